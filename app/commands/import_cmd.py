@@ -1,0 +1,72 @@
+"""``cairn import PATH``: chat exports and Cairn JSON Lines into the vault."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.commands.vault_cmd import HomeOption
+from app.context import console, open_vault
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_path)
+    app.command("embed")(embed)
+
+
+def import_path(
+    path: Annotated[Path, typer.Argument(help="An export file or zip (WhatsApp, Telegram, Slack, …, Cairn JSON Lines).")],
+    fmt: Annotated[str, typer.Option("--format", help="auto, or one of the formats in `cairn formats`.")] = "auto",
+    date_order: Annotated[str | None, typer.Option(help="DMY, MDY or YMD for exports with ambiguous dates.")] = None,
+    timezone: Annotated[str | None, typer.Option(help="IANA zone for exports with local times (default: this machine's).")] = None,
+    embed: Annotated[bool, typer.Option(help="Compute vectors now (else later with `cairn embed`).")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    home: HomeOption = None,
+) -> None:
+    """Import messages; re-importing the same export adds nothing new."""
+    import json
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from core.capture.reader import ImportOptions
+
+    options = ImportOptions(date_order=date_order.upper() if date_order else None, timezone=timezone)
+    out = console(stderr=True)
+    with open_vault(home, embedder="default" if embed else None) as vault, Progress(
+        TextColumn("[progress.description]{task.description}"), BarColumn(), TextColumn("{task.completed} records"),
+        TimeElapsedColumn(), console=out, transient=True, disable=as_json or not out.is_terminal,
+    ) as bar:
+        task = bar.add_task(f"importing {path.name}", total=None)
+        report = vault.import_path(  # type: ignore[attr-defined]
+            path, fmt=fmt, options=options, embed=embed, progress=lambda done, total: bar.update(task, completed=done)
+        )
+    summary = {
+        "file": str(path), "format": report.format, "imported": report.imported, "updated": report.updated,
+        "duplicate": report.duplicate, "skipped": report.skipped,
+        "failed": [{"where": w, "reason": r} for w, r in report.failed], "notes": report.notes,
+    }
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        o = console()
+        o.print(f"[bold]{path.name}[/] ({report.format}): {report.imported} imported, {report.updated} updated, "
+                f"{report.duplicate} duplicate, {sum(report.skipped.values())} skipped, {report.failed_count} failed")
+        for reason, n in sorted(report.skipped.items()):
+            o.print(f"  skipped {n}: {reason}")
+        for where, reason in report.failed[:20]:
+            o.print(f"  [red]failed[/] {where}: {reason}")
+        if report.failed_count > 20:
+            o.print(f"  … and {report.failed_count - 20} more failures (use --json for all)")
+        for note in report.notes:
+            o.print(f"  note: {note}")
+    if report.failed_count:
+        raise typer.Exit(3)
+
+
+def embed(home: HomeOption = None) -> None:
+    """Compute vectors for everything imported with --no-embed."""
+    with open_vault(home) as vault:
+        n = vault.embed_pending()  # type: ignore[attr-defined]
+    console().print(f"embedded {n} chunk texts")

@@ -1,0 +1,138 @@
+"""``cairn search``: hybrid search from the terminal, for people (--json and --batch for tools)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from app.commands.vault_cmd import HomeOption
+from app.context import console, fail, open_vault
+
+
+def register(app: typer.Typer) -> None:
+    app.command("search")(search)
+
+
+def parse_when(text: str | None, now: datetime) -> datetime | None:
+    """A --since/--until value: ISO date/time or a phrase such as 'last week' / '3 days ago'."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        import dateparser
+
+        moment = dateparser.parse(text, settings={"RELATIVE_BASE": now.replace(tzinfo=None), "PREFER_DATES_FROM": "past"})
+        if moment is None:
+            raise fail(f"cannot understand the date {text!r}") from None
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+def hit_json(hit: Any) -> dict[str, Any]:
+    return {
+        "item_id": int(hit.item_id), "external_id": hit.external_id, "conversation": hit.conversation,
+        "timestamp": hit.timestamp.isoformat(), "score": round(hit.score, 6), "text": hit.text, "snippet": hit.snippet,
+        "source": hit.source, "kind": hit.kind, "speaker": hit.speaker, "title": hit.title, "page": hit.page,
+        "app": hit.app, "deleted": hit.deleted,
+    }
+
+
+def _request(query: str, k: int, since: datetime | None, until: datetime | None, sources: list[str],
+             speakers: list[str], conversations: list[str], apps: list[str], parse_time: bool) -> Any:
+    from core.retrieve.types import SearchRequest
+    from core.types import TimeRange
+
+    explicit = TimeRange(since, until) if (since or until) else None
+    return SearchRequest(query=query, k=k, time_range=explicit, sources=tuple(sources), speakers=tuple(speakers),
+                         conversations=tuple(conversations), apps=tuple(apps), parse_time=parse_time)
+
+
+def search(
+    query: Annotated[str | None, typer.Argument(help="What to look for; time phrases like 'last week' filter by time.")] = None,
+    k: Annotated[int, typer.Option("-k", help="How many results.")] = 10,
+    since: Annotated[str | None, typer.Option(help="Only from this time on (ISO date or phrase).")] = None,
+    until: Annotated[str | None, typer.Option(help="Only before this time (ISO date or phrase).")] = None,
+    source: Annotated[list[str] | None, typer.Option(help="chat, file, screen, or a precise source like chat:slack.")] = None,
+    speaker: Annotated[list[str] | None, typer.Option(help="Only messages from this person.")] = None,
+    conversation: Annotated[list[str] | None, typer.Option(help="Only this conversation / channel.")] = None,
+    app_name: Annotated[list[str] | None, typer.Option("--app", help="Only screenshots of this app.")] = None,
+    no_time: Annotated[bool, typer.Option("--no-time-parse", help="Do not treat time phrases in the query as a filter.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per hit.")] = False,
+    batch: Annotated[Path | None, typer.Option(help="JSON Lines of queries ({query, k, conversation, …}); one result line each.")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Search your memories (full text + meaning, fused)."""
+    now = datetime.now().astimezone()
+    with open_vault(home) as vault:
+        if batch is not None:
+            _run_batch(vault, batch, now)
+            return
+        if not query:
+            raise fail("give a query, or --batch FILE")
+        request = _request(query, k, parse_when(since, now), parse_when(until, now), source or [], speaker or [],
+                           conversation or [], app_name or [], not no_time)
+        result = vault.search(request, now=now)  # type: ignore[attr-defined]
+    if as_json:
+        for hit in result.hits:
+            print(json.dumps(hit_json(hit), ensure_ascii=False))
+        return
+    _print_human(result)
+
+
+def _run_batch(vault: Any, path: Path, now: datetime) -> None:
+    stream = sys.stdin if str(path) == "-" else path.open("r", encoding="utf-8")
+    with stream:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                spec = json.loads(line)
+                request = _request(
+                    str(spec["query"]), int(spec.get("k", 10)), parse_when(spec.get("since"), now),
+                    parse_when(spec.get("until"), now), _list(spec.get("source")), _list(spec.get("speaker")),
+                    _list(spec.get("conversation")), _list(spec.get("app")), bool(spec.get("parse_time", True)),
+                )
+                result = vault.search(request, now=now)
+                out = {"query": spec["query"], "results": [hit_json(h) for h in result.hits]}
+            except (ValueError, KeyError, TypeError) as exc:
+                out = {"query": None, "error": f"line {number}: {exc}", "results": []}
+            print(json.dumps(out, ensure_ascii=False), flush=True)
+
+
+def _list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _print_human(result: Any) -> None:
+    from rich.text import Text
+
+    from core.index.fulltext import query_terms
+    from core.retrieve.snippets import highlight_spans
+
+    out = console()
+    if result.applied_range is not None:
+        r = result.applied_range
+        out.print(f"[dim]time filter {result.range_phrase!r}: "
+                  f"{r.start.isoformat(' ', 'minutes') if r.start else '…'} → {r.end.isoformat(' ', 'minutes') if r.end else '…'}[/]")
+    for note in result.notes:
+        out.print(f"[yellow]{note}[/]")
+    if not result.hits:
+        out.print("No memories match.")
+        return
+    terms = query_terms(result.query_text)
+    for n, hit in enumerate(result.hits, start=1):
+        where = " · ".join(p for p in (hit.source, hit.conversation or hit.title, hit.speaker) if p)
+        page = f" p.{hit.page}" if hit.page else ""
+        deleted = " [deleted]" if hit.deleted else ""
+        out.print(f"[bold cyan]{n:>2}[/] {hit.timestamp.astimezone().strftime('%Y-%m-%d %H:%M')}  [green]{where}[/]{page}{deleted}")
+        snippet = Text("    " + hit.snippet)
+        for start, end in highlight_spans(hit.snippet, terms):
+            snippet.stylize("bold yellow", start + 4, end + 4)
+        out.print(snippet)

@@ -1,0 +1,74 @@
+"""AES-256-GCM envelopes for media files (screenshots, thumbnails, attachments).
+
+Layout of a file: ``MAGIC(4) | version(1) | nonce(12) | ciphertext+tag``.  The
+key is HKDF-SHA256 of the data key with a purpose label, so the media key is
+never the database key.  The file name (a random id) is bound in as associated
+data, so swapping two files on disk is detected.  Files are written
+temp → fsync → rename so a crash leaves either the old state or the new file.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from core.errors import CairnError
+
+MAGIC = b"CRN1"
+VERSION = 1
+
+
+def derive_key(data_key: bytes, purpose: str) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"cairn/{purpose}".encode()).derive(data_key)
+
+
+class MediaCipher:
+    """Encrypts and decrypts media blobs under a key derived from the data key."""
+
+    def __init__(self, data_key: bytes) -> None:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        self._aead = AESGCM(derive_key(data_key, "media"))
+
+    def seal(self, plaintext: bytes, name: str) -> bytes:
+        nonce = secrets.token_bytes(12)
+        return MAGIC + bytes([VERSION]) + nonce + self._aead.encrypt(nonce, plaintext, name.encode())
+
+    def open(self, blob: bytes, name: str) -> bytes:
+        from cryptography.exceptions import InvalidTag
+
+        if blob[:4] != MAGIC or len(blob) < 4 + 1 + 12 + 16:
+            raise CairnError(f"media file {name} is not a Cairn envelope")
+        try:
+            return self._aead.decrypt(blob[5:17], blob[17:], name.encode())
+        except InvalidTag as exc:
+            raise CairnError(f"media file {name} is damaged or belongs to another vault") from exc
+
+    def write_file(self, directory: Path, name: str, plaintext: bytes) -> Path:
+        """Seal and write atomically; returns the final path."""
+        final = directory / name
+        final.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = final.with_name(final.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            view = memoryview(self.seal(plaintext, name))
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, final)
+        dir_fd = os.open(final.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        return final
+
+    def read_file(self, directory: Path, name: str) -> bytes:
+        return self.open((directory / name).read_bytes(), name)

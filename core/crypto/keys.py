@@ -1,0 +1,194 @@
+"""The per-install data key and the ways it is wrapped.
+
+One random 256-bit data key per install encrypts everything: SQLCipher uses it
+raw, media files use HKDF-derived subkeys (see ``envelope``).  The data key is
+never stored plain: ``keys.json`` holds it wrapped (AES-256-GCM) by
+
+* a key derived from the passphrase with Argon2id (parameters stored, versioned), and/or
+* a random key-encryption key kept in a trusted OS keyring.
+
+Changing the passphrase re-wraps the data key; no data is re-encrypted.
+``keys.json`` is written temp → fsync → rename so a crash never leaves it half-written.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from core.crypto.keyring_guard import trusted_keyring
+from core.errors import KeyringUnavailable, VaultExists, VaultNotFound, WrongPassphrase
+from core.paths import VaultPaths
+
+KEYFILE_FORMAT = 1
+KEYRING_SERVICE = "cairn-vault"
+
+# RFC 9106 "second recommended" (low-memory) Argon2id option; ~0.1 s here.
+ARGON2_PARAMS: dict[str, int] = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4, "hash_len": 32}
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"))
+
+
+def _derive_passphrase_key(passphrase: str, salt: bytes, params: dict[str, int]) -> bytes:
+    from argon2.low_level import Type, hash_secret_raw
+
+    return hash_secret_raw(
+        passphrase.encode("utf-8"),
+        salt,
+        time_cost=params["time_cost"],
+        memory_cost=params["memory_cost"],
+        parallelism=params["parallelism"],
+        hash_len=params["hash_len"],
+        type=Type.ID,
+    )
+
+
+def _wrap(kek: bytes, data_key: bytes, aad: bytes) -> dict[str, str]:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = secrets.token_bytes(12)
+    return {"nonce": _b64(nonce), "ciphertext": _b64(AESGCM(kek).encrypt(nonce, data_key, aad))}
+
+
+def _unwrap(kek: bytes, wrapped: dict[str, str], aad: bytes) -> bytes:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    try:
+        return AESGCM(kek).decrypt(_unb64(wrapped["nonce"]), _unb64(wrapped["ciphertext"]), aad)
+    except InvalidTag as exc:
+        raise WrongPassphrase("the passphrase does not unlock this vault") from exc
+
+
+@dataclass(slots=True)
+class KeyFile:
+    """The parsed ``keys.json``: install id and the wraps of the data key."""
+
+    install_id: str
+    wraps: dict[str, dict[str, Any]]
+
+    def aad(self, kind: str) -> bytes:
+        return f"cairn:{KEYFILE_FORMAT}:{self.install_id}:{kind}".encode()
+
+    @classmethod
+    def load(cls, paths: VaultPaths) -> KeyFile:
+        try:
+            raw = json.loads(paths.keyfile.read_text("utf-8"))
+        except FileNotFoundError as exc:
+            raise VaultNotFound(f"no Cairn vault at {paths.home} (run `cairn init`)") from exc
+        except (OSError, ValueError) as exc:
+            raise VaultNotFound(f"{paths.keyfile} is unreadable: {exc}") from exc
+        if raw.get("format") != KEYFILE_FORMAT:
+            raise VaultNotFound(f"{paths.keyfile}: unsupported key file format {raw.get('format')!r}")
+        return cls(install_id=raw["install_id"], wraps=dict(raw["wraps"]))
+
+    def save(self, paths: VaultPaths) -> None:
+        data = json.dumps({"format": KEYFILE_FORMAT, "install_id": self.install_id, "wraps": self.wraps}, indent=2)
+        tmp = paths.keyfile.with_suffix(".json.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, data.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, paths.keyfile)
+
+    # -- passphrase wrap ------------------------------------------------------------
+    def set_passphrase(self, data_key: bytes, passphrase: str) -> None:
+        if not passphrase:
+            raise WrongPassphrase("an empty passphrase is not allowed")
+        salt = secrets.token_bytes(16)
+        params = dict(ARGON2_PARAMS)
+        kek = _derive_passphrase_key(passphrase, salt, params)
+        self.wraps["passphrase"] = {
+            "kdf": {"name": "argon2id", "version": 19, "salt": _b64(salt), **params},
+            **_wrap(kek, data_key, self.aad("passphrase")),
+        }
+
+    def unwrap_with_passphrase(self, passphrase: str) -> bytes:
+        wrap = self.wraps.get("passphrase")
+        if wrap is None:
+            raise WrongPassphrase("this vault has no passphrase; it unlocks through the OS keyring")
+        kdf = wrap["kdf"]
+        if kdf.get("name") != "argon2id":
+            raise WrongPassphrase(f"unsupported key derivation {kdf.get('name')!r}")
+        params = {k: int(kdf[k]) for k in ("time_cost", "memory_cost", "parallelism", "hash_len")}
+        kek = _derive_passphrase_key(passphrase, _unb64(kdf["salt"]), params)
+        return _unwrap(kek, wrap, self.aad("passphrase"))
+
+    # -- keyring wrap ---------------------------------------------------------------
+    def set_keyring(self, data_key: bytes) -> None:
+        backend = trusted_keyring()
+        kek = secrets.token_bytes(32)
+        backend.set_password(KEYRING_SERVICE, self.install_id, _b64(kek))
+        self.wraps["keyring"] = {"service": KEYRING_SERVICE, **_wrap(kek, data_key, self.aad("keyring"))}
+
+    def unwrap_with_keyring(self) -> bytes:
+        wrap = self.wraps.get("keyring")
+        if wrap is None:
+            raise KeyringUnavailable("this vault is not linked to the OS keyring")
+        backend = trusted_keyring()
+        secret = backend.get_password(wrap.get("service", KEYRING_SERVICE), self.install_id)
+        if not secret:
+            raise KeyringUnavailable("the OS keyring no longer holds Cairn's key")
+        return _unwrap(_unb64(secret), wrap, self.aad("keyring"))
+
+    def methods(self) -> list[str]:
+        return sorted(self.wraps)
+
+
+def create_keyfile(paths: VaultPaths, passphrase: str | None, use_keyring: bool) -> tuple[bytes, KeyFile, list[str]]:
+    """Make a new data key and wrap it; returns ``(data_key, keyfile, notes)``.
+
+    At least one wrap must succeed: with no passphrase and no trusted keyring
+    this raises ``KeyringUnavailable``.
+    """
+    if paths.keyfile.exists():
+        raise VaultExists(f"a Cairn vault already exists at {paths.home}")
+    paths.ensure()
+    data_key = secrets.token_bytes(32)
+    keyfile = KeyFile(install_id=str(uuid.uuid4()), wraps={})
+    notes: list[str] = []
+    if passphrase:
+        keyfile.set_passphrase(data_key, passphrase)
+    if use_keyring:
+        try:
+            keyfile.set_keyring(data_key)
+            notes.append("the vault key is also kept in the OS keyring")
+        except KeyringUnavailable as exc:
+            if not passphrase:
+                raise
+            notes.append(f"{exc}")
+    if not keyfile.wraps:
+        raise KeyringUnavailable("a passphrase is needed: no trusted OS keyring on this machine")
+    keyfile.save(paths)
+    return data_key, keyfile, notes
+
+
+def unlock_data_key(paths: VaultPaths, passphrase: str | None) -> bytes:
+    """The data key, from the passphrase if given, else from the OS keyring."""
+    keyfile = KeyFile.load(paths)
+    if passphrase:
+        return keyfile.unwrap_with_passphrase(passphrase)
+    if "keyring" in keyfile.wraps:
+        return keyfile.unwrap_with_keyring()
+    raise WrongPassphrase("a passphrase is needed to unlock this vault (set CAIRN_PASSPHRASE or enter it)")
+
+
+def change_passphrase(paths: VaultPaths, current: str | None, new: str) -> None:
+    """Re-wrap the data key under ``new``; instant, no data is re-encrypted."""
+    keyfile = KeyFile.load(paths)
+    data_key = unlock_data_key(paths, current)
+    keyfile.set_passphrase(data_key, new)
+    keyfile.save(paths)

@@ -1,0 +1,39 @@
+"""Errors Cairn raises on purpose.  Each carries a message fit to show a user."""
+
+from __future__ import annotations
+
+
+class CairnError(Exception):
+    """Base class: anything the CLI or UI may show as a clear message."""
+
+
+class VaultNotFound(CairnError):
+    """No vault exists at the data directory (run ``cairn init``)."""
+
+
+class VaultExists(CairnError):
+    """``init`` refused because a vault is already there."""
+
+
+class VaultLocked(CairnError):
+    """The operation needs an unlocked vault."""
+
+
+class WrongPassphrase(CairnError):
+    """The passphrase (or keyring secret) does not unwrap the data key."""
+
+
+class KeyringUnavailable(CairnError):
+    """No acceptable OS keyring backend (plaintext and null backends are refused)."""
+
+
+class ImportFailed(CairnError):
+    """An input cannot be read at all (unknown format, unreadable file)."""
+
+
+class UnknownFormat(ImportFailed):
+    """Format detection found no reader for a file."""
+
+
+class ModelUnavailable(CairnError):
+    """A model file is missing or cannot be loaded."""

@@ -1,0 +1,53 @@
+"""Where Cairn keeps its data: ``$CAIRN_HOME`` or the platform's user data folder."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_NAME = "Cairn"
+HOME_ENV = "CAIRN_HOME"
+
+
+def default_home() -> Path:
+    """The data directory: ``$CAIRN_HOME`` when set, else the OS user data dir."""
+    env = os.environ.get(HOME_ENV)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir  # late: keeps `import core` cheap
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+@dataclass(frozen=True, slots=True)
+class VaultPaths:
+    """Every file of one vault.  Nothing in here holds plaintext user content."""
+
+    home: Path
+
+    @property
+    def database(self) -> Path:
+        return self.home / "vault.db"
+
+    @property
+    def keyfile(self) -> Path:
+        return self.home / "keys.json"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.home / "media"
+
+    @property
+    def models_dir(self) -> Path:
+        """Derived model files (GGUF/ONNX built from packaged weights): not user content."""
+        return self.home / "models"
+
+    @property
+    def runtime_dir(self) -> Path:
+        """Pid files, the daemon's control socket, non-secret status."""
+        return self.home / "run"
+
+    def ensure(self) -> None:
+        for d in (self.home, self.media_dir, self.models_dir, self.runtime_dir):
+            d.mkdir(parents=True, exist_ok=True, mode=0o700)

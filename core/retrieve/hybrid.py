@@ -1,0 +1,179 @@
+"""Hybrid retrieval: FTS5 BM25 + vector similarity, fused by weighted reciprocal rank.
+
+Filters (time, source, speaker, conversation, app, kind) are applied inside
+both retrievers, not after them, so a narrow filter still returns k hits.
+When a time range parsed from the query matches nothing, the search runs
+again without it and says so in ``notes``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from core.index.fulltext import query_terms, search_fulltext
+from core.index.vectors import VectorIndex
+from core.retrieve.snippets import make_snippet
+from core.retrieve.types import Hit, SearchRequest, SearchResult
+from core.store.items import from_epoch, to_epoch
+from core.types import ChunkId, ItemId, TimeRange
+
+
+@dataclass(frozen=True, slots=True)
+class FusionWeights:
+    """Weighted RRF; tuned on LoCoMo-dev (bench/locomo.py), not assumed."""
+
+    lexical: float = 1.0
+    dense: float = 1.0
+    rrf_k: float = 60.0
+    depth: int = 100
+
+
+def build_filter(request: SearchRequest, time_range: TimeRange | None) -> tuple[str, list[Any]]:
+    """SQL over the items alias ``i`` for the request's filters."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if time_range is not None:
+        if time_range.start is not None:
+            clauses.append("i.ts >= ?")
+            params.append(to_epoch(time_range.start))
+        if time_range.end is not None:
+            clauses.append("i.ts < ?")
+            params.append(to_epoch(time_range.end))
+    if request.sources:
+        parts = []
+        for source in request.sources:
+            if ":" in source:
+                parts.append("i.source = ?")
+                params.append(source)
+            else:  # "chat" matches every chat format, "file" the files
+                parts.append("(i.source = ? OR i.source LIKE ?)")
+                params.extend([source, f"{source}:%"])
+        clauses.append("(" + " OR ".join(parts) + ")")
+    for column, values in (("i.speaker", request.speakers), ("i.conversation", request.conversations)):
+        if values:
+            clauses.append(f"lower({column}) IN ({','.join('?' * len(values))})")
+            params.extend(v.lower() for v in values)
+    if request.apps:
+        clauses.append(f"lower(json_extract(i.meta, '$.app')) IN ({','.join('?' * len(request.apps))})")
+        params.extend(a.lower() for a in request.apps)
+    if request.kinds:
+        clauses.append(f"i.kind IN ({','.join('?' * len(request.kinds))})")
+        params.extend(request.kinds)
+    if not request.include_deleted:
+        clauses.append("i.deleted = 0")
+    return " AND ".join(clauses), params
+
+
+class HybridRetriever:
+    """Runs searches against one vault's reader connection and vector index.
+
+    ``reader`` returns this thread's connection; ``vectors`` returns the
+    up-to-date index or None (no embedder: lexical only); ``embed_query``
+    embeds a query string.
+    """
+
+    def __init__(
+        self,
+        reader: Callable[[], Any],
+        vectors: Callable[[], VectorIndex | None],
+        embed_query: Callable[[str], np.ndarray] | None,
+        weights: FusionWeights | None = None,
+    ) -> None:
+        self._reader = reader
+        self._vectors = vectors
+        self._embed_query = embed_query
+        self.weights = weights or FusionWeights()
+
+    def search(self, request: SearchRequest, now: datetime | None = None) -> SearchResult:
+        now = now or datetime.now(UTC).astimezone()
+        text, applied, phrase = request.query, request.time_range, None
+        if applied is None and request.parse_time:
+            from core.retrieve.timeparse import parse_time_expression
+
+            parsed = parse_time_expression(request.query, now)
+            if parsed.range is not None:
+                text, applied, phrase = parsed.remainder, parsed.range, parsed.phrase
+        notes: list[str] = []
+        hits = self._search(request, text, applied)
+        if not hits and applied is not None and phrase is not None:
+            notes.append(f"nothing found {phrase!r}; showing matches from any time")
+            hits = self._search(request, request.query, None)
+            applied = None
+        return SearchResult(hits=hits, query_text=text, applied_range=applied, range_phrase=phrase, notes=tuple(notes))
+
+    def _search(self, request: SearchRequest, text: str, time_range: TimeRange | None) -> list[Hit]:
+        reader = self._reader()
+        where, params = build_filter(request, time_range)
+        terms = query_terms(text)
+        depth = max(self.weights.depth, request.k * 3)
+        fused: dict[int, float] = {}
+        signals: dict[int, dict[str, float]] = {}
+        for rank, (chunk_id, score) in enumerate(search_fulltext(reader, terms, depth, where, params)):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + self.weights.lexical / (self.weights.rrf_k + rank + 1)
+            signals.setdefault(chunk_id, {})["bm25"] = score
+        index = self._vectors()
+        if index is not None and self._embed_query is not None and len(index) and text.strip():
+            allowed = None
+            if where:
+                allowed = np.fromiter(
+                    (r[0] for r in reader.execute(
+                        f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE {where}", params)),
+                    dtype=np.int64,
+                )
+            ids, scores = index.search(self._embed_query(text), depth, allowed)
+            for rank, (chunk_id, score) in enumerate(zip(ids.tolist(), scores.tolist(), strict=True)):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + self.weights.dense / (self.weights.rrf_k + rank + 1)
+                signals.setdefault(chunk_id, {})["cosine"] = score
+        if not fused and not terms and time_range is not None:
+            # A pure time query ("yesterday"): the most recent items of that range.
+            return self._recent(reader, where, params, request.k)
+        return self._hits(reader, fused, signals, terms, request.k)
+
+    def _recent(self, reader: Any, where: str, params: Sequence[Any], k: int) -> list[Hit]:
+        rows = reader.execute(
+            "SELECT min(c.id) FROM items i JOIN chunks c ON c.item_id = i.id"
+            + (f" WHERE {where}" if where else "") + " GROUP BY i.id ORDER BY i.ts DESC LIMIT ?",
+            (*params, k),
+        ).fetchall()
+        fused = {int(r[0]): 1.0 / (n + 1) for n, r in enumerate(rows)}
+        return self._hits(reader, fused, {}, [], k)
+
+    def _hits(
+        self, reader: Any, fused: dict[int, float], signals: dict[int, dict[str, float]], terms: list[str], k: int
+    ) -> list[Hit]:
+        if not fused:
+            return []
+        ranked = sorted(fused.items(), key=lambda kv: -kv[1])
+        candidates = [cid for cid, _ in ranked[: max(k * 8, 50)]]
+        rows = reader.execute(
+            "SELECT c.id, c.item_id, c.text, c.page, i.source, i.kind, i.external_id, i.conversation, i.speaker,"
+            " i.title, i.ts, i.text, i.meta, i.deleted FROM chunks c JOIN items i ON i.id = c.item_id"
+            f" WHERE c.id IN ({','.join('?' * len(candidates))})",
+            candidates,
+        ).fetchall()
+        by_chunk = {r[0]: r for r in rows}
+        hits: list[Hit] = []
+        seen_items: set[int] = set()
+        for chunk_id, score in ranked:
+            row = by_chunk.get(chunk_id)
+            if row is None or row[1] in seen_items:
+                continue
+            seen_items.add(row[1])
+            meta = json.loads(row[12] or "{}")
+            hits.append(
+                Hit(
+                    item_id=ItemId(row[1]), chunk_id=ChunkId(chunk_id), score=score, source=row[4], kind=row[5],
+                    external_id=row[6], conversation=row[7], speaker=row[8], title=row[9],
+                    timestamp=from_epoch(row[10]), text=row[2], snippet=make_snippet(row[2], terms),
+                    page=row[3], app=meta.get("app"), deleted=bool(row[13]), signals=signals.get(chunk_id, {}),
+                )
+            )
+            if len(hits) >= k:
+                break
+        return hits

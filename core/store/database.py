@@ -1,0 +1,146 @@
+"""The SQLCipher database: one writer thread, one reader connection per thread.
+
+Every write runs on the single writer thread inside ``BEGIN IMMEDIATE`` …
+``COMMIT`` (rolled back on any exception), so callers never interleave partial
+transactions.  Readers get their own connection per thread and see committed
+data (WAL).  ``close()`` stops the writer, closes every connection and drops
+the key reference; using the object afterwards raises ``VaultLocked``.
+
+Pragmas: WAL + ``synchronous=FULL`` (survives kill -9 mid-commit, measured),
+``secure_delete=ON`` (deleted content is overwritten), ``temp_store=MEMORY``
+(no temp files that could hold plaintext), ``foreign_keys=ON``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, TypeVar
+
+from core.errors import CairnError, VaultLocked, WrongPassphrase
+
+T = TypeVar("T")
+
+_STOP = object()
+
+
+def connect_encrypted(path: Path, key: bytes) -> Any:
+    """Open ``path`` with the raw 256-bit ``key``; raises ``WrongPassphrase`` on a bad key."""
+    import sqlcipher3
+
+    conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30.0)
+    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher3.DatabaseError as exc:
+        conn.close()
+        raise WrongPassphrase("the key does not open this vault's database") from exc
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA secure_delete = ON")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 30000")
+    return conn
+
+
+class Database:
+    """Owns the connections to one encrypted database file."""
+
+    def __init__(self, path: Path, key: bytes) -> None:
+        self.path = path
+        self._key: bytes | None = key
+        self._writer_conn = connect_encrypted(path, key)
+        self._local = threading.local()
+        self._readers: list[Any] = []
+        self._readers_lock = threading.Lock()
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._thread = threading.Thread(target=self._run_writer, name="cairn-db-writer", daemon=True)
+        self._closed = False
+        self._thread.start()
+
+    # -- writing -----------------------------------------------------------------
+    def _run_writer(self) -> None:
+        conn = self._writer_conn
+        while True:
+            job = self._queue.get()
+            if job is _STOP:
+                break
+            fn, future = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                result = fn(conn)
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                with contextlib.suppress(Exception):
+                    conn.execute("ROLLBACK")
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+    def submit(self, fn: Callable[[Any], T]) -> Future[T]:
+        """Queue ``fn(conn)`` to run in its own transaction on the writer thread."""
+        if self._closed:
+            raise VaultLocked("the vault is locked")
+        future: Future[T] = Future()
+        self._queue.put((fn, future))
+        return future
+
+    def write(self, fn: Callable[[Any], T]) -> T:
+        """Run ``fn(conn)`` in a transaction on the writer thread and wait for it."""
+        if threading.current_thread() is self._thread:
+            raise CairnError("nested write: call the function directly inside the running transaction")
+        return self.submit(fn).result()
+
+    def execute_outside_transaction(self, sql: str) -> None:
+        """For statements that cannot run in a transaction (VACUUM, wal_checkpoint)."""
+
+        def job(conn: Any) -> None:
+            conn.execute("COMMIT")
+            try:
+                conn.execute(sql)
+            finally:
+                conn.execute("BEGIN IMMEDIATE")
+
+        self.write(job)
+
+    # -- reading -----------------------------------------------------------------
+    def reader(self) -> Any:
+        """This thread's reader connection (created on first use)."""
+        if self._closed or self._key is None:
+            raise VaultLocked("the vault is locked")
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect_encrypted(self.path, self._key)
+            conn.execute("PRAGMA query_only = ON")
+            self._local.conn = conn
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
+
+    # -- closing -----------------------------------------------------------------
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(_STOP)
+        self._thread.join(timeout=30)
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+        for conn in readers:
+            with contextlib.suppress(Exception):
+                conn.close()
+        with contextlib.suppress(Exception):
+            self._writer_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._writer_conn.close()
+        self._key = None
+
+    @property
+    def closed(self) -> bool:
+        return self._closed

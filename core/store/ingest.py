@@ -1,0 +1,195 @@
+"""The one ingest path every source uses: records in, encrypted items out.
+
+Order of work for each record: redact secrets → cap the size → chunk →
+upsert (idempotent) in a batch transaction on the writer thread → embed the
+new chunk texts.  A bad record is counted and reported, never fatal; records
+already committed stay committed if the process dies (batches are small, and
+re-running the import finds them as duplicates).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol
+
+import numpy as np
+
+from core.normalize.chunking import Chunk, chunk_sections, chunk_text
+from core.store.database import Database
+from core.store.items import embed_text, upsert_item
+from core.types import Record, RecordError, RecordSkip, Section
+
+MAX_MESSAGE_CHARS = 100_000
+MAX_DOCUMENT_CHARS = 5_000_000
+BATCH_SIZE = 256
+EMBED_BATCH = 64
+
+
+class Redactor(Protocol):
+    def redact(self, text: str) -> Any:
+        """Returns an object with ``.text`` (clean) and ``.findings`` (list)."""
+        ...
+
+
+class Embedder(Protocol):
+    model_id: str
+    dim: int
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+
+@dataclasses.dataclass(slots=True)
+class IngestCounts:
+    imported: int = 0
+    updated: int = 0
+    duplicate: int = 0
+    skipped: dict[str, int] = dataclasses.field(default_factory=dict)
+    failed: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
+    redactions: int = 0
+    item_ids: list[int] = dataclasses.field(default_factory=list)
+
+
+def _cap(text: str, limit: int) -> tuple[str, str | None]:
+    if len(text) <= limit:
+        return text, None
+    return text[:limit], f"truncated from {len(text)} to {limit} characters"
+
+
+def prepare(record: Record, redactor: Redactor | None) -> tuple[Record, str, list[Chunk], dict[str, Any], int]:
+    """Redact, cap and chunk one record.  Returns the record with clean sections too."""
+    limit = MAX_MESSAGE_CHARS if record.kind == "message" else MAX_DOCUMENT_CHARS
+    meta = dict(record.meta)
+    redactions = 0
+
+    def clean(text: str) -> str:
+        nonlocal redactions
+        if redactor is None or not text:
+            return text
+        result = redactor.redact(text)
+        redactions += len(result.findings)
+        return str(result.text)
+
+    text, note = _cap(clean(record.text), limit)
+    if note:
+        meta["truncated"] = note
+    if record.sections:
+        sections = [dataclasses.replace(s, text=clean(s.text)) for s in record.sections]
+        budget = limit
+        capped: list[Section] = []
+        for s in sections:
+            if budget <= 0:
+                meta["truncated"] = f"document text over {limit} characters was not indexed"
+                break
+            capped.append(dataclasses.replace(s, text=s.text[:budget]))
+            budget -= len(s.text)
+        chunks = chunk_sections(capped)
+    elif record.kind == "message" and len(text) < 2000:
+        chunks = [Chunk(text=text, ordinal=0, start=0, end=len(text))] if text.strip() else []
+    else:
+        chunks = chunk_text(text)
+    if redactions:
+        meta["redactions"] = redactions
+    return record, text, chunks, meta, redactions
+
+
+def ingest(
+    db: Database,
+    results: Iterable[Record | RecordError | RecordSkip],
+    *,
+    redactor: Redactor | None,
+    embedder_factory: Callable[[], Embedder] | None,
+    progress: Callable[[int, int | None], None] | None = None,
+    total: int | None = None,
+) -> IngestCounts:
+    """Store ``results``; returns honest counts.  ``embedder_factory=None`` defers embedding."""
+    counts = IngestCounts()
+    seen = 0
+    batch: list[tuple[Record, str, list[Chunk], dict[str, Any]]] = []
+    embedder: Embedder | None = None
+
+    def flush() -> None:
+        nonlocal embedder
+        if not batch:
+            return
+        todo = list(batch)
+        batch.clear()
+
+        def write(conn: Any) -> list[tuple[str, int]]:
+            outcomes = []
+            for record, text, chunks, meta in todo:
+                outcome, item_id = upsert_item(conn, record, text, chunks, meta)
+                outcomes.append((outcome, item_id))
+            return outcomes
+
+        for outcome, item_id in db.write(write):
+            setattr(counts, outcome, getattr(counts, outcome) + 1)
+            if outcome != "duplicate":
+                counts.item_ids.append(item_id)
+        if embedder_factory is not None:
+            if embedder is None:
+                embedder = embedder_factory()
+            embed_missing(db, embedder)
+
+    for result in results:
+        seen += 1
+        if isinstance(result, RecordError):
+            counts.failed.append((result.where, result.reason))
+        elif isinstance(result, RecordSkip):
+            counts.skipped[result.reason] = counts.skipped.get(result.reason, 0) + 1
+        else:
+            try:
+                record, text, chunks, meta, redactions = prepare(result, redactor)
+            except Exception as exc:
+                counts.failed.append((result.external_id, f"could not prepare: {exc}"))
+                continue
+            counts.redactions += redactions
+            batch.append((record, text, chunks, meta))
+            if len(batch) >= BATCH_SIZE:
+                flush()
+        if progress is not None and seen % 100 == 0:
+            progress(seen, total)
+    flush()
+    if progress is not None:
+        progress(seen, total)
+    return counts
+
+
+def _missing_texts(conn: Any, model: str, limit: int) -> list[tuple[str, str]]:
+    rows = conn.execute(
+        "SELECT c.text_hash, c.text, i.speaker, i.title FROM chunks c JOIN items i ON i.id = c.item_id"
+        " WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model = ? AND e.text_hash = c.text_hash)"
+        " GROUP BY c.text_hash LIMIT ?",
+        (model, limit),
+    ).fetchall()
+    return [(r[0], embed_text(r[2], r[3], r[1])) for r in rows]
+
+
+def iter_missing(db: Database, model: str, batch: int = 512) -> Iterator[list[tuple[str, str]]]:
+    while True:
+        rows = _missing_texts(db.reader(), model, batch)
+        if not rows:
+            return
+        yield rows
+
+
+def embed_missing(db: Database, embedder: Embedder, progress: Callable[[int, int | None], None] | None = None) -> int:
+    """Embed every chunk text that has no vector for ``embedder.model_id``; returns how many."""
+    done = 0
+    for rows in iter_missing(db, embedder.model_id):
+        for start in range(0, len(rows), EMBED_BATCH):
+            part = rows[start : start + EMBED_BATCH]
+            vectors = embedder.embed([t for _, t in part]).astype(np.float16)
+            payload = [(h, embedder.model_id, embedder.dim, v.tobytes()) for (h, _), v in zip(part, vectors, strict=True)]
+
+            def write(conn: Any, payload: list[tuple[str, str, int, bytes]] = payload) -> None:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO embeddings (text_hash, model, dim, vector) VALUES (?,?,?,?)", payload
+                )
+
+            db.write(write)
+            done += len(part)
+            if progress is not None:
+                progress(done, None)
+    return done

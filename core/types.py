@@ -1,0 +1,89 @@
+"""Plain value types shared by every layer of Cairn.
+
+Times are timezone-aware ``datetime`` objects in the API and UTC epoch seconds
+(float) in the store.  Ids are ``NewType`` ints so a chunk id is never passed
+where an item id is expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NewType
+
+ItemId = NewType("ItemId", int)
+ChunkId = NewType("ChunkId", int)
+MediaId = NewType("MediaId", int)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A structural piece of a document: a page, a heading's body, a sheet.
+
+    Extractors yield sections so the chunker can split on structure and each
+    chunk can say which page it came from.
+    """
+
+    text: str
+    page: int | None = None
+    heading: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One thing a source produced, before it is stored.
+
+    ``external_id`` is the source's own id (a chat message id, a file path, a
+    frame id).  Together with ``source`` and ``conversation`` it is the
+    idempotency key: importing the same record twice stores it once, and a
+    changed ``text`` under the same key updates the stored item.
+    """
+
+    source: str
+    external_id: str
+    kind: str
+    timestamp: datetime
+    text: str
+    conversation: str | None = None
+    speaker: str | None = None
+    title: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    sections: tuple[Section, ...] = ()
+    media_refs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.timestamp.tzinfo is None:
+            raise ValueError(f"Record {self.external_id!r}: timestamp must be timezone-aware")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordError:
+    """A record a reader could not turn into a ``Record``; the import goes on.
+
+    ``where`` names the place in the input (``"chat.jsonl:17"``, ``"zip:foo/bar.json"``).
+    """
+
+    where: str
+    reason: str
+    external_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSkip:
+    """A record deliberately not imported (a system message, an empty line)."""
+
+    where: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimeRange:
+    """A half-open interval ``[start, end)``; either side may be open."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+
+    def contains(self, moment: datetime) -> bool:
+        if self.start is not None and moment < self.start:
+            return False
+        return not (self.end is not None and moment >= self.end)

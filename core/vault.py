@@ -1,0 +1,436 @@
+"""The facade the CLI, the daemon and the UI talk to: one unlocked vault.
+
+Threads: every method may be called from any thread.  Writes are serialised
+on the database's single writer thread; reads use a connection per thread.
+Errors: ``core.errors.CairnError`` subclasses with user-facing messages.
+Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from core.capture.reader import ImportOptions, ReadResult
+from core.crypto.envelope import MediaCipher
+from core.crypto.keys import create_keyfile, unlock_data_key
+from core.errors import CairnError, ImportFailed, VaultLocked, VaultNotFound
+from core.index.vectors import VectorIndex, load_index
+from core.paths import VaultPaths
+from core.retrieve.hybrid import FusionWeights, HybridRetriever
+from core.retrieve.types import SearchRequest, SearchResult
+from core.settings import Settings
+from core.store.database import Database
+from core.store.ingest import Embedder, embed_missing, ingest
+from core.store.items import delete_chunks, delete_orphan_embeddings, from_epoch, to_epoch
+from core.store.schema import migrate
+from core.types import ItemId, MediaId, TimeRange
+
+T = TypeVar("T")
+EMBEDDER_ENV = "CAIRN_EMBEDDER"  # "none" disables vectors (lexical search only)
+
+ProgressCallback = Callable[[int, int | None], None]
+"""Called as ``progress(done, total_or_None)`` from the importing thread."""
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What an import did, honestly: every record is counted in exactly one bucket."""
+
+    imported: int = 0
+    updated: int = 0
+    duplicate: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
+    notes: list[str] = field(default_factory=list)
+    format: str | None = None
+    item_ids: list[int] = field(default_factory=list)
+
+    @property
+    def failed_count(self) -> int:
+        return len(self.failed)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    """An item as views show it (timeline rows, citations, search details)."""
+
+    id: ItemId
+    source: str
+    kind: str
+    timestamp: datetime
+    text: str
+    external_id: str | None = None
+    conversation: str | None = None
+    speaker: str | None = None
+    title: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    deleted: bool = False
+    media: tuple[MediaId, ...] = ()
+
+
+
+def _item_from_row(row: Sequence[Any], media: tuple[MediaId, ...] = ()) -> ItemView:
+    return ItemView(
+        id=ItemId(row[0]), source=row[1], kind=row[2], timestamp=from_epoch(row[3]), text=row[4],
+        external_id=row[5], conversation=row[6], speaker=row[7], title=row[8],
+        meta=json.loads(row[9] or "{}"), deleted=bool(row[10]), media=media,
+    )
+
+
+_ITEM_COLUMNS = "i.id, i.source, i.kind, i.ts, i.text, i.external_id, i.conversation, i.speaker, i.title, i.meta, i.deleted"
+
+
+@dataclass(frozen=True, slots=True)
+class VaultStats:
+    items: int
+    chunks: int
+    vectors: int
+    media_files: int
+    media_bytes: int
+    by_source: dict[str, int]
+    last_item_at: datetime | None
+    database_bytes: int
+
+
+class Vault:
+    """One unlocked vault.  Create with ``Vault.create`` or ``Vault.open``; ``close()`` locks it."""
+
+    def __init__(self, paths: VaultPaths, data_key: bytes, *, embedder: str | None = "default") -> None:
+        self.paths = paths
+        self._db = Database(paths.database, data_key)
+        self._cipher = MediaCipher(data_key)
+        self._embedder_choice = embedder if os.environ.get(EMBEDDER_ENV, "").lower() != "none" else None
+        self._embedder: Embedder | None = None
+        self._index: VectorIndex | None = None
+        self._index_lock = threading.Lock()
+        self._index_dirty = True
+        self._redactor: Any = None
+        self.creation_notes: list[str] = []
+        self._db.write(migrate)
+
+    # -- lifecycle ------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls, paths: VaultPaths, passphrase: str | None, use_keyring: bool = True, *, embedder: str | None = "default"
+    ) -> Vault:
+        data_key, _, notes = create_keyfile(paths, passphrase, use_keyring)
+        vault = cls(paths, data_key, embedder=embedder)
+        vault.creation_notes = notes
+        return vault
+
+    @classmethod
+    def open(cls, paths: VaultPaths, passphrase: str | None = None, *, embedder: str | None = "default") -> Vault:
+        if not paths.keyfile.exists():
+            raise VaultNotFound(f"no Cairn vault at {paths.home} (run `cairn init`)")
+        if passphrase is None and lock_flag(paths).exists():
+            raise VaultLocked("the vault is locked: unlock it with your passphrase (`cairn unlock`)")
+        return cls(paths, unlock_data_key(paths, passphrase), embedder=embedder)
+
+    def close(self) -> None:
+        """Lock: stop writing, close connections, forget keys and the in-memory index."""
+        self._db.close()
+        self._index = None
+        self._cipher = None  # type: ignore[assignment]
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def locked(self) -> bool:
+        return self._db.closed
+
+    # -- low level --------------------------------------------------------------------
+    def write(self, fn: Callable[[Any], T]) -> T:
+        result = self._db.write(fn)
+        self._index_dirty = True
+        return result
+
+    def read(self) -> Any:
+        return self._db.reader()
+
+    # -- components -----------------------------------------------------------------------
+    def embedder(self) -> Embedder | None:
+        if self._embedder_choice is None:
+            return None
+        if self._embedder is None:
+            from core.index.embedder import load_default_embedder
+
+            self._embedder = load_default_embedder(self.paths.models_dir)
+        return self._embedder
+
+    def redactor(self) -> Any:
+        if self._redactor is None:
+            from core.redact.redactor import Redactor
+
+            self._redactor = Redactor.from_default_rules()
+        return self._redactor
+
+    def vector_index(self) -> VectorIndex | None:
+        embedder = self.embedder()
+        if embedder is None:
+            return None
+        with self._index_lock:
+            if self._index is None:
+                self._index = load_index(self.read(), embedder.model_id, embedder.dim)
+                self._index_dirty = False
+            elif self._index_dirty:
+                load_index(self.read(), embedder.model_id, embedder.dim, self._index.max_chunk_id, self._index)
+                self._index_dirty = False
+            return self._index
+
+    # -- ingest -----------------------------------------------------------------------------
+    def ingest(
+        self, results: Iterable[ReadResult], progress: ProgressCallback | None = None, embed: bool = True,
+        total: int | None = None,
+    ) -> ImportReport:
+        counts = ingest(
+            self._db, results, redactor=self.redactor(),
+            embedder_factory=self._require_embedder if (embed and self._embedder_choice) else None,
+            progress=progress, total=total,
+        )
+        self._index_dirty = True
+        report = ImportReport(
+            imported=counts.imported, updated=counts.updated, duplicate=counts.duplicate,
+            skipped=counts.skipped, failed=counts.failed, notes=counts.notes,
+        )
+        if counts.redactions:
+            report.notes.append(f"{counts.redactions} secret(s) redacted before storage")
+        report.item_ids = counts.item_ids
+        return report
+
+    def _require_embedder(self) -> Embedder:
+        embedder = self.embedder()
+        assert embedder is not None
+        return embedder
+
+    def import_path(
+        self, path: Path, fmt: str = "auto", options: ImportOptions | None = None,
+        progress: ProgressCallback | None = None, embed: bool = True,
+    ) -> ImportReport:
+        from core.capture.registry import detect_format, load_reader
+
+        path = Path(path)
+        if not path.exists():
+            raise ImportFailed(f"{path}: no such file")
+        reader = detect_format(path) if fmt == "auto" else load_reader(fmt)
+        if fmt != "auto" and not reader.sniff(path):
+            raise ImportFailed(f"{path}: does not look like a {reader.name} export ({reader.description})")
+        report = self.ingest(reader.read(path, options or ImportOptions()), progress=progress, embed=embed)
+        report.format = reader.name
+        return report
+
+    def embed_pending(self, progress: ProgressCallback | None = None) -> int:
+        embedder = self.embedder()
+        if embedder is None:
+            return 0
+        done = embed_missing(self._db, embedder, progress)
+        self._index_dirty = True
+        return done
+
+    def mark_deleted(self, source: str, external_id: str, conversation: str | None = None) -> bool:
+        from core.store.items import source_key
+        from core.types import Record
+
+        probe = Record(source=source, external_id=external_id, kind="x", timestamp=datetime.now().astimezone(),
+                       text="", conversation=conversation)
+        key = source_key(probe)
+
+        def job(conn: Any) -> bool:
+            cur = conn.execute("UPDATE items SET deleted = 1, updated_at = ? WHERE source_key = ?", (time.time(), key))
+            return bool(cur.rowcount)
+
+        return self.write(job)
+
+    def forget(
+        self, time_range: TimeRange | None = None, *, source: str | None = None, app: str | None = None,
+        item_ids: Sequence[ItemId] = (),
+    ) -> int:
+        """Delete for real: items, chunks, FTS rows, orphaned vectors and media files."""
+        clauses, params = [], []
+        if time_range is not None and time_range.start is not None:
+            clauses.append("ts >= ?")
+            params.append(to_epoch(time_range.start))
+        if time_range is not None and time_range.end is not None:
+            clauses.append("ts < ?")
+            params.append(to_epoch(time_range.end))
+        if source:
+            clauses.append("(source = ? OR source LIKE ?)")
+            params.extend([source, f"{source}:%"])
+        if app:
+            clauses.append("lower(json_extract(meta, '$.app')) = ?")
+            params.append(app.lower())
+        if item_ids:
+            clauses.append(f"id IN ({','.join('?' * len(item_ids))})")
+            params.extend(int(i) for i in item_ids)
+        if not clauses:
+            raise CairnError("forget needs a time range, a source, an app or item ids")
+        where = " AND ".join(clauses)
+
+        def job(conn: Any) -> tuple[list[int], list[str], list[int]]:
+            ids = [r[0] for r in conn.execute(f"SELECT id FROM items WHERE {where}", params)]
+            names: list[str] = []
+            removed_chunks: list[int] = []
+            for start in range(0, len(ids), 500):
+                part = ids[start : start + 500]
+                marks = ",".join("?" * len(part))
+                names += [r[0] for r in conn.execute(f"SELECT name FROM media WHERE item_id IN ({marks})", part)]
+                conn.execute(f"DELETE FROM media WHERE item_id IN ({marks})", part)
+                removed_chunks += delete_chunks(conn, part)
+                conn.execute(f"DELETE FROM items WHERE id IN ({marks})", part)
+            delete_orphan_embeddings(conn)
+            conn.execute("DELETE FROM ingest_ledger WHERE item_id IS NOT NULL AND item_id NOT IN (SELECT id FROM items)")
+            return ids, names, removed_chunks
+
+        ids, names, removed_chunks = self.write(job)
+        for name in names:
+            (self.paths.media_dir / name).unlink(missing_ok=True)
+        if self._index is not None:
+            self._index.remove(removed_chunks)
+        self._db.execute_outside_transaction("PRAGMA wal_checkpoint(TRUNCATE)")
+        return len(ids)
+
+    # -- search and browse ---------------------------------------------------------------
+    def retriever(self, weights: FusionWeights | None = None) -> HybridRetriever:
+        embedder = self.embedder()
+        return HybridRetriever(
+            self.read, self.vector_index, embedder.embed_query if embedder is not None else None, weights
+        )
+
+    def search(self, request: SearchRequest, now: datetime | None = None) -> SearchResult:
+        return self.retriever().search(request, now)
+
+    def get_item(self, item_id: ItemId) -> ItemView:
+        row = self.read().execute(f"SELECT {_ITEM_COLUMNS} FROM items i WHERE i.id = ?", (item_id,)).fetchone()
+        if row is None:
+            raise CairnError(f"no memory with id {item_id}")
+        return _item_from_row(row, self._media_of(item_id))
+
+    def _media_of(self, item_id: int) -> tuple[MediaId, ...]:
+        rows = self.read().execute("SELECT id FROM media WHERE item_id = ? ORDER BY id", (item_id,)).fetchall()
+        return tuple(MediaId(r[0]) for r in rows)
+
+    def items_between(
+        self, start: datetime, end: datetime, *, limit: int = 200, offset: int = 0,
+        kinds: Sequence[str] = (), sources: Sequence[str] = (),
+    ) -> list[ItemView]:
+        clauses, params = ["i.ts >= ?", "i.ts < ?"], [to_epoch(start), to_epoch(end)]
+        if kinds:
+            clauses.append(f"i.kind IN ({','.join('?' * len(kinds))})")
+            params.extend(kinds)
+        if sources:
+            clauses.append("(" + " OR ".join("i.source = ? OR i.source LIKE ?" for _ in sources) + ")")
+            for s in sources:
+                params.extend([s, f"{s}:%"])
+        rows = self.read().execute(
+            f"SELECT {_ITEM_COLUMNS} FROM items i WHERE {' AND '.join(clauses)} ORDER BY i.ts, i.id LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        ).fetchall()
+        return [_item_from_row(r, self._media_of(r[0])) for r in rows]
+
+    def neighbours(self, item_id: ItemId, before: int = 3, after: int = 3) -> list[ItemView]:
+        """Items around ``item_id`` in the same conversation (or source), in time order, itself included."""
+        me = self.get_item(item_id)
+        conn = self.read()
+        scope, scope_params = ("i.conversation = ?", [me.conversation]) if me.conversation else ("i.source = ?", [me.source])
+        ts = to_epoch(me.timestamp)
+        earlier = conn.execute(
+            f"SELECT {_ITEM_COLUMNS} FROM items i WHERE {scope} AND i.source = ? AND (i.ts < ? OR (i.ts = ? AND i.id < ?))"
+            " ORDER BY i.ts DESC, i.id DESC LIMIT ?", (*scope_params, me.source, ts, ts, item_id, before),
+        ).fetchall()
+        later = conn.execute(
+            f"SELECT {_ITEM_COLUMNS} FROM items i WHERE {scope} AND i.source = ? AND (i.ts > ? OR (i.ts = ? AND i.id > ?))"
+            " ORDER BY i.ts, i.id LIMIT ?", (*scope_params, me.source, ts, ts, item_id, after),
+        ).fetchall()
+        return [_item_from_row(r) for r in reversed(earlier)] + [me] + [_item_from_row(r) for r in later]
+
+    def activity_histogram(self, start: datetime, end: datetime, bucket_seconds: int) -> list[tuple[datetime, int]]:
+        s, e = to_epoch(start), to_epoch(end)
+        rows = self.read().execute(
+            "SELECT CAST((ts - ?) / ? AS INTEGER) AS b, count(*) FROM items WHERE ts >= ? AND ts < ? GROUP BY b",
+            (s, bucket_seconds, s, e),
+        ).fetchall()
+        counts = {int(b): int(n) for b, n in rows}
+        buckets = int((e - s) // bucket_seconds) + (1 if (e - s) % bucket_seconds else 0)
+        return [(from_epoch(s + b * bucket_seconds), counts.get(b, 0)) for b in range(buckets)]
+
+    def conversations(self) -> list[tuple[str, str, int]]:
+        rows = self.read().execute(
+            "SELECT source, conversation, count(*) FROM items WHERE conversation IS NOT NULL"
+            " GROUP BY source, conversation ORDER BY max(ts) DESC"
+        ).fetchall()
+        return [(r[0], r[1], int(r[2])) for r in rows]
+
+    # -- media --------------------------------------------------------------------------------
+    def put_media(self, data: bytes, kind: str, item_id: ItemId | None = None) -> MediaId:
+        """Encrypt and store ``data``; the file is durable before its row commits."""
+        if self._cipher is None:
+            raise VaultLocked("the vault is locked")
+        name = f"{secrets.token_hex(2)}/{secrets.token_hex(16)}.crn"
+        self._cipher.write_file(self.paths.media_dir, name, data)
+
+        def job(conn: Any) -> MediaId:
+            cur = conn.execute(
+                "INSERT INTO media (item_id, kind, name, bytes, created_at) VALUES (?,?,?,?,?)",
+                (item_id, kind, name, len(data), time.time()),
+            )
+            return MediaId(cur.lastrowid)
+
+        try:
+            return self.write(job)
+        except BaseException:
+            (self.paths.media_dir / name).unlink(missing_ok=True)
+            raise
+
+    def attach_media(self, media_id: MediaId, item_id: ItemId) -> None:
+        self.write(lambda conn: conn.execute("UPDATE media SET item_id = ? WHERE id = ?", (item_id, media_id)))
+
+    def get_media(self, media_id: MediaId) -> bytes:
+        if self._cipher is None:
+            raise VaultLocked("the vault is locked")
+        row = self.read().execute("SELECT name FROM media WHERE id = ?", (media_id,)).fetchone()
+        if row is None:
+            raise CairnError(f"no media with id {media_id}")
+        return self._cipher.read_file(self.paths.media_dir, row[0])
+
+    # -- settings -------------------------------------------------------------------------------
+    def settings(self) -> Settings:
+        row = self.read().execute("SELECT value FROM settings WHERE key = 'settings'").fetchone()
+        return Settings.from_dict(json.loads(row[0])) if row else Settings()
+
+    def update_settings(self, **changes: Any) -> Settings:
+        new = self.settings().updated(**changes)
+        payload = json.dumps(new.to_dict())
+        self.write(lambda conn: conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('settings', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (payload,),
+        ))
+        return new
+
+    # -- status ---------------------------------------------------------------------------------
+    def stats(self) -> VaultStats:
+        conn = self.read()
+        items, last = conn.execute("SELECT count(*), max(ts) FROM items").fetchone()
+        chunks = conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        vectors = conn.execute("SELECT count(*) FROM embeddings").fetchone()[0]
+        media_files, media_bytes = conn.execute("SELECT count(*), coalesce(sum(bytes), 0) FROM media").fetchone()
+        by_source = {r[0]: int(r[1]) for r in conn.execute("SELECT source, count(*) FROM items GROUP BY source")}
+        db_bytes = sum(p.stat().st_size for p in self.paths.home.glob("vault.db*") if p.is_file())
+        return VaultStats(int(items), int(chunks), int(vectors), int(media_files), int(media_bytes), by_source,
+                          from_epoch(last) if last is not None else None, db_bytes)
+
+
+def lock_flag(paths: VaultPaths) -> Path:
+    """Present while the user has locked the vault: keyring auto-unlock is refused."""
+    return paths.runtime_dir / "locked"
