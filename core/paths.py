@@ -8,6 +8,7 @@ from pathlib import Path
 
 APP_NAME = "Cairn"
 HOME_ENV = "CAIRN_HOME"
+MODELS_ENV = "CAIRN_MODELS_DIR"
 
 
 def default_home() -> Path:
@@ -40,8 +41,12 @@ class VaultPaths:
 
     @property
     def models_dir(self) -> Path:
-        """Derived model files (GGUF/ONNX built from packaged weights): not user content."""
-        return self.home / "models"
+        """Derived model files (GGUF/ONNX built from packaged weights): not user content.
+
+        ``$CAIRN_MODELS_DIR`` lets several vaults (tests, the demo) share one copy.
+        """
+        override = os.environ.get(MODELS_ENV)
+        return Path(override) if override else self.home / "models"
 
     @property
     def runtime_dir(self) -> Path:

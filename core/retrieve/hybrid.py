@@ -26,12 +26,22 @@ from core.types import ChunkId, ItemId, TimeRange
 
 @dataclass(frozen=True, slots=True)
 class FusionWeights:
-    """Weighted RRF; tuned on LoCoMo-dev (bench/locomo.py), not assumed."""
+    """How lexical and vector evidence combine; tuned on LoCoMo-dev (bench/locomo.py), not assumed.
 
+    ``mode="rrf"``: weighted reciprocal rank fusion.  ``mode="score"``: BM25
+    scores divided by the best BM25 score of the query plus cosine rescaled
+    above ``min_cosine``, weighted; it keeps how much better the best match is,
+    which rank fusion throws away.
+    """
+
+    mode: str = "score"
     lexical: float = 1.0
-    dense: float = 1.0
+    dense: float = 0.5
     rrf_k: float = 60.0
     depth: int = 100
+    # Below this cosine a vector neighbour is noise, not a match: without a floor a
+    # search for something absent would always "find" the nearest unrelated memory.
+    min_cosine: float = 0.2
 
 
 def build_filter(request: SearchRequest, time_range: TimeRange | None) -> tuple[str, list[Any]]:
@@ -112,10 +122,14 @@ class HybridRetriever:
         where, params = build_filter(request, time_range)
         terms = query_terms(text)
         depth = max(self.weights.depth, request.k * 3)
+        w = self.weights
         fused: dict[int, float] = {}
         signals: dict[int, dict[str, float]] = {}
-        for rank, (chunk_id, score) in enumerate(search_fulltext(reader, terms, depth, where, params)):
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + self.weights.lexical / (self.weights.rrf_k + rank + 1)
+        lexical = search_fulltext(reader, terms, depth, where, params)
+        best_bm25 = max((score for _, score in lexical), default=1.0) or 1.0
+        for rank, (chunk_id, score) in enumerate(lexical):
+            part = score / best_bm25 if w.mode == "score" else 1.0 / (w.rrf_k + rank + 1)
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + w.lexical * part
             signals.setdefault(chunk_id, {})["bm25"] = score
         index = self._vectors()
         if index is not None and self._embed_query is not None and len(index) and text.strip():
@@ -127,8 +141,14 @@ class HybridRetriever:
                     dtype=np.int64,
                 )
             ids, scores = index.search(self._embed_query(text), depth, allowed)
-            for rank, (chunk_id, score) in enumerate(zip(ids.tolist(), scores.tolist(), strict=True)):
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + self.weights.dense / (self.weights.rrf_k + rank + 1)
+            keep = scores >= w.min_cosine
+            top = float(scores[0]) if len(scores) else 1.0
+            for rank, (chunk_id, score) in enumerate(zip(ids[keep].tolist(), scores[keep].tolist(), strict=True)):
+                if w.mode == "score":
+                    part = (score - w.min_cosine) / max(top - w.min_cosine, 1e-6)
+                else:
+                    part = 1.0 / (w.rrf_k + rank + 1)
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + w.dense * part
                 signals.setdefault(chunk_id, {})["cosine"] = score
         if not fused and not terms and time_range is not None:
             # A pure time query ("yesterday"): the most recent items of that range.
