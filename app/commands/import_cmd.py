@@ -14,6 +14,16 @@ from app.context import console, open_vault
 def register(app: typer.Typer) -> None:
     app.command("import")(import_path)
     app.command("embed")(embed)
+    app.command("formats")(formats)
+
+
+def formats() -> None:
+    """List the import formats `cairn import --format` accepts (auto-detected by default)."""
+    from core.capture.registry import available_readers
+
+    out = console()
+    for reader in available_readers():
+        out.print(f"  [bold]{reader.name:<10}[/] {reader.description}")
 
 
 def import_path(

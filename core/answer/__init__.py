@@ -1,0 +1,29 @@
+"""Answering questions about the past from memories, with citations (design.md §5)."""
+
+from core.answer.answerer import Answerer
+from core.answer.types import (
+    NOT_FOUND_TEXT,
+    Answer,
+    AnswerEvent,
+    Citation,
+    Retriever,
+    Snippet,
+    StageEvent,
+    Timings,
+    TokenEvent,
+    Understanding,
+)
+
+__all__ = [
+    "NOT_FOUND_TEXT",
+    "Answer",
+    "AnswerEvent",
+    "Answerer",
+    "Citation",
+    "Retriever",
+    "Snippet",
+    "StageEvent",
+    "Timings",
+    "TokenEvent",
+    "Understanding",
+]

@@ -1,0 +1,1 @@
+"""Local language models: backend protocol, llama.cpp backend, model registry, prompts, grammars."""

@@ -1,0 +1,268 @@
+"""An MCP server (stdio) exposing read-only ``search`` and ``ask`` over the user's vault.
+
+Off by default: it runs only when ``settings.mcp_enabled`` is true (or the
+caller passes ``force=True``, for tests).  It never writes to the vault.  The
+vault's lock is respected: the server refuses to start when the vault cannot
+be opened (locked, wrong or missing passphrase), and each call checks the
+lock again, so ``cairn lock`` in another terminal cuts tools off at once.
+
+Run: ``cairn mcp`` (wired by the CLI) or ``python -m app.mcp_server``.
+stdout is the protocol channel: nothing else may print there.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from core.errors import CairnError, VaultLocked
+
+SERVER_NAME = "cairn"
+PASSPHRASE_ENV = "CAIRN_PASSPHRASE"
+
+
+class McpDisabled(CairnError):
+    """The MCP server is off in the settings."""
+
+
+def _hit_json(hit: Any) -> dict[str, Any]:
+    return {
+        "item_id": int(hit.item_id),
+        "external_id": hit.external_id,
+        "source": hit.source,
+        "conversation": hit.conversation,
+        "speaker": hit.speaker,
+        "timestamp": hit.timestamp.isoformat(),
+        "score": round(float(hit.score), 6),
+        "text": hit.snippet,
+    }
+
+
+def _citation_json(citation: Any) -> dict[str, Any]:
+    return {
+        "number": citation.number,
+        "item_id": int(citation.item_id),
+        "external_id": citation.external_id,
+        "source": citation.source,
+        "speaker": citation.speaker,
+        "timestamp": citation.timestamp.isoformat(),
+        "text": citation.text,
+    }
+
+
+def _range_json(time_range: Any) -> dict[str, str | None] | None:
+    if time_range is None:
+        return None
+    return {
+        "start": time_range.start.isoformat() if time_range.start else None,
+        "end": time_range.end.isoformat() if time_range.end else None,
+    }
+
+
+def _parse_when(value: str | None, field: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise CairnError(f"{field} must be an ISO-8601 date or time, got {value!r}") from exc
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+class CairnTools:
+    """The tools' logic, independent of the MCP SDK (so it can be tested directly).
+
+    ``vault`` is an open ``core.vault.Vault``; ``is_locked`` says whether the
+    user has locked it since; ``backend_factory`` builds the language model on
+    first use (``None``: extractive answers only).
+    """
+
+    def __init__(
+        self,
+        vault: Any,
+        is_locked: Callable[[], bool],
+        backend_factory: Callable[[], Any] | None = None,
+    ) -> None:
+        self._vault = vault
+        self._is_locked = is_locked
+        self._backend_factory = backend_factory
+        self._backend: Any = None
+        self._answerer: Any = None
+
+    def _check(self) -> None:
+        if self._is_locked() or getattr(self._vault, "locked", False):
+            raise VaultLocked("the Cairn vault is locked; unlock it to use these tools")
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        since: str | None = None,
+        until: str | None = None,
+        source: str | None = None,
+        speaker: str | None = None,
+        conversation: str | None = None,
+    ) -> dict[str, Any]:
+        from core.retrieve.types import SearchRequest
+        from core.types import TimeRange
+
+        self._check()
+        if not query.strip():
+            raise CairnError("query is empty")
+        start, end = _parse_when(since, "since"), _parse_when(until, "until")
+        request = SearchRequest(
+            query=query,
+            k=max(1, min(int(k), 50)),
+            time_range=TimeRange(start, end) if (start or end) else None,
+            sources=(source,) if source else (),
+            speakers=(speaker,) if speaker else (),
+            conversations=(conversation,) if conversation else (),
+        )
+        result = self._vault.search(request)
+        return {
+            "query": result.query_text,
+            "applied_range": _range_json(result.applied_range),
+            "range_phrase": result.range_phrase,
+            "notes": list(result.notes),
+            "hits": [_hit_json(h) for h in result.hits],
+        }
+
+    def ask(self, question: str, use_model: bool = True) -> dict[str, Any]:
+        self._check()
+        answerer = self._get_answerer()
+        answer = answerer.answer(question, now=datetime.now(UTC).astimezone(), use_model=use_model)
+        return {
+            "answer": answer.text,
+            "mode": answer.mode,
+            "citations": [_citation_json(c) for c in answer.citations],
+            "best_matches": [_citation_json(c) for c in answer.best_matches],
+            "applied_range": _range_json(answer.applied_range),
+            "time_phrase": answer.understanding.time_phrase,
+            "notes": list(answer.notes),
+            "model": answer.model,
+        }
+
+    def _get_answerer(self) -> Any:
+        if self._answerer is None:
+            from core.answer import Answerer
+
+            settings = self._vault.settings()
+            if self._backend_factory is not None:
+                self._backend = self._backend_factory()
+            self._answerer = Answerer(
+                self._vault,
+                neighbours=self._vault.neighbours,
+                backend=self._backend,
+                context_budget=settings.answer_context_budget,
+            )
+        return self._answerer
+
+    def close(self) -> None:
+        if self._backend is not None:
+            self._backend.close()
+            self._backend = None
+
+
+def build_server(tools: CairnTools) -> Any:
+    """The MCP server object with the two read-only tools registered."""
+    import anyio
+    from mcp.server.mcpserver import MCPServer
+    from mcp.types import ToolAnnotations
+
+    server = MCPServer(
+        SERVER_NAME,
+        instructions=(
+            "Search and ask the user's Cairn memory (their chats, files and screen history), read-only. "
+            "Answers cite memories by number; 'not_found' means the memory has no answer."
+        ),
+    )
+    read_only = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True)
+
+    @server.tool(
+        name="search",
+        description=(
+            "Search the user's memories. Time words in the query ('last week', 'in March') filter by time. "
+            "Optional filters: since/until (ISO dates), source ('chat', 'chat:whatsapp', 'file', 'screen'), "
+            "speaker, conversation. Returns hits with time, source, speaker and a text snippet."
+        ),
+        annotations=read_only,
+    )
+    async def search(
+        query: str,
+        k: int = 10,
+        since: str | None = None,
+        until: str | None = None,
+        source: str | None = None,
+        speaker: str | None = None,
+        conversation: str | None = None,
+    ) -> dict[str, Any]:
+        return await anyio.to_thread.run_sync(
+            lambda: tools.search(query, k, since, until, source, speaker, conversation)
+        )
+
+    @server.tool(
+        name="ask",
+        description=(
+            "Ask a question about the user's past. Answers only from their memories, with numbered citations; "
+            "mode is 'llm', 'extractive' (quoted) or 'not_found'."
+        ),
+        annotations=read_only,
+    )
+    async def ask(question: str, use_model: bool = True) -> dict[str, Any]:
+        return await anyio.to_thread.run_sync(lambda: tools.ask(question, use_model))
+
+    return server
+
+
+def serve(home: Path | None = None, *, force: bool = False, use_model: bool = True) -> None:
+    """Open the vault and serve MCP over stdio until the client disconnects.
+
+    Raises ``McpDisabled`` when off in the settings (unless ``force``), and
+    the vault's own errors (``VaultLocked``, ``WrongPassphrase``,
+    ``VaultNotFound``) when it cannot be opened.
+    """
+    from core.llm.llama_backend import backend_from_settings
+    from core.paths import VaultPaths, default_home
+    from core.vault import Vault, lock_flag
+
+    paths = VaultPaths(home or default_home())
+    vault = Vault.open(paths, os.environ.get(PASSPHRASE_ENV) or None)
+    tools: CairnTools | None = None
+    try:
+        settings = vault.settings()
+        if not (settings.mcp_enabled or force):
+            raise McpDisabled(
+                "the MCP server is off; enable it in the settings (mcp_enabled) to let other tools read your memory"
+            )
+        factory = (lambda: backend_from_settings(settings, paths.models_dir)) if use_model else None
+        tools = CairnTools(vault, lambda: lock_flag(paths).exists(), factory)
+        build_server(tools).run("stdio")
+    finally:
+        if tools is not None:
+            tools.close()
+        vault.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m app.mcp_server [--home DIR] [--force] [--no-model]``; errors go to stderr."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="cairn-mcp", description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, default=None, help="vault data directory (default: $CAIRN_HOME)")
+    parser.add_argument("--force", action="store_true", help="serve even if mcp_enabled is off (testing)")
+    parser.add_argument("--no-model", action="store_true", help="answer extractively, without the LLM")
+    args = parser.parse_args(argv)
+    try:
+        serve(args.home, force=args.force, use_model=not args.no_model)
+    except CairnError as exc:
+        print(f"cairn mcp: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

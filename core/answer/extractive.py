@@ -1,0 +1,131 @@
+"""Answers without a model: the date of the best evidence, or its best sentence, cited.
+
+Nothing here invents text: a "when" answer is a date read from the best
+snippet (its own time, or the time a phrase in it implies: "yesterday" in a
+message of 8 May 2023 is 7 May 2023); other answers quote the snippet.
+Pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from core.answer.text import content_terms, coverage, split_sentences
+from core.answer.types import Snippet, Understanding
+from core.retrieve.timeparse import parse_time_expression
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    text: str
+    cited: tuple[int, ...]
+
+
+def query_terms(understanding: Understanding) -> list[str]:
+    """Terms that must be found for a snippet to be relevant (names excluded: they are who, not what)."""
+    names = {n.lower() for n in understanding.persons}
+    terms = [t for t in content_terms(understanding.query) if t not in names]
+    return terms or content_terms(understanding.query)
+
+
+def person_fit(snippet: Snippet, persons: Sequence[str]) -> bool:
+    """The snippet is by or mentions one of ``persons`` (True when no one is named)."""
+    if not persons:
+        return True
+    speaker = (snippet.speaker or "").lower()
+    text = snippet.text.lower()
+    return any(p.lower() in speaker or p.lower() in text for p in persons)
+
+
+def relevance(snippet: Snippet, terms: list[str], persons: Sequence[str]) -> float:
+    """How well a snippet matches the question: term coverage, who it is about, retrieval rank."""
+    score = coverage(terms, snippet.text)
+    if persons and person_fit(snippet, persons):
+        score += 0.15
+    score += 0.1 / (1 + snippet.rank)
+    if snippet.is_hit:
+        score += 0.05
+    return score
+
+
+def rank_snippets(understanding: Understanding, snippets: Sequence[Snippet]) -> list[tuple[float, Snippet]]:
+    terms = query_terms(understanding)
+    scored = [(relevance(s, terms, understanding.persons), s) for s in snippets]
+    return sorted(scored, key=lambda pair: (-pair[0], pair[1].number))
+
+
+def format_date(moment: datetime) -> str:
+    return f"{moment.day} {moment:%B %Y}"
+
+
+_FUTURE_RE = re.compile(
+    r"\b(?:will|won't|shall|gonna|going\s+to|plan(?:s|ning)?\s+to|about\s+to|tomorrow|next|upcoming|"
+    r"comes|coming|is\s+due|are\s+due|starts|begins|leaving|see\s+you)\b|'ll\b",
+    re.IGNORECASE,
+)
+
+
+def speaks_of_future(text: str) -> bool:
+    """The text makes plans ("comes Monday", "we'll go in March"): undated times are upcoming."""
+    return bool(_FUTURE_RE.search(text))
+
+
+def describe_event_date(snippet: Snippet, tz: tzinfo | None = None) -> str:
+    """When the snippet's event happened, as words ("7 May 2023", "the week before 9 August 2023")."""
+    local = snippet.timestamp.astimezone(tz) if tz is not None else snippet.timestamp
+    parsed = parse_time_expression(snippet.text, local, prefer_future=speaks_of_future(snippet.text))
+    time_range = parsed.range
+    if time_range is None or time_range.start is None or time_range.end is None:
+        return format_date(local)
+    start = time_range.start
+    length = time_range.end.timestamp() - start.timestamp()
+    day = 86400
+    if length <= day * 1.05:
+        return format_date(start)
+    before_message = time_range.end <= local
+    if length <= day * 2.1 and start.weekday() == 5:
+        return f"the weekend before {format_date(local)}" if before_message else f"the weekend of {format_date(start)}"
+    if length <= day * 7.1:
+        return f"the week before {format_date(local)}" if before_message else f"the week of {format_date(start)}"
+    if length <= day * 31.1:
+        return f"{start:%B %Y}"
+    if length <= day * 366.1:
+        return f"{start.year}"
+    return format_date(local)
+
+
+def best_sentence(snippet: Snippet, terms: list[str]) -> str:
+    sentences = split_sentences(snippet.text) or [snippet.text]
+    return max(sentences, key=lambda s: (coverage(terms, s), -sentences.index(s)))
+
+
+def extractive_answer(
+    understanding: Understanding, snippets: Sequence[Snippet], tz: tzinfo | None = None
+) -> Extracted | None:
+    """The extractive answer, or ``None`` when there are no snippets."""
+    ranked = rank_snippets(understanding, snippets)
+    if not ranked:
+        return None
+    terms = query_terms(understanding)
+    best = ranked[0][1]
+    if understanding.answer_type == "when":
+        return Extracted(f"{describe_event_date(best, tz)} [{best.number}]", (best.number,))
+    if understanding.answer_type == "list":
+        picked: list[Snippet] = [best]
+        for score, snippet in ranked[1:]:
+            if len(picked) == 3:
+                break
+            if score >= ranked[0][0] * 0.6 and coverage(terms, snippet.text) > 0:
+                picked.append(snippet)
+        parts = [f"{_quote(s, terms)} [{s.number}]" for s in picked]
+        return Extracted("; ".join(parts), tuple(s.number for s in picked))
+    return Extracted(f"{_quote(best, terms)} [{best.number}]", (best.number,))
+
+
+def _quote(snippet: Snippet, terms: list[str]) -> str:
+    sentence = best_sentence(snippet, terms)
+    return f"{snippet.speaker}: “{sentence}”" if snippet.speaker else f"“{sentence}”"
+
