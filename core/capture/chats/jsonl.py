@@ -34,7 +34,10 @@ class JsonLinesReader:
         if path.suffix.lower() not in {".jsonl", ".ndjson", ".json"} or not path.is_file():
             return False
         with path.open("rb") as fh:
-            for raw in fh:
+            for _ in range(50):  # sniffing reads at most 50 lines of 64 KiB
+                raw = fh.readline(64 * 1024)
+                if not raw:
+                    break
                 line = raw.strip()
                 if not line:
                     continue

@@ -1,0 +1,135 @@
+"""Streaming JSON for exports too large to load: bounded memory, errors as values.
+
+Built on ``ijson`` (C backend when available).  A truncated or corrupt file
+yields everything complete before the damage, then raises ``JsonBroken``
+carrying a one-line reason, so a reader can report it as a ``RecordError``.
+"""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from collections import deque
+from collections.abc import Iterator
+from typing import IO, Any
+
+from core.errors import ImportFailed
+
+from ._common import short_error
+
+# What reading one export entry may raise besides JSON errors: a zip entry
+# lying about its size (ImportFailed from SafeZip), CRC/zlib damage, I/O.
+ENTRY_READ_ERRORS: tuple[type[BaseException], ...] = (
+    ImportFailed,
+    OSError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    UnicodeDecodeError,
+)
+
+
+_NOT_A_START = frozenset(["map_key", "end_map", "end_array"])
+_CONTAINER_EVENTS = frozenset(["start_map", "start_array", "map_key", "end_map", "end_array"])
+
+
+class JsonBroken(Exception):
+    """The JSON stream ended early or is invalid; ``reason`` is one line for users."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _broken(exc: BaseException) -> JsonBroken:
+    import ijson
+
+    if isinstance(exc, ijson.IncompleteJSONError) and "premature EOF" in str(exc):
+        return JsonBroken(f"JSON ends early (truncated file?): {short_error(exc)}")
+    if isinstance(exc, ImportFailed):
+        return JsonBroken(str(exc))
+    if isinstance(exc, ijson.JSONError):
+        return JsonBroken(f"invalid JSON: {short_error(exc)}")
+    return JsonBroken(f"damaged or unreadable data: {short_error(exc)}")
+
+
+def iter_items(fh: IO[bytes], prefix: str) -> Iterator[Any]:
+    """Each complete value under ``prefix`` (ijson prefix syntax, e.g. ``"item"``)."""
+    import ijson
+
+    try:
+        yield from ijson.items(fh, prefix, use_float=True)
+    except (ijson.JSONError, *ENTRY_READ_ERRORS) as exc:
+        raise _broken(exc) from exc
+
+
+def walk(
+    fh: IO[bytes],
+    *,
+    arrays: tuple[str, ...],
+    scalars: frozenset[str] = frozenset(),
+    markers: frozenset[str] = frozenset(),
+) -> Iterator[tuple[dict[str, Any], Any]]:
+    """Each element of the arrays at ``arrays`` (ijson prefixes), with its context.
+
+    Yields ``(context, item)`` in document order.  ``context`` maps each prefix
+    in ``scalars`` seen so far to its value, plus ``"_array"`` (which array the
+    item is in), ``"_marker"`` (how many maps/arrays at a ``markers`` prefix
+    have opened, e.g. chats in a multi-chat export; scalars are forgotten at
+    each marker) and ``"_index"`` (the position of the current marker among
+    those at the same prefix, e.g. the chat's index in its list).  Items are built by ijson (C backend) from one pass of parse
+    events; memory is bounded by the largest single item.
+    """
+    import ijson
+
+    snapshots: deque[dict[str, Any]] = deque()
+    state: dict[str, Any] = {"_marker": 0, "_index": 0, "_array": arrays[0]}  # replaced, never mutated
+    opened: dict[str, int] = {}
+
+    def note(prefix: str, event: str, value: Any) -> None:
+        nonlocal state
+        if prefix in scalars and event not in _CONTAINER_EVENTS:
+            state = {**state, prefix: value}
+        elif prefix in markers and event in ("start_map", "start_array"):
+            opened[prefix] = opened.get(prefix, 0) + 1
+            state = {"_marker": state["_marker"] + 1, "_index": opened[prefix] - 1, "_array": state["_array"]}
+
+    if len(arrays) == 1:
+        # Fast path: the events pass through untouched; only element starts are noted.
+        items_prefix = arrays[0] + ".item"
+
+        def tap(events: Iterator[tuple[str, str, Any]]) -> Iterator[tuple[str, str, Any]]:
+            for ev in events:
+                prefix = ev[0]
+                if prefix == items_prefix:
+                    if ev[1] not in _NOT_A_START:
+                        snapshots.append(state)
+                elif prefix in scalars or prefix in markers:
+                    note(*ev)
+                yield ev
+
+    else:
+        # Several arrays (e.g. chats and left chats): rename their prefixes to one.
+        canonical = "_walk_items"
+        items_prefix = canonical + ".item"
+        heads = tuple((a, a + ".", len(a)) for a in arrays)
+
+        def tap(events: Iterator[tuple[str, str, Any]]) -> Iterator[tuple[str, str, Any]]:
+            for prefix, event, value in events:
+                for array, dotted, size in heads:
+                    if prefix == array or prefix.startswith(dotted):
+                        prefix = canonical + prefix[size:]
+                        # One snapshot per array element: its first event at the element's prefix.
+                        if prefix == items_prefix and event not in _NOT_A_START:
+                            snapshots.append({**state, "_array": array})
+                        break
+                else:
+                    if prefix in scalars or prefix in markers:
+                        note(prefix, event, value)
+                yield prefix, event, value
+
+    try:
+        for item in ijson.items(tap(ijson.parse(fh, use_float=True)), items_prefix):
+            yield snapshots.popleft(), item
+    except (ijson.JSONError, *ENTRY_READ_ERRORS) as exc:
+        raise _broken(exc) from exc

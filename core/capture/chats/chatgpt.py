@@ -1,0 +1,285 @@
+"""ChatGPT data exports: ``conversations.json``, alone or inside the export zip.
+
+The file is a JSON array of conversations, streamed one conversation at a
+time (``ijson``): memory is bounded by the largest conversation.  Each
+conversation is a tree (``mapping``: node id -> ``{message, parent,
+children}``); edits and regenerations are branches.  Cairn imports the branch
+the user last saw: from ``current_node`` up through ``parent`` to the root
+(falling back to the most recent leaf when ``current_node`` is missing).
+
+**Times**: ``create_time`` values are Unix epoch seconds (UTC): exact.  A
+message without one takes its conversation's ``create_time`` and gets
+``meta["time_estimated"]``.
+
+**Ids**: ``external_id`` is the message id (a UUID); ``meta["reply_to"]`` is the
+previous visible message on the branch, ``meta["conversation_id"]`` the
+conversation's id.  Conversation name: the title.
+
+**Speakers**: ``user``, ``ChatGPT`` (assistant) and ``tool:<name>`` (python,
+browser, dalle...).  Content types are rendered as text where possible (text,
+multimodal text with image/audio placeholders, code, execution output,
+browsing quotes, reasoning summaries).  System messages, custom instructions
+and parts marked ``is_visually_hidden_from_conversation`` are
+``RecordSkip("hidden message")``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+from core.capture.reader import ImportOptions, ReadResult
+from core.errors import ImportFailed
+from core.types import RecordError, RecordSkip
+
+from ._common import SKIP_EMPTY, SKIP_HIDDEN, from_unix, message_record
+from ._inputs import ExportTree, find_root_prefix, is_zip, read_head, tree_names
+from ._jsonstream import ENTRY_READ_ERRORS, JsonBroken, iter_items
+
+FORMAT = "chatgpt"
+
+_ENTRY = re.compile(r"(^|/)conversations(-\d+)?\.json$")
+_HIDDEN_CONTENT = frozenset(["user_editable_context", "model_editable_context"])
+
+
+def _head_is_chatgpt(head: bytes) -> bool:
+    text = head.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
+    if not text.startswith("["):
+        return False
+    if re.fullmatch(r"\[\s*\]\s*", text):
+        return True
+    return '"mapping"' in text and ('"current_node"' in text or '"create_time"' in text) and '"title"' in text
+
+
+def _entries(path: Path) -> list[str] | None:
+    """``conversations*.json`` inside a zip/folder; [''] when ``path`` is the file itself."""
+    if path.is_file() and not is_zip(path):
+        return [""]
+    names = tree_names(path, limit=10**9 if is_zip(path) else 5000)
+    if names is None:
+        return None
+    prefix = find_root_prefix(names, "conversations.json")
+    found = [n for n in names if _ENTRY.search(n) and (prefix is None or n.startswith(prefix))]
+    return sorted(found, key=lambda n: (n.count("/"), n))
+
+
+class ChatGPTReader:
+    """ChatGPT ``conversations.json`` exports (see the module docstring)."""
+
+    name = FORMAT
+    description = "ChatGPT data export (conversations.json, or the export .zip)"
+
+    def sniff(self, path: Path) -> bool:
+        entries = _entries(path)
+        if not entries:
+            return False
+        if entries == [""]:
+            return path.suffix.lower() == ".json" and _head_is_chatgpt(read_head(path))
+        if path.is_dir():
+            return _head_is_chatgpt(read_head(path / entries[0]))
+        try:
+            with ExportTree(path) as tree:
+                return _head_is_chatgpt(tree.head(entries[0]))
+        except (ImportFailed, OSError, KeyError):
+            return False
+
+    def read(self, path: Path, options: ImportOptions) -> Iterator[ReadResult]:
+        entries = _entries(path)
+        if entries == [""]:
+            if not _head_is_chatgpt(read_head(path)):
+                raise ImportFailed(_not_chatgpt(path))
+            with path.open("rb") as fh:
+                yield from _read_stream(fh, path.name)
+            return
+        if not entries:
+            raise ImportFailed(_not_chatgpt(path))
+        with ExportTree(path) as tree:
+            yield from tree.rejected_errors()
+            usable = [e for e in entries if e in tree.names()]
+            if not usable or not _head_is_chatgpt(tree.head(usable[0])):
+                raise ImportFailed(_not_chatgpt(path))
+            for entry in usable:
+                try:
+                    with tree.open(entry) as fh:
+                        yield from _read_stream(fh, entry)
+                except ENTRY_READ_ERRORS as exc:
+                    yield RecordError(where=entry, reason=f"cannot read: {exc}")
+
+
+def _not_chatgpt(path: Path) -> str:
+    return (
+        f"{path}: not a ChatGPT export (expected conversations.json, a JSON list of conversations "
+        "with 'mapping', or the export .zip containing it)"
+    )
+
+
+def _read_stream(fh: IO[bytes], display: str) -> Iterator[ReadResult]:
+    index = -1
+    try:
+        for index, conv in enumerate(iter_items(fh, "item")):
+            yield from _conversation(conv, f"{display}:{index}")
+    except JsonBroken as exc:
+        yield RecordError(where=f"{display}:{index + 1}", reason=exc.reason)
+
+
+def _conversation(conv: Any, where: str) -> Iterator[ReadResult]:
+    if not isinstance(conv, dict) or not isinstance(conv.get("mapping"), dict):
+        yield RecordError(where=where, reason="conversation has no 'mapping' object")
+        return
+    mapping: dict[str, Any] = conv["mapping"]
+    conv_id = str(conv.get("conversation_id") or conv.get("id") or "")
+    title = str(conv.get("title") or "").strip() or f"ChatGPT conversation {conv_id[:8]}".strip()
+    fallback_time = conv.get("create_time") or conv.get("update_time")
+    branch = _branch(mapping, conv.get("current_node"))
+    previous: str | None = None
+    for node_id in branch:
+        node = mapping.get(node_id) or {}
+        msg = node.get("message")
+        if not isinstance(msg, dict):
+            continue  # the synthetic root has no message
+        node_where = f"{where}/{node_id}"
+        result = _message(msg, node_id, node_where, title, conv_id, fallback_time, previous)
+        if not isinstance(result, RecordSkip | RecordError):
+            previous = result.external_id
+        yield result
+
+
+def _branch(mapping: dict[str, Any], current: Any) -> list[str]:
+    """Node ids from the root down to ``current_node`` (or the newest leaf)."""
+    if not isinstance(current, str) or current not in mapping:
+        current = _newest_leaf(mapping)
+    chain: list[str] = []
+    seen: set[str] = set()
+    node_id: Any = current
+    while isinstance(node_id, str) and node_id in mapping and node_id not in seen:
+        seen.add(node_id)
+        chain.append(node_id)
+        node_id = (mapping[node_id] or {}).get("parent")
+    chain.reverse()
+    return chain
+
+
+def _newest_leaf(mapping: dict[str, Any]) -> str | None:
+    best: tuple[float, str] | None = None
+    for node_id, node in mapping.items():
+        if not isinstance(node, dict) or node.get("children"):
+            continue
+        msg = node.get("message") or {}
+        stamp = float(msg.get("create_time") or 0) if isinstance(msg, dict) else 0.0
+        if best is None or stamp >= best[0]:
+            best = (stamp, node_id)
+    return best[1] if best else None
+
+
+def _message(
+    msg: dict[str, Any],
+    node_id: str,
+    where: str,
+    title: str,
+    conv_id: str,
+    fallback_time: Any,
+    previous: str | None,
+) -> ReadResult:
+    author = msg.get("author") or {}
+    role = author.get("role")
+    metadata = msg.get("metadata") or {}
+    content = msg.get("content") or {}
+    content_type = content.get("content_type") if isinstance(content, dict) else None
+    if (
+        role == "system"
+        or metadata.get("is_visually_hidden_from_conversation")
+        or content_type in _HIDDEN_CONTENT
+    ):
+        return RecordSkip(where=where, reason=SKIP_HIDDEN)
+    external_id = str(msg.get("id") or node_id)
+    text = render_content(content)
+    if not text.strip():
+        return RecordSkip(where=where, reason=SKIP_EMPTY)
+    stamp = msg.get("create_time")
+    estimated = False
+    if not stamp:
+        stamp, estimated = fallback_time, True
+    try:
+        when: datetime = from_unix(float(stamp))
+    except (TypeError, ValueError, OverflowError):
+        return RecordError(where=where, reason="message has no usable create_time", external_id=external_id)
+    if role == "user":
+        speaker = "user"
+    elif role == "assistant":
+        speaker = "ChatGPT"
+    else:
+        speaker = f"{role or 'tool'}:{author.get('name') or 'unknown'}"
+    attachments: list[str] = []
+    for att in metadata.get("attachments") or []:
+        if isinstance(att, dict):
+            name = str(att.get("name") or att.get("id"))
+            attachments.append(name)
+            if att.get("id"):  # show the uploaded file's name instead of its asset id
+                text = text.replace(f"[image: {att['id']}]", f"[image: {name}]")
+    meta: dict[str, Any] = {
+        "role": role,
+        "reply_to": previous,
+        "conversation_id": conv_id,
+        "content_type": content_type,
+        "model": metadata.get("model_slug"),
+        "time_estimated": estimated,
+        "attachments": attachments,
+    }
+    return message_record(FORMAT, external_id, when, text, conversation=title, speaker=speaker, meta=meta)
+
+
+def render_content(content: Any) -> str:
+    """Text of a message's ``content`` for every content type we know; '' otherwise."""
+    if not isinstance(content, dict):
+        return ""
+    kind = content.get("content_type")
+    if kind in ("text", "multimodal_text"):
+        return "\n".join(p for p in (_part(x) for x in content.get("parts") or []) if p)
+    if kind == "code":
+        lang = content.get("language") or ""
+        lang = "" if lang == "unknown" else lang
+        return f"```{lang}\n{content.get('text', '')}\n```"
+    if kind in ("execution_output", "system_error", "computer_output"):
+        return str(content.get("text") or content.get("name") or "")
+    if kind == "tether_browsing_display":
+        return str(content.get("result") or content.get("summary") or "")
+    if kind == "tether_quote":
+        parts = [content.get("title"), content.get("url"), content.get("text")]
+        return "\n".join(str(p) for p in parts if p)
+    if kind == "thoughts":
+        return "\n".join(
+            str(t.get("summary") or t.get("content") or "")
+            for t in content.get("thoughts") or []
+            if isinstance(t, dict)
+        )
+    if kind == "reasoning_recap":
+        return str(content.get("content") or "")
+    if "text" in content and isinstance(content["text"], str):
+        return content["text"]
+    if "parts" in content:
+        return "\n".join(p for p in (_part(x) for x in content.get("parts") or []) if p)
+    return ""
+
+
+def _part(part: Any) -> str:
+    if isinstance(part, str):
+        return part
+    if not isinstance(part, dict):
+        return ""
+    kind = part.get("content_type")
+    if kind == "audio_transcription":
+        return str(part.get("text") or "")
+    if kind == "image_asset_pointer":
+        pointer = str(part.get("asset_pointer") or "")
+        meta = part.get("metadata") or {}
+        prompt = ((meta.get("dalle") or {}) if isinstance(meta, dict) else {}).get("prompt")
+        name = PurePosixPath(pointer.split("://", 1)[-1]).name
+        return f"[image: {prompt}]" if prompt else f"[image: {name}]"
+    if kind in ("audio_asset_pointer", "real_time_user_audio_video_asset_pointer"):
+        return "[audio]"
+    if isinstance(part.get("text"), str):
+        return part["text"]
+    return ""
