@@ -24,6 +24,7 @@ from core.types import Record, RecordError, RecordSkip
 
 REQUIRED = ("conversation", "timestamp", "speaker", "text", "id")
 MAX_LINE_BYTES = 64 * 1024 * 1024
+SNIFF_LINE_BYTES = 16 * 1024 * 1024
 
 
 class JsonLinesReader:
@@ -34,8 +35,8 @@ class JsonLinesReader:
         if path.suffix.lower() not in {".jsonl", ".ndjson", ".json"} or not path.is_file():
             return False
         with path.open("rb") as fh:
-            for _ in range(50):  # sniffing reads at most 50 lines of 64 KiB
-                raw = fh.readline(64 * 1024)
+            for _ in range(50):  # sniffing reads at most 50 lines of at most 16 MiB
+                raw = fh.readline(SNIFF_LINE_BYTES)
                 if not raw:
                     break
                 line = raw.strip()
