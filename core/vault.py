@@ -290,7 +290,10 @@ class Vault:
                 removed_chunks += delete_chunks(conn, part)
                 conn.execute(f"DELETE FROM items WHERE id IN ({marks})", part)
             delete_orphan_embeddings(conn)
-            conn.execute("DELETE FROM ingest_ledger WHERE item_id IS NOT NULL AND item_id NOT IN (SELECT id FROM items)")
+            # A forgotten file must not come back at the next scan: its ledger row stays, marked forgotten.
+            conn.execute(
+                "UPDATE ingest_ledger SET state = 'forgotten', item_id = NULL, updated_at = ?"
+                " WHERE item_id IS NOT NULL AND item_id NOT IN (SELECT id FROM items)", (time.time(),))
             return ids, names, removed_chunks
 
         ids, names, removed_chunks = self.write(job)

@@ -1,9 +1,78 @@
-"""Commands of this area are registered here once the area lands."""
+"""``cairn index PATH`` and ``cairn watch add|remove|list``: documents in folders."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from app.commands.vault_cmd import HomeOption
+from app.context import console, open_vault
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    app.command("index")(index)
+    watch = typer.Typer(help="Folders Cairn keeps indexed while the daemon runs.", no_args_is_help=True)
+    watch.command("add")(watch_add)
+    watch.command("remove")(watch_remove)
+    watch.command("list")(watch_list)
+    app.add_typer(watch, name="watch")
+
+
+def index(
+    path: Annotated[Path, typer.Argument(help="A folder (indexed recursively) or a single file.")],
+    force: Annotated[bool, typer.Option(help="Re-extract files even when unchanged.")] = False,
+    embed: Annotated[bool, typer.Option(help="Compute vectors now (else later with `cairn embed`).")] = True,
+    home: HomeOption = None,
+) -> None:
+    """Index documents once (txt, md, code, html, csv, pdf, docx, odt, rtf, epub, eml) with a summary."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from core.capture.file_service import index_path, report_lines
+
+    err = console(stderr=True)
+    with open_vault(home, embedder="default" if embed else None) as vault, Progress(
+        TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+        transient=True, disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("index", total=None)
+        report = index_path(vault, path, force=force, embed=embed,
+                            progress=lambda done, total: bar.update(task, completed=done, total=total))
+    out = console()
+    for line in report_lines(report):
+        out.print(line)
+    if getattr(report, "failed", None):
+        raise typer.Exit(3)
+
+
+def watch_add(path: Annotated[Path, typer.Argument(help="Folder to watch.")], home: HomeOption = None) -> None:
+    """Watch a folder: its documents are indexed now and kept up to date by the daemon."""
+    from core.capture.file_service import watch_add as add
+
+    with open_vault(home, embedder=None) as vault:
+        folder = add(vault, path)
+    console().print(f"watching {folder}; the daemon indexes it (run `cairn index {folder}` to index it now)")
+
+
+def watch_remove(path: Annotated[Path, typer.Argument(help="Folder to stop watching.")], home: HomeOption = None) -> None:
+    """Stop watching a folder (what was indexed stays searchable until you forget it)."""
+    from core.capture.file_service import watch_remove as remove
+
+    with open_vault(home, embedder=None) as vault:
+        folder = remove(vault, path)
+    console().print(f"no longer watching {folder}")
+
+
+def watch_list(home: HomeOption = None) -> None:
+    """The watched folders and what is indexed from each."""
+    from core.capture.file_service import watch_list as listing
+
+    with open_vault(home, embedder=None) as vault:
+        folders = listing(vault)
+    out = console()
+    if not folders:
+        out.print("no watched folders (add one with `cairn watch add PATH`)")
+    for f in folders:
+        state = "" if f.exists else " [red](missing)[/]"
+        out.print(f"{f.path}{state}: {f.indexed} indexed, {f.failed} failed, {f.skipped} skipped, {f.deleted} deleted")

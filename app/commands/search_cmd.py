@@ -128,7 +128,12 @@ def _print_human(result: Any) -> None:
         return
     terms = query_terms(result.query_text)
     for n, hit in enumerate(result.hits, start=1):
-        where = " · ".join(p for p in (hit.source, hit.conversation or hit.title, hit.speaker) if p)
+        if hit.source == "file":
+            where = f"file · {hit.title} (in {hit.conversation})"
+        elif hit.source == "screen":
+            where = " · ".join(p for p in ("screen", hit.app, hit.title) if p)
+        else:
+            where = " · ".join(p for p in (hit.source, hit.conversation or hit.title, hit.speaker) if p)
         page = f" p.{hit.page}" if hit.page else ""
         deleted = " [deleted]" if hit.deleted else ""
         out.print(f"[bold cyan]{n:>2}[/] {hit.timestamp.astimezone().strftime('%Y-%m-%d %H:%M')}  [green]{where}[/]{page}{deleted}")

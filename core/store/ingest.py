@@ -71,11 +71,16 @@ def prepare(record: Record, redactor: Redactor | None) -> tuple[Record, str, lis
         redactions += len(result.findings)
         return str(result.text)
 
-    text, note = _cap(clean(record.text), limit)
+    if record.sections:
+        # Redact each section once and build the item text from the clean sections
+        # (redacting the joined text as well doubled the cost for documents).
+        sections = [dataclasses.replace(s, text=clean(s.text)) for s in record.sections]
+        text, note = _cap("\n\n".join(s.text for s in sections), limit)
+    else:
+        text, note = _cap(clean(record.text), limit)
     if note:
         meta["truncated"] = note
     if record.sections:
-        sections = [dataclasses.replace(s, text=clean(s.text)) for s in record.sections]
         budget = limit
         capped: list[Section] = []
         for s in sections:

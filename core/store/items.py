@@ -64,6 +64,8 @@ def upsert_item(conn: Any, record: Record, text: str, chunks: Sequence[Chunk], m
     now = time.time()
     row = conn.execute("SELECT id, content_hash, text, meta FROM items WHERE source_key = ?", (key,)).fetchone()
     if row is not None and row[1] == digest:
+        # Seen again unchanged: a memory marked deleted (a file that came back) is live again.
+        conn.execute("UPDATE items SET deleted = 0 WHERE id = ? AND deleted = 1", (row[0],))
         return "duplicate", ItemId(row[0])
     ts = to_epoch(record.timestamp)
     ts_end = meta.pop("ts_end", None)

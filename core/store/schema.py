@@ -98,6 +98,7 @@ CREATE TABLE IF NOT EXISTS settings (
 
 MIGRATIONS: tuple[str, ...] = (
     BASE_SQL,
+    "core.capture.file_schema:MIGRATION_SQL",
     "core.memory.schema:MIGRATION_SQL",
 )
 

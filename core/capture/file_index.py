@@ -1,0 +1,728 @@
+"""Indexing the files of a watched folder: the ledger logic, independent of watchdog and the vault.
+
+``FileIndexer`` decides, for each path, whether to extract it again, and
+tells a ``FileSink`` what happened.  The watcher (``core.capture.files``)
+and the one-shot ``cairn index PATH`` both use it; the vault implements the
+sink (``core.capture.file_sink.VaultFileSink``); tests use an in-memory one.
+
+Per file, cheapest test first:
+
+1. ignore rules (names, ``.cairnignore``, size cap from ``stat``);
+2. the ledger's ``(size, mtime)``: equal means unchanged, nothing is read;
+3. the first bytes: binary content without an extractor is skipped;
+4. the content hash (BLAKE2b of the bytes actually read): equal means
+   unchanged (only the ledger's ``stat`` is refreshed);
+5. extraction in the sandbox (time and memory limits), then
+   ``sink.index_file``.  A failure is recorded with its reason; the
+   previous version of the item, if any, stays searchable.
+
+A full ``scan`` also finds files that disappeared (``file_deleted``) and
+files that moved while Cairn was not running (a new path whose hash equals
+a vanished ledger entry's: ``file_moved``, so the item keeps its id).
+
+Threads: one ``FileIndexer`` serves one thread at a time (the scanner or
+the watcher's worker).  ``scan`` runs extractions on up to ``workers``
+sandbox processes at once but calls the sink only from the calling thread.
+Errors: problems with single files never raise; they are counted in the
+``ScanReport`` and recorded in the ledger.  A failing sink raises.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import re
+import stat as stat_mod
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from core.capture.ignore import Candidate, IgnoreOptions, IgnoreRules, Skipped, human_size
+from core.normalize.extract import ExtractionFailed, ExtractLimits, TooLarge, Unsupported, choose_extractor
+from core.normalize.extract.base import Extraction
+from core.normalize.extract.sniff import HEAD_BYTES
+from core.normalize.sandbox import ExtractionSandbox
+
+# --------------------------------------------------------------------------- paths as keys
+
+_SURROGATE = re.compile(r"[\udc80-\udcff]")
+_ESCAPED = re.compile(r"\ufffd([0-9A-F]{2})")
+
+
+def path_key(path: Path | str) -> str:
+    """A storable, reversible string for a path (the item's ``external_id``, the ledger's origin).
+
+    POSIX paths may hold bytes that are not UTF-8; Python carries them as lone
+    surrogates, which no UTF-8 database accepts.  Each such byte becomes
+    U+FFFD followed by its two hex digits, and a real U+FFFD in a name becomes
+    U+FFFD ``00``, so the mapping stays reversible and keeps prefixes (a key
+    under a folder starts with the folder's key and ``/``).  Valid paths are
+    returned unchanged.
+    """
+    text = os.fspath(path)
+    if "\ufffd" not in text and not _SURROGATE.search(text):
+        return text
+    text = text.replace("\ufffd", "\ufffd00")
+    return _SURROGATE.sub(lambda m: "\ufffd%02X" % (ord(m.group()) - 0xDC00), text)
+
+
+def path_from_key(key: str) -> Path:
+    """Inverse of ``path_key``."""
+    if "\ufffd" not in key:
+        return Path(key)
+
+    def back(m: re.Match[str]) -> str:
+        value = int(m.group(1), 16)
+        return "\ufffd" if value == 0 else chr(0xDC00 + value)
+
+    return Path(_ESCAPED.sub(back, key))
+
+
+def display_path(path: Path | str) -> str:
+    """The path for people: undecodable bytes shown as U+FFFD (lossy; never use as a key)."""
+    return os.fsencode(path).decode("utf-8", errors="replace")
+
+
+# --------------------------------------------------------------------------- the sink
+
+
+class LedgerState(StrEnum):
+    INDEXED = "indexed"   # an item holds this content
+    FAILED = "failed"     # extraction failed; reason says why (an older item may remain)
+    SKIPPED = "skipped"   # deliberately not extracted (binary, too large, loop); reason says why
+    DELETED = "deleted"   # the file is gone; its item is marked deleted
+    FORGOTTEN = "forgotten"  # the user forgot its item: not indexed again until the file changes
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """What was seen on disk: ``mtime`` is ``st_mtime`` (float seconds), compared for equality."""
+
+    size: int
+    mtime: float
+    content_hash: str | None = None
+
+    @classmethod
+    def of(cls, st: os.stat_result, content_hash: str | None = None) -> FileState:
+        return cls(st.st_size, st.st_mtime, content_hash)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    path: Path
+    state: LedgerState
+    size: int | None = None
+    mtime: float | None = None
+    content_hash: str | None = None
+    reason: str | None = None
+
+    def same_stat(self, st: os.stat_result) -> bool:
+        return self.size == st.st_size and self.mtime == st.st_mtime
+
+
+class FileSink(Protocol):
+    """Where the indexer's decisions go.  The vault implements it; tests use ``MemoryFileSink``.
+
+    Paths are absolute ``Path`` objects as the OS gives them (possibly with
+    surrogate-escaped bytes: store ``path_key(path)``, show
+    ``display_path(path)``).  ``root`` is the watched folder the file is in
+    (the item's ``conversation``).  Every method is called from one thread at
+    a time.  ``index_file`` must be idempotent and should store the item and
+    its ledger entry together, so a crash between files loses nothing that
+    was acknowledged and a re-run duplicates nothing.
+    """
+
+    def ledger_get(self, path: Path) -> LedgerEntry | None:
+        """The ledger entry of exactly ``path``, in any state."""
+        ...
+
+    def ledger_under(self, folder: Path) -> Iterable[LedgerEntry]:
+        """Every ledger entry (any state) whose path is below ``folder``."""
+        ...
+
+    def ledger_find(self, content_hash: str) -> Iterable[LedgerEntry]:
+        """Indexed entries (any folder) whose content hash is ``content_hash``: move sources for a new file."""
+        ...
+
+    def index_file(self, root: Path, path: Path, extraction: Extraction, state: FileState) -> None:
+        """Store or replace the file's item (same item for the same path); ledger := indexed."""
+        ...
+
+    def record_unchanged(self, path: Path, state: FileState) -> None:
+        """Same content, new ``stat`` (touched, copied back): refresh the ledger only."""
+        ...
+
+    def record_problem(self, root: Path, path: Path, state: FileState | None, reason: str,
+                       ledger_state: LedgerState) -> None:
+        """Ledger := failed or skipped with ``reason``; an existing item stays as it was."""
+        ...
+
+    def file_moved(self, root: Path, old: Path, new: Path, state: FileState) -> None:
+        """Same item, new path: external id, title, path and root change; history stays."""
+        ...
+
+    def file_deleted(self, path: Path) -> None:
+        """Mark the item deleted (its text stays findable as a deleted file); ledger := deleted."""
+        ...
+
+    def flush(self) -> None:
+        """End of a scan or watcher batch: a sink may do deferred work now (embedding)."""
+        ...
+
+
+# --------------------------------------------------------------------------- reports
+
+
+class Outcome(StrEnum):
+    INDEXED = "indexed"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    MOVED = "moved"
+    DELETED = "deleted"
+    SKIPPED = "skipped"  # by an ignore rule (quiet)
+    PROBLEM = "problem"  # skipped for a reason about the file itself (too large, binary, loop)
+    FAILED = "failed"    # extraction failed
+    GONE = "gone"        # nothing to do: the path does not exist and was never indexed
+
+
+@dataclass(slots=True)
+class ScanReport:
+    """What a scan or a watcher batch did.  Every file lands in exactly one bucket."""
+
+    root: Path | None = None
+    indexed: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    moved: int = 0
+    deleted: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)        # ignore rule -> count
+    problems: list[tuple[Path, str]] = field(default_factory=list)  # skipped because of the file itself
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+    notes: list[tuple[Path, str]] = field(default_factory=list)
+    image_only: list[tuple[Path, tuple[int, ...]]] = field(default_factory=list)
+    bytes_read: int = 0
+    seconds: float = 0.0
+
+    def add(self, outcome: Outcome, path: Path, reason: str | None = None) -> None:
+        if outcome is Outcome.SKIPPED:
+            key = reason or "ignored"
+            self.skipped[key] = self.skipped.get(key, 0) + 1
+        elif outcome is Outcome.PROBLEM:
+            self.problems.append((path, reason or "skipped"))
+        elif outcome is Outcome.FAILED:
+            self.failed.append((path, reason or "failed"))
+        elif outcome is not Outcome.GONE:
+            setattr(self, outcome.value, getattr(self, outcome.value) + 1)
+
+    def merge(self, other: ScanReport) -> None:
+        for name in ("indexed", "updated", "unchanged", "moved", "deleted", "bytes_read"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for reason, count in other.skipped.items():
+            self.skipped[reason] = self.skipped.get(reason, 0) + count
+        self.problems += other.problems
+        self.failed += other.failed
+        self.notes += other.notes
+        self.image_only += other.image_only
+        self.seconds += other.seconds
+
+    @property
+    def changed(self) -> int:
+        return self.indexed + self.updated + self.moved + self.deleted
+
+    def summary(self) -> str:
+        skipped = sum(self.skipped.values())
+        return (f"{self.indexed} indexed, {self.updated} updated, {self.unchanged} unchanged, {self.moved} moved, "
+                f"{self.deleted} deleted, {skipped} ignored, {len(self.problems)} skipped with a reason, "
+                f"{len(self.failed)} failed")
+
+
+ScanProgress = Callable[[int, int | None], None]
+"""``progress(done, total)`` — files handled so far out of the files found."""
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    data: bytes
+    stat: os.stat_result
+    digest: str
+
+
+class _Unreadable(Exception):
+    def __init__(self, reason: str, *, gone: bool = False, skipped: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.gone = gone
+        self.skipped = skipped
+
+
+def _read_file(path: Path, max_bytes: int) -> _Read:
+    """Read a regular file safely: no blocking on FIFOs, bounded, consistent with its ``stat``.
+
+    Raises ``_Unreadable``.  The head is checked before the rest is read, so a
+    large binary file costs one small read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _attempt in range(3):
+        try:
+            fd = os.open(path, flags)
+        except FileNotFoundError as exc:
+            raise _Unreadable("file vanished before it could be read", gone=True) from exc
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise _Unreadable("symbolic link loop", skipped=True) from exc
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                raise _Unreadable("permission denied") from exc
+            raise _Unreadable(f"cannot open: {exc.strerror or exc}") from exc
+        try:
+            before = os.fstat(fd)
+            if not stat_mod.S_ISREG(before.st_mode):
+                raise _Unreadable("not a regular file (pipe, socket or device)", skipped=True)
+            if before.st_size > max_bytes:
+                raise _Unreadable(f"{human_size(before.st_size)} is over the {human_size(max_bytes)} size cap",
+                                  skipped=True)
+            if hasattr(os, "set_blocking"):
+                os.set_blocking(fd, True)
+            head = os.read(fd, HEAD_BYTES)
+            try:
+                choose_extractor(path.name, head)
+            except Unsupported as exc:
+                raise _Unreadable(exc.reason, skipped=True) from exc
+            parts = [head]
+            left = max_bytes + 1 - len(head)
+            while left > 0:
+                chunk = os.read(fd, min(left, 1 << 20))
+                if not chunk:
+                    break
+                parts.append(chunk)
+                left -= len(chunk)
+            data = b"".join(parts)
+            after = os.fstat(fd)
+        except OSError as exc:
+            raise _Unreadable(f"read error: {exc.strerror or exc}") from exc
+        finally:
+            os.close(fd)
+        if len(data) > max_bytes:
+            raise _Unreadable(f"grew over the {human_size(max_bytes)} size cap while being read", skipped=True)
+        if (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns) and len(data) == after.st_size:
+            return _Read(data, after, content_hash(data))
+        time.sleep(0.05 * (_attempt + 1))  # being written right now: give the writer a moment
+    raise _Unreadable("kept changing while being read; will retry on the next change")
+
+
+# --------------------------------------------------------------------------- the indexer
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    root: Path
+    path: Path
+    read: _Read
+    previous: LedgerEntry | None
+
+
+class Vanished:
+    """Live ledger entries whose files are gone: deleted, or the source of a move not yet seen.
+
+    A new file whose content hash equals a vanished entry's *claims* it and
+    becomes a move (same item, new path).  What nobody claims is deleted by
+    ``FileIndexer.delete_unclaimed``.  This is how moves are recognised when
+    the events do not pair up (a move into a folder created a moment before,
+    moves while Cairn was not running).
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[Path, LedgerEntry] = {}
+        self._by_hash: dict[str, list[Path]] = {}
+
+    def add(self, entry: LedgerEntry) -> None:
+        if entry.path in self.entries or entry.state is LedgerState.DELETED:
+            return
+        self.entries[entry.path] = entry
+        if entry.content_hash and entry.state is LedgerState.INDEXED:
+            self._by_hash.setdefault(entry.content_hash, []).append(entry.path)
+
+    def claim(self, digest: str) -> LedgerEntry | None:
+        for path in self._by_hash.get(digest, []):
+            entry = self.entries.pop(path, None)
+            if entry is not None:
+                self._by_hash[digest].remove(path)
+                return entry
+        return None
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def _known_outcome(entry: LedgerEntry) -> Outcome:
+    """The verdict for a file whose ``stat`` matches its ledger entry: the one recorded last time.
+
+    A file that failed keeps being reported as failed (with its reason) but is
+    not tried again until it changes.
+    """
+    if entry.state is LedgerState.FAILED:
+        return Outcome.FAILED
+    if entry.state is LedgerState.SKIPPED:
+        return Outcome.PROBLEM
+    if entry.state is LedgerState.FORGOTTEN:
+        return Outcome.SKIPPED
+    return Outcome.UNCHANGED
+
+
+class FileIndexer:
+    """Brings a sink's view of watched folders up to date with the disk.
+
+    ``limits`` bound extraction (``max_file_bytes`` is also the size cap the
+    ignore rules use); ``options`` carry the other ignore settings.  The
+    indexer owns its sandbox unless one is passed in.
+    """
+
+    def __init__(
+        self,
+        sink: FileSink,
+        *,
+        limits: ExtractLimits | None = None,
+        options: IgnoreOptions | None = None,
+        sandbox: ExtractionSandbox | None = None,
+        workers: int = 1,
+    ) -> None:
+        self.sink = sink
+        self.limits = limits or ExtractLimits()
+        base = options or IgnoreOptions()
+        self.options = IgnoreOptions(base.include_hidden, base.follow_symlinks, self.limits.max_file_bytes,
+                                     base.extra_patterns)
+        self.workers = max(1, workers)
+        self._own_sandbox = sandbox is None
+        self.sandbox = sandbox or ExtractionSandbox(self.limits, workers=self.workers)
+        self._rules: dict[Path, IgnoreRules] = {}
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        if self._own_sandbox:
+            self.sandbox.close()
+
+    def __enter__(self) -> FileIndexer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def rules(self, root: Path) -> IgnoreRules:
+        root = Path(os.path.abspath(root))
+        with self._lock:
+            rules = self._rules.get(root)
+            if rules is None:
+                rules = self._rules[root] = IgnoreRules(root, self.options)
+            return rules
+
+    # ----------------------------------------------------------------- scans
+
+    def scan(
+        self,
+        root: Path,
+        progress: ScanProgress | None = None,
+        *,
+        force: bool = False,
+        should_stop: Callable[[], bool] | None = None,
+        folder: Path | None = None,
+        vanished: Vanished | None = None,
+    ) -> ScanReport:
+        """Bring everything below ``root`` (or only below ``folder`` inside it) up to date.
+
+        ``force`` re-reads files whose ``stat`` matches the ledger (their hash
+        still decides whether they are extracted again).  ``should_stop`` is
+        polled between files; a stopped scan leaves a consistent ledger and
+        deletes nothing.  ``vanished`` shares move sources with the caller
+        (the watcher's batch); the scan deletes only what it found vanished
+        itself and nobody claimed.
+        """
+        started = time.monotonic()
+        root = Path(os.path.abspath(root))
+        folder = Path(os.path.abspath(folder)) if folder else root
+        report = ScanReport(root=root)
+        if not os.path.isdir(folder):
+            # An unmounted drive or a folder renamed away: say so, and do not
+            # mark everything in it deleted.
+            report.failed.append((folder, "folder is missing or unreadable; nothing was changed"))
+            return report
+        rules = self.rules(root)
+        rules.invalidate()
+        ledger = {entry.path: entry for entry in self.sink.ledger_under(folder)}
+        candidates: list[Candidate] = []
+        blocked: list[Path] = []  # folders that could not be read: what is below them is left alone
+        for found in rules.walk(folder):
+            if isinstance(found, Candidate):
+                candidates.append(found)
+            elif found.by_rule:
+                if not found.is_dir:
+                    report.add(Outcome.SKIPPED, found.path, found.reason)
+                else:
+                    report.add(Outcome.SKIPPED, found.path, found.reason + " (folder)")
+            else:
+                if found.is_dir:
+                    blocked.append(found.path)
+                self._problem(root, found.path, None, found.reason, ledger.get(found.path), report)
+        total = len(candidates)
+        seen = {c.path for c in candidates} | {p for p, _ in report.problems}
+        # Live ledger entries the walk did not return: gone from disk (deleted
+        # or moved), or still there but now ignored (.cairnignore, hidden).
+        unseen = {p: e for p, e in ledger.items() if p not in seen and e.state is not LedgerState.DELETED
+                  and not any(b in p.parents for b in blocked)}
+        gone = [e for p, e in unseen.items() if not os.path.lexists(p)]
+        ignored_now = [p for p in unseen if os.path.lexists(p)]
+        vanished = vanished if vanished is not None else Vanished()
+        for entry in gone:
+            vanished.add(entry)
+
+        done = 0
+        stopped = False
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="extract") as pool:
+            in_flight: list[tuple[_Job, Future[Extraction]]] = []
+
+            def drain(limit: int) -> None:
+                nonlocal done
+                while len(in_flight) > limit:
+                    job, future = in_flight.pop(0)
+                    self._finish(job, future, report)
+                    done += 1
+                    if progress is not None:
+                        progress(done, total)
+
+            for candidate in candidates:
+                if should_stop is not None and should_stop():
+                    stopped = True
+                    break
+                previous = ledger.get(candidate.path)
+                if previous is not None and not force and previous.state is not LedgerState.DELETED \
+                        and previous.same_stat(candidate.stat):
+                    report.add(_known_outcome(previous), candidate.path, previous.reason or previous.state.value)
+                    done += 1
+                    if progress is not None and done % 200 == 0:
+                        progress(done, total)
+                    continue
+                job = self._prepare(root, candidate.path, previous, report, vanished, find_moves=folder != root)
+                if job is None:
+                    done += 1
+                    continue
+                in_flight.append((job, pool.submit(self.sandbox.extract, job.read.data, job.path.name)))
+                drain(self.workers * 2)
+            drain(0)
+        if not stopped:
+            own = Vanished()
+            for entry in gone:
+                if entry.path in vanished.entries:
+                    own.add(vanished.entries.pop(entry.path))
+            self.delete_unclaimed(own, report)
+            for path in ignored_now:
+                self.sink.file_deleted(path)
+                report.add(Outcome.DELETED, path)
+        if progress is not None:
+            progress(done, total)
+        self.sink.flush()
+        report.seconds = time.monotonic() - started
+        return report
+
+    # ----------------------------------------------------------------- one path (the watcher)
+
+    def process_path(self, root: Path, path: Path, report: ScanReport, vanished: Vanished | None = None) -> Outcome:
+        """Bring one path up to date (created, modified, deleted, or now ignored).
+
+        With ``vanished``, a path that is gone is added to it instead of being
+        deleted at once (it may be the source of a move seen later in the same
+        batch), and a new path may claim a vanished entry as its move source.
+        """
+        root = Path(os.path.abspath(root))
+        path = Path(os.path.abspath(path))
+        rules = self.rules(root)
+        judged = rules.check(path)
+        previous = self.sink.ledger_get(path)
+        if isinstance(judged, Skipped):
+            if judged.is_dir and judged.reason == "is a folder":
+                return Outcome.GONE
+            exists = os.path.lexists(path)
+            live = previous is not None and previous.state is not LedgerState.DELETED
+            if live and not exists and vanished is not None:
+                assert previous is not None
+                vanished.add(previous)
+                return Outcome.GONE
+            if live and (not exists or judged.by_rule):
+                # Gone, or now ignored (.cairnignore, renamed to a hidden name): no longer a live file.
+                self.sink.file_deleted(path)
+                report.add(Outcome.DELETED, path)
+                return Outcome.DELETED
+            if not exists:
+                return Outcome.GONE
+            if judged.by_rule:
+                report.add(Outcome.SKIPPED, path, judged.reason)
+                return Outcome.SKIPPED
+            return self._problem(root, path, None, judged.reason, previous, report)
+        if previous is not None and previous.state is not LedgerState.DELETED and previous.same_stat(judged.stat):
+            outcome = _known_outcome(previous)
+            report.add(outcome, path, previous.reason or previous.state.value)
+            return outcome
+        job = self._prepare(root, path, previous, report, vanished or Vanished(), find_moves=True)
+        if job is None:
+            return Outcome.UNCHANGED
+        future: Future[Extraction] = Future()
+        try:
+            future.set_result(self.sandbox.extract(job.read.data, job.path.name))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return self._finish(job, future, report)
+
+    def process_move(self, old_root: Path | None, old: Path, new_root: Path | None, new: Path,
+                     report: ScanReport) -> None:
+        """A file moved from ``old`` to ``new`` (either may be outside every watched folder)."""
+        old = Path(os.path.abspath(old))
+        new = Path(os.path.abspath(new))
+        entry = self.sink.ledger_get(old)
+        live = entry is not None and entry.state is not LedgerState.DELETED
+        if new_root is None or not live:
+            if old_root is not None:
+                self.process_path(old_root, old, report)
+            if new_root is not None:
+                self.process_path(new_root, new, report)
+            return
+        judged = self.rules(new_root).check(new)
+        target = self.sink.ledger_get(new)
+        target_live = target is not None and target.state is not LedgerState.DELETED
+        if isinstance(judged, Skipped) or target_live or os.path.lexists(old):
+            # Moved to an ignored name, onto another indexed file, or the old
+            # path was recreated: no identity to carry over; judge both paths.
+            if old_root is not None:
+                self.process_path(old_root, old, report)
+            self.process_path(new_root, new, report)
+            return
+        self.sink.file_moved(new_root, old, new, FileState.of(judged.stat, entry.content_hash if entry else None))
+        report.add(Outcome.MOVED, new)
+        # The content may have changed too; an "unchanged" verdict is not
+        # counted again (the move already counts this file).
+        after = ScanReport()
+        self.process_path(new_root, new, after)
+        after.unchanged = 0
+        report.merge(after)
+
+    def process_gone_folder(self, folder: Path, report: ScanReport, vanished: Vanished | None = None) -> None:
+        """A folder was deleted or moved away: every live entry below it that no longer exists is gone.
+
+        With ``vanished`` the entries are only noted (a move may claim them);
+        without, they are deleted at once.
+        """
+        target = vanished if vanished is not None else Vanished()
+        for entry in list(self.sink.ledger_under(Path(os.path.abspath(folder)))):
+            if entry.state is not LedgerState.DELETED and not os.path.lexists(entry.path):
+                target.add(entry)
+        if vanished is None:
+            self.delete_unclaimed(target, report)
+
+    def delete_unclaimed(self, vanished: Vanished, report: ScanReport) -> None:
+        """Mark every entry left in ``vanished`` deleted (nothing claimed it as a move source)."""
+        for path, _entry in list(vanished.entries.items()):
+            if os.path.lexists(path):
+                continue  # it came back
+            self.sink.file_deleted(path)
+            report.add(Outcome.DELETED, path)
+        vanished.entries.clear()
+
+    def process_moved_folder(self, old_root: Path | None, old: Path, new_root: Path | None, new: Path,
+                             report: ScanReport) -> None:
+        """A folder moved: carry every indexed file below it over to its new path."""
+        old = Path(os.path.abspath(old))
+        new = Path(os.path.abspath(new))
+        for entry in list(self.sink.ledger_under(old)):
+            if entry.state is LedgerState.DELETED:
+                continue
+            relative = entry.path.relative_to(old)
+            self.process_move(old_root, entry.path, new_root, new / relative, report)
+        if new_root is not None:
+            report.merge(self.scan(new_root, folder=new))
+
+    # ----------------------------------------------------------------- steps
+
+    def _problem(self, root: Path, path: Path, st: os.stat_result | None, reason: str,
+                 previous: LedgerEntry | None, report: ScanReport, *, failed: bool = False) -> Outcome:
+        state = LedgerState.FAILED if failed else LedgerState.SKIPPED
+        file_state = FileState.of(st) if st is not None else None
+        unchanged = (previous is not None and previous.state is state and previous.reason == reason
+                     and (st is None or previous.same_stat(st)))
+        if not unchanged:
+            self.sink.record_problem(root, path, file_state, reason, state)
+        outcome = Outcome.FAILED if failed else Outcome.PROBLEM
+        report.add(outcome, path, reason)
+        return outcome
+
+    def _lost_twin(self, digest: str) -> LedgerEntry | None:
+        """A live indexed entry with this content whose file is gone: the source of a move whose
+        "moved from" event has not been handled yet (inotify delivers it late when a file moves into
+        a folder created a moment before)."""
+        for entry in self.sink.ledger_find(digest):
+            if entry.state is LedgerState.INDEXED and not os.path.lexists(entry.path):
+                return entry
+        return None
+
+    def _prepare(self, root: Path, path: Path, previous: LedgerEntry | None, report: ScanReport,
+                 vanished: Vanished, find_moves: bool = False) -> _Job | None:
+        """Read and hash; settle unchanged content and moves here.  ``None``: nothing to extract."""
+        try:
+            read = _read_file(path, self.limits.max_file_bytes)
+        except _Unreadable as exc:
+            if exc.gone:
+                if previous is not None and previous.state is not LedgerState.DELETED:
+                    self.sink.file_deleted(path)
+                    report.add(Outcome.DELETED, path)
+                return None
+            try:
+                st: os.stat_result | None = os.stat(path)
+            except OSError:
+                st = None
+            self._problem(root, path, st, exc.reason, previous, report, failed=not exc.skipped)
+            return None
+        report.bytes_read += len(read.data)
+        state = FileState.of(read.stat, read.digest)
+        live = previous is not None and previous.state is not LedgerState.DELETED
+        if live and previous is not None and previous.content_hash == read.digest and \
+                previous.state in (LedgerState.INDEXED, LedgerState.FORGOTTEN):
+            self.sink.record_unchanged(path, state)
+            report.add(_known_outcome(previous), path, previous.reason or previous.state.value)
+            return None
+        if previous is None or previous.state is LedgerState.DELETED:
+            source = vanished.claim(read.digest)
+            if source is None and find_moves:
+                source = self._lost_twin(read.digest)
+            if source is not None:
+                self.sink.file_moved(root, source.path, path, state)
+                report.add(Outcome.MOVED, path)
+                return None
+        return _Job(root, path, read, previous)
+
+    def _finish(self, job: _Job, future: Future[Extraction], report: ScanReport) -> Outcome:
+        state = FileState.of(job.read.stat, job.read.digest)
+        try:
+            extraction = future.result()
+        except TooLarge as exc:
+            return self._problem(job.root, job.path, job.read.stat, exc.reason, job.previous, report, failed=True)
+        except ExtractionFailed as exc:
+            return self._problem(job.root, job.path, job.read.stat, exc.reason, job.previous, report, failed=True)
+        except Exception as exc:  # the sandbox itself broke: still one file's problem
+            return self._problem(job.root, job.path, job.read.stat, f"extraction error: {exc}", job.previous,
+                                 report, failed=True)
+        self.sink.index_file(job.root, job.path, extraction, state)
+        updated = job.previous is not None and job.previous.state is not LedgerState.DELETED
+        outcome = Outcome.UPDATED if updated else Outcome.INDEXED
+        report.add(outcome, job.path)
+        report.notes += [(job.path, note) for note in extraction.notes]
+        if extraction.image_only_pages:
+            report.image_only.append((job.path, extraction.image_only_pages))
+        return outcome

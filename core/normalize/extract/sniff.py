@@ -1,0 +1,59 @@
+"""Recognising a file from its first bytes: known formats by magic, text versus binary.
+
+Only the head of a file (a few KB) is looked at, so these are cheap enough to
+run on every file of a folder scan.
+"""
+
+from __future__ import annotations
+
+from core.normalize.extract.textdecode import bom_encoding, utf16_32_without_bom
+
+HEAD_BYTES = 8192
+
+# Zip-based formats put an uncompressed "mimetype" entry first (ODF and EPUB
+# require it), so its content sits at a fixed offset in the file.
+_ZIP_MIMETYPES: tuple[tuple[bytes, str], ...] = (
+    (b"application/epub+zip", "application/epub+zip"),
+    (b"application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.text"),
+)
+
+# Control bytes that do not occur in text (tab, newlines, form feed, escape excluded).
+_TEXT_CONTROLS = frozenset({8, 9, 10, 12, 13, 27})
+_BINARY_BYTES = bytes(b for b in range(32) if b not in _TEXT_CONTROLS) + b"\x7f"
+
+
+def sniff_mime(head: bytes) -> str | None:
+    """The MIME type of a format Cairn extracts, recognised by magic bytes; else ``None``."""
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"%PDF-") or head[:1024].find(b"%PDF-") >= 0:
+        return "application/pdf"
+    if stripped.startswith(b"{\\rtf"):
+        return "application/rtf"
+    if head.startswith(b"PK\x03\x04"):
+        window = head[30:120]
+        for marker, mime in _ZIP_MIMETYPES:
+            if marker in window:
+                return mime
+        if b"[Content_Types].xml" in head[:200] or b"word/" in head:
+            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        return None
+    lowered = stripped[:512].lower()
+    if lowered.startswith((b"<!doctype html", b"<html")) or (lowered.startswith(b"<?xml") and b"<html" in lowered):
+        return "text/html"
+    return None
+
+
+def looks_binary(head: bytes) -> bool:
+    """True when ``head`` is not text in any encoding Cairn decodes.
+
+    UTF-16/32 text is full of NULs, so the NUL test only counts when no BOM
+    and no wide-character pattern explains them.
+    """
+    if not head:
+        return False
+    if bom_encoding(head):
+        return False
+    if b"\x00" in head:
+        return utf16_32_without_bom(head) is None
+    controls = len(head) - len(head.translate(None, _BINARY_BYTES))
+    return controls / len(head) > 0.05

@@ -1,0 +1,150 @@
+"""DOCX with python-docx: paragraphs and tables in document order, headings as sections,
+headers and footers once each.
+
+The zip container is checked first (``zipguard``): a renamed zip bomb is
+refused before anything is inflated.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from core.normalize.extract.base import (
+    Extraction,
+    ExtractionFailed,
+    ExtractLimits,
+    TextBudget,
+    build_sections,
+)
+from core.normalize.extract.zipguard import check_zip
+from core.types import Section
+
+
+def _heading_level(paragraph: Any) -> int | None:
+    try:
+        name = (paragraph.style.name or "") if paragraph.style is not None else ""
+    except Exception:  # a style id that points nowhere
+        return None
+    if name == "Title":
+        return 0
+    if name.startswith("Heading "):
+        try:
+            return int(name.split()[1])
+        except (IndexError, ValueError):
+            return None
+    return None
+
+
+def table_text(table: Any) -> str:
+    """Rows as lines, cells separated by `` | ``; merged cells appear once."""
+    lines = []
+    for row in table.rows:
+        seen: set[int] = set()
+        cells = []
+        for cell in row.cells:
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            text = " ".join(cell.text.split())
+            if text:
+                cells.append(text)
+        if cells:
+            lines.append(" | ".join(cells))
+    return "\n".join(lines)
+
+
+def _story_text(part: Any) -> str:
+    """Text of a header or footer: its paragraphs and tables."""
+    chunks = [p.text for p in part.paragraphs if p.text.strip()]
+    chunks += [table_text(t) for t in part.tables]
+    return "\n".join(c for c in chunks if c.strip())
+
+
+def _body_sections(document: Any) -> tuple[str | None, list[Section]]:
+    sections: list[Section] = []
+    body: list[str] = []
+    path: list[tuple[int, str]] = []
+    first_heading: str | None = None
+
+    def flush() -> None:
+        if any(line.strip() for line in body):
+            sections.append(Section("\n\n".join(body), heading=" › ".join(h for _, h in path) or None))
+        body.clear()
+
+    for block in document.iter_inner_content():
+        if hasattr(block, "rows"):
+            text = table_text(block)
+            if text:
+                body.append(text)
+            continue
+        text = block.text
+        if not text.strip():
+            continue
+        level = _heading_level(block)
+        if level is None:
+            body.append(text)
+            continue
+        heading = " ".join(text.split())
+        first_heading = first_heading or heading
+        flush()
+        while path and path[-1][0] >= level:
+            path.pop()
+        path.append((level, heading))
+        body.append(heading)
+    flush()
+    return first_heading, sections
+
+
+def _headers_footers(document: Any) -> list[Section]:
+    seen: set[str] = set()
+    out: list[Section] = []
+    for section in document.sections:
+        for label, part_names in (("header", ("header", "first_page_header", "even_page_header")),
+                                  ("footer", ("footer", "first_page_footer", "even_page_footer"))):
+            for attr in part_names:
+                try:
+                    part = getattr(section, attr)
+                    if part.is_linked_to_previous:
+                        continue
+                    text = _story_text(part)
+                except Exception:  # a missing or broken header part: skip it, keep the body
+                    continue
+                if text and text not in seen:
+                    seen.add(text)
+                    out.append(Section(text, heading=label))
+    return out
+
+
+def extract(data: bytes, name: str, limits: ExtractLimits) -> Extraction:
+    check_zip(data, "DOCX", limits)
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:
+        raise ExtractionFailed(f"corrupt DOCX: {type(exc).__name__}: {exc}") from exc
+    try:
+        first_heading, sections = _body_sections(document)
+    except Exception as exc:
+        raise ExtractionFailed(f"corrupt DOCX: cannot read the body ({type(exc).__name__}: {exc})") from exc
+    sections += _headers_footers(document)
+    meta: dict[str, str] = {}
+    title = None
+    try:
+        props = document.core_properties
+        title = (props.title or "").strip() or None
+        if props.author:
+            meta["author"] = props.author
+        if props.created:
+            meta["date"] = props.created.isoformat()
+    except Exception:  # malformed core properties: the text matters more
+        pass
+    budget = TextBudget(limits.max_chars)
+    return Extraction(
+        sections=build_sections(sections, budget),
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        title=title or first_heading,
+        notes=budget.notes(),
+        meta=meta,
+    )
