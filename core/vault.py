@@ -114,6 +114,7 @@ class Vault:
         self._index_lock = threading.Lock()
         self._index_dirty = True
         self._redactor: Any = None
+        self._graph_cache: Any = None
         self.creation_notes: list[str] = []
         self._db.write(migrate)
 
@@ -312,7 +313,30 @@ class Vault:
         )
 
     def search(self, request: SearchRequest, now: datetime | None = None) -> SearchResult:
-        return self.retriever().search(request, now)
+        """Hybrid retrieval, re-ranked over the memory graph once consolidation has built one."""
+        if not self._memory_ready():
+            return self.retriever().search(request, now)
+        from core.memory.recall import GraphCache, recall
+
+        if self._graph_cache is None:
+            self._graph_cache = GraphCache()
+        return recall(self, request, now=now, cache=self._graph_cache)
+
+    def _memory_ready(self) -> bool:
+        try:
+            return self.read().execute("SELECT 1 FROM mem_consolidated LIMIT 1").fetchone() is not None
+        except Exception:
+            return False
+
+    def consolidate(self, progress: ProgressCallback | None = None, *, llm: Any | None = None,
+                    should_stop: Callable[[], bool] | None = None) -> Any:
+        """Build episodes, summaries, entities, facts and the graph for new memories (resumable)."""
+        from core.memory.consolidate import consolidate, options_from_settings
+
+        report = consolidate(self, progress, llm=llm, options=options_from_settings(self.settings()),
+                             should_stop=should_stop)
+        self._index_dirty = True
+        return report
 
     def get_item(self, item_id: ItemId) -> ItemView:
         row = self.read().execute(f"SELECT {_ITEM_COLUMNS} FROM items i WHERE i.id = ?", (item_id,)).fetchone()

@@ -15,6 +15,40 @@ def register(app: typer.Typer) -> None:
     app.command("import")(import_path)
     app.command("embed")(embed)
     app.command("formats")(formats)
+    app.command("consolidate")(consolidate_cmd)
+
+
+def consolidate_cmd(
+    model: Annotated[bool, typer.Option(help="Let the local LLM write summaries (slow; extractive otherwise).")] = False,
+    home: HomeOption = None,
+) -> None:
+    """Build episodes, summaries, entities, facts and the memory graph (resumable after a kill)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    err = console(stderr=True)
+    with open_vault(home) as vault, Progress(TextColumn("consolidating"), BarColumn(), MofNCompleteColumn(),
+                                              TimeElapsedColumn(), console=err, transient=True,
+                                              disable=not err.is_terminal) as bar:
+        task = bar.add_task("consolidate", total=None)
+        llm = None
+        if model:
+            from core.llm.llama_backend import backend_from_settings
+
+            llm = backend_from_settings(vault.settings(), vault.paths.models_dir)  # type: ignore[attr-defined]
+        try:
+            report = vault.consolidate(  # type: ignore[attr-defined]
+                lambda done, total: bar.update(task, completed=done, total=total), llm=llm)
+        finally:
+            if llm is not None:
+                llm.close()
+    out = console()
+    out.print(f"{report.items_processed} memories processed, {report.episodes_changed} episodes updated, "
+              f"{report.summaries_written + report.day_summaries_written} summaries, {report.facts_observed} facts, "
+              f"{report.merge_proposals} merge proposals")
+    for item_id, reason in report.items_failed[:10]:
+        out.print(f"  [red]failed[/] memory {item_id}: {reason}")
+    if report.remaining:
+        out.print(f"  {report.remaining} memories left for the next run")
 
 
 def formats() -> None:
@@ -32,6 +66,7 @@ def import_path(
     date_order: Annotated[str | None, typer.Option(help="DMY, MDY or YMD for exports with ambiguous dates.")] = None,
     timezone: Annotated[str | None, typer.Option(help="IANA zone for exports with local times (default: this machine's).")] = None,
     embed: Annotated[bool, typer.Option(help="Compute vectors now (else later with `cairn embed`).")] = True,
+    consolidate: Annotated[bool, typer.Option(help="Update episodes, entities and the memory graph afterwards.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     home: HomeOption = None,
 ) -> None:
@@ -52,6 +87,9 @@ def import_path(
         report = vault.import_path(  # type: ignore[attr-defined]
             path, fmt=fmt, options=options, embed=embed, progress=lambda done, total: bar.update(task, completed=done)
         )
+        if consolidate and (report.imported or report.updated):
+            bar.update(task, description="updating memory")
+            vault.consolidate()  # type: ignore[attr-defined]
     summary = {
         "file": str(path), "format": report.format, "imported": report.imported, "updated": report.updated,
         "duplicate": report.duplicate, "skipped": report.skipped,

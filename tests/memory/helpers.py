@@ -1,0 +1,32 @@
+"""Small builders shared by the memory tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from core.memory.items import MemItem
+from core.types import Record
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def at(minutes: float = 0, days: float = 0) -> datetime:
+    return T0 + timedelta(days=days, minutes=minutes)
+
+
+def chat(ext: str, text: str, speaker: str, when: datetime, conversation: str = "family",
+         source: str = "chat:whatsapp", **meta: Any) -> Record:
+    return Record(source=source, external_id=ext, kind="message", timestamp=when, text=text,
+                  conversation=conversation, speaker=speaker, meta=dict(meta))
+
+
+def doc(ext: str, text: str, when: datetime, title: str | None = None) -> Record:
+    return Record(source="file", external_id=ext, kind="document", timestamp=when, text=text,
+                  title=title or ext.rsplit("/", 1)[-1])
+
+
+def item(id: int, text: str, ts: float, *, source: str = "chat:whatsapp", speaker: str | None = "Ann",
+         conversation: str | None = "c", kind: str = "message", **meta: Any) -> MemItem:
+    return MemItem(id=id, source=source, kind=kind, ts=ts, text=text, conversation=conversation, speaker=speaker,
+                   content_hash=f"h{id}", meta=dict(meta))

@@ -1,0 +1,173 @@
+"""'Fill form': OCR the focused window, find labelled fields, and type into them on confirmation.
+
+X11 only for typing (``xdotool``); elsewhere the dialog offers to copy values
+instead.  Nothing here runs without the user: ``find_form`` only reads the
+window, and typing happens through ``XdotoolSink`` only when the dialog's
+"Fill" button hands it a plan with a ``UserConfirmation``.
+
+Threads: ``grab_window`` and ``find_form`` may run on a worker thread (OCR
+takes ~0.5 s); the sink types from the thread that executes the plan.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from typing import Any
+
+from core.memory.autofill import LocatedField, fields_from_ocr
+
+
+@dataclass(frozen=True, slots=True)
+class WindowBox:
+    """A window's position on screen (pixels)."""
+
+    left: int
+    top: int
+    width: int
+    height: int
+
+
+def window_box(window_id: int | None = None, display: str | None = None) -> WindowBox | None:
+    """Where a window is on screen: ``window_id``'s, or the focused window's when None."""
+    from core.capture.screen.window import open_window_info
+
+    info = open_window_info(display)
+    try:
+        for window in info.visible_windows():
+            if (window_id is None and window.focused) or window.window_id == window_id:
+                return WindowBox(window.left, window.top, window.width, window.height)
+    finally:
+        info.close()
+    return None
+
+
+def grab_window(box: WindowBox, display: str | None = None) -> Any:
+    """A PIL image of the window's area (in memory only, never written to disk)."""
+    import mss
+    from PIL import Image
+
+    kwargs: dict[str, Any] = {"display": display} if display else {}
+    with mss.MSS(**kwargs) as screen:
+        shot = screen.grab({"left": box.left, "top": box.top, "width": box.width, "height": box.height})
+        return Image.frombytes("RGB", shot.size, shot.rgb)
+
+
+def find_form(image: Any, ocr: Any | None = None) -> list[LocatedField]:
+    """Labelled fields in a window image, with click targets in window coordinates."""
+    from core.normalize.ocr import TesseractOcr
+
+    engine = ocr or TesseractOcr(psm=11)
+    located = fields_from_ocr(engine.recognize(image).words)
+    return [_snap_to_input(image, f) for f in located]
+
+
+def _snap_to_input(image: Any, located: LocatedField, reach: int = 320, jump: int = 40) -> LocatedField:
+    """Move the click target just inside the input box: the first strong edge right of the label."""
+    import dataclasses
+
+    import numpy as np
+
+    gray = np.asarray(image.convert("L"), dtype=np.int16)
+    left, top, width, height = located.label_box
+    y = min(max(top + height // 2, 0), gray.shape[0] - 1)
+    start = left + width + 4
+    row = gray[y, start : min(start + reach, gray.shape[1])]
+    if row.size < 3:
+        return located
+    background = int(np.median(row[: max(3, min(12, row.size))]))
+    edges = np.nonzero(np.abs(row - background) > jump)[0]
+    if edges.size == 0:
+        return located
+    return dataclasses.replace(located, target=(start + int(edges[0]) + 12, y))
+
+
+def typing_available() -> bool:
+    return shutil.which("xdotool") is not None and bool(os.environ.get("DISPLAY"))
+
+
+class XdotoolSink:
+    """Types values into fields of an X11 window: click the field, select all, type.
+
+    ``targets`` maps a plan's field ids to window-relative click points.
+    """
+
+    def __init__(self, box: WindowBox, targets: dict[str, tuple[int, int]], display: str | None = None,
+                 delay_ms: int = 8) -> None:
+        self._box = box
+        self._targets = dict(targets)
+        self._env = dict(os.environ)
+        if display:
+            self._env["DISPLAY"] = display
+        self._delay = str(delay_ms)
+
+    def _run(self, *args: str) -> None:
+        subprocess.run(["xdotool", *args], env=self._env, check=True, timeout=20, capture_output=True)
+
+    def fill(self, field_id: str, value: str) -> None:
+        x, y = self._targets[field_id]
+        # the pause lets the application move keyboard focus before the keystrokes arrive
+        self._run("mousemove", "--sync", str(self._box.left + x), str(self._box.top + y), "click", "1", "sleep", "0.15")
+        self._run("key", "--clearmodifiers", "ctrl+a", "BackSpace")
+        if value.isascii():
+            self._run("type", "--clearmodifiers", "--delay", self._delay, "--", value)
+            return
+        # Characters missing from the keyboard map: xdotool would remap a keycode per keystroke and
+        # revert it at once, racing the application (an 'ß' got lost under load).  Map them onto
+        # spare keycodes for the duration of this value instead, so typing them needs no remap.
+        with _SpareKeycodes({ch for ch in value if not ch.isascii()}, self._env.get("DISPLAY")):
+            self._run("type", "--clearmodifiers", "--delay", self._delay, "--", value)
+
+
+def _keysym(ch: str) -> int:
+    code = ord(ch)
+    return code if 0x20 <= code <= 0xFF else 0x01000000 + code
+
+
+class _SpareKeycodes:
+    """Temporarily bind ``chars`` to unused keycodes of the X keyboard map (python-xlib)."""
+
+    def __init__(self, chars: set[str], display: str | None) -> None:
+        self._chars = sorted(chars)
+        self._display_name = display
+        self._display: Any = None
+        self._used: list[int] = []
+
+    def __enter__(self) -> _SpareKeycodes:
+        import time
+
+        from Xlib import display as xdisplay
+
+        self._display = xdisplay.Display(self._display_name)
+        info = self._display.display.info
+        first, last = info.min_keycode, info.max_keycode
+        mapping = self._display.get_keyboard_mapping(first, last - first + 1)
+        existing = {sym for syms in mapping for sym in syms if sym}
+        free = [first + n for n, syms in enumerate(mapping) if not any(syms)]
+        for ch in self._chars:
+            sym = _keysym(ch)
+            if sym in existing or not free:
+                continue
+            keycode = free.pop()
+            self._display.change_keyboard_mapping(keycode, [(sym, sym)])
+            self._used.append(keycode)
+        self._display.sync()
+        if self._used:
+            time.sleep(0.2)  # let applications process MappingNotify before the keystrokes
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import time
+
+        if self._display is None:
+            return
+        try:
+            if self._used:
+                time.sleep(0.2)  # the application must translate the last keystroke first
+                for keycode in self._used:
+                    self._display.change_keyboard_mapping(keycode, [(0, 0)])
+                self._display.sync()
+        finally:
+            self._display.close()

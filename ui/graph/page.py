@@ -1,0 +1,370 @@
+"""The memory graph page: entities and relations, filterable by time and type, editable.
+
+Left: a QGraphicsView of the most mentioned entities (node size by
+importance, colour by kind, edge width by evidence), laid out by a
+force-directed layout computed off the GUI thread.  Right: the selected
+entity — aliases, facts with their history (valid from/to, superseded,
+confirmed), a timeline of mentions, related entities, the memories behind it
+(double-click opens one in the timeline), and edits: rename, merge with a
+proposed duplicate, delete; confirm, reject or correct a fact.
+
+Threads: GUI thread; every core call goes through ``session.run``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGraphicsEllipseItem,
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui import theme
+from ui.session import Session
+
+KIND_COLOURS = {
+    "person": "#2f6fd0", "org": "#8e44ad", "place": "#2f855a", "project": "#b7791f", "topic": "#718096",
+    "app": "#c05621", "file": "#4a5568", "date": "#319795",
+}
+KINDS = ("person", "org", "place", "project", "topic", "app", "file", "date")
+WINDOWS = (("All time", None), ("Past 7 days", 7), ("Past 30 days", 30), ("Past year", 365))
+SCENE_SIZE = 900.0
+
+
+class NodeItem(QGraphicsEllipseItem):
+    def __init__(self, node: Any, x: float, y: float, radius: float) -> None:
+        super().__init__(-radius, -radius, 2 * radius, 2 * radius)
+        self.node = node
+        self.setPos(x, y)
+        colour = QColor(KIND_COLOURS.get(node.kind, "#718096"))
+        self.setBrush(QBrush(colour))
+        self.setPen(QPen(colour.darker(130), 2.5 if node.is_self else 1.0))
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setToolTip(f"{node.name} ({node.kind}) — {node.mentions} memories")
+        self.setZValue(2)
+
+
+class GraphPage(QWidget):
+    """See the module doc.  ``open_item(item_id, terms)`` asks the window to show a memory."""
+
+    open_item = Signal(int, object)
+
+    def __init__(self, session: Session, media: Any = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setAccessibleName("Memory graph")
+        self._generation = 0
+        self._selected: int | None = None
+        self._detail: Any = None
+        self.view_data: Any = None
+
+        bar = QHBoxLayout()
+        self.window_box = QComboBox()
+        for label, _ in WINDOWS:
+            self.window_box.addItem(label)
+        self.window_box.currentIndexChanged.connect(self.refresh)
+        bar.addWidget(QLabel("Time:"))
+        bar.addWidget(self.window_box)
+        self.kind_boxes: dict[str, QCheckBox] = {}
+        for kind in KINDS:
+            box = QCheckBox(kind)
+            box.setChecked(kind not in ("date", "file"))
+            box.toggled.connect(self.refresh)
+            self.kind_boxes[kind] = box
+            bar.addWidget(box)
+        bar.addStretch(1)
+        self.status = QLabel("")
+        self.status.setProperty("muted", True)
+        bar.addWidget(self.status)
+
+        self.scene = QGraphicsScene(self)
+        self.view = QGraphicsView(self.scene)
+        self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.view.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.scene.selectionChanged.connect(self._selection_changed)
+
+        self.detail = self._build_detail()
+        split = QSplitter()
+        split.addWidget(self.view)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        self.detail.setMinimumWidth(320)
+        self.detail.setMaximumWidth(520)
+        split.setSizes([760, 440])
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(split, 1)
+        session.changed.connect(lambda what: self.refresh() if what & {"items", "graph", "entities", "facts"} else None)
+        session.unlocked.connect(self.refresh)
+        if session.is_unlocked:
+            self.refresh()
+
+    # -- detail panel -------------------------------------------------------------------------------
+    def _build_detail(self) -> QWidget:
+        panel = QWidget()
+        v = QVBoxLayout(panel)
+        self.title = QLabel("Select an entity")
+        self.title.setObjectName("Hero")
+        self.title.setWordWrap(True)
+        self.aliases = QLabel("")
+        self.aliases.setWordWrap(True)
+        self.aliases.setProperty("muted", True)
+        self.timeline = QLabel("")
+        self.timeline.setWordWrap(True)
+        self.facts = QListWidget()
+        self.facts.setAccessibleName("Facts")
+        self.neighbours = QListWidget()
+        self.neighbours.setAccessibleName("Related")
+        self.neighbours.itemDoubleClicked.connect(lambda it: self.select_entity(it.data(Qt.ItemDataRole.UserRole)))
+        self.memories = QListWidget()
+        self.memories.setAccessibleName("Memories")
+        self.memories.itemDoubleClicked.connect(self._open_memory)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(4)
+        self.rename_button = QPushButton("Rename…")
+        self.rename_button.clicked.connect(self._rename)
+        self.merge_button = QPushButton("Merge…")
+        self.merge_button.clicked.connect(self._merge)
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.clicked.connect(self._delete)
+        for b in (self.rename_button, self.merge_button, self.delete_button):
+            b.setEnabled(False)
+            buttons.addWidget(b)
+        fact_buttons = QHBoxLayout()
+        self.confirm_button = QPushButton("Confirm fact")
+        self.confirm_button.clicked.connect(lambda: self._fact_action("confirm"))
+        self.edit_button = QPushButton("Correct…")
+        self.edit_button.clicked.connect(lambda: self._fact_action("edit"))
+        self.reject_button = QPushButton("Wrong")
+        self.reject_button.clicked.connect(lambda: self._fact_action("reject"))
+        for b in (self.confirm_button, self.edit_button, self.reject_button):
+            fact_buttons.addWidget(b)
+        v.addWidget(self.title)
+        v.addWidget(self.aliases)
+        v.addLayout(buttons)
+        v.addWidget(QLabel("Facts (with history)"))
+        v.addWidget(self.facts, 2)
+        v.addLayout(fact_buttons)
+        v.addWidget(QLabel("Mentions over time"))
+        v.addWidget(self.timeline)
+        v.addWidget(QLabel("Related"))
+        v.addWidget(self.neighbours, 1)
+        v.addWidget(QLabel("Memories (double-click to open)"))
+        v.addWidget(self.memories, 2)
+        return panel
+
+    # -- loading ---------------------------------------------------------------------------------------
+    def _service(self) -> Any:
+        from core.memory.service import MemoryService
+
+        return MemoryService(self.session.require_vault())
+
+    def refresh(self) -> None:
+        if not self.session.is_unlocked:
+            return
+        self._generation += 1
+        generation = self._generation
+        days = WINDOWS[self.window_box.currentIndex()][1]
+        start = datetime.now(UTC) - timedelta(days=days) if days else None
+        kinds = tuple(k for k, box in self.kind_boxes.items() if box.isChecked())
+        service = self._service()
+
+        def work() -> tuple[Any, Any]:
+            from core.memory.layout import spring_layout
+
+            graph = service.graph(start=start, kinds=kinds)
+            index = {n.entity_id: i for i, n in enumerate(graph.nodes)}
+            edges = [(index[e.src], index[e.dst], e.weight) for e in graph.edges if e.src in index and e.dst in index]
+            return graph, spring_layout(len(graph.nodes), edges, sizes=[n.importance for n in graph.nodes])
+
+        self.status.setText("Loading…")
+        self.session.run(work, on_success=lambda r: self._show(generation, r), owner=self, label="memory graph",
+                         on_failure=lambda exc: self.status.setText(f"Could not load the graph: {exc}"))
+
+    def _show(self, generation: int, result: tuple[Any, Any]) -> None:
+        if generation != self._generation:
+            return
+        graph, positions = result
+        self.view_data = graph
+        self.scene.clear()
+        c = theme.colours()
+        if not graph.nodes:
+            self.status.setText("No entities yet: run consolidation (cairn consolidate)")
+            return
+        index = {n.entity_id: i for i, n in enumerate(graph.nodes)}
+        points = [QPointF(40 + p[0] * SCENE_SIZE, 40 + p[1] * SCENE_SIZE) for p in positions]
+        top_weight = max((e.weight for e in graph.edges), default=1.0)
+        for edge in graph.edges:
+            if edge.src not in index or edge.dst not in index:
+                continue
+            pen = QPen(QColor(c.muted))
+            pen.setWidthF(0.6 + 3.0 * edge.weight / top_weight)
+            line = self.scene.addLine(points[index[edge.src]].x(), points[index[edge.src]].y(),
+                                      points[index[edge.dst]].x(), points[index[edge.dst]].y(), pen)
+            line.setToolTip(f"{edge.rel.replace('_', ' ')} ({int(edge.weight)} memories)")
+            line.setZValue(0)
+        font = QFont()
+        font.setPointSizeF(11)
+        self.nodes: dict[int, NodeItem] = {}
+        for node, point in zip(graph.nodes, points, strict=True):
+            item = NodeItem(node, point.x(), point.y(), 6 + 20 * node.importance)
+            self.scene.addItem(item)
+            self.nodes[node.entity_id] = item
+            label = QGraphicsSimpleTextItem(node.name[:28])
+            label.setFont(font)
+            label.setBrush(QBrush(QColor(c.text)))
+            label.setPos(point.x() + 8 + 20 * node.importance * 0.7, point.y() - 8)
+            label.setZValue(3)
+            self.scene.addItem(label)
+        self.scene.setSceneRect(QRectF(0, 0, SCENE_SIZE + 200, SCENE_SIZE + 80))
+        self.view.fitInView(self.scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self.status.setText(f"{len(graph.nodes)} entities, {len(graph.edges)} relations")
+        if self._selected in self.nodes:
+            self.nodes[self._selected].setSelected(True)
+
+    def _selection_changed(self) -> None:
+        selected = [i for i in self.scene.selectedItems() if isinstance(i, NodeItem)]
+        if selected:
+            self.select_entity(selected[0].node.entity_id)
+
+    def select_entity(self, entity_id: int) -> None:
+        self._selected = entity_id
+        service = self._service()
+        self.session.run(lambda: service.entity(entity_id), on_success=self._show_detail, owner=self,
+                         label="entity detail")
+
+    def _show_detail(self, detail: Any) -> None:
+        self._detail = detail
+        for b in (self.rename_button, self.merge_button, self.delete_button):
+            b.setEnabled(detail is not None)
+        self.facts.clear()
+        self.neighbours.clear()
+        self.memories.clear()
+        if detail is None:
+            self.title.setText("Select an entity")
+            self.aliases.setText("")
+            self.timeline.setText("")
+            return
+        e = detail.entity
+        self.title.setText(f"{e.name}  ·  {e.kind}{'  ·  you' if e.is_self else ''}{'  ✓' if e.confirmed else ''}")
+        self.aliases.setText(", ".join(f"{v} ({k})" for k, v in e.aliases[:12]) or "no other names")
+        for fact in detail.facts:
+            since = _day(fact.valid_from)
+            until = _day(fact.valid_to) if fact.valid_to else "now"
+            state = {"active": "", "superseded": "  (superseded)", "rejected": "  (rejected)",
+                     "deleted": "  (deleted)"}.get(fact.status, "")
+            mark = "✓ " if fact.confirmed else ""
+            item = QListWidgetItem(f"{mark}{fact.predicate}: {fact.value}   [{since} → {until}]{state}")
+            item.setData(Qt.ItemDataRole.UserRole, fact.id)
+            seen = "; ".join(f"{p.title or p.source}, {_day(p.observed_at)}" for p in fact.provenance[:3])
+            item.setToolTip(f"seen in: {seen}" if seen else fact.origin)
+            if fact.status != "active":
+                item.setForeground(QColor(theme.colours().muted))
+            self.facts.addItem(item)
+        self.timeline.setText(_sparkline(detail.timeline))
+        for other, rel, weight in detail.neighbours:
+            item = QListWidgetItem(f"{other.name} — {rel.replace('_', ' ')} ({int(weight)})")
+            item.setData(Qt.ItemDataRole.UserRole, other.id)
+            self.neighbours.addItem(item)
+        for m in detail.mentions:
+            item = QListWidgetItem(f"{_day(m.ts)}  {m.speaker or m.title or m.source}: {m.snippet}")
+            item.setData(Qt.ItemDataRole.UserRole, m.item_id)
+            self.memories.addItem(item)
+
+    # -- edits ---------------------------------------------------------------------------------------------
+    def _after_edit(self, changes: frozenset[str]) -> None:
+        self.session.changed.emit(frozenset(changes))
+        if self._selected is not None:
+            self.select_entity(self._selected)
+
+    def _rename(self) -> None:
+        if self._detail is None:
+            return
+        name, ok = QInputDialog.getText(self, "Rename", "Name:", text=self._detail.entity.name)
+        if ok and name.strip():
+            service, eid = self._service(), self._detail.entity.id
+            self.session.run(lambda: service.rename(eid, name.strip()), on_success=self._after_edit, owner=self)
+
+    def _merge(self) -> None:
+        if self._detail is None:
+            return
+        eid = self._detail.entity.id
+        candidates = {
+            (p.b if p.a == eid else p.a): f"{p.reason} ({p.score:.0f})" for p in self._detail.proposals
+        }
+        names = {e.id: e.name for e, _, _ in self._detail.neighbours}
+        choices = [f"{other}: {names.get(other, '#' + str(other))} — {why}" for other, why in candidates.items()]
+        if not choices:
+            QMessageBox.information(self, "Merge", "No likely duplicates of this entity were found.")
+            return
+        choice, ok = QInputDialog.getItem(self, "Merge", "Merge into this entity:", choices, 0, False)
+        if ok:
+            other = int(choice.split(":", 1)[0])
+            service = self._service()
+            self.session.run(lambda: service.merge(eid, other), on_success=self._after_edit, owner=self)
+
+    def _delete(self) -> None:
+        if self._detail is None:
+            return
+        answer = QMessageBox.question(self, "Delete", f"Delete {self._detail.entity.name!r}? Its facts and links "
+                                      "go, and Cairn will not re-create it from your memories.")
+        if answer == QMessageBox.StandardButton.Yes:
+            service, eid = self._service(), self._detail.entity.id
+            self._selected = None
+            self.session.run(lambda: service.delete_entity(eid), on_success=self._after_edit, owner=self)
+
+    def _fact_action(self, action: str) -> None:
+        item = self.facts.currentItem()
+        if item is None:
+            return
+        fact_id = int(item.data(Qt.ItemDataRole.UserRole))
+        service = self._service()
+        if action == "confirm":
+            self.session.run(lambda: service.confirm_fact(fact_id), on_success=self._after_edit, owner=self)
+        elif action == "reject":
+            self.session.run(lambda: service.reject_fact(fact_id), on_success=self._after_edit, owner=self)
+        else:
+            value, ok = QInputDialog.getText(self, "Correct", "Correct value:")
+            if ok and value.strip():
+                self.session.run(lambda: service.edit_fact(fact_id, value.strip()), on_success=self._after_edit,
+                                 owner=self)
+
+    def _open_memory(self, item: QListWidgetItem) -> None:
+        terms = [self._detail.entity.name] if self._detail is not None else []
+        self.open_item.emit(int(item.data(Qt.ItemDataRole.UserRole)), terms)
+
+
+def _day(ts: float | None) -> str:
+    if ts is None:
+        return "?"
+    return datetime.fromtimestamp(ts, UTC).astimezone().strftime("%d %b %Y")
+
+
+def _sparkline(days: tuple[tuple[float, int], ...]) -> str:
+    if not days:
+        return "no mentions"
+    bars = "▁▂▃▄▅▆▇█"
+    top = max(n for _, n in days)
+    recent = days[-40:]
+    line = "".join(bars[min(len(bars) - 1, int((n / top) * (len(bars) - 1)))] for _, n in recent)
+    return f"{line}   {_day(recent[0][0])} – {_day(recent[-1][0])}, {sum(n for _, n in days)} memories"
