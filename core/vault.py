@@ -448,7 +448,8 @@ class Vault:
     # -- status ---------------------------------------------------------------------------------
     def stats(self) -> VaultStats:
         conn = self.read()
-        items, last = conn.execute("SELECT count(*), max(ts) FROM items").fetchone()
+        # Summaries are derived from memories: counted under by_source["summary"], not as memories.
+        items, last = conn.execute("SELECT count(*), max(ts) FROM items WHERE source != 'summary'").fetchone()
         chunks = conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
         vectors = conn.execute("SELECT count(*) FROM embeddings").fetchone()[0]
         media_files, media_bytes = conn.execute("SELECT count(*), coalesce(sum(bytes), 0) FROM media").fetchone()
