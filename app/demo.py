@@ -21,7 +21,8 @@ def demo_home() -> Path:
 
 
 def ensure_demo_vault(home: Path) -> object:
-    from app.demo_data import DEMO_PASSPHRASE, load_demo
+    from app.demo_data import DEMO_PASSPHRASE
+    from app.demo_memory import load_demo_memory
     from core.paths import VaultPaths
     from core.vault import Vault
 
@@ -31,9 +32,10 @@ def ensure_demo_vault(home: Path) -> object:
     else:
         print(f"Creating the demo vault at {home} (passphrase: {DEMO_PASSPHRASE}) …", flush=True)
         vault = Vault.create(paths, DEMO_PASSPHRASE, use_keyring=False)
-    report = load_demo(vault)
-    if report.imported:  # type: ignore[attr-defined]
-        print(f"Loaded {report.imported} demo memories.", flush=True)  # type: ignore[attr-defined]
+    if not vault.stats().items:  # type: ignore[attr-defined]
+        report = load_demo_memory(vault)
+        vault.consolidate()  # type: ignore[attr-defined]
+        print(f"Loaded the demo memory: {report}.", flush=True)
     return vault
 
 

@@ -69,8 +69,10 @@ def make_application() -> Any:
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
+    from ui.memory import limit_malloc_arenas
     from ui.theme import Theme
 
+    limit_malloc_arenas()  # before Qt and the task pool start threads: less idle RSS
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Cairn")

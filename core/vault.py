@@ -431,6 +431,12 @@ class Vault:
             raise CairnError(f"no media with id {media_id}")
         return self._cipher.read_file(self.paths.media_dir, row[0])
 
+    def change_passphrase(self, current: str | None, new: str) -> None:
+        """Re-wrap the data key under ``new`` (instant; nothing is re-encrypted)."""
+        from core.crypto.keys import change_passphrase
+
+        change_passphrase(self.paths, current, new)
+
     # -- settings -------------------------------------------------------------------------------
     def settings(self) -> Settings:
         row = self.read().execute("SELECT value FROM settings WHERE key = 'settings'").fetchone()

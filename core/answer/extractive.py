@@ -40,11 +40,22 @@ def person_fit(snippet: Snippet, persons: Sequence[str]) -> bool:
     return any(p.lower() in speaker or p.lower() in text for p in persons)
 
 
+def said_by(snippet: Snippet, persons: Sequence[str]) -> bool:
+    speaker = (snippet.speaker or "").lower()
+    return bool(speaker) and any(p.lower() in speaker for p in persons)
+
+
 def relevance(snippet: Snippet, terms: list[str], persons: Sequence[str]) -> float:
-    """How well a snippet matches the question: term coverage, who it is about, retrieval rank."""
+    """How well a snippet matches the question: term coverage, who it is about, retrieval rank.
+
+    Being *said by* the person a question names counts more than mentioning
+    them: "the URL Lukas sent" is Lukas's message, not a calendar naming him.
+    """
     score = coverage(terms, snippet.text)
-    if persons and person_fit(snippet, persons):
-        score += 0.15
+    if persons and said_by(snippet, persons):
+        score += 0.3
+    elif persons and person_fit(snippet, persons):
+        score += 0.1
     score += 0.1 / (1 + snippet.rank)
     if snippet.is_hit:
         score += 0.05
@@ -73,10 +84,28 @@ def speaks_of_future(text: str) -> bool:
     return bool(_FUTURE_RE.search(text))
 
 
-def describe_event_date(snippet: Snippet, tz: tzinfo | None = None) -> str:
-    """When the snippet's event happened, as words ("7 May 2023", "the week before 9 August 2023")."""
+_PRESENT_WHEN_RE = re.compile(r"^\s*when(?:'s|\s+(?:is|are|will|does|do|shall)\b)", re.IGNORECASE)
+
+
+def asks_about_upcoming(question: str) -> bool:
+    """ "When is grandpa's birthday?" asks for the next one; "When did …" for a past one."""
+    return bool(_PRESENT_WHEN_RE.search(question))
+
+
+def describe_event_date(snippet: Snippet, tz: tzinfo | None = None, sentence: str | None = None,
+                        upcoming: bool = False) -> str:
+    """When the snippet's event happened, as words ("7 May 2023", "the week before 9 August 2023").
+
+    ``sentence`` (the part of the snippet that answers the question) is read
+    first: a note with several dates must give the one next to the question's words.
+    """
     local = snippet.timestamp.astimezone(tz) if tz is not None else snippet.timestamp
-    parsed = parse_time_expression(snippet.text, local, prefer_future=speaks_of_future(snippet.text))
+    parsed = None
+    for text in ([sentence] if sentence else []) + [snippet.text]:
+        parsed = parse_time_expression(text, local, prefer_future=upcoming or speaks_of_future(text))
+        if parsed.range is not None:
+            break
+    assert parsed is not None
     time_range = parsed.range
     if time_range is None or time_range.start is None or time_range.end is None:
         return format_date(local)
@@ -97,9 +126,16 @@ def describe_event_date(snippet: Snippet, tz: tzinfo | None = None) -> str:
     return format_date(local)
 
 
+MAX_QUOTE_CHARS = 240
+
+
 def best_sentence(snippet: Snippet, terms: list[str]) -> str:
+    """The sentence (or line) covering most terms; a long one is cut to a window around the terms."""
+    from core.retrieve.snippets import make_snippet
+
     sentences = split_sentences(snippet.text) or [snippet.text]
-    return max(sentences, key=lambda s: (coverage(terms, s), -sentences.index(s)))
+    best = max(sentences, key=lambda s: (coverage(terms, s), -sentences.index(s)))
+    return make_snippet(best, terms, MAX_QUOTE_CHARS) if len(best) > MAX_QUOTE_CHARS else best
 
 
 def extractive_answer(
@@ -112,7 +148,12 @@ def extractive_answer(
     terms = query_terms(understanding)
     best = ranked[0][1]
     if understanding.answer_type == "when":
-        return Extracted(f"{describe_event_date(best, tz)} [{best.number}]", (best.number,))
+        from core.retrieve.snippets import make_snippet
+
+        # The date nearest the question's words: a short window first, then the sentence.
+        near = make_snippet(best_sentence(best, terms), terms, 90)
+        when = describe_event_date(best, tz, near, upcoming=asks_about_upcoming(understanding.question))
+        return Extracted(f"{when} [{best.number}]", (best.number,))
     if understanding.answer_type == "list":
         picked: list[Snippet] = [best]
         for score, snippet in ranked[1:]:

@@ -40,15 +40,31 @@ def content_terms(text: str) -> list[str]:
     return out
 
 
+# Words a question uses for a thing that the text shows in another form ("the URL" is "https://…").
+_SHAPE_TERMS: dict[str, re.Pattern[str]] = {
+    "url": re.compile(r"https?://|www\.", re.IGNORECASE),
+    "link": re.compile(r"https?://|www\.", re.IGNORECASE),
+    "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
+    "address": re.compile(r"\b\d{4,5}\b.*\b[A-Z][a-z]+|\b[A-Z][a-z]+(?:straße|strasse|street|road|avenue)\b", re.IGNORECASE),
+}
+
+
 def coverage(query_terms: list[str], text: str) -> float:
     """Share of ``query_terms`` present in ``text`` (0 when there are no terms)."""
     if not query_terms:
         return 0.0
     present = set(content_terms(text))
-    return sum(1 for t in query_terms if t in present) / len(query_terms)
+    found = 0
+    for term in query_terms:
+        shape = _SHAPE_TERMS.get(term)
+        if term in present or (shape is not None and shape.search(text)):
+            found += 1
+    return found / len(query_terms)
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of ``text`` (good enough for chat messages and notes)."""
-    parts = [p.strip() for p in _SENTENCE_RE.split(" ".join(text.split()))]
+    """Sentences of ``text``; lines count as sentences too (OCR text and lists have no full stops)."""
+    parts: list[str] = []
+    for line in text.splitlines():
+        parts += [p.strip() for p in _SENTENCE_RE.split(" ".join(line.split()))]
     return [p for p in parts if p]

@@ -1,0 +1,94 @@
+"""Settings: every change is saved encrypted in the vault and survives a re-open; passphrase change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from tests.conftest import TEST_PASSPHRASE
+from tests.ui.conftest import wait_idle
+
+
+def test_changed_settings_are_persisted_in_the_vault(unlocked: Any, qtbot: Any) -> None:
+    from core.vault import Vault
+    from ui.settings.dialog import SettingsDialog
+
+    window = unlocked
+    qtbot.waitUntil(lambda: window.session._settings is not None, timeout=10000)
+    dialog = SettingsDialog(window.session, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.interval.setValue(5.0)
+    dialog.excluded.input.setText("signal-desktop")
+    qtbot.keyClick(dialog.excluded.input, Qt.Key.Key_Return)  # adds the entry, does not save the dialog
+    assert dialog.isVisible() and "signal-desktop" in dialog.excluded.values()
+    dialog.private.input.setText("(unclosed")  # an invalid pattern is refused, with a reason
+    dialog.private.add_current()
+    assert not dialog.private.error.isHidden()
+    dialog.folders.add("/home/sam/Documents")
+    dialog.inbox.setText("/home/sam/Downloads/chats")
+    dialog.retention_gb.setValue(12.5)
+    dialog.auto_lock.setValue(15)
+    dialog.model_path.setText("/models/qwen2.5-1.5b-instruct-q4_k_m.gguf")
+    dialog.mcp.setChecked(True)
+    assert set(dialog.changes()) == {"capture_interval_s", "excluded_apps", "watched_folders", "chat_inbox",
+                                     "retention_gb", "auto_lock_minutes", "model_path", "mcp_enabled"}
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
+    assert window.session.settings.capture_interval_s == 5.0
+
+    paths = window.session.paths
+    window.lock()
+    wait_idle(qtbot, window)
+    with Vault.open(paths, TEST_PASSPHRASE, embedder=None) as vault:
+        saved = vault.settings()
+    assert saved.capture_interval_s == 5.0
+    assert "signal-desktop" in saved.excluded_apps and "keepassxc" in saved.excluded_apps
+    assert "(unclosed" not in saved.private_window_patterns
+    assert saved.watched_folders == ("/home/sam/Documents",)
+    assert saved.chat_inbox == "/home/sam/Downloads/chats"
+    assert saved.retention_gb == 12.5 and saved.auto_lock_minutes == 15 and saved.mcp_enabled
+    assert saved.model_path == "/models/qwen2.5-1.5b-instruct-q4_k_m.gguf"
+    # the settings name folders: they must not appear in any file in plain text
+    for file in paths.home.rglob("*"):
+        if file.is_file():
+            assert b"/home/sam/Documents" not in file.read_bytes(), file
+
+
+def test_passphrase_change_rewraps_the_key(unlocked: Any, qtbot: Any) -> None:
+    from core.errors import WrongPassphrase
+    from core.vault import Vault
+    from ui.settings.dialog import PassphraseDialog
+
+    window = unlocked
+    dialog = PassphraseDialog(window.session, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.current.setText(TEST_PASSPHRASE)
+    dialog.new.setText("short")
+    dialog.confirm.setText("short")
+    dialog.submit()
+    assert "at least 8" in dialog.message.text()
+    dialog.new.setText("a brand new passphrase")
+    dialog.confirm.setText("a brand new passphrase")
+    dialog.submit()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=15000)
+    paths = window.session.paths
+    window.lock()
+    wait_idle(qtbot, window)
+    with pytest.raises(WrongPassphrase):
+        Vault.open(paths, TEST_PASSPHRASE, embedder=None)
+    Vault.open(paths, "a brand new passphrase", embedder=None).close()
+
+
+def test_auto_lock_after_idle(unlocked: Any, qtbot: Any, monkeypatch: Any) -> None:
+    window = unlocked
+    window.session.update_settings({"auto_lock_minutes": 1})
+    qtbot.waitUntil(lambda: window.session.settings.auto_lock_minutes == 1, timeout=10000)
+    window._last_input -= 61  # a minute without keyboard or mouse input
+    window._check_auto_lock()
+    qtbot.waitUntil(lambda: not window.session.is_unlocked, timeout=5000)
+    assert window.root.currentWidget() is window.lock_page

@@ -1,0 +1,142 @@
+"""The timeline: paging, scrubbing with keys and mouse, week/month density, screenshots in memory."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import QPoint, Qt
+
+from tests.ui.conftest import wait_idle
+from ui import fmt
+
+
+def _busiest_day(vault: Any) -> Any:
+    now = datetime.now().astimezone()
+    items = vault.items_between(now - timedelta(days=90), now + timedelta(days=1), limit=5000)
+    days = Counter(fmt.to_local(i.timestamp).date() for i in items)
+    return days.most_common(1)[0][0], items
+
+
+def test_arrow_keys_step_through_the_moments_of_a_day(unlocked: Any, qtbot: Any) -> None:
+    timeline = unlocked.timeline()
+    day, items = _busiest_day(unlocked.session.vault)
+    timeline.show_day(day)
+    expected = sorted((i for i in items if fmt.to_local(i.timestamp).date() == day),
+                      key=lambda i: (i.timestamp, int(i.id)))
+    qtbot.waitUntil(lambda: timeline.model.rowCount() == len(expected) and timeline.current_item() is not None,
+                    timeout=15000)
+    assert [int(timeline.model.item(r).id) for r in range(len(expected))] == [int(i.id) for i in expected]
+    timeline.strip.setFocus()
+    qtbot.keyClick(timeline.strip, Qt.Key.Key_Home)
+    assert int(timeline.current_item().id) == int(expected[0].id)
+    qtbot.keyClick(timeline.strip, Qt.Key.Key_Right)
+    qtbot.keyClick(timeline.strip, Qt.Key.Key_Right)
+    assert int(timeline.current_item().id) == int(expected[2].id)
+    qtbot.keyClick(timeline.strip, Qt.Key.Key_Left)
+    assert int(timeline.current_item().id) == int(expected[1].id)
+    qtbot.keyClick(timeline.strip, Qt.Key.Key_End)
+    assert int(timeline.current_item().id) == int(expected[-1].id)
+    # the strip's cursor follows the selection; the histogram counts every memory of the day
+    assert timeline.strip.cursor().timestamp() == expected[-1].timestamp.timestamp()
+    qtbot.waitUntil(lambda: sum(timeline.strip.histogram()) == len(expected), timeout=10000)
+    qtbot.keyClick(timeline.strip, Qt.Key.Key_PageUp)
+    assert timeline.current_day() == day - timedelta(days=1)
+
+
+def test_dragging_on_the_hour_strip_selects_the_nearest_moment(unlocked: Any, qtbot: Any) -> None:
+    timeline = unlocked.timeline()
+    day, _items = _busiest_day(unlocked.session.vault)
+    timeline.show_day(day)
+    qtbot.waitUntil(lambda: timeline.model.rowCount() > 2 and timeline.current_item() is not None, timeout=15000)
+    strip = timeline.strip
+    stamps = timeline.model.timestamps()
+    target = stamps[len(stamps) // 2]
+    x = round(strip._x_of(target))
+    y = strip.height() // 2
+    qtbot.mousePress(strip, Qt.MouseButton.LeftButton, pos=QPoint(5, y))
+    qtbot.mouseMove(strip, QPoint(x // 2, y))
+    qtbot.mouseMove(strip, QPoint(x, y))
+    qtbot.mouseRelease(strip, Qt.MouseButton.LeftButton, pos=QPoint(x, y))
+    chosen = timeline.current_item().timestamp.timestamp()
+    nearest = min(stamps, key=lambda s: abs(s - strip.cursor().timestamp()))
+    assert chosen == nearest
+    # a pixel is several seconds wide: the cursor lands within one pixel of the moment dragged to
+    seconds_per_pixel = 86400 / strip._track().width()
+    assert abs(strip.cursor().timestamp() - target) <= 2 * seconds_per_pixel
+
+
+def test_week_and_month_views_count_every_memory(unlocked: Any, qtbot: Any) -> None:
+    timeline = unlocked.timeline()
+    day, items = _busiest_day(unlocked.session.vault)
+    timeline.show_day(day)
+    wait_idle(qtbot, unlocked)
+    timeline.set_zoom("month")
+    qtbot.waitUntil(lambda: timeline.density._counts != {} and unlocked.session.tasks.running == 0, timeout=15000)
+    first, end = timeline.density.range()
+    expected = Counter(fmt.to_local(i.timestamp).date() for i in items
+                       if first <= fmt.to_local(i.timestamp).date() < end)
+    assert {d: timeline.density.total(d) for d in expected} == dict(expected)
+    # Enter on the selected day opens it in the day view
+    timeline.density.setFocus()
+    qtbot.keyClick(timeline.density, Qt.Key.Key_Return)
+    assert timeline.zoom() == "day" and timeline.current_day() == day
+    timeline.set_zoom("week")
+    qtbot.waitUntil(lambda: timeline.density.total(day) > 0, timeout=15000)
+    assert timeline.density.total(day) == expected[day]
+
+
+def test_a_screenshot_moment_is_decrypted_in_memory_only(unlocked: Any, qtbot: Any) -> None:
+    window = unlocked
+    vault = window.session.vault
+    now = datetime.now().astimezone()
+    shot = next(i for i in vault.items_between(now - timedelta(days=90), now, limit=500) if i.kind == "screenshot")
+    timeline = window.timeline()
+    before = {p: p.stat().st_mtime_ns for p in window.session.paths.home.rglob("*") if p.is_file()}
+    timeline.open_item(int(shot.id))
+    qtbot.waitUntil(lambda: timeline.current_item() is not None and int(timeline.current_item().id) == int(shot.id),
+                    timeout=15000)
+    qtbot.waitUntil(lambda: timeline.moment.image_view().has_image(), timeout=15000)
+    assert timeline.moment.title() == fmt.headline(shot)
+    # nothing new on disk except the database's own files (WAL/shm for reads)
+    after = {p for p in window.session.paths.home.rglob("*") if p.is_file()}
+    new_files = {p.name for p in after - set(before)}
+    assert new_files <= {"vault.db-wal", "vault.db-shm"}
+
+
+def test_day_and_episode_summaries_show_and_link_to_their_sources(unlocked: Any, qtbot: Any) -> None:
+    from core.types import Record
+
+    window = unlocked
+    vault = window.session.vault
+    timeline = window.timeline()
+    day, items = _busiest_day(vault)
+    sources = [i for i in items if fmt.to_local(i.timestamp).date() == day and i.kind == "message"][:3]
+    start = fmt.day_start(day)
+    vault.ingest([
+        Record(source="summary", external_id=f"day:{day}", kind="summary", timestamp=start,
+               text="Sam checked the new staging environment with Lukas and prepared the release numbers.",
+               title=f"Day summary {day}",
+               meta={"summary_of": "day", "source_item_ids": [int(s.id) for s in sources]}),
+        Record(source="summary", external_id=f"episode:{day}:1", kind="summary",
+               timestamp=sources[0].timestamp, text="Chat with Lukas about the staging environment.",
+               title="Staging environment with Lukas",
+               meta={"summary_of": "episode", "ts_end": sources[-1].timestamp.timestamp(),
+                     "source_item_ids": [int(s.id) for s in sources]}),
+    ], embed=False)
+    timeline.show_day(day)
+    qtbot.waitUntil(lambda: "prepared the release numbers" in timeline._glance.text(), timeout=15000)
+    assert "Staging environment with Lukas" in timeline._glance.text()
+    assert timeline._glance_title.text() == "DAY SUMMARY"
+    assert timeline.current_item().kind != "summary"  # the day opens on its first moment, not the summary
+    # the episode link opens the summary; its "made from" links open the source memories
+    episode_id = next(int(timeline.model.item(r).id) for r in range(timeline.model.rowCount())
+                      if (timeline.model.item(r).meta or {}).get("summary_of") == "episode")
+    timeline._glance_link(f"item:{episode_id}")
+    qtbot.waitUntil(lambda: int(timeline.current_item().id) == episode_id, timeout=10000)
+    assert f"item:{int(sources[0].id)}" in timeline.moment._text.toHtml()
+    from PySide6.QtCore import QUrl
+
+    timeline.moment._text.anchorClicked.emit(QUrl(f"item:{int(sources[1].id)}"))
+    qtbot.waitUntil(lambda: int(timeline.current_item().id) == int(sources[1].id), timeout=10000)

@@ -1,0 +1,72 @@
+"""Capture health in the status bar and the tray; pause and resume from the tray menu."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from core.capture.screen.privacy import PauseControl
+
+
+def _pause_state(window: Any) -> Any:
+    return PauseControl(window.session.paths.runtime_dir).state()
+
+
+def test_pause_and_resume_from_the_tray_menu(unlocked: Any, qtbot: Any) -> None:
+    window = unlocked
+    tray = window.tray
+    assert tray.pause_action in tray.menu.actions() and tray.pause_action.isVisible()
+    tray.pause_action.trigger()
+    qtbot.waitUntil(lambda: window.health.last is not None and window.health.last.paused, timeout=10000)
+    state = _pause_state(window)
+    assert state.paused and state.until is None  # the daemon (another process) reads this file
+    assert window.health_bar.text().startswith("Capture paused")
+    assert tray.resume_action.isVisible() and not tray.pause_action.isVisible()
+    assert tray.status_action.text().startswith("Capture paused")
+    assert window.pause_button.text() == "Resume capture"
+
+    tray.resume_action.trigger()
+    qtbot.waitUntil(lambda: window.health.last is not None and not window.health.last.paused, timeout=10000)
+    assert not _pause_state(window).paused
+
+    tray.pause30_action.trigger()
+    qtbot.waitUntil(lambda: window.health.last is not None and window.health.last.paused, timeout=10000)
+    state = _pause_state(window)
+    assert state.until is not None
+    left = state.until.timestamp() - time.time()
+    assert 29 * 60 < left <= 30 * 60
+    assert "min left" in window.health_bar.text()
+
+
+def test_health_reports_a_running_daemon_and_a_stall(unlocked: Any, qtbot: Any) -> None:
+    window = unlocked
+    qtbot.waitUntil(lambda: window.health.last is not None, timeout=10000)
+    assert window.health_bar.text().startswith("Screen capture not running")
+    from core.capture.screen.health import HealthSnapshot, status_path, write_status
+
+    runtime = window.session.paths.runtime_dir
+    runtime.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    # A live process (this one) reporting fresh counts: capturing, last indexed 12 s ago, backlog 3.
+    write_status(status_path(runtime), HealthSnapshot(state="capturing", backlog=3, last_indexed_at=now - 12,
+                                                      updated_at=now, pid=os.getpid()))
+    window.health.poll()
+    qtbot.waitUntil(lambda: window.health.last is not None and window.health.last.running, timeout=10000)
+    text = window.health_bar.text()
+    assert text.startswith("Capturing") and "last indexed 1" in text and "backlog 3" in text
+    # The same daemon silent for two minutes is an alarm, not a quiet state.
+    write_status(status_path(runtime), HealthSnapshot(state="capturing", backlog=3, last_indexed_at=now - 130,
+                                                      updated_at=now - 120, pid=os.getpid()))
+    window.health.poll()
+    qtbot.waitUntil(lambda: window.health.last is not None and window.health.last.state == "stalled", timeout=10000)
+    assert "Capture stalled" in window.health_bar.text() and "⚠" in window.health_bar.text()
+
+
+def test_tray_lock_and_quit_actions(unlocked: Any, qtbot: Any) -> None:
+    window = unlocked
+    window.tray.lock_action.trigger()
+    qtbot.waitUntil(lambda: not window.session.is_unlocked, timeout=5000)
+    window.health.poll()
+    qtbot.waitUntil(lambda: window.tray.status_action.text().startswith("Locked"), timeout=10000)
+    assert not window.tray.lock_action.isEnabled()

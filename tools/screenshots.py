@@ -1,0 +1,250 @@
+"""Render every main view of the desktop app to PNG (offscreen or under Xvfb).
+
+``.venv/bin/python -m tools.screenshots [--out out/screenshots] [--theme light|dark|both]``
+
+A throw-away encrypted vault with the demo memory is created in a temporary
+folder (deleted afterwards); the real widgets run against it, and each view is
+grabbed once its background loads have finished.  The PNGs show only the
+made-up demo data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+PASSPHRASE = "screenshots only"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path, default=Path("out/screenshots"))
+    parser.add_argument("--theme", choices=("light", "dark", "both"), default="both")
+    parser.add_argument("--size", default="1280x820")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # The demo story is written in Central European time: show it that way.
+    os.environ.setdefault("TZ", "Europe/Berlin")
+    time.tzset()
+    width, height = (int(v) for v in args.size.split("x"))
+    args.out.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="cairn-shots-"))
+    try:
+        return _run(args, home, width, height)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, home: Path, width: int, height: int) -> int:
+    from PySide6.QtCore import QStandardPaths
+    from PySide6.QtWidgets import QApplication
+
+    QStandardPaths.setTestModeEnabled(True)  # window geometry goes to a test location
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("Cairn")
+    from core.paths import VaultPaths
+    from core.vault import Vault
+    from app.demo_memory import load_demo_memory
+    from ui.theme import Theme
+
+    paths = VaultPaths(home)
+    vault = Vault.create(paths, PASSPHRASE, use_keyring=False)
+    load_demo_memory(vault)
+    vault.close()
+    themes = ("light", "dark") if args.theme == "both" else (args.theme,)
+    os.environ["CAIRN_THEME"] = themes[0]
+    theme = Theme(app)
+    written: list[Path] = []
+    for name in themes:
+        os.environ["CAIRN_THEME"] = name
+        theme.apply()
+        written += _shoot_theme(app, paths, args.out, name, width, height)
+    for path in written:
+        print(path)
+    return 0
+
+
+def _pump(app: object, until: Callable[[], bool] | None = None, timeout: float = 10.0, settle: float = 0.25) -> None:
+    """Process events until ``until()`` holds (or the timeout), then a little longer for paints.
+
+    Uses a ``QEventLoop`` instance: in PySide6 6.12.0 every call of a *static* void method
+    (``QApplication.processEvents()``, ``QTest.qWait``) drops a reference to ``None`` and the
+    interpreter aborts after a few thousand calls.
+    """
+    from PySide6.QtCore import QEventLoop
+
+    loop = QEventLoop()
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        loop.processEvents()
+        if until is None or until():
+            break
+        time.sleep(0.01)
+    end = time.monotonic() + settle
+    while time.monotonic() < end:
+        loop.processEvents()
+        time.sleep(0.01)
+
+
+def _busiest_day(vault: object) -> object:
+    from collections import Counter
+    from datetime import datetime, timedelta
+
+    now = datetime.now().astimezone()
+    items = vault.items_between(now - timedelta(days=60), now, limit=5000)  # type: ignore[attr-defined]
+    days = Counter(i.timestamp.astimezone().date() for i in items)
+    with_screens = {i.timestamp.astimezone().date() for i in items if i.kind == "screenshot"}
+    return max(with_screens, key=lambda d: days[d]) if with_screens else now.date()
+
+
+def _save(widget: object, path: Path) -> Path:
+    pixmap = widget.grab()  # type: ignore[attr-defined]
+    pixmap.save(str(path), "PNG")
+    return path
+
+
+def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, height: int) -> list[Path]:
+    from core.vault import Vault
+    from ui.first_run import FirstRunWizard
+    from ui.main_window import MainWindow
+    from ui.session import Session
+
+    shots: list[Path] = []
+    session = Session(paths)  # type: ignore[arg-type]
+    window = MainWindow(session)
+    window.resize(width, height)
+    window.show()
+    idle = lambda: session.tasks.running == 0  # noqa: E731
+
+    # lock screen
+    window.lock_page.prepare()
+    _pump(app, idle)
+    shots.append(_save(window, out / f"{theme}-01-lock.png"))
+
+    # unlock → timeline on the latest day, then on the busiest day that has a screenshot
+    window._unlocked(Vault.open(paths, PASSPHRASE))  # type: ignore[arg-type]
+    timeline = window.timeline()
+    _pump(app, lambda: idle() and timeline.model.rowCount() > 0 and timeline.current_item() is not None)
+    timeline.show_day(_busiest_day(session.vault))
+    _pump(app, lambda: idle() and timeline.model.rowCount() > 0 and timeline.current_item() is not None)
+    # pick a screenshot moment if the day has one
+    for row in range(timeline.model.rowCount()):
+        if timeline.model.item(row).kind == "screenshot":
+            timeline._select_row(row)
+            break
+    _pump(app, lambda: idle() and timeline.moment.image_view().has_image(), settle=0.4)
+    shots.append(_save(window, out / f"{theme}-02-timeline-day-screenshot.png"))
+    for row in range(timeline.model.rowCount()):
+        if timeline.model.item(row).kind == "message":
+            timeline._select_row(row)
+            break
+    _pump(app, idle, settle=0.4)
+    shots.append(_save(window, out / f"{theme}-03-timeline-day-message.png"))
+    timeline.set_zoom("week")
+    _pump(app, idle, settle=0.4)
+    shots.append(_save(window, out / f"{theme}-04-timeline-week.png"))
+    timeline.set_zoom("month")
+    _pump(app, idle, settle=0.4)
+    shots.append(_save(window, out / f"{theme}-05-timeline-month.png"))
+    timeline.set_zoom("day")
+    _pump(app, idle)
+
+    # search: a screenshot hit with its OCR words boxed, then a chat hit
+    search = window.show_page("search")
+    search.set_query("binoculars")
+    _pump(app, lambda: idle() and search.model.rowCount() > 0)
+    for row in range(search.model.rowCount()):
+        if search.model.item(row).kind == "screenshot":
+            search.results.setCurrentIndex(search.model.index(row, 0))
+            break
+    _pump(app, lambda: idle() and search.preview.image_view().has_image(), settle=0.4)
+    shots.append(_save(window, out / f"{theme}-06-search-screenshot-hit.png"))
+    search.set_query("staging url")
+    _pump(app, lambda: idle() and search.model.rowCount() > 0, settle=0.5)
+    shots.append(_save(window, out / f"{theme}-07-search-message-hit.png"))
+
+    # ask: empty, then a streamed, cited answer
+    ask = window.show_page("ask")
+    _pump(app, idle)
+    shots.append(_save(window, out / f"{theme}-08-ask-empty.png"))
+    ask.ask("What was the staging URL Lukas sent?")
+    _pump(app, lambda: idle() and not ask.busy(), timeout=60, settle=0.5)
+    shots.append(_save(window, out / f"{theme}-09-ask-answer.png"))
+
+    # memory graph page (placeholder until the memory area provides it)
+    window.show_page("graph")
+    _pump(app, idle)
+    shots.append(_save(window, out / f"{theme}-10-graph.png"))
+
+    # help overlay
+    window.show_page("timeline")
+    window.toggle_help()
+    _pump(app, idle)
+    shots.append(_save(window, out / f"{theme}-11-help.png"))
+    window.toggle_help()
+
+    # settings dialog, every tab
+    from ui.settings.dialog import SettingsDialog
+
+    dialog = SettingsDialog(session, window)
+    dialog.resize(720, 600)
+    dialog.show()
+    for index in range(dialog.tabs.count()):
+        dialog.tabs.setCurrentIndex(index)
+        _pump(app, idle, settle=0.3)
+        label = dialog.tabs.tabText(index).replace("&&", "and").replace(" ", "-").lower()
+        shots.append(_save(dialog, out / f"{theme}-12-settings-{index + 1}-{label}.png"))
+    dialog.close()
+
+    # tray menu (rendered as a widget; the platform may have no tray here)
+    window.tray.menu.adjustSize()
+    window.tray.menu.show()
+    _pump(app, idle)
+    shots.append(_save(window.tray.menu, out / f"{theme}-13-tray-menu.png"))
+    window.tray.menu.hide()
+
+    # paused state in the status bar
+    window.pause_capture(30)
+    _pump(app, lambda: idle() and window.health.last is not None and window.health.last.paused, settle=0.3)
+    window.health.poll()
+    _pump(app, idle, settle=0.3)
+    shots.append(_save(window, out / f"{theme}-14-paused-status.png"))
+    window.resume_capture()
+    _pump(app, idle)
+
+    # first-run wizard pages
+    wizard = FirstRunWizard(window, keyring=(False, "No system keyring on this machine: Cairn uses your "
+                                                   "passphrase instead."))
+    wizard.resize(680, 520)
+    wizard.show()
+    for index in range(4):
+        _pump(app, idle, settle=0.3)
+        shots.append(_save(wizard, out / f"{theme}-15-first-run-{index + 1}.png"))
+        if index == 0:
+            wizard.next()
+        elif index == 1:
+            wizard.protect.passphrase.setText("correct horse battery")
+            wizard.protect.confirm.setText("correct horse battery")
+            wizard.next()
+        else:
+            wizard.next()
+    wizard.close()
+
+    window._quitting = True
+    window.close()
+    session.close_now()
+    window.deleteLater()
+    _pump(app, None, settle=0.2)
+    return shots
+
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,401 @@
+"""Search: results as you type, filters, highlighted snippets and a live preview.
+
+Typing restarts a short debounce timer; when it fires, one ``vault.search`` runs
+in the background.  Each search carries a generation number so a slow, older
+search can never overwrite a newer one.  Up/Down in the search box move the
+selection; Enter (in the box or the list) opens the moment in the timeline.
+The preview shows the screenshot with the matching OCR words boxed, or the
+message in its conversation, or the document text, all highlighted.
+
+Threads: GUI thread only; searches run through ``session.run``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui import fmt, theme
+from ui.item_delegate import ItemDelegate
+from ui.media import MediaCache
+from ui.session import Session
+from ui.timeline.model import ITEM_ROLE, ItemListModel
+
+DEBOUNCE_MS = 180
+RESULT_COUNT = 30
+
+TIME_CHOICES = ("Any time", "Today", "Yesterday", "Past 7 days", "Past 30 days", "Past year", "Custom range…")
+SOURCE_CHOICES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    # label, sources, kinds
+    ("All sources", (), ()),
+    ("Chats", ("chat",), ()),
+    ("Screen", ("screen",), ()),
+    ("Files", ("file",), ()),
+    ("Summaries", (), ("summary",)),
+)
+
+
+def time_range_for(choice: str, now: datetime | None = None) -> tuple[datetime | None, datetime | None]:
+    """The local-time range a time filter choice means (``None`` sides are open)."""
+    now = now or datetime.now().astimezone()
+    today = datetime.combine(now.date(), time()).astimezone()
+    if choice == "Today":
+        return today, today + timedelta(days=1)
+    if choice == "Yesterday":
+        return today - timedelta(days=1), today
+    if choice == "Past 7 days":
+        return today - timedelta(days=6), None
+    if choice == "Past 30 days":
+        return today - timedelta(days=29), None
+    if choice == "Past year":
+        return today - timedelta(days=365), None
+    return None, None
+
+
+class SearchPage(QWidget):
+    open_in_timeline = Signal(int, object)  # item id, highlight terms
+    results_shown = Signal(object)  # the SearchResult now on screen
+
+    def __init__(self, session: Session, media: MediaCache, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from ui.timeline.moment import MomentView
+
+        self.setAccessibleName("Search")
+        self._session = session
+        self._generation = 0
+        self._custom_range: tuple[datetime, datetime] | None = None
+        self._terms: list[str] = []
+        self._last_result: Any = None
+        self._preview_generation = 0
+
+        self.query = QLineEdit()
+        self.query.setObjectName("BigInput")
+        self.query.setPlaceholderText("Search everything you saw, read and said…")
+        self.query.setAccessibleName("Search query")
+        self.query.setClearButtonEnabled(True)
+        self.query.addAction(theme.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.query.textChanged.connect(self._schedule)
+        self.query.returnPressed.connect(self.open_current)
+        self.query.installEventFilter(self)
+
+        self.when = QComboBox()
+        self.when.addItems(TIME_CHOICES)
+        self.when.setAccessibleName("Time range filter")
+        self.when.activated.connect(self._when_changed)
+        self.source = QComboBox()
+        for label, _s, _k in SOURCE_CHOICES:
+            self.source.addItem(label)
+        self.source.setAccessibleName("Source filter")
+        self.source.currentIndexChanged.connect(lambda _i: self.search_now())
+        self.app = QComboBox()
+        self.app.setEditable(True)
+        self.app.lineEdit().setPlaceholderText("Any app")
+        self.app.setAccessibleName("App filter")
+        self.app.setMinimumWidth(130)
+        self.app.lineEdit().textEdited.connect(self._schedule)
+        self.app.activated.connect(lambda _i: self.search_now())
+        self.person = QComboBox()
+        self.person.setEditable(True)
+        self.person.lineEdit().setPlaceholderText("Anyone")
+        self.person.setAccessibleName("Person filter")
+        self.person.setMinimumWidth(130)
+        self.person.lineEdit().textEdited.connect(self._schedule)
+        self.person.activated.connect(lambda _i: self.search_now())
+        clear = QPushButton("Clear filters")
+        clear.setAccessibleName("Clear filters")
+        clear.clicked.connect(self.clear_filters)
+
+        filters = QHBoxLayout()
+        filters.setSpacing(8)
+        for label, widget in (("When", self.when), ("Source", self.source), ("App", self.app),
+                              ("Person", self.person)):
+            caption = QLabel(label)
+            caption.setProperty("muted", True)
+            caption.setBuddy(widget)
+            filters.addWidget(caption)
+            filters.addWidget(widget)
+        filters.addStretch(1)
+        filters.addWidget(clear)
+
+        self.status = QLabel("Type to search. Time words work too: “staging link last week”.")
+        self.status.setProperty("muted", True)
+        self.status.setAccessibleName("Search status")
+
+        self.model = ItemListModel(self)
+        self.results = QListView()
+        self.results.setModel(self.model)
+        self.results.setItemDelegate(ItemDelegate(self.results, lines=2, show_date=True, terms=lambda: self._terms))
+        self.results.setMouseTracking(True)
+        self.results.setAccessibleName("Search results")
+        self.results.activated.connect(lambda _i: self.open_current())
+        self.results.selectionModel().currentChanged.connect(self._preview)
+
+        self.preview = MomentView(session, media)
+        self.preview.item_activated.connect(lambda item: self.open_in_timeline.emit(int(item.id), self._terms))
+        self.open_button = QPushButton("Open in timeline  ↵")
+        self.open_button.setObjectName("Primary")
+        self.open_button.setAccessibleName("Open the selected result in the timeline")
+        self.open_button.clicked.connect(self.open_current)
+        self.open_button.setEnabled(False)
+        preview_box = QWidget()
+        pv = QVBoxLayout(preview_box)
+        pv.setContentsMargins(0, 0, 0, 0)
+        pv.addWidget(self.preview, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.open_button)
+        pv.addLayout(row)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.results)
+        splitter.addWidget(preview_box)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([420, 600])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 12)
+        layout.setSpacing(10)
+        layout.addWidget(self.query)
+        layout.addLayout(filters)
+        layout.addWidget(self.status)
+        layout.addWidget(splitter, 1)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.search_now)
+        session.locked.connect(self._on_locked)
+        session.unlocked.connect(self._load_people)
+        session.changed.connect(lambda what: self.search_now() if "items" in what and self.query.text() else None)
+
+    # -- public ---------------------------------------------------------------------------------
+    def focus_query(self) -> None:
+        self.query.setFocus()
+        self.query.selectAll()
+
+    def set_query(self, text: str) -> None:
+        self.query.setText(text)
+        self.search_now()
+
+    def last_result(self) -> Any:
+        return self._last_result
+
+    def build_request(self) -> Any:
+        from core.retrieve.types import SearchRequest
+        from core.types import TimeRange
+
+        choice = self.when.currentText()
+        if choice == "Custom range…" and self._custom_range is not None:
+            start, end = self._custom_range
+        else:
+            start, end = time_range_for(choice)
+        _label, sources, kinds = SOURCE_CHOICES[self.source.currentIndex()]
+        app = self.app.currentText().strip()
+        person = self.person.currentText().strip()
+        return SearchRequest(
+            query=self.query.text().strip(), k=RESULT_COUNT,
+            time_range=TimeRange(start, end) if (start or end) else None,
+            sources=sources, kinds=kinds, apps=(app,) if app else (), speakers=(person,) if person else (),
+        )
+
+    def search_now(self) -> None:
+        self._timer.stop()
+        vault = self._session.vault
+        request = self.build_request()
+        self._generation += 1
+        generation = self._generation
+        filtered = bool(request.time_range or request.sources or request.kinds or request.apps or request.speakers)
+        if vault is None:
+            return
+        if not request.query and not filtered:
+            self.model.set_items([])
+            self._terms = []
+            self.status.setText("Type to search. Time words work too: “staging link last week”.")
+            self.preview.clear("Results appear here as you type.")
+            self.open_button.setEnabled(False)
+            return
+        self.status.setText("Searching…")
+
+        def done(result: Any) -> None:
+            if generation != self._generation:
+                return  # a newer search has started
+            self._show(result)
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation:
+                self.status.setText(f"Search failed: {exc}")
+
+        self._session.run(lambda: vault.search(request), on_success=done, on_failure=failed, owner=self,
+                          label="search")
+
+    def open_current(self) -> None:
+        index = self.results.currentIndex()
+        if not index.isValid() and self.model.rowCount():
+            index = self.model.index(0, 0)
+        item = index.data(ITEM_ROLE) if index.isValid() else None
+        if item is not None:
+            self.open_in_timeline.emit(int(item.item_id), list(self._terms))
+
+    def clear_filters(self) -> None:
+        self.when.setCurrentIndex(0)
+        self.source.setCurrentIndex(0)
+        self.app.setEditText("")
+        self.person.setEditText("")
+        self._custom_range = None
+        self.search_now()
+
+    # -- internals ----------------------------------------------------------------------------------
+    def _schedule(self, *_args: Any) -> None:
+        self._timer.start()
+
+    def _when_changed(self, _index: int) -> None:
+        if self.when.currentText() == "Custom range…":
+            picked = self._pick_range()
+            if picked is None:
+                self.when.setCurrentIndex(0)
+            self._custom_range = picked
+        self.search_now()
+
+    def _pick_range(self) -> tuple[datetime, datetime] | None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Custom time range")
+        start = QDateEdit(date.today() - timedelta(days=7))
+        end = QDateEdit(date.today())
+        for w, name in ((start, "From date"), (end, "To date")):
+            w.setCalendarPopup(True)
+            w.setDisplayFormat("d MMM yyyy")
+            w.setAccessibleName(name)
+        form = QFormLayout(dialog)
+        form.addRow("From", start)
+        form.addRow("To (inclusive)", end)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        a, b = start.date().toPython(), end.date().toPython()
+        if b < a:
+            a, b = b, a
+        return fmt.day_start(a), fmt.day_start(b + timedelta(days=1))
+
+    def _show(self, result: Any) -> None:
+        self._last_result = result
+        self._terms = fmt.query_terms(result.query_text or self.query.text())
+        hits = result.hits
+        self.model.set_items(hits)
+        parts = [f"{len(hits)} result{'s' if len(hits) != 1 else ''}" if hits else "No matches"]
+        if result.range_phrase and result.applied_range is not None:
+            parts.append(f"“{result.range_phrase}” read as {describe_range(result.applied_range)}")
+        elif result.applied_range is not None and self.when.currentIndex() != 0:
+            parts.append(describe_range(result.applied_range))
+        parts.extend(result.notes)
+        self.status.setText(" · ".join(parts))
+        self._remember_filters(hits)
+        self.results_shown.emit(result)
+        if hits:
+            self.results.selectionModel().setCurrentIndex(self.model.index(0, 0),
+                                                          QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        else:
+            self.preview.clear("Nothing in your memory matches. Try fewer words or a wider time range.")
+            self.open_button.setEnabled(False)
+
+    def _preview(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        hit = current.data(ITEM_ROLE) if current.isValid() else None
+        if hit is None:
+            return
+        self.open_button.setEnabled(True)
+        vault = self._session.vault
+        if vault is None:
+            return
+        self._preview_generation += 1
+        generation = self._preview_generation
+
+        def shown(item: Any) -> None:
+            if generation == self._preview_generation:
+                self.preview.show_item(item, self._terms)
+
+        self._session.run(lambda: vault.get_item(hit.item_id), on_success=shown, owner=self, label="preview")
+
+    def _remember_filters(self, hits: list[Any]) -> None:
+        for combo, values in ((self.app, {h.app for h in hits if h.app}),
+                              (self.person, {h.speaker for h in hits if h.speaker})):
+            known = {combo.itemText(i) for i in range(combo.count())}
+            text = combo.currentText()
+            combo.blockSignals(True)  # suggestions only: adding must not change the filter
+            for value in sorted(values - known):
+                combo.addItem(value)
+            combo.setEditText(text)
+            combo.blockSignals(False)
+
+    def _load_people(self) -> None:
+        vault = self._session.vault
+        if vault is None:
+            return
+
+        def done(rows: list[tuple[str, str, int]]) -> None:
+            text = self.person.currentText()
+            known = {self.person.itemText(i) for i in range(self.person.count())}
+            self.person.blockSignals(True)
+            for _source, name, _n in rows:
+                if name and name not in known:
+                    self.person.addItem(name)
+                    known.add(name)
+            self.person.setEditText(text)
+            self.person.blockSignals(False)
+
+        self._session.run(vault.conversations, on_success=done, owner=self, label="people",
+                          on_failure=lambda _e: None)
+
+    def _on_locked(self) -> None:
+        self.model.set_items([])
+        self.preview.clear("Cairn is locked.")
+        self.open_button.setEnabled(False)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.query and event.type() == QEvent.Type.KeyPress:
+            key = event.key() if isinstance(event, QKeyEvent) else None
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.model.rowCount():
+                row = self.results.currentIndex().row()
+                row = max(0, min(self.model.rowCount() - 1, row + (1 if key == Qt.Key.Key_Down else -1)))
+                self.results.selectionModel().setCurrentIndex(
+                    self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                return True
+        return super().eventFilter(watched, event)
+
+
+def describe_range(time_range: Any) -> str:
+    start, end = time_range.start, time_range.end
+    if start and end:
+        last = fmt.to_local(end - timedelta(seconds=1))
+        first = fmt.to_local(start)
+        if first.date() == last.date():
+            return f"{first.day} {first.strftime('%b %Y')}"
+        return f"{first.day} {first.strftime('%b')} – {last.day} {last.strftime('%b %Y')}"
+    if start:
+        first = fmt.to_local(start)
+        return f"since {first.day} {first.strftime('%b %Y')}"
+    if end:
+        last = fmt.to_local(end)
+        return f"before {last.day} {last.strftime('%b %Y')}"
+    return "any time"

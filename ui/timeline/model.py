@@ -1,0 +1,197 @@
+"""A thin list model over ``vault.items_between``: one time range, paged in with ``fetchMore``.
+
+Rows are ``ItemView`` objects in time order.  Pages load in background tasks;
+``canFetchMore`` is false while a page is in flight, and a generation counter
+drops pages that belong to a range the user has already left.
+
+Threads: GUI thread only.
+"""
+
+from __future__ import annotations
+
+import bisect
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from ui import fmt
+from ui.session import Session
+
+ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+class RangeModel(QAbstractListModel):
+    """Items in ``[start, end)``, oldest first, ``page_size`` at a time."""
+
+    page_loaded = Signal(int)  # rows added
+    load_failed = Signal(object)
+
+    def __init__(self, session: Session, page_size: int = 200, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._page_size = page_size
+        self._rows: list[Any] = []
+        self._stamps: list[float] = []
+        self._start: datetime | None = None
+        self._end: datetime | None = None
+        self._kinds: tuple[str, ...] = ()
+        self._exhausted = True
+        self._loading = False
+        self._generation = 0
+
+    # -- range ------------------------------------------------------------------
+    def set_range(self, start: datetime, end: datetime, kinds: tuple[str, ...] = ()) -> None:
+        self.beginResetModel()
+        self._generation += 1
+        self._rows, self._stamps = [], []
+        self._start, self._end, self._kinds = start, end, kinds
+        self._exhausted = False
+        self._loading = False
+        self.endResetModel()
+        self.fetchMore(QModelIndex())
+
+    def refresh_tail(self) -> None:
+        """Page in items added after the last load (new captures arrive at the end of the range)."""
+        if self._start is None or self._loading:
+            return
+        self._exhausted = False
+        self.fetchMore(QModelIndex())
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._generation += 1
+        self._rows, self._stamps = [], []
+        self._exhausted = True
+        self._loading = False
+        self.endResetModel()
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    @property
+    def exhausted(self) -> bool:
+        return self._exhausted
+
+    def item(self, row: int) -> Any:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, item_id: int) -> int:
+        for row, item in enumerate(self._rows):
+            if int(item.id) == int(item_id):
+                return row
+        return -1
+
+    def row_near(self, moment: datetime) -> int:
+        """The row whose time is nearest to ``moment`` (-1 when empty)."""
+        if not self._rows:
+            return -1
+        ts = moment.timestamp()
+        pos = bisect.bisect_left(self._stamps, ts)
+        if pos <= 0:
+            return 0
+        if pos >= len(self._stamps):
+            return len(self._stamps) - 1
+        return pos if self._stamps[pos] - ts < ts - self._stamps[pos - 1] else pos - 1
+
+    def last_time(self) -> float | None:
+        return self._stamps[-1] if self._stamps else None
+
+    def timestamps(self) -> list[float]:
+        return list(self._stamps)
+
+    # -- Qt model API ---------------------------------------------------------------
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        item = self._rows[index.row()]
+        if role == ITEM_ROLE:
+            return item
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{fmt.fmt_time(item.timestamp)}  {fmt.headline(item)}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return fmt.one_line(item.text, 300)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{fmt.fmt_time(item.timestamp)}, {item.kind}, {fmt.headline(item)}"
+        return None
+
+    def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted and not self._loading and self._start is not None
+
+    def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent):
+            return
+        vault = self._session.vault
+        if vault is None:
+            self._exhausted = True
+            return
+        self._loading = True
+        generation = self._generation
+        start, end, kinds, offset, limit = self._start, self._end, self._kinds, len(self._rows), self._page_size
+
+        def load() -> list[Any]:
+            return vault.items_between(start, end, limit=limit, offset=offset, kinds=kinds)
+
+        self._session.run(load, owner=self, label="timeline page",
+                          on_success=lambda rows: self._append(generation, rows),
+                          on_failure=lambda exc: self._failed(generation, exc))
+
+    def _append(self, generation: int, rows: list[Any]) -> None:
+        if generation != self._generation:
+            return
+        self._loading = False
+        if len(rows) < self._page_size:
+            self._exhausted = True
+        if rows:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self._rows.extend(rows)
+            self._stamps.extend(r.timestamp.timestamp() for r in rows)
+            self.endInsertRows()
+        self.page_loaded.emit(len(rows))
+
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._loading = False
+        self._exhausted = True
+        self.load_failed.emit(exc)
+
+
+class ItemListModel(QAbstractListModel):
+    """A fixed list of items (search hits, "around this moment"); replaced as a whole."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Any] = []
+
+    def set_items(self, rows: list[Any]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def items(self) -> list[Any]:
+        return list(self._rows)
+
+    def item(self, row: int) -> Any:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        item = self._rows[index.row()]
+        if role == ITEM_ROLE:
+            return item
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return f"{fmt.fmt_when(item.timestamp)}, {fmt.headline(item)}: {fmt.one_line(item.text, 120)}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return fmt.one_line(item.text, 300)
+        return None
