@@ -25,8 +25,8 @@ from tests.conftest import TEST_PASSPHRASE
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from core.vault import Vault
     from app.demo_memory import load_demo_memory
+    from core.vault import Vault
 
     home = tmp_path_factory.mktemp("ui-demo-template")
     vault = Vault.create(VaultPaths(home), TEST_PASSPHRASE, use_keyring=False)
