@@ -1,41 +1,27 @@
-"""Reading the capture daemon's status file (counts and times only, never content)."""
+"""What the capture daemon is doing, from its status file (counts and times only, never content)."""
 
 from __future__ import annotations
 
-import json
-import os
-import time
 from typing import Any
 
 from core.paths import VaultPaths
 
-STATUS_FILE = "daemon-status.json"
-STALE_AFTER_S = 30.0
-
 
 def daemon_status(paths: VaultPaths) -> dict[str, Any]:
-    path = paths.runtime_dir / STATUS_FILE
-    try:
-        data: dict[str, Any] = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {"state": "not running", "summary": "not running (start it with `cairn daemon`)"}
-    pid = int(data.get("pid", 0))
-    alive = pid > 0 and _pid_alive(pid)
-    age = time.time() - float(data.get("updated_at", 0))
-    if not alive:
+    """``summary`` and ``details`` lines for `cairn status`, plus the raw snapshot."""
+    from core.capture.screen.health import daemon_alive, read_status, status_path
+
+    snapshot = read_status(status_path(paths.runtime_dir))
+    if snapshot is None:
+        return {"state": "not running", "summary": "not running (start it with `cairn daemon`)", "details": []}
+    lines = snapshot.describe()
+    data: dict[str, Any] = {**snapshot.to_dict(), "details": lines[1:]}
+    if not daemon_alive(snapshot):
+        if snapshot.state == "stopped":
+            data["summary"] = "not running (last run stopped cleanly)"
+        else:
+            data["summary"] = "STALLED or died: no status update recently (restart `cairn daemon`)"
         data["state"] = "not running"
-        data["summary"] = "not running (the daemon exited)"
-    elif age > STALE_AFTER_S:
-        data["state"] = "stalled"
-        data["summary"] = f"STALLED: no status update for {age:.0f} s"
+    else:
+        data["summary"] = lines[0].removeprefix("screen capture: ")
     return data
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

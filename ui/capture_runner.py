@@ -61,16 +61,11 @@ class CaptureRunner(QObject):
             return
         if control is not None and control.external_daemon_running():
             return  # `cairn daemon` already captures into this vault
-        runtime_dir = self._session.paths.runtime_dir
 
         def build() -> Any:
-            from core.capture.screen.daemon import DaemonConfig, ScreenDaemon
-            from core.capture.screen.privacy import PauseControl, PrivacyPolicy
-            from core.capture.screen.sink import VaultFrameSink
+            from app.wiring import build_screen_daemon
 
-            runtime_dir.mkdir(parents=True, exist_ok=True)
-            daemon = ScreenDaemon(VaultFrameSink(vault), DaemonConfig.from_settings(settings, runtime_dir),
-                                  PrivacyPolicy.from_settings(settings), pause_control=PauseControl(runtime_dir))
+            daemon = build_screen_daemon(vault, settings)
             daemon.start()
             return daemon
 
