@@ -27,7 +27,7 @@ WORDS = ["meeting", "budget", "release", "staging", "server", "invoice", "flight
 NAMES = ("Ana", "Ben", "Chen", "Dana", "Eli", "Fay", "Gus", "Hana")
 
 
-VOCABULARY = WORDS + tuple(f"{a}{b}{c}" for a in ("ka", "lo", "mi", "nu", "pe", "ra", "so", "ti", "vu", "ze")
+VOCABULARY = tuple(WORDS) + tuple(f"{a}{b}{c}" for a in ("ka", "lo", "mi", "nu", "pe", "ra", "so", "ti", "vu", "ze")
                             for b in ("bar", "cen", "dor", "fil", "gan", "hul", "jor", "kel", "lum", "mar")
                             for c in range(200))
 
