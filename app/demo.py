@@ -34,7 +34,6 @@ def ensure_demo_vault(home: Path) -> object:
         vault = Vault.create(paths, DEMO_PASSPHRASE, use_keyring=False)
     if not vault.stats().items:  # type: ignore[attr-defined]
         report = load_demo_memory(vault)
-        vault.consolidate()  # type: ignore[attr-defined]
         print(f"Loaded the demo memory: {report}.", flush=True)
     return vault
 

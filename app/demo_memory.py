@@ -88,6 +88,8 @@ def load_demo_memory(vault: Any, now: datetime | None = None, embed: bool = True
         if report.item_ids:  # new (or changed): store its image, encrypted
             vault.put_media(image_path.read_bytes(), "screenshot", report.item_ids[0])
             shots += 1
+    # Episodes, entities and the graph, so the Memory page and graph recall work at once (about 1 s).
+    vault.consolidate()
     if embed:
         vault.embed_pending()
     return DemoReport(chats=getattr(chats, "imported", 0), screenshots=shots,

@@ -67,8 +67,8 @@ def build_filter(request: SearchRequest, time_range: TimeRange | None) -> tuple[
         clauses.append("(" + " OR ".join(parts) + ")")
     for column, values in (("i.speaker", request.speakers), ("i.conversation", request.conversations)):
         if values:
-            clauses.append(f"lower({column}) IN ({','.join('?' * len(values))})")
-            params.extend(v.lower() for v in values)
+            clauses.append(f"{column} COLLATE NOCASE IN ({','.join('?' * len(values))})")
+            params.extend(values)
     if request.apps:
         clauses.append(f"lower(json_extract(i.meta, '$.app')) IN ({','.join('?' * len(request.apps))})")
         params.extend(a.lower() for a in request.apps)

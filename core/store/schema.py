@@ -96,10 +96,17 @@ CREATE TABLE IF NOT EXISTS settings (
 );
 """
 
+# Case-insensitive filters ("--conversation family") must use an index, not scan every item.
+FILTER_INDEXES_SQL = """
+CREATE INDEX IF NOT EXISTS items_conversation_nocase ON items(conversation COLLATE NOCASE, ts);
+CREATE INDEX IF NOT EXISTS items_speaker_nocase ON items(speaker COLLATE NOCASE, ts);
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     BASE_SQL,
     "core.capture.file_schema:MIGRATION_SQL",
     "core.memory.schema:MIGRATION_SQL",
+    FILTER_INDEXES_SQL,
 )
 
 

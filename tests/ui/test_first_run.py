@@ -67,7 +67,7 @@ def test_demo_memory_loads_idempotently(tmp_path: Any) -> None:
     assert (second.chats, second.screenshots, second.documents) == (0, 0, 0)
     stats = vault.stats()
     assert stats.media_files == 11
-    assert set(stats.by_source) == {"chat:demo", "screen:demo", "file:demo"}
+    assert set(stats.by_source) == {"chat:demo", "screen:demo", "file:demo", "summary"}  # summaries: consolidation ran
     newest = stats.last_item_at.astimezone().date()
     assert (now.date() - newest).days in (0, 1, 2)  # shifted so the demo is recent
     vault.close()
