@@ -171,6 +171,15 @@ class Vault:
             self._embedder = load_default_embedder(self.paths.models_dir)
         return self._embedder
 
+    def release_embedder(self) -> bool:
+        """Drop the query embedder (~170 MB) while idle; the next search loads it again (~0.3 s).
+
+        The vector index stays in memory: only the model goes.  Returns whether one was loaded.
+        """
+        with self._index_lock:
+            released, self._embedder = self._embedder is not None, None
+        return released
+
     def redactor(self) -> Any:
         if self._redactor is None:
             from core.redact.redactor import Redactor

@@ -51,7 +51,7 @@ def test_cli_import_does_no_heavy_work() -> None:
     """`import app.cli` must not pull numpy models, llama.cpp, onnxruntime or Qt."""
     code = (
         "import sys, app.cli\n"
-        "heavy = [m for m in ('llama_cpp', 'onnxruntime', 'PySide6', 'tokenizers', 'pytesseract') if m in sys.modules]\n"
+        "heavy = [m for m in ('llama_cpp', 'onnxruntime', 'PySide6', 'tokenizers', 'tesserocr') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)

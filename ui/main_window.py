@@ -45,6 +45,7 @@ PAGES = (("timeline", "Timeline", "timeline", "Ctrl+T"), ("search", "Search", "s
          ("ask", "Ask", "ask", "Ctrl+J"), ("graph", "Memory", "graph", "Ctrl+M"))
 AUTO_LOCK_CHECK_MS = 15000
 IDLE_TRIM_AFTER_S = 5.0  # no input for this long: decoded screenshots are dropped from memory
+IDLE_MODEL_RELEASE_S = 60.0  # and after this long the search embedder too (it reloads in ~0.3 s)
 IDLE_KEEP_BYTES = 4 * 1024 * 1024
 
 
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self._quitting = False
         self._last_input = time.monotonic()
         self._trimmed_at = 0.0
+        self._models_released_at = 0.0
         self.media = MediaCache(session)
 
         # -- shell: nav bar + pages --------------------------------------------------------------
@@ -580,6 +582,17 @@ class MainWindow(QMainWindow):
 
     def _trim_when_idle(self) -> None:
         """Once per idle spell: drop decoded screenshots and hand freed heap back to the system."""
+        idle = time.monotonic() - self._last_input
+        vault = self.session.vault
+        if idle > IDLE_MODEL_RELEASE_S and self._models_released_at < self._last_input and vault is not None:
+            self._models_released_at = time.monotonic()
+            from ui.memory import release_free_memory
+
+            def release() -> None:
+                if vault.release_embedder():
+                    release_free_memory()
+
+            self.session.run(release, label="release models")
         if time.monotonic() - self._last_input <= IDLE_TRIM_AFTER_S or self._trimmed_at >= self._last_input:
             return
         self._trimmed_at = time.monotonic()

@@ -25,6 +25,7 @@ Errors: ``OcrUnavailable`` (no tesseract), ``OcrTimeout`` (stopped after
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import os
 import shutil
@@ -152,7 +153,7 @@ class TesseractOcr:
         if self._backend_choice == "cli" or self._cmd is not None:
             return "cli"
         try:
-            import tesserocr  # noqa: F401 - optional: the CLI works without it
+            importlib.import_module("tesserocr")  # optional: the CLI works without it
         except ImportError:
             if self._backend_choice == "library":
                 raise OcrUnavailable("the tesserocr package is not installed") from None
@@ -166,7 +167,7 @@ class TesseractOcr:
     def available(self) -> bool:
         try:
             if self.backend == "cli":
-                self.command  # noqa: B018 - resolving the path is the check
+                _ = self.command  # resolving the program's path is the check
         except OcrUnavailable:
             return False
         return True

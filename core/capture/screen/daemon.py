@@ -1,0 +1,513 @@
+"""The screen capture daemon: a capture thread, an OCR worker thread, a supervisor.
+
+Capture thread (every ``interval_s``): pause switch -> lock/idle -> list the
+visible windows -> privacy veto -> grab every monitor -> list windows again and
+re-check the veto (a private window may have opened during the grab) -> exact
+change detection against the last frame taken -> enqueue.  Nothing vetoed is
+ever grabbed into the queue; nothing is written anywhere by this thread.
+
+OCR worker: takes frames from a bounded ``CoalescingQueue`` (when it falls
+behind, a newer frame of the same window replaces the queued one and the
+health report counts it as ``coalesced``; when the queue is full of different
+windows the oldest is dropped the same way), runs ``FrameProcessor`` (OCR with a
+per-frame timeout, redaction, encoding) and hands the ``FinishedFrame`` to the
+``FrameSink``.
+
+Supervisor: restarts a thread that died (counted in ``thread_restarts`` with
+its error), flags an OCR worker busy for longer than ``stall_after_s`` as
+stalled and starts a replacement, and writes the status file that
+``cairn status`` reads.
+
+Platform objects (mss, the X connection for window info and idle time) are
+created on the capture thread that uses them.  ``capture_once()`` and
+``process_pending()`` run one step synchronously on the calling thread, for
+tests and for callers that drive the loop themselves.
+
+Threads: ``start``/``stop``/``pause``/``resume``/``health`` may be called from
+any thread.  Errors: capture and OCR errors are counted and reported in the
+health snapshot, never raised to the caller.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Protocol
+
+from core.capture.screen import change as ch
+from core.capture.screen.frames import CapturedFrame, FinishedFrame, FrameSink
+from core.capture.screen.grab import CaptureUnavailable, Frame, Monitor, ScreenGrabber
+from core.capture.screen.health import Health, HealthSnapshot, status_path, write_status
+from core.capture.screen.idle import ActivityTracker, IdleSource, open_idle_source
+from core.capture.screen.privacy import PauseControl, PauseState, PrivacyPolicy
+from core.capture.screen.processor import FrameProcessor
+from core.capture.screen.window import VisibleWindow, WindowInfo, WindowInfoError, open_window_info
+from core.normalize.ocr import OcrFailed, OcrTimeout, OcrUnavailable, TesseractOcr
+from core.redact.redactor import Redactor
+from core.settings import Settings
+
+__all__ = ["CoalescingQueue", "DaemonConfig", "FinishedFrame", "FrameSink", "Grabber", "ScreenDaemon"]
+
+
+class Grabber(Protocol):
+    @property
+    def monitors(self) -> list[Monitor]: ...
+
+    def grab(self) -> list[Frame]: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DaemonConfig:
+    interval_s: float = 3.0
+    idle_after_s: float = 300.0
+    monitors: tuple[int, ...] = ()
+    queue_size: int = 6
+    ocr_timeout_s: float = 30.0
+    region_max_fraction: float = 0.35
+    ocr_margin: int = 24
+    # Without a window list the privacy veto cannot run: refuse to capture (privacy first).
+    require_window_info: bool = True
+    idle_poll_every: int = 5  # while idle, grab only every N-th tick to notice screen changes
+    # A window that keeps changing (scrolling, a busy chat) is taken at most this often; the change
+    # accumulates meanwhile, so nothing visible for longer than this is missed.  A window switch is
+    # taken at once.  Measured in bench/screen.py: halves OCR and storage work on a scrolling article.
+    busy_window_gap_s: float = 5.5
+    stall_after_s: float = 90.0
+    status_every_s: float = 2.0
+    runtime_dir: Path | None = None  # status file and the pause switch live here
+    display: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, runtime_dir: Path | None = None) -> DaemonConfig:
+        return cls(
+            interval_s=settings.capture_interval_s,
+            idle_after_s=settings.idle_pause_minutes * 60,
+            monitors=tuple(settings.monitors),
+            runtime_dir=runtime_dir,
+        )
+
+
+class CoalescingQueue:
+    """A bounded FIFO keyed by window: a newer item for a queued key replaces the older one.
+
+    ``put`` returns how many items were dropped (0 or 1).  Thread-safe.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = max(1, maxsize)
+        self._items: OrderedDict[Hashable, CapturedFrame] = OrderedDict()
+        self._cond = threading.Condition()
+
+    def put(self, key: Hashable, item: CapturedFrame) -> int:
+        with self._cond:
+            dropped = 0
+            if key in self._items:
+                self._items[key] = item  # keeps its place in line: an old frame is not starved
+                dropped = 1
+            else:
+                if len(self._items) >= self.maxsize:
+                    self._items.popitem(last=False)
+                    dropped = 1
+                self._items[key] = item
+            self._cond.notify()
+            return dropped
+
+    def get(self, timeout: float) -> CapturedFrame | None:
+        with self._cond:
+            if not self._items and not self._cond.wait_for(lambda: bool(self._items), timeout):
+                return None
+            _key, item = self._items.popitem(last=False)
+            return item
+
+    def __len__(self) -> int:
+        with self._cond:
+            return len(self._items)
+
+    def clear(self) -> int:
+        with self._cond:
+            n = len(self._items)
+            self._items.clear()
+            return n
+
+
+class _CaptureContext:
+    """Platform objects owned by one capture thread."""
+
+    def __init__(self, grabber: Grabber, windows: WindowInfo, idle: IdleSource, now: float, idle_after: float):
+        self.grabber = grabber
+        self.windows = windows
+        self.idle = idle
+        self.tracker = ActivityTracker(idle_after, now)
+        self.last_taken: dict[int, object] = {}  # monitor -> pixels of the last frame enqueued
+        self.last_window: dict[int, int | None] = {}  # monitor -> window id of the last frame enqueued
+        self.last_taken_at: dict[int, float] = {}  # monitor -> monotonic time of the last frame enqueued
+        self.tick = 0
+
+    def close(self) -> None:
+        for closer in (self.grabber.close, self.windows.close, self.idle.close):
+            try:
+                closer()
+            except Exception:  # closing after a failure: nothing more to do
+                continue
+
+
+class ScreenDaemon:
+    def __init__(
+        self,
+        sink: FrameSink,
+        config: DaemonConfig | None = None,
+        policy: PrivacyPolicy | None = None,
+        *,
+        pause_control: PauseControl | None = None,
+        ocr: TesseractOcr | None = None,
+        redactor: Redactor | None = None,
+        grabber_factory: Callable[[], Grabber] | None = None,
+        window_info_factory: Callable[[], WindowInfo] | None = None,
+        idle_factory: Callable[[], IdleSource] | None = None,
+    ) -> None:
+        self.config = config or DaemonConfig()
+        self.sink = sink
+        self._policy = policy or PrivacyPolicy.from_settings(Settings())
+        self._pause = pause_control or PauseControl(self.config.runtime_dir)
+        self._ocr = ocr or TesseractOcr(timeout_s=self.config.ocr_timeout_s)
+        self._redactor = redactor or Redactor.from_default_rules()
+        display = self.config.display
+        self._grabber_factory = grabber_factory or (lambda: ScreenGrabber(self.config.monitors, display))
+        self._window_info_factory = window_info_factory or (lambda: open_window_info(display))
+        self._idle_factory = idle_factory or (lambda: open_idle_source(display))
+        self.health = Health()
+        self._queue = CoalescingQueue(self.config.queue_size)
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._threads: dict[str, threading.Thread] = {}
+        self._thread_errors: dict[str, str] = {}
+        self._worker_generation = 0
+        self._busy_since: float | None = None
+        self._seq = 0
+        self._sync_context: _CaptureContext | None = None
+        self._sync_processor: FrameProcessor | None = None
+
+    # -- control --------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the threads (idempotent)."""
+        with self._lock:
+            if self._threads:
+                return
+            self._stop.clear()
+            self._start_thread("capture", self._capture_main)
+            self._start_worker()
+            self._start_thread("supervisor", self._supervise_main)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the threads and write a final status; queued frames not yet OCR'd are dropped."""
+        self._stop.set()
+        self._wake.set()
+        with self._lock:
+            threads = list(self._threads.values())
+            self._threads.clear()
+        for thread in threads:
+            if thread is not threading.current_thread():
+                thread.join(timeout)
+        self.health.skip("stopped_in_queue", self._queue.clear())
+        self.health.set_state("stopped")
+        self._write_status()
+
+    def pause(self, duration: timedelta | None = None) -> PauseState:
+        state = self._pause.pause(duration)
+        self._wake.set()
+        return state
+
+    def resume(self) -> PauseState:
+        state = self._pause.resume()
+        self._wake.set()
+        return state
+
+    def set_policy(self, policy: PrivacyPolicy) -> None:
+        """New excluded apps / private patterns (settings changed); applies from the next tick."""
+        self._policy = policy
+
+    def snapshot(self) -> HealthSnapshot:
+        return self.health.snapshot()
+
+    # -- synchronous steps (tests, callers with their own loop) -----------------
+
+    def capture_once(self) -> int:
+        """One capture tick on the calling thread; returns frames enqueued."""
+        if self._sync_context is None:
+            self._sync_context = self._open_context()
+            if self._sync_context is None:
+                return 0
+        return self._capture_tick(self._sync_context)
+
+    def process_pending(self, max_frames: int | None = None) -> int:
+        """OCR and store queued frames on the calling thread; returns frames handled."""
+        if self._sync_processor is None:
+            self._sync_processor = self._new_processor()
+        handled = 0
+        while max_frames is None or handled < max_frames:
+            item = self._queue.get(timeout=0)
+            if item is None:
+                break
+            self._handle(self._sync_processor, item)
+            handled += 1
+        self.health.backlog(len(self._queue))
+        return handled
+
+    def close_sync(self) -> None:
+        if self._sync_context is not None:
+            self._sync_context.close()
+            self._sync_context = None
+
+    # -- threads ----------------------------------------------------------------
+
+    def _start_thread(self, name: str, target: Callable[[], None]) -> None:
+        def run() -> None:
+            try:
+                target()
+            except BaseException as exc:  # report and let the supervisor restart us
+                self._thread_errors[name] = f"{type(exc).__name__}: {exc}"
+                self.health.error(f"{name} thread died: {type(exc).__name__}: {exc}")
+                logging.getLogger(__name__).exception("screen capture %s thread died", name)
+
+        thread = threading.Thread(target=run, name=f"cairn-screen-{name}", daemon=True)
+        self._threads[name] = thread
+        thread.start()
+
+    def _start_worker(self) -> None:
+        self._worker_generation += 1
+        generation = self._worker_generation
+        self._busy_since = None
+        self._start_thread("ocr", lambda: self._ocr_main(generation))
+
+    def _supervise_main(self) -> None:
+        last_status = 0.0
+        while not self._stop.wait(1.0):
+            with self._lock:
+                for name in ("capture", "ocr"):
+                    thread = self._threads.get(name)
+                    if thread is not None and not thread.is_alive() and not self._stop.is_set():
+                        self.health.thread_restarted(name, self._thread_errors.pop(name, None))
+                        if name == "capture":
+                            self._start_thread("capture", self._capture_main)
+                        else:
+                            self._start_worker()
+                busy = self._busy_since
+                if busy is not None and time.monotonic() - busy > self.config.stall_after_s:
+                    # A Python thread cannot be killed: abandon it (it exits when it wakes) and start another.
+                    self.health.set_stalled(True)
+                    self.health.thread_restarted("ocr", "OCR worker stalled")
+                    self._start_worker()
+            now = time.monotonic()
+            if now - last_status >= self.config.status_every_s:
+                self._write_status()
+                last_status = now
+
+    def _capture_main(self) -> None:
+        context: _CaptureContext | None = None
+        try:
+            while not self._stop.is_set():
+                started = time.monotonic()
+                if context is None:
+                    context = self._open_context()
+                    if context is None:
+                        self._sleep(30.0)  # no display yet: try again later
+                        continue
+                try:
+                    self._capture_tick(context)
+                except CaptureUnavailable as exc:
+                    self.health.set_state("unavailable", str(exc))
+                    context.close()
+                    context = None
+                elapsed = time.monotonic() - started
+                self._sleep(max(0.05, self.config.interval_s - elapsed))
+        finally:
+            if context is not None:
+                context.close()
+
+    def _ocr_main(self, generation: int) -> None:
+        if sys.platform.startswith("linux"):
+            # OCR is background work: on Linux a thread has its own nice value (in-process tesseract runs here).
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        processor = self._new_processor()
+        while not self._stop.is_set() and generation == self._worker_generation:
+            item = self._queue.get(timeout=0.5)
+            if item is None:
+                self.health.backlog(0)
+                continue
+            self.health.backlog(len(self._queue) + 1)
+            self._busy_since = time.monotonic()
+            try:
+                self._handle(processor, item)
+            finally:
+                if generation == self._worker_generation:
+                    self._busy_since = None
+                    self.health.set_stalled(False)
+            self.health.backlog(len(self._queue))
+
+    def _sleep(self, seconds: float) -> None:
+        self._wake.wait(seconds)
+        self._wake.clear()
+
+    # -- capture ----------------------------------------------------------------
+
+    def _open_context(self) -> _CaptureContext | None:
+        try:
+            grabber = self._grabber_factory()
+        except CaptureUnavailable as exc:
+            self.health.set_state("unavailable", str(exc))
+            return None
+        windows = self._window_info_factory()
+        idle = self._idle_factory()
+        self.health.set_backends(windows.name, idle.name)
+        return _CaptureContext(grabber, windows, idle, time.monotonic(), self.config.idle_after_s)
+
+    def _capture_tick(self, ctx: _CaptureContext) -> int:
+        ctx.tick += 1
+        monitors = len(ctx.grabber.monitors)
+        pause = self._pause.state()
+        if pause.paused:
+            self.health.set_state("paused", "paused by user", pause.until)
+            self.health.skip("paused", monitors)
+            return 0
+        now = time.monotonic()
+        locked = ctx.idle.screen_locked()
+        activity = ctx.tracker.update(now, ctx.idle.input_idle_seconds(), locked)
+        if activity.state == "locked":
+            self.health.set_state("locked", activity.reason)
+            self.health.skip("locked", monitors)
+            return 0
+        if activity.state == "idle" and ctx.tick % max(1, self.config.idle_poll_every) != 0:
+            self.health.set_state("idle", activity.reason)
+            self.health.skip("idle", monitors)
+            return 0
+
+        policy = self._policy
+        windows = self._list_windows(ctx, monitors)
+        if windows is None:
+            return 0
+        veto = policy.check(windows)
+        if veto is not None:
+            self._blocked(veto.reason, monitors)
+            return 0
+        frames = ctx.grabber.grab()
+        # Re-check after the grab: a private window that appeared meanwhile is in the pixels.
+        windows_after = self._list_windows(ctx, monitors)
+        if windows_after is None:
+            return 0
+        veto = policy.check(windows_after)
+        if veto is not None:
+            self._blocked(veto.reason, monitors)
+            return 0
+        self.health.seen(len(frames))
+        self.health.set_state("idle" if activity.state == "idle" else "capturing", activity.reason)
+
+        enqueued = 0
+        for frame in frames:
+            change = ch.diff(ctx.last_taken.get(frame.monitor.index), frame.pixels)  # type: ignore[arg-type]
+            if change.kind == "unchanged":
+                self.health.skip("unchanged")
+                continue
+            if change.kind == "minor":
+                self.health.skip("minor_change")
+                continue
+            ctx.tracker.note_screen_change(now)
+            index = frame.monitor.index
+            window = window_for_monitor(windows_after, frame.monitor)
+            window_id = window.window_id if window else None
+            same_window = index in ctx.last_window and ctx.last_window[index] == window_id
+            if same_window and now - ctx.last_taken_at.get(index, 0.0) < self.config.busy_window_gap_s:
+                self.health.skip("deferred")  # taken at a later tick, with everything changed meanwhile
+                continue
+            ctx.last_taken[index] = frame.pixels
+            ctx.last_window[index] = window_id
+            ctx.last_taken_at[index] = now
+            self._seq += 1
+            key = (index, window_id)
+            dropped = self._queue.put(key, CapturedFrame(frame, window, self._seq))
+            self.health.enqueued()
+            self.health.skip("coalesced", dropped)
+            enqueued += 1
+        self.health.backlog(len(self._queue))
+        return enqueued
+
+    def _list_windows(self, ctx: _CaptureContext, monitors: int) -> list[VisibleWindow] | None:
+        try:
+            return ctx.windows.visible_windows()
+        except WindowInfoError as exc:
+            if self.config.require_window_info:
+                self.health.set_state("blocked", f"window list unavailable: {exc}")
+                self.health.skip("no_window_info", monitors)
+                return None
+            return []
+
+    def _blocked(self, reason: str, monitors: int) -> None:
+        label = {"excluded_app": "an excluded app is visible", "private_window": "a private window is visible"}
+        self.health.set_state("blocked", label.get(reason, reason))
+        self.health.skip(reason, monitors)
+
+    # -- OCR and storage ----------------------------------------------------------
+
+    def _new_processor(self) -> FrameProcessor:
+        return FrameProcessor(
+            self._ocr,
+            self._redactor,
+            region_max_fraction=self.config.region_max_fraction,
+            margin=self.config.ocr_margin,
+        )
+
+    def _handle(self, processor: FrameProcessor, item: CapturedFrame) -> None:
+        try:
+            outcome = processor.process(item)
+        except OcrTimeout as exc:
+            self.health.skip("ocr_timeout")
+            self.health.error(str(exc))
+            return
+        except (OcrFailed, OcrUnavailable) as exc:
+            self.health.skip("ocr_error")
+            self.health.error(str(exc))
+            return
+        if outcome.ran_ocr:
+            self.health.ocr_done(outcome.ocr_seconds, outcome.ocr_fraction)
+        if outcome.frame is None:
+            self.health.skip(outcome.skip_reason or "skipped")
+            return
+        try:
+            self.sink.store(outcome.frame)
+        except Exception as exc:  # the sink's failure must not stop capture; it is reported
+            self.health.skip("store_error")
+            self.health.error(f"storing a frame failed: {type(exc).__name__}: {exc}")
+            return
+        self.health.stored(outcome.frame.redactions)
+
+    def _write_status(self) -> None:
+        if self.config.runtime_dir is None:
+            return
+        try:
+            write_status(status_path(self.config.runtime_dir), self.health.snapshot())
+        except OSError as exc:
+            self.health.error(f"cannot write the status file: {exc}")
+
+
+def window_for_monitor(windows: list[VisibleWindow], monitor: Monitor) -> VisibleWindow | None:
+    """The focused window if it is on ``monitor``, else the topmost window overlapping it."""
+    on_monitor = [w for w in windows if monitor.contains_box(w.left, w.top, w.width, w.height)]
+    for window in on_monitor:
+        if window.focused:
+            return window
+    return on_monitor[-1] if on_monitor else None
+
+

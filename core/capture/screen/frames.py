@@ -1,0 +1,60 @@
+"""The values that travel through the capture pipeline, and the ``FrameSink`` protocol at its end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from core.capture.screen.grab import Frame
+from core.capture.screen.window import VisibleWindow
+from core.normalize.ocr import OcrWord
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class CapturedFrame:
+    """A frame the capture thread accepted (changed, not vetoed), waiting for OCR."""
+
+    frame: Frame
+    window: VisibleWindow | None  # the focused window on this monitor, else the topmost one
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class FinishedFrame:
+    """A frame ready to store: redacted image and text, context, and how it was made.
+
+    ``image`` is WebP bytes of the whole monitor with secrets blacked out;
+    ``thumbnail`` a small WebP; ``words`` the OCR words (boxes in ``image``
+    pixels) with redacted ones replaced by ``REDACTED_WORD``; ``text`` the
+    redacted reading-order text.  Plain bytes and strings: the sink encrypts.
+    """
+
+    frame_id: str
+    timestamp: datetime
+    monitor: int
+    image: bytes
+    image_lossless: bool
+    thumbnail: bytes
+    width: int
+    height: int
+    text: str
+    words: list[OcrWord]
+    app: str | None
+    window_title: str | None
+    url: str | None
+    phash: str
+    ocr_regions: tuple[Box, ...]  # what was OCR'd this time (empty: words reused)
+    redactions: int  # secrets found in this frame's words, title and text
+
+
+class FrameSink(Protocol):
+    """Where finished frames go (the vault in production, a list in tests).
+
+    Called on the OCR worker thread, one frame at a time.  Raising counts the
+    frame as ``store_error`` in the health report; the daemon goes on.
+    """
+
+    def store(self, frame: FinishedFrame) -> None: ...

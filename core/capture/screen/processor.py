@@ -1,0 +1,294 @@
+"""Turn a captured frame into a finished one: OCR only what changed, redact, encode.
+
+For each frame the processor picks the cheapest reference among the frames it
+already OCR'd (the last one on this monitor, and the last one of the same
+window, so switching back to an app costs no OCR), then:
+
+- unchanged against that reference: the words are reused;
+- regions that scrolled (``change.find_scroll``): the words move with the
+  content and only the newly exposed bands are OCR'd;
+- other changed regions: OCR'd with a margin, all regions stacked into one
+  image so tesseract runs once per frame (each run has a fixed cost);
+- minor regions (caret, scrollbar thumb, a clock digit) are not OCR'd: their
+  old words stay until a real change covers them;
+- when the area to OCR exceeds ``region_max_fraction`` of the frame (an app
+  switch, a new page), the whole frame is OCR'd.
+
+Then the words go through the redactor (secret words become ``REDACTED_WORD``
+and their boxes are blacked out in the stored image, inherited ones included),
+the text is built and redacted once more, identical text to the frame stored
+before on this monitor is skipped, and the image is encoded.
+
+Threads: one processor per OCR worker thread; not thread-safe.
+Errors: ``OcrTimeout``/``OcrFailed``/``OcrUnavailable`` from the OCR engine pass through.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from core.capture.screen import change as ch
+from core.capture.screen.encode import encode_frame, encode_thumbnail
+from core.capture.screen.frames import CapturedFrame, FinishedFrame
+from core.capture.screen.grab import pixels_to_image
+from core.normalize.ocr import OcrWord, TesseractOcr, words_to_text
+from core.redact.redactor import Redactor, blackout
+
+Box = tuple[int, int, int, int]
+REDACTED_WORD = "[REDACTED]"
+STACK_GAP = 24
+_log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _Reference:
+    pixels: np.ndarray
+    words: list[OcrWord]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one frame: a finished frame, or the reason it was skipped."""
+
+    frame: FinishedFrame | None
+    skip_reason: str | None
+    ocr_seconds: float
+    ocr_fraction: float  # OCR'd area / frame area (0 when words were reused)
+    ran_ocr: bool
+
+
+class FrameProcessor:
+    def __init__(
+        self,
+        ocr: TesseractOcr,
+        redactor: Redactor,
+        *,
+        region_max_fraction: float = 0.35,
+        margin: int = 24,
+        window_references: int = 4,
+    ) -> None:
+        self.ocr = ocr
+        self.redactor = redactor
+        self.region_max_fraction = region_max_fraction
+        self.margin = margin
+        self.window_references = window_references
+        self._by_monitor: dict[int, _Reference] = {}
+        self._by_window: OrderedDict[tuple[int, int], _Reference] = OrderedDict()
+        self._last_text_hash: dict[int, str] = {}
+        self._block_counter = 0
+
+    def process(self, captured: CapturedFrame) -> Outcome:
+        frame = captured.frame
+        pixels = frame.pixels
+        monitor = frame.monitor.index
+        window_key = (monitor, captured.window.window_id) if captured.window else None
+        image = pixels_to_image(pixels)
+
+        words, ocr_regions, seconds, fraction = self._words_for(pixels, image, monitor, window_key)
+        reference = _Reference(pixels, words)
+
+        # Redact words (new and inherited: a secret may span both), then the text and the title.
+        redaction = self.redactor.redact_words(words)
+        if redaction.word_indices:
+            words = [
+                replace(w, text=REDACTED_WORD) if i in redaction.word_indices else w for i, w in enumerate(words)
+            ]
+            reference.words = words
+        self._remember(monitor, window_key, reference)
+        text_result = self.redactor.redact(words_to_text(words))
+        title = captured.window.title if captured.window else None
+        title_result = self.redactor.redact(title) if title else None
+        redactions = len(redaction.findings) + len(text_result.findings)
+        redactions += len(title_result.findings) if title_result else 0
+
+        ran_ocr = bool(ocr_regions)
+        text = text_result.text
+        if not text.strip():
+            return Outcome(None, "empty_text", seconds, fraction, ran_ocr)
+        text_hash = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+        if self._last_text_hash.get(monitor) == text_hash:
+            return Outcome(None, "duplicate_text", seconds, fraction, ran_ocr)
+
+        blackout(image, [w.box for w in words if w.text == REDACTED_WORD])
+        encoded = encode_frame(image)
+        thumb = encode_thumbnail(image)
+        finished = FinishedFrame(
+            frame_id=f"{frame.timestamp:%Y%m%dT%H%M%S.%f}-m{monitor}-{captured.seq}",
+            timestamp=frame.timestamp,
+            monitor=monitor,
+            image=encoded.data,
+            image_lossless=encoded.lossless,
+            thumbnail=thumb.data,
+            width=encoded.width,
+            height=encoded.height,
+            text=text,
+            words=words,
+            app=(captured.window.app or captured.window.process) if captured.window else None,
+            window_title=title_result.text if title_result else None,
+            url=captured.window.url if captured.window else None,
+            phash=ch.phash256(image),
+            ocr_regions=tuple(ocr_regions),
+            redactions=redactions,
+        )
+        self._last_text_hash[monitor] = text_hash
+        return Outcome(finished, None, seconds, fraction, ran_ocr)
+
+    # -- words -------------------------------------------------------------
+
+    def _words_for(
+        self, pixels: np.ndarray, image: Any, monitor: int, window_key: tuple[int, int] | None
+    ) -> tuple[list[OcrWord], list[Box], float, float]:
+        height, width = pixels.shape
+        frame_area = float(width * height)
+        best = self._best_reference(pixels, monitor, window_key)
+        if best is None:
+            return self._full(image, frame_area)
+        reference, change = best
+        if change.kind == "unchanged":
+            return list(reference.words), [], 0.0, 0.0
+
+        # Minor regions (a caret, a scrollbar thumb, a clock's last digit) are not OCR'd: their words
+        # stay as they were until a real change covers them.  OCR'ing them cost as much as the text
+        # that did change (tesseract's cost per call is mostly fixed).
+        inherited: list[OcrWord] = []
+        to_ocr: list[Box] = []
+        for region in change.regions:
+            scroll = ch.find_scroll(reference.pixels, pixels, region) if region[3] >= 48 else None
+            if scroll is None:
+                to_ocr.append(region)
+                continue
+            inherited.extend(_shift_words(reference.words, region, scroll.dy, scroll.new_bands))
+            to_ocr.extend(scroll.new_bands)
+        padded = ch.merge_boxes([ch.expand(b, self.margin, width, height) for b in to_ocr], gap=self.margin)
+        ocr_area = sum(ch.area(b) for b in padded)
+        # Geometry only (no content): what the change looked like and what will be OCR'd.
+        _log.debug("monitor %s: regions %s, OCR %.3f of the frame in %s",
+                   monitor, change.all_regions, ocr_area / frame_area, padded)
+        if ocr_area > self.region_max_fraction * frame_area:
+            return self._full(image, frame_area)
+
+        replaced = list(change.regions)
+        kept = [w for w in reference.words if not any(ch.intersects(w.box, r) for r in replaced)]
+        new_words: list[OcrWord] = []
+        seconds = 0.0
+        if padded:
+            recognised, seconds = self._ocr_stacked(image, padded)
+            # Words entirely in the margin are kept from the reference instead (they were whole there).
+            new_words = [w for w in recognised if any(ch.intersects(w.box, r) for r in to_ocr)]
+        words = _order(kept + inherited, new_words)
+        return words, padded, seconds, ocr_area / frame_area
+
+    def _full(self, image: Any, frame_area: float) -> tuple[list[OcrWord], list[Box], float, float]:
+        result = self.ocr.recognize(image)
+        words = self._renumber(result.words)
+        return words, [(0, 0, image.width, image.height)], result.seconds, 1.0
+
+    def _ocr_stacked(self, image: Any, boxes: Sequence[Box]) -> tuple[list[OcrWord], float]:
+        """OCR several boxes in one tesseract run: crops stacked vertically with gaps."""
+        from PIL import Image
+
+        crops = [image.crop((b[0], b[1], b[0] + b[2], b[1] + b[3])) for b in boxes]
+        canvas_w = max(c.width for c in crops)
+        canvas_h = sum(c.height for c in crops) + STACK_GAP * (len(crops) + 1)
+        background = crops[0].getpixel((0, 0))
+        canvas = Image.new("RGB", (canvas_w, canvas_h), background)
+        placements: list[tuple[int, int, Box]] = []  # (stack_top, stack_bottom, original box)
+        y = STACK_GAP
+        for crop, box in zip(crops, boxes, strict=True):
+            canvas.paste(crop, (0, y))
+            placements.append((y, y + crop.height, box))
+            y += crop.height + STACK_GAP
+        result = self.ocr.recognize(canvas)
+        words: list[OcrWord] = []
+        for word in result.words:
+            centre = word.top + word.height // 2
+            for top, bottom, box in placements:
+                if top <= centre < bottom:
+                    words.append(replace(word, left=word.left + box[0], top=word.top - top + box[1]))
+                    break
+        return self._renumber(words), result.seconds
+
+    def _renumber(self, words: Sequence[OcrWord]) -> list[OcrWord]:
+        """Give each OCR pass its own block numbers so lines from two passes never merge."""
+        self._block_counter += 1000
+        base = self._block_counter
+        return [replace(w, line=(base + w.line[0], w.line[1], w.line[2])) for w in words]
+
+    # -- references ----------------------------------------------------------
+
+    def _best_reference(
+        self, pixels: np.ndarray, monitor: int, window_key: tuple[int, int] | None
+    ) -> tuple[_Reference, ch.Change] | None:
+        candidates = [self._by_monitor.get(monitor)]
+        if window_key is not None:
+            candidates.append(self._by_window.get(window_key))
+        best: tuple[_Reference, ch.Change] | None = None
+        best_cost = float("inf")
+        seen: set[int] = set()
+        for reference in candidates:
+            if reference is None or id(reference) in seen or reference.pixels.shape != pixels.shape:
+                continue
+            seen.add(id(reference))
+            change = ch.diff(reference.pixels, pixels)
+            cost = sum(ch.area(b) for b in change.all_regions)
+            if cost < best_cost:
+                best, best_cost = (reference, change), cost
+        return best
+
+    def _remember(self, monitor: int, window_key: tuple[int, int] | None, reference: _Reference) -> None:
+        self._by_monitor[monitor] = reference
+        if window_key is not None:
+            self._by_window[window_key] = reference
+            self._by_window.move_to_end(window_key)
+            while len(self._by_window) > self.window_references:
+                self._by_window.popitem(last=False)
+
+
+def _shift_words(words: Sequence[OcrWord], region: Box, dy: int, new_bands: Sequence[Box]) -> list[OcrWord]:
+    """Words of the reference inside ``region``, moved up by ``dy``, that stay inside and off new bands."""
+    moved: list[OcrWord] = []
+    left, top, width, height = region
+    for word in words:
+        cx, cy = word.left + word.width // 2, word.top + word.height // 2
+        if not (left <= cx < left + width and top <= cy < top + height):
+            continue
+        shifted = replace(word, top=word.top - dy)
+        if shifted.top < top or shifted.top + shifted.height > top + height:
+            continue
+        if any(ch.intersects(shifted.box, band) for band in new_bands):
+            continue
+        moved.append(shifted)
+    return moved
+
+
+def _order(existing: list[OcrWord], new: list[OcrWord]) -> list[OcrWord]:
+    """Existing words keep their order; each new block goes before the first existing block below it."""
+    blocks: list[list[OcrWord]] = []
+    index: dict[int, int] = {}
+    for word in existing:
+        key = word.line[0]
+        if key not in index:
+            index[key] = len(blocks)
+            blocks.append([])
+        blocks[index[key]].append(word)
+    new_blocks: dict[int, list[OcrWord]] = {}
+    for word in new:
+        new_blocks.setdefault(word.line[0], []).append(word)
+    for block in new_blocks.values():
+        nb = ch.union([w.box for w in block])
+        position = len(blocks)
+        for i, other in enumerate(blocks):
+            ob = ch.union([w.box for w in other])
+            horizontal_overlap = nb[0] < ob[0] + ob[2] and ob[0] < nb[0] + nb[2]
+            if horizontal_overlap and ob[1] >= nb[1]:
+                position = i
+                break
+        blocks.insert(position, block)
+    return [w for block in blocks for w in block]

@@ -1,0 +1,93 @@
+"""``FrameSink`` on the vault: encrypted media files plus one searchable item per stored frame.
+
+For each ``FinishedFrame``:
+1. the WebP frame and its thumbnail go through ``vault.put_media`` (AES-GCM
+   envelope files, durable before their rows commit);
+2. the OCR text becomes ``Record(source="screen", kind="screenshot",
+   external_id=<frame id>, conversation=<app>, title=<window title>)`` with
+   ``meta = {"app", "window", "monitor", "media_id", "thumb_id", "words",
+   "phash", "width", "height", "url", "lossless"}`` through ``vault.ingest``
+   (which chunks it into the FTS index and, with ``embed=True``, embeds it);
+3. both media rows are attached to the new item so ``forget`` deletes them too.
+
+``meta["words"]`` is a list of ``[text, left, top, width, height, conf]`` in
+frame pixels (see ``words_from_meta``), for highlighting hits on the screenshot.
+
+Identical consecutive text is already dropped by the processor, and the item is
+keyed by the unique frame id, so storing never overwrites an older frame.
+
+Threads: called on the daemon's OCR worker; the vault facade is thread-safe.
+Errors: ``FrameStoreFailed`` when the vault refuses the record (the daemon
+counts it as ``store_error``).  The media rows written just before stay in the
+vault unattached (``item_id`` NULL, still encrypted); retention should remove
+media rows without an item.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.capture.screen.frames import FinishedFrame
+from core.errors import CairnError
+from core.types import Record
+
+SOURCE = "screen"
+KIND = "screenshot"
+MEDIA_KIND_FRAME = "screenshot"
+MEDIA_KIND_THUMBNAIL = "thumbnail"
+
+
+class FrameStoreFailed(CairnError):
+    """The vault did not store a captured frame."""
+
+
+class VaultFrameSink:
+    def __init__(self, vault: Any, *, embed: bool = False) -> None:
+        """``embed=False`` leaves vectors to ``vault.embed_pending()`` (run it when the machine is idle)."""
+        self.vault = vault
+        self.embed = embed
+
+    def store(self, frame: FinishedFrame) -> None:
+        media_id = self.vault.put_media(frame.image, MEDIA_KIND_FRAME)
+        thumb_id = self.vault.put_media(frame.thumbnail, MEDIA_KIND_THUMBNAIL)
+        record = Record(
+            source=SOURCE,
+            external_id=frame.frame_id,
+            kind=KIND,
+            timestamp=frame.timestamp,
+            text=frame.text,
+            conversation=frame.app,
+            title=frame.window_title,
+            meta={
+                "app": frame.app,
+                "window": frame.window_title,
+                "monitor": frame.monitor,
+                "media_id": int(media_id),
+                "thumb_id": int(thumb_id),
+                "words": [w.to_json() for w in frame.words],
+                "phash": frame.phash,
+                "width": frame.width,
+                "height": frame.height,
+                "url": frame.url,
+                "lossless": frame.image_lossless,
+            },
+        )
+        report = self.vault.ingest([record], embed=self.embed)
+        if report.failed or not report.item_ids:
+            reason = "; ".join(r for _, r in report.failed) or "the record was not stored"
+            raise FrameStoreFailed(f"frame {frame.frame_id} not stored: {reason}")
+        item_id = report.item_ids[0]
+        self.vault.attach_media(media_id, item_id)
+        self.vault.attach_media(thumb_id, item_id)
+
+
+def words_from_meta(meta: dict[str, Any]) -> list[tuple[str, tuple[int, int, int, int]]]:
+    """``(text, (left, top, width, height))`` of each OCR word stored with a screenshot item."""
+    words = []
+    for entry in meta.get("words") or []:
+        try:
+            text, left, top, width, height = entry[:5]
+            words.append((str(text), (int(left), int(top), int(width), int(height))))
+        except (TypeError, ValueError):
+            continue
+    return words

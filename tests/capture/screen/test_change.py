@@ -1,0 +1,107 @@
+"""Change detection on real re-rendered screenshots (shared/data/screens/phash_variants)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.capture.screen import change as ch
+from core.capture.screen.grab import image_to_pixels
+
+from .conftest import screen_path
+
+
+def _pixels(name: str) -> np.ndarray:
+    from PIL import Image
+
+    return image_to_pixels(Image.open(screen_path(name)))
+
+
+@pytest.fixture(scope="module")
+def base() -> np.ndarray:
+    return _pixels("02_chat.png")
+
+
+def test_identical_frame_is_unchanged(base: np.ndarray) -> None:
+    assert ch.diff(base, _pixels("phash_variants/v_chat_same.png")).kind == "unchanged"
+
+
+def test_clock_tick_is_minor(base: np.ndarray) -> None:
+    change = ch.diff(base, _pixels("phash_variants/v_chat_clock.png"))
+    assert change.kind == "minor"
+    assert change.regions == () and len(change.all_regions) == 1
+    assert change.all_regions[0][2] <= ch.MINOR_MAX_WIDTH
+
+
+@pytest.mark.parametrize("variant", ["v_chat_plus1", "v_chat_minus3"])
+def test_edits_are_changes_with_a_tight_box(base: np.ndarray, variant: str) -> None:
+    import json
+
+    changed = _pixels(f"phash_variants/{variant}.png")
+    change = ch.diff(base, changed)
+    assert change.kind == "changed"
+    box = change.bbox
+    assert box is not None
+    # The box holds every pixel that differs and is far smaller than the frame.
+    ys, xs = np.nonzero(base != changed)
+    assert box[0] <= xs.min() and xs.max() < box[0] + box[2]
+    assert box[1] <= ys.min() and ys.max() < box[1] + box[3]
+    assert ch.area(box) < 0.2 * base.size
+    # Words that exist only in the variant lie inside the box.
+    truth_base = {w["t"] for w in json.loads(screen_path("02_chat.json").read_text())["words"]}
+    variant_words = json.loads(screen_path(f"phash_variants/{variant}.json").read_text())["words"]
+    new = [w for w in variant_words if w["t"] not in truth_base]
+    for word in new:
+        x, y, w, h = word["box"]
+        assert ch.intersects((int(x), int(y), max(1, int(w)), max(1, int(h))), box), word
+
+
+def test_different_shapes_or_no_reference_is_first(base: np.ndarray) -> None:
+    assert ch.diff(None, base).kind == "first"
+    assert ch.diff(base[:100], base).kind == "first"
+
+
+def test_phash256_groups_near_duplicates(base: np.ndarray) -> None:
+    from PIL import Image
+
+    h = {v: ch.phash256(Image.open(screen_path(f"phash_variants/v_chat_{v}.png"))) for v in
+         ("same", "clock", "plus1", "minus3")}
+    original = ch.phash256(Image.open(screen_path("02_chat.png")))
+    other_screen = ch.phash256(Image.open(screen_path("06_article.png")))
+    assert len(original) == 64  # 256 bits
+    d = {v: ch.phash_distance(original, x) for v, x in h.items()}
+    assert d["same"] <= 2 and d["clock"] <= 2
+    assert d["plus1"] > d["clock"]
+    assert ch.phash_distance(original, other_screen) > max(d.values())
+
+
+def test_find_scroll_reports_offset_and_new_band() -> None:
+    article = _pixels("06_article.png")
+    before = article.copy()
+    after = article.copy()
+    after[200:860] = article[240:900]  # the content moved up 40 px
+    after[860:900] = 0x00FFFFFF  # a blank band appeared at the bottom ...
+    after[870:880, 600:900] = 0x00000000  # ... with something new in it
+    change = ch.diff(before, after)
+    region = max(change.regions, key=ch.area)
+    scroll = ch.find_scroll(before, after, region)
+    assert scroll is not None and scroll.dy == 40
+    assert scroll.new_bands, "the new content at the bottom must be a new band"
+    band = scroll.new_bands[-1]
+    assert band[1] <= 870 and band[1] + band[3] >= 880
+    assert sum(b[3] for b in scroll.new_bands) < 0.2 * region[3]
+
+
+def test_no_scroll_for_an_unrelated_change(base: np.ndarray) -> None:
+    other = _pixels("06_article.png")
+    change = ch.diff(base, other)
+    assert change.kind == "changed"
+    assert ch.find_scroll(base, other, change.bbox) is None
+
+
+def test_exact_diff_sees_a_single_pixel() -> None:
+    frame = np.zeros((1080, 1920), dtype=np.uint32)
+    other = frame.copy()
+    other[700, 300] = 1
+    change = ch.diff(frame, other)
+    assert change.kind == "minor" and change.all_regions == ((300, 700, 1, 1),)

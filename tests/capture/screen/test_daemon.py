@@ -1,0 +1,275 @@
+"""The capture loop with real OCR and redaction, fake screen and window list (logic tests)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.capture.screen.daemon import CoalescingQueue, DaemonConfig, ScreenDaemon
+from core.capture.screen.encode import decode
+from core.capture.screen.frames import CapturedFrame
+from core.capture.screen.grab import Frame, Monitor
+from core.capture.screen.health import read_status, status_path
+from core.capture.screen.idle import ActivityTracker, NullIdleSource
+from core.capture.screen.processor import REDACTED_WORD
+from core.capture.screen.window import UnavailableWindowInfo
+from core.normalize.ocr import TesseractOcr
+
+from .conftest import render_lines
+from .fakes import FakeGrabber, FakeWindows, ListSink, window
+
+LINES = [
+    "Meeting notes for the Lindenstrasse viewing",
+    "Bring payslips and the SCHUFA report",
+    "Rent is 1480 EUR warm with a south balcony",
+]
+
+
+@pytest.fixture(autouse=True)
+def _needs_tesseract() -> None:
+    if not TesseractOcr().available():
+        pytest.skip("tesseract not installed")
+
+
+def _daemon(
+    image: Any, windows: FakeWindows | None = None, sink: ListSink | None = None, **config: Any
+) -> tuple[ScreenDaemon, FakeGrabber, FakeWindows, ListSink]:
+    grabber = FakeGrabber(image)
+    windows = windows or FakeWindows([window("gedit", "notes.txt - gedit", 11, focused=True)])
+    sink = sink or ListSink()
+    config.setdefault("busy_window_gap_s", 0.0)  # these tests take every change; deferral has its own test
+    daemon = ScreenDaemon(
+        sink,
+        DaemonConfig(**config),
+        grabber_factory=lambda: grabber,
+        window_info_factory=lambda: windows,
+        idle_factory=NullIdleSource,
+    )
+    return daemon, grabber, windows, sink
+
+
+def _wait_for(condition: Any, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.05)
+
+
+def test_changed_frames_are_stored_and_unchanged_ones_skipped() -> None:
+    daemon, grabber, _windows, sink = _daemon(render_lines(LINES))
+    assert daemon.capture_once() == 1
+    assert daemon.process_pending() == 1
+    assert len(sink.frames) == 1
+    first = sink.frames[0]
+    assert "Lindenstrasse" in first.text and "SCHUFA" in first.text
+    assert first.app == "gedit" and first.window_title == "notes.txt - gedit"
+    assert first.monitor == 1 and len(first.phash) == 64
+    assert decode(first.image).size == (960, 540) and decode(first.thumbnail).width <= 384
+
+    assert daemon.capture_once() == 0  # same pixels
+    grabber.image = render_lines([*LINES, "Call the landlord about the bike storage"])
+    assert daemon.capture_once() == 1
+    daemon.process_pending()
+    assert len(sink.frames) == 2
+    second = sink.frames[1]
+    assert "landlord" in second.text and "Lindenstrasse" in second.text
+    # Only the new line was OCR'd, not the whole frame.
+    ocr_area = sum(b[2] * b[3] for b in second.ocr_regions)
+    assert 0 < ocr_area < 0.35 * 960 * 540
+    health = daemon.snapshot()
+    assert health.frames_seen == 3 and health.frames_stored == 2 and health.skipped["unchanged"] == 1
+
+
+def test_excluded_app_vetoes_without_grabbing_even_unfocused() -> None:
+    windows = FakeWindows([
+        window("KeePassXC", "Passwords.kdbx - KeePassXC", 5),
+        window("gedit", "notes.txt - gedit", 11, focused=True),
+    ])
+    daemon, grabber, _w, sink = _daemon(render_lines(LINES), windows)
+    assert daemon.capture_once() == 0
+    assert grabber.grabs == 0
+    daemon.process_pending()
+    assert sink.frames == []
+    health = daemon.snapshot()
+    assert health.skipped == {"excluded_app": 1} and health.state == "blocked"
+
+
+def test_private_window_appearing_during_the_grab_is_vetoed() -> None:
+    windows = FakeWindows([window("gedit", "notes.txt - gedit", 11, focused=True)])
+    windows.script = [
+        [window("gedit", "notes.txt - gedit", 11, focused=True)],
+        [window("firefox", "Bank - Private Browsing", 12), window("gedit", "notes.txt", 11, focused=True)],
+    ]
+    daemon, grabber, _w, sink = _daemon(render_lines(LINES), windows)
+    assert daemon.capture_once() == 0
+    assert grabber.grabs == 1  # grabbed, then dropped
+    assert daemon.snapshot().skipped == {"private_window": 1}
+    daemon.process_pending()
+    assert sink.frames == []
+
+
+def test_no_window_list_means_no_capture() -> None:
+    daemon = ScreenDaemon(
+        ListSink(),
+        DaemonConfig(),
+        grabber_factory=lambda: FakeGrabber(render_lines(LINES)),
+        window_info_factory=lambda: UnavailableWindowInfo("Wayland session without X11"),
+        idle_factory=NullIdleSource,
+    )
+    assert daemon.capture_once() == 0
+    health = daemon.snapshot()
+    assert health.skipped == {"no_window_info": 1}
+    assert "Wayland" in health.reason
+
+
+def test_pause_and_resume() -> None:
+    daemon, grabber, _w, _sink = _daemon(render_lines(LINES))
+    daemon.pause()
+    assert daemon.capture_once() == 0 and grabber.grabs == 0
+    assert daemon.snapshot().state == "paused"
+    daemon.resume()
+    assert daemon.capture_once() == 1
+
+
+def test_secrets_are_redacted_in_text_words_title_and_image() -> None:
+    card = "4111 1111 1111 1111"
+    lines = ["Checkout for the Hamburg flat", f"Card {card} expires 12/29", "password: Tr0ub4dor&3"]
+    windows = FakeWindows([window("firefox", "Pay with sk_test_FAKE0nly4Test5Fixture6Xyz7", 3, focused=True)])
+    daemon, _g, _w, sink = _daemon(render_lines(lines, font_px=26), windows)
+    daemon.capture_once()
+    daemon.process_pending()
+    frame = sink.frames[0]
+    assert "Hamburg" in frame.text
+    assert "1111" not in frame.text and "ub4dor" not in frame.text
+    assert "sk_test_" not in (frame.window_title or "")
+    assert frame.redactions >= 3
+    redacted = [w for w in frame.words if w.text == REDACTED_WORD]
+    assert len(redacted) >= 3  # the card's digit groups (OCR may merge two) and the password
+    assert all("1111" not in w.text for w in frame.words)
+    # The stored image is black where the secrets were, and OCR no longer reads them.
+    stored = decode(frame.image).convert("RGB")
+    for word in redacted:
+        cx, cy = word.left + word.width // 2, word.top + word.height // 2
+        assert stored.getpixel((cx, cy)) == (0, 0, 0)
+    reread = TesseractOcr().recognize(stored)
+    assert "1111" not in reread.text and "ub4dor" not in reread.text
+    assert "Hamburg" in reread.text
+
+
+def test_duplicate_text_is_stored_once() -> None:
+    from PIL import ImageDraw
+
+    image = render_lines(LINES)
+    daemon, grabber, _w, sink = _daemon(image)
+    daemon.capture_once()
+    daemon.process_pending()
+    changed = image.copy()
+    ImageDraw.Draw(changed).rectangle((700, 300, 900, 500), fill=(200, 220, 255))  # a picture, no text
+    grabber.image = changed
+    assert daemon.capture_once() == 1
+    daemon.process_pending()
+    assert len(sink.frames) == 1
+    assert daemon.snapshot().skipped.get("duplicate_text") == 1
+
+
+def test_a_busy_window_is_deferred_but_a_window_switch_is_taken_at_once() -> None:
+    windows = FakeWindows([window("gedit", "notes.txt - gedit", 11, focused=True)])
+    daemon, grabber, _w, sink = _daemon(render_lines(LINES), windows, busy_window_gap_s=0.5)
+    assert daemon.capture_once() == 1
+    daemon.process_pending()
+    grabber.image = render_lines([*LINES, "First quick edit"])
+    assert daemon.capture_once() == 0  # same window, changed again right away: later
+    assert daemon.snapshot().skipped["deferred"] == 1
+    time.sleep(0.6)
+    grabber.image = render_lines([*LINES, "First quick edit", "Second edit"])
+    assert daemon.capture_once() == 1  # everything changed meanwhile is in this frame
+    daemon.process_pending()
+    windows.windows = [window("evince", "report.pdf", 12, focused=True)]
+    grabber.image = render_lines(["Quarterly report for the board"])
+    assert daemon.capture_once() == 1  # another window: no waiting
+    daemon.process_pending()
+    assert "Second edit" in sink.frames[1].text and "First quick edit" in sink.frames[1].text
+    assert sink.frames[2].app == "evince"
+
+
+def test_queue_coalesces_per_window_and_bounds_memory() -> None:
+    queue = CoalescingQueue(maxsize=2)
+    monitor = Monitor(1, 0, 0, 4, 4)
+
+    def item(seq: int) -> CapturedFrame:
+        from datetime import UTC, datetime
+
+        import numpy as np
+
+        return CapturedFrame(Frame(monitor, np.zeros((4, 4), dtype=np.uint32), datetime.now(UTC)), None, seq)
+
+    assert queue.put("a", item(1)) == 0
+    assert queue.put("a", item(2)) == 1  # same window: replaced
+    assert queue.put("b", item(3)) == 0
+    assert queue.put("c", item(4)) == 1  # full: the oldest ("a") dropped
+    assert len(queue) == 2
+    got = [queue.get(0).seq, queue.get(0).seq]  # type: ignore[union-attr]
+    assert got == [3, 4]
+    assert queue.get(0) is None
+
+
+def test_capture_thread_that_dies_is_restarted_and_reported(tmp_path: Path) -> None:
+    daemon, grabber, _w, sink = _daemon(render_lines(LINES), interval_s=0.05, runtime_dir=tmp_path)
+    grabber.fail_on = {2}
+    daemon.start()
+    try:
+        _wait_for(lambda: daemon.snapshot().thread_restarts.get("capture", 0) >= 1)
+        _wait_for(lambda: grabber.grabs >= 4)
+        _wait_for(lambda: len(sink.frames) >= 1)
+    finally:
+        daemon.stop()
+    health = daemon.snapshot()
+    assert "simulated crash" in (health.last_error or "")
+    assert health.state == "stopped"
+    status = read_status(status_path(tmp_path))
+    assert status is not None and status.thread_restarts.get("capture", 0) >= 1
+    # The plaintext status file names no app, title or on-screen text.
+    raw = status_path(tmp_path).read_text()
+    for secret in ("gedit", "notes.txt", "Lindenstrasse"):
+        assert secret not in raw
+    json.loads(raw)
+
+
+def test_stalled_ocr_worker_is_reported_and_replaced() -> None:
+    release = threading.Event()
+
+    class BlockingSink(ListSink):
+        def store(self, frame: Any) -> None:
+            if not self.frames and not release.is_set():
+                release.wait(20)
+            super().store(frame)
+
+    sink = BlockingSink()
+    daemon, grabber, _w, _s = _daemon(render_lines(LINES), sink=sink, interval_s=0.05, stall_after_s=1.0)
+    daemon.start()
+    try:
+        _wait_for(lambda: daemon.snapshot().stalled)
+        assert daemon.snapshot().thread_restarts.get("ocr", 0) >= 1
+        grabber.image = render_lines([*LINES, "A second screen after the stall"])
+        release.set()
+        _wait_for(lambda: any("second screen" in f.text for f in sink.frames))
+    finally:
+        release.set()
+        daemon.stop()
+
+
+def test_activity_tracker_rules() -> None:
+    tracker = ActivityTracker(idle_after_s=300, now=0)
+    assert tracker.update(10, input_idle_s=10, locked=False).state == "active"
+    assert tracker.update(400, input_idle_s=400, locked=False).state == "idle"
+    assert tracker.update(400, input_idle_s=2, locked=False).state == "active"  # input is back
+    tracker.note_screen_change(390)
+    assert tracker.update(400, input_idle_s=400, locked=False).state == "active"  # a video plays
+    assert tracker.update(800, input_idle_s=None, locked=None).state == "idle"  # unknown input: screen only
+    assert tracker.update(800, input_idle_s=0, locked=True).state == "locked"

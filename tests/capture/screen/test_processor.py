@@ -1,0 +1,102 @@
+"""Region OCR, scroll reuse and window references on real screenshots (real tesseract)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from core.capture.screen.frames import CapturedFrame
+from core.capture.screen.grab import Frame, Monitor, image_to_pixels
+from core.capture.screen.processor import FrameProcessor
+from core.normalize.ocr import TesseractOcr, word_recall
+from core.redact.redactor import Redactor
+
+from .conftest import font, render_lines, screen_path, truth_words
+from .fakes import window
+
+MONITOR = Monitor(1, 0, 0, 1920, 1080)
+
+
+@pytest.fixture
+def processor() -> FrameProcessor:
+    ocr = TesseractOcr()
+    if not ocr.available():
+        pytest.skip("tesseract not installed")
+    return FrameProcessor(ocr, Redactor.from_default_rules())
+
+
+def _captured(pixels: np.ndarray, seq: int, wid: int = 1) -> CapturedFrame:
+    return CapturedFrame(Frame(MONITOR, pixels, datetime.now(UTC)), window("app", "title", wid, size=(1920, 1080)), seq)
+
+
+def _pixels(name: str) -> np.ndarray:
+    from PIL import Image
+
+    return image_to_pixels(Image.open(screen_path(name)))
+
+
+def test_new_chat_line_is_ocrd_alone_and_the_frame_text_stays_complete(processor: FrameProcessor) -> None:
+    first = processor.process(_captured(_pixels("02_chat.png"), 1))
+    assert first.frame is not None and first.ocr_fraction == 1.0
+    second = processor.process(_captured(_pixels("phash_variants/v_chat_plus1.png"), 2))
+    assert second.frame is not None
+    assert 0 < second.ocr_fraction < 0.1
+    truth = truth_words(screen_path("phash_variants/v_chat_plus1.json"))
+    recall = word_recall(truth, [w.text for w in second.frame.words])
+    assert recall >= 0.85, recall
+    # As good as OCR'ing the whole new frame, within a few points.
+    full = TesseractOcr().recognize(second_frame_image := _image("phash_variants/v_chat_plus1.png"))
+    assert recall >= word_recall(truth, [w.text for w in full.words]) - 0.03
+    assert second_frame_image.size == (1920, 1080)
+
+
+def _image(name: str):  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    return Image.open(screen_path(name)).convert("RGB")
+
+
+def test_scrolled_article_reuses_words_and_ocrs_the_new_band(processor: FrameProcessor) -> None:
+    from PIL import Image, ImageDraw
+
+    page = _image("06_article.png")
+    before = image_to_pixels(page)
+    first = processor.process(_captured(before, 1))
+    assert first.frame is not None
+    # Scroll the article column up by 60 px and reveal a new line at the bottom of the viewport.
+    after_img = page.copy()
+    column = (560, 150, 1360, 1040)
+    region = page.crop((column[0], column[1] + 60, column[2], column[3]))
+    after_img.paste(region, (column[0], column[1]))
+    ImageDraw.Draw(after_img).rectangle((column[0], column[3] - 60, column[2], column[3]), fill=page.getpixel((column[0] + 5, column[3] - 5)))
+    ImageDraw.Draw(after_img).text((column[0] + 20, column[3] - 50), "Freshly revealed paragraph about quokkas", fill="black", font=font(22))
+    after = image_to_pixels(after_img)
+    second = processor.process(_captured(after, 2))
+    assert second.frame is not None
+    assert second.ocr_fraction < 0.15, second.frame.ocr_regions
+    assert "quokkas" in second.frame.text
+    # Words that scrolled kept their text and moved by exactly the scroll distance.
+    before_words = {(w.text, w.left): w.top for w in first.frame.words if column[1] + 60 < w.top < column[3] - 80 and column[0] < w.left < column[2]}
+    moved = [(w.top, before_words[(w.text, w.left)]) for w in second.frame.words if (w.text, w.left) in before_words]
+    assert len(moved) > 20
+    assert sum(1 for new, old in moved if new == old - 60) / len(moved) > 0.9
+    # The new frame's words still cover the article as a fresh full OCR of it would.
+    fresh = TesseractOcr().recognize(Image.fromarray(np.asarray(after_img)))
+    assert word_recall([w.text for w in fresh.words], [w.text for w in second.frame.words]) >= 0.9
+
+
+def test_switching_back_to_a_window_needs_no_ocr(processor: FrameProcessor) -> None:
+    small = Monitor(1, 0, 0, 960, 540)
+
+    def captured(image, seq: int, wid: int) -> CapturedFrame:  # type: ignore[no-untyped-def]
+        return CapturedFrame(Frame(small, image_to_pixels(image), datetime.now(UTC)), window("app", "t", wid), seq)
+
+    notes = render_lines(["Staging server is staging-2.internal.example.com", "port 8443"])
+    mail = render_lines(["Invoice 4521 from Northwind is due Friday"])
+    assert processor.process(captured(notes, 1, wid=1)).ran_ocr
+    assert processor.process(captured(mail, 2, wid=2)).ran_ocr
+    back = processor.process(captured(notes, 3, wid=1))
+    assert not back.ran_ocr and back.frame is not None
+    assert "staging-2.internal.example.com" in back.frame.text

@@ -1,0 +1,75 @@
+"""Frames into a real encrypted vault: searchable text, encrypted media, nothing plain on disk, real forget."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.capture.screen.daemon import DaemonConfig, ScreenDaemon
+from core.capture.screen.encode import decode
+from core.capture.screen.idle import NullIdleSource
+from core.capture.screen.sink import VaultFrameSink, words_from_meta
+from core.normalize.ocr import TesseractOcr
+from core.retrieve.types import SearchRequest
+
+from .conftest import render_lines
+from .fakes import FakeGrabber, FakeWindows, window
+
+CARD = "4539 1488 0343 6467"
+
+
+def _scan(home: Path, needles: list[bytes]) -> list[str]:
+    found = []
+    for path in home.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            found += [f"{n!r} in {path.relative_to(home)}" for n in needles if n in data]
+    return found
+
+
+def test_frames_are_searchable_encrypted_and_forgettable(lexical_vault: Any) -> None:
+    if not TesseractOcr().available():
+        pytest.skip("tesseract not installed")
+    vault = lexical_vault
+    grabber = FakeGrabber(render_lines(["Quokkalicious planning notes", f"Card {CARD} for the deposit"]))
+    windows = FakeWindows([window("gedit", "zebrafinch-plan.txt - gedit", 4, focused=True)])
+    daemon = ScreenDaemon(
+        VaultFrameSink(vault), DaemonConfig(busy_window_gap_s=0), grabber_factory=lambda: grabber,
+        window_info_factory=lambda: windows, idle_factory=NullIdleSource,
+    )
+    daemon.capture_once()
+    daemon.process_pending()
+    grabber.image = render_lines(["Quokkalicious planning notes", f"Card {CARD} for the deposit",
+                                  "Wrenfieldavenue viewing on Saturday"])
+    daemon.capture_once()
+    daemon.process_pending()
+    health = daemon.snapshot()
+    assert health.frames_stored == 2, health
+
+    result = vault.search(SearchRequest("Wrenfieldavenue", parse_time=False))
+    assert result.hits
+    item = vault.get_item(result.hits[0].item_id)
+    assert item.source == "screen" and item.kind == "screenshot"
+    assert item.conversation == "gedit" and item.title == "zebrafinch-plan.txt - gedit"
+    assert "1488" not in item.text
+    meta = item.meta
+    assert meta["app"] == "gedit" and meta["monitor"] == 1 and len(meta["phash"]) == 64
+    assert any(text == "Wrenfieldavenue" for text, _box in words_from_meta(meta))
+    image = decode(vault.get_media(meta["media_id"]))
+    assert image.size == (960, 540)
+    assert decode(vault.get_media(meta["thumb_id"])).width <= 384
+    assert set(item.media) == {meta["media_id"], meta["thumb_id"]}
+
+    home = vault.paths.home
+    needles = [b"Quokkalicious", b"Wrenfieldavenue", b"zebrafinch", CARD.encode(), CARD.replace(" ", "").encode(),
+               b"RIFF"]  # an unencrypted WebP file starts with RIFF....WEBP
+    assert _scan(home, needles) == []
+    media_files = [p for p in vault.paths.media_dir.rglob("*") if p.is_file()]
+    assert len(media_files) == 4
+
+    removed = vault.forget(app="gedit")
+    assert removed == 2
+    assert [p for p in vault.paths.media_dir.rglob("*") if p.is_file()] == []
+    assert not vault.search(SearchRequest("Wrenfieldavenue", parse_time=False)).hits
