@@ -23,6 +23,8 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 INBOX_EVERY_S = 5.0  # a directory listing: cheap
+EMBED_EVERY_S = 60.0  # screen frames are stored without vectors; they get them in batches
+RETENTION_EVERY_S = 3600.0
 CONSOLIDATE_QUIET_S = 120.0  # nothing new for this long counts as idle for consolidation
 
 
@@ -88,6 +90,7 @@ def run_daemon(vault: Any, options: DaemonOptions, stop: threading.Event, say: C
         say(f"chat inbox: {inbox}")
     state = InboxState()
     last_inbox = 0.0
+    last_embed = last_retention = time.monotonic() - RETENTION_EVERY_S + 60.0  # first retention pass after a minute
     last_new = time.monotonic()
     last_count = vault.stats().items
     reason = "stopped"
@@ -100,6 +103,14 @@ def run_daemon(vault: Any, options: DaemonOptions, stop: threading.Event, say: C
             if inbox is not None and now - last_inbox >= INBOX_EVERY_S:
                 last_inbox = now
                 import_inbox(vault, inbox, state, say)
+            if now - last_embed >= EMBED_EVERY_S:
+                last_embed = now
+                vault.embed_pending()
+            if now - last_retention >= RETENTION_EVERY_S:
+                last_retention = now
+                gone = vault.enforce_retention()
+                if gone["items"] or gone["media"]:
+                    say(f"retention: {gone['items']} memories and {gone['media']} media files removed")
             count = vault.stats().items
             if count != last_count:
                 last_count, last_new = count, now

@@ -119,3 +119,37 @@ def test_neighbours_and_timeline(lexical_vault) -> None:
     assert [i.external_id for i in day] == ["2", "3", "4", "5"]
     hist = lexical_vault.activity_histogram(BASE_TIME, BASE_TIME + timedelta(hours=1), 600)
     assert [n for _, n in hist] == [11, 0, 0, 0, 0, 0]
+
+
+def test_retention_drops_pixels_first_then_text(lexical_vault) -> None:
+    from datetime import timedelta
+
+    v = lexical_vault
+    v.ingest([message("old", "ancient screenshot text", minutes=0),
+              message("mid", "older screenshot text", minutes=60 * 24 * 20),
+              message("new", "fresh screenshot text", minutes=60 * 24 * 40)])
+    ids = {h.external_id: h.item_id for h in v.search(SearchRequest("screenshot", k=5, parse_time=False)).hits}
+    for ext, item_id in ids.items():
+        v.put_media(ext.encode() * 1000, "screenshot", item_id)
+    now = BASE_TIME + timedelta(days=41)
+    # Pixels older than 10 days go; text is kept for 30 days.
+    settings = v.settings().updated(retention_days=10, text_retention_days=30, retention_gb=0)
+    gone = v.enforce_retention(settings, now)
+    assert gone == {"items": 1, "media": 2}
+    assert sorted(h.external_id for h in v.search(SearchRequest("screenshot", k=5, parse_time=False)).hits) == ["mid", "new"]
+    assert v.get_item(ids["mid"]).media == () and len(v.get_item(ids["new"]).media) == 1
+    assert len(list(v.paths.media_dir.rglob("*.crn"))) == 1
+
+
+def test_retention_size_budget_removes_oldest_media(lexical_vault) -> None:
+    v = lexical_vault
+    v.ingest([message(str(i), f"frame {i}", minutes=i) for i in range(5)])
+    hits = sorted(v.search(SearchRequest("frame", k=10, parse_time=False)).hits, key=lambda h: h.timestamp)
+    for h in hits:
+        v.put_media(bytes(200_000), "screenshot", h.item_id)
+    db = v.stats().database_bytes
+    settings = v.settings().updated(retention_days=0, retention_gb=(db + 450_000) / 1e9)
+    gone = v.enforce_retention(settings)
+    assert gone["items"] == 0 and gone["media"] == 3
+    kept = [bool(v.get_item(h.item_id).media) for h in hits]
+    assert kept == [False, False, False, True, True]
