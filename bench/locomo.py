@@ -148,6 +148,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--tune", action="store_true", help="also try fusion weight variants")
+    parser.add_argument("--answers", action="store_true",
+                        help="also answer metrics (token F1, gold evidence cited, category 5 'not in memory'):"
+                             " extractive and the default model side by side")
+    parser.add_argument("--answer-limit", type=int, default=None, help="questions per category for --answers")
     args = parser.parse_args(argv)
     data = load(args.data)
     results: dict[str, Any] = {}
@@ -173,6 +177,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print(f"\nconsolidation (episodes, entities, facts, graph; extractive summaries): {time.perf_counter() - t0:.1f} s")
         results["cairn"] = evaluate(vault_search(vault), qs)
         print_table("Cairn default search (hybrid + memory graph recall, Vault.search)", results["cairn"])
+        if args.answers:
+            from bench.llm import answer_metrics, print_answer_metrics
+            from core.llm.llama_backend import backend_from_settings
+
+            backend = backend_from_settings(vault.settings(), vault.paths.models_dir)
+            try:
+                results["answers"] = answer_metrics(vault, questions(data, known, cats=(1, 2, 3, 4, 5)),
+                                                    backend=backend, limit_per_category=args.answer_limit)
+            finally:
+                backend.close()
+            print_answer_metrics(results["answers"])
         vault.close()
     return results
 
