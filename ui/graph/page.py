@@ -48,6 +48,8 @@ KIND_COLOURS = {
 KINDS = ("person", "org", "place", "project", "topic", "app", "file", "date")
 WINDOWS = (("All time", None), ("Past 7 days", 7), ("Past 30 days", 30), ("Past year", 365))
 SCENE_SIZE = 900.0
+MAX_NODES = 40  # the most important entities; the type and time filters narrow further
+MAX_LABELS = 18
 
 
 class NodeItem(QGraphicsEllipseItem):
@@ -192,7 +194,7 @@ class GraphPage(QWidget):
         def work() -> tuple[Any, Any]:
             from core.memory.layout import spring_layout
 
-            graph = service.graph(start=start, kinds=kinds)
+            graph = service.graph(start=start, kinds=kinds, limit=MAX_NODES, min_mentions=2)
             index = {n.entity_id: i for i, n in enumerate(graph.nodes)}
             edges = [(index[e.src], index[e.dst], e.weight) for e in graph.edges if e.src in index and e.dst in index]
             return graph, spring_layout(len(graph.nodes), edges, sizes=[n.importance for n in graph.nodes])
@@ -226,10 +228,15 @@ class GraphPage(QWidget):
         font = QFont()
         font.setPointSizeF(11)
         self.nodes: dict[int, NodeItem] = {}
+        # Names of the most important entities only: forty overlapping labels read as noise (hover shows the rest).
+        ranked = sorted(graph.nodes, key=lambda n: -n.importance)
+        labelled = {n.entity_id for n in ranked[:MAX_LABELS]}
         for node, point in zip(graph.nodes, points, strict=True):
             item = NodeItem(node, point.x(), point.y(), 6 + 20 * node.importance)
             self.scene.addItem(item)
             self.nodes[node.entity_id] = item
+            if node.entity_id not in labelled:
+                continue
             label = QGraphicsSimpleTextItem(node.name[:28])
             label.setFont(font)
             label.setBrush(QBrush(QColor(c.text)))
