@@ -27,6 +27,9 @@ SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("F1", "This help"),
         ("Ctrl+Q", "Quit"),
     )),
+    ("System-wide (X11)", (
+        ("Ctrl+Alt+Space", "Bring Cairn up on Search, from any application"),
+    )),
     ("Timeline", (
         ("← / →", "Previous / next moment"),
         ("Shift+← / →", "One hour back / forward"),

@@ -182,6 +182,11 @@ class MainWindow(QMainWindow):
         self.tray.lock_requested.connect(self.lock)
         self.tray.quit_requested.connect(self.quit)
         self.tray.autofill_requested.connect(self.autofill_field)
+        from ui.hotkey import GlobalHotkey
+
+        self.hotkey = GlobalHotkey(parent=self)
+        self.hotkey.activated.connect(self.summon)
+        self.hotkey_problem = self.hotkey.start()  # None, or why this platform has no global shortcut
         self.tray.fill_form_requested.connect(self.fill_focused_form)
 
         self.help = HelpOverlay(self.root)
@@ -485,6 +490,11 @@ class MainWindow(QMainWindow):
 
         self.session.run(prepare, on_success=show, on_failure=failed, owner=self, label="read form")
 
+    def summon(self) -> None:
+        """The global shortcut: Cairn in front, on the search page, ready to type."""
+        self.bring_to_front()
+        self.show_page("search")
+
     def bring_to_front(self) -> None:
         self.show()
         self.setWindowState((self.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive)
@@ -493,6 +503,7 @@ class MainWindow(QMainWindow):
 
     def quit(self) -> None:
         self._quitting = True
+        self.hotkey.stop()
         self._save_geometry()
         self.session.close_now()
         QApplication.instance().quit()
