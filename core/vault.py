@@ -99,6 +99,8 @@ class VaultStats:
     by_source: dict[str, int]
     last_item_at: datetime | None
     database_bytes: int
+    # source -> (text bytes, media bytes): what each source costs on disk (before compression/encryption overhead)
+    bytes_by_source: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 class Vault:
@@ -524,8 +526,16 @@ class Vault:
         media_files, media_bytes = conn.execute("SELECT count(*), coalesce(sum(bytes), 0) FROM media").fetchone()
         by_source = {r[0]: int(r[1]) for r in conn.execute("SELECT source, count(*) FROM items GROUP BY source")}
         db_bytes = sum(p.stat().st_size for p in self.paths.home.glob("vault.db*") if p.is_file())
+        sizes = {
+            r[0]: (int(r[1] or 0), int(r[2] or 0))
+            for r in conn.execute(
+                "SELECT i.source, sum(length(CAST(i.text AS BLOB))), sum(coalesce(m.b, 0)) FROM items i"
+                " LEFT JOIN (SELECT item_id, sum(bytes) AS b FROM media GROUP BY item_id) m ON m.item_id = i.id"
+                " GROUP BY i.source"
+            )
+        }
         return VaultStats(int(items), int(chunks), int(vectors), int(media_files), int(media_bytes), by_source,
-                          from_epoch(last) if last is not None else None, db_bytes)
+                          from_epoch(last) if last is not None else None, db_bytes, sizes)
 
 
 def lock_flag(paths: VaultPaths) -> Path:

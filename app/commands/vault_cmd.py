@@ -108,6 +108,7 @@ def status(
         print(json.dumps({
             "home": str(paths.home), "items": stats.items, "chunks": stats.chunks, "vectors": stats.vectors,
             "media_files": stats.media_files, "media_bytes": stats.media_bytes, "by_source": stats.by_source,
+            "bytes_by_source": {k: {"text": t, "media": m} for k, (t, m) in stats.bytes_by_source.items()},
             "database_bytes": stats.database_bytes, "last_item_seconds_ago": ago, "capture": capture,
         }))
         return
@@ -116,7 +117,8 @@ def status(
     out.print(f"  {stats.items} memories, {stats.chunks} chunks, {stats.vectors} vectors; "
               f"database {stats.database_bytes / 1e6:.1f} MB, media {stats.media_files} files / {stats.media_bytes / 1e6:.1f} MB")
     for source, n in sorted(stats.by_source.items()):
-        out.print(f"    {source}: {n}")
+        text_b, media_b = stats.bytes_by_source.get(source, (0, 0))
+        out.print(f"    {source}: {n} ({text_b / 1e6:.1f} MB text, {media_b / 1e6:.1f} MB media)")
     if ago is not None:
         out.print(f"  newest memory is from {ago:.0f} s ago")
     out.print(f"  capture: {capture.get('summary', 'not running')}")
