@@ -294,6 +294,9 @@ class LlamaBackend:
                 n_threads_batch=self._threads,
                 seed=self._seed,
                 flash_attn=self._flash_attn,
+                # Sliding-window models (Gemma 3) need only a window-sized cache for those layers:
+                # less memory (measured ~490 → ~400 MB at n_ctx 8192), same output.
+                swa_full=False,
                 verbose=False,
             )
         except (ValueError, RuntimeError, OSError) as exc:
