@@ -52,7 +52,8 @@ def test_x11_window_info_sees_app_title_pid_and_geometry(server: XServer) -> Non
         assert seen.pid == notes.pid and seen.process and "python" in seen.process
         assert seen.width == 700 and seen.height == 400
         # The later window has focus and is on top; both are listed (all visible windows, not just the focused one).
-        top = _find(info, lambda w: w.window_id == other.window_id)
+        # The window manager hands focus over asynchronously: wait for it rather than race it.
+        top = _find(info, lambda w: w.window_id == other.window_id and w.focused)
         assert top.focused and not _find(info, lambda w: w.window_id == notes.window_id).focused
         ids = [w.window_id for w in info.visible_windows()]
         assert ids.index(notes.window_id) < ids.index(other.window_id)
