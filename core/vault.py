@@ -28,6 +28,8 @@ from core.paths import VaultPaths
 from core.retrieve.hybrid import FusionWeights, HybridRetriever
 from core.retrieve.types import SearchRequest, SearchResult
 from core.settings import Settings
+from core.store import browse
+from core.store.browse import ItemView
 from core.store.database import Database
 from core.store.ingest import Embedder, embed_missing, ingest
 from core.store.items import delete_chunks, delete_orphan_embeddings, from_epoch, to_epoch
@@ -59,34 +61,8 @@ class ImportReport:
         return len(self.failed)
 
 
-@dataclass(frozen=True, slots=True)
-class ItemView:
-    """An item as views show it (timeline rows, citations, search details)."""
-
-    id: ItemId
-    source: str
-    kind: str
-    timestamp: datetime
-    text: str
-    external_id: str | None = None
-    conversation: str | None = None
-    speaker: str | None = None
-    title: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
-    deleted: bool = False
-    media: tuple[MediaId, ...] = ()
 
 
-
-def _item_from_row(row: Sequence[Any], media: tuple[MediaId, ...] = ()) -> ItemView:
-    return ItemView(
-        id=ItemId(row[0]), source=row[1], kind=row[2], timestamp=from_epoch(row[3]), text=row[4],
-        external_id=row[5], conversation=row[6], speaker=row[7], title=row[8],
-        meta=json.loads(row[9] or "{}"), deleted=bool(row[10]), media=media,
-    )
-
-
-_ITEM_COLUMNS = "i.id, i.source, i.kind, i.ts, i.text, i.external_id, i.conversation, i.speaker, i.title, i.meta, i.deleted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,58 +293,10 @@ class Vault:
         return len(ids)
 
     def enforce_retention(self, settings: Settings | None = None, now: datetime | None = None) -> dict[str, int]:
-        """Apply the retention settings; returns what went: ``{"items": n, "media": m}``.
+        """Apply the retention settings (see ``core.store.retention``); returns what went."""
+        from core.store.retention import enforce_retention
 
-        Age: memories older than ``retention_days`` are forgotten, except that
-        with ``text_retention_days`` longer than that only their pixels (media)
-        go and the text stays until ``text_retention_days``.  Size: while media
-        plus database exceed ``retention_gb``, the oldest media files go first.
-        """
-        from datetime import timedelta
-
-        settings = settings or self.settings()
-        now = now or datetime.now().astimezone()
-        gone = {"items": 0, "media": 0}
-        if settings.retention_days > 0:
-            media_cutoff = now - timedelta(days=settings.retention_days)
-            text_days = max(settings.text_retention_days, settings.retention_days)
-            gone["media"] += self._drop_media("i.ts < ?", [to_epoch(media_cutoff)])
-            gone["items"] += self.forget(TimeRange(None, now - timedelta(days=text_days)))
-        budget = int(settings.retention_gb * 1e9)
-        if budget > 0:
-            while True:
-                stats = self.stats()
-                excess = stats.media_bytes + stats.database_bytes - budget
-                if excess <= 0 or stats.media_files == 0:
-                    break
-                oldest = self.read().execute(
-                    "SELECT m.id, m.bytes FROM media m LEFT JOIN items i ON i.id = m.item_id"
-                    " ORDER BY coalesce(i.ts, m.created_at) LIMIT 500").fetchall()
-                ids, freed = [], 0
-                for media_id, size in oldest:
-                    ids.append(media_id)
-                    freed += size
-                    if freed >= excess:
-                        break
-                gone["media"] += self._drop_media(f"m.id IN ({','.join('?' * len(ids))})", ids)
-        return gone
-
-    def _drop_media(self, where: str, params: Sequence[Any]) -> int:
-        """Delete media rows matching ``where`` (aliases ``m`` media, ``i`` items) and their files."""
-
-        def job(conn: Any) -> list[str]:
-            rows = conn.execute(
-                f"SELECT m.id, m.name FROM media m LEFT JOIN items i ON i.id = m.item_id WHERE {where}", params
-            ).fetchall()
-            for start in range(0, len(rows), 500):
-                part = [r[0] for r in rows[start : start + 500]]
-                conn.execute(f"DELETE FROM media WHERE id IN ({','.join('?' * len(part))})", part)
-            return [r[1] for r in rows]
-
-        names = self.write(job)
-        for name in names:
-            (self.paths.media_dir / name).unlink(missing_ok=True)
-        return len(names)
+        return enforce_retention(self, settings or self.settings(), now or datetime.now().astimezone())
 
     # -- search and browse ---------------------------------------------------------------
     def retriever(self, weights: FusionWeights | None = None) -> HybridRetriever:
@@ -404,65 +332,23 @@ class Vault:
         return report
 
     def get_item(self, item_id: ItemId) -> ItemView:
-        row = self.read().execute(f"SELECT {_ITEM_COLUMNS} FROM items i WHERE i.id = ?", (item_id,)).fetchone()
-        if row is None:
-            raise CairnError(f"no memory with id {item_id}")
-        return _item_from_row(row, self._media_of(item_id))
-
-    def _media_of(self, item_id: int) -> tuple[MediaId, ...]:
-        rows = self.read().execute("SELECT id FROM media WHERE item_id = ? ORDER BY id", (item_id,)).fetchall()
-        return tuple(MediaId(r[0]) for r in rows)
+        return browse.get_item(self.read(), item_id)
 
     def items_between(
         self, start: datetime, end: datetime, *, limit: int = 200, offset: int = 0,
         kinds: Sequence[str] = (), sources: Sequence[str] = (),
     ) -> list[ItemView]:
-        clauses, params = ["i.ts >= ?", "i.ts < ?"], [to_epoch(start), to_epoch(end)]
-        if kinds:
-            clauses.append(f"i.kind IN ({','.join('?' * len(kinds))})")
-            params.extend(kinds)
-        if sources:
-            clauses.append("(" + " OR ".join("i.source = ? OR i.source LIKE ?" for _ in sources) + ")")
-            for s in sources:
-                params.extend([s, f"{s}:%"])
-        rows = self.read().execute(
-            f"SELECT {_ITEM_COLUMNS} FROM items i WHERE {' AND '.join(clauses)} ORDER BY i.ts, i.id LIMIT ? OFFSET ?",
-            (*params, limit, offset),
-        ).fetchall()
-        return [_item_from_row(r, self._media_of(r[0])) for r in rows]
+        return browse.items_between(self.read(), start, end, limit=limit, offset=offset, kinds=kinds, sources=sources)
 
     def neighbours(self, item_id: ItemId, before: int = 3, after: int = 3) -> list[ItemView]:
         """Items around ``item_id`` in the same conversation (or source), in time order, itself included."""
-        me = self.get_item(item_id)
-        conn = self.read()
-        scope, scope_params = ("i.conversation = ?", [me.conversation]) if me.conversation else ("i.source = ?", [me.source])
-        ts = to_epoch(me.timestamp)
-        earlier = conn.execute(
-            f"SELECT {_ITEM_COLUMNS} FROM items i WHERE {scope} AND i.source = ? AND (i.ts < ? OR (i.ts = ? AND i.id < ?))"
-            " ORDER BY i.ts DESC, i.id DESC LIMIT ?", (*scope_params, me.source, ts, ts, item_id, before),
-        ).fetchall()
-        later = conn.execute(
-            f"SELECT {_ITEM_COLUMNS} FROM items i WHERE {scope} AND i.source = ? AND (i.ts > ? OR (i.ts = ? AND i.id > ?))"
-            " ORDER BY i.ts, i.id LIMIT ?", (*scope_params, me.source, ts, ts, item_id, after),
-        ).fetchall()
-        return [_item_from_row(r) for r in reversed(earlier)] + [me] + [_item_from_row(r) for r in later]
+        return browse.neighbours(self.read(), item_id, before, after)
 
     def activity_histogram(self, start: datetime, end: datetime, bucket_seconds: int) -> list[tuple[datetime, int]]:
-        s, e = to_epoch(start), to_epoch(end)
-        rows = self.read().execute(
-            "SELECT CAST((ts - ?) / ? AS INTEGER) AS b, count(*) FROM items WHERE ts >= ? AND ts < ? GROUP BY b",
-            (s, bucket_seconds, s, e),
-        ).fetchall()
-        counts = {int(b): int(n) for b, n in rows}
-        buckets = int((e - s) // bucket_seconds) + (1 if (e - s) % bucket_seconds else 0)
-        return [(from_epoch(s + b * bucket_seconds), counts.get(b, 0)) for b in range(buckets)]
+        return browse.activity_histogram(self.read(), start, end, bucket_seconds)
 
     def conversations(self) -> list[tuple[str, str, int]]:
-        rows = self.read().execute(
-            "SELECT source, conversation, count(*) FROM items WHERE conversation IS NOT NULL"
-            " GROUP BY source, conversation ORDER BY max(ts) DESC"
-        ).fetchall()
-        return [(r[0], r[1], int(r[2])) for r in rows]
+        return browse.conversations(self.read())
 
     # -- media --------------------------------------------------------------------------------
     def put_media(self, data: bytes, kind: str, item_id: ItemId | None = None) -> MediaId:
