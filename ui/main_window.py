@@ -434,61 +434,14 @@ class MainWindow(QMainWindow):
 
     # -- autofill: only ever from these explicit user actions (tray menu) ----------------------------
     def autofill_field(self) -> None:
-        """Show the picker of confirmed profile values at the cursor; choosing one types it."""
-        vault = self.session.vault
-        if vault is None:
-            self.bring_to_front()
-            return
+        from ui.autofill.actions import show_picker
 
-        def load() -> object:
-            from core.memory.profile import load_profile
-
-            return load_profile(vault.read())
-
-        def show(profile: object) -> None:
-            from ui.autofill.picker import AutofillPicker, FocusedFieldSink
-
-            self._autofill_picker = AutofillPicker(profile, FocusedFieldSink())  # type: ignore[arg-type]
-            self._autofill_picker.popup_at_cursor()
-
-        self.session.run(load, on_success=show, owner=self, label="load profile")
+        show_picker(self.session, self)
 
     def fill_focused_form(self) -> None:
-        """OCR the focused window's form, show what would go where, fill only after the user confirms."""
-        vault = self.session.vault
-        if vault is None:
-            self.bring_to_front()
-            return
+        from ui.autofill.actions import fill_focused_form
 
-        def prepare() -> tuple[object, dict[str, tuple[int, int]], object]:
-            from core.errors import CairnError
-            from core.memory.autofill import plan_autofill
-            from core.memory.profile import load_profile
-            from ui.autofill.form_fill import find_form, grab_window, window_box
-
-            box = window_box()
-            if box is None:
-                raise CairnError("no focused window to fill")
-            located = find_form(grab_window(box))
-            if not located:
-                raise CairnError("no labelled form fields found in the focused window")
-            plan = plan_autofill(load_profile(vault.read()), [f.field for f in located])
-            return box, {f.field.field_id: f.target for f in located}, plan
-
-        def show(result: tuple[object, dict[str, tuple[int, int]], object]) -> None:
-            from ui.autofill.dialog import AutofillDialog
-            from ui.autofill.form_fill import XdotoolSink
-
-            box, targets, plan = result
-            self._autofill_dialog = AutofillDialog(plan, XdotoolSink(box, targets), self)  # type: ignore[arg-type]
-            self._autofill_dialog.show()
-
-        def failed(exc: BaseException) -> None:
-            from PySide6.QtWidgets import QMessageBox
-
-            QMessageBox.information(self, "Fill form", str(exc))
-
-        self.session.run(prepare, on_success=show, on_failure=failed, owner=self, label="read form")
+        fill_focused_form(self.session, self)
 
     def summon(self) -> None:
         """The global shortcut: Cairn in front, on the search page, ready to type."""

@@ -323,16 +323,8 @@ class X11WindowInfo:
 # -- Windows -------------------------------------------------------------------
 
 
-class WindowsWindowInfo:
-    """pywin32: top-level visible, non-minimised, non-cloaked windows."""
-
-    name = "windows"
-
-    def __init__(self) -> None:
-        # Late and optional: ImportError here means "unavailable" to the factory.
-        importlib.import_module("win32gui")
-        importlib.import_module("win32process")
-        self._process_names: dict[int, str | None] = {}
+class _ImportedBackend:
+    """A platform backend that is available as soon as its constructor's imports succeeded."""
 
     def available(self) -> bool:
         return True
@@ -343,6 +335,18 @@ class WindowsWindowInfo:
 
     def close(self) -> None:
         return None
+
+
+class WindowsWindowInfo(_ImportedBackend):
+    """pywin32: top-level visible, non-minimised, non-cloaked windows."""
+
+    name = "windows"
+
+    def __init__(self) -> None:
+        # Late and optional: ImportError here means "unavailable" to the factory.
+        importlib.import_module("win32gui")
+        importlib.import_module("win32process")
+        self._process_names: dict[int, str | None] = {}
 
     def visible_windows(self) -> list[VisibleWindow]:
         import win32gui
@@ -423,23 +427,13 @@ def _is_cloaked(hwnd: int) -> bool:
 # -- macOS ---------------------------------------------------------------------
 
 
-class MacWindowInfo:
+class MacWindowInfo(_ImportedBackend):
     """Quartz window list (front-to-back from the OS, returned bottom-to-top)."""
 
     name = "macos"
 
     def __init__(self) -> None:
         importlib.import_module("Quartz")  # late and optional: ImportError means "unavailable"
-
-    def available(self) -> bool:
-        return True
-
-    @property
-    def unavailable_reason(self) -> str | None:
-        return None
-
-    def close(self) -> None:
-        return None
 
     def visible_windows(self) -> list[VisibleWindow]:
         import Quartz
