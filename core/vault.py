@@ -23,6 +23,7 @@ from core.capture.reader import ImportOptions, ReadResult
 from core.crypto.envelope import MediaCipher
 from core.crypto.keys import create_keyfile, unlock_data_key
 from core.errors import CairnError, ImportFailed, VaultLocked, VaultNotFound
+from core.index.loader import IndexLoader
 from core.index.vectors import VectorIndex, load_index
 from core.paths import VaultPaths
 from core.retrieve.hybrid import FusionWeights, HybridRetriever
@@ -37,6 +38,7 @@ from core.store.schema import migrate
 from core.types import ItemId, MediaId, TimeRange
 
 T = TypeVar("T")
+PARTIAL_INDEX_WAIT_S = 0.5
 EMBEDDER_ENV = "CAIRN_EMBEDDER"  # "none" disables vectors (lexical search only)
 
 ProgressCallback = Callable[[int, int | None], None]
@@ -88,9 +90,13 @@ class Vault:
         self._cipher = MediaCipher(data_key)
         self._embedder_choice = embedder if os.environ.get(EMBEDDER_ENV, "").lower() != "none" else None
         self._embedder: Embedder | None = None
+        self._embedder_lock = threading.Lock()
         self._index: VectorIndex | None = None
         self._index_lock = threading.Lock()
         self._index_dirty = True
+        self._loader: IndexLoader | None = None
+        # The desktop app searches while older vectors still load (and says so); one-shot callers wait.
+        self.partial_vector_search = False
         self._redactor: Any = None
         self._graph_cache: Any = None
         self.creation_notes: list[str] = []
@@ -116,6 +122,9 @@ class Vault:
 
     def close(self) -> None:
         """Lock: stop writing, close connections, forget keys and the in-memory index."""
+        loader, self._loader = self._loader, None
+        if loader is not None:
+            loader.stop()  # before its reader connection closes under it
         self._db.close()
         self._index = None
         self._cipher = None  # type: ignore[assignment]
@@ -143,18 +152,19 @@ class Vault:
     def embedder(self) -> Embedder | None:
         if self._embedder_choice is None:
             return None
-        if self._embedder is None:
-            from core.index.embedder import load_default_embedder
+        with self._embedder_lock:  # the index loader and a search may both ask first
+            if self._embedder is None:
+                from core.index.embedder import load_default_embedder
 
-            self._embedder = load_default_embedder(self.paths.models_dir)
-        return self._embedder
+                self._embedder = load_default_embedder(self.paths.models_dir)
+            return self._embedder
 
     def release_embedder(self) -> bool:
         """Drop the query embedder (~170 MB) while idle; the next search loads it again (~0.3 s).
 
         The vector index stays in memory: only the model goes.  Returns whether one was loaded.
         """
-        with self._index_lock:
+        with self._embedder_lock:
             released, self._embedder = self._embedder is not None, None
         return released
 
@@ -165,18 +175,46 @@ class Vault:
             self._redactor = Redactor.from_default_rules()
         return self._redactor
 
-    def vector_index(self) -> VectorIndex | None:
+    def start_index_load(self) -> None:
+        """Begin loading the vectors in the background, newest first (the app calls this at unlock)."""
         embedder = self.embedder()
         if embedder is None:
-            return None
+            return
         with self._index_lock:
             if self._index is None:
-                self._index = load_index(self.read(), embedder.model_id, embedder.dim)
+                self._index = VectorIndex(embedder.model_id, embedder.dim)
+                self._index_dirty = False  # changes from now on are topped up once the load is done
+                self._loader = IndexLoader(self._index, self.read).start()
+
+    def vector_index(self) -> VectorIndex | None:
+        """The vector index: complete, or still loading when ``partial_vector_search`` allows it.
+
+        A partial index has ``expected`` set (the vectors it will hold); search then says so.
+        """
+        if self.embedder() is None:
+            return None
+        self.start_index_load()
+        loader = self._loader
+        if loader is not None and not loader.done:
+            # Even a partial search waits a moment: a small vault is loaded by then, and complete.
+            if self.partial_vector_search and not loader.wait(PARTIAL_INDEX_WAIT_S):
+                return self._index
+            loader.wait()
+        with self._index_lock:
+            index = self._index
+            if index is None:  # locked meanwhile
+                return None
+            if self._loader is not None and self._loader.done:
+                finished, self._loader = self._loader, None
+                try:
+                    finished.wait(0)  # re-raises a failed load: never mistake it for an empty vault
+                except BaseException:
+                    self._index = None  # the next search tries again
+                    raise
+            if self._index_dirty:
+                load_index(self.read(), index.model, index.dim, index.max_chunk_id, index)
                 self._index_dirty = False
-            elif self._index_dirty:
-                load_index(self.read(), embedder.model_id, embedder.dim, self._index.max_chunk_id, self._index)
-                self._index_dirty = False
-            return self._index
+            return index
 
     # -- ingest -----------------------------------------------------------------------------
     def ingest(
@@ -246,6 +284,8 @@ class Vault:
         item_ids: Sequence[ItemId] = (),
     ) -> int:
         """Delete for real: items, chunks, FTS rows, orphaned vectors and media files."""
+        if self._loader is not None:
+            self._loader.wait()  # a load in flight could bring forgotten vectors back
         clauses, params = [], []
         if time_range is not None and time_range.start is not None:
             clauses.append("ts >= ?")

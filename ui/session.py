@@ -79,6 +79,9 @@ class Session(QObject):
         """Take an unlocked vault (opened in a background task) and tell every page."""
         self._vault = vault
         self._settings = settings
+        # Vectors load in the background, newest first; searches meanwhile say how far it got.
+        vault.partial_vector_search = True
+        self.run(vault.start_index_load, label="load the search index")
         self.unlocked.emit()
         if settings is None:
             self.run(vault.settings, on_success=self._settings_loaded, label="load settings")

@@ -84,7 +84,8 @@ class HybridRetriever:
     """Runs searches against one vault's reader connection and vector index.
 
     ``reader`` returns this thread's connection; ``vectors`` returns the
-    up-to-date index or None (no embedder: lexical only); ``embed_query``
+    up-to-date index or None (no embedder: lexical only) — possibly one still
+    loading after unlock, which the result's notes then say; ``embed_query``
     embeds a query string.
     """
 
@@ -110,6 +111,10 @@ class HybridRetriever:
             if parsed.range is not None:
                 text, applied, phrase = parsed.remainder, parsed.range, parsed.phrase
         notes: list[str] = []
+        index = self._vectors() if self._embed_query is not None else None
+        if index is not None and index.expected is not None and len(index) < index.expected:
+            notes.append(f"still loading: meaning search covered the newest {len(index):,} of "
+                         f"{index.expected:,} passages (words matched everywhere)")
         hits = self._search(request, text, applied)
         if not hits and applied is not None and phrase is not None:
             notes.append(f"nothing found {phrase!r}; showing matches from any time")

@@ -168,6 +168,45 @@ def expand(box: Box, margin: int, width: int, height: int) -> Box:
     return (left, top, right - left, bottom - top)
 
 
+def expand_to_lines(pixels: np.ndarray, box: Box, margin: int, pad: int = 4) -> Box:
+    """``box`` widened by ``margin`` and grown vertically to whole text lines, for OCR.
+
+    Vertically the box grows only until it reaches a blank row (the gap between two
+    lines of text), then takes up to ``pad`` blank rows, never more than ``margin``.
+    A fixed margin cut the lines above and below in half: tesseract spent as long
+    on those half lines (and made garbage of them) as on the text that changed
+    (measured: 158 ms against 64 ms for a three-line band).  Where no blank row is
+    found within ``margin`` (a photo, a vertical gradient) the full margin is used.
+
+    A row is blank when, ignoring columns that are the same in every row nearby
+    (backgrounds, borders, horizontal gradients), it is a single colour.
+    """
+    height, width = pixels.shape
+    left = max(0, box[0] - margin)
+    right = min(width, box[0] + box[2] + margin)
+    win_top = max(0, box[1] - margin)
+    win_bottom = min(height, box[1] + box[3] + margin)
+    window = pixels[win_top:win_bottom, left:right]
+    if window.size == 0:
+        return expand(box, margin, width, height)
+    varying = window[:, ~(window == window[0]).all(axis=0)]
+    blank = (varying == varying[:, :1]).all(axis=1) if varying.shape[1] else np.ones(len(window), dtype=bool)
+
+    top = box[1]
+    while top > win_top and not blank[top - 1 - win_top]:
+        top -= 1
+    taken = 0
+    while taken < pad and top > win_top and blank[top - 1 - win_top]:
+        top, taken = top - 1, taken + 1
+    bottom = box[1] + box[3]
+    while bottom < win_bottom and not blank[bottom - win_top]:
+        bottom += 1
+    taken = 0
+    while taken < pad and bottom < win_bottom and blank[bottom - win_top]:
+        bottom, taken = bottom + 1, taken + 1
+    return (left, top, right - left, bottom - top)
+
+
 def intersects(a: Box, b: Box) -> bool:
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 

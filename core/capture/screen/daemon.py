@@ -2,7 +2,8 @@
 
 Capture thread (every ``interval_s``): pause switch -> lock/idle -> list the
 visible windows -> privacy veto -> grab every monitor -> list windows again and
-re-check the veto (a private window may have opened during the grab) -> exact
+re-check the veto (a private window may have opened during the grab) -> after
+a window switch, grab again until the screen has finished repainting -> exact
 change detection against the last frame taken -> enqueue.  Nothing vetoed is
 ever grabbed into the queue; nothing is written anywhere by this thread.
 
@@ -43,6 +44,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+
 from core.capture.screen import change as ch
 from core.capture.screen.frames import CapturedFrame, FinishedFrame, FrameSink
 from core.capture.screen.grab import CaptureUnavailable, Frame, Monitor, ScreenGrabber
@@ -82,8 +85,12 @@ class DaemonConfig:
     # A window that keeps changing (scrolling, a busy chat) is taken at most this often; the change
     # accumulates meanwhile, so nothing visible for longer than this is missed.  A window switch is
     # taken at once.  Measured in bench/screen.py (10-min scripted session): 5.5 s → 6.5 % CPU, 8 s → 5.2 %
-    # with 99.3 % of shown words still stored (a busy window's text stays on screen between takes).
+    # with 99.3 % of shown words still stored (a busy window's text stays on screen between takes);
+    # 4.9 % once OCR boxes stopped at whole lines and references were ranked by what is left to OCR.
     busy_window_gap_s: float = 8.0
+    # After a window switch, grab again this long later until two grabs agree (at most this often).
+    switch_settle_s: float = 0.3
+    switch_settle_tries: int = 3
     stall_after_s: float = 90.0
     status_every_s: float = 2.0
     runtime_dir: Path | None = None  # status file and the pause switch live here
@@ -413,6 +420,11 @@ class ScreenDaemon:
         if veto is not None:
             self._blocked(veto.reason, monitors)
             return 0
+        if self._switched(ctx, frames, windows_after):
+            settled = self._settle(ctx, frames, monitors)
+            if settled is None:
+                return 0
+            frames, windows_after = settled
         self.health.seen(len(frames))
         self.health.set_state("idle" if activity.state == "idle" else "capturing", activity.reason)
 
@@ -444,6 +456,47 @@ class ScreenDaemon:
             enqueued += 1
         self.health.backlog(len(self._queue))
         return enqueued
+
+    @staticmethod
+    def _switched(ctx: _CaptureContext, frames: list[Frame], windows: list[VisibleWindow]) -> bool:
+        """Does a monitor show another window than in the frame taken last?"""
+        for frame in frames:
+            index = frame.monitor.index
+            if index in ctx.last_window:
+                window = window_for_monitor(windows, frame.monitor)
+                if ctx.last_window[index] != (window.window_id if window else None):
+                    return True
+        return False
+
+    def _settle(
+        self, ctx: _CaptureContext, frames: list[Frame], monitors: int
+    ) -> tuple[list[Frame], list[VisibleWindow]] | None:
+        """Grab again until two grabs agree: a window switch is often caught half repainted.
+
+        Focus moves before the new window has finished painting; a torn frame matches no
+        earlier frame of either window and cost a whole-frame OCR (~2.3 CPU-s at 1080p,
+        seen in bench/screen.py).  Only switches pay for the extra grabs.  The privacy
+        veto runs again on the window list that goes with the frames kept.
+        """
+        for _ in range(self.config.switch_settle_tries):
+            if self._stop.wait(self.config.switch_settle_s):
+                return None
+            again = ctx.grabber.grab()
+            stable = len(again) == len(frames) and all(
+                np.array_equal(a.pixels, b.pixels) for a, b in zip(again, frames, strict=True)
+            )
+            frames = again
+            if stable:
+                break
+            self.health.skip("repainting")
+        windows = self._list_windows(ctx, monitors)
+        if windows is None:
+            return None
+        veto = self._policy.check(windows)
+        if veto is not None:
+            self._blocked(veto.reason, monitors)
+            return None
+        return frames, windows
 
     def _list_windows(self, ctx: _CaptureContext, monitors: int) -> list[VisibleWindow] | None:
         try:

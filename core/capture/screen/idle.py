@@ -3,7 +3,7 @@
 - ``IdleSource`` reports seconds since the last keyboard/mouse input and whether
   the screen is locked, each ``None`` when the platform does not say.  X11 uses
   the MIT-SCREEN-SAVER extension (idle time; an active screensaver counts as
-  locked), Windows ``GetLastInputInfo``, macOS Quartz event-source and session
+  locked) and the desktop's lock screen over D-Bus (``session_lock``), Windows ``GetLastInputInfo``, macOS Quartz event-source and session
   dictionaries.
 - ``ActivityTracker`` turns those and "did the screen change" into a state:
   ``active``, ``idle`` (no input *and* no screen change for ``idle_after_s``;
@@ -20,6 +20,8 @@ import os
 import sys
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
+
+from core.capture.screen.session_lock import SessionLockWatcher
 
 ActivityStateName = Literal["active", "idle", "locked"]
 
@@ -50,11 +52,13 @@ class NullIdleSource:
 
 
 class X11IdleSource:
-    """MIT-SCREEN-SAVER: idle milliseconds and whether the screensaver is on."""
+    """MIT-SCREEN-SAVER: idle milliseconds and whether the screensaver is on.
 
-    name = "x11-screensaver"
+    Desktop lock screens (GNOME, KDE, ...) are invisible to that extension; with a
+    ``lock_watcher`` (``session_lock.SessionLockWatcher``) their D-Bus state counts too.
+    """
 
-    def __init__(self, display: str | None = None) -> None:
+    def __init__(self, display: str | None = None, lock_watcher: SessionLockWatcher | None = None) -> None:
         from Xlib import display as xdisplay  # late: optional dependency
 
         self._display = xdisplay.Display(display)
@@ -62,6 +66,8 @@ class X11IdleSource:
             self._display.close()
             raise RuntimeError("the X server has no MIT-SCREEN-SAVER extension")
         self._root = self._display.screen().root
+        self._lock_watcher = lock_watcher
+        self.name = "x11-screensaver+dbus" if lock_watcher else "x11-screensaver"
 
     def _info(self) -> Any:
         return self._root.screensaver_query_info()
@@ -76,11 +82,19 @@ class X11IdleSource:
         from Xlib.ext import screensaver
 
         try:
-            return bool(self._info().state == screensaver.StateOn)
+            x_locked: bool | None = bool(self._info().state == screensaver.StateOn)
         except Exception:
-            return None
+            x_locked = None
+        if x_locked or self._lock_watcher is None:
+            return x_locked
+        desktop_locked = self._lock_watcher.locked()
+        if desktop_locked is None:
+            return x_locked
+        return desktop_locked
 
     def close(self) -> None:
+        if self._lock_watcher is not None:
+            self._lock_watcher.close()
         try:
             self._display.close()
         except Exception:
@@ -152,7 +166,7 @@ def open_idle_source(display: str | None = None) -> IdleSource:
     """The platform's idle source, or ``NullIdleSource`` when there is none."""
     try:
         if sys.platform.startswith("linux") and (display or os.environ.get("DISPLAY")):
-            return X11IdleSource(display)
+            return X11IdleSource(display, _session_lock_watcher())
         if sys.platform == "win32":
             return WindowsIdleSource()
         if sys.platform == "darwin":
@@ -160,6 +174,14 @@ def open_idle_source(display: str | None = None) -> IdleSource:
     except Exception:  # missing extension or optional package: fall back to screen changes
         return NullIdleSource()
     return NullIdleSource()
+
+
+def _session_lock_watcher() -> SessionLockWatcher | None:
+    try:
+        importlib.import_module("jeepney")  # comes with keyring on Linux; optional all the same
+    except ImportError:
+        return None
+    return SessionLockWatcher()
 
 
 @dataclass(frozen=True, slots=True)

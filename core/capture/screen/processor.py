@@ -1,14 +1,15 @@
 """Turn a captured frame into a finished one: OCR only what changed, redact, encode.
 
 For each frame the processor picks the cheapest reference among the frames it
-already OCR'd (the last one on this monitor, and the last one of the same
+already OCR'd (the last one on this monitor, and the last one of each recent
 window, so switching back to an app costs no OCR), then:
 
 - unchanged against that reference: the words are reused;
 - regions that scrolled (``change.find_scroll``): the words move with the
   content and only the newly exposed bands are OCR'd;
-- other changed regions: OCR'd with a margin, all regions stacked into one
-  image so tesseract runs once per frame (each run has a fixed cost);
+- other changed regions: OCR'd grown to whole text lines
+  (``change.expand_to_lines``), all regions stacked into one image so
+  tesseract runs once per frame (each run has a fixed cost);
 - minor regions (caret, scrollbar thumb, a clock digit) are not OCR'd: their
   old words stay until a real change covers them;
 - when the area to OCR exceeds ``region_max_fraction`` of the frame (an app
@@ -147,26 +148,14 @@ class FrameProcessor:
     ) -> tuple[list[OcrWord], list[Box], float, float]:
         height, width = pixels.shape
         frame_area = float(width * height)
-        best = self._best_reference(pixels, monitor, window_key)
-        if best is None:
+        plan = self._best_plan(pixels, monitor, window_key)
+        if plan is None:
             return self._full(image, frame_area)
-        reference, change = best
+        reference, change, to_ocr, inherited = plan.reference, plan.change, plan.to_ocr, plan.inherited
         if change.kind == "unchanged":
             return list(reference.words), [], 0.0, 0.0
 
-        # Minor regions (a caret, a scrollbar thumb, a clock's last digit) are not OCR'd: their words
-        # stay as they were until a real change covers them.  OCR'ing them cost as much as the text
-        # that did change (tesseract's cost per call is mostly fixed).
-        inherited: list[OcrWord] = []
-        to_ocr: list[Box] = []
-        for region in change.regions:
-            scroll = ch.find_scroll(reference.pixels, pixels, region) if region[3] >= 48 else None
-            if scroll is None:
-                to_ocr.append(region)
-                continue
-            inherited.extend(_shift_words(reference.words, region, scroll.dy, scroll.new_bands))
-            to_ocr.extend(scroll.new_bands)
-        padded = ch.merge_boxes([ch.expand(b, self.margin, width, height) for b in to_ocr], gap=self.margin)
+        padded = ch.merge_boxes([ch.expand_to_lines(pixels, b, self.margin) for b in to_ocr], gap=self.margin)
         ocr_area = sum(ch.area(b) for b in padded)
         # Geometry only (no content): what the change looked like and what will be OCR'd.
         _log.debug("monitor %s: regions %s, OCR %.3f of the frame in %s",
@@ -182,12 +171,14 @@ class FrameProcessor:
             recognised, seconds = self._ocr_stacked(image, padded)
             # Words entirely in the margin are kept from the reference instead (they were whole there).
             new_words = [w for w in recognised if any(ch.intersects(w.box, r) for r in to_ocr)]
+            _log.debug("monitor %s: %d words OCR'd (%d kept) in %.2f s", monitor, len(recognised), len(new_words), seconds)
         words = _order(kept + inherited, new_words)
         return words, padded, seconds, ocr_area / frame_area
 
     def _full(self, image: Any, frame_area: float) -> tuple[list[OcrWord], list[Box], float, float]:
         result = self.ocr.recognize(image)
         words = self._renumber(result.words)
+        _log.debug("whole frame: %d words OCR'd in %.2f s", len(words), result.seconds)
         return words, [(0, 0, image.width, image.height)], result.seconds, 1.0
 
     def _ocr_stacked(self, image: Any, boxes: Sequence[Box]) -> tuple[list[OcrWord], float]:
@@ -223,23 +214,28 @@ class FrameProcessor:
 
     # -- references ----------------------------------------------------------
 
-    def _best_reference(
-        self, pixels: np.ndarray, monitor: int, window_key: tuple[int, int] | None
-    ) -> tuple[_Reference, ch.Change] | None:
+    def _best_plan(self, pixels: np.ndarray, monitor: int, window_key: tuple[int, int] | None) -> _Plan | None:
+        """The reference that leaves the least to OCR (scrolled content counts as reused)."""
+        # Every remembered window of this monitor is a candidate, not only the one the window list
+        # names (a frame taken during a switch can carry the other window's id).  Ranking is by what
+        # is left to OCR, not by changed pixels: two windows with the same layout differ by fewer
+        # pixels than one window scrolled by a few lines, yet the scroll costs only its new band
+        # (measured in bench.screen: the wrong choice cost a whole-frame OCR, ~2.3 CPU-s).
         candidates = [self._by_monitor.get(monitor)]
         if window_key is not None:
             candidates.append(self._by_window.get(window_key))
-        best: tuple[_Reference, ch.Change] | None = None
-        best_cost = float("inf")
+        candidates.extend(ref for key, ref in reversed(self._by_window.items()) if key[0] == monitor)
+        best: _Plan | None = None
         seen: set[int] = set()
         for reference in candidates:
             if reference is None or id(reference) in seen or reference.pixels.shape != pixels.shape:
                 continue
             seen.add(id(reference))
-            change = ch.diff(reference.pixels, pixels)
-            cost = sum(ch.area(b) for b in change.all_regions)
-            if cost < best_cost:
-                best, best_cost = (reference, change), cost
+            plan = _plan(reference, pixels)
+            if best is None or plan.cost < best.cost:
+                best = plan
+            if plan.cost == 0:
+                break
         return best
 
     def _remember(self, monitor: int, window_key: tuple[int, int] | None, reference: _Reference) -> None:
@@ -249,6 +245,37 @@ class FrameProcessor:
             self._by_window.move_to_end(window_key)
             while len(self._by_window) > self.window_references:
                 self._by_window.popitem(last=False)
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What a frame costs against one reference: the change, the boxes to OCR, the words reused."""
+
+    reference: _Reference
+    change: ch.Change
+    to_ocr: list[Box]
+    inherited: list[OcrWord]
+
+    @property
+    def cost(self) -> int:
+        return sum(ch.area(b) for b in self.to_ocr)
+
+
+def _plan(reference: _Reference, pixels: np.ndarray) -> _Plan:
+    # Minor regions (a caret, a scrollbar thumb, a clock's last digit) are not OCR'd: their words
+    # stay as they were until a real change covers them.  OCR'ing them cost as much as the text
+    # that did change (tesseract's cost per call is mostly fixed).
+    change = ch.diff(reference.pixels, pixels)
+    inherited: list[OcrWord] = []
+    to_ocr: list[Box] = []
+    for region in change.regions:
+        scroll = ch.find_scroll(reference.pixels, pixels, region) if region[3] >= 48 else None
+        if scroll is None:
+            to_ocr.append(region)
+            continue
+        inherited.extend(_shift_words(reference.words, region, scroll.dy, scroll.new_bands))
+        to_ocr.extend(scroll.new_bands)
+    return _Plan(reference, change, to_ocr, inherited)
 
 
 def _shift_words(words: Sequence[OcrWord], region: Box, dy: int, new_bands: Sequence[Box]) -> list[OcrWord]:

@@ -13,6 +13,7 @@ from core.capture.screen.window import VisibleWindow, WindowInfoError
 class FakeGrabber:
     def __init__(self, image: Any) -> None:
         self.image = image
+        self.script: list[Any] = []  # images returned first, one per grab (then ``image``)
         self.grabs = 0
         self.fail_on: set[int] = set()
         self.closed = False
@@ -25,7 +26,8 @@ class FakeGrabber:
         self.grabs += 1
         if self.grabs in self.fail_on:
             raise RuntimeError(f"simulated crash on grab {self.grabs}")
-        return [Frame(self.monitors[0], image_to_pixels(self.image), datetime.now(UTC))]
+        image = self.script.pop(0) if self.script else self.image
+        return [Frame(self.monitors[0], image_to_pixels(image), datetime.now(UTC))]
 
     def close(self) -> None:
         self.closed = True

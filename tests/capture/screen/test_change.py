@@ -105,3 +105,50 @@ def test_exact_diff_sees_a_single_pixel() -> None:
     other[700, 300] = 1
     change = ch.diff(frame, other)
     assert change.kind == "minor" and change.all_regions == ((300, 700, 1, 1),)
+
+
+def _article_lines() -> list[tuple[int, int, int, int]]:
+    """Body text lines of 06_article as (left, top, right, bottom) from the ground truth."""
+    import json
+
+    truth = json.loads(screen_path("06_article.json").read_text())
+    lines: dict[int, list[list[float]]] = {}
+    for word in truth["words"]:
+        if word["font_px"] >= 15 and word["box"][1] > 300:
+            lines.setdefault(round(word["box"][1]), []).append(word["box"])
+    return [
+        (int(min(b[0] for b in boxes)), top, int(max(b[0] + b[2] for b in boxes)),
+         int(max(b[1] + b[3] for b in boxes)))
+        for top, boxes in sorted(lines.items())
+    ]
+
+
+def test_expand_to_lines_takes_whole_lines_and_nothing_of_the_neighbours() -> None:
+    article = _pixels("06_article.png")
+    lines = _article_lines()
+    above, line, below = lines[1], lines[2], lines[3]
+    half = (line[1] + line[3]) // 2
+    # The lower half of one line changed (as when a scroll exposes a line that was cut off).
+    box = (line[0] + 40, half, 200, line[3] - half)
+    grown = ch.expand_to_lines(article, box, margin=24)
+    assert grown[1] <= line[1] and grown[1] + grown[3] >= line[3], "the whole line is taken"
+    assert grown[1] > above[3], "nothing of the line above"
+    assert grown[1] + grown[3] < below[1], "nothing of the line below"
+    assert grown[0] == box[0] - 24 and grown[2] == box[2] + 48, "horizontally the margin stays"
+
+
+def test_expand_to_lines_ignores_borders_and_falls_back_to_the_margin_on_photos() -> None:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (400, 300), "white")
+    draw = ImageDraw.Draw(image)
+    draw.line([(45, 0), (45, 299)], fill="black")  # a window border runs through every row
+    draw.text((50, 100), "Quietly jumping foxes kept 42 ledgers", fill=(32, 32, 32))
+    frame = image_to_pixels(image)
+    ink_rows = np.flatnonzero((np.asarray(image.convert("L"))[:, 50:] < 255).any(axis=1))
+    ink_top, ink_bottom = int(ink_rows[0]), int(ink_rows[-1]) + 1
+    middle = (ink_top + ink_bottom) // 2
+    grown = ch.expand_to_lines(frame, (60, middle, 50, 2), margin=24)
+    assert (grown[1], grown[1] + grown[3]) == (ink_top - 4, ink_bottom + 4), "the ink, plus 4 blank rows each side"
+    noise = np.random.default_rng(3).integers(0, 2**24, size=(300, 400), dtype=np.uint32)
+    assert ch.expand_to_lines(noise, (60, 106, 50, 4), margin=24) == ch.expand((60, 106, 50, 4), 24, 400, 300)

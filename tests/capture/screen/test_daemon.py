@@ -198,6 +198,40 @@ def test_a_busy_window_is_deferred_but_a_window_switch_is_taken_at_once() -> Non
     assert sink.frames[2].app == "evince"
 
 
+def test_a_window_switch_caught_mid_repaint_is_grabbed_again_until_it_settles() -> None:
+    windows = FakeWindows([window("gedit", "notes.txt - gedit", 11, focused=True)])
+    daemon, grabber, _w, sink = _daemon(render_lines(LINES), windows, switch_settle_s=0.01)
+    assert daemon.capture_once() == 1
+    daemon.process_pending()
+    report = ["Quarterly report for the board", "Revenue grew in Lisbon and Vienna"]
+    torn = render_lines([*LINES[:1], *report[1:]])  # half the old window, half the new one
+    windows.windows = [window("evince", "report.pdf", 12, focused=True)]
+    grabber.script = [torn, torn.copy().rotate(180), render_lines(report)]
+    grabber.image = render_lines(report)
+    assert daemon.capture_once() == 1
+    daemon.process_pending()
+    assert grabber.grabs == 1 + 4  # the torn grab, two that still changed, two that agree
+    assert daemon.snapshot().skipped["repainting"] == 2
+    stored = sink.frames[-1]
+    assert stored.app == "evince" and "Quarterly" in stored.text and "Lindenstrasse" not in stored.text
+
+
+def test_a_private_window_opening_while_a_switch_settles_is_vetoed() -> None:
+    notes = window("gedit", "notes.txt - gedit", 11, focused=True)
+    windows = FakeWindows([notes])
+    daemon, grabber, _w, sink = _daemon(render_lines(LINES), windows, switch_settle_s=0.01)
+    assert daemon.capture_once() == 1
+    daemon.process_pending()
+    report = window("evince", "report.pdf", 12, focused=True)
+    private = window("firefox", "Bank - Private Browsing", 13)
+    windows.script = [[report], [report], [report, private]]  # before, after the grab, after settling
+    grabber.image = render_lines(["Quarterly report for the board"])
+    assert daemon.capture_once() == 0
+    assert daemon.snapshot().skipped.get("private_window") == 1
+    daemon.process_pending()
+    assert len(sink.frames) == 1
+
+
 def test_queue_coalesces_per_window_and_bounds_memory() -> None:
     queue = CoalescingQueue(maxsize=2)
     monitor = Monitor(1, 0, 0, 4, 4)

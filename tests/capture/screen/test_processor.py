@@ -87,16 +87,53 @@ def test_scrolled_article_reuses_words_and_ocrs_the_new_band(processor: FramePro
     assert word_recall([w.text for w in fresh.words], [w.text for w in second.frame.words]) >= 0.9
 
 
-def test_switching_back_to_a_window_needs_no_ocr(processor: FrameProcessor) -> None:
+def _small(image, seq: int, wid: int) -> CapturedFrame:  # type: ignore[no-untyped-def]
+    """A rendered 960x540 frame on a monitor of that size, from window ``wid``."""
     small = Monitor(1, 0, 0, 960, 540)
+    return CapturedFrame(Frame(small, image_to_pixels(image), datetime.now(UTC)), window("app", "t", wid), seq)
 
-    def captured(image, seq: int, wid: int) -> CapturedFrame:  # type: ignore[no-untyped-def]
-        return CapturedFrame(Frame(small, image_to_pixels(image), datetime.now(UTC)), window("app", "t", wid), seq)
 
+def test_switching_back_to_a_window_needs_no_ocr(processor: FrameProcessor) -> None:
     notes = render_lines(["Staging server is staging-2.internal.example.com", "port 8443"])
     mail = render_lines(["Invoice 4521 from Northwind is due Friday"])
-    assert processor.process(captured(notes, 1, wid=1)).ran_ocr
-    assert processor.process(captured(mail, 2, wid=2)).ran_ocr
-    back = processor.process(captured(notes, 3, wid=1))
+    assert processor.process(_small(notes, 1, wid=1)).ran_ocr
+    assert processor.process(_small(mail, 2, wid=2)).ran_ocr
+    back = processor.process(_small(notes, 3, wid=1))
     assert not back.ran_ocr and back.frame is not None
     assert "staging-2.internal.example.com" in back.frame.text
+
+
+def test_a_frame_labelled_with_the_wrong_window_still_finds_its_reference(processor: FrameProcessor) -> None:
+    # During a switch the window list may already name the next window while the pixels still show
+    # the previous one (focus and repaint are asynchronous): the pixels decide, not the label.
+    notes = render_lines(["Staging server is staging-2.internal.example.com", "port 8443"])
+    mail = render_lines(["Invoice 4521 from Northwind is due Friday"])
+    calendar = render_lines(["Dentist appointment Thursday 14:30"])
+    assert processor.process(_small(notes, 1, wid=1)).ran_ocr
+    assert processor.process(_small(mail, 2, wid=2)).ran_ocr
+    assert processor.process(_small(calendar, 3, wid=3)).ran_ocr
+    mislabelled = processor.process(_small(notes, 4, wid=3))  # the notes' pixels, the calendar's id
+    assert not mislabelled.ran_ocr and mislabelled.frame is not None
+    assert "staging-2.internal.example.com" in mislabelled.frame.text
+
+
+def test_a_scrolled_window_is_matched_to_its_own_past_not_to_a_look_alike(processor: FrameProcessor) -> None:
+    # Two windows with the same layout differ by fewer pixels than one window scrolled by a few lines;
+    # the scroll leaves only a band to OCR, the look-alike the whole column.
+    from PIL import ImageDraw
+
+    page = _image("06_article.png")
+    column = (560, 150, 1360, 1040)
+    scrolled = page.copy()
+    scrolled.paste(page.crop((column[0], column[1] + 60, column[2], column[3])), (column[0], column[1]))
+    background = page.getpixel((column[0] + 5, column[3] - 5))
+    ImageDraw.Draw(scrolled).rectangle((column[0], column[3] - 60, column[2], column[3]), fill=background)
+    ImageDraw.Draw(scrolled).text((column[0] + 20, column[3] - 50), "Freshly revealed paragraph about quokkas",
+                                  fill="black", font=font(22))
+    look_alike = scrolled.copy()  # same chrome, the column's text blanked a little inside its edges
+    ImageDraw.Draw(look_alike).rectangle((column[0] + 60, column[1], column[2] - 60, column[3]), fill=background)
+    assert processor.process(_captured(image_to_pixels(page), 1, wid=1)).ran_ocr
+    assert processor.process(_captured(image_to_pixels(look_alike), 2, wid=2)).ran_ocr
+    outcome = processor.process(_captured(image_to_pixels(scrolled), 3, wid=1))
+    assert outcome.frame is not None and "quokkas" in outcome.frame.text
+    assert 0 < outcome.ocr_fraction < 0.15, outcome.frame.ocr_regions
