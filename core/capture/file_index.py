@@ -29,356 +29,36 @@ Errors: problems with single files never raise; they are counted in the
 
 from __future__ import annotations
 
-import errno
-import hashlib
 import os
-import re
-import stat as stat_mod
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
-from core.capture.ignore import Candidate, IgnoreOptions, IgnoreRules, Skipped, human_size
-from core.normalize.extract import ExtractionFailed, ExtractLimits, TooLarge, Unsupported, choose_extractor
+from core.capture.file_ledger import FileState, LedgerEntry, LedgerState
+from core.capture.file_paths import display_path, path_from_key, path_key
+from core.capture.file_read import FileRead, Unreadable, content_hash, read_file
+from core.capture.file_report import Outcome, ScanProgress, ScanReport, known_outcome
+from core.capture.file_sink_protocol import FileSink
+from core.capture.file_vanished import Vanished
+from core.capture.ignore import Candidate, IgnoreOptions, IgnoreRules, Skipped
+from core.normalize.extract import ExtractionFailed, ExtractLimits, TooLarge
 from core.normalize.extract.base import Extraction
-from core.normalize.extract.sniff import HEAD_BYTES
 from core.normalize.sandbox import ExtractionSandbox
 
-# --------------------------------------------------------------------------- paths as keys
-
-_SURROGATE = re.compile(r"[\udc80-\udcff]")
-_ESCAPED = re.compile(r"\ufffd([0-9A-F]{2})")
-
-
-def path_key(path: Path | str) -> str:
-    """A storable, reversible string for a path (the item's ``external_id``, the ledger's origin).
-
-    POSIX paths may hold bytes that are not UTF-8; Python carries them as lone
-    surrogates, which no UTF-8 database accepts.  Each such byte becomes
-    U+FFFD followed by its two hex digits, and a real U+FFFD in a name becomes
-    U+FFFD ``00``, so the mapping stays reversible and keeps prefixes (a key
-    under a folder starts with the folder's key and ``/``).  Valid paths are
-    returned unchanged.
-    """
-    text = os.fspath(path)
-    if "\ufffd" not in text and not _SURROGATE.search(text):
-        return text
-    text = text.replace("\ufffd", "\ufffd00")
-    return _SURROGATE.sub(lambda m: "\ufffd%02X" % (ord(m.group()) - 0xDC00), text)
-
-
-def path_from_key(key: str) -> Path:
-    """Inverse of ``path_key``."""
-    if "\ufffd" not in key:
-        return Path(key)
-
-    def back(m: re.Match[str]) -> str:
-        value = int(m.group(1), 16)
-        return "\ufffd" if value == 0 else chr(0xDC00 + value)
-
-    return Path(_ESCAPED.sub(back, key))
-
-
-def display_path(path: Path | str) -> str:
-    """The path for people: undecodable bytes shown as U+FFFD (lossy; never use as a key)."""
-    return os.fsencode(path).decode("utf-8", errors="replace")
-
-
-# --------------------------------------------------------------------------- the sink
-
-
-class LedgerState(StrEnum):
-    INDEXED = "indexed"   # an item holds this content
-    FAILED = "failed"     # extraction failed; reason says why (an older item may remain)
-    SKIPPED = "skipped"   # deliberately not extracted (binary, too large, loop); reason says why
-    DELETED = "deleted"   # the file is gone; its item is marked deleted
-    FORGOTTEN = "forgotten"  # the user forgot its item: not indexed again until the file changes
-
-
-@dataclass(frozen=True, slots=True)
-class FileState:
-    """What was seen on disk: ``mtime`` is ``st_mtime`` (float seconds), compared for equality."""
-
-    size: int
-    mtime: float
-    content_hash: str | None = None
-
-    @classmethod
-    def of(cls, st: os.stat_result, content_hash: str | None = None) -> FileState:
-        return cls(st.st_size, st.st_mtime, content_hash)
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerEntry:
-    path: Path
-    state: LedgerState
-    size: int | None = None
-    mtime: float | None = None
-    content_hash: str | None = None
-    reason: str | None = None
-
-    def same_stat(self, st: os.stat_result) -> bool:
-        return self.size == st.st_size and self.mtime == st.st_mtime
-
-
-class FileSink(Protocol):
-    """Where the indexer's decisions go.  The vault implements it; tests use ``MemoryFileSink``.
-
-    Paths are absolute ``Path`` objects as the OS gives them (possibly with
-    surrogate-escaped bytes: store ``path_key(path)``, show
-    ``display_path(path)``).  ``root`` is the watched folder the file is in
-    (the item's ``conversation``).  Every method is called from one thread at
-    a time.  ``index_file`` must be idempotent and should store the item and
-    its ledger entry together, so a crash between files loses nothing that
-    was acknowledged and a re-run duplicates nothing.
-    """
-
-    def ledger_get(self, path: Path) -> LedgerEntry | None:
-        """The ledger entry of exactly ``path``, in any state."""
-        ...
-
-    def ledger_under(self, folder: Path) -> Iterable[LedgerEntry]:
-        """Every ledger entry (any state) whose path is below ``folder``."""
-        ...
-
-    def ledger_find(self, content_hash: str) -> Iterable[LedgerEntry]:
-        """Indexed entries (any folder) whose content hash is ``content_hash``: move sources for a new file."""
-        ...
-
-    def index_file(self, root: Path, path: Path, extraction: Extraction, state: FileState) -> None:
-        """Store or replace the file's item (same item for the same path); ledger := indexed."""
-        ...
-
-    def record_unchanged(self, path: Path, state: FileState) -> None:
-        """Same content, new ``stat`` (touched, copied back): refresh the ledger only."""
-        ...
-
-    def record_problem(self, root: Path, path: Path, state: FileState | None, reason: str,
-                       ledger_state: LedgerState) -> None:
-        """Ledger := failed or skipped with ``reason``; an existing item stays as it was."""
-        ...
-
-    def file_moved(self, root: Path, old: Path, new: Path, state: FileState) -> None:
-        """Same item, new path: external id, title, path and root change; history stays."""
-        ...
-
-    def file_deleted(self, path: Path) -> None:
-        """Mark the item deleted (its text stays findable as a deleted file); ledger := deleted."""
-        ...
-
-    def flush(self) -> None:
-        """End of a scan or watcher batch: a sink may do deferred work now (embedding)."""
-        ...
-
-
-# --------------------------------------------------------------------------- reports
-
-
-class Outcome(StrEnum):
-    INDEXED = "indexed"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    MOVED = "moved"
-    DELETED = "deleted"
-    SKIPPED = "skipped"  # by an ignore rule (quiet)
-    PROBLEM = "problem"  # skipped for a reason about the file itself (too large, binary, loop)
-    FAILED = "failed"    # extraction failed
-    GONE = "gone"        # nothing to do: the path does not exist and was never indexed
-
-
-@dataclass(slots=True)
-class ScanReport:
-    """What a scan or a watcher batch did.  Every file lands in exactly one bucket."""
-
-    root: Path | None = None
-    indexed: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    moved: int = 0
-    deleted: int = 0
-    skipped: dict[str, int] = field(default_factory=dict)        # ignore rule -> count
-    problems: list[tuple[Path, str]] = field(default_factory=list)  # skipped because of the file itself
-    failed: list[tuple[Path, str]] = field(default_factory=list)
-    notes: list[tuple[Path, str]] = field(default_factory=list)
-    image_only: list[tuple[Path, tuple[int, ...]]] = field(default_factory=list)
-    bytes_read: int = 0
-    seconds: float = 0.0
-
-    def add(self, outcome: Outcome, path: Path, reason: str | None = None) -> None:
-        if outcome is Outcome.SKIPPED:
-            key = reason or "ignored"
-            self.skipped[key] = self.skipped.get(key, 0) + 1
-        elif outcome is Outcome.PROBLEM:
-            self.problems.append((path, reason or "skipped"))
-        elif outcome is Outcome.FAILED:
-            self.failed.append((path, reason or "failed"))
-        elif outcome is not Outcome.GONE:
-            setattr(self, outcome.value, getattr(self, outcome.value) + 1)
-
-    def merge(self, other: ScanReport) -> None:
-        for name in ("indexed", "updated", "unchanged", "moved", "deleted", "bytes_read"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for reason, count in other.skipped.items():
-            self.skipped[reason] = self.skipped.get(reason, 0) + count
-        self.problems += other.problems
-        self.failed += other.failed
-        self.notes += other.notes
-        self.image_only += other.image_only
-        self.seconds += other.seconds
-
-    @property
-    def changed(self) -> int:
-        return self.indexed + self.updated + self.moved + self.deleted
-
-    def summary(self) -> str:
-        skipped = sum(self.skipped.values())
-        return (f"{self.indexed} indexed, {self.updated} updated, {self.unchanged} unchanged, {self.moved} moved, "
-                f"{self.deleted} deleted, {skipped} ignored, {len(self.problems)} skipped with a reason, "
-                f"{len(self.failed)} failed")
-
-
-ScanProgress = Callable[[int, int | None], None]
-"""``progress(done, total)`` — files handled so far out of the files found."""
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class _Read:
-    data: bytes
-    stat: os.stat_result
-    digest: str
-
-
-class _Unreadable(Exception):
-    def __init__(self, reason: str, *, gone: bool = False, skipped: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.gone = gone
-        self.skipped = skipped
-
-
-def _read_file(path: Path, max_bytes: int) -> _Read:
-    """Read a regular file safely: no blocking on FIFOs, bounded, consistent with its ``stat``.
-
-    Raises ``_Unreadable``.  The head is checked before the rest is read, so a
-    large binary file costs one small read.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    for _attempt in range(3):
-        try:
-            fd = os.open(path, flags)
-        except FileNotFoundError as exc:
-            raise _Unreadable("file vanished before it could be read", gone=True) from exc
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise _Unreadable("symbolic link loop", skipped=True) from exc
-            if exc.errno in (errno.EACCES, errno.EPERM):
-                raise _Unreadable("permission denied") from exc
-            raise _Unreadable(f"cannot open: {exc.strerror or exc}") from exc
-        try:
-            before = os.fstat(fd)
-            if not stat_mod.S_ISREG(before.st_mode):
-                raise _Unreadable("not a regular file (pipe, socket or device)", skipped=True)
-            if before.st_size > max_bytes:
-                raise _Unreadable(f"{human_size(before.st_size)} is over the {human_size(max_bytes)} size cap",
-                                  skipped=True)
-            if hasattr(os, "set_blocking"):
-                os.set_blocking(fd, True)
-            head = os.read(fd, HEAD_BYTES)
-            try:
-                choose_extractor(path.name, head)
-            except Unsupported as exc:
-                raise _Unreadable(exc.reason, skipped=True) from exc
-            parts = [head]
-            left = max_bytes + 1 - len(head)
-            while left > 0:
-                chunk = os.read(fd, min(left, 1 << 20))
-                if not chunk:
-                    break
-                parts.append(chunk)
-                left -= len(chunk)
-            data = b"".join(parts)
-            after = os.fstat(fd)
-        except OSError as exc:
-            raise _Unreadable(f"read error: {exc.strerror or exc}") from exc
-        finally:
-            os.close(fd)
-        if len(data) > max_bytes:
-            raise _Unreadable(f"grew over the {human_size(max_bytes)} size cap while being read", skipped=True)
-        if (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns) and len(data) == after.st_size:
-            return _Read(data, after, content_hash(data))
-        time.sleep(0.05 * (_attempt + 1))  # being written right now: give the writer a moment
-    raise _Unreadable("kept changing while being read; will retry on the next change")
-
-
-# --------------------------------------------------------------------------- the indexer
+# Names that lived here before the split; importers keep using this module.
+__all__ = ["FileIndexer", "FileSink", "FileState", "LedgerEntry", "LedgerState", "Outcome", "ScanProgress",
+           "ScanReport", "Vanished", "content_hash", "display_path", "path_from_key", "path_key"]
 
 
 @dataclass(frozen=True, slots=True)
 class _Job:
     root: Path
     path: Path
-    read: _Read
+    read: FileRead
     previous: LedgerEntry | None
-
-
-class Vanished:
-    """Live ledger entries whose files are gone: deleted, or the source of a move not yet seen.
-
-    A new file whose content hash equals a vanished entry's *claims* it and
-    becomes a move (same item, new path).  What nobody claims is deleted by
-    ``FileIndexer.delete_unclaimed``.  This is how moves are recognised when
-    the events do not pair up (a move into a folder created a moment before,
-    moves while Cairn was not running).
-    """
-
-    def __init__(self) -> None:
-        self.entries: dict[Path, LedgerEntry] = {}
-        self._by_hash: dict[str, list[Path]] = {}
-
-    def add(self, entry: LedgerEntry) -> None:
-        if entry.path in self.entries or entry.state is LedgerState.DELETED:
-            return
-        self.entries[entry.path] = entry
-        if entry.content_hash and entry.state is LedgerState.INDEXED:
-            self._by_hash.setdefault(entry.content_hash, []).append(entry.path)
-
-    def claim(self, digest: str) -> LedgerEntry | None:
-        for path in self._by_hash.get(digest, []):
-            entry = self.entries.pop(path, None)
-            if entry is not None:
-                self._by_hash[digest].remove(path)
-                return entry
-        return None
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-
-def _known_outcome(entry: LedgerEntry) -> Outcome:
-    """The verdict for a file whose ``stat`` matches its ledger entry: the one recorded last time.
-
-    A file that failed keeps being reported as failed (with its reason) but is
-    not tried again until it changes.
-    """
-    if entry.state is LedgerState.FAILED:
-        return Outcome.FAILED
-    if entry.state is LedgerState.SKIPPED:
-        return Outcome.PROBLEM
-    if entry.state is LedgerState.FORGOTTEN:
-        return Outcome.SKIPPED
-    return Outcome.UNCHANGED
 
 
 class FileIndexer:
@@ -507,7 +187,7 @@ class FileIndexer:
                 previous = ledger.get(candidate.path)
                 if previous is not None and not force and previous.state is not LedgerState.DELETED \
                         and previous.same_stat(candidate.stat):
-                    report.add(_known_outcome(previous), candidate.path, previous.reason or previous.state.value)
+                    report.add(known_outcome(previous), candidate.path, previous.reason or previous.state.value)
                     done += 1
                     if progress is not None and done % 200 == 0:
                         progress(done, total)
@@ -569,7 +249,7 @@ class FileIndexer:
                 return Outcome.SKIPPED
             return self._problem(root, path, None, judged.reason, previous, report)
         if previous is not None and previous.state is not LedgerState.DELETED and previous.same_stat(judged.stat):
-            outcome = _known_outcome(previous)
+            outcome = known_outcome(previous)
             report.add(outcome, path, previous.reason or previous.state.value)
             return outcome
         job = self._prepare(root, path, previous, report, vanished or Vanished(), find_moves=True)
@@ -676,8 +356,8 @@ class FileIndexer:
                  vanished: Vanished, find_moves: bool = False) -> _Job | None:
         """Read and hash; settle unchanged content and moves here.  ``None``: nothing to extract."""
         try:
-            read = _read_file(path, self.limits.max_file_bytes)
-        except _Unreadable as exc:
+            read = read_file(path, self.limits.max_file_bytes)
+        except Unreadable as exc:
             if exc.gone:
                 if previous is not None and previous.state is not LedgerState.DELETED:
                     self.sink.file_deleted(path)
@@ -695,7 +375,7 @@ class FileIndexer:
         if live and previous is not None and previous.content_hash == read.digest and \
                 previous.state in (LedgerState.INDEXED, LedgerState.FORGOTTEN):
             self.sink.record_unchanged(path, state)
-            report.add(_known_outcome(previous), path, previous.reason or previous.state.value)
+            report.add(known_outcome(previous), path, previous.reason or previous.state.value)
             return None
         if previous is None or previous.state is LedgerState.DELETED:
             source = vanished.claim(read.digest)

@@ -3,7 +3,7 @@
 Every table is prefixed ``mem_``.  Rows that point at a memory (an item) use
 ``ON DELETE CASCADE``, so ``Vault.forget`` removes what was derived from the
 forgotten items with them; what is left without evidence (facts, episodes,
-summaries) is pruned by the next consolidation (``consolidate.prune``).
+summaries) is pruned by the next consolidation (``pruning.prune``).
 
 Times are UTC epoch seconds (REAL), like the items table.
 """
