@@ -23,6 +23,7 @@ BENCHMARKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("files", "files/s, MB/s, unchanged-rescan time, peak RSS", ("--vault",)),
     ("llm", "model load, time to first token, answer latency", ()),
     ("memory", "LoCoMo-dev R@10 before/after memory recall", ()),
+    ("ocr", "OCR recipe: word recall and CPU per 1080p frame, shipped vs alternatives", ()),
     ("screen", "scripted Xvfb session: CPU %, RSS, frames, OCR backlog, searchable words, MB/hour", ()),
     ("ui", "app start to interactive, idle RSS with a month of data", ()),
 )
