@@ -140,3 +140,38 @@ def test_day_and_episode_summaries_show_and_link_to_their_sources(unlocked: Any,
 
     timeline.moment._text.anchorClicked.emit(QUrl(f"item:{int(sources[1].id)}"))
     qtbot.waitUntil(lambda: int(timeline.current_item().id) == int(sources[1].id), timeout=10000)
+
+
+def test_a_memory_stored_while_a_page_loads_still_pages_in(unlocked: Any, qtbot: Any, monkeypatch: Any) -> None:
+    # The page in flight read the database just before the new memory was committed; the "new items"
+    # signal that arrives meanwhile must not be dropped, or the memory stays invisible until the next one.
+    import threading
+    from dataclasses import replace
+
+    from tests.helpers import message
+    from ui.timeline.model import RangeModel
+
+    session = unlocked.session
+    vault = session.vault
+    queried, release = threading.Event(), threading.Event()
+    real = vault.items_between
+    calls = []
+
+    def items_between(*args: Any, **kwargs: Any) -> Any:
+        rows = real(*args, **kwargs)
+        calls.append(len(rows))
+        if len(calls) == 1:  # hold the first page after its query ran
+            queried.set()
+            release.wait(20)
+        return rows
+
+    monkeypatch.setattr(vault, "items_between", items_between)
+    model = RangeModel(session)
+    now = datetime.now().astimezone()
+    model.set_range(now - timedelta(hours=1), now + timedelta(hours=1))
+    assert queried.wait(20)
+    vault.ingest([replace(message("late-arrival", "Quokka census results are in"), timestamp=now)], embed=False)
+    model.refresh_tail()  # what the health poll does when a frame was stored
+    release.set()
+    qtbot.waitUntil(lambda: any("Quokka census" in (model.item(r).text or "") for r in range(model.rowCount())),
+                    timeout=10000)

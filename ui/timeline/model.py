@@ -39,6 +39,7 @@ class RangeModel(QAbstractListModel):
         self._kinds: tuple[str, ...] = ()
         self._exhausted = True
         self._loading = False
+        self._tail_pending = False  # new items arrived while a page was loading
         self._generation = 0
 
     # -- range ------------------------------------------------------------------
@@ -49,12 +50,18 @@ class RangeModel(QAbstractListModel):
         self._start, self._end, self._kinds = start, end, kinds
         self._exhausted = False
         self._loading = False
+        self._tail_pending = False
         self.endResetModel()
         self.fetchMore(QModelIndex())
 
     def refresh_tail(self) -> None:
         """Page in items added after the last load (new captures arrive at the end of the range)."""
-        if self._start is None or self._loading:
+        if self._start is None:
+            return
+        if self._loading:
+            # The page in flight may have been read before the new items were committed: ask again
+            # when it lands, or a frame stored at that moment would never show until the next one.
+            self._tail_pending = True
             return
         self._exhausted = False
         self.fetchMore(QModelIndex())
@@ -154,6 +161,9 @@ class RangeModel(QAbstractListModel):
             self._stamps.extend(r.timestamp.timestamp() for r in rows)
             self.endInsertRows()
         self.page_loaded.emit(len(rows))
+        if self._tail_pending:
+            self._tail_pending = False
+            self.refresh_tail()
 
     def _failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:
