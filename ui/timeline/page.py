@@ -7,41 +7,46 @@ page) switch the zoom.  ``open_item(item_id)`` is how search results and
 citations land here: the item is fetched, its day opened, and it is selected
 once the page holding it has loaded (paging on with ``fetchMore`` if needed).
 
+The page wires the parts together and keeps the navigation state (zoom, day,
+pending selection); the parts live next to it: ``toolbar`` (◀ date ▶, zoom
+segment), ``hour_strip``, ``moment`` (one memory in full), ``cards`` (the
+glance card, the heat-map card), ``density`` (the heat map), ``glance`` and
+``count_text`` (wording), ``periods`` (day/week/month stepping and titles),
+``activity`` (the vault reads behind the strip and heat map) and
+``date_dialog``.
+
 Threads: GUI thread only; all vault calls go through ``session.run``.
+Errors: a failed page load shows "Could not load: …" in the count label;
+other task failures are left to the task manager's default handling.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QCalendarWidget,
-    QDialog,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QListView,
-    QSplitter,
-    QStackedWidget,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QListView, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from ui import fmt, theme
 from ui.item_delegate import ItemDelegate
 from ui.media import MediaCache
 from ui.session import Session
-from ui.timeline.density import DensityView, HourCounts, month_grid, week_start
+from ui.timeline.activity import STRIP_BUCKET_S, hour_counts, latest_day, strip_counts
+from ui.timeline.cards import DensityCard, GlanceCard
+from ui.timeline.count_text import density_hint_text, memory_count_text
+from ui.timeline.date_dialog import ask_date
+from ui.timeline.density import HourCounts, month_grid
+from ui.timeline.glance import glance_text
 from ui.timeline.hour_strip import HourStrip
 from ui.timeline.model import ITEM_ROLE, RangeModel
+from ui.timeline.periods import period_title, shift_period
+from ui.timeline.toolbar import TimelineToolbar
 
-STRIP_BUCKET_S = 15 * 60
+# month_grid and STRIP_BUCKET_S moved out but stay importable from here (tests compute month cells).
+__all__ = ["MAX_FOLLOW_PAGES", "STRIP_BUCKET_S", "TimelinePage", "month_grid"]
+
 MAX_FOLLOW_PAGES = 50  # how far open_item pages on looking for its item
 
 
@@ -63,57 +68,13 @@ class TimelinePage(QWidget):
         self._terms: list[str] = []
         self._hist_generation = 0
 
-        # -- toolbar ---------------------------------------------------------------------
-        self._prev = self._tool("chevron-left", "Previous day (Page Up)", self._go_prev)
-        self._next = self._tool("chevron-right", "Next day (Page Down)", self._go_next)
-        self._date_button = QToolButton()
-        self._date_button.setObjectName("Flat")
-        self._date_button.setAccessibleName("Choose a date")
-        self._date_button.setToolTip("Jump to a date (Ctrl+G)")
-        self._date_button.clicked.connect(self.choose_date)
-        self._date_button.setStyleSheet("font-size: 16px; font-weight: 600; padding: 4px 10px;")
-        self._today = QToolButton()
-        self._today.setText("Today")
-        self._today.setObjectName("Segment")
-        self._today.setAccessibleName("Go to today")
-        self._today.clicked.connect(lambda: self.show_day(date.today()))
-        self._latest = QToolButton()
-        self._latest.setText("Latest")
-        self._latest.setObjectName("Segment")
-        self._latest.setToolTip("Go to the most recent day with memories")
-        self._latest.setAccessibleName("Go to the latest day with memories")
-        self._latest.clicked.connect(self.show_latest)
-        self._count_label = QLabel()
-        self._count_label.setProperty("muted", True)
-
-        self._zoom_group = QButtonGroup(self)
-        zoom_box = QHBoxLayout()
-        zoom_box.setSpacing(0)
-        for i, (mode, label) in enumerate((("day", "Day"), ("week", "Week"), ("month", "Month"))):
-            b = QToolButton()
-            b.setText(label)
-            b.setObjectName("Segment")
-            b.setCheckable(True)
-            b.setAccessibleName(f"{label} view")
-            b.setToolTip(f"{label} view (Ctrl+{i + 1})")
-            b.setChecked(mode == "day")
-            b.clicked.connect(lambda _c=False, m=mode: self.set_zoom(m))
-            self._zoom_group.addButton(b)
-            zoom_box.addWidget(b)
-            setattr(self, f"_zoom_{mode}", b)
-
-        bar = QHBoxLayout()
-        bar.setSpacing(6)
-        bar.addWidget(self._prev)
-        bar.addWidget(self._date_button)
-        bar.addWidget(self._next)
-        bar.addSpacing(6)
-        bar.addWidget(self._today)
-        bar.addWidget(self._latest)
-        bar.addSpacing(10)
-        bar.addWidget(self._count_label)
-        bar.addStretch(1)
-        bar.addLayout(zoom_box)
+        self._toolbar = TimelineToolbar()
+        self._toolbar.previous_requested.connect(self._go_prev)
+        self._toolbar.next_requested.connect(self._go_next)
+        self._toolbar.date_requested.connect(self.choose_date)
+        self._toolbar.today_requested.connect(lambda: self.show_day(date.today()))
+        self._toolbar.latest_requested.connect(self.show_latest)
+        self._toolbar.zoom_requested.connect(self.set_zoom)
 
         # -- day view ---------------------------------------------------------------------
         self.strip = HourStrip()
@@ -125,7 +86,7 @@ class TimelinePage(QWidget):
 
         self.model = RangeModel(session, parent=self)
         self.model.page_loaded.connect(self._page_loaded)
-        self.model.load_failed.connect(lambda exc: self._count_label.setText(f"Could not load: {exc}"))
+        self.model.load_failed.connect(lambda exc: self._toolbar.set_count_text(f"Could not load: {exc}"))
         self.day_list = QListView()
         self.day_list.setModel(self.model)
         self.day_list.setItemDelegate(ItemDelegate(self.day_list, lines=1, media=media))
@@ -137,25 +98,46 @@ class TimelinePage(QWidget):
         self.moment = MomentView(session, media)
         self.moment.item_activated.connect(lambda item: self.open_item(int(item.id)))
 
-        self._glance = QLabel()
-        self._glance.setWordWrap(True)
-        self._glance.setTextFormat(Qt.TextFormat.RichText)
-        self._glance.setAccessibleName("Day at a glance")
-        self._glance.linkActivated.connect(self._glance_link)
-        glance_card = QFrame()
-        glance_card.setObjectName("Card")
-        g_layout = QVBoxLayout(glance_card)
-        g_layout.setContentsMargins(12, 10, 12, 10)
-        self._glance_title = QLabel("DAY AT A GLANCE")
-        self._glance_title.setObjectName("SectionTitle")
-        g_layout.addWidget(self._glance_title)
-        g_layout.addWidget(self._glance)
+        self._glance_card = GlanceCard()
+        self._glance_card.link_activated.connect(self._glance_link)
+        # The card's labels, under the names tests (and older callers) read them by.
+        self._glance = self._glance_card.text_label
+        self._glance_title = self._glance_card.title_label
 
+        # -- week / month -------------------------------------------------------------------
+        self._density_card = DensityCard()
+        self.density = self._density_card.view
+        self.density.day_chosen.connect(self._density_chosen)
+
+        self._stack = QStackedWidget()
+        self._stack.addWidget(self._build_day_view())
+        self._stack.addWidget(self._density_card)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(10)
+        layout.addWidget(self._toolbar)
+        layout.addWidget(self._stack, 1)
+
+        QShortcut(QKeySequence("Ctrl+G"), self, self.choose_date)
+        QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.set_zoom("day"))
+        QShortcut(QKeySequence("Ctrl+2"), self, lambda: self.set_zoom("week"))
+        QShortcut(QKeySequence("Ctrl+3"), self, lambda: self.set_zoom("month"))
+        QShortcut(QKeySequence("Alt+Left"), self, self._go_prev)
+        QShortcut(QKeySequence("Alt+Right"), self, self._go_next)
+
+        session.locked.connect(self._on_locked)
+        session.changed.connect(self._on_changed)
+        theme.on_theme_changed(self._retheme)
+        self._update_title()
+
+    def _build_day_view(self) -> QWidget:
+        """The strip over the moment (left) and the glance card with the day's list (right)."""
         right = QWidget()
         r_layout = QVBoxLayout(right)
         r_layout.setContentsMargins(0, 0, 0, 0)
         r_layout.setSpacing(8)
-        r_layout.addWidget(glance_card)
+        r_layout.addWidget(self._glance_card)
         list_title = QLabel("THIS DAY")
         list_title.setObjectName("SectionTitle")
         r_layout.addWidget(list_title)
@@ -175,40 +157,7 @@ class TimelinePage(QWidget):
         d_layout.setSpacing(10)
         d_layout.addWidget(self.strip)
         d_layout.addWidget(splitter, 1)
-
-        # -- week / month -------------------------------------------------------------------
-        self.density = DensityView()
-        self.density.day_chosen.connect(self._density_chosen)
-        density_card = QFrame()
-        density_card.setObjectName("Card")
-        dc_layout = QVBoxLayout(density_card)
-        dc_layout.setContentsMargins(12, 12, 12, 12)
-        self._density_hint = QLabel()
-        self._density_hint.setProperty("muted", True)
-        dc_layout.addWidget(self._density_hint)
-        dc_layout.addWidget(self.density, 1)
-
-        self._stack = QStackedWidget()
-        self._stack.addWidget(day_widget)
-        self._stack.addWidget(density_card)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 12)
-        layout.setSpacing(10)
-        layout.addLayout(bar)
-        layout.addWidget(self._stack, 1)
-
-        QShortcut(QKeySequence("Ctrl+G"), self, self.choose_date)
-        QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.set_zoom("day"))
-        QShortcut(QKeySequence("Ctrl+2"), self, lambda: self.set_zoom("week"))
-        QShortcut(QKeySequence("Ctrl+3"), self, lambda: self.set_zoom("month"))
-        QShortcut(QKeySequence("Alt+Left"), self, self._go_prev)
-        QShortcut(QKeySequence("Alt+Right"), self, self._go_next)
-
-        session.locked.connect(self._on_locked)
-        session.changed.connect(self._on_changed)
-        theme.on_theme_changed(self._retheme)
-        self._update_title()
+        return day_widget
 
     # -- public ---------------------------------------------------------------------------------
     def current_day(self) -> date:
@@ -227,15 +176,15 @@ class TimelinePage(QWidget):
         self._pending_time = at
         self._follow_pages = 0
         if self._zoom != "day":
-            self._set_zoom_buttons("day")
+            self._toolbar.set_zoom("day")
             self._zoom = "day"
             self._stack.setCurrentIndex(0)
         self._update_title()
         start, end = fmt.day_bounds(day)
         self.strip.set_day(start, end)
         self.moment.clear("Loading this day…")
-        self._glance.setText("")
-        self._count_label.setText("")
+        self._glance_card.clear()
+        self._toolbar.set_count_text("")
         if self._session.vault is None:
             return
         self.model.set_range(start, end)
@@ -248,23 +197,7 @@ class TimelinePage(QWidget):
         if vault is None:
             return
         now = datetime.now().astimezone()
-
-        def find() -> date | None:
-            stats = getattr(vault, "stats", None)
-            if stats is not None:
-                last = stats().last_item_at
-                return fmt.to_local(last).date() if last is not None else None
-            # Without stats: the newest non-empty hour bucket, aligned to local hours.
-            base = now.replace(minute=0, second=0, microsecond=0)
-            for span_days in (2, 31, 400, 3650):
-                start = base - timedelta(days=span_days)
-                hist = vault.activity_histogram(start, base + timedelta(hours=1), 3600)
-                for moment, count in reversed(hist):
-                    if count:
-                        return fmt.to_local(moment).date()
-            return None
-
-        self._session.run(find, owner=self, label="latest day",
+        self._session.run(lambda: latest_day(vault, now), owner=self, label="latest day",
                           on_success=lambda d: self.show_day(d or date.today()))
 
     def open_item(self, item_id: int, terms: list[str] | None = None) -> None:
@@ -288,7 +221,7 @@ class TimelinePage(QWidget):
         if mode == self._zoom:
             return
         self._zoom = mode
-        self._set_zoom_buttons(mode)
+        self._toolbar.set_zoom(mode)
         if mode == "day":
             self._stack.setCurrentIndex(0)
             self.show_day(self._day)
@@ -296,7 +229,7 @@ class TimelinePage(QWidget):
         self._stack.setCurrentIndex(1)
         self.density.set_mode(mode, self._day)
         self._update_title()
-        self._count_label.setText("")
+        self._toolbar.set_count_text("")
         self._load_density()
         self.density.setFocus()
 
@@ -314,26 +247,17 @@ class TimelinePage(QWidget):
         self._select_row(max(0, min(rows - 1, target)))
 
     def choose_date(self) -> None:
-        dialog = QDialog(self)
-        dialog.setWindowTitle("Jump to date")
-        calendar = QCalendarWidget(dialog)
-        calendar.setAccessibleName("Calendar")
-        calendar.setSelectedDate(self._day)
-        calendar.setGridVisible(False)
-        calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
-        calendar.activated.connect(dialog.accept)
-        calendar.clicked.connect(dialog.accept)
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(calendar)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            chosen = calendar.selectedDate().toPython()
-            if self._zoom == "day":
-                self.show_day(chosen)
-            else:
-                self._day = chosen
-                self.density.set_mode(self._zoom, chosen)
-                self._update_title()
-                self._load_density()
+        """Ask for a date (``Ctrl+G``, the date button) and open it in the current zoom."""
+        chosen = ask_date(self, self._day)
+        if chosen is None:
+            return
+        if self._zoom == "day":
+            self.show_day(chosen)
+        else:
+            self._day = chosen
+            self.density.set_mode(self._zoom, chosen)
+            self._update_title()
+            self._load_density()
 
     # -- day view internals ------------------------------------------------------------------------
     def _load_histogram(self, start: datetime, end: datetime) -> None:
@@ -342,24 +266,13 @@ class TimelinePage(QWidget):
             return
         self._hist_generation += 1
         generation = self._hist_generation
-        buckets = round((end - start).total_seconds() / STRIP_BUCKET_S)
-
-        def load() -> list[int]:
-            rows = vault.activity_histogram(start, end, STRIP_BUCKET_S)
-            counts = [0] * buckets
-            for moment, count in rows:
-                index = int((moment.timestamp() - start.timestamp()) // STRIP_BUCKET_S)
-                if 0 <= index < buckets:
-                    counts[index] += count
-            return counts
 
         def done(counts: list[int]) -> None:
             if generation == self._hist_generation:
                 self.strip.set_histogram(counts)
-                total = sum(counts)
-                self._count_label.setText(f"{total:,} memor{'y' if total == 1 else 'ies'}" if total else "")
+                self._toolbar.set_count_text(memory_count_text(sum(counts)))
 
-        self._session.run(load, on_success=done, owner=self, label="histogram")
+        self._session.run(lambda: strip_counts(vault, start, end), on_success=done, owner=self, label="histogram")
 
     def _page_loaded(self, added: int) -> None:
         self.strip.set_moments(self.model.timestamps())
@@ -428,49 +341,11 @@ class TimelinePage(QWidget):
         elif self.model.rowCount():
             self._select_row(self.model.rowCount() - 1)
 
+
     def _update_glance(self) -> None:
         """Day summary and episodes when consolidation made them, else counts from the loaded rows."""
         rows = [self.model.item(r) for r in range(self.model.rowCount())]
-        c = theme.colours()
-        summaries = [r for r in rows if r.kind == "summary"]
-        day_summary = next((s for s in summaries if _summary_level(s) == "day"), None)
-        episodes = [s for s in summaries if _summary_level(s) == "episode"]
-        parts: list[str] = []
-        if day_summary is not None:
-            parts.append(f"<a href='item:{int(day_summary.id)}' style='color:{c.text}; text-decoration:none'>"
-                         f"{fmt.html_escape(fmt.one_line(day_summary.text, 420))}</a>")
-        for episode in episodes[:6]:
-            end = (episode.meta or {}).get("ts_end")
-            span = fmt.fmt_time(episode.timestamp)
-            if isinstance(end, int | float):
-                span += "–" + datetime.fromtimestamp(end).astimezone().strftime("%H:%M")
-            title = episode.title or fmt.one_line(episode.text, 80)
-            parts.append(f"<a href='item:{int(episode.id)}' style='color:{c.accent}; text-decoration:none'>"
-                         f"{span}</a> {fmt.html_escape(fmt.one_line(title, 90))}")
-        others = [r for r in rows if r.kind != "summary"]
-        kinds = Counter(r.kind for r in others)
-        facts: list[str] = []
-        if kinds.get("message"):
-            convs = Counter(r.conversation or r.speaker or "?" for r in others if r.kind == "message")
-            top = ", ".join(name for name, _ in convs.most_common(3))
-            facts.append(f"<b>{kinds['message']}</b> message{'s' if kinds['message'] != 1 else ''} "
-                         f"in {len(convs)} conversation{'s' if len(convs) != 1 else ''} ({fmt.html_escape(top)})")
-        if kinds.get("screenshot"):
-            apps = Counter(fmt.app_of(r) or "unknown app" for r in others if r.kind == "screenshot")
-            top = ", ".join(name for name, _ in apps.most_common(3))
-            facts.append(f"<b>{kinds['screenshot']}</b> screen moment{'s' if kinds['screenshot'] != 1 else ''} "
-                         f"({fmt.html_escape(top)})")
-        if kinds.get("document"):
-            facts.append(f"<b>{kinds['document']}</b> document{'s' if kinds['document'] != 1 else ''} touched")
-        if others:
-            first, last = fmt.fmt_time(others[0].timestamp), fmt.fmt_time(others[-1].timestamp)
-            facts.append(f"active from {first} to {last}")
-        more = "" if self.model.exhausted else " <i>(more loading…)</i>"
-        if facts:
-            parts.append(f"<span style='color:{c.muted}'>" + " · ".join(facts) + more + "</span>")
-        self._glance_title.setText("DAY SUMMARY" if (day_summary or episodes) else "DAY AT A GLANCE")
-        self._glance.setText("<br>".join(parts) if parts else
-                             f"<span style='color:{c.muted}'>No memories on this day.</span>")
+        self._glance_card.show_glance(glance_text(rows, theme.colours(), more_loading=not self.model.exhausted))
 
     def _glance_link(self, link: str) -> None:
         if link.startswith("item:"):
@@ -487,26 +362,14 @@ class TimelinePage(QWidget):
         mode = self._zoom
         anchor = self._day
 
-        def load() -> HourCounts:
-            counts: HourCounts = {}
-            for moment, count in vault.activity_histogram(start, end, 3600):
-                if count:
-                    local = fmt.to_local(moment)
-                    key = (local.date(), local.hour)
-                    counts[key] = counts.get(key, 0) + count
-            return counts
-
         def done(counts: HourCounts) -> None:
             if self._zoom == mode and self._day == anchor:
                 self.density.set_counts(counts)
                 total = sum(counts.values())
-                active = len({d for d, _ in counts})
-                self._density_hint.setText(
-                    f"{total:,} memories on {active} day{'s' if active != 1 else ''}. "
-                    "Click a cell or use the arrow keys and Enter to open that day.")
-                self._count_label.setText(f"{total:,} memor{'y' if total == 1 else 'ies'}" if total else "")
+                self._density_card.set_hint(density_hint_text(total, len({d for d, _ in counts})))
+                self._toolbar.set_count_text(memory_count_text(total))
 
-        self._session.run(load, on_success=done, owner=self, label="density")
+        self._session.run(lambda: hour_counts(vault, start, end), on_success=done, owner=self, label="density")
 
     def _density_chosen(self, day: date, hour: int | None) -> None:
         at = fmt.day_start(day) + timedelta(hours=hour) if hour is not None else None
@@ -521,60 +384,26 @@ class TimelinePage(QWidget):
 
     def _shift(self, direction: int) -> None:
         if self._zoom == "day":
-            self.show_day(self._day + timedelta(days=direction))
+            self.show_day(shift_period("day", self._day, direction))
             return
-        if self._zoom == "week":
-            self._day = self._day + timedelta(days=7 * direction)
-        else:
-            first = self._day.replace(day=1)
-            self._day = (first + timedelta(days=32)).replace(day=1) if direction > 0 else \
-                (first - timedelta(days=1)).replace(day=1)
+        self._day = shift_period(self._zoom, self._day, direction)
         self.density.set_mode(self._zoom, self._day)
         self._update_title()
         self._load_density()
 
     def _update_title(self) -> None:
-        if self._zoom == "day":
-            text = fmt.fmt_day(self._day)
-            what = "day"
-        elif self._zoom == "week":
-            start = week_start(self._day)
-            end = start + timedelta(days=6)
-            text = f"Week of {start.day} {start.strftime('%b')} – {end.day} {end.strftime('%b %Y')}"
-            what = "week"
-        else:
-            text = self._day.strftime("%B %Y")
-            what = "month"
-        self._date_button.setText(text)
-        self._prev.setToolTip(f"Previous {what}")
-        self._next.setToolTip(f"Next {what}")
-        self._prev.setAccessibleName(f"Previous {what}")
-        self._next.setAccessibleName(f"Next {what}")
-
-    def _set_zoom_buttons(self, mode: str) -> None:
-        getattr(self, f"_zoom_{mode}").setChecked(True)
-
-    def _tool(self, icon_name: str, tip: str, slot: Any) -> QToolButton:
-        b = QToolButton()
-        b.setObjectName("Flat")
-        b.setIcon(theme.icon(icon_name))
-        b.setToolTip(tip)
-        b.setAccessibleName(tip.split(" (")[0])
-        b.clicked.connect(slot)
-        b.setProperty("icon_name", icon_name)
-        return b
+        self._toolbar.set_period(period_title(self._zoom, self._day))
 
     def _retheme(self) -> None:
-        for b in (self._prev, self._next):
-            b.setIcon(theme.icon(b.property("icon_name")))
+        self._toolbar.retheme()
         self.update()
 
     def _on_locked(self) -> None:
         self.model.clear()
         self.moment.clear("Cairn is locked.")
         self.strip.set_day(*fmt.day_bounds(self._day))
-        self._glance.setText("")
-        self._count_label.setText("")
+        self._glance_card.clear()
+        self._toolbar.set_count_text("")
 
     def _on_changed(self, what: frozenset[str]) -> None:
         """New memories: page them in without disturbing the selection (only ranges that can change)."""
@@ -588,12 +417,3 @@ class TimelinePage(QWidget):
         else:
             self._load_density()
 
-
-def _summary_level(item: Any) -> str | None:
-    """``"day"`` or ``"episode"`` for consolidation summaries (``meta["summary_of"]``)."""
-    meta = item.meta or {}
-    level = meta.get("summary_of") or meta.get("scope")
-    return str(level) if level else None
-
-
-_ = month_grid  # re-exported for tests that compute the month's cells

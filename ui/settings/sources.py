@@ -1,0 +1,69 @@
+"""The "Files & chats" tab: watched folders, the chat-export inbox and the size cap for files.
+
+Fields: ``watched_folders``, ``chat_inbox`` (empty text means no inbox)
+and ``max_file_mb``.
+
+Threads: GUI thread only (the folder pickers are modal).  Errors: none
+raised.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from PySide6.QtWidgets import QDoubleSpinBox, QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
+
+from ui import theme
+from ui.settings.editable_list import EditableList
+from ui.settings.section import SettingsSection, muted_note, wrapped
+
+if TYPE_CHECKING:
+    from core.settings import Settings
+
+
+class SourcesSection(SettingsSection):
+    """Folders whose documents are indexed, the chat inbox, and the largest file read."""
+
+    TITLE: ClassVar[str] = "Files && chats"
+    ICON: ClassVar[str] = "folder"
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        s = settings
+        self.folders = EditableList("Watched folders", "Folder path", browse_folder=True)
+        self.folders.set_values(s.watched_folders)
+        self.form.addRow(wrapped("<b>Watched folders</b>: documents in these folders are read and kept "
+                                 "searchable."))
+        self.form.addRow(self.folders)
+        self.inbox = QLineEdit(s.chat_inbox or "")
+        self.inbox.setPlaceholderText("No inbox")
+        self.inbox.setAccessibleName("Chat export inbox folder")
+        browse = QPushButton(theme.icon("folder"), "Choose…")
+        browse.setAccessibleName("Choose the chat inbox folder")
+        browse.clicked.connect(self._browse_inbox)
+        row = QHBoxLayout()
+        row.addWidget(self.inbox, 1)
+        row.addWidget(browse)
+        self.form.addRow("Chat export inbox", row)
+        self.form.addRow("", muted_note("Drop WhatsApp, Telegram, Slack, Discord, ChatGPT or Messenger "
+                                        "exports here; they are imported automatically."))
+        self.max_file = QDoubleSpinBox()
+        self.max_file.setRange(1.0, 2048.0)
+        self.max_file.setSuffix(" MB")
+        self.max_file.setDecimals(0)
+        self.max_file.setValue(s.max_file_mb)
+        self.max_file.setAccessibleName("Largest file to read in megabytes")
+        self.form.addRow("Skip files larger than", self.max_file)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "watched_folders": self.folders.values(),
+            "chat_inbox": self.inbox.text().strip() or None,
+            "max_file_mb": round(self.max_file.value(), 2),
+        }
+
+    def _browse_inbox(self) -> None:
+        # Parented to the dialog, not this page, so the picker sits over the dialog as before the split.
+        folder = QFileDialog.getExistingDirectory(self.window(), "Choose the chat export inbox")
+        if folder:
+            self.inbox.setText(folder)

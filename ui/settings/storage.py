@@ -1,0 +1,76 @@
+"""The Storage tab: the disk budget, how long screenshots and text are kept, and what is used now.
+
+Fields: ``retention_gb``, ``retention_days`` and ``text_retention_days``
+(0 means as long as anything else).  The "in use now" line comes from
+``vault.stats()``, measured in the background when the section is built.
+
+Threads: GUI thread only; the measurement runs on the session's workers.
+Errors: none raised; a failed measurement shows "unknown".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QSpinBox, QWidget
+
+from ui.session import Session
+from ui.settings.section import SettingsSection, muted_note
+
+if TYPE_CHECKING:
+    from core.settings import Settings
+
+
+class StorageSection(SettingsSection):
+    """Retention limits and the vault's current size."""
+
+    TITLE: ClassVar[str] = "Storage"
+    ICON: ClassVar[str] = "summary"
+
+    def __init__(self, settings: Settings, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        s = settings
+        self.retention_gb = QDoubleSpinBox()
+        self.retention_gb.setRange(0.5, 4096.0)
+        self.retention_gb.setSuffix(" GB")
+        self.retention_gb.setDecimals(1)
+        self.retention_gb.setValue(s.retention_gb)
+        self.retention_gb.setAccessibleName("Storage budget in gigabytes")
+        self.form.addRow("Use at most", self.retention_gb)
+        self.retention_days = QSpinBox()
+        self.retention_days.setRange(1, 36500)
+        self.retention_days.setSuffix(" days")
+        self.retention_days.setValue(s.retention_days)
+        self.retention_days.setAccessibleName("Keep screenshots for days")
+        self.form.addRow("Keep screenshots for", self.retention_days)
+        self.text_days = QSpinBox()
+        self.text_days.setRange(0, 36500)
+        self.text_days.setSpecialValueText("as long as anything else")
+        self.text_days.setSuffix(" days")
+        self.text_days.setValue(s.text_retention_days)
+        self.text_days.setAccessibleName("Keep text for days, zero means as long as anything else")
+        self.form.addRow("Keep text for", self.text_days)
+        self.form.addRow(muted_note("When the budget is reached the oldest screenshots go first; their text "
+                                    "can stay searchable longer."))
+        self.usage = QLabel("Measuring…")
+        self.usage.setProperty("muted", True)
+        self.usage.setAccessibleName("Storage used")
+        self.form.addRow("In use now", self.usage)
+        vault = session.vault
+        if vault is not None and hasattr(vault, "stats"):
+            session.run(vault.stats, on_success=self.show_usage, owner=self, label="stats",
+                        on_failure=lambda _e: self.usage.setText("unknown"))
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "retention_gb": round(self.retention_gb.value(), 2),
+            "retention_days": self.retention_days.value(),
+            "text_retention_days": self.text_days.value(),
+        }
+
+    def show_usage(self, stats: Any) -> None:
+        """Show a ``vault.stats()`` result: memories, database size, screenshots and their size."""
+        media_mb = stats.media_bytes / 1e6
+        db_mb = stats.database_bytes / 1e6
+        self.usage.setText(f"{stats.items:,} memories · database {db_mb:,.1f} MB · "
+                           f"{stats.media_files:,} screenshots {media_mb:,.1f} MB")
