@@ -26,12 +26,9 @@ class IndexLoader:
         self,
         index: VectorIndex,
         reader: Callable[[], Any],
-        *,
-        on_block: Callable[[int], None] | None = None,
     ) -> None:
         self.index = index
         self._reader = reader  # called on the loader thread: readers are per thread
-        self._on_block = on_block
         self._stop = threading.Event()
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name="cairn-index-loader", daemon=True)
@@ -62,8 +59,7 @@ class IndexLoader:
         try:
             reader = self._reader()
             self.index.expected = count_vectors(reader, self.index.model)
-            load_index(reader, self.index.model, self.index.dim, index=self.index,
-                       on_block=self._on_block, stop=self._stop)
+            load_index(reader, self.index.model, self.index.dim, index=self.index, stop=self._stop)
         except BaseException as exc:  # kept for wait(); a thread must not die silently
             self.error = exc
         finally:

@@ -111,18 +111,21 @@ class HybridRetriever:
             if parsed.range is not None:
                 text, applied, phrase = parsed.remainder, parsed.range, parsed.phrase
         notes: list[str] = []
+        # One index for the whole search: the note below describes what was actually searched.
         index = self._vectors() if self._embed_query is not None else None
         if index is not None and index.expected is not None and len(index) < index.expected:
             notes.append(f"still loading: meaning search covered the newest {len(index):,} of "
                          f"{index.expected:,} passages (words matched everywhere)")
-        hits = self._search(request, text, applied)
+        hits = self._search(request, text, applied, index)
         if not hits and applied is not None and phrase is not None:
             notes.append(f"nothing found {phrase!r}; showing matches from any time")
-            hits = self._search(request, request.query, None)
+            hits = self._search(request, request.query, None, index)
             applied = None
         return SearchResult(hits=hits, query_text=text, applied_range=applied, range_phrase=phrase, notes=tuple(notes))
 
-    def _search(self, request: SearchRequest, text: str, time_range: TimeRange | None) -> list[Hit]:
+    def _search(
+        self, request: SearchRequest, text: str, time_range: TimeRange | None, index: VectorIndex | None
+    ) -> list[Hit]:
         reader = self._reader()
         where, params = build_filter(request, time_range)
         terms = query_terms(text)
@@ -136,7 +139,6 @@ class HybridRetriever:
             part = score / best_bm25 if w.mode == "score" else 1.0 / (w.rrf_k + rank + 1)
             fused[chunk_id] = fused.get(chunk_id, 0.0) + w.lexical * part
             signals.setdefault(chunk_id, {})["bm25"] = score
-        index = self._vectors()
         if index is not None and self._embed_query is not None and len(index) and text.strip():
             allowed = None
             if where:

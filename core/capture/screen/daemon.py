@@ -403,22 +403,12 @@ class ScreenDaemon:
             self.health.skip("idle", monitors)
             return 0
 
-        policy = self._policy
-        windows = self._list_windows(ctx, monitors)
-        if windows is None:
-            return 0
-        veto = policy.check(windows)
-        if veto is not None:
-            self._blocked(veto.reason, monitors)
+        if self._cleared_windows(ctx, monitors) is None:
             return 0
         frames = ctx.grabber.grab()
         # Re-check after the grab: a private window that appeared meanwhile is in the pixels.
-        windows_after = self._list_windows(ctx, monitors)
+        windows_after = self._cleared_windows(ctx, monitors)
         if windows_after is None:
-            return 0
-        veto = policy.check(windows_after)
-        if veto is not None:
-            self._blocked(veto.reason, monitors)
             return 0
         if self._switched(ctx, frames, windows_after):
             settled = self._settle(ctx, frames, monitors)
@@ -489,24 +479,24 @@ class ScreenDaemon:
             if stable:
                 break
             self.health.skip("repainting")
-        windows = self._list_windows(ctx, monitors)
-        if windows is None:
-            return None
-        veto = self._policy.check(windows)
-        if veto is not None:
-            self._blocked(veto.reason, monitors)
-            return None
-        return frames, windows
+        windows = self._cleared_windows(ctx, monitors)
+        return None if windows is None else (frames, windows)
 
-    def _list_windows(self, ctx: _CaptureContext, monitors: int) -> list[VisibleWindow] | None:
+    def _cleared_windows(self, ctx: _CaptureContext, monitors: int) -> list[VisibleWindow] | None:
+        """The visible windows if the privacy policy lets this moment be captured, else ``None`` (counted)."""
         try:
-            return ctx.windows.visible_windows()
+            windows = ctx.windows.visible_windows()
         except WindowInfoError as exc:
             if self.config.require_window_info:
                 self.health.set_state("blocked", f"window list unavailable: {exc}")
                 self.health.skip("no_window_info", monitors)
                 return None
-            return []
+            windows = []
+        veto = self._policy.check(windows)
+        if veto is not None:
+            self._blocked(veto.reason, monitors)
+            return None
+        return windows
 
     def _blocked(self, reason: str, monitors: int) -> None:
         label = {"excluded_app": "an excluded app is visible", "private_window": "a private window is visible"}

@@ -92,7 +92,7 @@ class FrameProcessor:
         window_key = (monitor, captured.window.window_id) if captured.window else None
         image = pixels_to_image(pixels)
 
-        words, ocr_regions, seconds, fraction = self._words_for(pixels, image, monitor, window_key)
+        words, ocr_regions, seconds, fraction = self._words_for(pixels, image, monitor)
         reference = _Reference(pixels, words)
 
         # Redact words (new and inherited: a secret may span both), then the text and the title.
@@ -144,11 +144,11 @@ class FrameProcessor:
     # -- words -------------------------------------------------------------
 
     def _words_for(
-        self, pixels: np.ndarray, image: Any, monitor: int, window_key: tuple[int, int] | None
+        self, pixels: np.ndarray, image: Any, monitor: int
     ) -> tuple[list[OcrWord], list[Box], float, float]:
         height, width = pixels.shape
         frame_area = float(width * height)
-        plan = self._best_plan(pixels, monitor, window_key)
+        plan = self._best_plan(pixels, monitor)
         if plan is None:
             return self._full(image, frame_area)
         reference, change, to_ocr, inherited = plan.reference, plan.change, plan.to_ocr, plan.inherited
@@ -214,7 +214,7 @@ class FrameProcessor:
 
     # -- references ----------------------------------------------------------
 
-    def _best_plan(self, pixels: np.ndarray, monitor: int, window_key: tuple[int, int] | None) -> _Plan | None:
+    def _best_plan(self, pixels: np.ndarray, monitor: int) -> _Plan | None:
         """The reference that leaves the least to OCR (scrolled content counts as reused)."""
         # Every remembered window of this monitor is a candidate, not only the one the window list
         # names (a frame taken during a switch can carry the other window's id).  Ranking is by what
@@ -222,8 +222,6 @@ class FrameProcessor:
         # pixels than one window scrolled by a few lines, yet the scroll costs only its new band
         # (measured in bench.screen: the wrong choice cost a whole-frame OCR, ~2.3 CPU-s).
         candidates = [self._by_monitor.get(monitor)]
-        if window_key is not None:
-            candidates.append(self._by_window.get(window_key))
         candidates.extend(ref for key, ref in reversed(self._by_window.items()) if key[0] == monitor)
         best: _Plan | None = None
         seen: set[int] = set()

@@ -145,10 +145,24 @@ def open_window_info(display: str | None = None) -> WindowInfo:
     return UnavailableWindowInfo(f"window information is not supported on {sys.platform}")
 
 
+class _ImportedBackend:
+    """A platform backend that is available as soon as its constructor's imports succeeded."""
+
+    def available(self) -> bool:
+        return True
+
+    @property
+    def unavailable_reason(self) -> str | None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
 # -- X11 -----------------------------------------------------------------------
 
 
-class X11WindowInfo:
+class X11WindowInfo(_ImportedBackend):
     """EWMH over python-xlib; falls back to the X tree when no EWMH window manager runs."""
 
     name = "x11"
@@ -170,13 +184,6 @@ class X11WindowInfo:
         # across listings: X reuses the ids of a client that disconnected, and a stale app name
         # would let a password manager through the privacy veto.
         self._process_names: dict[int, str | None] = {}
-
-    def available(self) -> bool:
-        return True
-
-    @property
-    def unavailable_reason(self) -> str | None:
-        return None
 
     def close(self) -> None:
         try:
@@ -321,20 +328,6 @@ class X11WindowInfo:
 
 
 # -- Windows -------------------------------------------------------------------
-
-
-class _ImportedBackend:
-    """A platform backend that is available as soon as its constructor's imports succeeded."""
-
-    def available(self) -> bool:
-        return True
-
-    @property
-    def unavailable_reason(self) -> str | None:
-        return None
-
-    def close(self) -> None:
-        return None
 
 
 class WindowsWindowInfo(_ImportedBackend):
