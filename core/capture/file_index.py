@@ -203,7 +203,7 @@ class FileIndexer:
             own = Vanished()
             for entry in gone:
                 if entry.path in vanished.entries:
-                    own.add(vanished.entries.pop(entry.path))
+                    own.add(vanished.take(entry.path))  # type: ignore[arg-type]
             self.delete_unclaimed(own, report)
             for path in ignored_now:
                 self.sink.file_deleted(path)
@@ -307,14 +307,23 @@ class FileIndexer:
         if vanished is None:
             self.delete_unclaimed(target, report)
 
-    def delete_unclaimed(self, vanished: Vanished, report: ScanReport) -> None:
-        """Mark every entry left in ``vanished`` deleted (nothing claimed it as a move source)."""
-        for path, _entry in list(vanished.entries.items()):
+    def delete_unclaimed(self, vanished: Vanished, report: ScanReport, *, noted_before: float | None = None) -> None:
+        """Mark entries left in ``vanished`` deleted (nothing claimed them as a move source).
+
+        ``noted_before`` (a ``time.monotonic()`` value) decides only the entries
+        noted before it and leaves the rest for a later batch: the watcher gives
+        a vanished file a grace period in which its move target may still appear.
+        """
+        paths = list(vanished.entries) if noted_before is None else vanished.noted_before(noted_before)
+        for path in paths:
+            vanished.take(path)
             if os.path.lexists(path):
                 continue  # it came back
+            current = self.sink.ledger_get(path)
+            if current is None or current.state is LedgerState.DELETED:
+                continue  # already decided (moved away by a rescan, or deleted)
             self.sink.file_deleted(path)
             report.add(Outcome.DELETED, path)
-        vanished.entries.clear()
 
     def process_moved_folder(self, old_root: Path | None, old: Path, new_root: Path | None, new: Path,
                              report: ScanReport) -> None:

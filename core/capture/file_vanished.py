@@ -6,6 +6,7 @@ Errors: none raised.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from core.capture.file_ledger import LedgerEntry, LedgerState
@@ -23,12 +24,14 @@ class Vanished:
 
     def __init__(self) -> None:
         self.entries: dict[Path, LedgerEntry] = {}
+        self.noted_at: dict[Path, float] = {}   # time.monotonic() when each entry was added
         self._by_hash: dict[str, list[Path]] = {}
 
     def add(self, entry: LedgerEntry) -> None:
         if entry.path in self.entries or entry.state is LedgerState.DELETED:
             return
         self.entries[entry.path] = entry
+        self.noted_at[entry.path] = time.monotonic()
         if entry.content_hash and entry.state is LedgerState.INDEXED:
             self._by_hash.setdefault(entry.content_hash, []).append(entry.path)
 
@@ -37,8 +40,27 @@ class Vanished:
             entry = self.entries.pop(path, None)
             if entry is not None:
                 self._by_hash[digest].remove(path)
+                self.noted_at.pop(path, None)
                 return entry
         return None
+
+    def take(self, path: Path) -> LedgerEntry | None:
+        """Remove ``path``'s entry (it came back, or it is being decided now) and return it."""
+        entry = self.entries.pop(path, None)
+        self.noted_at.pop(path, None)
+        if entry is not None and entry.content_hash in self._by_hash:
+            paths = self._by_hash[entry.content_hash]
+            if path in paths:
+                paths.remove(path)
+        return entry
+
+    def noted_before(self, moment: float) -> list[Path]:
+        """Paths noted before ``moment`` (``time.monotonic()``): their grace for a move has run out."""
+        return [path for path, at in self.noted_at.items() if at < moment]
+
+    def oldest(self) -> float | None:
+        """When the oldest entry was noted, or ``None`` when empty."""
+        return min(self.noted_at.values(), default=None)
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -13,8 +13,12 @@
 * A full ``scan`` of every root runs when the watcher starts (what changed
   while Cairn was not running), when a root is added, when a
   ``.cairnignore`` changes, and when events were lost: the kernel's inotify
-  queue overflowed (watchdog logs it; we listen), or more than
+  queue overflowed (watchdog's ``EventsLostEvent``), or more than
   ``max_pending`` paths piled up in our own queue.
+* A file that vanished is deleted only after ``move_grace_s`` unless a new
+  file with the same content claims it as its move source first: on a busy
+  machine the two halves of a move can land in different batches, and the
+  item must keep its id.
 * If a root cannot get an inotify watch (the per-user watch limit), it is
   watched by polling instead, and the status says so.
 
@@ -42,8 +46,6 @@ from core.capture.file_index import FileIndexer, FileSink, ScanReport, Vanished
 from core.capture.ignore import IGNORE_FILE, IGNORED_DIR_NAMES
 
 log = logging.getLogger(__name__)
-
-_OVERFLOW_LOGGERS = ("watchdog.observers.inotify_c",)  # "Inotify queue overflowed; filesystem events were lost"
 
 ReportCallback = Callable[[str, ScanReport], None]
 """``on_report(kind, report)`` after each batch; ``kind`` is ``"scan"`` or ``"events"``."""
@@ -91,8 +93,9 @@ def _event_filter() -> list[type]:
     """The event classes worth waking up for (not opens, reads or attribute changes)."""
     from watchdog import events as ev
 
+    # EventsLostEvent must be listed: a filtered watch gets the kernel's overflow only if it asks for it.
     return [ev.FileCreatedEvent, ev.FileModifiedEvent, ev.FileClosedEvent, ev.FileDeletedEvent,
-            ev.FileMovedEvent, ev.DirCreatedEvent, ev.DirDeletedEvent, ev.DirMovedEvent]
+            ev.FileMovedEvent, ev.DirCreatedEvent, ev.DirDeletedEvent, ev.DirMovedEvent, ev.EventsLostEvent]
 
 
 class _Handler:
@@ -107,6 +110,9 @@ class _Handler:
         dest = os.fsdecode(event.dest_path) if getattr(event, "dest_path", "") else ""
         is_dir = bool(event.is_directory)
         if kind in ("opened", "closed_no_write", "attrib"):
+            return
+        if kind == "events_lost":  # the kernel queue overflowed: what changed below src is unknown
+            self.watcher._on_events_lost(Path(src) if src else None)
             return
         if kind == "moved":
             self.watcher._on_move(Path(src) if src else None, Path(dest) if dest else None, is_dir)
@@ -123,19 +129,6 @@ class _Handler:
             self.watcher._on_file(Path(src))
 
 
-class _OverflowListener(logging.Filter):
-    """Hears watchdog's "Inotify queue overflowed" warnings: events were lost, so rescan."""
-
-    def __init__(self, on_overflow: Callable[[], None]) -> None:
-        super().__init__()
-        self.on_overflow = on_overflow
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if "overflow" in str(record.msg).lower():
-            self.on_overflow()
-        return True
-
-
 class FolderWatcher:
     """Keeps watched folders indexed.  ``start()``, then ``add_root``/``remove_root``; ``stop()`` at the end.
 
@@ -143,8 +136,9 @@ class FolderWatcher:
     ``max_delay_s``: a batch runs at the latest this long after its first
     event, even under constant churn; ``max_pending``: more pending paths
     than this means the batch is dropped and the affected roots rescanned.
-    ``observer_factory`` builds a watchdog observer (tests and platforms may
-    pass ``PollingObserver``).
+    ``move_grace_s``: how long a vanished file waits for its move target
+    before it counts as deleted.  ``observer_factory`` builds a watchdog
+    observer (tests and platforms may pass ``PollingObserver``).
     """
 
     def __init__(
@@ -154,6 +148,7 @@ class FolderWatcher:
         quiet_s: float = 0.5,
         max_delay_s: float = 5.0,
         max_pending: int = 20_000,
+        move_grace_s: float = 2.0,
         observer_factory: Callable[[], Any] | None = None,
         on_report: ReportCallback | None = None,
     ) -> None:
@@ -161,6 +156,7 @@ class FolderWatcher:
         self.quiet_s = quiet_s
         self.max_delay_s = max_delay_s
         self.max_pending = max_pending
+        self.move_grace_s = move_grace_s
         self.on_report = on_report
         self._observer_factory = observer_factory
         self._cond = threading.Condition()
@@ -174,7 +170,10 @@ class FolderWatcher:
         self._worker: threading.Thread | None = None
         self._stopping = False
         self._busy = False
-        self._listener = _OverflowListener(self._on_kernel_overflow)
+        # Vanished files still waiting for a move target; only the worker touches the entries,
+        # ``_vanished_due`` (when the oldest one is decided) is read under the lock.
+        self._vanished = Vanished()
+        self._vanished_due: float | None = None
 
     @property
     def sink(self) -> FileSink:
@@ -193,8 +192,6 @@ class FolderWatcher:
 
             self._observer = Observer()
         self._observer.start()
-        for name in _OVERFLOW_LOGGERS:
-            logging.getLogger(name).addFilter(self._listener)
         self._stopping = False
         self._worker = threading.Thread(target=self._run, name="cairn-file-watcher", daemon=True)
         self._worker.start()
@@ -212,8 +209,6 @@ class FolderWatcher:
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
-        for name in _OVERFLOW_LOGGERS:
-            logging.getLogger(name).removeFilter(self._listener)
         if self._observer is not None:
             self._observer.stop()
             self._observer.join(timeout)
@@ -294,7 +289,7 @@ class FolderWatcher:
         """Block until nothing is pending or running (for tests and ``cairn index --watch``)."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while not (self._batch.empty() and not self._busy):
+            while not (self._batch.empty() and not self._busy and self._vanished_due is None):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
@@ -365,10 +360,19 @@ class FolderWatcher:
                 (self._batch.new_dirs if is_dir else self._batch.dirty)[new] = None
             self._touch()
 
-    def _on_kernel_overflow(self) -> None:
+    def _on_events_lost(self, watched: Path | None) -> None:
+        """The kernel dropped events (every watch of the observer hears it): rescan what they covered."""
         with self._cond:
+            if self._stopping:
+                return
+            root = self._root_of(watched) if watched is not None else None
+            roots = [root] if root is not None else list(self._roots)
+            if all(r in self._batch.rescans for r in roots) and self._batch.size() == 0:
+                return  # this overflow is already being answered by a pending rescan
             self._status.overflows += 1
-            self._batch = _Batch(rescans={r: None for r in self._roots})
+            rescans = dict(self._batch.rescans)
+            rescans.update({r: None for r in roots})
+            self._batch = _Batch(rescans=rescans)
             self._touch(immediate=True)
 
     # ----------------------------------------------------------------- the worker
@@ -377,6 +381,10 @@ class FolderWatcher:
         """Wait until a batch is due; return it (emptying the pending one) or ``None`` when stopping."""
         with self._cond:
             while not self._stopping:
+                now = time.monotonic()
+                if self._vanished_due is not None and now >= self._vanished_due and self._batch.empty():
+                    self._busy = True
+                    return _Batch()  # nothing new: only decide the vanished files whose grace ran out
                 if not self._batch.empty() and self._first_event is not None:
                     now = time.monotonic()
                     quiet_for = now - self._last_event
@@ -387,6 +395,8 @@ class FolderWatcher:
                         self._busy = True
                         return batch
                     self._cond.wait(max(0.01, min(self.quiet_s - quiet_for, self.max_delay_s - waited)))
+                elif self._vanished_due is not None:
+                    self._cond.wait(max(0.01, self._vanished_due - now))
                 else:
                     self._cond.wait(1.0)
             return None
@@ -433,10 +443,11 @@ class FolderWatcher:
                 self.indexer.process_moved_folder(old_root, old, new_root, new, report)
             else:
                 self.indexer.process_move(old_root, old, new_root, new, report)
-        # What is gone is only noted first: a new file in this batch with the
-        # same content is the same file moved (inotify loses the pairing when
-        # a file moves into a folder created a moment before).
-        vanished = Vanished()
+        # What is gone is only noted first: a new file in this batch or within
+        # the grace period with the same content is the same file moved (inotify
+        # loses the pairing when a file moves into a folder created a moment
+        # before, and a busy machine can split a move across batches).
+        vanished = self._vanished
         for folder in batch.gone_dirs:
             if not covered(folder):
                 self.indexer.process_gone_folder(folder, report, vanished)
@@ -458,8 +469,12 @@ class FolderWatcher:
             if self._stopping:
                 return
             self.indexer.process_path(root, path, report, vanished)
-        self.indexer.delete_unclaimed(vanished, report)
-        if batch.moves or batch.dirty or batch.gone_dirs or batch.new_dirs:
+        decided = len(vanished)
+        self.indexer.delete_unclaimed(vanished, report, noted_before=time.monotonic() - self.move_grace_s)
+        oldest = vanished.oldest()
+        with self._cond:
+            self._vanished_due = None if oldest is None else oldest + self.move_grace_s
+        if batch.moves or batch.dirty or batch.gone_dirs or batch.new_dirs or decided != len(vanished):
             self.sink.flush()
             self._record("events", report)
 

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
+from watchdog.observers import inotify as watchdog_inotify
+from watchdog.observers.inotify_c import InotifyConstants, InotifyEvent, InotifyFD
 
 from core.capture.file_index import FileIndexer
 from core.capture.file_sink import MemoryFileSink
@@ -167,30 +171,102 @@ def test_our_queue_overflowing_falls_back_to_a_rescan(tmp_path: Path, indexer: F
         assert w.status().scans >= 2
 
 
-def test_kernel_queue_overflow_falls_back_to_a_rescan(tmp_path: Path, indexer: FileIndexer,
-                                                      sink: MemoryFileSink) -> None:
-    knob = Path("/proc/sys/fs/inotify/max_queued_events")
-    if not os.access(knob, os.W_OK):
-        pytest.skip("needs root to shrink the inotify queue")
-    from watchdog.observers import Observer
+class _DroppingInotify(InotifyFD):
+    """watchdog's real inotify reader, which can be told to lose events as a full kernel queue does.
 
-    original = knob.read_text().strip()
+    While ``losing`` is set, every event except ``IN_Q_OVERFLOW`` is dropped
+    before it reaches the emitters (the kernel discards events once its queue
+    is full); ``overflow()`` then delivers the kernel's ``IN_Q_OVERFLOW`` the
+    way the reader thread would.  Nothing outside this process is changed.
+    """
 
-    def tiny_queue_observer() -> object:
-        # The queue size is read when the inotify instance is created: shrink it only for that moment.
-        knob.write_text("4")
-        try:
-            return Observer()
-        finally:
-            knob.write_text(original)
+    instances: ClassVar[list[_DroppingInotify]] = []
 
-    with FolderWatcher(indexer, quiet_s=0.3, observer_factory=tiny_queue_observer) as w:
+    def __init__(self) -> None:
+        super().__init__()
+        self.losing = threading.Event()
+        self.dropped: list[bytes] = []
+        _DroppingInotify.instances.append(self)
+
+    def handle_event(self, event: InotifyEvent) -> None:
+        if self.losing.is_set() and not event.is_queue_overflow:
+            self.dropped.append(event.name)
+            return
+        super().handle_event(event)
+
+    def overflow(self) -> None:
+        self.losing.clear()
+        self.handle_event(InotifyEvent(-1, InotifyConstants.IN_Q_OVERFLOW, 0, b""))
+
+
+def test_kernel_queue_overflow_falls_back_to_a_rescan(tmp_path: Path, indexer: FileIndexer, sink: MemoryFileSink,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(watchdog_inotify, "InotifyFD", _DroppingInotify)
+    _DroppingInotify.instances.clear()
+    (tmp_path / "kept.txt").write_text("kept as it was")
+    (tmp_path / "edited.txt").write_text("before the overflow")
+    (tmp_path / "removed.txt").write_text("deleted while events were lost")
+    with FolderWatcher(indexer, quiet_s=0.3, observer_factory=watchdog_inotify.InotifyObserver) as w:
         w.start([tmp_path])
+        assert eventually(lambda: len(sink.live()) == 3)
         assert w.wait_idle(DEADLINE)
-        subprocess.run(["sh", "-c", "for i in $(seq 1 200); do echo x$i > f$i.txt; done"], cwd=tmp_path,
-                       check=True)
-        assert eventually(lambda: len(sink.live()) == 200)
+        [reader] = _DroppingInotify.instances
+
+        reader.losing.set()
+        for i in range(20):
+            (tmp_path / f"new{i}.txt").write_text(f"created while events were lost {i}")
+        (tmp_path / "edited.txt").write_text("after the overflow OSPREY")
+        (tmp_path / "removed.txt").unlink()
+        (tmp_path / "sentinel.txt").write_text("the last event before the overflow")
+        # inotify keeps order: once the sentinel's event was dropped, so was every event before it.
+        assert eventually(lambda: b"sentinel.txt" in reader.dropped)
+        assert w.wait_idle(DEADLINE)
+        assert "OSPREY" not in sink.text_of(tmp_path / "edited.txt"), "the events really were lost"
+
+        reader.overflow()
+        on_disk = {p for p in tmp_path.iterdir() if p.is_file()}
+        assert eventually(lambda: set(sink.live()) == on_disk
+                          and "OSPREY" in sink.text_of(tmp_path / "edited.txt"))
+        assert w.wait_idle(DEADLINE)
+        assert set(sink.live()) == on_disk
+        assert sink.items[tmp_path / "removed.txt"].deleted
         assert w.status().overflows >= 1
+
+        (tmp_path / "after.txt").write_text("watching goes on after the overflow")
+        assert eventually(lambda: tmp_path / "after.txt" in sink.live())
+
+
+def test_a_move_split_across_batches_keeps_the_item(tmp_path: Path, indexer: FileIndexer,
+                                                    sink: MemoryFileSink) -> None:
+    """A move whose two halves land in different batches (a busy machine) is still a move."""
+    with FolderWatcher(indexer, quiet_s=0.1, move_grace_s=30.0) as w:
+        w.start([tmp_path])
+        (tmp_path / "a").mkdir()
+        (tmp_path / "a/report.txt").write_text("quarterly report")
+        assert eventually(lambda: tmp_path / "a/report.txt" in sink.live())
+        assert w.wait_idle(DEADLINE)
+        item_id = sink.items[tmp_path / "a/report.txt"].id
+        batches_before = w.status().batches
+        outside = tmp_path.parent / f"{tmp_path.name}-elsewhere"
+        os.rename(tmp_path / "a", outside)  # out of sight: the first half, a deletion for now
+        assert eventually(lambda: w.status().batches > batches_before and not w.status().pending
+                          and not w.status().busy)
+        assert tmp_path / "a/report.txt" in sink.live(), "a vanished file waits out its grace"
+        os.rename(outside, tmp_path / "b")  # back in: the second half, in a later batch
+        assert eventually(lambda: tmp_path / "b/report.txt" in sink.live())
+        assert sink.items[tmp_path / "b/report.txt"].id == item_id
+        assert tmp_path / "a/report.txt" not in sink.live()
+
+
+def test_a_vanished_file_is_deleted_when_its_grace_runs_out(tmp_path: Path, indexer: FileIndexer,
+                                                            sink: MemoryFileSink) -> None:
+    with FolderWatcher(indexer, quiet_s=0.1, move_grace_s=0.5) as w:
+        w.start([tmp_path])
+        (tmp_path / "gone.txt").write_text("soon gone")
+        assert eventually(lambda: tmp_path / "gone.txt" in sink.live())
+        (tmp_path / "gone.txt").unlink()
+        assert eventually(lambda: sink.items[tmp_path / "gone.txt"].deleted)
+        assert w.wait_idle(DEADLINE)
 
 
 def test_changes_while_stopped_are_found_on_restart(tmp_path: Path, indexer: FileIndexer,

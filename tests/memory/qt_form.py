@@ -1,7 +1,8 @@
 """A real Qt form with labelled fields for the autofill Xvfb test, driven over stdin.
 
 Run: ``python -m tests.memory.qt_form``.  Prints ``ready <window id> <x> <y> <w> <h>`` once shown;
-stdin commands: ``dump`` (prints the fields as one JSON line), ``quit``.
+stdin commands: ``dump`` (prints the fields as one JSON line), ``sync`` (paints what the window shows
+and makes sure the X server has drawn it, then prints ``synced``), ``quit``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ LABELS = ("Full name", "E-mail", "Phone", "Street", "Postcode", "City", "Comment
 
 def main() -> None:
     from PySide6.QtCore import QObject, QTimer, Signal
-    from PySide6.QtGui import QFont
+    from PySide6.QtGui import QFont, QGuiApplication
     from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QLineEdit, QWidget
 
     app = QApplication(["cairn-test-form"])
@@ -41,8 +42,17 @@ def main() -> None:
 
     bridge = Bridge()
 
+    def settle() -> None:
+        QGuiApplication.sync()  # a round trip: pending expose events are in Qt's queue now
+        app.processEvents()
+        window.repaint()
+        QGuiApplication.sync()  # and the server has drawn what was painted
+
     def handle(line: str) -> None:
-        if line == "dump":
+        if line == "sync":
+            settle()
+            print("synced", flush=True)
+        elif line == "dump":
             print(json.dumps({k: e.text() for k, e in edits.items()}), flush=True)
         elif line == "quit":
             app.quit()
@@ -59,7 +69,7 @@ def main() -> None:
         bridge.command.emit("quit")
 
     threading.Thread(target=read_stdin, daemon=True).start()
-    QTimer.singleShot(400, announce)
+    QTimer.singleShot(0, announce)
     app.exec()
 
 

@@ -57,9 +57,16 @@ def test_form_is_filled_after_confirmation(lexical_vault, qtbot) -> None:
         try:
             ready = _read_line(form).split()
             assert ready[0] == "ready"
-            time.sleep(0.5)
-            box = window_box(int(ready[1]), server.display)
+            deadline = time.monotonic() + 20
+            box = None
+            while box is None and time.monotonic() < deadline:  # until the window manager has mapped it
+                box = window_box(int(ready[1]), server.display)
+                if box is None:
+                    time.sleep(0.05)
             assert box is not None
+            form.stdin.write("sync\n")
+            form.stdin.flush()
+            assert _read_line(form) == "synced"
 
             located = find_form(grab_window(box, server.display))
             labels = [f.field.label for f in located]

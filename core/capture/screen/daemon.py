@@ -183,8 +183,10 @@ class ScreenDaemon:
         grabber_factory: Callable[[], Grabber] | None = None,
         window_info_factory: Callable[[], WindowInfo] | None = None,
         idle_factory: Callable[[], IdleSource] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config or DaemonConfig()
+        self._clock = clock  # the capture decisions' time (tests drive it; the stall watchdog keeps real time)
         self.sink = sink
         self._policy = policy or PrivacyPolicy.from_settings(Settings())
         self._pause = pause_control or PauseControl(self.config.runtime_dir)
@@ -381,7 +383,7 @@ class ScreenDaemon:
         windows = self._window_info_factory()
         idle = self._idle_factory()
         self.health.set_backends(windows.name, idle.name)
-        return _CaptureContext(grabber, windows, idle, time.monotonic(), self.config.idle_after_s)
+        return _CaptureContext(grabber, windows, idle, self._clock(), self.config.idle_after_s)
 
     def _capture_tick(self, ctx: _CaptureContext) -> int:
         ctx.tick += 1
@@ -391,7 +393,7 @@ class ScreenDaemon:
             self.health.set_state("paused", "paused by user", pause.until)
             self.health.skip("paused", monitors)
             return 0
-        now = time.monotonic()
+        now = self._clock()
         locked = ctx.idle.screen_locked()
         activity = ctx.tracker.update(now, ctx.idle.input_idle_seconds(), locked)
         if activity.state == "locked":

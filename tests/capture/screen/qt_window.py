@@ -25,7 +25,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from PySide6.QtCore import QObject, Signal
-    from PySide6.QtGui import QFont
+    from PySide6.QtGui import QFont, QGuiApplication
     from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
     QApplication.setApplicationName(args.app)
@@ -61,6 +61,20 @@ def main() -> None:
             block = block.next()
         return lines
 
+    def settle() -> None:
+        """Make what the window shows final on the X server before answering (no sleeps in tests).
+
+        ``sync`` is a round trip: every expose event the server sent is in
+        Qt's queue afterwards; processing them and painting now puts the
+        pixels into the server's frame buffer, and a last round trip makes
+        sure the server has drawn them before a test grabs the screen.
+        """
+        QGuiApplication.sync()
+        app.processEvents()
+        editor.viewport().repaint()
+        editor.repaint()
+        QGuiApplication.sync()
+
     def run(command: str) -> None:
         verb, _, rest = command.partition(" ")
         payload = ""
@@ -83,6 +97,8 @@ def main() -> None:
             editor.activateWindow()
         elif verb == "quit":
             app.quit()
+        if verb != "quit":
+            settle()  # "sync" does only this: after the window manager raised or moved the window
         print(f"done {verb}{payload}", flush=True)
 
     bridge.command.connect(run)
@@ -93,7 +109,7 @@ def main() -> None:
         bridge.command.emit("quit")
 
     threading.Thread(target=read_stdin, daemon=True).start()
-    app.processEvents()
+    settle()
     print(f"ready {int(editor.winId())}", flush=True)
     app.exec()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,8 @@ def _needs_tesseract() -> None:
 
 
 def _daemon(
-    image: Any, windows: FakeWindows | None = None, sink: ListSink | None = None, **config: Any
+    image: Any, windows: FakeWindows | None = None, sink: ListSink | None = None,
+    clock: Callable[[], float] = time.monotonic, **config: Any
 ) -> tuple[ScreenDaemon, FakeGrabber, FakeWindows, ListSink]:
     grabber = FakeGrabber(image)
     windows = windows or FakeWindows([window("gedit", "notes.txt - gedit", 11, focused=True)])
@@ -49,6 +51,7 @@ def _daemon(
         grabber_factory=lambda: grabber,
         window_info_factory=lambda: windows,
         idle_factory=NullIdleSource,
+        clock=clock,
     )
     return daemon, grabber, windows, sink
 
@@ -180,13 +183,15 @@ def test_duplicate_text_is_stored_once() -> None:
 
 def test_a_busy_window_is_deferred_but_a_window_switch_is_taken_at_once() -> None:
     windows = FakeWindows([window("gedit", "notes.txt - gedit", 11, focused=True)])
-    daemon, grabber, _w, sink = _daemon(render_lines(LINES), windows, busy_window_gap_s=0.5)
+    clock = [1000.0]
+    daemon, grabber, _w, sink = _daemon(render_lines(LINES), windows, busy_window_gap_s=0.5,
+                                        clock=lambda: clock[0])
     assert daemon.capture_once() == 1
     daemon.process_pending()
     grabber.image = render_lines([*LINES, "First quick edit"])
     assert daemon.capture_once() == 0  # same window, changed again right away: later
     assert daemon.snapshot().skipped["deferred"] == 1
-    time.sleep(0.6)
+    clock[0] += 0.6  # the busy window's gap has passed
     grabber.image = render_lines([*LINES, "First quick edit", "Second edit"])
     assert daemon.capture_once() == 1  # everything changed meanwhile is in this frame
     daemon.process_pending()

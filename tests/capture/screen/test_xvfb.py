@@ -105,7 +105,7 @@ def test_daemon_captures_text_and_vetoes_private_and_excluded_windows(server: XS
     notes = QtWindow(server, "cairn-notes", "Groceries - Notes", NOTES, (0, 0, 1280, 800), font_px=24)
     try:
         _find(info, lambda w: w.window_id == notes.window_id and w.focused)
-        time.sleep(0.3)  # let Qt paint
+        notes.command("sync")  # the window has painted what it shows (no sleep)
         assert daemon.capture_once() == 1
         daemon.process_pending()
         assert sink.frames, daemon.snapshot()
@@ -119,8 +119,7 @@ def test_daemon_captures_text_and_vetoes_private_and_excluded_windows(server: XS
         _find(info, lambda w: w.window_id == private.window_id)
         server.xdotool("windowactivate", "--sync", str(notes.window_id))
         _find(info, lambda w: w.window_id == notes.window_id and w.focused)
-        notes.set_text([*NOTES, "Pick up the dry cleaning"])
-        time.sleep(0.3)
+        notes.set_text([*NOTES, "Pick up the dry cleaning"])  # answers once the new text is painted
         stored = len(sink.frames)
         assert daemon.capture_once() == 0
         daemon.process_pending()
@@ -134,7 +133,7 @@ def test_daemon_captures_text_and_vetoes_private_and_excluded_windows(server: XS
         _find(info, lambda w: w.window_id == keepass.window_id)
         server.xdotool("windowactivate", "--sync", str(notes.window_id))
         _find(info, lambda w: w.window_id == notes.window_id and w.focused)
-        time.sleep(0.3)
+        notes.command("sync")
         assert daemon.capture_once() == 0
         assert daemon.snapshot().skipped.get("excluded_app", 0) >= 1
         keepass.close()
