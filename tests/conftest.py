@@ -1,12 +1,17 @@
 """Fixtures shared by the whole suite: real encrypted vaults in temporary folders.
 
-Derived model files (the ONNX graph built from the packaged MiniLM weights) go
-to one session folder so each vault does not rebuild them.
+The whole session, and every process it starts, runs with ``HOME`` and the
+XDG folders in a temporary folder of its own, so that nothing a test or a
+library does (caches, Qt settings, a window manager's state) reaches the real
+home.  Derived model files (the ONNX graph built from the packaged MiniLM
+weights) go to one session folder so each vault does not rebuild them.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +21,32 @@ from core.paths import VaultPaths
 
 TEST_PASSPHRASE = "correct horse battery staple"
 SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
+HOME_VARIABLES = ("HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
+_SAVED_HOME_KEY = pytest.StashKey[dict[str, str | None]]()
+_TEST_HOME_KEY = pytest.StashKey[Path]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give the session a home of its own before any test (or library) can look at the real one."""
+    home = Path(tempfile.mkdtemp(prefix="cairn-test-home-"))
+    config.stash[_SAVED_HOME_KEY] = {name: os.environ.get(name) for name in HOME_VARIABLES}
+    config.stash[_TEST_HOME_KEY] = home
+    os.environ["HOME"] = str(home)
+    for name, folder in (("XDG_CONFIG_HOME", ".config"), ("XDG_CACHE_HOME", ".cache"),
+                         ("XDG_DATA_HOME", ".local/share"), ("XDG_STATE_HOME", ".local/state")):
+        (home / folder).mkdir(parents=True, exist_ok=True)
+        os.environ[name] = str(home / folder)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for name, value in config.stash.get(_SAVED_HOME_KEY, {}).items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    home = config.stash.get(_TEST_HOME_KEY, None)
+    if home is not None:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
