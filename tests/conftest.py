@@ -22,6 +22,9 @@ from core.paths import VaultPaths
 TEST_PASSPHRASE = "correct horse battery staple"
 SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
 HOME_VARIABLES = ("HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
+# Qt renders offscreen in every test process (tests under Xvfb start their windows with DISPLAY set and this
+# variable removed), and the UI's look does not follow the machine's theme.
+SESSION_VARIABLES = {"QT_QPA_PLATFORM": "offscreen", "CAIRN_THEME": "light"}
 _SAVED_HOME_KEY = pytest.StashKey[dict[str, str | None]]()
 _TEST_HOME_KEY = pytest.StashKey[Path]()
 
@@ -29,7 +32,8 @@ _TEST_HOME_KEY = pytest.StashKey[Path]()
 def pytest_configure(config: pytest.Config) -> None:
     """Give the session a home of its own before any test (or library) can look at the real one."""
     home = Path(tempfile.mkdtemp(prefix="cairn-test-home-"))
-    config.stash[_SAVED_HOME_KEY] = {name: os.environ.get(name) for name in HOME_VARIABLES}
+    config.stash[_SAVED_HOME_KEY] = {name: os.environ.get(name) for name in (*HOME_VARIABLES, *SESSION_VARIABLES)}
+    os.environ.update(SESSION_VARIABLES)
     config.stash[_TEST_HOME_KEY] = home
     os.environ["HOME"] = str(home)
     for name, folder in (("XDG_CONFIG_HOME", ".config"), ("XDG_CACHE_HOME", ".cache"),

@@ -7,6 +7,7 @@ Errors: none raised.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from core.capture.file_ledger import LedgerEntry, LedgerState
@@ -22,16 +23,17 @@ class Vanished:
     moves while Cairn was not running).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.entries: dict[Path, LedgerEntry] = {}
-        self.noted_at: dict[Path, float] = {}   # time.monotonic() when each entry was added
+        self.noted_at: dict[Path, float] = {}   # clock() when each entry was added
+        self._clock = clock
         self._by_hash: dict[str, list[Path]] = {}
 
     def add(self, entry: LedgerEntry) -> None:
         if entry.path in self.entries or entry.state is LedgerState.DELETED:
             return
         self.entries[entry.path] = entry
-        self.noted_at[entry.path] = time.monotonic()
+        self.noted_at[entry.path] = self._clock()
         if entry.content_hash and entry.state is LedgerState.INDEXED:
             self._by_hash.setdefault(entry.content_hash, []).append(entry.path)
 
@@ -55,7 +57,7 @@ class Vanished:
         return entry
 
     def noted_before(self, moment: float) -> list[Path]:
-        """Paths noted before ``moment`` (``time.monotonic()``): their grace for a move has run out."""
+        """Paths noted before ``moment`` (on the same clock): their grace for a move has run out."""
         return [path for path, at in self.noted_at.items() if at < moment]
 
     def oldest(self) -> float | None:

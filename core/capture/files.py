@@ -138,7 +138,9 @@ class FolderWatcher:
     than this means the batch is dropped and the affected roots rescanned.
     ``move_grace_s``: how long a vanished file waits for its move target
     before it counts as deleted.  ``observer_factory`` builds a watchdog
-    observer (tests and platforms may pass ``PollingObserver``).
+    observer (tests and platforms may pass ``PollingObserver``).  ``clock``
+    is the time the batching decisions follow (tests hold it still to make a
+    burst one batch, whatever the machine's load); waits are in real time.
     """
 
     def __init__(
@@ -151,7 +153,9 @@ class FolderWatcher:
         move_grace_s: float = 2.0,
         observer_factory: Callable[[], Any] | None = None,
         on_report: ReportCallback | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self._clock = clock
         self.indexer = indexer
         self.quiet_s = quiet_s
         self.max_delay_s = max_delay_s
@@ -172,7 +176,7 @@ class FolderWatcher:
         self._busy = False
         # Vanished files still waiting for a move target; only the worker touches the entries,
         # ``_vanished_due`` (when the oldest one is decided) is read under the lock.
-        self._vanished = Vanished()
+        self._vanished = Vanished(clock)
         self._vanished_due: float | None = None
 
     @property
@@ -307,7 +311,7 @@ class FolderWatcher:
 
     def _touch(self, immediate: bool = False) -> None:
         """Note that something is pending (caller holds the lock)."""
-        now = time.monotonic()
+        now = self._clock()
         if self._first_event is None:
             self._first_event = now - (self.max_delay_s if immediate else 0.0)
         self._last_event = now - (self.quiet_s if immediate else 0.0)
@@ -381,12 +385,11 @@ class FolderWatcher:
         """Wait until a batch is due; return it (emptying the pending one) or ``None`` when stopping."""
         with self._cond:
             while not self._stopping:
-                now = time.monotonic()
+                now = self._clock()
                 if self._vanished_due is not None and now >= self._vanished_due and self._batch.empty():
                     self._busy = True
                     return _Batch()  # nothing new: only decide the vanished files whose grace ran out
                 if not self._batch.empty() and self._first_event is not None:
-                    now = time.monotonic()
                     quiet_for = now - self._last_event
                     waited = now - self._first_event
                     if quiet_for >= self.quiet_s or waited >= self.max_delay_s:
@@ -395,8 +398,8 @@ class FolderWatcher:
                         self._busy = True
                         return batch
                     self._cond.wait(max(0.01, min(self.quiet_s - quiet_for, self.max_delay_s - waited)))
-                elif self._vanished_due is not None:
-                    self._cond.wait(max(0.01, self._vanished_due - now))
+                elif self._vanished_due is not None:  # capped: the clock may be moved on by someone else
+                    self._cond.wait(min(1.0, max(0.01, self._vanished_due - now)))
                 else:
                     self._cond.wait(1.0)
             return None
@@ -470,7 +473,7 @@ class FolderWatcher:
                 return
             self.indexer.process_path(root, path, report, vanished)
         decided = len(vanished)
-        self.indexer.delete_unclaimed(vanished, report, noted_before=time.monotonic() - self.move_grace_s)
+        self.indexer.delete_unclaimed(vanished, report, noted_before=self._clock() - self.move_grace_s)
         oldest = vanished.oldest()
         with self._cond:
             self._vanished_due = None if oldest is None else oldest + self.move_grace_s

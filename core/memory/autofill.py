@@ -23,6 +23,8 @@ import hashlib
 import re
 import sys
 import time
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -241,6 +243,11 @@ class UserConfirmation:
 class FieldSink(Protocol):
     """Where values go: the UI's form, or the focused window via the platform's input (ui/autofill)."""
 
+    def session(self, values: Sequence[str]) -> AbstractContextManager[object]:
+        """Held around all the fills of one plan: a sink may prepare its input for ``values`` once
+        (a keyboard mapping for characters the keyboard lacks) and release it after the last field."""
+        ...
+
     def fill(self, field_id: str, value: str) -> None: ...
 
 
@@ -259,15 +266,16 @@ def execute_plan(plan: AutofillPlan, confirmation: UserConfirmation, sink: Field
     filled: list[str] = []
     locked: list[str] = []
     failed: list[tuple[str, str]] = []
-    for f in plan.fills:
-        if f.value is None:
-            locked.append(f.field_id)
-            continue
-        try:
-            sink.fill(f.field_id, f.value)
-            filled.append(f.field_id)
-        except Exception as exc:  # one field failing must not hide what was filled
-            failed.append((f.field_id, str(exc)))
+    with sink.session([f.value for f in plan.fills if f.value is not None]):
+        for f in plan.fills:
+            if f.value is None:
+                locked.append(f.field_id)
+                continue
+            try:
+                sink.fill(f.field_id, f.value)
+                filled.append(f.field_id)
+            except Exception as exc:  # one field failing must not hide what was filled
+                failed.append((f.field_id, str(exc)))
     return FillReport(tuple(filled), tuple(locked), tuple(failed))
 
 

@@ -1,7 +1,8 @@
 """A real Qt form with labelled fields for the autofill Xvfb test, driven over stdin.
 
 Run: ``python -m tests.memory.qt_form``.  Prints ``ready <window id> <x> <y> <w> <h>`` once shown;
-stdin commands: ``dump`` (prints the fields as one JSON line), ``sync`` (paints what the window shows
+stdin commands: ``dump`` (prints the fields as one JSON line), ``clear LABEL`` (empties a field, as if
+its keystrokes were lost; prints ``cleared``), ``sync`` (paints what the window shows
 and makes sure the X server has drawn it, then prints ``synced``), ``quit``.
 """
 
@@ -49,7 +50,11 @@ def main() -> None:
         QGuiApplication.sync()  # and the server has drawn what was painted
 
     def handle(line: str) -> None:
-        if line == "sync":
+        if line.startswith("clear "):
+            edits[line.removeprefix("clear ")].clear()
+            settle()
+            print("cleared", flush=True)
+        elif line == "sync":
             settle()
             print("synced", flush=True)
         elif line == "dump":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import pytest
@@ -35,6 +37,9 @@ FORM = [
 class RecordingSink:
     def __init__(self) -> None:
         self.filled: dict[str, str] = {}
+
+    def session(self, values: Sequence[str]) -> AbstractContextManager[object]:
+        return nullcontext()
 
     def fill(self, field_id: str, value: str) -> None:
         self.filled[field_id] = value

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -79,7 +78,6 @@ def test_form_is_filled_after_confirmation(lexical_vault, qtbot) -> None:
             form.stdin.flush()
             assert set(json.loads(_read_line(form)).values()) == {""}
 
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
             dialog = AutofillDialog(plan, XdotoolSink(box, targets, display=server.display))
             qtbot.addWidget(dialog)
             rows = [dialog.table.item(r, 0).text() + " = " + dialog.table.item(r, 1).text()
@@ -103,3 +101,46 @@ def test_form_is_filled_after_confirmation(lexical_vault, qtbot) -> None:
         "Full name": "Anna Berg", "E-mail": "anna.berg@example.com", "Phone": "+49 30 1234567",
         "Street": "Hauptstraße 5", "Postcode": "10115", "City": "Berlin", "Comments": "",
     }
+
+
+@pytest.mark.skipif(x_tools_missing() is not None, reason=str(x_tools_missing()))
+def test_a_field_that_lost_its_keystrokes_is_typed_again() -> None:
+    """The fill reads the window back and repairs a field that does not show its value (a lost click)."""
+    from ui.autofill.form_fill import XdotoolSink, find_form, grab_window, window_box
+
+    with xserver() as server:
+        form = subprocess.Popen(
+            [sys.executable, "-m", "tests.memory.qt_form"], cwd=REPO, env=server.env(), text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+
+        def ask(command: str) -> str:
+            assert form.stdin is not None
+            form.stdin.write(command + "\n")
+            form.stdin.flush()
+            return _read_line(form)
+
+        try:
+            window_id = int(_read_line(form).split()[1])
+            deadline = time.monotonic() + 20
+            box = None
+            while box is None and time.monotonic() < deadline:
+                box = window_box(window_id, server.display)
+                if box is None:
+                    time.sleep(0.05)
+            assert box is not None and ask("sync") == "synced"
+            located = {f.field.label: f.target for f in find_form(grab_window(box, server.display))}
+            sink = XdotoolSink(box, {"name": located["Full name"], "city": located["City"]}, display=server.display)
+            with sink.session(["Anna Berg", "Berlin"]):
+                sink.fill("name", "Anna Berg")
+                sink.fill("city", "Berlin")
+                assert json.loads(ask("dump"))["City"] == "Berlin"
+                assert ask("clear City") == "cleared"  # the keystrokes for City never arrived
+            assert sink.unverified == []
+            filled = json.loads(ask("dump"))
+        finally:
+            if form.poll() is None:
+                form.stdin.write("quit\n")  # type: ignore[union-attr]
+                form.stdin.flush()  # type: ignore[union-attr]
+                form.wait(10)
+    assert filled["Full name"] == "Anna Berg" and filled["City"] == "Berlin"

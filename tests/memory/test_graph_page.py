@@ -11,8 +11,6 @@ from core.memory.consolidate import ConsolidationOptions, consolidate
 
 from .helpers import at, chat, doc
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 
 def _memory(vault) -> None:
     records = [

@@ -7,11 +7,6 @@ its own vault files and can lock, change settings or passphrases freely.
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["CAIRN_THEME"] = "light"
-
 import shutil
 from collections.abc import Iterator
 from pathlib import Path

@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,19 +91,35 @@ def typing_available() -> bool:
 
 
 class XdotoolSink:
-    """Types values into fields of an X11 window: click the field, select all, type.
+    """Types values into fields of an X11 window: click the field, select all, type; then checks.
 
-    ``targets`` maps a plan's field ids to window-relative click points.
+    ``targets`` maps a plan's field ids to window-relative click points.  At
+    the end of a fill session the window is read back (OCR of each field's
+    row) and a field that does not show its value is typed again, up to
+    ``retries`` times: a click can be lost while an application reloads its
+    keymap, and the user must not find an e-mail address in the name field.
+    Fields still wrong afterwards are listed in ``unverified``.
     """
 
     def __init__(self, box: WindowBox, targets: dict[str, tuple[int, int]], display: str | None = None,
-                 delay_ms: int = 8) -> None:
+                 delay_ms: int = 8, retries: int = 2) -> None:
         self._box = box
         self._targets = dict(targets)
         self._env = dict(os.environ)
+        self._display = display
         if display:
             self._env["DISPLAY"] = display
         self._delay = str(delay_ms)
+        self._retries = retries
+        self._typed: dict[str, str] = {}
+        self.unverified: list[str] = []
+
+    @contextmanager
+    def session(self, values: Sequence[str]) -> Iterator[object]:
+        self._typed.clear()
+        with typing_session(values, self._display):
+            yield self
+            self.unverified = self._check_and_retype()
 
     def _run(self, *args: str) -> None:
         subprocess.run(["xdotool", *args], env=self._env, check=True, timeout=20, capture_output=True)
@@ -111,14 +129,50 @@ class XdotoolSink:
         # the pause lets the application move keyboard focus before the keystrokes arrive
         self._run("mousemove", "--sync", str(self._box.left + x), str(self._box.top + y), "click", "1", "sleep", "0.15")
         self._run("key", "--clearmodifiers", "ctrl+a", "BackSpace")
-        if value.isascii():
-            self._run("type", "--clearmodifiers", "--delay", self._delay, "--", value)
-            return
-        # Characters missing from the keyboard map: xdotool would remap a keycode per keystroke and
-        # revert it at once, racing the application (an 'ß' got lost under load).  Map them onto
-        # spare keycodes for the duration of this value instead, so typing them needs no remap.
-        with _SpareKeycodes({ch for ch in value if not ch.isascii()}, self._env.get("DISPLAY")):
-            self._run("type", "--clearmodifiers", "--delay", self._delay, "--", value)
+        self._run("type", "--clearmodifiers", "--delay", self._delay, "--", value)
+        self._typed[field_id] = value
+
+    def _check_and_retype(self) -> list[str]:
+        from core.normalize.ocr import TesseractOcr
+
+        ocr = TesseractOcr(psm=7)  # one line: the field's row
+        wrong = list(self._typed)
+        for attempt in range(self._retries + 1):
+            image = grab_window(self._box, self._display)
+            wrong = [f for f in wrong if not _shows(ocr, image, self._targets[f], self._typed[f])]
+            if not wrong or attempt == self._retries:
+                break
+            for field_id in wrong:
+                self.fill(field_id, self._typed[field_id])
+        return wrong
+
+
+def _shows(ocr: Any, image: Any, target: tuple[int, int], value: str, reach: int = 480) -> bool:
+    """Whether the input at ``target`` shows ``value`` (OCR of its row; tolerant of OCR's small slips)."""
+    from rapidfuzz import fuzz
+
+    x, y = target
+    left, top = max(0, x - 16), max(0, y - 18)
+    band = image.crop((left, top, min(image.width, left + reach), min(image.height, y + 18)))
+    # Only words centred on the field's own row: the band may catch the edge of the rows above and below.
+    centre = y - top
+    seen = "".join(w.text for w in ocr.recognize(band).words
+                   if abs(w.top + w.height / 2 - centre) <= 9).casefold()
+    wanted = "".join(value.split()).casefold()
+    return bool(seen) and fuzz.partial_ratio(wanted, seen) >= 85 and len(seen) <= len(wanted) + 6
+
+
+def typing_session(values: Sequence[str], display: str | None) -> AbstractContextManager[object]:
+    """Keyboard mappings for the characters of ``values`` the keyboard lacks, held for a whole fill.
+
+    xdotool would remap a keycode per keystroke and revert it at once, racing the
+    application (an 'ß' got lost under load); and every change of the mapping makes
+    applications reload their keymap, during which a loaded machine was seen to
+    deliver the next field's click late.  So the missing characters are mapped onto
+    spare keycodes once, before the first field, and released after the last.
+    """
+    missing = {ch for value in values for ch in value if not ch.isascii()}
+    return _SpareKeycodes(missing, display) if missing else nullcontext()
 
 
 def _keysym(ch: str) -> int:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor, QGuiApplication, QKeyEvent
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QListWidgetItem, QVBo
 
 from core.memory.autofill import FieldSink, UserConfirmation, execute_plan, single_value_plan
 from core.memory.profile import Profile, ProfileValue
+from ui.autofill.form_fill import typing_session
 
 CLIPBOARD_CLEAR_MS = 30_000
 
@@ -28,8 +31,12 @@ class FocusedFieldSink:
 
     def __init__(self, display: str | None = None) -> None:
         self._env = dict(os.environ)
+        self._display = display
         if display:
             self._env["DISPLAY"] = display
+
+    def session(self, values: Sequence[str]) -> AbstractContextManager[object]:
+        return typing_session(values, self._display)
 
     def fill(self, field_id: str, value: str) -> None:
         subprocess.run(["xdotool", "type", "--clearmodifiers", "--delay", "8", "--", value], env=self._env,
@@ -38,6 +45,9 @@ class FocusedFieldSink:
 
 class ClipboardSink:
     """Copies the value; clears the clipboard after 30 s if it still holds it."""
+
+    def session(self, values: Sequence[str]) -> AbstractContextManager[object]:
+        return nullcontext()
 
     def fill(self, field_id: str, value: str) -> None:
         clipboard = QGuiApplication.clipboard()
