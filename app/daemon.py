@@ -81,7 +81,7 @@ def run_daemon(vault: Any, options: DaemonOptions, stop: threading.Event, say: C
         screen.start()
         say(f"screen capture: every {settings.capture_interval_s:g} s")
     if options.files and settings.watched_folders:
-        from core.capture.file_service import start_watcher
+        from core.capture.files.service import start_watcher
 
         watcher = start_watcher(vault)
         say(f"watching {len(settings.watched_folders)} folder(s)")

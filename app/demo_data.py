@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from core.capture.chats.jsonl import JsonLinesReader
-from core.capture.reader import ImportOptions, ReadResult
+from core.capture.chats.reader import ImportOptions, ReadResult
 from core.types import Record
 
 DEMO_PASSPHRASE = "demo"

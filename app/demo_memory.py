@@ -40,7 +40,7 @@ class DemoReport:
 def demo_shift(now: datetime) -> timedelta:
     """The whole-day shift that puts the newest demo chat message on yesterday."""
     from core.capture.chats.jsonl import JsonLinesReader
-    from core.capture.reader import ImportOptions
+    from core.capture.chats.reader import ImportOptions
 
     reader = JsonLinesReader()
     stamps = [r.timestamp for f in sorted((DEMO_DIR / "chats").glob("*.jsonl"))

@@ -112,9 +112,9 @@ def _save(widget: object, path: Path) -> Path:
 
 def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, height: int) -> list[Path]:
     from core.vault import Vault
-    from ui.first_run import FirstRunWizard
-    from ui.main_window import MainWindow
     from ui.session import Session
+    from ui.shell.first_run import FirstRunWizard
+    from ui.shell.main_window import MainWindow
 
     shots: list[Path] = []
     session = Session(paths)  # type: ignore[arg-type]

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from core.memory import entities as ents
-from core.memory import facts as facts_mod
-from core.memory.entities import Entity, MergeProposal
-from core.memory.facts import Fact
+from core.memory.knowledge import entities as ents
+from core.memory.knowledge import facts as facts_mod
+from core.memory.knowledge.entities import Entity, MergeProposal
+from core.memory.knowledge.facts import Fact
 
 Changes = frozenset[str]
 

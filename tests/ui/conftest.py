@@ -55,8 +55,8 @@ def theme(qapp: Any) -> Any:
 
 @pytest.fixture()
 def window(qtbot: Any, theme: Any, demo_paths: VaultPaths) -> Iterator[Any]:
-    from ui.main_window import MainWindow
     from ui.session import Session
+    from ui.shell.main_window import MainWindow
 
     session = Session(demo_paths)
     win = MainWindow(session)
