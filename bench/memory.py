@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.memory [--data PATH] [--lexical] [--conversations N]
 
-Uses ``bench.locomo`` to import each conversation through Cairn's real JSON
+Uses ``bench.locomo_data`` to import each conversation through Cairn's real JSON
 Lines importer into a fresh encrypted vault and to score the questions.
 "before": the foundation's retriever (``bench.locomo.cairn_search``: hybrid
 BM25 + MiniLM, or BM25 alone with ``--lexical``) on the raw import.  Then
@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.locomo import DEFAULT_DATA, build_vault, cairn_search, evaluate, load, print_table, questions
+from bench.locomo import cairn_search, evaluate, print_table
+from bench.locomo_data import DEFAULT_DATA, build_vault, load, questions
 
 
 def memory_search(vault: Any) -> Any:

@@ -48,7 +48,7 @@ def _run(args: argparse.Namespace, home: Path, width: int, height: int) -> int:
     QStandardPaths.setTestModeEnabled(True)  # window geometry goes to a test location
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Cairn")
-    from app.demo_memory import load_demo_memory
+    from core.demo import load_demo_memory
     from core.paths import VaultPaths
     from core.vault import Vault
     from ui.theme import Theme

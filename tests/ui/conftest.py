@@ -25,7 +25,7 @@ from tests.conftest import TEST_PASSPHRASE
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from app.demo_memory import load_demo_memory
+    from core.demo import load_demo_memory
     from core.vault import Vault
 
     home = tmp_path_factory.mktemp("ui-demo-template")

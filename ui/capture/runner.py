@@ -63,7 +63,7 @@ class CaptureRunner(QObject):
             return  # `cairn daemon` already captures into this vault
 
         def build() -> Any:
-            from app.wiring import build_screen_daemon
+            from core.host.screen import build_screen_daemon
 
             daemon = build_screen_daemon(vault, settings)
             daemon.start()

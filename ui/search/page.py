@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
 from ui import fmt, theme
 from ui.media import MediaCache
 from ui.session import Session
-from ui.timeline.model import ITEM_ROLE, ItemListModel
 from ui.widgets.item_delegate import ItemDelegate
+from ui.widgets.item_list import ITEM_ROLE, ItemListModel
 
 DEBOUNCE_MS = 180
 RESULT_COUNT = 30

@@ -86,7 +86,7 @@ def setup_events(paths: Any, choices: FirstRunChoices) -> Iterator[SetupProgress
     )
     if choices.load_demo:
         yield SetupProgress("Loading the demo memory (chats, documents, screenshots)…")
-        from app.demo_memory import load_demo_memory
+        from core.demo import load_demo_memory
 
         report = load_demo_memory(vault)
         notes.append(f"demo memory: {report}")

@@ -39,10 +39,11 @@ from ui.timeline.date_dialog import ask_date
 from ui.timeline.density import HourCounts, month_grid
 from ui.timeline.glance import glance_text
 from ui.timeline.hour_strip import HourStrip
-from ui.timeline.model import ITEM_ROLE, RangeModel
+from ui.timeline.model import RangeModel
 from ui.timeline.periods import period_title, shift_period
 from ui.timeline.toolbar import TimelineToolbar
 from ui.widgets.item_delegate import ItemDelegate
+from ui.widgets.item_list import ITEM_ROLE
 
 # month_grid and STRIP_BUCKET_S moved out but stay importable from here (tests compute month cells).
 __all__ = ["MAX_FOLLOW_PAGES", "STRIP_BUCKET_S", "TimelinePage", "month_grid"]

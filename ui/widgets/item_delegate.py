@@ -26,7 +26,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from ui import fmt, theme
-from ui.timeline.model import ITEM_ROLE
+from ui.widgets.item_list import ITEM_ROLE
 
 PAD = 8
 ICON = 18

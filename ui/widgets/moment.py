@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
 from ui import fmt, theme
 from ui.media import MediaCache, screenshot_media
 from ui.session import Session
-from ui.timeline.model import ITEM_ROLE, ItemListModel
 from ui.widgets.image_view import ImageView, word_boxes
 from ui.widgets.item_delegate import ItemDelegate
+from ui.widgets.item_list import ITEM_ROLE, ItemListModel
 
 AROUND_SECONDS = 5 * 60
 IMAGE_LONGEST = 1920

@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from core.types import Record, RecordError, RecordSkip
-
-ReadResult = Record | RecordError | RecordSkip
+from core.types import ReadResult
 
 
 @dataclass(frozen=True, slots=True)

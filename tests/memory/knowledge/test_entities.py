@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.memory.consolidation.consolidate import ConsolidationOptions, consolidate
 from core.memory.knowledge import entities as ents
+from core.memory.knowledge.merge import merge_entities
 from tests.memory.helpers import at, chat, doc
 
 OPTS = ConsolidationOptions(phone_region="DE", self_names=("Anna Berg",), summaries=False)
@@ -48,7 +49,7 @@ def test_slack_handle_is_proposed_then_merged_by_the_user(lexical_vault) -> None
     assert (min(priya, slack), max(priya, slack)) in pending
     assert not any(ben in pair for pair in pending)
 
-    vault.write(lambda c: ents.merge_entities(c, priya, slack))
+    vault.write(lambda c: merge_entities(c, priya, slack))
     conn = vault.read()
     merged = ents.get_entity(conn, priya)
     assert merged is not None and merged.confirmed

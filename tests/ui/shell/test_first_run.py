@@ -56,7 +56,7 @@ def test_wizard_creates_the_vault_with_choices_and_demo(qtbot: Any, theme: Any, 
 def test_demo_memory_loads_idempotently(tmp_path: Any) -> None:
     from datetime import datetime
 
-    from app.demo_memory import load_demo_memory
+    from core.demo import load_demo_memory
     from core.vault import Vault
 
     vault = Vault.create(VaultPaths(tmp_path / "v"), "demo passphrase", use_keyring=False, embedder=None)

@@ -1,8 +1,7 @@
-"""The demo memory: the sample chats (``app.demo_data``) plus sample screenshots and documents.
+"""The demo memory: sample chats, screenshots and documents (made up; see ``assets/demo``).
 
-Everything is made up (see ``assets/demo``).  Dates are shifted by whole days
-exactly as ``app.demo_data`` shifts the chats (the newest chat message lands
-on yesterday), so the screenshots and documents line up with the chats.
+Dates are shifted by whole days so the newest chat message lands on yesterday
+("last week" means something) and the screenshots and documents line up with the chats.
 Sources are ``chat:demo``, ``screen:demo`` and ``file:demo``, so the demo can
 be forgotten by source.  Loading is idempotent: records are keyed by their
 external ids, and a screenshot's image is stored only when its item is new.
@@ -13,18 +12,25 @@ Threads: any thread (no Qt).  ``load_demo_memory`` takes a few seconds
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from core.types import Record, Section
+from core.capture.chats.jsonl import JsonLinesReader
+from core.capture.chats.reader import ImportOptions
+from core.types import ReadResult, Record, Section
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "assets" / "demo"
+CHAT_SOURCE = "chat:demo"
 SCREEN_SOURCE = "screen:demo"
 FILE_SOURCE = "file:demo"
+
+if TYPE_CHECKING:
+    from core.vault import Vault
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,18 +43,28 @@ class DemoReport:
         return f"{self.chats} chat messages, {self.screenshots} screenshots, {self.documents} documents"
 
 
+def demo_chat_files() -> list[Path]:
+    return sorted((DEMO_DIR / "chats").glob("*.jsonl"))
+
+
 def demo_shift(now: datetime) -> timedelta:
     """The whole-day shift that puts the newest demo chat message on yesterday."""
-    from core.capture.chats.jsonl import JsonLinesReader
-    from core.capture.chats.reader import ImportOptions
-
     reader = JsonLinesReader()
-    stamps = [r.timestamp for f in sorted((DEMO_DIR / "chats").glob("*.jsonl"))
-              for r in reader.read(f, ImportOptions()) if isinstance(r, Record)]
+    stamps = [r.timestamp for f in demo_chat_files() for r in reader.read(f, ImportOptions()) if isinstance(r, Record)]
     if not stamps:
         return timedelta(0)
     shift = (now - timedelta(days=1)) - max(stamps)
-    return timedelta(days=shift.days)
+    return timedelta(days=shift.days)  # whole days keep the times of day as written
+
+
+def chat_records(shift: timedelta) -> Iterator[ReadResult]:
+    reader = JsonLinesReader()
+    for path in demo_chat_files():
+        for result in reader.read(path, ImportOptions()):
+            if isinstance(result, Record):
+                yield dataclasses.replace(result, timestamp=result.timestamp + shift, source=CHAT_SOURCE)
+            else:
+                yield result
 
 
 def screenshot_records(shift: timedelta) -> Iterator[tuple[Record, Path]]:
@@ -74,13 +90,10 @@ def document_records(shift: timedelta) -> Iterator[Record]:
                      sections=(Section(text=text),))
 
 
-def load_demo_memory(vault: Any, now: datetime | None = None, embed: bool = True) -> DemoReport:
+def load_demo_memory(vault: Vault, now: datetime | None = None, embed: bool = True) -> DemoReport:
     """Load chats, screenshots and documents of the demo into ``vault``."""
-    from app.demo_data import load_demo
-
-    now = now or datetime.now().astimezone()
-    chats = load_demo(vault, now, embed=False)
-    shift = demo_shift(now)
+    shift = demo_shift(now or datetime.now().astimezone())
+    chats = vault.ingest(chat_records(shift), embed=False)
     docs = vault.ingest(document_records(shift), embed=False)
     shots = 0
     for record, image_path in screenshot_records(shift):
@@ -92,5 +105,4 @@ def load_demo_memory(vault: Any, now: datetime | None = None, embed: bool = True
     vault.consolidate()
     if embed:
         vault.embed_pending()
-    return DemoReport(chats=getattr(chats, "imported", 0), screenshots=shots,
-                      documents=getattr(docs, "imported", 0))
+    return DemoReport(chats=chats.imported, screenshots=shots, documents=docs.imported)
