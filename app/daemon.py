@@ -71,7 +71,7 @@ def import_inbox(vault: Any, folder: Path, state: InboxState, say: Callable[[str
 
 def run_daemon(vault: Any, options: DaemonOptions, stop: threading.Event, say: Callable[[str], None]) -> str:
     """Run until ``stop`` is set or the vault is locked; returns why it stopped.  Closes nothing it did not open."""
-    from app.wiring import build_screen_daemon
+    from core.host.screen import build_screen_daemon
     from core.vault import lock_flag
 
     settings = vault.settings()
@@ -81,7 +81,7 @@ def run_daemon(vault: Any, options: DaemonOptions, stop: threading.Event, say: C
         screen.start()
         say(f"screen capture: every {settings.capture_interval_s:g} s")
     if options.files and settings.watched_folders:
-        from core.capture.file_service import start_watcher
+        from core.capture.files.service import start_watcher
 
         watcher = start_watcher(vault)
         say(f"watching {len(settings.watched_folders)} folder(s)")

@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+DEMO_PASSPHRASE = "demo"
+
 
 def demo_home() -> Path:
     from core.paths import default_home
@@ -21,8 +23,7 @@ def demo_home() -> Path:
 
 
 def ensure_demo_vault(home: Path) -> object:
-    from app.demo_data import DEMO_PASSPHRASE
-    from app.demo_memory import load_demo_memory
+    from core.demo import load_demo_memory
     from core.paths import VaultPaths
     from core.vault import Vault
 

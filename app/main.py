@@ -69,7 +69,7 @@ def make_application() -> Any:
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
-    from ui.memory import limit_malloc_arenas
+    from ui.shell.ram import limit_malloc_arenas
     from ui.theme import Theme
 
     limit_malloc_arenas()  # before Qt and the task pool start threads: less idle RSS
@@ -104,8 +104,8 @@ def open_window(paths: Any, *, passphrase_env: bool = False, page: str | None = 
     """Show the main window (lock screen first) and start first-run or unlock; returns (window, session)."""
     from PySide6.QtNetwork import QLocalServer
 
-    from ui.main_window import MainWindow
     from ui.session import Session
+    from ui.shell.main_window import MainWindow
 
     session = Session(paths)
     window = MainWindow(session, allow_env_passphrase=passphrase_env, run_capture=run_capture)

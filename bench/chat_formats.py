@@ -41,8 +41,8 @@ def _size(path: Path) -> int:
 
 def child(fmt: str, path: str) -> None:
     """Runs in its own process: read everything, print one JSON line of figures."""
-    from core.capture.reader import ImportOptions
-    from core.capture.registry import detect_format, load_reader
+    from core.capture.chats.formats import detect_format, load_reader
+    from core.capture.chats.reader import ImportOptions
     from core.types import Record, RecordError, RecordSkip
 
     reader = load_reader(fmt)

@@ -15,7 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from core.index.embedder import Embedder, load_minilm_tokenizer, locate_minilm_files
+from core.index.embedder import Embedder
+from core.index.minilm import load_minilm_tokenizer, locate_minilm_files
 
 _WORD_TEXT = (
     "the of and to in is was for on that with as at by from it this be are or an have not but had his "
@@ -80,7 +81,7 @@ def main() -> None:
     parser.add_argument("--numpy", action="store_true", help="also measure the numpy reference")
     args = parser.parse_args()
 
-    from core.index.embedder import DEFAULT_BATCH_TOKENS
+    from core.index.minilm import DEFAULT_BATCH_TOKENS
     from core.index.minilm_numpy import NumpyMiniLMEmbedder
     from core.index.minilm_onnx import OnnxMiniLMEmbedder
 

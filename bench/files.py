@@ -27,8 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from core.capture.file_index import FileIndexer, ScanReport
-from core.capture.file_sink import MemoryFileSink
+from core.capture.files.indexer import FileIndexer, ScanReport
+from core.capture.files.sink import MemoryFileSink
 from core.normalize.extract import ExtractLimits
 from tests.data.files import corpus
 
@@ -108,7 +108,7 @@ def _sinks(use_vault: bool, work: Path) -> list[tuple[str, Callable[[], tuple[An
         return MemoryFileSink(), lambda: None
 
     def vault() -> tuple[Any, Callable[[], None]]:
-        from core.capture.file_sink import VaultFileSink
+        from core.capture.files.sink import VaultFileSink
 
         home = Path(tempfile.mkdtemp(dir=work))
         v = _vault(home)

@@ -276,14 +276,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results: dict[str, Any] = {"latency": latency(models_dir)}
     print_latency(results["latency"])
     if args.locomo:
-        from bench import locomo
+        from bench import locomo_data
         from core.llm.llama_backend import backend_from_settings
         from core.settings import Settings
 
-        data = locomo.load(args.data or locomo.DEFAULT_DATA)
+        data = locomo_data.load(args.data or locomo_data.DEFAULT_DATA)
         with tempfile.TemporaryDirectory() as tmp:
-            vault, known, _ = locomo.build_vault(data, Path(tmp), embed=not args.lexical)
-            qs = locomo.questions(data, known, cats=(1, 2, 3, 4, 5))
+            vault, known, _ = locomo_data.build_vault(data, Path(tmp), embed=not args.lexical)
+            qs = locomo_data.questions(data, known, cats=(1, 2, 3, 4, 5))
             backend = None if args.no_model else backend_from_settings(Settings(), models_dir)
             try:
                 results["answers"] = answer_metrics(vault, qs, backend=backend, limit_per_category=args.limit)

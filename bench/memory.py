@@ -2,13 +2,13 @@
 
     .venv/bin/python -m bench.memory [--data PATH] [--lexical] [--conversations N]
 
-Uses ``bench.locomo`` to import each conversation through Cairn's real JSON
+Uses ``bench.locomo_data`` to import each conversation through Cairn's real JSON
 Lines importer into a fresh encrypted vault and to score the questions.
 "before": the foundation's retriever (``bench.locomo.cairn_search``: hybrid
 BM25 + MiniLM, or BM25 alone with ``--lexical``) on the raw import.  Then
 ``consolidate`` builds episodes, entities, relations, facts and extractive
 summaries (no model), and "after" asks the same questions through
-``core.memory.recall.recall`` (graph walk + episode context + person focus).
+``core.memory.recall.recall.recall`` (graph walk + episode context + person focus).
 Prints R@k per category, overall and hit@10.  Never run in CI.
 """
 
@@ -21,11 +21,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.locomo import DEFAULT_DATA, build_vault, cairn_search, evaluate, load, print_table, questions
+from bench.locomo import cairn_search, evaluate, print_table
+from bench.locomo_data import DEFAULT_DATA, build_vault, load, questions
 
 
 def memory_search(vault: Any) -> Any:
-    from core.memory.recall import GraphCache, recall
+    from core.memory.recall.recall import GraphCache, recall
     from core.retrieve.types import SearchRequest
 
     cache = GraphCache()
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no LoCoMo data at {args.data}", file=sys.stderr)
         return 2
 
-    from core.memory.consolidate import ConsolidationOptions, consolidate
+    from core.memory.consolidation.consolidate import ConsolidationOptions, consolidate
 
     data = load(args.data)
     if args.conversations:

@@ -76,6 +76,10 @@ class RecordSkip:
     reason: str
 
 
+ReadResult = Record | RecordError | RecordSkip
+"""What a reader yields for each record of its input: the record, or why not."""
+
+
 @dataclass(frozen=True, slots=True)
 class TimeRange:
     """A half-open interval ``[start, end)``; either side may be open."""

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from core.capture.reader import ImportOptions, ReadResult
+from core.capture.chats.reader import ImportOptions, ReadResult
 from core.crypto.envelope import MediaCipher
 from core.crypto.keys import create_keyfile, unlock_data_key
 from core.errors import CairnError, ImportFailed, VaultLocked, VaultNotFound
@@ -245,7 +245,7 @@ class Vault:
         self, path: Path, fmt: str = "auto", options: ImportOptions | None = None,
         progress: ProgressCallback | None = None, embed: bool = True,
     ) -> ImportReport:
-        from core.capture.registry import detect_format, load_reader
+        from core.capture.chats.formats import detect_format, load_reader
 
         path = Path(path)
         if not path.exists():
@@ -349,7 +349,7 @@ class Vault:
         """Hybrid retrieval, re-ranked over the memory graph once consolidation has built one."""
         if not self._memory_ready():
             return self.retriever().search(request, now)
-        from core.memory.recall import GraphCache, recall
+        from core.memory.recall.recall import GraphCache, recall
 
         if self._graph_cache is None:
             self._graph_cache = GraphCache()
@@ -364,7 +364,7 @@ class Vault:
     def consolidate(self, progress: ProgressCallback | None = None, *, llm: Any | None = None,
                     should_stop: Callable[[], bool] | None = None) -> Any:
         """Build episodes, summaries, entities, facts and the graph for new memories (resumable)."""
-        from core.memory.consolidate import consolidate, options_from_settings
+        from core.memory.consolidation.consolidate import consolidate, options_from_settings
 
         report = consolidate(self, progress, llm=llm, options=options_from_settings(self.settings()),
                              should_stop=should_stop)

@@ -48,7 +48,7 @@ def _run(args: argparse.Namespace, home: Path, width: int, height: int) -> int:
     QStandardPaths.setTestModeEnabled(True)  # window geometry goes to a test location
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Cairn")
-    from app.demo_memory import load_demo_memory
+    from core.demo import load_demo_memory
     from core.paths import VaultPaths
     from core.vault import Vault
     from ui.theme import Theme
@@ -112,9 +112,9 @@ def _save(widget: object, path: Path) -> Path:
 
 def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, height: int) -> list[Path]:
     from core.vault import Vault
-    from ui.first_run import FirstRunWizard
-    from ui.main_window import MainWindow
     from ui.session import Session
+    from ui.shell.first_run import FirstRunWizard
+    from ui.shell.main_window import MainWindow
 
     shots: list[Path] = []
     session = Session(paths)  # type: ignore[arg-type]

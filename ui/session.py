@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from core.paths import VaultPaths
     from core.settings import Settings
     from core.vault import Vault
-    from ui.capture_control import CaptureControl
+    from ui.capture.control import CaptureControl
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ def index(
     """Index documents once (txt, md, code, html, csv, pdf, docx, odt, rtf, epub, eml) with a summary."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from core.capture.file_service import index_path, report_lines
+    from core.capture.files.service import index_path, report_lines
 
     err = console(stderr=True)
     with open_vault(home, embedder="default" if embed else None) as vault, Progress(
@@ -48,7 +48,7 @@ def index(
 
 def watch_add(path: Annotated[Path, typer.Argument(help="Folder to watch.")], home: HomeOption = None) -> None:
     """Watch a folder: its documents are indexed now and kept up to date by the daemon."""
-    from core.capture.file_service import watch_add as add
+    from core.capture.files.service import watch_add as add
 
     with open_vault(home, embedder=None) as vault:
         folder = add(vault, path)
@@ -57,7 +57,7 @@ def watch_add(path: Annotated[Path, typer.Argument(help="Folder to watch.")], ho
 
 def watch_remove(path: Annotated[Path, typer.Argument(help="Folder to stop watching.")], home: HomeOption = None) -> None:
     """Stop watching a folder (what was indexed stays searchable until you forget it)."""
-    from core.capture.file_service import watch_remove as remove
+    from core.capture.files.service import watch_remove as remove
 
     with open_vault(home, embedder=None) as vault:
         folder = remove(vault, path)
@@ -66,7 +66,7 @@ def watch_remove(path: Annotated[Path, typer.Argument(help="Folder to stop watch
 
 def watch_list(home: HomeOption = None) -> None:
     """The watched folders and what is indexed from each."""
-    from core.capture.file_service import watch_list as listing
+    from core.capture.files.service import watch_list as listing
 
     with open_vault(home, embedder=None) as vault:
         folders = listing(vault)

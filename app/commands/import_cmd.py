@@ -53,7 +53,7 @@ def consolidate_cmd(
 
 def formats() -> None:
     """List the import formats `cairn import --format` accepts (auto-detected by default)."""
-    from core.capture.registry import available_readers
+    from core.capture.chats.formats import available_readers
 
     out = console()
     for reader in available_readers():
@@ -75,7 +75,7 @@ def import_path(
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from core.capture.reader import ImportOptions
+    from core.capture.chats.reader import ImportOptions
 
     options = ImportOptions(date_order=date_order.upper() if date_order else None, timezone=timezone)
     out = console(stderr=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import ModelUnavailable
-from core.index.embedder import (
+from core.index.minilm import (
     DEFAULT_BATCH_TOKENS,
     MINILM_DIM,
     MINILM_MAX_TOKENS,

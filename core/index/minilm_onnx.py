@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.errors import ModelUnavailable
-from core.index.embedder import (
+from core.index.minilm import (
     DEFAULT_BATCH_TOKENS,
     MINILM_DIM,
     MINILM_MAX_TOKENS,

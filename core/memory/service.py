@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from core.memory import entities as ents
-from core.memory import facts as facts_mod
-from core.memory.entities import Entity, MergeProposal
-from core.memory.facts import Fact
+from core.memory.knowledge import entities as ents
+from core.memory.knowledge import facts as facts_mod
+from core.memory.knowledge.entities import Entity, MergeProposal
+from core.memory.knowledge.facts import Fact
+from core.memory.knowledge.merge import merge_entities
 
 Changes = frozenset[str]
 
@@ -166,7 +167,7 @@ class MemoryService:
 
     # -- edits (return what changed) -----------------------------------------------------------------
     def merge(self, keep: int, other: int) -> Changes:
-        self.vault.write(lambda c: ents.merge_entities(c, keep, other))
+        self.vault.write(lambda c: merge_entities(c, keep, other))
         return frozenset({"entities", "facts", "graph"})
 
     def reject_merge(self, a: int, b: int) -> Changes:

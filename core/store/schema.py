@@ -104,7 +104,7 @@ CREATE INDEX IF NOT EXISTS items_speaker_nocase ON items(speaker COLLATE NOCASE,
 
 MIGRATIONS: tuple[str, ...] = (
     BASE_SQL,
-    "core.capture.file_schema:MIGRATION_SQL",
+    "core.capture.files.schema:MIGRATION_SQL",
     "core.memory.schema:MIGRATION_SQL",
     FILTER_INDEXES_SQL,
 )

@@ -10,11 +10,10 @@ import numpy as np
 import pytest
 
 from core.errors import ModelUnavailable
-from core.index.embedder import (
+from core.index.embedder import Embedder, load_default_embedder
+from core.index.minilm import (
     MINILM_DIM,
     MINILM_MAX_TOKENS,
-    Embedder,
-    load_default_embedder,
     load_minilm_tokenizer,
     locate_minilm_files,
     plan_batches,

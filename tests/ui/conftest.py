@@ -20,7 +20,7 @@ from tests.conftest import TEST_PASSPHRASE
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from app.demo_memory import load_demo_memory
+    from core.demo import load_demo_memory
     from core.vault import Vault
 
     home = tmp_path_factory.mktemp("ui-demo-template")
@@ -50,8 +50,8 @@ def theme(qapp: Any) -> Any:
 
 @pytest.fixture()
 def window(qtbot: Any, theme: Any, demo_paths: VaultPaths) -> Iterator[Any]:
-    from ui.main_window import MainWindow
     from ui.session import Session
+    from ui.shell.main_window import MainWindow
 
     session = Session(demo_paths)
     win = MainWindow(session)

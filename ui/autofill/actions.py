@@ -20,7 +20,7 @@ def show_picker(session: Any, parent: QWidget) -> None:
         return
 
     def load() -> object:
-        from core.memory.profile import load_profile
+        from core.memory.profile.profile import load_profile
 
         return load_profile(vault.read())
 
@@ -43,8 +43,8 @@ def fill_focused_form(session: Any, parent: QWidget) -> None:
 
     def prepare() -> tuple[object, dict[str, tuple[int, int]], object]:
         from core.errors import CairnError
-        from core.memory.autofill import plan_autofill
-        from core.memory.profile import load_profile
+        from core.memory.profile.autofill import plan_autofill
+        from core.memory.profile.profile import load_profile
         from ui.autofill.form_fill import find_form, grab_window, window_box
 
         box = window_box()

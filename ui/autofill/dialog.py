@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.memory.autofill import AutofillPlan, FieldSink, FillReport, UserConfirmation, execute_plan
+from core.memory.profile.autofill import AutofillPlan, FieldSink, FillReport, UserConfirmation, execute_plan
 
 
 class AutofillDialog(QDialog):

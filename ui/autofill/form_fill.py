@@ -19,7 +19,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from core.memory.autofill import LocatedField, fields_from_ocr
+from core.memory.profile.autofill import LocatedField, fields_from_ocr
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,8 @@ from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from core.memory.autofill import FieldSink, UserConfirmation, execute_plan, single_value_plan
-from core.memory.profile import Profile, ProfileValue
+from core.memory.profile.autofill import FieldSink, UserConfirmation, execute_plan, single_value_plan
+from core.memory.profile.profile import Profile, ProfileValue
 from ui.autofill.form_fill import typing_session
 
 CLIPBOARD_CLEAR_MS = 30_000

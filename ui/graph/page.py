@@ -192,7 +192,7 @@ class GraphPage(QWidget):
         service = self._service()
 
         def work() -> tuple[Any, Any]:
-            from core.memory.layout import spring_layout
+            from ui.graph.layout import spring_layout
 
             graph = service.graph(start=start, kinds=kinds, limit=MAX_NODES, min_mentions=2)
             index = {n.entity_id: i for i, n in enumerate(graph.nodes)}

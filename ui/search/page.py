@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from ui import fmt, theme
-from ui.item_delegate import ItemDelegate
 from ui.media import MediaCache
 from ui.session import Session
-from ui.timeline.model import ITEM_ROLE, ItemListModel
+from ui.widgets.item_delegate import ItemDelegate
+from ui.widgets.item_list import ITEM_ROLE, ItemListModel
 
 DEBOUNCE_MS = 180
 RESULT_COUNT = 30
@@ -76,7 +76,7 @@ class SearchPage(QWidget):
 
     def __init__(self, session: Session, media: MediaCache, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from ui.timeline.moment import MomentView
+        from ui.widgets.moment import MomentView
 
         self.setAccessibleName("Search")
         self._session = session

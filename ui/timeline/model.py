@@ -13,16 +13,14 @@ import bisect
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Signal
 
 from ui import fmt
 from ui.session import Session
-
-ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
-ModelIndex = QModelIndex | QPersistentModelIndex
+from ui.widgets.item_list import ItemRows, ModelIndex
 
 
-class RangeModel(QAbstractListModel):
+class RangeModel(ItemRows):
     """Items in ``[start, end)``, oldest first, ``page_size`` at a time."""
 
     page_loaded = Signal(int)  # rows added
@@ -32,7 +30,6 @@ class RangeModel(QAbstractListModel):
         super().__init__(parent)
         self._session = session
         self._page_size = page_size
-        self._rows: list[Any] = []
         self._stamps: list[float] = []
         self._start: datetime | None = None
         self._end: datetime | None = None
@@ -82,9 +79,6 @@ class RangeModel(QAbstractListModel):
     def exhausted(self) -> bool:
         return self._exhausted
 
-    def item(self, row: int) -> Any:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
     def row_of(self, item_id: int) -> int:
         for row, item in enumerate(self._rows):
             if int(item.id) == int(item_id):
@@ -110,22 +104,11 @@ class RangeModel(QAbstractListModel):
         return list(self._stamps)
 
     # -- Qt model API ---------------------------------------------------------------
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
-        return 0 if parent.isValid() else len(self._rows)
+    def display_text(self, item: Any) -> str:
+        return f"{fmt.fmt_time(item.timestamp)}  {fmt.headline(item)}"
 
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        item = self._rows[index.row()]
-        if role == ITEM_ROLE:
-            return item
-        if role == Qt.ItemDataRole.DisplayRole:
-            return f"{fmt.fmt_time(item.timestamp)}  {fmt.headline(item)}"
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return fmt.one_line(item.text, 300)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{fmt.fmt_time(item.timestamp)}, {item.kind}, {fmt.headline(item)}"
-        return None
+    def accessible_text(self, item: Any) -> str:
+        return f"{fmt.fmt_time(item.timestamp)}, {item.kind}, {fmt.headline(item)}"
 
     def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and not self._exhausted and not self._loading and self._start is not None
@@ -171,37 +154,3 @@ class RangeModel(QAbstractListModel):
         self._loading = False
         self._exhausted = True
         self.load_failed.emit(exc)
-
-
-class ItemListModel(QAbstractListModel):
-    """A fixed list of items (search hits, "around this moment"); replaced as a whole."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Any] = []
-
-    def set_items(self, rows: list[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def items(self) -> list[Any]:
-        return list(self._rows)
-
-    def item(self, row: int) -> Any:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        item = self._rows[index.row()]
-        if role == ITEM_ROLE:
-            return item
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return f"{fmt.fmt_when(item.timestamp)}, {fmt.headline(item)}: {fmt.one_line(item.text, 120)}"
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return fmt.one_line(item.text, 300)
-        return None

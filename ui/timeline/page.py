@@ -30,7 +30,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QListView, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from ui import fmt, theme
-from ui.item_delegate import ItemDelegate
 from ui.media import MediaCache
 from ui.session import Session
 from ui.timeline.activity import STRIP_BUCKET_S, hour_counts, latest_day, strip_counts
@@ -40,9 +39,11 @@ from ui.timeline.date_dialog import ask_date
 from ui.timeline.density import HourCounts, month_grid
 from ui.timeline.glance import glance_text
 from ui.timeline.hour_strip import HourStrip
-from ui.timeline.model import ITEM_ROLE, RangeModel
+from ui.timeline.model import RangeModel
 from ui.timeline.periods import period_title, shift_period
 from ui.timeline.toolbar import TimelineToolbar
+from ui.widgets.item_delegate import ItemDelegate
+from ui.widgets.item_list import ITEM_ROLE
 
 # month_grid and STRIP_BUCKET_S moved out but stay importable from here (tests compute month cells).
 __all__ = ["MAX_FOLLOW_PAGES", "STRIP_BUCKET_S", "TimelinePage", "month_grid"]
@@ -55,7 +56,7 @@ class TimelinePage(QWidget):
 
     def __init__(self, session: Session, media: MediaCache, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from ui.timeline.moment import MomentView  # keeps the page module light to import
+        from ui.widgets.moment import MomentView  # keeps the page module light to import
 
         self.setAccessibleName("Timeline")
         self._session = session

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from core.capture.reader import ImportOptions
-from core.capture.timezones import localize
+from core.capture.chats.reader import ImportOptions
+from core.capture.chats.timezones import localize
 from core.errors import ImportFailed
 from core.types import Record
 
@@ -36,7 +36,7 @@ def localizer(options: ImportOptions) -> Localizer:
 
     ``options.timezone`` (an IANA name) wins; otherwise the machine's local
     zone is used, with the offset that was in force at that moment (DST-aware),
-    not today's offset (``core.capture.timezones.localize``).
+    not today's offset (``core.capture.chats.timezones.localize``).
     Raises ``ImportFailed`` at once for an unknown zone name.
     """
     zone = options.timezone or None

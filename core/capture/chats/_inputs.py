@@ -1,7 +1,7 @@
 """Exports arrive as a single file, a folder, or a zip: one view over all three.
 
 ``ExportTree`` lists entries by relative POSIX name and opens them as binary
-streams.  Zips always go through ``core.capture.safezip.SafeZip``, so hostile
+streams.  Zips always go through ``core.normalize.safezip.SafeZip``, so hostile
 entries (``../``, absolute paths, bombs) are refused and listed in
 ``rejected`` for the reader to report; the rest of the archive stays usable.
 
@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from core.capture.safezip import SafeZip
 from core.errors import ImportFailed
+from core.normalize.safezip import SafeZip
 from core.types import RecordError
 
 SNIFF_BYTES = 16 * 1024

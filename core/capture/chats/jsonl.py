@@ -17,8 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from core.capture.reader import ImportOptions, ReadResult
-from core.capture.timezones import localize
+from core.capture.chats.reader import ImportOptions, ReadResult
+from core.capture.chats.timezones import localize
 from core.errors import ImportFailed
 from core.types import Record, RecordError, RecordSkip
 

@@ -49,7 +49,7 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from core.capture.reader import ImportOptions, ReadResult
+from core.capture.chats.reader import ImportOptions, ReadResult
 from core.errors import ImportFailed
 from core.types import RecordError, RecordSkip
 

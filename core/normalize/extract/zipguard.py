@@ -1,6 +1,6 @@
 """Refusing zip-based documents (DOCX, ODT, EPUB) that would inflate without bound.
 
-Uses ``core.capture.safezip.SafeZip`` for the per-entry checks (unsafe names,
+Uses ``core.normalize.safezip.SafeZip`` for the per-entry checks (unsafe names,
 compression ratio) and adds the per-document budget from ``ExtractLimits``.
 Python's ``zipfile`` never inflates an entry past its declared size (it stops
 and fails the CRC), so checking declared sizes bounds the real work too; the
@@ -17,7 +17,7 @@ from core.normalize.extract.base import ExtractionFailed, ExtractLimits, TooLarg
 
 def check_zip(data: bytes, kind: str, limits: ExtractLimits) -> None:
     """Raise ``TooLarge`` (zip bomb) or ``ExtractionFailed`` (not a zip) for a hostile container."""
-    from core.capture.safezip import SafeZip
+    from core.normalize.safezip import SafeZip
 
     try:
         archive = SafeZip(io.BytesIO(data))  # type: ignore[arg-type]  # zipfile accepts file objects

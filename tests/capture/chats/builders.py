@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
-from core.capture.reader import ImportOptions
+from core.capture.chats.reader import ImportOptions
 from core.types import Record, RecordError, RecordSkip
 
 from .imessage_fixture import SCHEMA, apple_ns, attributed_body, build_sample

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.capture.registry import detect_format, load_reader
+from core.capture.chats.formats import detect_format, load_reader
 from core.errors import ImportFailed
 
 from .builders import DATA, errors, read_all, records, sample_paths, zip_dir

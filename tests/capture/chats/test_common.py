@@ -10,7 +10,7 @@ import pytest
 
 from core.capture.chats._common import localizer, stable_id, strip_invisible
 from core.capture.chats._jsonstream import JsonBroken, iter_items, walk
-from core.capture.reader import ImportOptions
+from core.capture.chats.reader import ImportOptions
 from core.errors import ImportFailed
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.capture.registry import available_readers, detect_format, load_reader
+from core.capture.chats.formats import available_readers, detect_format, load_reader
 from core.errors import UnknownFormat
 
 from .builders import sample_paths

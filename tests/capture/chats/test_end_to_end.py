@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from core.capture.reader import ImportOptions
-from core.capture.registry import detect_format
+from core.capture.chats.formats import detect_format
+from core.capture.chats.reader import ImportOptions
 from core.paths import VaultPaths
 from core.retrieve.types import SearchRequest
 from core.types import Record, RecordError, RecordSkip

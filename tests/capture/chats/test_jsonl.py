@@ -12,7 +12,7 @@ import tracemalloc
 from pathlib import Path
 
 from core.capture.chats.jsonl import JsonLinesReader
-from core.capture.reader import ImportOptions
+from core.capture.chats.reader import ImportOptions
 from core.retrieve.types import SearchRequest
 from core.types import Record, RecordError
 from tests.conftest import TEST_PASSPHRASE

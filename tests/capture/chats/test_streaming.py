@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from core.capture.reader import ImportOptions
-from core.capture.registry import detect_format, load_reader
+from core.capture.chats.formats import detect_format, load_reader
+from core.capture.chats.reader import ImportOptions
 from core.types import Record
 
 from .builders import FORMATS, generate

@@ -1,0 +1,166 @@
+"""The file features as the CLI and the daemon use them: index a path, manage watched folders.
+
+Everything here works on an unlocked ``core.vault.Vault`` and its settings
+(``watched_folders``, ``max_file_mb``; ``Settings.extra["files"]`` may hold
+``include_hidden``, ``follow_symlinks`` and ``ignore_patterns`` until they
+become real settings).  Errors meant for users are ``CairnError``s.
+
+Threads: ``index_path`` runs on the calling thread (with extraction workers
+below it); ``start_watcher`` returns a running ``FolderWatcher`` with its own
+threads.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.capture.files.ignore import IgnoreOptions
+from core.capture.files.indexer import (
+    FileIndexer,
+    LedgerState,
+    ScanProgress,
+    ScanReport,
+    display_path,
+    path_key,
+)
+from core.capture.files.sink import ORIGIN_PREFIX, SOURCE, VaultFileSink
+from core.capture.files.watcher import FolderWatcher, ReportCallback
+from core.errors import CairnError
+from core.normalize.extract import ExtractLimits
+
+
+def _file_settings(settings: Any) -> dict[str, Any]:
+    extra = getattr(settings, "extra", {}) or {}
+    files = extra.get("files", {})
+    return files if isinstance(files, dict) else {}
+
+
+def limits_for(settings: Any) -> ExtractLimits:
+    return ExtractLimits.from_settings(float(settings.max_file_mb))
+
+
+def options_for(settings: Any) -> IgnoreOptions:
+    files = _file_settings(settings)
+    return IgnoreOptions(
+        include_hidden=bool(files.get("include_hidden", False)),
+        follow_symlinks=bool(files.get("follow_symlinks", False)),
+        extra_patterns=tuple(str(p) for p in files.get("ignore_patterns", ())),
+    )
+
+
+def make_indexer(vault: Any, *, embed: bool = True, workers: int | None = None) -> FileIndexer:
+    """A ``FileIndexer`` on the vault with the user's limits and ignore options.  Close it after use."""
+    settings = vault.settings()
+    count = workers if workers is not None else max(1, min(2, (os.cpu_count() or 1) - 1))
+    return FileIndexer(VaultFileSink(vault, embed=embed), limits=limits_for(settings),
+                       options=options_for(settings), workers=count)
+
+
+def index_path(vault: Any, path: Path, *, progress: ScanProgress | None = None, force: bool = False,
+               embed: bool = True) -> ScanReport:
+    """``cairn index PATH``: bring a folder (or one file) into the vault now; returns the summary.
+
+    A folder becomes a root of its own (its files' ``conversation``); a
+    single file is indexed with its parent folder as the root.
+    """
+    target = Path(os.path.abspath(path))
+    if not os.path.lexists(target):
+        raise CairnError(f"{display_path(target)}: no such file or folder")
+    with make_indexer(vault, embed=embed) as indexer:
+        if target.is_dir():
+            return indexer.scan(target, progress, force=force)
+        report = ScanReport(root=target.parent)
+        indexer.process_path(target.parent, target, report)
+        indexer.sink.flush()
+        if progress is not None:
+            progress(1, 1)
+        return report
+
+
+def report_lines(report: ScanReport, *, limit: int = 20) -> list[str]:
+    """A human summary of a scan: counts, then each problem with its reason (at most ``limit`` each)."""
+    lines = [report.summary() + f" ({report.seconds:.1f} s)"]
+    for title, entries in (("failed", report.failed), ("skipped", report.problems)):
+        for path, reason in entries[:limit]:
+            lines.append(f"  {title}: {display_path(path)}: {reason}")
+        if len(entries) > limit:
+            lines.append(f"  … and {len(entries) - limit} more {title}")
+    if report.skipped:
+        ignored = ", ".join(f"{reason} ×{count}" for reason, count in sorted(report.skipped.items()))
+        lines.append(f"  ignored by rule: {ignored}")
+    if report.image_only:
+        pages = sum(len(p) for _, p in report.image_only)
+        lines.append(f"  {pages} scanned page(s) without text in {len(report.image_only)} PDF(s) (OCR later)")
+    return lines
+
+
+# --------------------------------------------------------------------------- watched folders
+
+
+@dataclass(frozen=True, slots=True)
+class WatchedFolder:
+    path: Path
+    exists: bool
+    indexed: int
+    failed: int
+    skipped: int
+    deleted: int
+
+
+def _normalise(path: Path) -> Path:
+    return Path(os.path.abspath(os.path.expanduser(path)))
+
+
+def watch_add(vault: Any, path: Path) -> Path:
+    """Add a folder to ``Settings.watched_folders``; refuses files, missing folders and overlaps."""
+    folder = _normalise(path)
+    if not folder.is_dir():
+        raise CairnError(f"{display_path(folder)}: not a folder")
+    current = [Path(p) for p in vault.settings().watched_folders]
+    for other in current:
+        if other == folder:
+            raise CairnError(f"{display_path(folder)} is already watched")
+        if other in folder.parents:
+            raise CairnError(f"{display_path(folder)} is inside {display_path(other)}, which is already watched")
+        if folder in other.parents:
+            raise CairnError(f"{display_path(other)} (already watched) is inside {display_path(folder)}: "
+                             f"remove it first")
+    vault.update_settings(watched_folders=tuple(str(p) for p in [*current, folder]))
+    return folder
+
+
+def watch_remove(vault: Any, path: Path) -> Path:
+    """Remove a folder from ``Settings.watched_folders``.  Its items stay (``cairn forget`` removes them)."""
+    folder = _normalise(path)
+    current = [Path(p) for p in vault.settings().watched_folders]
+    if folder not in current:
+        raise CairnError(f"{display_path(folder)} is not watched")
+    vault.update_settings(watched_folders=tuple(str(p) for p in current if p != folder))
+    return folder
+
+
+def watch_list(vault: Any) -> list[WatchedFolder]:
+    """The watched folders with what the ledger knows about each."""
+    out = []
+    for raw in vault.settings().watched_folders:
+        folder = Path(raw)
+        prefix = ORIGIN_PREFIX + path_key(folder).rstrip("/")
+        counts = dict(vault.read().execute(
+            "SELECT state, COUNT(*) FROM ingest_ledger WHERE origin >= ? AND origin < ? AND source = ?"
+            " GROUP BY state", (prefix + "/", prefix + "0", SOURCE)).fetchall())
+        out.append(WatchedFolder(folder, folder.is_dir(), counts.get(LedgerState.INDEXED.value, 0),
+                                 counts.get(LedgerState.FAILED.value, 0), counts.get(LedgerState.SKIPPED.value, 0),
+                                 counts.get(LedgerState.DELETED.value, 0)))
+    return out
+
+
+def start_watcher(vault: Any, *, on_report: ReportCallback | None = None, embed: bool = True) -> FolderWatcher:
+    """Start watching every folder in the settings (rescanning each first).  ``stop()`` it, then close
+    ``watcher.indexer``."""
+    indexer = make_indexer(vault, embed=embed)
+    watcher = FolderWatcher(indexer, on_report=on_report)
+    watcher.start([Path(p) for p in vault.settings().watched_folders])
+    return watcher

@@ -1,0 +1,23 @@
+"""Builds the screen capture daemon for an unlocked vault (run by the capture host, under `cairn daemon` or the app)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.capture.screen.daemon import ScreenDaemon
+    from core.settings import Settings
+    from core.vault import Vault
+
+
+def build_screen_daemon(vault: Vault, settings: Settings) -> ScreenDaemon:
+    """A ScreenDaemon that stores into ``vault`` (not started)."""
+    # Late: the daemon pulls mss, Pillow and the OCR engine, which a CLI command must not pay for.
+    from core.capture.screen.daemon import DaemonConfig, ScreenDaemon
+    from core.capture.screen.privacy import PauseControl, PrivacyPolicy
+    from core.capture.screen.sink import VaultFrameSink
+
+    runtime_dir = vault.paths.runtime_dir
+    runtime_dir.mkdir(parents=True, exist_ok=True)
+    return ScreenDaemon(VaultFrameSink(vault), DaemonConfig.from_settings(settings, runtime_dir),
+                        PrivacyPolicy.from_settings(settings), pause_control=PauseControl(runtime_dir))

@@ -1,0 +1,138 @@
+"""Episode and day summaries written as ``summary`` items.
+
+``write_summaries`` summarises every episode whose membership changed
+(model if grounded, else extractive), ingests it idempotently as external
+id ``episode:<key>``, then re-summarises the days whose episodes changed
+(``day:<date>``, in the configured time zone).  Signatures make a resumed
+run skip what is already current.
+
+Threads: call from a worker thread; blocks on the vault's writer and on the
+model.  ``stop()`` is checked before each summary; when it says stop the
+report is marked ``stopped_early`` and the next run resumes.  Errors: vault
+errors propagate.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from core.memory.consolidation.summaries import Summary, summarize, summarize_day
+from core.memory.consolidation.types import ConsolidationOptions, ConsolidationReport, ProgressCallback
+from core.memory.items import SUMMARY_SOURCE, load_items
+
+
+def write_summaries(
+    vault: Any, llm: Any | None, opts: ConsolidationOptions, report: ConsolidationReport,
+    stop: Callable[[], bool], progress: ProgressCallback | None, done: int, total: int,
+) -> None:
+    from core.memory.consolidation.episodes import episode_item_ids
+    from core.types import Record
+
+    reader = vault.read()
+    todo = reader.execute(
+        "SELECT id, key, signature, conversation, start_ts, end_ts, title, kind FROM mem_episodes"
+        " WHERE summary_signature IS NULL OR summary_signature != signature ORDER BY start_ts"
+    ).fetchall()
+    grand_total = total + len(todo)
+    touched_days: set[str] = set()
+    for n, (episode_id, key, signature, conversation, start_ts, end_ts, title, kind) in enumerate(todo):
+        if stop():
+            report.stopped_early = True
+            return
+        items = load_items(reader, episode_item_ids(reader, episode_id))
+        if not items:
+            continue
+        summary = summarize(items, llm)
+        record = Record(
+            source=SUMMARY_SOURCE, external_id=f"episode:{key}", kind="summary",
+            timestamp=datetime.fromtimestamp(start_ts, UTC), text=summary.text, conversation=conversation,
+            title=f"Summary: {title}",
+            meta=_summary_meta("episode", summary, end_ts, {"episode_key": key, "episode_kind": kind}),
+        )
+        item_id = _ingest_summary(vault, record, opts)
+        if item_id is not None:
+            vault.write(lambda conn, e=episode_id, s=signature, i=item_id: conn.execute(
+                "UPDATE mem_episodes SET summary_signature = ?, summary_item_id = ? WHERE id = ? AND signature = ?",
+                (s, i, e, s),
+            ))
+            report.summaries_written += 1
+            report.summaries_by_method[summary.method] = report.summaries_by_method.get(summary.method, 0) + 1
+        touched_days.add(datetime.fromtimestamp(start_ts, opts.timezone).date().isoformat())
+        if progress is not None:
+            progress(done + n + 1, grand_total)
+    if opts.day_summaries:
+        touched_days |= {r[0] for r in reader.execute("SELECT day FROM mem_days WHERE summary_signature IS NULL")}
+        _write_day_summaries(vault, llm, opts, report, stop, touched_days)
+
+
+def _summary_meta(level: str, summary: Summary, end_ts: float, extra: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "summary_of": level, "method": summary.method, "source_item_ids": list(summary.source_item_ids),
+        "sentence_items": [s.item_id for s in summary.sentences], "keywords": list(summary.keywords),
+        "ts_end": end_ts, **extra,
+    }
+
+
+def _ingest_summary(vault: Any, record: Any, opts: ConsolidationOptions) -> int | None:
+    from core.store.items import source_key
+
+    report = vault.ingest([record], embed=opts.embed_summaries)
+    if report.item_ids:
+        return int(report.item_ids[0])
+    # unchanged text (a resumed run): the item is already there
+    row = vault.read().execute("SELECT id FROM items WHERE source_key = ?", (source_key(record),)).fetchone()
+    return int(row[0]) if row else None
+
+
+def _write_day_summaries(
+    vault: Any, llm: Any | None, opts: ConsolidationOptions, report: ConsolidationReport,
+    stop: Callable[[], bool], days: set[str],
+) -> None:
+    import hashlib
+    from datetime import date, timedelta
+
+    from core.types import Record
+
+    reader = vault.read()
+    for day in sorted(days):
+        if stop():
+            report.stopped_early = True
+            return
+        d = date.fromisoformat(day)
+        start = datetime(d.year, d.month, d.day, tzinfo=opts.timezone)
+        end = start + timedelta(days=1)
+        rows = reader.execute(
+            "SELECT e.summary_item_id, e.signature FROM mem_episodes e WHERE e.start_ts >= ? AND e.start_ts < ?"
+            " AND e.summary_item_id IS NOT NULL ORDER BY e.start_ts",
+            (start.timestamp(), end.timestamp()),
+        ).fetchall()
+        if not rows:
+            continue
+        signature = hashlib.sha256("|".join(f"{r[0]}:{r[1]}" for r in rows).encode()).hexdigest()[:32]
+        known = reader.execute("SELECT summary_signature FROM mem_days WHERE day = ?", (day,)).fetchone()
+        if known is not None and known[0] == signature:
+            continue
+        episode_summaries = load_items(reader, [int(r[0]) for r in rows])
+        summary = summarize_day(episode_summaries, llm)
+        # the day summary cites the memories, not only the episode summaries
+        source_ids: list[int] = []
+        for it in episode_summaries:
+            source_ids.extend(int(x) for x in it.meta.get("source_item_ids", []))
+        summary = Summary(summary.text, summary.method, summary.sentences, summary.keywords, tuple(source_ids))
+        record = Record(
+            source=SUMMARY_SOURCE, external_id=f"day:{day}", kind="summary", timestamp=start.astimezone(UTC),
+            text=summary.text, title=f"Day summary {day}",
+            meta=_summary_meta("day", summary, end.timestamp(), {"day": day,
+                                                                 "episode_summaries": [it.id for it in episode_summaries]}),
+        )
+        item_id = _ingest_summary(vault, record, opts)
+        vault.write(lambda conn, day=day, sig=signature, i=item_id: conn.execute(
+            "INSERT INTO mem_days (day, signature, summary_signature, summary_item_id, updated_at) VALUES (?,?,?,?,?)"
+            " ON CONFLICT(day) DO UPDATE SET signature = excluded.signature,"
+            " summary_signature = excluded.summary_signature, summary_item_id = excluded.summary_item_id,"
+            " updated_at = excluded.updated_at", (day, sig, sig, i, time.time()),
+        ))
+        report.day_summaries_written += 1

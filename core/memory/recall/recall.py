@@ -1,0 +1,198 @@
+"""Retrieval that uses memory: the hybrid retriever's hits, re-ranked by a walk over the memory graph.
+
+1. The hybrid retriever (BM25 + vectors) returns a deep candidate list.
+2. Seeds: the entities named in the question (alias match, weighted by
+   specificity) and the retriever's top hits (HippoRAG 2 seeds passages too).
+3. Personalized PageRank over the graph of the memories in scope (the
+   request's filters), whose edges are mentions, relations, episode
+   neighbourhood and summary links — so a memory that shares entities or an
+   episode with several strong hits rises (multi-hop), and episode summaries
+   pass their weight to the memories they summarise.
+4. Weighted reciprocal-rank fusion of the retriever's ranking and the walk's.
+
+Summary items take part in the walk but are returned only when the request
+asks for kind "summary".  Threads: any thread (uses the vault's reader).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from core.memory.recall.graph import (
+    GraphWeights,
+    MemoryGraph,
+    build_graph,
+    item_ranking,
+    personalized_pagerank,
+    query_entities,
+)
+from core.retrieve.hybrid import build_filter
+from core.retrieve.types import Hit, SearchRequest, SearchResult
+
+DEFAULT_GRAPH_WEIGHTS = GraphWeights(terms=1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class RecallWeights:
+    """Tuned on LoCoMo-dev (``bench/memory.py``)."""
+
+    base: float = 1.0
+    graph: float = 0.6
+    rrf_k: float = 60.0
+    pool: int = 100
+    seed_hits: int = 5
+    hit_seed: float = 1.0
+    entity_seed: float = 0.5
+    term_seed: float = 0.5
+    max_graph_items: int = 20_000  # larger scopes walk a per-question neighbourhood instead
+    focus: float = 0.5  # > 0: memories said by a person the question names get an extra ranking
+    damping: float = 0.7
+    graph_weights: GraphWeights = DEFAULT_GRAPH_WEIGHTS
+
+
+class GraphCache:
+    """One built graph per filter, rebuilt when the database changed (``PRAGMA data_version``)."""
+
+    def __init__(self, capacity: int = 8) -> None:
+        self._lock = threading.Lock()
+        self._graphs: dict[tuple[Any, ...], tuple[int, MemoryGraph]] = {}
+        self._capacity = capacity
+
+    def get(self, conn: Any, where: str, params: Sequence[Any], weights: GraphWeights) -> MemoryGraph:
+        version = int(conn.execute("PRAGMA data_version").fetchone()[0])
+        key = (where, tuple(params), weights)
+        with self._lock:
+            cached = self._graphs.get(key)
+            if cached is not None and cached[0] == version:
+                return cached[1]
+        graph = build_graph(conn, item_where=where, params=params, weights=weights)
+        with self._lock:
+            if len(self._graphs) >= self._capacity:
+                self._graphs.pop(next(iter(self._graphs)))
+            self._graphs[key] = (version, graph)
+        return graph
+
+
+def recall(
+    vault: Any, request: SearchRequest, *, weights: RecallWeights = RecallWeights(), now: datetime | None = None,
+    cache: GraphCache | None = None,
+) -> SearchResult:
+    """Search with the memory graph; same contract as ``Vault.search``."""
+    base = vault.retriever().search(replace(request, k=max(weights.pool, request.k)), now)
+    reader = vault.read()
+    where, params = build_filter(request, base.applied_range)
+    named = query_entities(reader, base.query_text or request.query)
+    scope_count = reader.execute(
+        "SELECT count(*) FROM items i" + (f" WHERE {where}" if where else ""), params
+    ).fetchone()[0]
+    if scope_count > weights.max_graph_items:
+        # A whole vault is too big to walk per question: walk the neighbourhood of the hits
+        # (their episodes) and of the named entities (their most recent memories).
+        ids = _neighbourhood(reader, [int(h.item_id) for h in base.hits], list(named))
+        graph = build_graph(reader, item_where=f"i.id IN ({','.join(map(str, ids))})" if ids else "0",
+                            weights=weights.graph_weights)
+    else:
+        graph = (cache or GraphCache()).get(reader, where, params, weights.graph_weights)
+    want_summaries = "summary" in request.kinds
+    if graph.size == 0:
+        return replace(base, hits=_keep(base.hits, want_summaries)[: request.k])
+    seeds: dict[int, float] = {}
+    for entity_id, w in named.items():
+        node = graph.entity_index.get(entity_id)
+        if node is not None:
+            seeds[node] = seeds.get(node, 0.0) + weights.entity_seed * w
+    if graph.term_index:
+        from core.memory.recall.graph import keyword_stems
+
+        for term in set(keyword_stems(base.query_text or request.query)):
+            node = graph.term_index.get(term)
+            if node is not None:
+                seeds[node] = seeds.get(node, 0.0) + weights.term_seed / math.log(1.0 + graph.term_df[term])
+    for rank, hit in enumerate(base.hits[: weights.seed_hits]):
+        node = graph.item_index.get(int(hit.item_id))
+        if node is not None:
+            seeds[node] = seeds.get(node, 0.0) + weights.hit_seed / (rank + 1)
+    if not seeds:
+        return replace(base, hits=_keep(base.hits, want_summaries)[: request.k])
+    scores = personalized_pagerank(graph, seeds, damping=weights.damping)
+    walk = item_ranking(graph, scores, weights.pool)
+    fused: dict[int, float] = {}
+    for rank, hit in enumerate(base.hits):
+        fused[int(hit.item_id)] = fused.get(int(hit.item_id), 0.0) + weights.base / (weights.rrf_k + rank + 1)
+    for rank, (item_id, _) in enumerate(walk):
+        fused[item_id] = fused.get(item_id, 0.0) + weights.graph / (weights.rrf_k + rank + 1)
+    if weights.focus > 0 and named:
+        focused = [int(h.item_id) for h in base.hits if graph.speaker_of.get(int(h.item_id)) in named]
+        for rank, item_id in enumerate(focused):
+            fused[item_id] = fused.get(item_id, 0.0) + weights.focus / (weights.rrf_k + rank + 1)
+    by_item = {int(h.item_id): h for h in base.hits}
+    ranked = sorted(fused.items(), key=lambda kv: -kv[1])
+    missing = [iid for iid, _ in ranked[: request.k * 4] if iid not in by_item]
+    by_item.update(_hits_for(reader, missing))
+    hits: list[Hit] = []
+    for item_id, score in ranked:
+        hit = by_item.get(item_id)
+        if hit is None or (hit.kind == "summary" and not want_summaries):
+            continue
+        signals = dict(hit.signals)
+        signals["graph"] = float(scores[graph.item_index[item_id]]) if item_id in graph.item_index else 0.0
+        hits.append(replace(hit, score=score, signals=signals))
+        if len(hits) >= request.k:
+            break
+    notes = (*base.notes, f"memory graph: {len(graph.entity_ids)} entities, {len(seeds)} seeds")
+    return replace(base, hits=hits, notes=notes)
+
+
+def _neighbourhood(reader: Any, hit_ids: Sequence[int], entity_ids: Sequence[int], per_entity: int = 300) -> list[int]:
+    ids: set[int] = set(hit_ids)
+    for start in range(0, len(hit_ids), 500):
+        part = list(hit_ids[start : start + 500])
+        if not part:
+            continue
+        ids.update(int(r[0]) for r in reader.execute(
+            "SELECT x.item_id FROM mem_episode_items x WHERE x.episode_id IN (SELECT episode_id FROM"
+            f" mem_episode_items WHERE item_id IN ({','.join('?' * len(part))}))", part,
+        ))
+    for entity_id in entity_ids:
+        ids.update(int(r[0]) for r in reader.execute(
+            "SELECT item_id FROM mem_mentions WHERE entity_id = ? ORDER BY ts DESC LIMIT ?", (entity_id, per_entity),
+        ))
+    return sorted(ids)
+
+
+def _keep(hits: Sequence[Hit], want_summaries: bool) -> list[Hit]:
+    return [h for h in hits if want_summaries or h.kind != "summary"]
+
+
+def _hits_for(reader: Any, item_ids: Sequence[int]) -> dict[int, Hit]:
+    """Hits for memories the walk found but the retriever did not (first chunk of each)."""
+    import json
+
+    from core.retrieve.snippets import make_snippet
+    from core.store.items import from_epoch
+    from core.types import ChunkId, ItemId
+
+    out: dict[int, Hit] = {}
+    if not item_ids:
+        return out
+    rows = reader.execute(
+        "SELECT c.id, c.item_id, c.text, c.page, i.source, i.kind, i.external_id, i.conversation, i.speaker,"
+        " i.title, i.ts, i.meta, i.deleted FROM chunks c JOIN items i ON i.id = c.item_id"
+        f" WHERE c.item_id IN ({','.join('?' * len(item_ids))}) ORDER BY c.item_id, c.ordinal",
+        list(item_ids),
+    ).fetchall()
+    for r in rows:
+        if int(r[1]) in out:
+            continue
+        meta = json.loads(r[11] or "{}")
+        out[int(r[1])] = Hit(
+            item_id=ItemId(r[1]), chunk_id=ChunkId(r[0]), score=0.0, source=r[4], kind=r[5], external_id=r[6],
+            conversation=r[7], speaker=r[8], title=r[9], timestamp=from_epoch(r[10]), text=r[2],
+            snippet=make_snippet(r[2], []), page=r[3], app=meta.get("app"), deleted=bool(r[12]),
+        )
+    return out

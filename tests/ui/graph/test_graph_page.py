@@ -1,0 +1,66 @@
+"""The graph page shows entities and relations, and the detail panel shows facts with history."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from core.memory.consolidation.consolidate import ConsolidationOptions, consolidate
+from tests.memory.helpers import at, chat, doc
+
+
+def _memory(vault) -> None:
+    records = [
+        chat("1", "My address is Hauptstraße 5, 10115 Berlin", "Anna Berg", at()),
+        chat("2", "Lukas Meyer joined Project Falcon, the team is in Zurich", "Priya Sharma", at(minutes=3)),
+        chat("3", "Great, tell Lukas Meyer the Project Falcon kickoff is at Blue Fern Studio", "Anna Berg", at(minutes=5)),
+        chat("4", "We moved! My new address is 42 Baker Street, London NW1 6XE", "Anna Berg", at(days=120)),
+        chat("5", "Priya Sharma and Lukas Meyer are presenting Project Falcon in Zurich", "Ben Okafor", at(days=121)),
+        doc("/notes/falcon.md", "Project Falcon notes: Lukas Meyer owns payments, Priya Sharma owns search.", at(days=2)),
+    ]
+    vault.ingest(records, embed=False)
+    consolidate(vault, options=ConsolidationOptions(self_names=("Anna Berg",), phone_region="DE", summaries=False))
+
+
+def test_graph_page_renders_nodes_and_fact_history(lexical_vault, vault_paths, qtbot, tmp_path: Path) -> None:
+    from ui.graph.page import GraphPage, NodeItem
+    from ui.session import Session
+
+    _memory(lexical_vault)
+    session = Session(vault_paths)
+    session.attach(lexical_vault, lexical_vault.settings())
+    page = GraphPage(session)
+    qtbot.addWidget(page)
+    page.resize(1200, 760)
+    page.show()
+    qtbot.waitUntil(lambda: page.view_data is not None, timeout=20000)
+    names = {n.name for n in page.view_data.nodes}
+    assert {"Lukas Meyer", "Project Falcon", "Priya Sharma"} <= names
+    assert page.view_data.edges
+    assert sum(isinstance(i, NodeItem) for i in page.scene.items()) == len(page.view_data.nodes)
+
+    me = next(n for n in page.view_data.nodes if n.is_self)
+    page.select_entity(me.entity_id)
+    qtbot.waitUntil(lambda: page.facts.count() >= 2, timeout=20000)
+    rows = [page.facts.item(i).text() for i in range(page.facts.count())]
+    assert any("Hauptstraße 5" in r and "(superseded)" in r for r in rows)
+    assert any("42 Baker Street" in r and "→ now]" in r for r in rows)
+    assert page.memories.count() >= 1
+    shot = tmp_path / "graph.png"
+    page.grab().save(str(shot))
+    if os.environ.get("CAIRN_SCREENSHOT_DIR"):  # for looking at it by hand
+        page.grab().save(str(Path(os.environ["CAIRN_SCREENSHOT_DIR"]) / "memory-graph.png"))
+    assert shot.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("count", [0, 1, 30])
+def test_layout_is_deterministic_and_in_bounds(count: int) -> None:
+    from ui.graph.layout import spring_layout
+
+    edges = [(i, (i + 1) % max(count, 1), 1.0) for i in range(count)]
+    a = spring_layout(count, edges)
+    b = spring_layout(count, edges)
+    assert a.shape == (count, 2) and (a == b).all()
+    assert ((a >= 0) & (a <= 1)).all()

@@ -1,0 +1,153 @@
+"""Capture health, always visible: polled every two seconds, shown in the status bar and tray.
+
+``HealthMonitor`` reads :class:`ui.capture.control.CaptureHealth` on a worker
+and emits ``updated``; ``HealthBar`` is the status-bar widget (a coloured dot,
+the state, "last indexed N s ago", the OCR backlog, and any warning).
+
+Threads: GUI thread only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from ui import fmt, theme
+from ui.capture.control import CaptureControl, CaptureHealth
+from ui.session import Session
+
+POLL_MS = 2000
+
+
+class HealthMonitor(QObject):
+    updated = Signal(object)  # CaptureHealth
+
+    def __init__(self, session: Session, control: CaptureControl, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self.control = control
+        self.last: CaptureHealth | None = None
+        self._in_flight = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self.poll)
+        self._timer.start()
+
+    def poll(self) -> None:
+        if self._in_flight:
+            return
+        self._in_flight = True
+        self._session.run(self.control.health, on_success=self._got, on_failure=self._failed, owner=self,
+                          label="health")
+
+    def pause(self, minutes: float | None = None) -> None:
+        self._session.run(lambda: self.control.pause(minutes), on_success=lambda _r: self.poll(), owner=self,
+                          label="pause")
+
+    def resume(self) -> None:
+        self._session.run(self.control.resume, on_success=lambda _r: self.poll(), owner=self, label="resume")
+
+    def _got(self, health: CaptureHealth) -> None:
+        self._in_flight = False
+        previous = self.last
+        self.last = health
+        self.updated.emit(health)
+        # New frames were stored: views showing "now" can page them in.
+        if (self._session.is_unlocked and previous is not None and health.last_indexed_at is not None
+                and health.last_indexed_at != previous.last_indexed_at):
+            self._session.changed.emit(frozenset({"items"}))
+
+    def _failed(self, _exc: BaseException) -> None:
+        self._in_flight = False
+
+
+class _Dot(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self._colour = QColor("#888888")
+        self.setFixedSize(QSize(12, 12))
+
+    def set_colour(self, colour: str) -> None:
+        self._colour = QColor(colour)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(self._colour)
+        p.drawEllipse(2, 2, 8, 8)
+        p.end()
+
+
+class HealthBar(QWidget):
+    """The left part of the status bar: capture state and freshness."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._health: CaptureHealth | None = None
+        self.stopped_hint = "start it with `cairn daemon`"  # what to say when no capture runs
+        self.dot = _Dot()
+        self.state = QLabel("Checking capture…")
+        self.state.setAccessibleName("Capture status")
+        self.detail = QLabel()
+        self.detail.setProperty("muted", True)
+        self.detail.setAccessibleName("Capture details")
+        self.warning = QLabel()
+        self.warning.setAccessibleName("Capture warning")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.dot)
+        layout.addWidget(self.state)
+        layout.addWidget(self.detail)
+        layout.addWidget(self.warning)
+        layout.addStretch(1)
+        session.locked.connect(self._refresh)
+        session.unlocked.connect(self._refresh)
+
+    def show_health(self, health: CaptureHealth) -> None:
+        self._health = health
+        self._refresh()
+
+    def text(self) -> str:
+        return " ".join(w.text() for w in (self.state, self.detail, self.warning) if w.text())
+
+    def _refresh(self, *_args: Any) -> None:
+        c = theme.colours()
+        h = self._health
+        if not self._session.is_unlocked:
+            self.dot.set_colour(c.danger)
+            head = "Locked"
+            if h is not None and h.paused:
+                head = "Locked · capture paused"
+            self.state.setText(head)
+            self.detail.setText("· unlock to see your memory")
+            self.warning.setText("")
+            return
+        if h is None:
+            self.dot.set_colour(c.muted)
+            self.state.setText("Checking capture…")
+            return
+        colour = {"capturing": c.ok, "paused": c.warning, "stalled": c.danger, "idle": c.muted}.get(h.state, c.muted)
+        self.dot.set_colour(colour)
+        self.state.setText(h.headline())
+        details = []
+        if h.running:
+            details.append(f"last indexed {fmt.fmt_age(h.last_indexed_s)}")
+            if h.backlog is not None:
+                details.append(f"backlog {h.backlog}")
+        elif not h.paused and self.stopped_hint:
+            details.append(self.stopped_hint)
+        self.detail.setText("· " + " · ".join(details) if details else "")
+        if h.warnings:
+            self.warning.setText(f"⚠ {h.warnings[0]}")
+            self.warning.setStyleSheet(f"color: {c.danger}; font-weight: 600;")
+            self.warning.setToolTip("\n".join(h.warnings))
+        else:
+            self.warning.setText("")
+        self.setToolTip(h.detail or h.headline())

@@ -1,0 +1,585 @@
+"""The main window: navigation, the pages, the lock screen, capture health, tray and shortcuts.
+
+Start-up order (fast to interactive): the window shows at once with the lock
+page; ``start()`` then either runs the first-run wizard or tries to unlock in
+the background (keyring, or ``$CAIRN_PASSPHRASE`` when allowed).  Pages other
+than the timeline are built the first time they are shown.
+
+Threads: GUI thread only.  Every core call goes through ``Session.run``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui import theme
+from ui.capture.control import CaptureControl, CaptureHealth
+from ui.capture.health_bar import HealthBar, HealthMonitor
+from ui.media import MediaCache
+from ui.session import Session
+from ui.shell.help_overlay import HelpOverlay
+from ui.shell.lock_page import LockPage
+from ui.shell.tray import Tray
+
+log = logging.getLogger(__name__)
+
+PAGES = (("timeline", "Timeline", "timeline", "Ctrl+T"), ("search", "Search", "search", "Ctrl+F"),
+         ("ask", "Ask", "ask", "Ctrl+J"), ("graph", "Memory", "graph", "Ctrl+M"))
+AUTO_LOCK_CHECK_MS = 15000
+IDLE_TRIM_AFTER_S = 5.0  # no input for this long: decoded screenshots are dropped from memory
+IDLE_MODEL_RELEASE_S = 60.0  # and after this long the search embedder too (it reloads in ~0.3 s)
+IDLE_KEEP_BYTES = 4 * 1024 * 1024
+
+
+class _SetupPage(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        logo = QLabel()
+        logo.setPixmap(theme.app_icon().pixmap(QSize(64, 64)))
+        logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label = QLabel("Setting up…")
+        self.label.setObjectName("PageTitle")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setAccessibleName("Setup progress")
+        bar = QProgressBar()
+        bar.setRange(0, 0)
+        bar.setMaximumWidth(360)
+        bar.setTextVisible(False)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(logo)
+        layout.addWidget(self.label)
+        layout.addWidget(bar, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session, *, allow_env_passphrase: bool = False, run_capture: bool = False) -> None:
+        super().__init__()
+        self.setWindowTitle("Cairn")
+        self.setWindowIcon(theme.app_icon())
+        self.setAccessibleName("Cairn")
+        self.resize(1280, 820)
+        self.session = session
+        self._allow_env_passphrase = allow_env_passphrase
+        self._pages: dict[str, QWidget] = {}
+        self._quitting = False
+        self._last_input = time.monotonic()
+        self._trimmed_at = 0.0
+        self._models_released_at = 0.0
+        self.media = MediaCache(session)
+
+        # -- shell: nav bar + pages --------------------------------------------------------------
+        self.nav = QWidget()
+        self.nav.setObjectName("NavBar")
+        self.nav.setFixedWidth(84)
+        nav_layout = QVBoxLayout(self.nav)
+        nav_layout.setContentsMargins(8, 12, 8, 12)
+        nav_layout.setSpacing(4)
+        logo = QLabel()
+        logo.setPixmap(theme.app_icon().pixmap(QSize(36, 36)))
+        logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        logo.setToolTip("Cairn")
+        nav_layout.addWidget(logo)
+        nav_layout.addSpacing(10)
+        self._nav_group = QButtonGroup(self)
+        self._nav_buttons: dict[str, QToolButton] = {}
+        for key, label, icon_name, shortcut in PAGES:
+            b = self._nav_button(label, icon_name, f"{label} ({shortcut})")
+            b.setCheckable(True)
+            b.clicked.connect(lambda _c=False, k=key: self.show_page(k))
+            self._nav_group.addButton(b)
+            self._nav_buttons[key] = b
+            nav_layout.addWidget(b)
+        nav_layout.addStretch(1)
+        self.settings_button = self._nav_button("Settings", "settings", "Settings (Ctrl+,)")
+        self.settings_button.clicked.connect(self.open_settings)
+        self.help_button = self._nav_button("Help", "help", "Keyboard shortcuts (F1)")
+        self.help_button.clicked.connect(self.toggle_help)
+        self.lock_button = self._nav_button("Lock", "lock", "Lock Cairn (Ctrl+L)")
+        self.lock_button.clicked.connect(self.lock)
+        for b in (self.settings_button, self.help_button, self.lock_button):
+            nav_layout.addWidget(b)
+
+        self.pages = QStackedWidget()
+        shell = QWidget()
+        shell_layout = QHBoxLayout(shell)
+        shell_layout.setContentsMargins(0, 0, 0, 0)
+        shell_layout.setSpacing(0)
+        shell_layout.addWidget(self.nav)
+        shell_layout.addWidget(self.pages, 1)
+        self.shell = shell
+
+        self.lock_page = LockPage(session)
+        self.lock_page.unlocked.connect(self._unlocked)
+        self.setup_page = _SetupPage()
+        self.root = QStackedWidget()
+        for w in (self.lock_page, self.setup_page, self.shell):
+            self.root.addWidget(w)
+        self.root.setCurrentWidget(self.lock_page)
+        self.setCentralWidget(self.root)
+
+        # -- status bar -----------------------------------------------------------------------------
+        self.health_bar = HealthBar(session)
+        self.statusBar().addWidget(self.health_bar, 1)
+        self.flash_label = QLabel()
+        self.flash_label.setAccessibleName("Notice")
+        self._flash_timer = QTimer(self)
+        self._flash_timer.setSingleShot(True)
+        self._flash_timer.timeout.connect(self.flash_label.clear)
+        self.busy_label = QLabel()
+        self.busy_label.setProperty("muted", True)
+        self.count_label = QLabel()
+        self.count_label.setProperty("muted", True)
+        self.count_label.setAccessibleName("Memories stored")
+        self.pause_button = QToolButton()
+        self.pause_button.setObjectName("Flat")
+        self.pause_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.statusBar().addPermanentWidget(self.flash_label)
+        self.statusBar().addPermanentWidget(self.busy_label)
+        self.statusBar().addPermanentWidget(self.count_label)
+        self.statusBar().addPermanentWidget(self.pause_button)
+        self.statusBar().setSizeGripEnabled(False)
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(400)  # only say "working" for work that takes a while
+        self._busy_timer.timeout.connect(lambda: self.busy_label.setText(
+            "Working…" if self.session.tasks.running else ""))
+        session.tasks.busy_changed.connect(self._busy_changed)
+        session.tasks.error.connect(self._task_error)
+        session.status_message.connect(lambda text: self.flash(text, 6000))
+
+        # -- capture health + tray -----------------------------------------------------------------
+        session.capture = CaptureControl(session.paths.runtime_dir)
+        from ui.capture.runner import CaptureRunner
+
+        self.capture_runner = CaptureRunner(session, enabled=run_capture, parent=self)
+        self.health = HealthMonitor(session, session.capture, self)
+        self.tray = Tray(self)
+        self.health.updated.connect(self._health_updated)
+        self.tray.open_requested.connect(self.bring_to_front)
+        self.tray.pause_requested.connect(self.pause_capture)
+        self.tray.resume_requested.connect(self.resume_capture)
+        self.tray.lock_requested.connect(self.lock)
+        self.tray.quit_requested.connect(self.quit)
+        self.tray.autofill_requested.connect(self.autofill_field)
+        from ui.shell.hotkey import GlobalHotkey
+
+        self.hotkey = GlobalHotkey(parent=self)
+        self.hotkey.activated.connect(self.summon)
+        self.hotkey_problem = self.hotkey.start()  # None, or why this platform has no global shortcut
+        self.tray.fill_form_requested.connect(self.fill_focused_form)
+
+        self.help = HelpOverlay(self.root)
+        self._bind_shortcuts()
+        session.unlocked.connect(self._on_unlocked)
+        session.locked.connect(self._on_locked)
+        session.changed.connect(self._on_changed)
+        session.open_item.connect(lambda item_id: self.open_item(item_id))
+        self._auto_lock_timer = QTimer(self)
+        self._auto_lock_timer.setInterval(AUTO_LOCK_CHECK_MS)
+        self._auto_lock_timer.timeout.connect(self._check_auto_lock)
+        self._auto_lock_timer.start()
+        self._trim_timer = QTimer(self)
+        self._trim_timer.setInterval(2500)
+        self._trim_timer.timeout.connect(self._trim_when_idle)
+        self._trim_timer.start()
+        QApplication.instance().installEventFilter(self)
+        theme.on_theme_changed(self._retheme)
+        self._update_pause_button(None)
+        self._restore_geometry()
+        self.health.poll()
+
+    # -- start-up ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        """First run or unlock; call once after ``show()``."""
+        paths = self.session.paths
+        if not paths.keyfile.exists():
+            QTimer.singleShot(0, self.run_first_run)
+            return
+        self.try_auto_unlock()
+
+    def try_auto_unlock(self) -> None:
+        paths = self.session.paths
+        env = os.environ.get("CAIRN_PASSPHRASE") if self._allow_env_passphrase else None
+
+        def probe() -> tuple[bool, bool]:
+            from core.crypto.keys import KeyFile
+            from core.vault import lock_flag
+
+            has_keyring = "keyring" in KeyFile.load(paths).wraps
+            return has_keyring, lock_flag(paths).exists()
+
+        def decided(result: tuple[bool, bool]) -> None:
+            has_keyring, user_locked = result
+            if env:
+                self.lock_page.passphrase.setText(env)
+                self.lock_page.unlock()
+            elif has_keyring and not user_locked:
+                self.lock_page.prepare("Unlocking with your system keyring…", keyring_available=True)
+                self.lock_page.unlock(use_keyring=True)
+            else:
+                self.lock_page.prepare(keyring_available=has_keyring and not user_locked)
+
+        self.session.run(probe, on_success=decided, owner=self, label="probe keys",
+                         on_failure=lambda exc: self.lock_page.set_message(str(exc), error=True))
+
+    def run_first_run(self) -> None:
+        from ui.shell.first_run import FirstRunWizard
+
+        wizard = FirstRunWizard(self)
+        if wizard.exec() != FirstRunWizard.DialogCode.Accepted:
+            self.quit()
+            return
+        self.setup_with(wizard.choices())
+
+    def setup_with(self, choices: Any) -> None:
+        """Create the vault from first-run choices on a worker, showing progress."""
+        from ui.shell.first_run import SetupDone, SetupProgress, setup_events
+
+        self.root.setCurrentWidget(self.setup_page)
+        paths = self.session.paths
+
+        def on_item(event: Any) -> None:
+            if isinstance(event, SetupProgress):
+                self.setup_page.label.setText(event.text)
+            elif isinstance(event, SetupDone):
+                for note in event.notes:
+                    self.session.status_message.emit(note)
+                self._unlocked(event.vault)
+
+        def failed(exc: BaseException) -> None:
+            self.root.setCurrentWidget(self.lock_page)
+            self.lock_page.set_message(f"Setting up failed: {exc}", error=True)
+
+        self.session.tasks.stream(lambda: setup_events(paths, choices), on_item=on_item, on_failure=failed,
+                                  owner=self, label="first run")
+
+    # -- navigation -------------------------------------------------------------------------------
+    def page(self, key: str) -> QWidget:
+        """The page ``key`` (built on first use)."""
+        if key not in self._pages:
+            self._pages[key] = self._build_page(key)
+            self.pages.addWidget(self._pages[key])
+        return self._pages[key]
+
+    def timeline(self) -> Any:
+        return self.page("timeline")
+
+    def search(self) -> Any:
+        return self.page("search")
+
+    def ask(self) -> Any:
+        return self.page("ask")
+
+    def current_page(self) -> str:
+        for key, widget in self._pages.items():
+            if widget is self.pages.currentWidget():
+                return key
+        return ""
+
+    def show_page(self, key: str) -> QWidget:
+        widget = self.page(key)
+        self.pages.setCurrentWidget(widget)
+        self._nav_buttons[key].setChecked(True)
+        if key == "search":
+            widget.focus_query()  # type: ignore[attr-defined]
+        elif key == "ask":
+            widget.focus_input()  # type: ignore[attr-defined]
+        elif key == "timeline":
+            widget.strip.setFocus()  # type: ignore[attr-defined]
+        return widget
+
+    def open_item(self, item_id: int, terms: list[str] | None = None) -> None:
+        page = self.show_page("timeline")
+        page.open_item(int(item_id), terms)  # type: ignore[attr-defined]
+
+    def _build_page(self, key: str) -> QWidget:
+        if key == "timeline":
+            from ui.timeline.page import TimelinePage
+
+            return TimelinePage(self.session, self.media)
+        if key == "search":
+            from ui.search.page import SearchPage
+
+            page = SearchPage(self.session, self.media)
+            page.open_in_timeline.connect(self.open_item)
+            return page
+        if key == "ask":
+            from ui.ask.page import AskPage
+
+            ask = AskPage(self.session)
+            ask.open_item.connect(self.open_item)
+            return ask
+        if key == "graph":
+            from ui.graph import create_page
+
+            graph = create_page(self.session, self.media)
+            if hasattr(graph, "open_item"):
+                graph.open_item.connect(self.open_item)
+            return graph
+        raise KeyError(key)
+
+    # -- lock / unlock ----------------------------------------------------------------------------
+    def _unlocked(self, vault: Any) -> None:
+        self.session.attach(vault)
+
+    def _on_unlocked(self) -> None:
+        self.root.setCurrentWidget(self.shell)
+        timeline = self.show_page("timeline")
+        timeline.show_latest()  # type: ignore[attr-defined]
+        self._refresh_count()
+        self._last_input = time.monotonic()
+        self._health_updated(self.health.last)
+
+    def lock(self) -> None:
+        if not self.session.is_unlocked:
+            return
+        paths = self.session.paths
+
+        def flag() -> None:
+            from core.vault import lock_flag
+
+            paths.runtime_dir.mkdir(parents=True, exist_ok=True)
+            lock_flag(paths).write_text("locked\n")
+
+        self.session.run(flag, label="lock flag", on_failure=lambda exc: log.warning("lock flag: %s", exc))
+        self.session.lock()
+
+    def _on_locked(self) -> None:
+        self.help.hide()
+        self.root.setCurrentWidget(self.lock_page)
+        self.lock_page.prepare("Locked. Your memory stays encrypted until you unlock it.")
+        self.count_label.setText("")
+        self._health_updated(self.health.last)
+
+    # -- capture --------------------------------------------------------------------------------------
+    def pause_capture(self, minutes: float | None = None) -> None:
+        self.health.pause(minutes)
+        self.flash(f"Capture paused for {int(minutes)} minutes" if minutes else "Capture paused until you resume it")
+
+    def resume_capture(self) -> None:
+        self.health.resume()
+        self.flash("Capture resumed")
+
+    def toggle_pause(self) -> None:
+        last = self.health.last
+        if last is not None and last.paused:
+            self.resume_capture()
+        else:
+            self.pause_capture(None)
+
+    def _health_updated(self, health: CaptureHealth | None) -> None:
+        if health is None:
+            return
+        self.health_bar.stopped_hint = self._stopped_hint()
+        self.health_bar.show_health(health)
+        self.tray.show_health(health, locked=not self.session.is_unlocked)
+        self._update_pause_button(health)
+
+    def _stopped_hint(self) -> str:
+        runner = self.capture_runner
+        if not runner.enabled:
+            return "start it with `cairn daemon`"
+        if self.session.is_unlocked and not self.session.settings.screen_enabled:
+            return "turned off in Settings"
+        if runner.last_error:
+            return f"could not start: {runner.last_error}"
+        return "starting…" if self.session.is_unlocked else ""
+
+    def _update_pause_button(self, health: CaptureHealth | None) -> None:
+        paused = health is not None and health.paused
+        self.pause_button.setIcon(theme.icon("play" if paused else "pause"))
+        self.pause_button.setText("Resume capture" if paused else "Pause capture")
+        self.pause_button.setAccessibleName("Resume capture" if paused else "Pause capture")
+        self.pause_button.setToolTip("Ctrl+P")
+
+    def flash(self, text: str, ms: int = 4000, error: bool = False) -> None:
+        """A short notice in the status bar that does not hide the capture health."""
+        colour = theme.colours().danger if error else theme.colours().text
+        self.flash_label.setStyleSheet(f"color: {colour};")
+        self.flash_label.setText(text)
+        self._flash_timer.start(ms)
+
+    # -- dialogs and overlays ------------------------------------------------------------------------
+    def open_settings(self) -> None:
+        if not self.session.is_unlocked:
+            return
+        from ui.settings.dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.session, self)
+        dialog.exec()
+
+    def toggle_help(self) -> None:
+        self.help.toggle()
+
+    # -- autofill: only ever from these explicit user actions (tray menu) ----------------------------
+    def autofill_field(self) -> None:
+        from ui.autofill.actions import show_picker
+
+        show_picker(self.session, self)
+
+    def fill_focused_form(self) -> None:
+        from ui.autofill.actions import fill_focused_form
+
+        fill_focused_form(self.session, self)
+
+    def summon(self) -> None:
+        """The global shortcut: Cairn in front, on the search page, ready to type."""
+        self.bring_to_front()
+        self.show_page("search")
+
+    def bring_to_front(self) -> None:
+        self.show()
+        self.setWindowState((self.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive)
+        self.raise_()
+        self.activateWindow()
+
+    def quit(self) -> None:
+        self._quitting = True
+        self.hotkey.stop()
+        self._save_geometry()
+        self.session.close_now()
+        QApplication.instance().quit()
+
+    # -- events ------------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._quitting and self.tray.available():
+            self.hide()  # keep capturing and answering from the tray
+            self.session.status_message.emit("Cairn keeps running in the tray")
+            event.ignore()
+            return
+        self._save_geometry()
+        self._quitting = True
+        self.session.close_now()
+        event.accept()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel):
+            self._last_input = time.monotonic()
+        return False
+
+    # -- internals ------------------------------------------------------------------------------------
+    def _bind_shortcuts(self) -> None:
+        def add(seq: str, slot: Any, name: str) -> None:
+            action = QAction(name, self)
+            action.setShortcut(QKeySequence(seq))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+
+        for key, label, _icon, seq in PAGES:
+            add(seq, lambda _c=False, k=key: self.show_page(k) if self.session.is_unlocked else None, label)
+        add("Ctrl+,", self.open_settings, "Settings")
+        add("Ctrl+L", self.lock, "Lock")
+        add("Ctrl+P", self.toggle_pause, "Pause or resume capture")
+        add("F1", self.toggle_help, "Help")
+        add("Ctrl+Q", self.quit, "Quit")
+
+    def _nav_button(self, label: str, icon_name: str, tip: str) -> QToolButton:
+        b = QToolButton()
+        b.setObjectName("NavButton")
+        b.setText(label)
+        b.setIcon(theme.icon(icon_name))
+        b.setIconSize(QSize(22, 22))
+        b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        b.setToolTip(tip)
+        b.setAccessibleName(label)
+        b.setFixedWidth(68)
+        b.setProperty("icon_name", icon_name)
+        return b
+
+    def _retheme(self) -> None:
+        for b in [*self._nav_buttons.values(), self.settings_button, self.help_button, self.lock_button]:
+            b.setIcon(theme.icon(b.property("icon_name")))
+        self._update_pause_button(self.health.last)
+
+    def _busy_changed(self, running: int) -> None:
+        if running:
+            if not self._busy_timer.isActive():
+                self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+            self.busy_label.setText("")
+
+    def _task_error(self, exc: BaseException) -> None:
+        from core.errors import VaultLocked
+
+        if isinstance(exc, VaultLocked) or not self.session.is_unlocked:
+            return
+        self.flash(f"Something went wrong: {exc}", 8000, error=True)
+
+    def _on_changed(self, what: frozenset[str]) -> None:
+        if "items" in what:
+            self._refresh_count()
+        if "settings" in what:
+            self.flash("Settings saved")
+
+    def _refresh_count(self) -> None:
+        vault = self.session.vault
+        if vault is None or not hasattr(vault, "stats"):
+            return
+
+        def show(stats: Any) -> None:
+            self.count_label.setText(f"{stats.items:,} memories")
+
+        self.session.run(vault.stats, on_success=show, owner=self, label="stats", on_failure=lambda _e: None)
+
+    def _trim_when_idle(self) -> None:
+        """Once per idle spell: drop decoded screenshots and hand freed heap back to the system."""
+        idle = time.monotonic() - self._last_input
+        vault = self.session.vault
+        if idle > IDLE_MODEL_RELEASE_S and self._models_released_at < self._last_input and vault is not None:
+            self._models_released_at = time.monotonic()
+            from ui.shell.ram import release_free_memory
+
+            def release() -> None:
+                if vault.release_embedder():
+                    release_free_memory()
+
+            self.session.run(release, label="release models")
+        if time.monotonic() - self._last_input <= IDLE_TRIM_AFTER_S or self._trimmed_at >= self._last_input:
+            return
+        self._trimmed_at = time.monotonic()
+        self.media.trim(IDLE_KEEP_BYTES)
+        from ui.shell.ram import release_free_memory
+
+        self.session.run(release_free_memory, label="release memory")
+
+    def _check_auto_lock(self) -> None:
+        if not self.session.is_unlocked:
+            return
+        minutes = self.session.settings.auto_lock_minutes
+        if minutes and time.monotonic() - self._last_input > minutes * 60:
+            self.lock()
+
+    def _settings_store(self) -> QSettings:
+        return QSettings("Cairn", "Cairn")
+
+    def _save_geometry(self) -> None:
+        store = self._settings_store()
+        store.setValue("window/geometry", self.saveGeometry())
+
+    def _restore_geometry(self) -> None:
+        geometry = self._settings_store().value("window/geometry")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(QByteArray(geometry))
