@@ -101,8 +101,9 @@ def test_cli_and_library_backends_agree(ocr: TesseractOcr) -> None:
         pytest.skip("tesserocr not installed")
     image = Image.open(SCREENS / "09_form.png")
     truth = _truth_words("09_form")
-    cli = TesseractOcr(backend="cli").recognize(image)
-    library = TesseractOcr(backend="library").recognize(image)
+    # A generous limit: this compares results, and a loaded machine may take long (the limit has its own test).
+    cli = TesseractOcr(backend="cli", timeout_s=600).recognize(image)
+    library = TesseractOcr(backend="library", timeout_s=600).recognize(image)
     assert abs(word_recall(truth, [w.text for w in cli.words]) - word_recall(truth, [w.text for w in library.words])) < 0.05
     # Same coordinate system: the first words sit at the same place.
     assert abs(cli.words[0].left - library.words[0].left) <= 3 and abs(cli.words[0].top - library.words[0].top) <= 3

@@ -58,6 +58,7 @@ def main() -> None:
             settle()
             print("synced", flush=True)
         elif line == "dump":
+            settle()  # keystrokes the X server already delivered are in the fields before they are read
             print(json.dumps({k: e.text() for k, e in edits.items()}), flush=True)
         elif line == "quit":
             app.quit()
