@@ -48,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no LoCoMo data at {args.data}", file=sys.stderr)
         return 2
 
-    from core.memory.consolidation.consolidate import ConsolidationOptions, consolidate
+    from core.memory.consolidation.consolidate import consolidate
+    from core.memory.consolidation.types import ConsolidationOptions
 
     data = load(args.data)
     if args.conversations:

@@ -364,7 +364,8 @@ class Vault:
     def consolidate(self, progress: ProgressCallback | None = None, *, llm: Any | None = None,
                     should_stop: Callable[[], bool] | None = None) -> Any:
         """Build episodes, summaries, entities, facts and the graph for new memories (resumable)."""
-        from core.memory.consolidation.consolidate import consolidate, options_from_settings
+        from core.memory.consolidation.consolidate import consolidate
+        from core.memory.consolidation.types import options_from_settings
 
         report = consolidate(self, progress, llm=llm, options=options_from_settings(self.settings()),
                              should_stop=should_stop)

@@ -10,9 +10,7 @@ Running and recent apps for the exclusion list and the storage usage load
 in the background.
 
 The sections' widgets stay reachable as attributes of the dialog
-(``dialog.interval``, ``dialog.auto_lock`` …), and ``EditableList``,
-``PassphraseDialog`` and ``passphrase_problem`` are still importable from
-here, as they were before the sections moved into their own modules.
+(``dialog.interval``, ``dialog.auto_lock`` …).
 
 Threads: GUI thread only.  Errors: none raised; a failed save is shown in
 the dialog, which stays open.
@@ -35,17 +33,13 @@ from PySide6.QtWidgets import (
 from ui import theme
 from ui.session import Session
 from ui.settings.capture import CaptureSection
-from ui.settings.editable_list import EditableList
 from ui.settings.model import ModelSection
-from ui.settings.passphrase import PassphraseDialog, passphrase_problem
+from ui.settings.passphrase import PassphraseDialog
 from ui.settings.privacy import PrivacySection
 from ui.settings.section import SettingsSection
 from ui.settings.security import SecuritySection
 from ui.settings.sources import SourcesSection
 from ui.settings.storage import StorageSection
-
-# Names that lived here before the split; importers keep using this module.
-__all__ = ["EditableList", "PassphraseDialog", "SettingsDialog", "passphrase_problem"]
 
 
 class SettingsDialog(QDialog):

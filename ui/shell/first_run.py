@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from ui import theme
-from ui.settings.dialog import EditableList, passphrase_problem
+from ui.settings.editable_list import EditableList
+from ui.settings.passphrase import passphrase_problem
 
 
 @dataclass

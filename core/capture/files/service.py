@@ -18,14 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from core.capture.files.ignore import IgnoreOptions
-from core.capture.files.indexer import (
-    FileIndexer,
-    LedgerState,
-    ScanProgress,
-    ScanReport,
-    display_path,
-    path_key,
-)
+from core.capture.files.indexer import FileIndexer
+from core.capture.files.ledger import LedgerState
+from core.capture.files.paths import display_path, path_key
+from core.capture.files.report import ScanProgress, ScanReport
 from core.capture.files.sink import ORIGIN_PREFIX, SOURCE, VaultFileSink
 from core.capture.files.watcher import FolderWatcher, ReportCallback
 from core.errors import CairnError

@@ -31,14 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from core.capture.files.indexer import (
-    FileState,
-    LedgerEntry,
-    LedgerState,
-    display_path,
-    path_from_key,
-    path_key,
-)
+from core.capture.files.ledger import FileState, LedgerEntry, LedgerState
+from core.capture.files.paths import display_path, path_from_key, path_key
 from core.normalize.extract.base import Extraction
 
 SOURCE = "file"

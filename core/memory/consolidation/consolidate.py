@@ -14,11 +14,10 @@
    ``episode:<key>``), then days whose episodes changed get a day summary;
 4. new people are compared for merge proposals.
 
-Where the pieces live: ``consolidation_types`` (options, report),
-``consolidation_state`` (pending items, job state), ``batch_consolidation``
-and ``item_consolidation`` (step 2), ``relations``, ``pruning`` (step 1) and
-``summary_writer`` (step 3).  This module runs them in order and re-exports
-the names callers used to import from here.
+Where the pieces live: ``types`` (options, report), ``state`` (pending
+items, job state), ``batch`` and ``item`` (step 2), ``knowledge.relations``,
+``pruning`` (step 1) and ``summary_writer`` (step 3).  This module runs them
+in order.
 
 Threads: call from a worker thread (it blocks on the vault's writer and on
 the model).  ``should_stop()`` is checked between batches/summaries, so the
@@ -35,15 +34,8 @@ from typing import Any
 
 # imported under its old private name: the driver looks it up here, so tests can patch ``_process_batch``
 from core.memory.consolidation.batch import process_batch as _process_batch
-from core.memory.consolidation.item import ENTITY_KINDS_FROM_MENTIONS, MAX_MENTIONS_PER_ITEM
 from core.memory.consolidation.pruning import prune
-from core.memory.consolidation.state import (
-    JOB_NAME,
-    job_state,
-    pending_count,
-    pending_item_ids,
-    save_job_state,
-)
+from core.memory.consolidation.state import pending_item_ids, save_job_state
 from core.memory.consolidation.summary_writer import write_summaries
 from core.memory.consolidation.types import (
     ConsolidationOptions,
@@ -52,26 +44,12 @@ from core.memory.consolidation.types import (
     default_phone_region,
     options_from_settings,
 )
-from core.memory.extraction.scan import FIRST_PERSON_CUE, FactCandidate, extract, model_facts
+from core.memory.extraction.fact_model import model_facts
+from core.memory.extraction.fact_patterns import FIRST_PERSON_CUE
+from core.memory.extraction.scan import extract
+from core.memory.extraction.types import FactCandidate
 from core.memory.items import load_items
 from core.memory.knowledge import entities as ents
-from core.memory.knowledge.relations import refresh_relation_weights
-
-__all__ = [
-    "ENTITY_KINDS_FROM_MENTIONS",
-    "JOB_NAME",
-    "MAX_MENTIONS_PER_ITEM",
-    "ConsolidationOptions",
-    "ConsolidationReport",
-    "ProgressCallback",
-    "consolidate",
-    "default_phone_region",
-    "job_state",
-    "options_from_settings",
-    "pending_count",
-    "prune",
-    "refresh_relation_weights",
-]
 
 
 def consolidate(

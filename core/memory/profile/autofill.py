@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from core.errors import CairnError
-from core.memory.extraction.scan import norm_text
+from core.memory.extraction.value_norms import norm_text
 from core.memory.profile.profile import Profile, ProfileValue, SensitiveAccess
 
 CONFIRMATION_SECONDS = 120.0

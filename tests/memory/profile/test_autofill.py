@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from core.errors import WrongPassphrase
-from core.memory.consolidation.consolidate import ConsolidationOptions, consolidate
+from core.memory.consolidation.consolidate import consolidate
+from core.memory.consolidation.types import ConsolidationOptions
 from core.memory.knowledge import facts
 from core.memory.knowledge.entities import self_entity
 from core.memory.profile.autofill import (

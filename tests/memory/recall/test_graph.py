@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from core.memory.consolidation.consolidate import ConsolidationOptions, consolidate
+from core.memory.consolidation.consolidate import consolidate
+from core.memory.consolidation.types import ConsolidationOptions
 from core.memory.recall.graph import build_graph, item_ranking, personalized_pagerank, query_entities
 from core.memory.recall.recall import recall
 from core.retrieve.types import SearchRequest

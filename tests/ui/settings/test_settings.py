@@ -61,7 +61,7 @@ def test_changed_settings_are_persisted_in_the_vault(unlocked: Any, qtbot: Any) 
 def test_passphrase_change_rewraps_the_key(unlocked: Any, qtbot: Any) -> None:
     from core.errors import WrongPassphrase
     from core.vault import Vault
-    from ui.settings.dialog import PassphraseDialog
+    from ui.settings.passphrase import PassphraseDialog
 
     window = unlocked
     dialog = PassphraseDialog(window.session, window)
