@@ -94,7 +94,7 @@ class CairnTools:
         self._answerer: Any = None
 
     def _check(self) -> None:
-        if self._is_locked() or getattr(self._vault, "locked", False):
+        if self._is_locked() or self._vault.locked:
             raise VaultLocked("the Cairn vault is locked; unlock it to use these tools")
 
     def search(

@@ -1,4 +1,4 @@
-"""One typed settings schema with a version and migrations (design.md §8.8).
+"""One typed settings schema with a version and migrations.
 
 Settings live inside the encrypted vault (they name folders and apps, which
 are personal).  ``Settings.from_dict`` accepts older versions and fills

@@ -1,4 +1,4 @@
-"""The core stays Qt-free and import-cheap (design.md §8.1, §8.7)."""
+"""The core stays Qt-free and import-cheap."""
 
 from __future__ import annotations
 

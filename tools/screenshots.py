@@ -178,7 +178,7 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
     _pump(app, lambda: idle() and not ask.busy(), timeout=60, settle=0.5)
     shots.append(_save(window, out / f"{theme}-09-ask-answer.png"))
 
-    # memory graph page (placeholder until the memory area provides it)
+    # memory graph page
     window.show_page("graph")
     _pump(app, idle)
     shots.append(_save(window, out / f"{theme}-10-graph.png"))

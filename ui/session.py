@@ -2,7 +2,7 @@
 
 Every page gets the same :class:`Session`.  Pages never import the store or the
 retriever: they call ``session.vault`` methods inside ``session.tasks.run(...)``
-(design.md §8.2).  Mutations announce what changed through ``changed`` (a set
+(Anki's ``CollectionOp``/``QueryOp``).  Mutations announce what changed through ``changed`` (a set
 of names such as ``{"items"}`` or ``{"settings"}``) and views refresh from that
 (Anki's ``OpChanges``).
 

@@ -59,7 +59,7 @@ def pause(
     paths = vault_paths(home)
     paths.ensure()
     state = PauseControl(paths.runtime_dir).pause(parse_duration(duration) if duration else None)
-    until = getattr(state, "until", None)
+    until = state.until
     console().print("screen capture paused" + (f" until {until:%H:%M}" if until else " until `cairn resume`"))
 
 

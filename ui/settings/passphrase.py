@@ -55,17 +55,13 @@ class PassphraseDialog(QDialog):
             self.message.setText(f"<span style='color:{theme.colours().danger}'>{problem}</span>")
             return
         current = self.current.text() or None
-        paths = self._session.paths
         vault = self._session.vault
+        if vault is None:  # locked while the dialog was open
+            self.message.setText(f"<span style='color:{theme.colours().danger}'>Unlock Cairn first</span>")
+            return
 
         def change() -> None:
-            method = getattr(vault, "change_passphrase", None)
-            if method is not None:
-                method(current, new)
-                return
-            from core.crypto.keys import change_passphrase
-
-            change_passphrase(paths, current, new)
+            vault.change_passphrase(current, new)
 
         def failed(exc: BaseException) -> None:
             self.buttons.setEnabled(True)

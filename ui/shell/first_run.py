@@ -79,7 +79,7 @@ def setup_events(paths: Any, choices: FirstRunChoices) -> Iterator[SetupProgress
 
     yield SetupProgress("Creating your encrypted vault…")
     vault = Vault.create(paths, choices.passphrase, use_keyring=choices.use_keyring)
-    notes = list(getattr(vault, "creation_notes", []) or [])
+    notes = list(vault.creation_notes)
     yield SetupProgress("Saving your choices…")
     vault.update_settings(
         screen_enabled=choices.screen_enabled, capture_interval_s=choices.capture_interval_s,

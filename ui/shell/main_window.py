@@ -331,11 +331,10 @@ class MainWindow(QMainWindow):
             ask.open_item.connect(self.open_item)
             return ask
         if key == "graph":
-            from ui.graph import create_page
+            from ui.graph.page import GraphPage
 
-            graph = create_page(self.session, self.media)
-            if hasattr(graph, "open_item"):
-                graph.open_item.connect(self.open_item)
+            graph = GraphPage(self.session, self.media)
+            graph.open_item.connect(self.open_item)
             return graph
         raise KeyError(key)
 

@@ -194,8 +194,7 @@ class TimelinePage(QWidget):
         vault = self._session.vault
         if vault is None:
             return
-        now = datetime.now().astimezone()
-        self._session.run(lambda: latest_day(vault, now), owner=self, label="latest day",
+        self._session.run(lambda: latest_day(vault), owner=self, label="latest day",
                           on_success=lambda d: self.show_day(d or date.today()))
 
     def open_item(self, item_id: int, terms: list[str] | None = None) -> None:
