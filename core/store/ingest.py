@@ -51,6 +51,24 @@ class IngestCounts:
     item_ids: list[int] = dataclasses.field(default_factory=list)
 
 
+@dataclasses.dataclass(slots=True)
+class ImportReport:
+    """What an import did, honestly: every record is counted in exactly one bucket."""
+
+    imported: int = 0
+    updated: int = 0
+    duplicate: int = 0
+    skipped: dict[str, int] = dataclasses.field(default_factory=dict)
+    failed: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (where, reason)
+    notes: list[str] = dataclasses.field(default_factory=list)
+    format: str | None = None
+    item_ids: list[int] = dataclasses.field(default_factory=list)
+
+    @property
+    def failed_count(self) -> int:
+        return len(self.failed)
+
+
 def _cap(text: str, limit: int) -> tuple[str, str | None]:
     if len(text) <= limit:
         return text, None
