@@ -18,6 +18,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.vault import Vault
 
 PASSPHRASE = "screenshots only"
 
@@ -93,7 +97,7 @@ def _pump(app: object, until: Callable[[], bool] | None = None, timeout: float =
         time.sleep(0.01)
 
 
-def _busiest_day(vault: object) -> object:
+def _busiest_day(vault: Vault) -> object:
     from collections import Counter
     from datetime import datetime, timedelta
 

@@ -207,3 +207,21 @@ def clean_snippet(snippet: str) -> str:
     """Drop the retriever's match markers (``[`` ``]``, ``**``, ``<b>``) — the UI highlights itself."""
     snippet = re.sub(r"</?(b|mark|em)>", "", snippet)
     return snippet.replace("**", "").replace("\u2026", "…")
+
+
+def describe_range(time_range: Any) -> str:
+    """A time filter as people say it: ``14 Nov – 20 Nov 2026``, ``since 3 Mar 2025`` (the end is exclusive)."""
+    start, end = time_range.start, time_range.end
+    if start and end:
+        last = to_local(end - timedelta(seconds=1))
+        first = to_local(start)
+        if first.date() == last.date():
+            return f"{first.day} {first.strftime('%b %Y')}"
+        return f"{first.day} {first.strftime('%b')} – {last.day} {last.strftime('%b %Y')}"
+    if start:
+        first = to_local(start)
+        return f"since {first.day} {first.strftime('%b %Y')}"
+    if end:
+        last = to_local(end)
+        return f"before {last.day} {last.strftime('%b %Y')}"
+    return "any time"

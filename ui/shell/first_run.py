@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -35,6 +35,9 @@ from ui import theme
 from ui.settings.editable_list import EditableList
 from ui.settings.passphrase import passphrase_problem
 
+if TYPE_CHECKING:
+    from core.vault import Vault
+
 
 @dataclass
 class FirstRunChoices:
@@ -55,7 +58,7 @@ class SetupProgress:
 
 @dataclass(frozen=True, slots=True)
 class SetupDone:
-    vault: Any
+    vault: Vault
     notes: tuple[str, ...]
 
 

@@ -11,9 +11,8 @@ Threads: GUI thread only.  Every core call goes through ``Session.run``.
 from __future__ import annotations
 
 import logging
-import os
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import env as env_switch
 from ui import theme
 from ui.capture.control import CaptureControl, CaptureHealth
 from ui.capture.health_bar import HealthBar, HealthMonitor
@@ -38,6 +38,9 @@ from ui.session import Session
 from ui.shell.help_overlay import HelpOverlay
 from ui.shell.lock_page import LockPage
 from ui.shell.tray import Tray
+
+if TYPE_CHECKING:
+    from core.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +223,7 @@ class MainWindow(QMainWindow):
 
     def try_auto_unlock(self) -> None:
         paths = self.session.paths
-        env = os.environ.get("CAIRN_PASSPHRASE") if self._allow_env_passphrase else None
+        env = env_switch.PASSPHRASE.get() if self._allow_env_passphrase else None
 
         def probe() -> tuple[bool, bool]:
             from core.crypto.keys import KeyFile
@@ -339,7 +342,7 @@ class MainWindow(QMainWindow):
         raise KeyError(key)
 
     # -- lock / unlock ----------------------------------------------------------------------------
-    def _unlocked(self, vault: Any) -> None:
+    def _unlocked(self, vault: Vault) -> None:
         self.session.attach(vault)
 
     def _on_unlocked(self) -> None:
