@@ -182,19 +182,14 @@ class Vault:
         self, results: Iterable[ReadResult], progress: ProgressCallback | None = None, embed: bool = True,
         total: int | None = None,
     ) -> ImportReport:
-        counts = ingest(
+        report = ingest(
             self._db, results, redactor=self.redactor(),
             embedder_factory=self._require_embedder if (embed and self._embedder_choice) else None,
             progress=progress, total=total,
         )
         self._index_dirty = True
-        report = ImportReport(
-            imported=counts.imported, updated=counts.updated, duplicate=counts.duplicate,
-            skipped=counts.skipped, failed=counts.failed, notes=counts.notes,
-        )
-        if counts.redactions:
-            report.notes.append(f"{counts.redactions} secret(s) redacted before storage")
-        report.item_ids = counts.item_ids
+        if report.redactions:
+            report.notes.append(f"{report.redactions} secret(s) redacted before storage")
         return report
 
     def _require_embedder(self) -> Embedder:
