@@ -351,3 +351,24 @@ class Vault:
 def lock_flag(paths: VaultPaths) -> Path:
     """Present while the user has locked the vault: keyring auto-unlock is refused."""
     return paths.runtime_dir / "locked"
+
+
+def unlock_options(paths: VaultPaths) -> tuple[bool, bool]:
+    """Whether the data key is wrapped for the OS keyring, and whether the user has locked the vault."""
+    from core.crypto.keys import KeyFile
+
+    return "keyring" in KeyFile.load(paths).wraps, lock_flag(paths).exists()
+
+
+def keyring_status() -> tuple[bool, str]:
+    """Whether a trusted OS keyring exists here, and a sentence saying why not."""
+    from core.crypto.keyring_guard import trusted_keyring
+    from core.errors import KeyringUnavailable
+
+    try:
+        trusted_keyring()
+    except KeyringUnavailable as exc:
+        return False, str(exc)
+    except Exception as exc:  # a broken D-Bus session must not break the caller
+        return False, f"the system keyring is not reachable ({exc})"
+    return True, ""

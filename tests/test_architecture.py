@@ -128,7 +128,7 @@ LONG_MODULES = {
     "core/capture/screen/daemon.py": "capture thread, OCR worker and supervisor share one lifecycle (split: issue 16)",
     "core/capture/screen/window.py": "the X11 window backend and its privacy probes, one platform API",
     "core/capture/files/watcher.py": "watchdog's event vocabulary mapped to the indexer, one batch loop",
-    "ui/shell/main_window.py": "the shell's wiring of pages, lock, tray and shortcuts (start-up and trimming to split)",
+    "ui/shell/main_window.py": "the shell wires pages, lock, first run, tray, health and shortcuts together",
 }
 MAX_LINES = 450
 

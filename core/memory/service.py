@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from core.changes import ENTITIES, FACTS, GRAPH, PROFILE, PROPOSALS, Changes, changes
 from core.memory.knowledge import entities as ents
 from core.memory.knowledge import facts as facts_mod
 from core.memory.knowledge.entities import Entity, MergeProposal
 from core.memory.knowledge.facts import Fact
 from core.memory.knowledge.merge import merge_entities
 from core.ports import MemoryStore
-
-Changes = frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,39 +168,39 @@ class MemoryService:
     # -- edits (return what changed) -----------------------------------------------------------------
     def merge(self, keep: int, other: int) -> Changes:
         self.store.write(lambda c: merge_entities(c, keep, other))
-        return frozenset({"entities", "facts", "graph"})
+        return changes(ENTITIES, FACTS, GRAPH)
 
     def reject_merge(self, a: int, b: int) -> Changes:
         self.store.write(lambda c: ents.reject_merge(c, a, b))
-        return frozenset({"proposals"})
+        return changes(PROPOSALS)
 
     def rename(self, entity_id: int, name: str) -> Changes:
         self.store.write(lambda c: ents.rename_entity(c, entity_id, name))
-        return frozenset({"entities", "graph"})
+        return changes(ENTITIES, GRAPH)
 
     def set_kind(self, entity_id: int, kind: str) -> Changes:
         self.store.write(lambda c: ents.set_entity_kind(c, entity_id, kind))
-        return frozenset({"entities", "graph"})
+        return changes(ENTITIES, GRAPH)
 
     def delete_entity(self, entity_id: int) -> Changes:
         self.store.write(lambda c: ents.delete_entity(c, entity_id))
-        return frozenset({"entities", "facts", "graph"})
+        return changes(ENTITIES, FACTS, GRAPH)
 
     def confirm_fact(self, fact_id: int) -> Changes:
         self.store.write(lambda c: facts_mod.confirm_fact(c, fact_id))
-        return frozenset({"facts", "profile"})
+        return changes(FACTS, PROFILE)
 
     def reject_fact(self, fact_id: int) -> Changes:
         self.store.write(lambda c: facts_mod.reject_fact(c, fact_id))
-        return frozenset({"facts", "profile"})
+        return changes(FACTS, PROFILE)
 
     def delete_fact(self, fact_id: int) -> Changes:
         self.store.write(lambda c: facts_mod.delete_fact(c, fact_id))
-        return frozenset({"facts", "profile"})
+        return changes(FACTS, PROFILE)
 
     def edit_fact(self, fact_id: int, value: str) -> Changes:
         self.store.write(lambda c: facts_mod.edit_fact(c, fact_id, value))
-        return frozenset({"facts", "profile"})
+        return changes(FACTS, PROFILE)
 
     def set_my_fact(self, predicate: str, value: str) -> Changes:
         """The user types a profile value (confirmed, origin 'user')."""
@@ -211,4 +210,4 @@ class MemoryService:
             facts_mod.set_fact(conn, me, predicate, value)
 
         self.store.write(job)
-        return frozenset({"facts", "profile"})
+        return changes(FACTS, PROFILE)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 
 from ui import theme
 from ui.session import Session
+from ui.settings.operations import change_passphrase
 
 
 class PassphraseDialog(QDialog):
@@ -55,14 +56,6 @@ class PassphraseDialog(QDialog):
             self.message.setText(f"<span style='color:{theme.colours().danger}'>{problem}</span>")
             return
         current = self.current.text() or None
-        vault = self._session.vault
-        if vault is None:  # locked while the dialog was open
-            self.message.setText(f"<span style='color:{theme.colours().danger}'>Unlock Cairn first</span>")
-            return
-
-        def change() -> None:
-            vault.change_passphrase(current, new)
-
         def failed(exc: BaseException) -> None:
             self.buttons.setEnabled(True)
             self.message.setText(f"<span style='color:{theme.colours().danger}'>{exc}</span>")
@@ -73,7 +66,8 @@ class PassphraseDialog(QDialog):
 
         self.buttons.setEnabled(False)
         self.message.setText("Changing…")
-        self._session.run(change, on_success=done, on_failure=failed, owner=self, label="change passphrase")
+
+        change_passphrase(self._session, current, new).owned_by(self).success(done).failure(failed).run()
 
 
 def passphrase_problem(new: str, confirm: str) -> str | None:

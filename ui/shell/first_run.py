@@ -64,16 +64,11 @@ class SetupDone:
 
 def keyring_status() -> tuple[bool, str]:
     """Whether a trusted OS keyring exists here, and a sentence saying so."""
-    from core.crypto.keyring_guard import trusted_keyring
-    from core.errors import KeyringUnavailable
+    from core.vault import keyring_status as probe
 
-    try:
-        trusted_keyring()
-    except KeyringUnavailable as exc:
-        return False, str(exc)
-    except Exception as exc:  # a broken D-Bus session must not break the wizard
-        return False, f"the system keyring is not reachable ({exc})"
-    return True, "Your system keyring can keep the vault key, so Cairn unlocks when you log in."
+    available, why_not = probe()
+    return available, why_not if not available else (
+        "Your system keyring can keep the vault key, so Cairn unlocks when you log in.")
 
 
 def setup_events(paths: Any, choices: FirstRunChoices) -> Iterator[SetupProgress | SetupDone]:
