@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,10 +10,11 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from core import env as env_switch
 from core.errors import CairnError
 from core.paths import VaultPaths, default_home
 
-PASSPHRASE_ENV = "CAIRN_PASSPHRASE"
+PASSPHRASE_ENV = env_switch.PASSPHRASE.name
 
 
 def console(stderr: bool = False) -> Console:
@@ -27,7 +27,7 @@ def vault_paths(home: Path | None) -> VaultPaths:
 
 def passphrase_from_env_or_prompt(paths: VaultPaths, *, confirm: bool = False, needed: bool = False) -> str | None:
     """``$CAIRN_PASSPHRASE``, else a prompt when a terminal is attached and one is needed."""
-    env = os.environ.get(PASSPHRASE_ENV)
+    env = env_switch.PASSPHRASE.get()
     if env:
         return env
     if not needed:

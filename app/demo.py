@@ -11,6 +11,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from core import env as env_switch
+
+if TYPE_CHECKING:
+    from core.vault import Vault
 
 DEMO_PASSPHRASE = "demo"
 
@@ -43,7 +49,7 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform in ("darwin", "win32")
 
 
-def terminal_demo(vault: object) -> None:
+def terminal_demo(vault: Vault) -> None:
     from app.commands.search_cmd import _print_human
     from core.retrieve.types import SearchRequest
 
@@ -67,13 +73,13 @@ def terminal_demo(vault: object) -> None:
 
 def main() -> None:
     home = demo_home()
-    if has_display() and os.environ.get("CAIRN_DEMO_TERMINAL") != "1":
+    if has_display() and env_switch.DEMO_TERMINAL.get() != "1":
         vault = ensure_demo_vault(home)
         vault.close()  # type: ignore[attr-defined]
         from app.main import main as app_main
 
         sys.argv = [sys.argv[0], "--home", str(home), "--passphrase-env"]
-        os.environ.setdefault("CAIRN_PASSPHRASE", "demo")
+        os.environ.setdefault(env_switch.PASSPHRASE.name, DEMO_PASSPHRASE)
         app_main()
         return
     vault = ensure_demo_vault(home)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -45,7 +44,9 @@ def instance_name(home: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=os.environ.get("CAIRN_LOG", "WARNING").upper(),
+    from core import env as env_switch
+
+    logging.basicConfig(level=(env_switch.LOG.get() or "WARNING").upper(),
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     from core.paths import VaultPaths, default_home
 

@@ -12,17 +12,20 @@ stdout is the protocol channel: nothing else may print there.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from core import env as env_switch
+from core.assistant import Assistant
 from core.errors import CairnError, VaultLocked
 
+if TYPE_CHECKING:
+    from core.vault import Vault
+
 SERVER_NAME = "cairn"
-PASSPHRASE_ENV = "CAIRN_PASSPHRASE"
 
 
 class McpDisabled(CairnError):
@@ -77,24 +80,17 @@ class CairnTools:
     """The tools' logic, independent of the MCP SDK (so it can be tested directly).
 
     ``vault`` is an open ``core.vault.Vault``; ``is_locked`` says whether the
-    user has locked it since; ``backend_factory`` builds the language model on
-    first use (``None``: extractive answers only).
+    user has locked it since; with ``use_model`` the language model loads on
+    first use (else answers are extractive only).
     """
 
-    def __init__(
-        self,
-        vault: Any,
-        is_locked: Callable[[], bool],
-        backend_factory: Callable[[], Any] | None = None,
-    ) -> None:
+    def __init__(self, vault: Vault, is_locked: Callable[[], bool], use_model: bool = False) -> None:
         self._vault = vault
         self._is_locked = is_locked
-        self._backend_factory = backend_factory
-        self._backend: Any = None
-        self._answerer: Any = None
+        self._assistant = Assistant(vault, use_model=use_model)
 
     def _check(self) -> None:
-        if self._is_locked() or getattr(self._vault, "locked", False):
+        if self._is_locked() or self._vault.locked:
             raise VaultLocked("the Cairn vault is locked; unlock it to use these tools")
 
     def search(
@@ -133,7 +129,7 @@ class CairnTools:
 
     def ask(self, question: str, use_model: bool = True) -> dict[str, Any]:
         self._check()
-        answerer = self._get_answerer()
+        answerer = self._assistant.answerer()
         answer = answerer.answer(question, now=datetime.now(UTC).astimezone(), use_model=use_model)
         return {
             "answer": answer.text,
@@ -146,25 +142,8 @@ class CairnTools:
             "model": answer.model,
         }
 
-    def _get_answerer(self) -> Any:
-        if self._answerer is None:
-            from core.answer import Answerer
-
-            settings = self._vault.settings()
-            if self._backend_factory is not None:
-                self._backend = self._backend_factory()
-            self._answerer = Answerer(
-                self._vault,
-                neighbours=self._vault.neighbours,
-                backend=self._backend,
-                context_budget=settings.answer_context_budget,
-            )
-        return self._answerer
-
     def close(self) -> None:
-        if self._backend is not None:
-            self._backend.close()
-            self._backend = None
+        self._assistant.close()
 
 
 def build_server(tools: CairnTools) -> Any:
@@ -225,12 +204,11 @@ def serve(home: Path | None = None, *, force: bool = False, use_model: bool = Tr
     the vault's own errors (``VaultLocked``, ``WrongPassphrase``,
     ``VaultNotFound``) when it cannot be opened.
     """
-    from core.llm.llama_backend import backend_from_settings
     from core.paths import VaultPaths, default_home
     from core.vault import Vault, lock_flag
 
     paths = VaultPaths(home or default_home())
-    vault = Vault.open(paths, os.environ.get(PASSPHRASE_ENV) or None)
+    vault = Vault.open(paths, env_switch.PASSPHRASE.get())
     tools: CairnTools | None = None
     try:
         settings = vault.settings()
@@ -238,8 +216,7 @@ def serve(home: Path | None = None, *, force: bool = False, use_model: bool = Tr
             raise McpDisabled(
                 "the MCP server is off; enable it in the settings (mcp_enabled) to let other tools read your memory"
             )
-        factory = (lambda: backend_from_settings(settings, paths.models_dir)) if use_model else None
-        tools = CairnTools(vault, lambda: lock_flag(paths).exists(), factory)
+        tools = CairnTools(vault, lambda: lock_flag(paths).exists(), use_model)
         build_server(tools).run("stdio")
     finally:
         if tools is not None:

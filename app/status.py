@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.host.status import read_capture_status
 from core.paths import VaultPaths
 
 
 def daemon_status(paths: VaultPaths) -> dict[str, Any]:
     """``summary`` and ``details`` lines for `cairn status`, plus the raw snapshot."""
-    from core.capture.screen.health import daemon_alive, read_status, status_path
-
-    snapshot = read_status(status_path(paths.runtime_dir))
+    status = read_capture_status(paths.runtime_dir)
+    snapshot = status.snapshot
     if snapshot is None:
         return {"state": "not running", "summary": "not running (start it with `cairn daemon`)", "details": []}
     lines = snapshot.describe()
     data: dict[str, Any] = {**snapshot.to_dict(), "details": lines[1:]}
-    if not daemon_alive(snapshot):
+    if not status.reporting:
         if snapshot.state == "stopped":
             data["summary"] = "not running (last run stopped cleanly)"
         else:

@@ -27,7 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from core.capture.files.indexer import FileIndexer, ScanReport
+from core.capture.files.indexer import FileIndexer
+from core.capture.files.report import ScanReport
 from core.capture.files.sink import MemoryFileSink
 from core.normalize.extract import ExtractLimits
 from tests.data.files import corpus

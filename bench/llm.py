@@ -208,7 +208,7 @@ _LATENCY_QUESTIONS = [
 def latency(models_dir: Path, context_tokens: int = 4096, rounds: int = 2) -> dict[str, Any]:
     """Load time and per-question latency of the default model over a small real vault."""
     from core.answer import Answerer, TokenEvent
-    from core.llm.llama_backend import backend_from_settings
+    from core.assistant import open_backend
     from core.paths import VaultPaths
     from core.settings import Settings
     from core.types import Record
@@ -223,7 +223,7 @@ def latency(models_dir: Path, context_tokens: int = 4096, rounds: int = 2) -> di
                     text=text, conversation="home", speaker=speaker) for i, (speaker, text) in enumerate(_LATENCY_CHAT)],
             embed=False,
         )
-        backend = backend_from_settings(Settings(llm_context_tokens=context_tokens), models_dir)
+        backend = open_backend(Settings(llm_context_tokens=context_tokens), models_dir)
         out["load_s"] = backend.load()
         out["threads"] = backend.threads
         out["model"] = backend.name
@@ -262,7 +262,6 @@ def print_latency(result: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    import os
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--locomo", action="store_true", help="also measure LoCoMo-dev answer metrics")
@@ -272,19 +271,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--no-model", action="store_true", help="LoCoMo: extractive only")
     parser.add_argument("--models-dir", type=Path, default=None)
     args = parser.parse_args(argv)
-    models_dir = args.models_dir or Path(os.environ.get("CAIRN_MODELS_DIR") or Path(tempfile.gettempdir()) / "cairn-bench-models")
+    from core import env as env_switch
+
+    models_dir = args.models_dir or Path(env_switch.MODELS_DIR.get() or Path(tempfile.gettempdir()) / "cairn-bench-models")
     results: dict[str, Any] = {"latency": latency(models_dir)}
     print_latency(results["latency"])
     if args.locomo:
         from bench import locomo_data
-        from core.llm.llama_backend import backend_from_settings
+        from core.assistant import open_backend
         from core.settings import Settings
 
         data = locomo_data.load(args.data or locomo_data.DEFAULT_DATA)
         with tempfile.TemporaryDirectory() as tmp:
             vault, known, _ = locomo_data.build_vault(data, Path(tmp), embed=not args.lexical)
             qs = locomo_data.questions(data, known, cats=(1, 2, 3, 4, 5))
-            backend = None if args.no_model else backend_from_settings(Settings(), models_dir)
+            backend = None if args.no_model else open_backend(Settings(), models_dir)
             try:
                 results["answers"] = answer_metrics(vault, qs, backend=backend, limit_per_category=args.limit)
             finally:

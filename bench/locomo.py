@@ -114,9 +114,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print_table("Cairn default search (hybrid + memory graph recall, Vault.search)", results["cairn"])
         if args.answers:
             from bench.llm import answer_metrics, print_answer_metrics
-            from core.llm.llama_backend import backend_from_settings
+            from core.assistant import open_backend
 
-            backend = backend_from_settings(vault.settings(), vault.paths.models_dir)
+            backend = open_backend(vault.settings(), vault.paths.models_dir)
             try:
                 results["answers"] = answer_metrics(vault, questions(data, known, cats=(1, 2, 3, 4, 5)),
                                                     backend=backend, limit_per_category=args.answer_limit)

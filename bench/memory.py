@@ -33,7 +33,7 @@ def memory_search(vault: Any) -> Any:
 
     def run(question: str, conversation: str, k: int) -> list[str]:
         request = SearchRequest(query=question, k=k, conversations=(conversation,))
-        return [h.external_id for h in recall(vault, request, cache=cache).hits]
+        return [h.external_id for h in recall(vault.retriever(), vault, request, cache=cache).hits]
 
     return run
 
@@ -48,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no LoCoMo data at {args.data}", file=sys.stderr)
         return 2
 
-    from core.memory.consolidation.consolidate import ConsolidationOptions, consolidate
+    from core.memory.consolidation.consolidate import consolidate
+    from core.memory.consolidation.types import ConsolidationOptions
 
     data = load(args.data)
     if args.conversations:

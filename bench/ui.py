@@ -183,7 +183,7 @@ def child_app(home: Path, writer: bool) -> None:
     ticker.stop()
     if writer_proc is not None:
         writer_proc.wait(60)
-    window._last_input = time.monotonic()  # the user's last touch: from here on the app is idle
+    window.idle.last_input = time.monotonic()  # the user's last touch: from here on the app is idle
     wait(lambda: False, 66.0)  # idle: screenshots go after 5 s without input, the embedder after 60 s
     marks["idle_rss_mb"] = proc.memory_info().rss / 2**20
     marks["max_stall_ms"] = stall["max_ms"]

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import env as env_switch
+
 APP_NAME = "Cairn"
-HOME_ENV = "CAIRN_HOME"
-MODELS_ENV = "CAIRN_MODELS_DIR"
 
 
 def default_home() -> Path:
     """The data directory: ``$CAIRN_HOME`` when set, else the OS user data dir."""
-    env = os.environ.get(HOME_ENV)
+    env = env_switch.HOME.get()
     if env:
         return Path(env).expanduser()
     from platformdirs import user_data_dir  # late: keeps `import core` cheap
@@ -45,7 +44,7 @@ class VaultPaths:
 
         ``$CAIRN_MODELS_DIR`` lets several vaults (tests, the demo) share one copy.
         """
-        override = os.environ.get(MODELS_ENV)
+        override = env_switch.MODELS_DIR.get()
         return Path(override) if override else self.home / "models"
 
     @property

@@ -1,7 +1,8 @@
-"""One typed settings schema with a version and migrations (design.md §8.8).
+"""One typed settings schema with a version and migrations.
 
 Settings live inside the encrypted vault (they name folders and apps, which
-are personal).  ``Settings.from_dict`` accepts older versions and fills
+are personal).  Every setting is a typed field with its help text; the CLI
+(`cairn settings`) shows and sets each of them, the dialog the common ones.  ``Settings.from_dict`` accepts older versions and fills
 defaults, so a settings blob written by an older Cairn still loads.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2
 
 DEFAULT_EXCLUDED_APPS: tuple[str, ...] = (
     "keepassxc",
@@ -36,33 +37,48 @@ DEFAULT_PRIVATE_WINDOW_PATTERNS: tuple[str, ...] = (
 )
 
 
+def _f(default: Any, help: str) -> Any:
+    """A settings field with its help text (shown by `cairn settings` and beside the dialog's widgets)."""
+    if isinstance(default, (list, dict)):
+        raise TypeError("settings are immutable: use a tuple")
+    return field(default=default, metadata={"help": help})
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
-    version: int = SETTINGS_VERSION
+    version: int = _f(SETTINGS_VERSION, "the schema version of these settings (set by Cairn)")
     # screen capture
-    screen_enabled: bool = True
-    capture_interval_s: float = 3.0
-    idle_pause_minutes: float = 5.0
-    monitors: tuple[int, ...] = ()  # empty: every monitor
-    excluded_apps: tuple[str, ...] = DEFAULT_EXCLUDED_APPS
-    private_window_patterns: tuple[str, ...] = DEFAULT_PRIVATE_WINDOW_PATTERNS
+    screen_enabled: bool = _f(True, "capture the screen while the vault is unlocked")
+    capture_interval_s: float = _f(3.0, "seconds between screen grabs while you are active")
+    idle_pause_minutes: float = _f(5.0, "pause screen capture after this long without input or screen change")
+    monitors: tuple[int, ...] = _f((), "monitors to capture, by number (empty: every monitor)")
+    excluded_apps: tuple[str, ...] = _f(DEFAULT_EXCLUDED_APPS, "apps never captured while visible")
+    private_window_patterns: tuple[str, ...] = _f(
+        DEFAULT_PRIVATE_WINDOW_PATTERNS, "window titles (regular expressions) of private windows: never captured")
     # files and chats
-    watched_folders: tuple[str, ...] = ()
-    chat_inbox: str | None = None
-    max_file_mb: float = 50.0
+    watched_folders: tuple[str, ...] = _f((), "folders kept indexed (`cairn watch add`)")
+    chat_inbox: str | None = _f(None, "a folder whose chat exports are imported as they appear")
+    max_file_mb: float = _f(50.0, "files larger than this are not read")
+    files_include_hidden: bool = _f(False, "also index hidden files and folders in watched folders")
+    files_follow_symlinks: bool = _f(False, "follow symbolic links inside watched folders")
+    files_ignore_patterns: tuple[str, ...] = _f((), "gitignore-style patterns never indexed in any watched folder")
     # retention
-    retention_gb: float = 20.0
-    retention_days: int = 365
-    text_retention_days: int = 0  # 0: keep text as long as anything else
+    retention_gb: float = _f(20.0, "size budget: the oldest screenshots go first above it")
+    retention_days: int = _f(365, "memories older than this are forgotten (0: kept for ever)")
+    text_retention_days: int = _f(0, "keep text longer than pixels, this many days (0: as long as the rest)")
+    # memory
+    self_names: tuple[str, ...] = _f((), "your own names, so facts about you are recognised as yours")
+    phone_region: str | None = _f(None, "two-letter region for phone numbers without a country code (empty: from the locale)")
+    timezone: str | None = _f(None, "IANA time zone for day summaries (empty: UTC)")
     # LLM
-    model_path: str | None = None  # None: the packaged default model
-    llm_context_tokens: int = 4096
-    llm_threads: int = 0  # 0: physical cores
-    answer_context_budget: int = 1200
+    model_path: str | None = _f(None, "a GGUF file to answer with (empty: the packaged Gemma 3 270M)")
+    llm_context_tokens: int = _f(4096, "the model's context window, in tokens")
+    llm_threads: int = _f(0, "threads the model may use (0: the physical cores)")
+    llm_chat_format: str | None = _f(None, "a chat format forced on a GGUF without a usable template (e.g. chatml)")
+    answer_context_budget: int = _f(1200, "tokens of cited memories given to the model per answer")
     # privacy
-    auto_lock_minutes: int = 0  # 0: never
-    mcp_enabled: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    auto_lock_minutes: int = _f(0, "lock the app after this long idle (0: never)")
+    mcp_enabled: bool = _f(False, "let other programs search and ask your memory over MCP (read-only)")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -95,6 +111,19 @@ class Settings:
 def _migrate(data: dict[str, Any]) -> dict[str, Any]:
     """Bring an older settings blob up to ``SETTINGS_VERSION``."""
     version = int(data.get("version", 1))
-    # Future migrations go here, one ``if version == N`` step each.
+    if version < 2:  # settings that lived in ``extra`` became typed fields
+        extra = data.pop("extra", None) or {}
+        files = extra.get("files") if isinstance(extra.get("files"), dict) else {}
+        moved = {"files_include_hidden": files.get("include_hidden"),
+                 "files_follow_symlinks": files.get("follow_symlinks"),
+                 "files_ignore_patterns": files.get("ignore_patterns"),
+                 "self_names": extra.get("self_names"), "phone_region": extra.get("phone_region"),
+                 "timezone": extra.get("timezone"), "llm_chat_format": extra.get("llm_chat_format")}
+        data.update({k: v for k, v in moved.items() if v is not None and k not in data})
     data["version"] = max(version, SETTINGS_VERSION)
     return data
+
+
+def help_of(name: str) -> str:
+    """The help text of one setting."""
+    return str(next(f for f in fields(Settings) if f.name == name).metadata["help"])

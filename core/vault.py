@@ -8,77 +8,38 @@ Nothing here imports Qt.
 
 from __future__ import annotations
 
-import json
-import os
 import secrets
 import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from core.capture.chats.reader import ImportOptions, ReadResult
+from core import env as env_switch
+from core.capture.chats.reader import ImportOptions
 from core.crypto.envelope import MediaCipher
 from core.crypto.keys import create_keyfile, unlock_data_key
-from core.errors import CairnError, ImportFailed, VaultLocked, VaultNotFound
+from core.errors import ImportFailed, VaultLocked, VaultNotFound
 from core.index.loader import IndexLoader
 from core.index.vectors import VectorIndex, load_index
 from core.paths import VaultPaths
+from core.ports import ProgressCallback
 from core.retrieve.hybrid import FusionWeights, HybridRetriever
 from core.retrieve.types import SearchRequest, SearchResult
+from core.schema import MIGRATIONS
 from core.settings import Settings
-from core.store import browse
+from core.store import browse, forget, media
 from core.store.browse import ItemView
 from core.store.database import Database
-from core.store.ingest import Embedder, embed_missing, ingest
-from core.store.items import delete_chunks, delete_orphan_embeddings, from_epoch, to_epoch
+from core.store.ingest import Embedder, ImportReport, embed_missing, ingest
+from core.store.items import source_key
 from core.store.schema import migrate
-from core.types import ItemId, MediaId, TimeRange
+from core.store.settings import load_settings, save_settings
+from core.store.stats import VaultStats, vault_stats
+from core.types import ItemId, MediaId, ReadResult, Record, TimeRange
 
 T = TypeVar("T")
 PARTIAL_INDEX_WAIT_S = 0.5
-EMBEDDER_ENV = "CAIRN_EMBEDDER"  # "none" disables vectors (lexical search only)
-
-ProgressCallback = Callable[[int, int | None], None]
-"""Called as ``progress(done, total_or_None)`` from the importing thread."""
-
-
-@dataclass(slots=True)
-class ImportReport:
-    """What an import did, honestly: every record is counted in exactly one bucket."""
-
-    imported: int = 0
-    updated: int = 0
-    duplicate: int = 0
-    skipped: dict[str, int] = field(default_factory=dict)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
-    notes: list[str] = field(default_factory=list)
-    format: str | None = None
-    item_ids: list[int] = field(default_factory=list)
-
-    @property
-    def failed_count(self) -> int:
-        return len(self.failed)
-
-
-
-
-
-
-@dataclass(frozen=True, slots=True)
-class VaultStats:
-    items: int
-    chunks: int
-    vectors: int
-    media_files: int
-    media_bytes: int
-    by_source: dict[str, int]
-    last_item_at: datetime | None
-    database_bytes: int
-    # source -> (text bytes, media bytes): what each source costs on disk (before compression/encryption overhead)
-    bytes_by_source: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 class Vault:
@@ -88,7 +49,7 @@ class Vault:
         self.paths = paths
         self._db = Database(paths.database, data_key)
         self._cipher = MediaCipher(data_key)
-        self._embedder_choice = embedder if os.environ.get(EMBEDDER_ENV, "").lower() != "none" else None
+        self._embedder_choice = embedder if (env_switch.EMBEDDER.get() or "").lower() != "none" else None
         self._embedder: Embedder | None = None
         self._embedder_lock = threading.Lock()
         self._index: VectorIndex | None = None
@@ -100,7 +61,7 @@ class Vault:
         self._redactor: Any = None
         self._graph_cache: Any = None
         self.creation_notes: list[str] = []
-        self._db.write(migrate)
+        self._db.write(lambda conn: migrate(conn, MIGRATIONS))
 
     # -- lifecycle ------------------------------------------------------------------
     @classmethod
@@ -221,19 +182,14 @@ class Vault:
         self, results: Iterable[ReadResult], progress: ProgressCallback | None = None, embed: bool = True,
         total: int | None = None,
     ) -> ImportReport:
-        counts = ingest(
+        report = ingest(
             self._db, results, redactor=self.redactor(),
             embedder_factory=self._require_embedder if (embed and self._embedder_choice) else None,
             progress=progress, total=total,
         )
         self._index_dirty = True
-        report = ImportReport(
-            imported=counts.imported, updated=counts.updated, duplicate=counts.duplicate,
-            skipped=counts.skipped, failed=counts.failed, notes=counts.notes,
-        )
-        if counts.redactions:
-            report.notes.append(f"{counts.redactions} secret(s) redacted before storage")
-        report.item_ids = counts.item_ids
+        if report.redactions:
+            report.notes.append(f"{report.redactions} secret(s) redacted before storage")
         return report
 
     def _require_embedder(self) -> Embedder:
@@ -245,7 +201,7 @@ class Vault:
         self, path: Path, fmt: str = "auto", options: ImportOptions | None = None,
         progress: ProgressCallback | None = None, embed: bool = True,
     ) -> ImportReport:
-        from core.capture.chats.formats import detect_format, load_reader
+        from core.capture.chats.formats import detect_format, load_reader  # late: the table of readers
 
         path = Path(path)
         if not path.exists():
@@ -266,75 +222,35 @@ class Vault:
         return done
 
     def mark_deleted(self, source: str, external_id: str, conversation: str | None = None) -> bool:
-        from core.store.items import source_key
-        from core.types import Record
-
         probe = Record(source=source, external_id=external_id, kind="x", timestamp=datetime.now().astimezone(),
                        text="", conversation=conversation)
         key = source_key(probe)
-
-        def job(conn: Any) -> bool:
-            cur = conn.execute("UPDATE items SET deleted = 1, updated_at = ? WHERE source_key = ?", (time.time(), key))
-            return bool(cur.rowcount)
-
-        return self.write(job)
+        return self.write(lambda conn: forget.mark_deleted(conn, key))
 
     def forget(
         self, time_range: TimeRange | None = None, *, source: str | None = None, app: str | None = None,
         item_ids: Sequence[ItemId] = (),
     ) -> int:
         """Delete for real: items, chunks, FTS rows, orphaned vectors and media files."""
+        where, params = forget.forget_where(time_range, source=source, app=app, item_ids=item_ids)
         if self._loader is not None:
             self._loader.wait()  # a load in flight could bring forgotten vectors back
-        clauses, params = [], []
-        if time_range is not None and time_range.start is not None:
-            clauses.append("ts >= ?")
-            params.append(to_epoch(time_range.start))
-        if time_range is not None and time_range.end is not None:
-            clauses.append("ts < ?")
-            params.append(to_epoch(time_range.end))
-        if source:
-            clauses.append("(source = ? OR source LIKE ?)")
-            params.extend([source, f"{source}:%"])
-        if app:
-            clauses.append("lower(json_extract(meta, '$.app')) = ?")
-            params.append(app.lower())
-        if item_ids:
-            clauses.append(f"id IN ({','.join('?' * len(item_ids))})")
-            params.extend(int(i) for i in item_ids)
-        if not clauses:
-            raise CairnError("forget needs a time range, a source, an app or item ids")
-        where = " AND ".join(clauses)
-
-        def job(conn: Any) -> tuple[list[int], list[str], list[int]]:
-            ids = [r[0] for r in conn.execute(f"SELECT id FROM items WHERE {where}", params)]
-            names: list[str] = []
-            removed_chunks: list[int] = []
-            for start in range(0, len(ids), 500):
-                part = ids[start : start + 500]
-                marks = ",".join("?" * len(part))
-                names += [r[0] for r in conn.execute(f"SELECT name FROM media WHERE item_id IN ({marks})", part)]
-                conn.execute(f"DELETE FROM media WHERE item_id IN ({marks})", part)
-                removed_chunks += delete_chunks(conn, part)
-                conn.execute(f"DELETE FROM items WHERE id IN ({marks})", part)
-            delete_orphan_embeddings(conn)
-            # A forgotten file must not come back at the next scan: its ledger row stays, marked forgotten.
-            conn.execute(
-                "UPDATE ingest_ledger SET state = 'forgotten', item_id = NULL, updated_at = ?"
-                " WHERE item_id IS NOT NULL AND item_id NOT IN (SELECT id FROM items)", (time.time(),))
-            return ids, names, removed_chunks
-
-        ids, names, removed_chunks = self.write(job)
-        for name in names:
-            (self.paths.media_dir / name).unlink(missing_ok=True)
+        gone = self.write(lambda conn: forget.delete_items(conn, where, params))
+        media.unlink_media(self.paths.media_dir, gone.media_names)
         if self._index is not None:
-            self._index.remove(removed_chunks)
+            self._index.remove(gone.chunk_ids)
         self._db.execute_outside_transaction("PRAGMA wal_checkpoint(TRUNCATE)")
-        return len(ids)
+        return len(gone.item_ids)
+
+    def drop_media(self, where: str, params: Sequence[Any]) -> int:
+        """Delete media rows matching ``where`` (aliases ``m`` media, ``i`` items) and their files; the items stay."""
+        names = self.write(lambda conn: media.delete_media_rows(conn, where, params))
+        media.unlink_media(self.paths.media_dir, names)
+        return len(names)
 
     def enforce_retention(self, settings: Settings | None = None, now: datetime | None = None) -> dict[str, int]:
-        """Apply the retention settings (see ``core.store.retention``); returns what went."""
-        from core.store.retention import enforce_retention
+        """Apply the retention settings (see ``core.retention``); returns what went."""
+        from core.retention import enforce_retention
 
         return enforce_retention(self, settings or self.settings(), now or datetime.now().astimezone())
 
@@ -349,11 +265,11 @@ class Vault:
         """Hybrid retrieval, re-ranked over the memory graph once consolidation has built one."""
         if not self._memory_ready():
             return self.retriever().search(request, now)
-        from core.memory.recall.recall import GraphCache, recall
+        from core.memory.recall.recall import GraphCache, recall  # late: scipy and the graph only once needed
 
         if self._graph_cache is None:
             self._graph_cache = GraphCache()
-        return recall(self, request, now=now, cache=self._graph_cache)
+        return recall(self.retriever(), self, request, now=now, cache=self._graph_cache)
 
     def _memory_ready(self) -> bool:
         try:
@@ -364,7 +280,8 @@ class Vault:
     def consolidate(self, progress: ProgressCallback | None = None, *, llm: Any | None = None,
                     should_stop: Callable[[], bool] | None = None) -> Any:
         """Build episodes, summaries, entities, facts and the graph for new memories (resumable)."""
-        from core.memory.consolidation.consolidate import consolidate, options_from_settings
+        from core.memory.consolidation.consolidate import consolidate  # late: the extractors and the model
+        from core.memory.consolidation.types import options_from_settings
 
         report = consolidate(self, progress, llm=llm, options=options_from_settings(self.settings()),
                              should_stop=should_stop)
@@ -397,30 +314,19 @@ class Vault:
             raise VaultLocked("the vault is locked")
         name = f"{secrets.token_hex(2)}/{secrets.token_hex(16)}.crn"
         self._cipher.write_file(self.paths.media_dir, name, data)
-
-        def job(conn: Any) -> MediaId:
-            cur = conn.execute(
-                "INSERT INTO media (item_id, kind, name, bytes, created_at) VALUES (?,?,?,?,?)",
-                (item_id, kind, name, len(data), time.time()),
-            )
-            return MediaId(cur.lastrowid)
-
         try:
-            return self.write(job)
+            return self.write(lambda conn: media.insert_media(conn, name, kind, len(data), item_id))
         except BaseException:
             (self.paths.media_dir / name).unlink(missing_ok=True)
             raise
 
     def attach_media(self, media_id: MediaId, item_id: ItemId) -> None:
-        self.write(lambda conn: conn.execute("UPDATE media SET item_id = ? WHERE id = ?", (item_id, media_id)))
+        self.write(lambda conn: media.attach_media(conn, media_id, item_id))
 
     def get_media(self, media_id: MediaId) -> bytes:
         if self._cipher is None:
             raise VaultLocked("the vault is locked")
-        row = self.read().execute("SELECT name FROM media WHERE id = ?", (media_id,)).fetchone()
-        if row is None:
-            raise CairnError(f"no media with id {media_id}")
-        return self._cipher.read_file(self.paths.media_dir, row[0])
+        return self._cipher.read_file(self.paths.media_dir, media.media_name(self.read(), media_id))
 
     def change_passphrase(self, current: str | None, new: str) -> None:
         """Re-wrap the data key under ``new`` (instant; nothing is re-encrypted)."""
@@ -430,40 +336,39 @@ class Vault:
 
     # -- settings -------------------------------------------------------------------------------
     def settings(self) -> Settings:
-        row = self.read().execute("SELECT value FROM settings WHERE key = 'settings'").fetchone()
-        return Settings.from_dict(json.loads(row[0])) if row else Settings()
+        return load_settings(self.read())
 
     def update_settings(self, **changes: Any) -> Settings:
         new = self.settings().updated(**changes)
-        payload = json.dumps(new.to_dict())
-        self.write(lambda conn: conn.execute(
-            "INSERT INTO settings (key, value) VALUES ('settings', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (payload,),
-        ))
+        self.write(lambda conn: save_settings(conn, new))
         return new
 
     # -- status ---------------------------------------------------------------------------------
     def stats(self) -> VaultStats:
-        conn = self.read()
-        # Summaries are derived from memories: counted under by_source["summary"], not as memories.
-        items, last = conn.execute("SELECT count(*), max(ts) FROM items WHERE source != 'summary'").fetchone()
-        chunks = conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
-        vectors = conn.execute("SELECT count(*) FROM embeddings").fetchone()[0]
-        media_files, media_bytes = conn.execute("SELECT count(*), coalesce(sum(bytes), 0) FROM media").fetchone()
-        by_source = {r[0]: int(r[1]) for r in conn.execute("SELECT source, count(*) FROM items GROUP BY source")}
-        db_bytes = sum(p.stat().st_size for p in self.paths.home.glob("vault.db*") if p.is_file())
-        sizes = {
-            r[0]: (int(r[1] or 0), int(r[2] or 0))
-            for r in conn.execute(
-                "SELECT i.source, sum(length(CAST(i.text AS BLOB))), sum(coalesce(m.b, 0)) FROM items i"
-                " LEFT JOIN (SELECT item_id, sum(bytes) AS b FROM media GROUP BY item_id) m ON m.item_id = i.id"
-                " GROUP BY i.source"
-            )
-        }
-        return VaultStats(int(items), int(chunks), int(vectors), int(media_files), int(media_bytes), by_source,
-                          from_epoch(last) if last is not None else None, db_bytes, sizes)
+        return vault_stats(self.read(), list(self.paths.home.glob("vault.db*")))
 
 
 def lock_flag(paths: VaultPaths) -> Path:
     """Present while the user has locked the vault: keyring auto-unlock is refused."""
     return paths.runtime_dir / "locked"
+
+
+def unlock_options(paths: VaultPaths) -> tuple[bool, bool]:
+    """Whether the data key is wrapped for the OS keyring, and whether the user has locked the vault."""
+    from core.crypto.keys import KeyFile
+
+    return "keyring" in KeyFile.load(paths).wraps, lock_flag(paths).exists()
+
+
+def keyring_status() -> tuple[bool, str]:
+    """Whether a trusted OS keyring exists here, and a sentence saying why not."""
+    from core.crypto.keyring_guard import trusted_keyring
+    from core.errors import KeyringUnavailable
+
+    try:
+        trusted_keyring()
+    except KeyringUnavailable as exc:
+        return False, str(exc)
+    except Exception as exc:  # a broken D-Bus session must not break the caller
+        return False, f"the system keyring is not reachable ({exc})"
+    return True, ""

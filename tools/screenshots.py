@@ -18,6 +18,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.vault import Vault
 
 PASSPHRASE = "screenshots only"
 
@@ -93,7 +97,7 @@ def _pump(app: object, until: Callable[[], bool] | None = None, timeout: float =
         time.sleep(0.01)
 
 
-def _busiest_day(vault: object) -> object:
+def _busiest_day(vault: Vault) -> object:
     from collections import Counter
     from datetime import datetime, timedelta
 
@@ -178,7 +182,7 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
     _pump(app, lambda: idle() and not ask.busy(), timeout=60, settle=0.5)
     shots.append(_save(window, out / f"{theme}-09-ask-answer.png"))
 
-    # memory graph page (placeholder until the memory area provides it)
+    # memory graph page
     window.show_page("graph")
     _pump(app, idle)
     shots.append(_save(window, out / f"{theme}-10-graph.png"))

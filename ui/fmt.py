@@ -122,7 +122,7 @@ def app_of(item: Any) -> str | None:
 
 
 def window_of(item: Any) -> str | None:
-    return meta_str(getattr(item, "meta", None), "window_title", "window", "title") or getattr(item, "title", None)
+    return meta_str(getattr(item, "meta", None), "window_title", "window", "title") or item.title
 
 
 def url_of(item: Any) -> str | None:
@@ -131,12 +131,12 @@ def url_of(item: Any) -> str | None:
 
 def path_of(item: Any) -> str | None:
     return meta_str(getattr(item, "meta", None), "path", "file_path") or (
-        getattr(item, "external_id", None) if getattr(item, "kind", "") == "document" else None)
+        item.external_id if item.kind == "document" else None)
 
 
 def headline(item: Any) -> str:
     """The one line that names an item in lists and citations."""
-    kind = getattr(item, "kind", "")
+    kind = item.kind
     if kind == "screenshot":
         app = app_of(item)
         window = window_of(item)
@@ -144,14 +144,14 @@ def headline(item: Any) -> str:
             return f"{app} — {window}"
         return window or app or "Screen"
     if kind == "message":
-        return getattr(item, "speaker", None) or getattr(item, "conversation", None) or "Someone"
+        return item.speaker or item.conversation or "Someone"
     if kind == "document":
-        title = getattr(item, "title", None)
+        title = item.title
         path = path_of(item)
         return title or (path.rsplit("/", 1)[-1] if path else "Document")
     if kind == "summary":
-        return getattr(item, "title", None) or "Summary"
-    return getattr(item, "title", None) or kind.capitalize() or "Memory"
+        return item.title or "Summary"
+    return item.title or kind.capitalize() or "Memory"
 
 
 def html_escape(text: str) -> str:
@@ -160,12 +160,12 @@ def html_escape(text: str) -> str:
 
 def secondary(item: Any) -> str:
     """The muted words after a headline: where it came from (conversation, source)."""
-    source = source_name(getattr(item, "source", ""))
-    if getattr(item, "kind", "") == "message":
-        conv = getattr(item, "conversation", None)
-        if conv and conv != getattr(item, "speaker", None):
+    source = source_name(item.source)
+    if item.kind == "message":
+        conv = item.conversation
+        if conv and conv != item.speaker:
             return f"{conv} · {source}"
-    if getattr(item, "kind", "") == "screenshot":
+    if item.kind == "screenshot":
         return ""
     return source
 
@@ -207,3 +207,21 @@ def clean_snippet(snippet: str) -> str:
     """Drop the retriever's match markers (``[`` ``]``, ``**``, ``<b>``) — the UI highlights itself."""
     snippet = re.sub(r"</?(b|mark|em)>", "", snippet)
     return snippet.replace("**", "").replace("\u2026", "…")
+
+
+def describe_range(time_range: Any) -> str:
+    """A time filter as people say it: ``14 Nov – 20 Nov 2026``, ``since 3 Mar 2025`` (the end is exclusive)."""
+    start, end = time_range.start, time_range.end
+    if start and end:
+        last = to_local(end - timedelta(seconds=1))
+        first = to_local(start)
+        if first.date() == last.date():
+            return f"{first.day} {first.strftime('%b %Y')}"
+        return f"{first.day} {first.strftime('%b')} – {last.day} {last.strftime('%b %Y')}"
+    if start:
+        first = to_local(start)
+        return f"since {first.day} {first.strftime('%b %Y')}"
+    if end:
+        last = to_local(end)
+        return f"before {last.day} {last.strftime('%b %Y')}"
+    return "any time"

@@ -1,10 +1,11 @@
 """The UI's one handle on the core: the unlocked vault (or none), tasks and change events.
 
 Every page gets the same :class:`Session`.  Pages never import the store or the
-retriever: they call ``session.vault`` methods inside ``session.tasks.run(...)``
-(design.md §8.2).  Mutations announce what changed through ``changed`` (a set
-of names such as ``{"items"}`` or ``{"settings"}``) and views refresh from that
-(Anki's ``OpChanges``).
+retriever: they call the core through operations (``ui.operations``: each
+area's ``operations.py``; reads may also use ``session.run``).  A mutation
+returns what it changed (``core.changes``), the operation announces it
+through ``changed`` (a set of names such as ``{"items"}`` or
+``{"settings"}``) and views refresh from that (Anki's ``OpChanges``).
 
 Threads: a Session is used on the GUI thread.  The ``Vault`` object it hands
 out may be used from any thread (its own contract).
@@ -119,18 +120,9 @@ class Session(QObject):
             label: str = "task") -> TaskHandle:
         return self.tasks.run(fn, on_success=on_success, on_failure=on_failure, owner=owner, label=label)
 
-    def update_settings(self, changes: dict[str, Any], on_done: Callable[[Settings], None] | None = None,
-                        on_failure: Callable[[BaseException], None] | None = None) -> None:
-        vault = self.require_vault()
-
-        def done(settings: Settings) -> None:
-            self._settings_loaded(settings)
-            self.changed.emit(frozenset({"settings"}))
-            if on_done is not None:
-                on_done(settings)
-
-        self.run(lambda: vault.update_settings(**changes), on_success=done, on_failure=on_failure,
-                 label="save settings")
+    def settings_saved(self, settings: Settings) -> None:
+        """New settings were stored (``ui.settings.operations.save_settings``): every page hears of them."""
+        self._settings_loaded(settings)
 
     def _settings_loaded(self, settings: Settings) -> None:
         self._settings = settings

@@ -9,7 +9,6 @@ themes and stay crisp on HiDPI screens (rendered at the device pixel ratio).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,9 +17,10 @@ from PySide6.QtCore import QByteArray, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
+from core import env as env_switch
+
 ICON_DIR = Path(__file__).resolve().parents[1] / "assets" / "icons"
 PLACEHOLDER_COLOUR = "#1f2328"
-THEME_ENV = "CAIRN_THEME"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +76,7 @@ class Theme(QObject):
         self.apply()
 
     def system_is_dark(self) -> bool:
-        forced = os.environ.get(THEME_ENV, "").lower()
+        forced = (env_switch.THEME.get() or "").lower()
         if forced in ("light", "dark"):
             return forced == "dark"
         hints = QGuiApplication.styleHints()

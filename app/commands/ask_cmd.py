@@ -4,29 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from app.commands.vault_cmd import HomeOption
 from app.context import console, open_vault
 
+if TYPE_CHECKING:
+    pass
+
 
 def register(app: typer.Typer) -> None:
     app.command("ask")(ask)
     app.command("mcp")(mcp)
-
-
-def build_answerer(vault: Any, use_model: bool) -> Any:
-    from core.answer import Answerer
-
-    settings = vault.settings()
-    backend = None
-    if use_model:
-        from core.llm.llama_backend import backend_from_settings
-
-        backend = backend_from_settings(settings, vault.paths.models_dir)
-    return Answerer(vault, neighbours=vault.neighbours, backend=backend, context_budget=settings.answer_context_budget)
 
 
 def ask(
@@ -38,14 +29,15 @@ def ask(
 ) -> None:
     """Answer from your memories, citing each claim; says so when it does not know."""
     from core.answer import Answer, StageEvent, TokenEvent
+    from core.assistant import Assistant
 
     err = console(stderr=True)
     drafting = not as_json and err.is_terminal
     with open_vault(home) as vault:
-        answerer = build_answerer(vault, model)
+        assistant = Assistant(vault, use_model=model)
         final: Answer | None = None
         try:
-            for event in answerer.ask(question):
+            for event in assistant.answerer().ask(question):
                 if isinstance(event, TokenEvent) and drafting:
                     err.print(f"[dim]{event.text}[/]", end="")
                 elif isinstance(event, StageEvent) and drafting and event.stage == "generating":
@@ -53,9 +45,7 @@ def ask(
                 elif isinstance(event, Answer):
                     final = event
         finally:
-            backend = getattr(answerer, "backend", None)
-            if backend is not None:
-                backend.close()
+            assistant.close()
     if drafting:
         err.print()
     assert final is not None

@@ -37,14 +37,15 @@ def daemon(
     """Capture in the foreground until stopped (Ctrl-C) or until the vault is locked."""
     import threading
 
-    from app.daemon import DaemonOptions, install_signal_handlers, run_daemon
+    from app.daemon import install_signal_handlers, run_daemon
+    from core.host.host import HostOptions
 
     out = console()
     stop = threading.Event()
     install_signal_handlers(stop)
     with open_vault(home) as vault:
         out.print(f"Cairn daemon on {vault.paths.home} (Ctrl-C to stop; `cairn status` shows what it does)")  # type: ignore[attr-defined]
-        reason = run_daemon(vault, DaemonOptions(screen=screen, files=files, inbox=inbox), stop,
+        reason = run_daemon(vault, HostOptions(screen=screen, files=files, inbox=inbox), stop,
                             lambda line: out.print(line))
     out.print(f"daemon {reason}")
 
@@ -59,7 +60,7 @@ def pause(
     paths = vault_paths(home)
     paths.ensure()
     state = PauseControl(paths.runtime_dir).pause(parse_duration(duration) if duration else None)
-    until = getattr(state, "until", None)
+    until = state.until
     console().print("screen capture paused" + (f" until {until:%H:%M}" if until else " until `cairn resume`"))
 
 

@@ -42,7 +42,7 @@ def index(
     out = console()
     for line in report_lines(report):
         out.print(line)
-    if getattr(report, "failed", None):
+    if report.failed:
         raise typer.Exit(3)
 
 

@@ -32,9 +32,9 @@ def consolidate_cmd(
         task = bar.add_task("consolidate", total=None)
         llm = None
         if model:
-            from core.llm.llama_backend import backend_from_settings
+            from core.assistant import open_backend
 
-            llm = backend_from_settings(vault.settings(), vault.paths.models_dir)  # type: ignore[attr-defined]
+            llm = open_backend(vault.settings(), vault.paths.models_dir)
         try:
             report = vault.consolidate(  # type: ignore[attr-defined]
                 lambda done, total: bar.update(task, completed=done, total=total), llm=llm)

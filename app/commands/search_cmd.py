@@ -6,12 +6,15 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from app.commands.vault_cmd import HomeOption
 from app.context import console, fail, open_vault
+
+if TYPE_CHECKING:
+    from core.vault import Vault
 
 
 def register(app: typer.Typer) -> None:
@@ -84,7 +87,7 @@ def search(
     _print_human(result)
 
 
-def _run_batch(vault: Any, path: Path, now: datetime) -> None:
+def _run_batch(vault: Vault, path: Path, now: datetime) -> None:
     stream = sys.stdin if str(path) == "-" else path.open("r", encoding="utf-8")
     with stream:
         for number, line in enumerate(stream, start=1):

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from app.context import PASSPHRASE_ENV, console, fail, passphrase_from_env_or_prompt, vault_paths
+from core import env as env_switch
 
 HomeOption = Annotated[Path | None, typer.Option("--home", help="Data directory (default: $CAIRN_HOME or the user data folder).")]
 
@@ -70,17 +71,16 @@ def lock(home: HomeOption = None) -> None:
 
 def passwd(home: HomeOption = None) -> None:
     """Change the passphrase: the key is re-wrapped instantly, no data is re-encrypted."""
-    import os
     import sys
 
     from core.crypto.keys import change_passphrase
 
     paths = vault_paths(home)
     current = passphrase_from_env_or_prompt(paths)
-    new = os.environ.get("CAIRN_NEW_PASSPHRASE")
+    new = env_switch.NEW_PASSPHRASE.get()
     if not new:
         if not sys.stdin.isatty():
-            raise fail("set CAIRN_NEW_PASSPHRASE or run in a terminal")
+            raise fail(f"set {env_switch.NEW_PASSPHRASE.name} or run in a terminal")
         new = typer.prompt("New passphrase", hide_input=True, confirmation_prompt=True)
     change_passphrase(paths, current, new)
     console().print("Passphrase changed.")

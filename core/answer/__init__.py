@@ -1,4 +1,4 @@
-"""Answering questions about the past from memories, with citations (design.md §5)."""
+"""Answering questions about the past from memories, with citations."""
 
 from core.answer.answerer import Answerer
 from core.answer.types import (

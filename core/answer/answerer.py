@@ -1,4 +1,4 @@
-"""Question → grounded, cited answer (design.md §5).
+"""Question → grounded, cited answer.
 
 Pipeline: understand the question (time range, filters, answer type) →
 retrieve (widening the filters when they find nothing) → numbered snippets

@@ -46,10 +46,10 @@ class ModelSpec:
 def resolve_model(settings: Settings, models_dir: Path) -> ModelSpec:
     """The model the settings ask for, ready to load (the default is assembled if needed).
 
-    ``settings.extra["llm_chat_format"]`` forces a fallback chat format for a
+    ``settings.llm_chat_format`` forces a fallback chat format for a
     custom GGUF without a template.
     """
-    forced = settings.extra.get("llm_chat_format")
+    forced = settings.llm_chat_format
     if settings.model_path:
         path = Path(settings.model_path).expanduser()
         check_gguf(path)

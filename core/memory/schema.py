@@ -1,4 +1,4 @@
-"""The memory layer's tables, as one migration the store registers.
+"""The memory layer's tables: one step of ``core.schema.MIGRATIONS``.
 
 Every table is prefixed ``mem_``.  Rows that point at a memory (an item) use
 ``ON DELETE CASCADE``, so ``Vault.forget`` removes what was derived from the

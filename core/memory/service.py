@@ -1,8 +1,8 @@
 """The memory layer's facade for the UI, the CLI and the MCP server.
 
-``MemoryService(vault)`` bundles the reads the graph view, the profile and
-the ask pipeline need, and the user's edits.  Reads use the vault's reader
-connection (any thread); mutations run on the vault's writer thread and
+``MemoryService(store)`` bundles the reads the graph view, the profile and
+the ask pipeline need, and the user's edits.  Reads use the store's reader
+connection (any thread); mutations run on its writer thread and
 return the set of things that changed (``{"entities", "facts"}``...), so
 views refresh from that (Anki's OpChanges).
 """
@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from core.changes import ENTITIES, FACTS, GRAPH, PROFILE, PROPOSALS, Changes, changes
 from core.memory.knowledge import entities as ents
 from core.memory.knowledge import facts as facts_mod
 from core.memory.knowledge.entities import Entity, MergeProposal
 from core.memory.knowledge.facts import Fact
 from core.memory.knowledge.merge import merge_entities
-
-Changes = frozenset[str]
+from core.ports import MemoryStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +77,8 @@ def _epoch(moment: datetime | None) -> float | None:
 class MemoryService:
     """See the module doc.  Cheap to create; holds only the vault."""
 
-    def __init__(self, vault: Any) -> None:
-        self.vault = vault
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
 
     # -- graph ---------------------------------------------------------------------------------------
     def graph(
@@ -86,7 +86,7 @@ class MemoryService:
         limit: int = 150, min_mentions: int = 1,
     ) -> GraphView:
         """The most mentioned entities in the window and the relations among them."""
-        conn = self.vault.read()
+        conn = self.store.read()
         s, e = _epoch(start), _epoch(end)
         clauses = ["e.deleted = 0", "e.merged_into IS NULL"]
         params: list[Any] = []
@@ -128,7 +128,7 @@ class MemoryService:
 
     def entity(self, entity_id: int, *, mention_limit: int = 50) -> EntityDetail | None:
         """Everything the detail panel shows for one entity."""
-        conn = self.vault.read()
+        conn = self.store.read()
         entity = ents.get_entity(conn, entity_id)
         if entity is None:
             return None
@@ -160,54 +160,54 @@ class MemoryService:
                             proposals)
 
     def entities(self, kinds: Sequence[str] = (), limit: int = 500) -> list[Entity]:
-        return ents.list_entities(self.vault.read(), kinds, limit)
+        return ents.list_entities(self.store.read(), kinds, limit)
 
     def proposals(self) -> list[MergeProposal]:
-        return ents.pending_proposals(self.vault.read())
+        return ents.pending_proposals(self.store.read())
 
     # -- edits (return what changed) -----------------------------------------------------------------
     def merge(self, keep: int, other: int) -> Changes:
-        self.vault.write(lambda c: merge_entities(c, keep, other))
-        return frozenset({"entities", "facts", "graph"})
+        self.store.write(lambda c: merge_entities(c, keep, other))
+        return changes(ENTITIES, FACTS, GRAPH)
 
     def reject_merge(self, a: int, b: int) -> Changes:
-        self.vault.write(lambda c: ents.reject_merge(c, a, b))
-        return frozenset({"proposals"})
+        self.store.write(lambda c: ents.reject_merge(c, a, b))
+        return changes(PROPOSALS)
 
     def rename(self, entity_id: int, name: str) -> Changes:
-        self.vault.write(lambda c: ents.rename_entity(c, entity_id, name))
-        return frozenset({"entities", "graph"})
+        self.store.write(lambda c: ents.rename_entity(c, entity_id, name))
+        return changes(ENTITIES, GRAPH)
 
     def set_kind(self, entity_id: int, kind: str) -> Changes:
-        self.vault.write(lambda c: ents.set_entity_kind(c, entity_id, kind))
-        return frozenset({"entities", "graph"})
+        self.store.write(lambda c: ents.set_entity_kind(c, entity_id, kind))
+        return changes(ENTITIES, GRAPH)
 
     def delete_entity(self, entity_id: int) -> Changes:
-        self.vault.write(lambda c: ents.delete_entity(c, entity_id))
-        return frozenset({"entities", "facts", "graph"})
+        self.store.write(lambda c: ents.delete_entity(c, entity_id))
+        return changes(ENTITIES, FACTS, GRAPH)
 
     def confirm_fact(self, fact_id: int) -> Changes:
-        self.vault.write(lambda c: facts_mod.confirm_fact(c, fact_id))
-        return frozenset({"facts", "profile"})
+        self.store.write(lambda c: facts_mod.confirm_fact(c, fact_id))
+        return changes(FACTS, PROFILE)
 
     def reject_fact(self, fact_id: int) -> Changes:
-        self.vault.write(lambda c: facts_mod.reject_fact(c, fact_id))
-        return frozenset({"facts", "profile"})
+        self.store.write(lambda c: facts_mod.reject_fact(c, fact_id))
+        return changes(FACTS, PROFILE)
 
     def delete_fact(self, fact_id: int) -> Changes:
-        self.vault.write(lambda c: facts_mod.delete_fact(c, fact_id))
-        return frozenset({"facts", "profile"})
+        self.store.write(lambda c: facts_mod.delete_fact(c, fact_id))
+        return changes(FACTS, PROFILE)
 
     def edit_fact(self, fact_id: int, value: str) -> Changes:
-        self.vault.write(lambda c: facts_mod.edit_fact(c, fact_id, value))
-        return frozenset({"facts", "profile"})
+        self.store.write(lambda c: facts_mod.edit_fact(c, fact_id, value))
+        return changes(FACTS, PROFILE)
 
     def set_my_fact(self, predicate: str, value: str) -> Changes:
         """The user types a profile value (confirmed, origin 'user')."""
 
         def job(conn: Any) -> None:
-            me = ents.self_entity(conn, tuple(self.vault.settings().extra.get("self_names", ()) or ()))
+            me = ents.self_entity(conn, self.store.settings().self_names)
             facts_mod.set_fact(conn, me, predicate, value)
 
-        self.vault.write(job)
-        return frozenset({"facts", "profile"})
+        self.store.write(job)
+        return changes(FACTS, PROFILE)

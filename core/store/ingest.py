@@ -40,15 +40,22 @@ class Embedder(Protocol):
 
 
 @dataclasses.dataclass(slots=True)
-class IngestCounts:
+class ImportReport:
+    """What an import did, honestly: every record is counted in exactly one bucket."""
+
     imported: int = 0
     updated: int = 0
     duplicate: int = 0
     skipped: dict[str, int] = dataclasses.field(default_factory=dict)
-    failed: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    failed: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (where, reason)
     notes: list[str] = dataclasses.field(default_factory=list)
-    redactions: int = 0
+    format: str | None = None
     item_ids: list[int] = dataclasses.field(default_factory=list)
+    redactions: int = 0  # secrets redacted before storage (the facade turns it into a note)
+
+    @property
+    def failed_count(self) -> int:
+        return len(self.failed)
 
 
 def _cap(text: str, limit: int) -> tuple[str, str | None]:
@@ -107,9 +114,9 @@ def ingest(
     embedder_factory: Callable[[], Embedder] | None,
     progress: Callable[[int, int | None], None] | None = None,
     total: int | None = None,
-) -> IngestCounts:
+) -> ImportReport:
     """Store ``results``; returns honest counts.  ``embedder_factory=None`` defers embedding."""
-    counts = IngestCounts()
+    counts = ImportReport()
     seen = 0
     batch: list[tuple[Record, str, list[Chunk], dict[str, Any]]] = []
     embedder: Embedder | None = None

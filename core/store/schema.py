@@ -1,14 +1,16 @@
-"""Schema and migrations of the vault database.
+"""The store's own tables and the runner that applies every area's migrations in order.
 
-``MIGRATIONS`` is ordered; ``PRAGMA user_version`` records how many ran.  A
-migration is SQL (a string) or the name of a module attribute
-(``"module:ATTR"``) holding SQL, so an area such as memory can own its tables.
+``BASE_SQL`` (items, chunks, FTS, vectors, media, ledger, settings) and
+``FILTER_INDEXES_SQL`` are the store's steps; the other areas own theirs
+(``core.capture.files.schema``, ``core.memory.schema``) and the list of all
+steps is assembled above the store (``core.schema.MIGRATIONS``), so the store
+imports no higher floor.  ``PRAGMA user_version`` records how many ran.
 Never edit a migration that has shipped: add a new one.
 """
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Sequence
 from typing import Any
 
 BASE_SQL = """
@@ -102,41 +104,19 @@ CREATE INDEX IF NOT EXISTS items_conversation_nocase ON items(conversation COLLA
 CREATE INDEX IF NOT EXISTS items_speaker_nocase ON items(speaker COLLATE NOCASE, ts);
 """
 
-MIGRATIONS: tuple[str, ...] = (
-    BASE_SQL,
-    "core.capture.files.schema:MIGRATION_SQL",
-    "core.memory.schema:MIGRATION_SQL",
-    FILTER_INDEXES_SQL,
-)
+def migrate(conn: Any, migrations: Sequence[str]) -> int:
+    """Bring the schema up to date inside the caller's transaction; returns the version.
 
-
-def _resolve(migration: str) -> str | None:
-    """The SQL of a migration, or None when its module is not in this build yet."""
-    if ":" in migration and "\n" not in migration:
-        module_name, _, attr = migration.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                return None
-            raise
-        sql: str = getattr(module, attr)
-        return sql
-    return migration
-
-
-def migrate(conn: Any) -> int:
-    """Bring the schema up to date inside the caller's transaction; returns the version."""
+    ``migrations`` is every area's SQL in the order the steps were first
+    applied (``core.schema.MIGRATIONS``): step ``i`` runs once, when
+    ``user_version`` is ``i``.
+    """
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    for index in range(version, len(MIGRATIONS)):
-        sql = _resolve(MIGRATIONS[index])
-        if sql is None:
-            # Stop here rather than skip: the step must run once its module exists.
-            return index
-        for statement in _split_sql(sql):
+    for index in range(version, len(migrations)):
+        for statement in _split_sql(migrations[index]):
             conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {index + 1}")
-    return len(MIGRATIONS)
+    return len(migrations)
 
 
 def _split_sql(sql: str) -> list[str]:

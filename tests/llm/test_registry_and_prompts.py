@@ -62,7 +62,7 @@ def test_custom_path_spec_uses_the_gguf_template(tmp_path: Path) -> None:
     path = build_tiny_gguf(tmp_path / "tiny.gguf")
     spec = resolve_model(Settings(model_path=str(path)), tmp_path)
     assert spec.path == path and spec.chat_format is None and not spec.is_default
-    forced = resolve_model(Settings(model_path=str(path), extra={"llm_chat_format": "chatml"}), tmp_path)
+    forced = resolve_model(Settings(model_path=str(path), llm_chat_format="chatml"), tmp_path)
     assert forced.chat_format == "chatml"
 
 

@@ -144,8 +144,7 @@ class AskPage(QWidget):
         self.meta.setText("")
         self._idle_timer.stop()
         if self._engine is None:
-            self._engine = AskEngine(vault, self._session.settings, self._session.paths.models_dir,
-                                     use_model=self.use_model)
+            self._engine = AskEngine(vault, self._session.settings, use_model=self.use_model)
         engine = self._engine
         self._render()
 

@@ -1,8 +1,9 @@
 """Capture health and pause/resume, as the UI sees them (no Qt here).
 
-The screen daemon runs in its own process.  It reports through a status file
-in the vault's runtime folder (counts and times only, never content) and
-reads its pause state from ``capture-pause.json`` there, written with the
+The screen daemon runs in the capture host (of ``cairn daemon`` or of the
+app).  It reports through a status file in the vault's runtime folder
+(counts and times only, never content; read by ``core.host.status``, with
+its one staleness rule) and reads its pause state from ``capture-pause.json`` there, written with the
 screen area's ``PauseControl`` — so pausing from the tray, the CLI
 (``cairn pause``) or the daemon itself all agree.  When the daemon has never
 run, health says "screen capture not running" and pausing still records the
@@ -13,15 +14,14 @@ Threads: any thread; each call reads or writes a small file (use a worker).
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-STATUS_FILES = ("screen-status.json", "daemon-status.json")  # the screen daemon's, then a generic one
-STALE_AFTER_S = 30.0
+from core.host.status import read_capture_status
+
 BACKLOG_WARNING = 50
 
 
@@ -81,96 +81,39 @@ class CaptureControl:
 
     def health(self) -> CaptureHealth:
         pause = self._pause.state()
-        status = self._read_status()
-        running = status is not None and status.get("_alive", False)
+        status = read_capture_status(self._runtime_dir)
+        snapshot = status.snapshot
+        running = status.process_alive
         warnings: list[str] = []
         state = "not running"
-        last_indexed = backlog = None
+        last_indexed = backlog = last_indexed_at = None
         detail = ""
         counters: dict[str, Any] = {}
-        last_indexed_at = None
-        if status is not None:
-            detail = str(status.get("reason") or status.get("summary") or "")
-            counters = {k: v for k, v in status.items() if isinstance(v, int | float) and not k.startswith("_")}
-            last_indexed = _age(status, ("last_indexed_at", "last_stored_at", "last_frame_at"))
-            value = status.get("last_indexed_at")
-            last_indexed_at = float(value) if isinstance(value, int | float) else None
-            backlog = _int(status, ("backlog", "ocr_backlog", "queue"))
-            warnings.extend(str(w) for w in status.get("warnings", []) or [])
-            if status.get("stalled"):
+        if snapshot is not None:
+            detail = snapshot.reason
+            counters = {k: v for k, v in snapshot.to_dict().items() if isinstance(v, int | float)}
+            seen = snapshot.last_indexed_at or snapshot.last_frame_at
+            last_indexed = max(0.0, time.time() - seen) if seen else None
+            last_indexed_at = snapshot.last_indexed_at
+            backlog = snapshot.backlog
+            if snapshot.stalled:
                 warnings.append("the OCR worker stalled and was restarted")
-            if status.get("last_error") and status.get("state") == "unavailable":
-                detail = str(status["last_error"])
+            if snapshot.last_error and snapshot.state == "unavailable":
+                detail = snapshot.last_error
             if running:
-                state = str(status.get("state") or "capturing")
-                if state == "stopped":
-                    running = False
-                age = time.time() - float(status.get("updated_at", 0) or 0)
-                if running and age > STALE_AFTER_S:
+                state = snapshot.state
+                if status.stalled:
                     state = "stalled"
-                    warnings.append(f"the capture daemon has not reported for {age:.0f} s")
+                    warnings.append(f"the capture daemon has not reported for {status.age_s or 0:.0f} s")
         if running and backlog is not None and backlog >= BACKLOG_WARNING:
             warnings.append(f"OCR is {backlog} frames behind")
         if pause.paused:
             state = "paused"
         return CaptureHealth(state=state, running=running, paused=pause.paused, paused_until=pause.until,
                              last_indexed_s=last_indexed, last_indexed_at=last_indexed_at, backlog=backlog,
-                             warnings=tuple(warnings),
-                             detail=detail, counters=counters)
-
-    def _read_status(self) -> dict[str, Any] | None:
-        for name in STATUS_FILES:
-            try:
-                data: dict[str, Any] = json.loads((self._runtime_dir / name).read_text("utf-8"))
-            except (OSError, ValueError):
-                continue
-            pid = int(data.get("pid", 0) or 0)
-            data["_alive"] = pid > 0 and _pid_alive(pid)
-            return data
-        return None
+                             warnings=tuple(warnings), detail=detail, counters=counters)
 
     def external_daemon_running(self) -> bool:
         """A live capture daemon in another process reports into this vault's runtime folder."""
-        status = self._read_status()
-        if status is None or not status.get("_alive") or status.get("state") == "stopped":
-            return False
-        if int(status.get("pid", 0) or 0) == os.getpid():
-            return False
-        return time.time() - float(status.get("updated_at", 0) or 0) <= STALE_AFTER_S
-
-
-def _age(status: dict[str, Any], keys: tuple[str, ...]) -> float | None:
-    for key in keys:
-        value = status.get(key)
-        if isinstance(value, int | float) and value > 0:
-            return max(0.0, time.time() - float(value))
-        if isinstance(value, str):
-            try:
-                return max(0.0, time.time() - datetime.fromisoformat(value).timestamp())
-            except ValueError:
-                continue
-    for key in ("last_indexed_s", "last_indexed_ago_s"):
-        value = status.get(key)
-        if isinstance(value, int | float):
-            return float(value)
-    return None
-
-
-def _int(status: dict[str, Any], keys: tuple[str, ...]) -> int | None:
-    for key in keys:
-        value = status.get(key)
-        if isinstance(value, int | float):
-            return int(value)
-    return None
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    return True
+        status = read_capture_status(self._runtime_dir)
+        return status.reporting and status.snapshot is not None and status.snapshot.pid != os.getpid()

@@ -1,27 +1,32 @@
-"""Runs the screen capture daemon inside the app while the vault is unlocked.
+"""Runs the capture host inside the app while the vault is unlocked.
 
 When no separate ``cairn daemon`` reports into this vault's runtime folder, the
-app starts the screen area's ``ScreenDaemon`` itself after unlocking (if the
-settings have screen capture on) and stops it on lock and quit: capture needs
-the vault's keys, so it cannot outlive them.  Settings changes apply at once
-(privacy rules) or by restarting the daemon (interval, monitors, on/off).
-Starting and stopping run on a worker; the daemon's own threads do the rest.
+app starts ``core.host.CaptureHost`` itself after unlocking (screen capture if
+the settings have it on, the watched folders, the chat inbox, pending
+embeddings, retention, consolidation while idle) and stops it on lock and
+quit: capture needs the vault's keys, so it cannot outlive them.  Settings
+changes go to the host, which applies privacy rules at once and restarts what
+needs it (screen interval, monitors, on/off; the watched folders).  Starting,
+applying and stopping run on a worker; the host's own threads do the rest.
 
-Threads: GUI thread only (the daemon object is used from workers, which its
-contract allows).
+Threads: GUI thread only (the host is used from workers, one at a time, which
+its contract allows).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
 from ui.session import Session
 
+if TYPE_CHECKING:
+    from core.host.host import CaptureHost
+    from core.settings import Settings
+
 log = logging.getLogger(__name__)
-RESTART_FIELDS = ("screen_enabled", "capture_interval_s", "idle_pause_minutes", "monitors")
 
 
 class CaptureRunner(QObject):
@@ -29,69 +34,63 @@ class CaptureRunner(QObject):
         super().__init__(parent)
         self._session = session
         self.enabled = enabled
-        self._daemon: Any = None
-        self._applied: Any = None
+        self._host: CaptureHost | None = None
         self.last_error: str | None = None
         session.settings_changed.connect(self._settings_changed)
         session.add_before_close(self.stop_now)  # capture stops before the keys go
 
     @property
     def running(self) -> bool:
-        return self._daemon is not None
+        return self._host is not None
 
-    def _settings_changed(self, settings: Any) -> None:
+    def _settings_changed(self, settings: Settings) -> None:
         if not self.enabled or not self._session.is_unlocked:
             return
-        if self._daemon is None:
+        host = self._host
+        if host is None:
             self.start(settings)
             return
-        if any(getattr(settings, f) != getattr(self._applied, f) for f in RESTART_FIELDS):
-            self.stop()
-            self.start(settings)
-        else:
-            from core.capture.screen.privacy import PrivacyPolicy
+        self._session.run(lambda: host.apply(settings), owner=self, label="apply capture settings",
+                          on_failure=self._failed)
 
-            self._daemon.set_policy(PrivacyPolicy.from_settings(settings))
-            self._applied = settings
-
-    def start(self, settings: Any) -> None:
+    def start(self, settings: Settings) -> None:
         vault = self._session.vault
         control = self._session.capture
-        if vault is None or not settings.screen_enabled or self._daemon is not None:
+        if vault is None or self._host is not None:
             return
         if control is not None and control.external_daemon_running():
             return  # `cairn daemon` already captures into this vault
 
-        def build() -> Any:
-            from core.host.screen import build_screen_daemon
+        def build() -> CaptureHost:
+            from core.host.host import CaptureHost
 
-            daemon = build_screen_daemon(vault, settings)
-            daemon.start()
-            return daemon
+            host = CaptureHost(vault)
+            host.start(settings)
+            return host
 
-        def started(daemon: Any) -> None:
+        def started(host: CaptureHost) -> None:
             if not self._session.is_unlocked or self._session.vault is not vault:
-                self._session.run(daemon.stop, label="stop capture")  # locked meanwhile
+                self._session.run(host.stop, label="stop capture")  # locked meanwhile
                 return
-            self._daemon, self._applied = daemon, settings
+            self._host = host
 
-        def failed(exc: BaseException) -> None:
-            self.last_error = str(exc)
-            log.warning("screen capture could not start: %s", exc)
+        self._session.run(build, on_success=started, on_failure=self._failed, owner=self, label="start capture")
 
-        self._session.run(build, on_success=started, on_failure=failed, owner=self, label="start capture")
+    def _failed(self, exc: BaseException) -> None:
+        self.last_error = str(exc)
+        log.warning("capture could not start: %s", exc)
 
     def stop(self) -> None:
-        daemon, self._daemon = self._daemon, None
-        if daemon is not None:
-            self._session.run(daemon.stop, label="stop capture",
+        host, self._host = self._host, None
+        if host is not None:
+            self._session.run(host.stop, label="stop capture",
                               on_failure=lambda exc: log.warning("stopping capture: %s", exc))
 
     def stop_now(self) -> None:
         """Stop synchronously (any thread): runs just before the vault closes on lock and exit."""
-        daemon, self._daemon = self._daemon, None
-        if daemon is not None:
+        host, self._host = self._host, None
+        if host is not None:
             try:
-                daemon.stop(timeout=5.0)
+                host.stop(timeout=5.0)
             except Exception:
                 log.warning("stopping capture failed", exc_info=True)

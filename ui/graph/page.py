@@ -8,7 +8,7 @@ confirmed), a timeline of mentions, related entities, the memories behind it
 (double-click opens one in the timeline), and edits: rename, merge with a
 proposed duplicate, delete; confirm, reject or correct a fact.
 
-Threads: GUI thread; every core call goes through ``session.run``.
+Threads: GUI thread; every core call is an operation of ``ui.graph.operations`` (run off the GUI thread).
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ from PySide6.QtWidgets import (
 )
 
 from ui import theme
+from ui.graph import operations as ops
+from ui.operations import CollectionOp
 from ui.session import Session
 
 KIND_COLOURS = {
@@ -176,11 +178,6 @@ class GraphPage(QWidget):
         return panel
 
     # -- loading ---------------------------------------------------------------------------------------
-    def _service(self) -> Any:
-        from core.memory.service import MemoryService
-
-        return MemoryService(self.session.require_vault())
-
     def refresh(self) -> None:
         if not self.session.is_unlocked:
             return
@@ -189,19 +186,10 @@ class GraphPage(QWidget):
         days = WINDOWS[self.window_box.currentIndex()][1]
         start = datetime.now(UTC) - timedelta(days=days) if days else None
         kinds = tuple(k for k, box in self.kind_boxes.items() if box.isChecked())
-        service = self._service()
-
-        def work() -> tuple[Any, Any]:
-            from ui.graph.layout import spring_layout
-
-            graph = service.graph(start=start, kinds=kinds, limit=MAX_NODES, min_mentions=2)
-            index = {n.entity_id: i for i, n in enumerate(graph.nodes)}
-            edges = [(index[e.src], index[e.dst], e.weight) for e in graph.edges if e.src in index and e.dst in index]
-            return graph, spring_layout(len(graph.nodes), edges, sizes=[n.importance for n in graph.nodes])
-
         self.status.setText("Loading…")
-        self.session.run(work, on_success=lambda r: self._show(generation, r), owner=self, label="memory graph",
-                         on_failure=lambda exc: self.status.setText(f"Could not load the graph: {exc}"))
+        load = ops.load_graph(self.session, start=start, kinds=kinds, limit=MAX_NODES).owned_by(self)
+        load.success(lambda r: self._show(generation, r))
+        load.failure(lambda exc: self.status.setText(f"Could not load the graph: {exc}")).run()
 
     def _show(self, generation: int, result: tuple[Any, Any]) -> None:
         if generation != self._generation:
@@ -256,9 +244,7 @@ class GraphPage(QWidget):
 
     def select_entity(self, entity_id: int) -> None:
         self._selected = entity_id
-        service = self._service()
-        self.session.run(lambda: service.entity(entity_id), on_success=self._show_detail, owner=self,
-                         label="entity detail")
+        ops.load_entity(self.session, entity_id).owned_by(self).success(self._show_detail).run()
 
     def _show_detail(self, detail: Any) -> None:
         self._detail = detail
@@ -299,18 +285,20 @@ class GraphPage(QWidget):
             self.memories.addItem(item)
 
     # -- edits ---------------------------------------------------------------------------------------------
-    def _after_edit(self, changes: frozenset[str]) -> None:
-        self.session.changed.emit(frozenset(changes))
+    def _after_edit(self, _changes: object) -> None:
         if self._selected is not None:
             self.select_entity(self._selected)
+
+    def _edit(self, op: CollectionOp) -> None:
+        """Run an edit; the session announces its changes (this page refreshes from them too)."""
+        op.owned_by(self).success(self._after_edit).run()
 
     def _rename(self) -> None:
         if self._detail is None:
             return
         name, ok = QInputDialog.getText(self, "Rename", "Name:", text=self._detail.entity.name)
         if ok and name.strip():
-            service, eid = self._service(), self._detail.entity.id
-            self.session.run(lambda: service.rename(eid, name.strip()), on_success=self._after_edit, owner=self)
+            self._edit(ops.rename(self.session, self._detail.entity.id, name.strip()))
 
     def _merge(self) -> None:
         if self._detail is None:
@@ -327,8 +315,7 @@ class GraphPage(QWidget):
         choice, ok = QInputDialog.getItem(self, "Merge", "Merge into this entity:", choices, 0, False)
         if ok:
             other = int(choice.split(":", 1)[0])
-            service = self._service()
-            self.session.run(lambda: service.merge(eid, other), on_success=self._after_edit, owner=self)
+            self._edit(ops.merge(self.session, eid, other))
 
     def _delete(self) -> None:
         if self._detail is None:
@@ -336,25 +323,23 @@ class GraphPage(QWidget):
         answer = QMessageBox.question(self, "Delete", f"Delete {self._detail.entity.name!r}? Its facts and links "
                                       "go, and Cairn will not re-create it from your memories.")
         if answer == QMessageBox.StandardButton.Yes:
-            service, eid = self._service(), self._detail.entity.id
+            eid = self._detail.entity.id
             self._selected = None
-            self.session.run(lambda: service.delete_entity(eid), on_success=self._after_edit, owner=self)
+            self._edit(ops.delete_entity(self.session, eid))
 
     def _fact_action(self, action: str) -> None:
         item = self.facts.currentItem()
         if item is None:
             return
         fact_id = int(item.data(Qt.ItemDataRole.UserRole))
-        service = self._service()
         if action == "confirm":
-            self.session.run(lambda: service.confirm_fact(fact_id), on_success=self._after_edit, owner=self)
+            self._edit(ops.confirm_fact(self.session, fact_id))
         elif action == "reject":
-            self.session.run(lambda: service.reject_fact(fact_id), on_success=self._after_edit, owner=self)
+            self._edit(ops.reject_fact(self.session, fact_id))
         else:
             value, ok = QInputDialog.getText(self, "Correct", "Correct value:")
             if ok and value.strip():
-                self.session.run(lambda: service.edit_fact(fact_id, value.strip()), on_success=self._after_edit,
-                                 owner=self)
+                self._edit(ops.edit_fact(self.session, fact_id, value.strip()))
 
     def _open_memory(self, item: QListWidgetItem) -> None:
         terms = [self._detail.entity.name] if self._detail is not None else []

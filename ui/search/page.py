@@ -306,9 +306,9 @@ class SearchPage(QWidget):
         self.model.set_items(hits)
         parts = [f"{len(hits)} result{'s' if len(hits) != 1 else ''}" if hits else "No matches"]
         if result.range_phrase and result.applied_range is not None:
-            parts.append(f"“{result.range_phrase}” read as {describe_range(result.applied_range)}")
+            parts.append(f"“{result.range_phrase}” read as {fmt.describe_range(result.applied_range)}")
         elif result.applied_range is not None and self.when.currentIndex() != 0:
-            parts.append(describe_range(result.applied_range))
+            parts.append(fmt.describe_range(result.applied_range))
         parts.extend(result.notes)
         self.status.setText(" · ".join(parts))
         self._remember_filters(hits)
@@ -382,20 +382,3 @@ class SearchPage(QWidget):
                     self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect)
                 return True
         return super().eventFilter(watched, event)
-
-
-def describe_range(time_range: Any) -> str:
-    start, end = time_range.start, time_range.end
-    if start and end:
-        last = fmt.to_local(end - timedelta(seconds=1))
-        first = fmt.to_local(start)
-        if first.date() == last.date():
-            return f"{first.day} {first.strftime('%b %Y')}"
-        return f"{first.day} {first.strftime('%b')} – {last.day} {last.strftime('%b %Y')}"
-    if start:
-        first = fmt.to_local(start)
-        return f"since {first.day} {first.strftime('%b %Y')}"
-    if end:
-        last = fmt.to_local(end)
-        return f"before {last.day} {last.strftime('%b %Y')}"
-    return "any time"

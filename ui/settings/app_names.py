@@ -14,7 +14,10 @@ vault errors propagate to the caller.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.vault import Vault
 
 # Kernel threads show up as processes; nobody wants to exclude them.
 _KERNEL_THREAD_PREFIXES = ("kworker", "ksoftirq", "migration", "rcu_")
@@ -22,7 +25,7 @@ _RECENT = timedelta(days=14)
 _MAX_RECENT_SCREENSHOTS = 2000
 
 
-def running_and_recent_apps(vault: Any | None) -> list[str]:
+def running_and_recent_apps(vault: Vault | None) -> list[str]:
     """Distinct app names, sorted case-insensitively; ``vault`` None means running apps only."""
     names: set[str] = set()
     try:

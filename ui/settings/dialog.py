@@ -4,15 +4,13 @@ The dialog composes one section per tab (``ui.settings.capture``,
 ``privacy``, ``sources``, ``storage``, ``model``, ``security``); each builds
 its widgets from the settings the dialog opened with and reports its
 fields' values.  The dialog edits a copy; Save sends only the changed
-fields to ``vault.update_settings`` in a background task and closes when
+fields to the vault (``ui.settings.operations.save_settings``) in a background task and closes when
 the vault has stored them (settings live encrypted inside the vault).
 Running and recent apps for the exclusion list and the storage usage load
 in the background.
 
 The sections' widgets stay reachable as attributes of the dialog
-(``dialog.interval``, ``dialog.auto_lock`` …), and ``EditableList``,
-``PassphraseDialog`` and ``passphrase_problem`` are still importable from
-here, as they were before the sections moved into their own modules.
+(``dialog.interval``, ``dialog.auto_lock`` …).
 
 Threads: GUI thread only.  Errors: none raised; a failed save is shown in
 the dialog, which stays open.
@@ -35,17 +33,14 @@ from PySide6.QtWidgets import (
 from ui import theme
 from ui.session import Session
 from ui.settings.capture import CaptureSection
-from ui.settings.editable_list import EditableList
 from ui.settings.model import ModelSection
-from ui.settings.passphrase import PassphraseDialog, passphrase_problem
+from ui.settings.operations import save_settings
+from ui.settings.passphrase import PassphraseDialog
 from ui.settings.privacy import PrivacySection
 from ui.settings.section import SettingsSection
 from ui.settings.security import SecuritySection
 from ui.settings.sources import SourcesSection
 from ui.settings.storage import StorageSection
-
-# Names that lived here before the split; importers keep using this module.
-__all__ = ["EditableList", "PassphraseDialog", "SettingsDialog", "passphrase_problem"]
 
 
 class SettingsDialog(QDialog):
@@ -130,7 +125,7 @@ class SettingsDialog(QDialog):
             self.buttons.setEnabled(True)
             self.message.setText(f"<span style='color:{theme.colours().danger}'>Could not save: {exc}</span>")
 
-        self._session.update_settings(changes, on_done=lambda _s: self.accept(), on_failure=failed)
+        save_settings(self._session, changes, done=lambda _s: self.accept()).owned_by(self).failure(failed).run()
 
     def change_passphrase(self) -> None:
         dialog = PassphraseDialog(self._session, self)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 
 from ui import theme
 from ui.session import Session
+from ui.settings.operations import change_passphrase
 
 
 class PassphraseDialog(QDialog):
@@ -55,18 +56,6 @@ class PassphraseDialog(QDialog):
             self.message.setText(f"<span style='color:{theme.colours().danger}'>{problem}</span>")
             return
         current = self.current.text() or None
-        paths = self._session.paths
-        vault = self._session.vault
-
-        def change() -> None:
-            method = getattr(vault, "change_passphrase", None)
-            if method is not None:
-                method(current, new)
-                return
-            from core.crypto.keys import change_passphrase
-
-            change_passphrase(paths, current, new)
-
         def failed(exc: BaseException) -> None:
             self.buttons.setEnabled(True)
             self.message.setText(f"<span style='color:{theme.colours().danger}'>{exc}</span>")
@@ -77,7 +66,8 @@ class PassphraseDialog(QDialog):
 
         self.buttons.setEnabled(False)
         self.message.setText("Changing…")
-        self._session.run(change, on_success=done, on_failure=failed, owner=self, label="change passphrase")
+
+        change_passphrase(self._session, current, new).owned_by(self).success(done).failure(failed).run()
 
 
 def passphrase_problem(new: str, confirm: str) -> str | None:

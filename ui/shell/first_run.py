@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -32,7 +32,11 @@ from PySide6.QtWidgets import (
 )
 
 from ui import theme
-from ui.settings.dialog import EditableList, passphrase_problem
+from ui.settings.editable_list import EditableList
+from ui.settings.passphrase import passphrase_problem
+
+if TYPE_CHECKING:
+    from core.vault import Vault
 
 
 @dataclass
@@ -54,22 +58,17 @@ class SetupProgress:
 
 @dataclass(frozen=True, slots=True)
 class SetupDone:
-    vault: Any
+    vault: Vault
     notes: tuple[str, ...]
 
 
 def keyring_status() -> tuple[bool, str]:
     """Whether a trusted OS keyring exists here, and a sentence saying so."""
-    from core.crypto.keyring_guard import trusted_keyring
-    from core.errors import KeyringUnavailable
+    from core.vault import keyring_status as probe
 
-    try:
-        trusted_keyring()
-    except KeyringUnavailable as exc:
-        return False, str(exc)
-    except Exception as exc:  # a broken D-Bus session must not break the wizard
-        return False, f"the system keyring is not reachable ({exc})"
-    return True, "Your system keyring can keep the vault key, so Cairn unlocks when you log in."
+    available, why_not = probe()
+    return available, why_not if not available else (
+        "Your system keyring can keep the vault key, so Cairn unlocks when you log in.")
 
 
 def setup_events(paths: Any, choices: FirstRunChoices) -> Iterator[SetupProgress | SetupDone]:
@@ -78,7 +77,7 @@ def setup_events(paths: Any, choices: FirstRunChoices) -> Iterator[SetupProgress
 
     yield SetupProgress("Creating your encrypted vault…")
     vault = Vault.create(paths, choices.passphrase, use_keyring=choices.use_keyring)
-    notes = list(getattr(vault, "creation_notes", []) or [])
+    notes = list(vault.creation_notes)
     yield SetupProgress("Saving your choices…")
     vault.update_settings(
         screen_enabled=choices.screen_enabled, capture_interval_s=choices.capture_interval_s,

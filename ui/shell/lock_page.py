@@ -9,13 +9,16 @@ Threads: GUI thread only.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ui import theme
 from ui.session import Session
+
+if TYPE_CHECKING:
+    from core.vault import Vault
 
 
 class LockPage(QWidget):
@@ -132,7 +135,7 @@ class LockPage(QWidget):
             self.passphrase.selectAll()
             self.passphrase.setFocus()
 
-        def done(vault: Any) -> None:
+        def done(vault: Vault) -> None:
             self.set_busy(False)
             self.passphrase.clear()
             self.set_message("")

@@ -11,11 +11,9 @@ Threads: GUI thread only.  Every core call goes through ``Session.run``.
 from __future__ import annotations
 
 import logging
-import os
-import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -30,23 +28,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import env as env_switch
 from ui import theme
 from ui.capture.control import CaptureControl, CaptureHealth
 from ui.capture.health_bar import HealthBar, HealthMonitor
 from ui.media import MediaCache
 from ui.session import Session
 from ui.shell.help_overlay import HelpOverlay
+from ui.shell.idle import IdleWatch
 from ui.shell.lock_page import LockPage
 from ui.shell.tray import Tray
+
+if TYPE_CHECKING:
+    from core.vault import Vault
 
 log = logging.getLogger(__name__)
 
 PAGES = (("timeline", "Timeline", "timeline", "Ctrl+T"), ("search", "Search", "search", "Ctrl+F"),
          ("ask", "Ask", "ask", "Ctrl+J"), ("graph", "Memory", "graph", "Ctrl+M"))
-AUTO_LOCK_CHECK_MS = 15000
-IDLE_TRIM_AFTER_S = 5.0  # no input for this long: decoded screenshots are dropped from memory
-IDLE_MODEL_RELEASE_S = 60.0  # and after this long the search embedder too (it reloads in ~0.3 s)
-IDLE_KEEP_BYTES = 4 * 1024 * 1024
 
 
 class _SetupPage(QWidget):
@@ -82,10 +81,9 @@ class MainWindow(QMainWindow):
         self._allow_env_passphrase = allow_env_passphrase
         self._pages: dict[str, QWidget] = {}
         self._quitting = False
-        self._last_input = time.monotonic()
-        self._trimmed_at = 0.0
-        self._models_released_at = 0.0
         self.media = MediaCache(session)
+        self.idle = IdleWatch(session, self.media, self)
+        self.idle.lock_requested.connect(self.lock)
 
         # -- shell: nav bar + pages --------------------------------------------------------------
         self.nav = QWidget()
@@ -195,15 +193,7 @@ class MainWindow(QMainWindow):
         session.locked.connect(self._on_locked)
         session.changed.connect(self._on_changed)
         session.open_item.connect(lambda item_id: self.open_item(item_id))
-        self._auto_lock_timer = QTimer(self)
-        self._auto_lock_timer.setInterval(AUTO_LOCK_CHECK_MS)
-        self._auto_lock_timer.timeout.connect(self._check_auto_lock)
-        self._auto_lock_timer.start()
-        self._trim_timer = QTimer(self)
-        self._trim_timer.setInterval(2500)
-        self._trim_timer.timeout.connect(self._trim_when_idle)
-        self._trim_timer.start()
-        QApplication.instance().installEventFilter(self)
+        QApplication.instance().installEventFilter(self.idle)
         theme.on_theme_changed(self._retheme)
         self._update_pause_button(None)
         self._restore_geometry()
@@ -220,14 +210,12 @@ class MainWindow(QMainWindow):
 
     def try_auto_unlock(self) -> None:
         paths = self.session.paths
-        env = os.environ.get("CAIRN_PASSPHRASE") if self._allow_env_passphrase else None
+        env = env_switch.PASSPHRASE.get() if self._allow_env_passphrase else None
 
         def probe() -> tuple[bool, bool]:
-            from core.crypto.keys import KeyFile
-            from core.vault import lock_flag
+            from core.vault import unlock_options
 
-            has_keyring = "keyring" in KeyFile.load(paths).wraps
-            return has_keyring, lock_flag(paths).exists()
+            return unlock_options(paths)
 
         def decided(result: tuple[bool, bool]) -> None:
             has_keyring, user_locked = result
@@ -331,16 +319,15 @@ class MainWindow(QMainWindow):
             ask.open_item.connect(self.open_item)
             return ask
         if key == "graph":
-            from ui.graph import create_page
+            from ui.graph.page import GraphPage
 
-            graph = create_page(self.session, self.media)
-            if hasattr(graph, "open_item"):
-                graph.open_item.connect(self.open_item)
+            graph = GraphPage(self.session, self.media)
+            graph.open_item.connect(self.open_item)
             return graph
         raise KeyError(key)
 
     # -- lock / unlock ----------------------------------------------------------------------------
-    def _unlocked(self, vault: Any) -> None:
+    def _unlocked(self, vault: Vault) -> None:
         self.session.attach(vault)
 
     def _on_unlocked(self) -> None:
@@ -348,7 +335,7 @@ class MainWindow(QMainWindow):
         timeline = self.show_page("timeline")
         timeline.show_latest()  # type: ignore[attr-defined]
         self._refresh_count()
-        self._last_input = time.monotonic()
+        self.idle.touched()
         self._health_updated(self.health.last)
 
     def lock(self) -> None:
@@ -473,11 +460,6 @@ class MainWindow(QMainWindow):
         self.session.close_now()
         event.accept()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel):
-            self._last_input = time.monotonic()
-        return False
-
     # -- internals ------------------------------------------------------------------------------------
     def _bind_shortcuts(self) -> None:
         def add(seq: str, slot: Any, name: str) -> None:
@@ -543,34 +525,6 @@ class MainWindow(QMainWindow):
             self.count_label.setText(f"{stats.items:,} memories")
 
         self.session.run(vault.stats, on_success=show, owner=self, label="stats", on_failure=lambda _e: None)
-
-    def _trim_when_idle(self) -> None:
-        """Once per idle spell: drop decoded screenshots and hand freed heap back to the system."""
-        idle = time.monotonic() - self._last_input
-        vault = self.session.vault
-        if idle > IDLE_MODEL_RELEASE_S and self._models_released_at < self._last_input and vault is not None:
-            self._models_released_at = time.monotonic()
-            from ui.shell.ram import release_free_memory
-
-            def release() -> None:
-                if vault.release_embedder():
-                    release_free_memory()
-
-            self.session.run(release, label="release models")
-        if time.monotonic() - self._last_input <= IDLE_TRIM_AFTER_S or self._trimmed_at >= self._last_input:
-            return
-        self._trimmed_at = time.monotonic()
-        self.media.trim(IDLE_KEEP_BYTES)
-        from ui.shell.ram import release_free_memory
-
-        self.session.run(release_free_memory, label="release memory")
-
-    def _check_auto_lock(self) -> None:
-        if not self.session.is_unlocked:
-            return
-        minutes = self.session.settings.auto_lock_minutes
-        if minutes and time.monotonic() - self._last_input > minutes * 60:
-            self.lock()
 
     def _settings_store(self) -> QSettings:
         return QSettings("Cairn", "Cairn")

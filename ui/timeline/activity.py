@@ -10,7 +10,7 @@ Errors: vault exceptions propagate to the task's ``on_failure``.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from ui import fmt
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from ui.timeline.density import HourCounts
 
 STRIP_BUCKET_S = 15 * 60
-LATEST_SEARCH_SPANS_DAYS = (2, 31, 400, 3650)  # widening look-backs when the vault has no stats
 
 
 def strip_counts(vault: Vault, start: datetime, end: datetime) -> list[int]:
@@ -45,18 +44,7 @@ def hour_counts(vault: Vault, start: datetime, end: datetime) -> HourCounts:
     return counts
 
 
-def latest_day(vault: Vault, now: datetime) -> date | None:
+def latest_day(vault: Vault) -> date | None:
     """The local date of the newest memory, or ``None`` when the vault holds none."""
-    stats = getattr(vault, "stats", None)
-    if stats is not None:
-        last = stats().last_item_at
-        return fmt.to_local(last).date() if last is not None else None
-    # Without stats: the newest non-empty hour bucket, aligned to local hours.
-    base = now.replace(minute=0, second=0, microsecond=0)
-    for span_days in LATEST_SEARCH_SPANS_DAYS:
-        start = base - timedelta(days=span_days)
-        hist = vault.activity_histogram(start, base + timedelta(hours=1), 3600)
-        for moment, count in reversed(hist):
-            if count:
-                return fmt.to_local(moment).date()
-    return None
+    last = vault.stats().last_item_at
+    return fmt.to_local(last).date() if last is not None else None

@@ -32,11 +32,11 @@ from PySide6.QtWidgets import QLabel, QListView, QSplitter, QStackedWidget, QVBo
 from ui import fmt, theme
 from ui.media import MediaCache
 from ui.session import Session
-from ui.timeline.activity import STRIP_BUCKET_S, hour_counts, latest_day, strip_counts
+from ui.timeline.activity import hour_counts, latest_day, strip_counts
 from ui.timeline.cards import DensityCard, GlanceCard
 from ui.timeline.count_text import density_hint_text, memory_count_text
 from ui.timeline.date_dialog import ask_date
-from ui.timeline.density import HourCounts, month_grid
+from ui.timeline.density import HourCounts
 from ui.timeline.glance import glance_text
 from ui.timeline.hour_strip import HourStrip
 from ui.timeline.model import RangeModel
@@ -44,9 +44,6 @@ from ui.timeline.periods import period_title, shift_period
 from ui.timeline.toolbar import TimelineToolbar
 from ui.widgets.item_delegate import ItemDelegate
 from ui.widgets.item_list import ITEM_ROLE
-
-# month_grid and STRIP_BUCKET_S moved out but stay importable from here (tests compute month cells).
-__all__ = ["MAX_FOLLOW_PAGES", "STRIP_BUCKET_S", "TimelinePage", "month_grid"]
 
 MAX_FOLLOW_PAGES = 50  # how far open_item pages on looking for its item
 
@@ -197,8 +194,7 @@ class TimelinePage(QWidget):
         vault = self._session.vault
         if vault is None:
             return
-        now = datetime.now().astimezone()
-        self._session.run(lambda: latest_day(vault, now), owner=self, label="latest day",
+        self._session.run(lambda: latest_day(vault), owner=self, label="latest day",
                           on_success=lambda d: self.show_day(d or date.today()))
 
     def open_item(self, item_id: int, terms: list[str] | None = None) -> None:

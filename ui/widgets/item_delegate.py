@@ -78,7 +78,7 @@ class ItemDelegate(QStyledItemDelegate):
         fm = option.fontMetrics  # type: ignore[attr-defined]
         x = rect.left() + PAD + 2
         y = rect.top() + PAD
-        kind = getattr(item, "kind", "")
+        kind = item.kind
         icon = theme.icon(fmt.kind_icon(kind), c.accent if kind != "summary" else c.warning)
         if self._media is not None:
             column = QRect(x - 2, rect.top() + 5, THUMB_W, rect.height() - 10)
@@ -140,7 +140,7 @@ class ItemDelegate(QStyledItemDelegate):
         """Draw the screenshot's thumbnail (loading it if needed); False when there is none."""
         from ui.media import thumbnail_media
 
-        if getattr(item, "kind", "") != "screenshot":
+        if item.kind != "screenshot":
             return False
         wanted = thumbnail_media(item)
         if wanted is None:

@@ -216,7 +216,7 @@ class MomentView(QFrame):
             if path:
                 parts.append(path)
         parts.append(fmt.source_name(item.source))
-        if getattr(item, "deleted", False):
+        if item.deleted:
             parts.append("deleted at the source")
         return " · ".join(parts)
 

@@ -1,7 +1,7 @@
 """The table of import formats and how a file's format is detected.
 
 Each entry is ``name -> "module:Class"``; the module is imported only when the
-format is used, so heavy parsers cost nothing until then (design.md §8.6).
+format is used, so heavy parsers cost nothing until then.
 A reader class follows ``core.capture.chats.reader.RecordReader``.
 """
 
@@ -37,23 +37,14 @@ def load_reader(name: str) -> RecordReader:
     for entry_name, target in CHAT_FORMATS:
         if entry_name == name:
             module_name, _, class_name = target.partition(":")
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name == module_name:
-                    raise UnknownFormat(f"format {name!r} is not available in this build") from exc
-                raise
-            reader: RecordReader = getattr(module, class_name)()
+            reader: RecordReader = getattr(importlib.import_module(module_name), class_name)()
             return reader
     raise UnknownFormat(f"unknown format {name!r}; known formats: {', '.join(format_names())}")
 
 
 def available_readers() -> Iterable[RecordReader]:
     for name in format_names():
-        try:
-            yield load_reader(name)
-        except UnknownFormat:
-            continue
+        yield load_reader(name)
 
 
 def detect_format(path: Path) -> RecordReader:

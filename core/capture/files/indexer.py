@@ -39,18 +39,13 @@ from pathlib import Path
 
 from core.capture.files.ignore import Candidate, IgnoreOptions, IgnoreRules, Skipped
 from core.capture.files.ledger import FileState, LedgerEntry, LedgerState
-from core.capture.files.paths import display_path, path_from_key, path_key
-from core.capture.files.read import FileRead, Unreadable, content_hash, read_file
+from core.capture.files.read import FileRead, Unreadable, read_file
 from core.capture.files.report import Outcome, ScanProgress, ScanReport, known_outcome
 from core.capture.files.sink_protocol import FileSink
 from core.capture.files.vanished import Vanished
 from core.normalize.extract import ExtractionFailed, ExtractLimits, TooLarge
 from core.normalize.extract.base import Extraction
 from core.normalize.sandbox import ExtractionSandbox
-
-# Names that lived here before the split; importers keep using this module.
-__all__ = ["FileIndexer", "FileSink", "FileState", "LedgerEntry", "LedgerState", "Outcome", "ScanProgress",
-           "ScanReport", "Vanished", "content_hash", "display_path", "path_from_key", "path_key"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Schema additions for watched files (a migration for ``core.store.schema.MIGRATIONS``).
+"""Schema additions for watched files (one step of ``core.schema.MIGRATIONS``).
 
 The indexer looks up ledger entries by content hash to recognise a file
 that moved (``FileSink.ledger_find``); without this index each lookup

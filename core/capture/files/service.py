@@ -1,9 +1,9 @@
 """The file features as the CLI and the daemon use them: index a path, manage watched folders.
 
-Everything here works on an unlocked ``core.vault.Vault`` and its settings
-(``watched_folders``, ``max_file_mb``; ``Settings.extra["files"]`` may hold
-``include_hidden``, ``follow_symlinks`` and ``ignore_patterns`` until they
-become real settings).  Errors meant for users are ``CairnError``s.
+Everything here works on a store with settings (``WatchStore``; the vault is
+one): ``watched_folders``, ``max_file_mb``, ``files_include_hidden``,
+``files_follow_symlinks``, ``files_ignore_patterns``.  Errors meant for users
+are ``CairnError``s.
 
 Threads: ``index_path`` runs on the calling thread (with extraction workers
 below it); ``start_watcher`` returns a running ``FolderWatcher`` with its own
@@ -15,51 +15,38 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from core.capture.files.ignore import IgnoreOptions
-from core.capture.files.indexer import (
-    FileIndexer,
-    LedgerState,
-    ScanProgress,
-    ScanReport,
-    display_path,
-    path_key,
-)
+from core.capture.files.indexer import FileIndexer
+from core.capture.files.ledger import LedgerState
+from core.capture.files.paths import display_path, path_key
+from core.capture.files.report import ScanProgress, ScanReport
 from core.capture.files.sink import ORIGIN_PREFIX, SOURCE, VaultFileSink
 from core.capture.files.watcher import FolderWatcher, ReportCallback
 from core.errors import CairnError
 from core.normalize.extract import ExtractLimits
+from core.ports import WatchStore
+from core.settings import Settings
 
 
-def _file_settings(settings: Any) -> dict[str, Any]:
-    extra = getattr(settings, "extra", {}) or {}
-    files = extra.get("files", {})
-    return files if isinstance(files, dict) else {}
-
-
-def limits_for(settings: Any) -> ExtractLimits:
+def limits_for(settings: Settings) -> ExtractLimits:
     return ExtractLimits.from_settings(float(settings.max_file_mb))
 
 
-def options_for(settings: Any) -> IgnoreOptions:
-    files = _file_settings(settings)
-    return IgnoreOptions(
-        include_hidden=bool(files.get("include_hidden", False)),
-        follow_symlinks=bool(files.get("follow_symlinks", False)),
-        extra_patterns=tuple(str(p) for p in files.get("ignore_patterns", ())),
-    )
+def options_for(settings: Settings) -> IgnoreOptions:
+    return IgnoreOptions(include_hidden=settings.files_include_hidden, follow_symlinks=settings.files_follow_symlinks,
+                         extra_patterns=settings.files_ignore_patterns)
 
 
-def make_indexer(vault: Any, *, embed: bool = True, workers: int | None = None) -> FileIndexer:
+def make_indexer(store: WatchStore, *, embed: bool = True, workers: int | None = None) -> FileIndexer:
     """A ``FileIndexer`` on the vault with the user's limits and ignore options.  Close it after use."""
-    settings = vault.settings()
+    settings = store.settings()
     count = workers if workers is not None else max(1, min(2, (os.cpu_count() or 1) - 1))
-    return FileIndexer(VaultFileSink(vault, embed=embed), limits=limits_for(settings),
+    return FileIndexer(VaultFileSink(store, embed=embed), limits=limits_for(settings),
                        options=options_for(settings), workers=count)
 
 
-def index_path(vault: Any, path: Path, *, progress: ScanProgress | None = None, force: bool = False,
+def index_path(store: WatchStore, path: Path, *, progress: ScanProgress | None = None, force: bool = False,
                embed: bool = True) -> ScanReport:
     """``cairn index PATH``: bring a folder (or one file) into the vault now; returns the summary.
 
@@ -69,7 +56,7 @@ def index_path(vault: Any, path: Path, *, progress: ScanProgress | None = None, 
     target = Path(os.path.abspath(path))
     if not os.path.lexists(target):
         raise CairnError(f"{display_path(target)}: no such file or folder")
-    with make_indexer(vault, embed=embed) as indexer:
+    with make_indexer(store, embed=embed) as indexer:
         if target.is_dir():
             return indexer.scan(target, progress, force=force)
         report = ScanReport(root=target.parent)
@@ -114,12 +101,12 @@ def _normalise(path: Path) -> Path:
     return Path(os.path.abspath(os.path.expanduser(path)))
 
 
-def watch_add(vault: Any, path: Path) -> Path:
+def watch_add(store: WatchStore, path: Path) -> Path:
     """Add a folder to ``Settings.watched_folders``; refuses files, missing folders and overlaps."""
     folder = _normalise(path)
     if not folder.is_dir():
         raise CairnError(f"{display_path(folder)}: not a folder")
-    current = [Path(p) for p in vault.settings().watched_folders]
+    current = [Path(p) for p in store.settings().watched_folders]
     for other in current:
         if other == folder:
             raise CairnError(f"{display_path(folder)} is already watched")
@@ -128,27 +115,27 @@ def watch_add(vault: Any, path: Path) -> Path:
         if folder in other.parents:
             raise CairnError(f"{display_path(other)} (already watched) is inside {display_path(folder)}: "
                              f"remove it first")
-    vault.update_settings(watched_folders=tuple(str(p) for p in [*current, folder]))
+    store.update_settings(watched_folders=tuple(str(p) for p in [*current, folder]))
     return folder
 
 
-def watch_remove(vault: Any, path: Path) -> Path:
+def watch_remove(store: WatchStore, path: Path) -> Path:
     """Remove a folder from ``Settings.watched_folders``.  Its items stay (``cairn forget`` removes them)."""
     folder = _normalise(path)
-    current = [Path(p) for p in vault.settings().watched_folders]
+    current = [Path(p) for p in store.settings().watched_folders]
     if folder not in current:
         raise CairnError(f"{display_path(folder)} is not watched")
-    vault.update_settings(watched_folders=tuple(str(p) for p in current if p != folder))
+    store.update_settings(watched_folders=tuple(str(p) for p in current if p != folder))
     return folder
 
 
-def watch_list(vault: Any) -> list[WatchedFolder]:
+def watch_list(store: WatchStore) -> list[WatchedFolder]:
     """The watched folders with what the ledger knows about each."""
     out = []
-    for raw in vault.settings().watched_folders:
+    for raw in store.settings().watched_folders:
         folder = Path(raw)
         prefix = ORIGIN_PREFIX + path_key(folder).rstrip("/")
-        counts = dict(vault.read().execute(
+        counts = dict(store.read().execute(
             "SELECT state, COUNT(*) FROM ingest_ledger WHERE origin >= ? AND origin < ? AND source = ?"
             " GROUP BY state", (prefix + "/", prefix + "0", SOURCE)).fetchall())
         out.append(WatchedFolder(folder, folder.is_dir(), counts.get(LedgerState.INDEXED.value, 0),
@@ -157,10 +144,10 @@ def watch_list(vault: Any) -> list[WatchedFolder]:
     return out
 
 
-def start_watcher(vault: Any, *, on_report: ReportCallback | None = None, embed: bool = True) -> FolderWatcher:
+def start_watcher(store: WatchStore, *, on_report: ReportCallback | None = None, embed: bool = True) -> FolderWatcher:
     """Start watching every folder in the settings (rescanning each first).  ``stop()`` it, then close
     ``watcher.indexer``."""
-    indexer = make_indexer(vault, embed=embed)
+    indexer = make_indexer(store, embed=embed)
     watcher = FolderWatcher(indexer, on_report=on_report)
-    watcher.start([Path(p) for p in vault.settings().watched_folders])
+    watcher.start([Path(p) for p in store.settings().watched_folders])
     return watcher

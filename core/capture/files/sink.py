@@ -31,15 +31,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from core.capture.files.indexer import (
-    FileState,
-    LedgerEntry,
-    LedgerState,
-    display_path,
-    path_from_key,
-    path_key,
-)
+from core.capture.files.ledger import FileState, LedgerEntry, LedgerState
+from core.capture.files.paths import display_path, path_from_key, path_key
 from core.normalize.extract.base import Extraction
+from core.ports import FileStore
 
 SOURCE = "file"
 ORIGIN_PREFIX = "file:"
@@ -101,9 +96,9 @@ class VaultFileSink:
     Threads: one thread at a time (the indexer's); the vault does its own locking.
     """
 
-    def __init__(self, vault: Any, *, embed: bool = True, batch_size: int = 32,
+    def __init__(self, store: FileStore, *, embed: bool = True, batch_size: int = 32,
                  on_commit: Callable[[list[Path]], None] | None = None) -> None:
-        self.vault = vault
+        self.store = store
         self.embed = embed
         self.batch_size = max(1, batch_size)
         self.on_commit = on_commit
@@ -120,7 +115,7 @@ class VaultFileSink:
 
     def ledger_get(self, path: Path) -> LedgerEntry | None:
         self.commit()
-        row = self.vault.read().execute(
+        row = self.store.read().execute(
             "SELECT origin, size, mtime, content_hash, state, reason FROM ingest_ledger WHERE origin = ?",
             (ORIGIN_PREFIX + path_key(path),),
         ).fetchone()
@@ -130,7 +125,7 @@ class VaultFileSink:
         self.commit()
         # Every key below the folder starts with "<folder>/"; '0' sorts right after '/'.
         prefix = ORIGIN_PREFIX + path_key(folder).rstrip("/")
-        rows = self.vault.read().execute(
+        rows = self.store.read().execute(
             "SELECT origin, size, mtime, content_hash, state, reason FROM ingest_ledger"
             " WHERE origin >= ? AND origin < ? AND source = ?",
             (prefix + "/", prefix + "0", SOURCE),
@@ -140,7 +135,7 @@ class VaultFileSink:
 
     def ledger_find(self, content_hash: str) -> Iterator[LedgerEntry]:
         self.commit()
-        rows = self.vault.read().execute(
+        rows = self.store.read().execute(
             "SELECT origin, size, mtime, content_hash, state, reason FROM ingest_ledger"
             " WHERE content_hash = ? AND source = ? AND state = ?",
             (content_hash, SOURCE, LedgerState.INDEXED.value),
@@ -166,7 +161,7 @@ class VaultFileSink:
         from core.store.items import source_key
 
         pending, self._pending = self._pending, []
-        report = self.vault.ingest([record for record, _, _ in pending], embed=False)
+        report = self.store.ingest([record for record, _, _ in pending], embed=False)
         refused = dict(report.failed)  # external_id -> reason
         self._dirty = True
 
@@ -185,7 +180,7 @@ class VaultFileSink:
                     conn.execute("UPDATE items SET deleted = 0 WHERE id = ? AND deleted = 1", (row[0],))
                 self._upsert_ledger(conn, origin, state, LedgerState.INDEXED, None, row[0] if row else None)
 
-        self.vault.write(job)
+        self.store.write(job)
         if self.on_commit is not None:
             self.on_commit([path for record, path, _ in pending if record.external_id not in refused])
 
@@ -210,13 +205,13 @@ class VaultFileSink:
             conn.execute("UPDATE ingest_ledger SET size=?, mtime=?, updated_at=? WHERE origin=?",
                          (state.size, state.mtime, time.time(), origin))
 
-        self.vault.write(job)
+        self.store.write(job)
 
     def record_problem(self, root: Path, path: Path, state: FileState | None, reason: str,
                        ledger_state: LedgerState) -> None:
         self.commit()
         origin = ORIGIN_PREFIX + path_key(path)
-        self.vault.write(lambda conn: self._upsert_ledger(conn, origin, state, ledger_state, reason, None))
+        self.store.write(lambda conn: self._upsert_ledger(conn, origin, state, ledger_state, reason, None))
 
     def file_moved(self, root: Path, old: Path, new: Path, state: FileState) -> None:
         self.commit()
@@ -228,9 +223,9 @@ class VaultFileSink:
                        timestamp=datetime.fromtimestamp(state.mtime, tz=UTC), text="", conversation=path_key(root))
         new_key = source_key(probe)
         # A deleted file's remains at the new path make room for the moved one.
-        stale = self.vault.read().execute("SELECT id FROM items WHERE source_key = ?", (new_key,)).fetchone()
+        stale = self.store.read().execute("SELECT id FROM items WHERE source_key = ?", (new_key,)).fetchone()
         if stale is not None:
-            self.vault.forget(item_ids=[stale[0]])
+            self.store.forget(item_ids=[stale[0]])
         title = display_path(new.name)
 
         def job(conn: Any) -> None:
@@ -259,7 +254,7 @@ class VaultFileSink:
                 conn.execute("INSERT INTO chunks_fts (rowid, body) VALUES (?, ?)",
                              (chunk_id, fts_body(row[1], title, text)))
 
-        self.vault.write(job)
+        self.store.write(job)
 
     def file_deleted(self, path: Path) -> None:
         self.commit()
@@ -272,12 +267,12 @@ class VaultFileSink:
             conn.execute("UPDATE ingest_ledger SET state = ?, updated_at = ? WHERE origin = ?",
                          (LedgerState.DELETED.value, time.time(), origin))
 
-        self.vault.write(job)
+        self.store.write(job)
 
     def flush(self) -> None:
         self.commit()
         if self.embed and self._dirty:
-            self.vault.embed_pending()
+            self.store.embed_pending()
         self._dirty = False
 
 

@@ -43,7 +43,10 @@ from pathlib import Path
 from typing import Any
 
 from core.capture.files.ignore import IGNORE_FILE, IGNORED_DIR_NAMES
-from core.capture.files.indexer import FileIndexer, FileSink, ScanReport, Vanished
+from core.capture.files.indexer import FileIndexer
+from core.capture.files.report import ScanReport
+from core.capture.files.sink_protocol import FileSink
+from core.capture.files.vanished import Vanished
 
 log = logging.getLogger(__name__)
 

@@ -20,6 +20,9 @@ from typing import Any, Literal
 
 DaemonState = Literal["starting", "capturing", "paused", "idle", "locked", "blocked", "unavailable", "stopped"]
 STATUS_FILE_NAME = "screen-status.json"
+# The status file is rewritten every ``status_every_s`` (2 s): one not rewritten for this long means a
+# stalled or dead daemon.  The one staleness rule, for `cairn status` and the app alike.
+STALE_AFTER_S = 30.0
 
 # Reasons a frame is not stored (keys of ``skipped``):
 #   paused, idle, locked         capture is off for now (counted per monitor and tick)
@@ -225,7 +228,7 @@ def read_status(path: Path) -> HealthSnapshot | None:
         return None
 
 
-def daemon_alive(snapshot: HealthSnapshot, max_age_s: float = 15.0, now: datetime | None = None) -> bool:
+def daemon_alive(snapshot: HealthSnapshot, max_age_s: float = STALE_AFTER_S, now: datetime | None = None) -> bool:
     """Whether the daemon that wrote ``snapshot`` still runs: recent update, live pid, not stopped."""
     if snapshot.state == "stopped" or snapshot.updated_at is None or snapshot.pid is None:
         return False

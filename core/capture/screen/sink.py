@@ -29,6 +29,7 @@ from typing import Any
 
 from core.capture.screen.frames import FinishedFrame
 from core.errors import CairnError
+from core.ports import FrameStore
 from core.types import Record
 
 SOURCE = "screen"
@@ -42,14 +43,14 @@ class FrameStoreFailed(CairnError):
 
 
 class VaultFrameSink:
-    def __init__(self, vault: Any, *, embed: bool = False) -> None:
-        """``embed=False`` leaves vectors to ``vault.embed_pending()`` (run it when the machine is idle)."""
-        self.vault = vault
+    def __init__(self, store: FrameStore, *, embed: bool = False) -> None:
+        """``embed=False`` leaves vectors to ``store.embed_pending()`` (run it when the machine is idle)."""
+        self._store = store
         self.embed = embed
 
     def store(self, frame: FinishedFrame) -> None:
-        media_id = self.vault.put_media(frame.image, MEDIA_KIND_FRAME)
-        thumb_id = self.vault.put_media(frame.thumbnail, MEDIA_KIND_THUMBNAIL)
+        media_id = self._store.put_media(frame.image, MEDIA_KIND_FRAME)
+        thumb_id = self._store.put_media(frame.thumbnail, MEDIA_KIND_THUMBNAIL)
         record = Record(
             source=SOURCE,
             external_id=frame.frame_id,
@@ -72,13 +73,13 @@ class VaultFrameSink:
                 "lossless": frame.image_lossless,
             },
         )
-        report = self.vault.ingest([record], embed=self.embed)
+        report = self._store.ingest([record], embed=self.embed)
         if report.failed or not report.item_ids:
             reason = "; ".join(r for _, r in report.failed) or "the record was not stored"
             raise FrameStoreFailed(f"frame {frame.frame_id} not stored: {reason}")
         item_id = report.item_ids[0]
-        self.vault.attach_media(media_id, item_id)
-        self.vault.attach_media(thumb_id, item_id)
+        self._store.attach_media(media_id, item_id)
+        self._store.attach_media(thumb_id, item_id)
 
 
 def words_from_meta(meta: dict[str, Any]) -> list[tuple[str, tuple[int, int, int, int]]]:

@@ -1,6 +1,6 @@
 """Consolidation: raw captures become episodes, entities, facts, relations and summaries.
 
-``consolidate(vault, progress)`` is the resumable, idempotent job behind
+``consolidate(store, progress)`` is the resumable, idempotent job behind
 ``cairn consolidate`` and the daemon's idle work:
 
 1. prune what lost its evidence (``Vault.forget`` cascades rows that point
@@ -14,16 +14,15 @@
    ``episode:<key>``), then days whose episodes changed get a day summary;
 4. new people are compared for merge proposals.
 
-Where the pieces live: ``consolidation_types`` (options, report),
-``consolidation_state`` (pending items, job state), ``batch_consolidation``
-and ``item_consolidation`` (step 2), ``relations``, ``pruning`` (step 1) and
-``summary_writer`` (step 3).  This module runs them in order and re-exports
-the names callers used to import from here.
+Where the pieces live: ``types`` (options, report), ``state`` (pending
+items, job state), ``batch`` and ``item`` (step 2), ``knowledge.relations``,
+``pruning`` (step 1) and ``summary_writer`` (step 3).  This module runs them
+in order.
 
 Threads: call from a worker thread (it blocks on the vault's writer and on
 the model).  ``should_stop()`` is checked between batches/summaries, so the
 daemon can yield to the user; the next call resumes.  Errors: a failing item
-is recorded and skipped (never fatal); vault errors propagate.
+is recorded and skipped (never fatal); store errors propagate.
 """
 
 from __future__ import annotations
@@ -35,15 +34,8 @@ from typing import Any
 
 # imported under its old private name: the driver looks it up here, so tests can patch ``_process_batch``
 from core.memory.consolidation.batch import process_batch as _process_batch
-from core.memory.consolidation.item import ENTITY_KINDS_FROM_MENTIONS, MAX_MENTIONS_PER_ITEM
 from core.memory.consolidation.pruning import prune
-from core.memory.consolidation.state import (
-    JOB_NAME,
-    job_state,
-    pending_count,
-    pending_item_ids,
-    save_job_state,
-)
+from core.memory.consolidation.state import pending_item_ids, save_job_state
 from core.memory.consolidation.summary_writer import write_summaries
 from core.memory.consolidation.types import (
     ConsolidationOptions,
@@ -52,30 +44,17 @@ from core.memory.consolidation.types import (
     default_phone_region,
     options_from_settings,
 )
-from core.memory.extraction.scan import FIRST_PERSON_CUE, FactCandidate, extract, model_facts
+from core.memory.extraction.fact_model import model_facts
+from core.memory.extraction.fact_patterns import FIRST_PERSON_CUE
+from core.memory.extraction.scan import extract
+from core.memory.extraction.types import FactCandidate
 from core.memory.items import load_items
 from core.memory.knowledge import entities as ents
-from core.memory.knowledge.relations import refresh_relation_weights
-
-__all__ = [
-    "ENTITY_KINDS_FROM_MENTIONS",
-    "JOB_NAME",
-    "MAX_MENTIONS_PER_ITEM",
-    "ConsolidationOptions",
-    "ConsolidationReport",
-    "ProgressCallback",
-    "consolidate",
-    "default_phone_region",
-    "job_state",
-    "options_from_settings",
-    "pending_count",
-    "prune",
-    "refresh_relation_weights",
-]
+from core.ports import ConsolidationStore
 
 
 def consolidate(
-    vault: Any,
+    store: ConsolidationStore,
     progress: ProgressCallback | None = None,
     *,
     llm: Any | None = None,
@@ -83,20 +62,20 @@ def consolidate(
     should_stop: Callable[[], bool] | None = None,
 ) -> ConsolidationReport:
     """Run (or resume) consolidation over everything not yet consolidated.  See the module doc."""
-    opts = options or options_from_settings(vault.settings())
+    opts = options or options_from_settings(store.settings())
     if opts.phone_region is None:
         opts.phone_region = default_phone_region()
     stop = should_stop or (lambda: False)
     report = ConsolidationReport()
-    report.pruned = prune(vault)
+    report.pruned = prune(store)
 
-    reader = vault.read()
+    reader = store.read()
     pending = pending_item_ids(reader)
     total = len(pending)
     done = 0
     new_people: set[int] = set()
     model_budget = opts.model_fact_budget if llm is not None else 0
-    save_job_state(vault, {"phase": "items", "pending": total, "started_at": time.time()})
+    save_job_state(store, {"phase": "items", "pending": total, "started_at": time.time()})
     for start in range(0, total, opts.batch_size):
         if stop():
             report.stopped_early = True
@@ -114,23 +93,23 @@ def consolidate(
                         it.text, _grammar_complete(llm), reference=datetime.fromtimestamp(it.ts, UTC),
                         phone_region=opts.phone_region,
                     )
-        outcome = vault.write(lambda conn, items=items, proposed=proposed: _process_batch(conn, items, proposed, opts))
+        outcome = store.write(lambda conn, items=items, proposed=proposed: _process_batch(conn, items, proposed, opts))
         report.items_processed += len(items) - len(outcome.failed)
         report.items_failed.extend(outcome.failed)
         report.facts_observed += outcome.facts
         report.episodes_changed += outcome.episodes_changed
         new_people |= outcome.new_people
         if outcome.removed_summary_items:
-            vault.forget(item_ids=outcome.removed_summary_items)
+            store.forget(item_ids=outcome.removed_summary_items)
         done += len(batch)
         if progress is not None:
             progress(done, total)
     report.remaining = total - done
     if new_people:
-        report.merge_proposals = len(vault.write(lambda conn: ents.propose_merges(conn, sorted(new_people))))
+        report.merge_proposals = len(store.write(lambda conn: ents.propose_merges(conn, sorted(new_people))))
     if opts.summaries and not report.stopped_early:
-        write_summaries(vault, llm, opts, report, stop, progress, done, total)
-    save_job_state(vault, {"phase": "idle", "finished_at": time.time(), "remaining": report.remaining,
+        write_summaries(store, llm, opts, report, stop, progress, done, total)
+    save_job_state(store, {"phase": "idle", "finished_at": time.time(), "remaining": report.remaining,
                            "stopped_early": report.stopped_early})
     return report
 

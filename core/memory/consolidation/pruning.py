@@ -7,7 +7,7 @@
 evidence-less relations and unreferenced entities.
 
 Threads: ``forget_derived``/``drop_unsupported_facts`` run inside a write
-transaction; ``prune`` takes the vault and blocks on its writer.  Errors:
+transaction; ``prune`` blocks on the store's writer.  Errors:
 database errors propagate.
 """
 
@@ -19,6 +19,7 @@ from typing import Any
 
 from core.memory.items import SUMMARY_SOURCE
 from core.memory.knowledge import facts as facts_mod
+from core.ports import ForgetStore
 
 
 def forget_derived(conn: Any, item_id: int, entities: set[int], relations: set[int]) -> None:
@@ -50,7 +51,7 @@ def drop_unsupported_facts(conn: Any, fact_ids: Sequence[int]) -> int:
     return dropped
 
 
-def prune(vault: Any) -> dict[str, int]:
+def prune(store: ForgetStore) -> dict[str, int]:
     """Remove derived memory that lost its evidence (after ``forget``); returns counts."""
 
     def job(conn: Any) -> tuple[dict[str, int], list[int]]:
@@ -105,6 +106,6 @@ def prune(vault: Any) -> dict[str, int]:
         ).rowcount or 0
         return counts, sorted(set(stale_summaries))
 
-    counts, stale = vault.write(job)
-    counts["summaries"] = vault.forget(item_ids=stale) if stale else 0
+    counts, stale = store.write(job)
+    counts["summaries"] = store.forget(item_ids=stale) if stale else 0
     return counts

@@ -5,7 +5,7 @@ hash changed since (summary items are never consolidated).  The job state
 (phase, counts, timestamps) is one JSON row in ``mem_jobs`` for status
 displays.
 
-Threads: ``save_job_state`` goes through the vault's writer (blocks on it);
+Threads: ``save_job_state`` goes through the store's writer (blocks on it);
 the readers take any connection.  Errors: database errors propagate.
 """
 
@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from core.memory.items import SUMMARY_SOURCE
+from core.ports import Writer
 
 JOB_NAME = "consolidate"
 
@@ -41,10 +42,10 @@ def pending_count(conn: Any) -> int:
     return int(row[0])
 
 
-def save_job_state(vault: Any, state: dict[str, Any]) -> None:
+def save_job_state(store: Writer, state: dict[str, Any]) -> None:
     """Replace the consolidation job's saved state (one write transaction)."""
     payload = json.dumps(state)
-    vault.write(lambda conn: conn.execute(
+    store.write(lambda conn: conn.execute(
         "INSERT INTO mem_jobs (job, state, updated_at) VALUES (?,?,?)"
         " ON CONFLICT(job) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
         (JOB_NAME, payload, time.time()),

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.index.fulltext import STOPWORDS
-from core.memory.extraction.scan import norm_text
+from core.memory.extraction.value_norms import norm_text
 from core.memory.items import MemItem
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“(\[]?[A-Z0-9])|\n+")

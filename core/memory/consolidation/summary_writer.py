@@ -6,9 +6,9 @@ id ``episode:<key>``, then re-summarises the days whose episodes changed
 (``day:<date>``, in the configured time zone).  Signatures make a resumed
 run skip what is already current.
 
-Threads: call from a worker thread; blocks on the vault's writer and on the
+Threads: call from a worker thread; blocks on the store's writer and on the
 model.  ``stop()`` is checked before each summary; when it says stop the
-report is marked ``stopped_early`` and the next run resumes.  Errors: vault
+report is marked ``stopped_early`` and the next run resumes.  Errors: store
 errors propagate.
 """
 
@@ -22,16 +22,17 @@ from typing import Any
 from core.memory.consolidation.summaries import Summary, summarize, summarize_day
 from core.memory.consolidation.types import ConsolidationOptions, ConsolidationReport, ProgressCallback
 from core.memory.items import SUMMARY_SOURCE, load_items
+from core.ports import SummaryStore
 
 
 def write_summaries(
-    vault: Any, llm: Any | None, opts: ConsolidationOptions, report: ConsolidationReport,
+    store: SummaryStore, llm: Any | None, opts: ConsolidationOptions, report: ConsolidationReport,
     stop: Callable[[], bool], progress: ProgressCallback | None, done: int, total: int,
 ) -> None:
     from core.memory.consolidation.episodes import episode_item_ids
     from core.types import Record
 
-    reader = vault.read()
+    reader = store.read()
     todo = reader.execute(
         "SELECT id, key, signature, conversation, start_ts, end_ts, title, kind FROM mem_episodes"
         " WHERE summary_signature IS NULL OR summary_signature != signature ORDER BY start_ts"
@@ -52,9 +53,9 @@ def write_summaries(
             title=f"Summary: {title}",
             meta=_summary_meta("episode", summary, end_ts, {"episode_key": key, "episode_kind": kind}),
         )
-        item_id = _ingest_summary(vault, record, opts)
+        item_id = _ingest_summary(store, record, opts)
         if item_id is not None:
-            vault.write(lambda conn, e=episode_id, s=signature, i=item_id: conn.execute(
+            store.write(lambda conn, e=episode_id, s=signature, i=item_id: conn.execute(
                 "UPDATE mem_episodes SET summary_signature = ?, summary_item_id = ? WHERE id = ? AND signature = ?",
                 (s, i, e, s),
             ))
@@ -65,7 +66,7 @@ def write_summaries(
             progress(done + n + 1, grand_total)
     if opts.day_summaries:
         touched_days |= {r[0] for r in reader.execute("SELECT day FROM mem_days WHERE summary_signature IS NULL")}
-        _write_day_summaries(vault, llm, opts, report, stop, touched_days)
+        _write_day_summaries(store, llm, opts, report, stop, touched_days)
 
 
 def _summary_meta(level: str, summary: Summary, end_ts: float, extra: dict[str, Any]) -> dict[str, Any]:
@@ -76,19 +77,19 @@ def _summary_meta(level: str, summary: Summary, end_ts: float, extra: dict[str, 
     }
 
 
-def _ingest_summary(vault: Any, record: Any, opts: ConsolidationOptions) -> int | None:
+def _ingest_summary(store: SummaryStore, record: Any, opts: ConsolidationOptions) -> int | None:
     from core.store.items import source_key
 
-    report = vault.ingest([record], embed=opts.embed_summaries)
+    report = store.ingest([record], embed=opts.embed_summaries)
     if report.item_ids:
         return int(report.item_ids[0])
     # unchanged text (a resumed run): the item is already there
-    row = vault.read().execute("SELECT id FROM items WHERE source_key = ?", (source_key(record),)).fetchone()
+    row = store.read().execute("SELECT id FROM items WHERE source_key = ?", (source_key(record),)).fetchone()
     return int(row[0]) if row else None
 
 
 def _write_day_summaries(
-    vault: Any, llm: Any | None, opts: ConsolidationOptions, report: ConsolidationReport,
+    store: SummaryStore, llm: Any | None, opts: ConsolidationOptions, report: ConsolidationReport,
     stop: Callable[[], bool], days: set[str],
 ) -> None:
     import hashlib
@@ -96,7 +97,7 @@ def _write_day_summaries(
 
     from core.types import Record
 
-    reader = vault.read()
+    reader = store.read()
     for day in sorted(days):
         if stop():
             report.stopped_early = True
@@ -128,8 +129,8 @@ def _write_day_summaries(
             meta=_summary_meta("day", summary, end.timestamp(), {"day": day,
                                                                  "episode_summaries": [it.id for it in episode_summaries]}),
         )
-        item_id = _ingest_summary(vault, record, opts)
-        vault.write(lambda conn, day=day, sig=signature, i=item_id: conn.execute(
+        item_id = _ingest_summary(store, record, opts)
+        store.write(lambda conn, day=day, sig=signature, i=item_id: conn.execute(
             "INSERT INTO mem_days (day, signature, summary_signature, summary_item_id, updated_at) VALUES (?,?,?,?,?)"
             " ON CONFLICT(day) DO UPDATE SET signature = excluded.signature,"
             " summary_signature = excluded.summary_signature, summary_item_id = excluded.summary_item_id,"

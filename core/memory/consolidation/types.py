@@ -2,7 +2,7 @@
 
 ``ConsolidationOptions`` (batch size, summaries, the user's own names, phone
 region, time zone, model budget, segmentation), ``options_from_settings``
-(from ``Settings.extra``), ``ConsolidationReport`` (the counts a run
+(from the settings), ``ConsolidationReport`` (the counts a run
 returns) and ``ProgressCallback``.
 
 Plain data and pure helpers, safe from any thread.  Errors: an unknown time
@@ -15,9 +15,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
-from typing import Any
 
 from core.memory.consolidation.episodes import SegmentParams
+from core.settings import Settings
 
 ProgressCallback = Callable[[int, int | None], None]
 
@@ -62,19 +62,18 @@ def default_phone_region() -> str:
     return match.group(1) if match else "US"
 
 
-def options_from_settings(settings: Any) -> ConsolidationOptions:
-    """Options from ``Settings.extra`` (``self_names``, ``phone_region``, ``timezone``)."""
-    extra = getattr(settings, "extra", {}) or {}
+def options_from_settings(settings: Settings) -> ConsolidationOptions:
+    """Options from the settings (``self_names``, ``phone_region``, ``timezone``)."""
     tz: tzinfo = UTC
-    if extra.get("timezone"):
+    if settings.timezone:
         from zoneinfo import ZoneInfo
 
         try:
-            tz = ZoneInfo(str(extra["timezone"]))
+            tz = ZoneInfo(settings.timezone)
         except Exception:
             tz = UTC
     return ConsolidationOptions(
-        self_names=tuple(extra.get("self_names", ()) or ()),
-        phone_region=extra.get("phone_region") or default_phone_region(),
+        self_names=settings.self_names,
+        phone_region=settings.phone_region or default_phone_region(),
         timezone=tz,
     )

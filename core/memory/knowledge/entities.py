@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.memory.extraction.scan import norm_email, norm_handle, norm_text
+from core.memory.extraction.value_norms import norm_email, norm_handle, norm_text
 
 ENTITY_KINDS: tuple[str, ...] = ("person", "org", "place", "project", "topic", "app", "file", "date")
 STRONG_ALIASES: frozenset[str] = frozenset({"email", "phone", "handle", "url", "path"})

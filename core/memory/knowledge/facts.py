@@ -26,14 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.memory.extraction.scan import (
-    MULTI_VALUED,
-    PREDICATES,
-    SENSITIVE,
-    SINGLE_VALUED,
-    FactCandidate,
-    norm_text,
-)
+from core.memory.extraction.types import MULTI_VALUED, PREDICATES, SENSITIVE, SINGLE_VALUED, FactCandidate
+from core.memory.extraction.value_norms import norm_text
 from core.memory.knowledge.entities import canonical, record_edit, tombstoned
 
 SUPERSEDE_MIN = 0.6
@@ -226,7 +220,7 @@ def edit_fact(conn: Any, fact_id: int, value: str) -> int:
 
 
 def _norm_special(predicate: str, value: str) -> str:
-    from core.memory.extraction.scan import norm_email, norm_phone
+    from core.memory.extraction.value_norms import norm_email, norm_phone
 
     if predicate == "email":
         return norm_email(value)

@@ -11,7 +11,7 @@ and it needs a ``UserConfirmation``: a single-use, short-lived token bound to
 the exact plan shown, which can only be issued by code in the ``ui`` package
 (checked at the call site) in response to a user gesture.  Captured text,
 extraction and the LLM run in ``core`` and have no way to obtain one, so
-nothing they produce can trigger a fill (design.md §6).
+nothing they produce can trigger a fill.
 
 Sensitive values (passport, IBAN, ids) are in a plan only when the user has
 re-authenticated (``core.memory.profile.profile.reauthenticate``).
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from core.errors import CairnError
-from core.memory.extraction.scan import norm_text
+from core.memory.extraction.value_norms import norm_text
 from core.memory.profile.profile import Profile, ProfileValue, SensitiveAccess
 
 CONFIRMATION_SECONDS = 120.0

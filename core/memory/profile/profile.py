@@ -18,6 +18,7 @@ from typing import Any
 
 from core.errors import CairnError
 from core.memory.knowledge.facts import Fact, facts_about
+from core.paths import VaultPaths
 
 SENSITIVE_ACCESS_SECONDS = 120.0
 
@@ -44,7 +45,7 @@ class SensitiveAccess:
         return time.monotonic() < self.expires_at
 
 
-def reauthenticate(vault: Any, passphrase: str) -> SensitiveAccess:
+def reauthenticate(paths: VaultPaths, passphrase: str) -> SensitiveAccess:
     """Check ``passphrase`` against the vault's key file; raises ``WrongPassphrase`` or ``ReauthRequired``.
 
     A vault unlocked only through the OS keyring has no passphrase to check:
@@ -52,7 +53,7 @@ def reauthenticate(vault: Any, passphrase: str) -> SensitiveAccess:
     """
     from core.crypto.keys import KeyFile
 
-    keyfile = KeyFile.load(vault.paths)
+    keyfile = KeyFile.load(paths)
     if "passphrase" not in keyfile.wraps:
         raise ReauthRequired("set a vault passphrase to reveal sensitive fields (passport, IBAN, IDs)")
     keyfile.unwrap_with_passphrase(passphrase)  # raises WrongPassphrase

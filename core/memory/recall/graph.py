@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from core.memory.extraction.scan import norm_text
+from core.memory.extraction.value_norms import norm_text
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@
 4. Weighted reciprocal-rank fusion of the retriever's ranking and the walk's.
 
 Summary items take part in the walk but are returned only when the request
-asks for kind "summary".  Threads: any thread (uses the vault's reader).
+asks for kind "summary".  Threads: any thread (uses the store's reader for this thread).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from core.memory.recall.graph import (
     personalized_pagerank,
     query_entities,
 )
+from core.ports import Reader, Retriever
 from core.retrieve.hybrid import build_filter
 from core.retrieve.types import Hit, SearchRequest, SearchResult
 
@@ -79,12 +80,12 @@ class GraphCache:
 
 
 def recall(
-    vault: Any, request: SearchRequest, *, weights: RecallWeights = RecallWeights(), now: datetime | None = None,
-    cache: GraphCache | None = None,
+    retriever: Retriever, store: Reader, request: SearchRequest, *, weights: RecallWeights = RecallWeights(),
+    now: datetime | None = None, cache: GraphCache | None = None,
 ) -> SearchResult:
     """Search with the memory graph; same contract as ``Vault.search``."""
-    base = vault.retriever().search(replace(request, k=max(weights.pool, request.k)), now)
-    reader = vault.read()
+    base = retriever.search(replace(request, k=max(weights.pool, request.k)), now)
+    reader = store.read()
     where, params = build_filter(request, base.applied_range)
     named = query_entities(reader, base.query_text or request.query)
     scope_count = reader.execute(

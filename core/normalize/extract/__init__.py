@@ -3,7 +3,7 @@
 ``EXTRACTORS`` maps a lower-case suffix (``".pdf"``) or a MIME type
 (``"application/pdf"``) to ``"module:function"``; the module is imported only
 when a file of that kind shows up, so pypdf, python-docx and friends cost
-nothing until needed (design.md §8.6).
+nothing until needed.
 
 Choosing an extractor: the suffix first; otherwise the magic bytes of the
 file's head; otherwise, when the head looks like text, the plain-text

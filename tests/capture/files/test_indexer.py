@@ -9,13 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from core.capture.files.indexer import (
-    FileIndexer,
-    LedgerState,
-    display_path,
-    path_from_key,
-    path_key,
-)
+from core.capture.files.indexer import FileIndexer
+from core.capture.files.ledger import LedgerState
+from core.capture.files.paths import display_path, path_from_key, path_key
 from core.capture.files.sink import MemoryFileSink
 from core.normalize.extract import ExtractLimits
 from tests.data.files.corpus import build_corpus, make_pdf, make_pdf_bomb, make_zip_bomb
@@ -217,7 +213,7 @@ def test_missing_root_changes_nothing(tmp_path: Path, sink: MemoryFileSink, inde
 
 def test_forgotten_files_stay_forgotten_until_they_change(tmp_path: Path, sink: MemoryFileSink,
                                                           indexer: FileIndexer) -> None:
-    from core.capture.files.indexer import LedgerEntry
+    from core.capture.files.ledger import LedgerEntry
 
     note = tmp_path / "private.txt"
     note.write_text("forget me")

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from core.capture.files.indexer import FileIndexer, path_key
+from core.capture.files.indexer import FileIndexer
+from core.capture.files.paths import path_key
 from core.capture.files.sink import VaultFileSink
 from core.capture.files.watcher import FolderWatcher
 from core.normalize.extract import ExtractLimits

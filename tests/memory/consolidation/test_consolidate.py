@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from core.memory.consolidation import consolidate as cons
-from core.memory.consolidation.consolidate import ConsolidationOptions, consolidate, pending_count
+from core.memory.consolidation.consolidate import consolidate
+from core.memory.consolidation.state import pending_count
+from core.memory.consolidation.types import ConsolidationOptions
 from tests.memory.helpers import at, chat
 
 TABLES = ("mem_episodes", "mem_episode_items", "mem_entities", "mem_aliases", "mem_mentions", "mem_relations",

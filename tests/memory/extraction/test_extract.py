@@ -3,15 +3,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from core.memory.extraction.scan import (
-    extract,
-    find_addresses,
-    find_contacts,
-    find_dates,
-    find_facts,
-    iban_valid,
-    model_facts,
-)
+from core.memory.extraction.contacts import find_addresses, find_contacts
+from core.memory.extraction.dates import find_dates
+from core.memory.extraction.fact_model import model_facts
+from core.memory.extraction.fact_patterns import find_facts
+from core.memory.extraction.scan import extract
+from core.memory.extraction.value_norms import iban_valid
 
 REF = datetime(2026, 3, 2, tzinfo=UTC)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from core.memory.consolidation.consolidate import ConsolidationOptions, consolidate
+from core.memory.consolidation.consolidate import consolidate
+from core.memory.consolidation.types import ConsolidationOptions
 from core.memory.knowledge import facts
 from core.memory.knowledge.entities import find_by_alias
 from tests.memory.helpers import at, chat, doc

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from core.errors import WrongPassphrase
-from core.memory.consolidation.consolidate import ConsolidationOptions, consolidate
+from core.memory.consolidation.consolidate import consolidate
+from core.memory.consolidation.types import ConsolidationOptions
 from core.memory.knowledge import facts
 from core.memory.knowledge.entities import self_entity
 from core.memory.profile.autofill import (
@@ -113,8 +114,8 @@ def test_confirmed_plan_fills_once_and_only_that_plan(lexical_vault) -> None:
 def test_sensitive_values_need_reauthentication(lexical_vault) -> None:
     _profile_vault(lexical_vault)
     with pytest.raises(WrongPassphrase):
-        reauthenticate(lexical_vault, "not the passphrase")
-    access = reauthenticate(lexical_vault, TEST_PASSPHRASE)
+        reauthenticate(lexical_vault.paths, "not the passphrase")
+    access = reauthenticate(lexical_vault.paths, TEST_PASSPHRASE)
     plan = plan_autofill(load_profile(lexical_vault.read(), access), FORM, access)
     sink = RecordingSink()
     execute_plan(plan, _issue_as_ui(plan), sink)

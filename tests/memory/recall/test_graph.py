@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from core.memory.consolidation.consolidate import ConsolidationOptions, consolidate
+from core.memory.consolidation.consolidate import consolidate
+from core.memory.consolidation.types import ConsolidationOptions
 from core.memory.recall.graph import build_graph, item_ranking, personalized_pagerank, query_entities
 from core.memory.recall.recall import recall
 from core.retrieve.types import SearchRequest
@@ -46,7 +47,7 @@ def test_recall_brings_the_bridge_into_the_top_hits(lexical_vault) -> None:
     _, ids = _vault_with_notes(vault)
     request = SearchRequest(QUESTION, k=3, parse_time=False)
     plain = [h.item_id for h in vault.retriever().search(request).hits]
-    with_memory = [h.item_id for h in recall(vault, request).hits]
+    with_memory = [h.item_id for h in recall(vault.retriever(), vault, request).hits]
     assert ids["b"] not in plain  # no shared words: lexical search cannot find it
     assert with_memory[0] == ids["a"] and ids["b"] in with_memory
     # After consolidation the vault's own search is the memory-aware one.

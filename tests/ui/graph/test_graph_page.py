@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from core.memory.consolidation.consolidate import ConsolidationOptions, consolidate
+from core.memory.consolidation.consolidate import consolidate
+from core.memory.consolidation.types import ConsolidationOptions
 from tests.memory.helpers import at, chat, doc
 
 

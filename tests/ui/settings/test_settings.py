@@ -61,7 +61,7 @@ def test_changed_settings_are_persisted_in_the_vault(unlocked: Any, qtbot: Any) 
 def test_passphrase_change_rewraps_the_key(unlocked: Any, qtbot: Any) -> None:
     from core.errors import WrongPassphrase
     from core.vault import Vault
-    from ui.settings.dialog import PassphraseDialog
+    from ui.settings.passphrase import PassphraseDialog
 
     window = unlocked
     dialog = PassphraseDialog(window.session, window)
@@ -86,9 +86,11 @@ def test_passphrase_change_rewraps_the_key(unlocked: Any, qtbot: Any) -> None:
 
 def test_auto_lock_after_idle(unlocked: Any, qtbot: Any, monkeypatch: Any) -> None:
     window = unlocked
-    window.session.update_settings({"auto_lock_minutes": 1})
+    from ui.settings.operations import save_settings
+
+    save_settings(window.session, {"auto_lock_minutes": 1}).run()
     qtbot.waitUntil(lambda: window.session.settings.auto_lock_minutes == 1, timeout=10000)
-    window._last_input -= 61  # a minute without keyboard or mouse input
-    window._check_auto_lock()
+    window.idle.last_input -= 61  # a minute without keyboard or mouse input
+    window.idle.check_auto_lock()
     qtbot.waitUntil(lambda: not window.session.is_unlocked, timeout=5000)
     assert window.root.currentWidget() is window.lock_page

@@ -1,0 +1,84 @@
+"""The one place that builds model back-ends and answerers: the app's Ask, `cairn ask`, the MCP server, consolidation.
+
+``open_backend(settings, models_dir)`` loads the language model the settings
+name (the packaged Gemma 3 270M, or the user's GGUF).  ``Assistant`` is one
+vault's answering machinery: an ``Answerer`` over the vault and, when asked
+for, the model, loaded on first use (so an idle app stays small) and closed
+by ``close()``.  A model that cannot load leaves answers extractive and says
+why (``backend_problem``).
+
+Threads: ``answerer()`` and ``close()`` from workers, one at a time (a lock
+guards the build); ``cancel()`` from any thread.  Errors: ``open_backend``
+raises ``core.errors.ModelUnavailable``; ``Assistant`` never raises for a
+missing model, only records it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.answer import Answerer
+    from core.llm.backend import LLMBackend
+    from core.settings import Settings
+    from core.vault import Vault
+
+log = logging.getLogger(__name__)
+
+
+def open_backend(settings: Settings, models_dir: Path) -> LLMBackend:
+    """The language model the settings name, loaded on its own thread (llama.cpp)."""
+    from core.llm.llama_backend import backend_from_settings  # late: llama.cpp is heavy
+
+    return backend_from_settings(settings, models_dir)
+
+
+class Assistant:
+    """One vault's answerer and (optionally) its model.  See the module doc."""
+
+    def __init__(self, vault: Vault, settings: Settings | None = None, *, use_model: bool = True) -> None:
+        self.vault = vault
+        self.settings = settings or vault.settings()
+        self.use_model = use_model
+        self.backend_problem: str | None = None
+        self._lock = threading.Lock()
+        self._answerer: Answerer | None = None
+        self._backend: LLMBackend | None = None
+
+    @property
+    def model_loaded(self) -> bool:
+        return self._backend is not None
+
+    def answerer(self) -> Answerer:
+        with self._lock:
+            if self._answerer is None:
+                from core.answer import Answerer
+
+                if self.use_model:
+                    try:
+                        self._backend = open_backend(self.settings, self.vault.paths.models_dir)
+                    except Exception as exc:  # no model: answers stay extractive, and say why
+                        self.backend_problem = str(exc) or type(exc).__name__
+                        log.warning("language model unavailable: %s", exc)
+                self._answerer = Answerer(self.vault, neighbours=self.vault.neighbours, backend=self._backend,
+                                          context_budget=self.settings.answer_context_budget)
+            return self._answerer
+
+    def cancel(self) -> None:
+        backend = self._backend
+        if backend is not None:
+            try:
+                backend.cancel()
+            except Exception:
+                log.debug("cancelling the model failed", exc_info=True)
+
+    def close(self) -> None:
+        """Free the model (blocks until its thread stops)."""
+        with self._lock:
+            backend, self._backend = self._backend, None
+            self._answerer = None
+        if backend is not None:
+            backend.close()

@@ -1,0 +1,19 @@
+"""Every area's migrations, in the order they were first applied: the store runs them, each area owns its SQL.
+
+Step ``i`` is applied once, when the database's ``user_version`` is ``i``; a
+new step goes at the end, never in between (a shipped vault has run the ones
+before it).
+"""
+
+from __future__ import annotations
+
+from core.capture.files.schema import MIGRATION_SQL as FILES_SQL
+from core.memory.schema import MIGRATION_SQL as MEMORY_SQL
+from core.store.schema import BASE_SQL, FILTER_INDEXES_SQL
+
+MIGRATIONS: tuple[str, ...] = (
+    BASE_SQL,
+    FILES_SQL,
+    MEMORY_SQL,
+    FILTER_INDEXES_SQL,
+)
