@@ -55,9 +55,10 @@ class HealthMonitor(QObject):
         previous = self.last
         self.last = health
         self.updated.emit(health)
-        # New frames were stored: views showing "now" can page them in.
-        if (self._session.is_unlocked and previous is not None and health.last_indexed_at is not None
-                and health.last_indexed_at != previous.last_indexed_at):
+        # New frames were stored: views showing "now" can page them in.  The first report counts too:
+        # a frame stored before it (a slow first poll) would otherwise never be paged in.
+        known = previous.last_indexed_at if previous is not None else None
+        if self._session.is_unlocked and health.last_indexed_at is not None and health.last_indexed_at != known:
             self._session.changed.emit(frozenset({"items"}))
 
     def _failed(self, _exc: BaseException) -> None:

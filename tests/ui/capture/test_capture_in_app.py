@@ -47,8 +47,13 @@ def test_unlocked_app_captures_the_screen_and_the_timeline_follows(
         window.lock_page.passphrase.setText(TEST_PASSPHRASE)
         window.lock_page.unlock()
         qtbot.waitUntil(lambda: session.is_unlocked, timeout=20000)
+        # Unlocking opens the latest day with memories (the demo's: yesterday, after midnight); let that land
+        # before turning to today, or it lands afterwards and the timeline ends up on the wrong day.
+        qtbot.waitUntil(lambda: session.tasks.running == 0, timeout=20000)
         timeline = window.timeline()
-        timeline.show_day(datetime.now().astimezone().date())
+        today = datetime.now().astimezone().date()
+        timeline.show_day(today)
+        assert timeline.current_day() == today
         qtbot.waitUntil(lambda: window.capture_runner.running, timeout=20000)
         vault = session.vault
 
