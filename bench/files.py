@@ -29,9 +29,9 @@ from typing import Any
 
 from core.capture.files.indexer import FileIndexer
 from core.capture.files.report import ScanReport
-from core.capture.files.sink import MemoryFileSink
 from core.normalize.extract import ExtractLimits
 from tests.data.files import corpus
+from tests.support.memory_file_sink import MemoryFileSink
 
 _WORDS = ["harbour", "budget", "committee", "engineer", "estimate", "spring", "tide", "crane", "permit", "council", "invoice", "passport", "appointment", "dentist", "flight", "booking", "receipt", "account", "project", "deadline", "kitchen", "garden", "holiday", "birthday", "weather", "traffic", "station", "library", "museum", "hospital", "pharmacy", "restaurant", "meeting", "report", "the", "of", "and", "to", "in", "is", "was", "for", "on", "that", "with", "as", "at", "by", "from", "it", "this", "be", "are", "or", "an", "have", "not", "but"]
 

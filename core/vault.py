@@ -35,7 +35,7 @@ from core.store.ingest import Embedder, ImportReport, embed_missing, ingest
 from core.store.items import source_key
 from core.store.schema import migrate
 from core.store.settings import load_settings, save_settings
-from core.store.stats import VaultStats, vault_stats
+from core.store.stats import VaultStats, memory_count, vault_stats
 from core.types import ItemId, MediaId, ReadResult, Record, TimeRange
 
 T = TypeVar("T")
@@ -346,6 +346,10 @@ class Vault:
     # -- status ---------------------------------------------------------------------------------
     def stats(self) -> VaultStats:
         return vault_stats(self.read(), list(self.paths.home.glob("vault.db*")))
+
+    def memory_count(self) -> int:
+        """``stats().items`` alone, cheap enough to ask every second."""
+        return memory_count(self.read())
 
 
 def lock_flag(paths: VaultPaths) -> Path:

@@ -163,7 +163,7 @@ class CaptureHost:
         # Pending vectors at once; the first retention pass after a minute.
         last_embed = last_retention = started - RETENTION_EVERY_S + FIRST_RETENTION_AFTER_S
         last_new = started
-        last_count = self._guard("count", lambda: self.vault.stats().items)
+        last_count = self._guard("count", self.vault.memory_count)
         while not self._stop.wait(self.options.tick_s):
             now = time.monotonic()
             if inbox is not None and now - last_inbox >= INBOX_EVERY_S:
@@ -175,7 +175,7 @@ class CaptureHost:
             if now - last_retention >= RETENTION_EVERY_S:
                 last_retention = now
                 self._guard("retention", self._retention)
-            count = self._guard("count", lambda: self.vault.stats().items)
+            count = self._guard("count", self.vault.memory_count)
             if count != last_count:
                 last_count, last_new = count, now
             elif self.options.consolidate and now - last_new >= CONSOLIDATE_QUIET_S:

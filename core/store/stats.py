@@ -46,3 +46,8 @@ def vault_stats(conn: Any, database_files: list[Path]) -> VaultStats:
     }
     return VaultStats(int(items), int(chunks), int(vectors), int(media_files), int(media_bytes), by_source,
                       from_epoch(last) if last is not None else None, db_bytes, sizes)
+
+
+def memory_count(conn: Any) -> int:
+    """How many memories the vault holds (summaries are derived, not counted): a cheap "anything new?" probe."""
+    return int(conn.execute("SELECT count(*) FROM items WHERE source != 'summary'").fetchone()[0])

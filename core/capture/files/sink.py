@@ -1,6 +1,6 @@
-"""Where indexed files go: the vault (``VaultFileSink``) or memory (``MemoryFileSink``, for tests and benches).
+"""Where indexed files go: the vault, through ``VaultFileSink`` (a ``core.capture.files.sink_protocol.FileSink``).
 
-Both implement ``core.capture.files.indexer.FileSink``.
+Tests and benches use an in-memory sink with the same semantics (``tests.support.memory_file_sink``).
 
 The vault sink stores one item per file: ``Record(source="file",
 kind="document", external_id=path_key(path), conversation=path_key(root),
@@ -21,12 +21,9 @@ nothing is stored twice.
 
 from __future__ import annotations
 
-import itertools
 import json
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -274,96 +271,3 @@ class VaultFileSink:
         if self.embed and self._dirty:
             self.store.embed_pending()
         self._dirty = False
-
-
-# --------------------------------------------------------------------------- memory
-
-
-@dataclass(slots=True)
-class MemoryItem:
-    id: int
-    root: Path
-    path: Path
-    extraction: Extraction
-    state: FileState
-    deleted: bool = False
-    versions: int = 1
-
-
-@dataclass(slots=True)
-class MemoryFileSink:
-    """A ``FileSink`` in dictionaries: the reference semantics, for tests and benchmarks.
-
-    ``index_calls`` counts ``index_file`` per path, so a test can prove that a
-    burst of writes was extracted once.  Items are keyed by path and keep
-    their id across moves, like the vault's.
-    """
-
-    ledger: dict[Path, LedgerEntry] = field(default_factory=dict)
-    items: dict[Path, MemoryItem] = field(default_factory=dict)
-    index_calls: Counter[Path] = field(default_factory=Counter)
-    moves: list[tuple[Path, Path]] = field(default_factory=list)
-    flushes: int = 0
-    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
-
-    def ledger_get(self, path: Path) -> LedgerEntry | None:
-        return self.ledger.get(path)
-
-    def ledger_under(self, folder: Path) -> Iterable[LedgerEntry]:
-        return [e for p, e in self.ledger.items() if folder in p.parents]
-
-    def ledger_find(self, content_hash: str) -> Iterable[LedgerEntry]:
-        return [e for e in self.ledger.values()
-                if e.content_hash == content_hash and e.state is LedgerState.INDEXED]
-
-    def index_file(self, root: Path, path: Path, extraction: Extraction, state: FileState) -> None:
-        self.index_calls[path] += 1
-        item = self.items.get(path)
-        if item is None:
-            self.items[path] = MemoryItem(next(self._ids), root, path, extraction, state)
-        else:
-            item.extraction, item.state, item.deleted, item.root = extraction, state, False, root
-            item.versions += 1
-        self.ledger[path] = LedgerEntry(path, LedgerState.INDEXED, state.size, state.mtime, state.content_hash)
-
-    def record_unchanged(self, path: Path, state: FileState) -> None:
-        old = self.ledger.get(path)
-        if old is not None:
-            self.ledger[path] = LedgerEntry(path, old.state, state.size, state.mtime, old.content_hash, old.reason)
-
-    def record_problem(self, root: Path, path: Path, state: FileState | None, reason: str,
-                       ledger_state: LedgerState) -> None:
-        self.ledger[path] = LedgerEntry(path, ledger_state, state.size if state else None,
-                                        state.mtime if state else None, state.content_hash if state else None,
-                                        reason)
-
-    def file_moved(self, root: Path, old: Path, new: Path, state: FileState) -> None:
-        self.moves.append((old, new))
-        entry = self.ledger.pop(old, None)
-        if entry is not None:
-            self.ledger[new] = LedgerEntry(new, entry.state, state.size, state.mtime, entry.content_hash,
-                                           entry.reason)
-        item = self.items.pop(old, None)
-        if item is not None:
-            item.path, item.root, item.deleted = new, root, False
-            self.items[new] = item
-
-    def file_deleted(self, path: Path) -> None:
-        item = self.items.get(path)
-        if item is not None:
-            item.deleted = True
-        entry = self.ledger.get(path)
-        if entry is not None:
-            self.ledger[path] = LedgerEntry(path, LedgerState.DELETED, entry.size, entry.mtime, entry.content_hash,
-                                            entry.reason)
-
-    def flush(self) -> None:
-        self.flushes += 1
-
-    # ----------------------------------------------------------------- test helpers
-
-    def live(self) -> dict[Path, MemoryItem]:
-        return {p: i for p, i in self.items.items() if not i.deleted}
-
-    def text_of(self, path: Path) -> str:
-        return self.items[path].extraction.text

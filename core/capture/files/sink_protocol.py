@@ -1,7 +1,7 @@
 """``FileSink``: the protocol through which the indexer reads the ledger and reports what it decided.
 
 The vault implements it (``core.capture.files.sink.VaultFileSink``); tests and
-benches use ``core.capture.files.sink.MemoryFileSink``.
+benches use ``tests.support.memory_file_sink.MemoryFileSink``.
 
 Threads: a sink is called from one thread at a time (see the class).
 Errors: a failing sink raises; the indexer does not catch it.

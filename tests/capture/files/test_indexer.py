@@ -12,9 +12,9 @@ import pytest
 from core.capture.files.indexer import FileIndexer
 from core.capture.files.ledger import LedgerState
 from core.capture.files.paths import display_path, path_from_key, path_key
-from core.capture.files.sink import MemoryFileSink
 from core.normalize.extract import ExtractLimits
 from tests.data.files.corpus import build_corpus, make_pdf, make_pdf_bomb, make_zip_bomb
+from tests.support.memory_file_sink import MemoryFileSink
 
 
 @pytest.fixture()

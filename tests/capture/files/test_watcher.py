@@ -19,9 +19,9 @@ from watchdog.observers import inotify as watchdog_inotify
 from watchdog.observers.inotify_c import InotifyConstants, InotifyEvent, InotifyFD
 
 from core.capture.files.indexer import FileIndexer
-from core.capture.files.sink import MemoryFileSink
 from core.capture.files.watcher import FolderWatcher
 from core.normalize.extract import ExtractLimits
+from tests.support.memory_file_sink import MemoryFileSink
 
 DEADLINE = 20.0
 
