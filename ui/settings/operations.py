@@ -14,6 +14,7 @@ from ui.session import Session
 
 if TYPE_CHECKING:
     from core.settings import Settings
+    from core.vault import Vault
 
 
 def save_settings(session: Session, values: dict[str, Any],
@@ -32,7 +33,7 @@ def save_settings(session: Session, values: dict[str, Any],
 def change_passphrase(session: Session, current: str | None, new: str) -> CollectionOp:
     """Re-wrap the data key under ``new`` (nothing is re-encrypted; no view changes)."""
 
-    def change(vault: Any) -> Outcome[None]:
+    def change(vault: Vault) -> Outcome[None]:
         vault.change_passphrase(current, new)
         return Outcome(None, frozenset())
 
