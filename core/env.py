@@ -32,7 +32,8 @@ EMBEDDER = Switch("CAIRN_EMBEDDER", "'none' turns vectors off: lexical search on
 ASK_MODEL = Switch("CAIRN_ASK_MODEL", "'0': the app's Ask answers extractively and never loads the model")
 THEME = Switch("CAIRN_THEME", "'light' or 'dark' instead of following the system (screenshots, tests)")
 LOG = Switch("CAIRN_LOG", "the desktop app's log level (default WARNING)")
+MODEL_CATALOGUE = Switch("CAIRN_MODEL_CATALOGUE", "a models.toml to offer instead of the packaged model catalogue")
 DEMO_TERMINAL = Switch("CAIRN_DEMO_TERMINAL", "'1': `make run` opens the terminal demo even with a display")
 
 SWITCHES: tuple[Switch, ...] = (HOME, MODELS_DIR, PASSPHRASE, NEW_PASSPHRASE, EMBEDDER, ASK_MODEL, THEME, LOG,
-                                DEMO_TERMINAL)
+                                DEMO_TERMINAL, MODEL_CATALOGUE)

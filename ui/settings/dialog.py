@@ -59,7 +59,7 @@ class SettingsDialog(QDialog):
         self.privacy = PrivacySection(s)
         self.sources = SourcesSection(s)
         self.storage = StorageSection(s, session)
-        self.model = ModelSection(s)
+        self.model = ModelSection(s, session)
         self.security = SecuritySection(s, self.change_passphrase)
         self._sections: tuple[SettingsSection, ...] = (
             self.capture, self.privacy, self.sources, self.storage, self.model, self.security)
