@@ -34,6 +34,7 @@ THEME = Switch("CAIRN_THEME", "'light' or 'dark' instead of following the system
 LOG = Switch("CAIRN_LOG", "the desktop app's log level (default WARNING)")
 MODEL_CATALOGUE = Switch("CAIRN_MODEL_CATALOGUE", "a models.toml to offer instead of the packaged model catalogue")
 DEMO_TERMINAL = Switch("CAIRN_DEMO_TERMINAL", "'1': `make run` opens the terminal demo even with a display")
+SYSTEMCTL = Switch("CAIRN_SYSTEMCTL", "'off': `cairn autostart` writes its files but never calls systemctl --user")
 
 SWITCHES: tuple[Switch, ...] = (HOME, MODELS_DIR, PASSPHRASE, NEW_PASSPHRASE, EMBEDDER, ASK_MODEL, THEME, LOG,
-                                DEMO_TERMINAL, MODEL_CATALOGUE)
+                                DEMO_TERMINAL, SYSTEMCTL, MODEL_CATALOGUE)
