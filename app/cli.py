@@ -27,16 +27,21 @@ def main() -> None:
 
         print(f"cairn {version()}")
         return
-    from core.errors import CairnError
+    from core.process_env import disable_telemetry
 
+    disable_telemetry()  # before any dependency is imported: nothing leaves the machine
+    import logging
+
+    from core import env as env_switch
+
+    logging.basicConfig(level=(env_switch.LOG.get() or "WARNING").upper(), format="%(name)s %(levelname)s %(message)s")
     app = build_app()
     try:
         app()
-    except CairnError as exc:
-        from app.context import console
+    except Exception as exc:  # every failure: one line for the user, the trace in the debug log
+        from app.failure import report_failure
 
-        console(stderr=True).print(f"[bold red]error:[/] {exc}")
-        raise SystemExit(1) from None
+        raise SystemExit(report_failure(exc)) from None
 
 
 if __name__ == "__main__":

@@ -46,6 +46,9 @@ def instance_name(home: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from core.process_env import disable_telemetry
+
+    disable_telemetry()  # before any dependency is imported: nothing leaves the machine
     args = parse_args(sys.argv[1:] if argv is None else argv)
     from core import env as env_switch
 
