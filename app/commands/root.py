@@ -12,6 +12,7 @@ from app.commands import (
     capture_cmd,
     files_cmd,
     import_cmd,
+    model_cmd,
     search_cmd,
     settings_cmd,
     vault_cmd,
@@ -42,6 +43,7 @@ def build_app() -> typer.Typer:
         pretty_exceptions_enable=False,
     )
     app.callback()(root)
-    for module in (vault_cmd, import_cmd, search_cmd, ask_cmd, files_cmd, capture_cmd, settings_cmd, autostart_cmd):
+    for module in (vault_cmd, import_cmd, search_cmd, ask_cmd, files_cmd, capture_cmd, settings_cmd, autostart_cmd,
+                   model_cmd):
         module.register(app)
     return app

@@ -60,7 +60,7 @@ class SettingsDialog(QDialog):
         self.privacy = PrivacySection(s)
         self.sources = SourcesSection(s)
         self.storage = StorageSection(s, session)
-        self.model = ModelSection(s)
+        self.model = ModelSection(s, session)
         self.security = SecuritySection(s, self.change_passphrase)
         self.startup = StartupSection(session.paths.home)
         self._sections: tuple[SettingsSection, ...] = (
