@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from app.commands import ask_cmd, capture_cmd, files_cmd, import_cmd, search_cmd, settings_cmd, vault_cmd
+from app.commands import (
+    ask_cmd,
+    capture_cmd,
+    files_cmd,
+    import_cmd,
+    search_cmd,
+    settings_cmd,
+    sync_cmd,
+    vault_cmd,
+)
 
 HOME_HELP = "Data directory (default: $CAIRN_HOME or the platform's user data folder)."
 
@@ -17,7 +26,7 @@ def build_app() -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
-    for module in (vault_cmd, import_cmd, search_cmd, ask_cmd, files_cmd, capture_cmd, settings_cmd):
+    for module in (vault_cmd, import_cmd, search_cmd, ask_cmd, files_cmd, capture_cmd, settings_cmd, sync_cmd):
         module.register(app)
     return app
 

@@ -32,7 +32,11 @@ EMBEDDER = Switch("CAIRN_EMBEDDER", "'none' turns vectors off: lexical search on
 ASK_MODEL = Switch("CAIRN_ASK_MODEL", "'0': the app's Ask answers extractively and never loads the model")
 THEME = Switch("CAIRN_THEME", "'light' or 'dark' instead of following the system (screenshots, tests)")
 LOG = Switch("CAIRN_LOG", "the desktop app's log level (default WARNING)")
+SYNC_PASSPHRASE = Switch("CAIRN_SYNC_PASSPHRASE", "the sync passphrase for `cairn sync setup` without a prompt")
+NEW_SYNC_PASSPHRASE = Switch("CAIRN_NEW_SYNC_PASSPHRASE", "the new sync passphrase for `cairn sync remove` without a prompt")
+SYNC_SECRET = Switch("CAIRN_SYNC_SECRET", "the WebDAV password or S3 secret key for `cairn sync setup` without a "
+                     "prompt (kept in the OS keyring)")
 DEMO_TERMINAL = Switch("CAIRN_DEMO_TERMINAL", "'1': `make run` opens the terminal demo even with a display")
 
 SWITCHES: tuple[Switch, ...] = (HOME, MODELS_DIR, PASSPHRASE, NEW_PASSPHRASE, EMBEDDER, ASK_MODEL, THEME, LOG,
-                                DEMO_TERMINAL)
+                                DEMO_TERMINAL, SYNC_PASSPHRASE, NEW_SYNC_PASSPHRASE, SYNC_SECRET)

@@ -41,6 +41,7 @@ from ui.settings.section import SettingsSection
 from ui.settings.security import SecuritySection
 from ui.settings.sources import SourcesSection
 from ui.settings.storage import StorageSection
+from ui.settings.sync import SyncSection
 
 
 class SettingsDialog(QDialog):
@@ -61,8 +62,9 @@ class SettingsDialog(QDialog):
         self.storage = StorageSection(s, session)
         self.model = ModelSection(s)
         self.security = SecuritySection(s, self.change_passphrase)
+        self.sync = SyncSection(session)
         self._sections: tuple[SettingsSection, ...] = (
-            self.capture, self.privacy, self.sources, self.storage, self.model, self.security)
+            self.capture, self.privacy, self.sources, self.storage, self.model, self.security, self.sync)
         self.tabs = QTabWidget()
         for section in self._sections:
             self.tabs.addTab(section, theme.icon(section.ICON), section.TITLE)
