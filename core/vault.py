@@ -262,14 +262,28 @@ class Vault:
         )
 
     def search(self, request: SearchRequest, now: datetime | None = None) -> SearchResult:
-        """Hybrid retrieval, re-ranked over the memory graph once consolidation has built one."""
-        if not self._memory_ready():
-            return self.retriever().search(request, now)
-        from core.memory.recall.recall import GraphCache, recall  # late: scipy and the graph only once needed
+        """Hybrid retrieval, re-ranked over the memory graph once consolidation has built one; each hit
+        flagged good or weak by the relevance floor (the order is the ranking's).  When filters left no
+        good match, ``nearest`` is the best good match outside them."""
+        from core.retrieve.elsewhere import with_nearest
 
-        if self._graph_cache is None:
-            self._graph_cache = GraphCache()
-        return recall(self.retriever(), self, request, now=now, cache=self._graph_cache)
+        result = self._search_judged(request, now)
+        return with_nearest(lambda wider: self._search_judged(wider, now), request, result)
+
+    def _search_judged(self, request: SearchRequest, now: datetime | None) -> SearchResult:
+        from core.retrieve.relevance import judge
+
+        if not self._memory_ready():
+            result = self.retriever().search(request, now)
+        else:
+            # late: scipy and the graph only once needed
+            from core.memory.recall.recall import GraphCache, recall
+
+            if self._graph_cache is None:
+                self._graph_cache = GraphCache()
+            result = recall(self.retriever(), self, request, now=now, cache=self._graph_cache)
+        embedder = self.embedder()
+        return judge(result, self.read(), self.vector_index(), embedder.embed_query if embedder is not None else None)
 
     def _memory_ready(self) -> bool:
         try:

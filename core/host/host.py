@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.host.capture_lock import CaptureLock
 from core.host.inbox import InboxState, import_inbox
 from core.host.screen import build_screen_daemon
 
@@ -55,6 +56,7 @@ class HostOptions:
     consolidate: bool = True
     sync: bool = True  # background sync, when this vault has a sync target (`cairn sync setup`)
     tick_s: float = 1.0
+    holder: str = "Cairn capture"  # who holds the capture lock, as `cairn status` and a refused second host name it
 
 
 class CaptureHost:
@@ -71,6 +73,7 @@ class CaptureHost:
         self._sync: BackgroundSync | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._lock = CaptureLock(vault.paths.runtime_dir, options.holder)
 
     @property
     def running(self) -> bool:
@@ -82,15 +85,26 @@ class CaptureHost:
 
     # -- control ----------------------------------------------------------------------------------
     def start(self, settings: Settings | None = None) -> None:
-        """Start every source the settings and options enable, and the maintenance thread."""
+        """Start every source the settings and options enable, and the maintenance thread.
+
+        Takes the vault's capture lock first: raises ``CaptureBusy`` naming the holder when another
+        daemon or app already captures into this vault.
+        """
         if self._thread is not None:
             return
-        settings = settings or self.vault.settings()
-        self._settings = settings
-        self._stop.clear()
-        self._start_screen(settings)
-        self._start_watcher(settings)
-        self._start_sync()
+        self._lock.acquire()
+        try:
+            settings = settings or self.vault.settings()
+            self._settings = settings
+            self._stop.clear()
+            self._start_screen(settings)
+            self._start_watcher(settings)
+            self._start_sync()
+        except BaseException:
+            self._stop_screen()
+            self._stop_watcher()
+            self._lock.release()
+            raise
         self._thread = threading.Thread(target=self._maintain, name="cairn-host", daemon=True)
         self._thread.start()
 
@@ -105,6 +119,7 @@ class CaptureHost:
         sync, self._sync = self._sync, None
         if sync is not None:
             sync.stop(timeout)
+        self._lock.release()
 
     @property
     def background_sync(self) -> BackgroundSync | None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.memory.profile.autofill import LocatedField, fields_from_ocr
+from core.process_env import child_env
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +106,8 @@ class XdotoolSink:
                  delay_ms: int = 8, retries: int = 2) -> None:
         self._box = box
         self._targets = dict(targets)
-        self._env = dict(os.environ)
+        self._env = child_env({"DISPLAY": display} if display else None)  # xdotool needs no secrets
         self._display = display
-        if display:
-            self._env["DISPLAY"] = display
         self._delay = str(delay_ms)
         self._retries = retries
         self._typed: dict[str, str] = {}
