@@ -49,7 +49,7 @@ def test_demo_days_read_as_paragraphs_and_stay_out_of_the_moment_stream(demo_vau
     assert days
     for _, text, _title in rows:
         assert "file:demo" not in text and "screen:demo" not in text and "chat:demo" not in text
-    for external_id, text, _ in days:
+    for _day, text, _ in days:
         assert text.startswith("You ") and text.endswith(".") and "\n" not in text, text
         assert not re.search(r"(?m)^\w+: ", text)  # no pasted "Speaker: …" lines
     titles = " ".join(r[2] or "" for r in rows)
