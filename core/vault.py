@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -307,9 +307,14 @@ class Vault:
 
     def items_between(
         self, start: datetime, end: datetime, *, limit: int = 200, offset: int = 0,
-        kinds: Sequence[str] = (), sources: Sequence[str] = (),
+        kinds: Sequence[str] = (), sources: Sequence[str] = (), moments_only: bool = False,
     ) -> list[ItemView]:
-        return browse.items_between(self.read(), start, end, limit=limit, offset=offset, kinds=kinds, sources=sources)
+        return browse.items_between(self.read(), start, end, limit=limit, offset=offset, kinds=kinds, sources=sources,
+                                    moments_only=moments_only)
+
+    def day_summary(self, day: date) -> ItemView | None:
+        """The written summary of a calendar day (consolidation's ``day:<date>``), if there is one."""
+        return browse.day_summary(self.read(), day)
 
     def neighbours(self, item_id: ItemId, before: int = 3, after: int = 3) -> list[ItemView]:
         """Items around ``item_id`` in the same conversation (or source), in time order, itself included."""
