@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -268,14 +268,28 @@ class Vault:
         )
 
     def search(self, request: SearchRequest, now: datetime | None = None) -> SearchResult:
-        """Hybrid retrieval, re-ranked over the memory graph once consolidation has built one."""
-        if not self._memory_ready():
-            return self.retriever().search(request, now)
-        from core.memory.recall.recall import GraphCache, recall  # late: scipy and the graph only once needed
+        """Hybrid retrieval, re-ranked over the memory graph once consolidation has built one; each hit
+        flagged good or weak by the relevance floor (the order is the ranking's).  When filters left no
+        good match, ``nearest`` is the best good match outside them."""
+        from core.retrieve.elsewhere import with_nearest
 
-        if self._graph_cache is None:
-            self._graph_cache = GraphCache()
-        return recall(self.retriever(), self, request, now=now, cache=self._graph_cache)
+        result = self._search_judged(request, now)
+        return with_nearest(lambda wider: self._search_judged(wider, now), request, result)
+
+    def _search_judged(self, request: SearchRequest, now: datetime | None) -> SearchResult:
+        from core.retrieve.relevance import judge
+
+        if not self._memory_ready():
+            result = self.retriever().search(request, now)
+        else:
+            # late: scipy and the graph only once needed
+            from core.memory.recall.recall import GraphCache, recall
+
+            if self._graph_cache is None:
+                self._graph_cache = GraphCache()
+            result = recall(self.retriever(), self, request, now=now, cache=self._graph_cache)
+        embedder = self.embedder()
+        return judge(result, self.read(), self.vector_index(), embedder.embed_query if embedder is not None else None)
 
     def _memory_ready(self) -> bool:
         try:
@@ -299,9 +313,14 @@ class Vault:
 
     def items_between(
         self, start: datetime, end: datetime, *, limit: int = 200, offset: int = 0,
-        kinds: Sequence[str] = (), sources: Sequence[str] = (),
+        kinds: Sequence[str] = (), sources: Sequence[str] = (), moments_only: bool = False,
     ) -> list[ItemView]:
-        return browse.items_between(self.read(), start, end, limit=limit, offset=offset, kinds=kinds, sources=sources)
+        return browse.items_between(self.read(), start, end, limit=limit, offset=offset, kinds=kinds, sources=sources,
+                                    moments_only=moments_only)
+
+    def day_summary(self, day: date) -> ItemView | None:
+        """The written summary of a calendar day (consolidation's ``day:<date>``), if there is one."""
+        return browse.day_summary(self.read(), day)
 
     def neighbours(self, item_id: ItemId, before: int = 3, after: int = 3) -> list[ItemView]:
         """Items around ``item_id`` in the same conversation (or source), in time order, itself included."""

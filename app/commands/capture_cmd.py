@@ -45,7 +45,7 @@ def daemon(
     install_signal_handlers(stop)
     with open_vault(home) as vault:
         out.print(f"Cairn daemon on {vault.paths.home} (Ctrl-C to stop; `cairn status` shows what it does)")  # type: ignore[attr-defined]
-        reason = run_daemon(vault, HostOptions(screen=screen, files=files, inbox=inbox), stop,
+        reason = run_daemon(vault, HostOptions(screen=screen, files=files, inbox=inbox, holder="cairn daemon"), stop,
                             lambda line: out.print(line))
     out.print(f"daemon {reason}")
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.host.capture_lock import CaptureLock
 from core.host.inbox import InboxState, import_inbox
 from core.host.screen import build_screen_daemon
 
@@ -52,6 +53,7 @@ class HostOptions:
     inbox: bool = True
     consolidate: bool = True
     tick_s: float = 1.0
+    holder: str = "Cairn capture"  # who holds the capture lock, as `cairn status` and a refused second host name it
 
 
 class CaptureHost:
@@ -67,6 +69,7 @@ class CaptureHost:
         self._watcher: FolderWatcher | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._lock = CaptureLock(vault.paths.runtime_dir, options.holder)
 
     @property
     def running(self) -> bool:
@@ -78,14 +81,25 @@ class CaptureHost:
 
     # -- control ----------------------------------------------------------------------------------
     def start(self, settings: Settings | None = None) -> None:
-        """Start every source the settings and options enable, and the maintenance thread."""
+        """Start every source the settings and options enable, and the maintenance thread.
+
+        Takes the vault's capture lock first: raises ``CaptureBusy`` naming the holder when another
+        daemon or app already captures into this vault.
+        """
         if self._thread is not None:
             return
-        settings = settings or self.vault.settings()
-        self._settings = settings
-        self._stop.clear()
-        self._start_screen(settings)
-        self._start_watcher(settings)
+        self._lock.acquire()
+        try:
+            settings = settings or self.vault.settings()
+            self._settings = settings
+            self._stop.clear()
+            self._start_screen(settings)
+            self._start_watcher(settings)
+        except BaseException:
+            self._stop_screen()
+            self._stop_watcher()
+            self._lock.release()
+            raise
         self._thread = threading.Thread(target=self._maintain, name="cairn-host", daemon=True)
         self._thread.start()
 
@@ -97,6 +111,7 @@ class CaptureHost:
             thread.join(timeout)
         self._stop_screen(timeout)
         self._stop_watcher()
+        self._lock.release()
 
     def apply(self, settings: Settings) -> None:
         """New settings: restart what they change (screen daemon, watched folders), else apply in place."""

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
+from core.process_env import child_env
 from core.screen_form import FieldReader, WindowBox, grab_window
 
 
@@ -40,10 +41,8 @@ class XdotoolSink:
                  delay_ms: int = 8, retries: int = 2) -> None:
         self._box = box
         self._targets = dict(targets)
-        self._env = dict(os.environ)
+        self._env = child_env({"DISPLAY": display} if display else None)  # xdotool needs no secrets
         self._display = display
-        if display:
-            self._env["DISPLAY"] = display
         self._delay = str(delay_ms)
         self._retries = retries
         self._typed: dict[str, str] = {}

@@ -1,7 +1,7 @@
 """Settings: every field of ``core.settings.Settings``, grouped in tabs, plus passphrase change.
 
 The dialog composes one section per tab (``ui.settings.capture``,
-``privacy``, ``sources``, ``memory``, ``storage``, ``model``, ``security``); each builds
+``privacy``, ``sources``, ``memory``, ``storage``, ``model``, ``security``, ``startup``); each builds
 its widgets from the settings the dialog opened with and reports its
 fields' values.  The dialog edits a copy; Save sends only the changed
 fields to the vault (``ui.settings.operations.save_settings``) in a background task and closes when
@@ -42,6 +42,7 @@ from ui.settings.privacy import PrivacySection
 from ui.settings.section import SettingsSection
 from ui.settings.security import SecuritySection
 from ui.settings.sources import SourcesSection
+from ui.settings.startup import StartupSection
 from ui.settings.storage import StorageSection
 
 CLI_ONLY: dict[str, str] = {  # setting: why the dialog has no widget for it
@@ -67,10 +68,12 @@ class SettingsDialog(QDialog):
         self.sources = SourcesSection(s)
         self.memory = MemorySection(s)
         self.storage = StorageSection(s, session)
-        self.model = ModelSection(s)
+        self.model = ModelSection(s, session)
         self.security = SecuritySection(s, self.change_passphrase)
+        self.startup = StartupSection(session.paths.home)
         self._sections: tuple[SettingsSection, ...] = (
-            self.capture, self.privacy, self.sources, self.memory, self.storage, self.model, self.security)
+            self.capture, self.privacy, self.sources, self.memory, self.storage, self.model, self.security,
+            self.startup)
         self.tabs = QTabWidget()
         for section in self._sections:
             self.tabs.addTab(section, theme.icon(section.ICON), section.TITLE)
@@ -124,6 +127,13 @@ class SettingsDialog(QDialog):
         return {k: v for k, v in values.items() if getattr(self._original, k) != v}
 
     def save(self) -> None:
+        try:
+            for note in self.startup.apply():  # outside the vault: the user's autostart files
+                self._session.status_message.emit(note)
+        except OSError as exc:
+            self.message.setText(f"<span style='color:{theme.colours().danger}'>Could not change startup: "
+                                 f"{exc}</span>")
+            return
         changes = self.changes()
         if not changes:
             self.accept()

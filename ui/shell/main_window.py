@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
         self.tray.resume_requested.connect(self.resume_capture)
         self.tray.lock_requested.connect(self.lock)
         self.tray.quit_requested.connect(self.quit)
+        self.tray.about_requested.connect(self.show_about)
         self.tray.autofill_requested.connect(self.autofill_field)
         from ui.shell.hotkey import GlobalHotkey
 
@@ -313,6 +314,11 @@ class MainWindow(QMainWindow):
 
     def toggle_help(self) -> None:
         self.help.toggle()
+
+    def show_about(self) -> None:
+        from ui.shell.about import about_box
+
+        about_box(self.session.paths.home, self).show()
 
     # -- autofill: only ever from these explicit user actions (tray menu) ----------------------------
     def autofill_field(self) -> None:

@@ -46,6 +46,7 @@ class ConsolidationReport:
     day_summaries_written: int = 0
     facts_observed: int = 0
     merge_proposals: int = 0
+    auto_merged: int = 0  # first-name-only people folded into their full-named one (undoable)
     pruned: dict[str, int] = field(default_factory=dict)
     stopped_early: bool = False
     remaining: int = 0
