@@ -242,7 +242,7 @@ class CaptureHost:
                 last_new = now  # wait for the next quiet period
 
     def _retention(self) -> None:
-        gone = self.vault.enforce_retention()
+        gone = self.vault.enforce_retention().value
         if gone["items"] or gone["media"]:
             self._say(f"retention: {gone['items']} memories and {gone['media']} media files removed")
 
