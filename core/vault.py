@@ -3,6 +3,8 @@
 Threads: every method may be called from any thread.  Writes are serialised
 on the database's single writer thread; reads use a connection per thread.
 Errors: ``core.errors.CairnError`` subclasses with user-facing messages.
+Every mutation returns what it changed (``core.changes``): an ``Outcome``
+(value and changes) or a report with a ``changes`` property.
 Nothing here imports Qt.
 """
 
@@ -17,6 +19,7 @@ from typing import Any, TypeVar
 
 from core import env as env_switch
 from core.capture.chats.reader import ImportOptions
+from core.changes import ITEMS, MEDIA, NOTHING, SETTINGS, Changes, Outcome, changes, changes_if
 from core.crypto.envelope import MediaCipher
 from core.crypto.keys import create_keyfile, unlock_data_key
 from core.errors import ImportFailed, VaultLocked, VaultNotFound
@@ -213,25 +216,27 @@ class Vault:
         report.format = reader.name
         return report
 
-    def embed_pending(self, progress: ProgressCallback | None = None) -> int:
+    def embed_pending(self, progress: ProgressCallback | None = None) -> Outcome[int]:
+        """Embed chunks stored without vectors; the count.  No view shows vectors, so nothing changes."""
         embedder = self.embedder()
         if embedder is None:
-            return 0
+            return Outcome(0, NOTHING)
         done = embed_missing(self._db, embedder, progress)
         self._index_dirty = True
-        return done
+        return Outcome(done, NOTHING)
 
-    def mark_deleted(self, source: str, external_id: str, conversation: str | None = None) -> bool:
+    def mark_deleted(self, source: str, external_id: str, conversation: str | None = None) -> Outcome[bool]:
         probe = Record(source=source, external_id=external_id, kind="x", timestamp=datetime.now().astimezone(),
                        text="", conversation=conversation)
         key = source_key(probe)
-        return self.write(lambda conn: forget.mark_deleted(conn, key))
+        marked = self.write(lambda conn: forget.mark_deleted(conn, key))
+        return Outcome(marked, changes_if(marked, ITEMS))
 
     def forget(
         self, time_range: TimeRange | None = None, *, source: str | None = None, app: str | None = None,
         item_ids: Sequence[ItemId] = (),
-    ) -> int:
-        """Delete for real: items, chunks, FTS rows, orphaned vectors and media files."""
+    ) -> Outcome[int]:
+        """Delete for real: items, chunks, FTS rows, orphaned vectors and media files; how many items went."""
         where, params = forget.forget_where(time_range, source=source, app=app, item_ids=item_ids)
         if self._loader is not None:
             self._loader.wait()  # a load in flight could bring forgotten vectors back
@@ -240,16 +245,17 @@ class Vault:
         if self._index is not None:
             self._index.remove(gone.chunk_ids)
         self._db.execute_outside_transaction("PRAGMA wal_checkpoint(TRUNCATE)")
-        return len(gone.item_ids)
+        return Outcome(len(gone.item_ids), changes_if(gone.item_ids, ITEMS) | changes_if(gone.media_names, MEDIA))
 
-    def drop_media(self, where: str, params: Sequence[Any]) -> int:
+    def drop_media(self, where: str, params: Sequence[Any]) -> Outcome[int]:
         """Delete media rows matching ``where`` (aliases ``m`` media, ``i`` items) and their files; the items stay."""
         names = self.write(lambda conn: media.delete_media_rows(conn, where, params))
         media.unlink_media(self.paths.media_dir, names)
-        return len(names)
+        return Outcome(len(names), changes_if(names, MEDIA))
 
-    def enforce_retention(self, settings: Settings | None = None, now: datetime | None = None) -> dict[str, int]:
-        """Apply the retention settings (see ``core.retention``); returns what went."""
+    def enforce_retention(self, settings: Settings | None = None,
+                          now: datetime | None = None) -> Outcome[dict[str, int]]:
+        """Apply the retention settings (see ``core.retention``); what went: ``{"items": n, "media": m}``."""
         from core.retention import enforce_retention
 
         return enforce_retention(self, settings or self.settings(), now or datetime.now().astimezone())
@@ -327,40 +333,44 @@ class Vault:
         return browse.conversations(self.read())
 
     # -- media --------------------------------------------------------------------------------
-    def put_media(self, data: bytes, kind: str, item_id: ItemId | None = None) -> MediaId:
+    def put_media(self, data: bytes, kind: str, item_id: ItemId | None = None) -> Outcome[MediaId]:
         """Encrypt and store ``data``; the file is durable before its row commits."""
         if self._cipher is None:
             raise VaultLocked("the vault is locked")
         name = f"{secrets.token_hex(2)}/{secrets.token_hex(16)}.crn"
         self._cipher.write_file(self.paths.media_dir, name, data)
         try:
-            return self.write(lambda conn: media.insert_media(conn, name, kind, len(data), item_id))
+            media_id = self.write(lambda conn: media.insert_media(conn, name, kind, len(data), item_id))
         except BaseException:
             (self.paths.media_dir / name).unlink(missing_ok=True)
             raise
+        return Outcome(media_id, changes(MEDIA))
 
-    def attach_media(self, media_id: MediaId, item_id: ItemId) -> None:
+    def attach_media(self, media_id: MediaId, item_id: ItemId) -> Changes:
         self.write(lambda conn: media.attach_media(conn, media_id, item_id))
+        return changes(MEDIA)
 
     def get_media(self, media_id: MediaId) -> bytes:
         if self._cipher is None:
             raise VaultLocked("the vault is locked")
         return self._cipher.read_file(self.paths.media_dir, media.media_name(self.read(), media_id))
 
-    def change_passphrase(self, current: str | None, new: str) -> None:
-        """Re-wrap the data key under ``new`` (instant; nothing is re-encrypted)."""
+    def change_passphrase(self, current: str | None, new: str) -> Changes:
+        """Re-wrap the data key under ``new`` (instant; nothing is re-encrypted, so no view changes)."""
         from core.crypto.keys import change_passphrase
 
         change_passphrase(self.paths, current, new)
+        return NOTHING
 
     # -- settings -------------------------------------------------------------------------------
     def settings(self) -> Settings:
         return load_settings(self.read())
 
-    def update_settings(self, **changes: Any) -> Settings:
-        new = self.settings().updated(**changes)
+    def update_settings(self, **values: Any) -> Outcome[Settings]:
+        """Store the settings with ``values`` changed; the new settings."""
+        new = self.settings().updated(**values)
         self.write(lambda conn: save_settings(conn, new))
-        return new
+        return Outcome(new, changes(SETTINGS))
 
     # -- status ---------------------------------------------------------------------------------
     def stats(self) -> VaultStats:

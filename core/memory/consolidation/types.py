@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 
+from core.changes import ENTITIES, FACTS, GRAPH, ITEMS, PROPOSALS, Changes, changes_if
 from core.memory.consolidation.episodes import SegmentParams
 from core.settings import Settings
 
@@ -49,6 +50,14 @@ class ConsolidationReport:
     pruned: dict[str, int] = field(default_factory=dict)
     stopped_early: bool = False
     remaining: int = 0
+
+    @property
+    def changes(self) -> Changes:
+        """The graph when items were processed or pruned; items when summaries came or went; new proposals."""
+        pruned = any(self.pruned.values())
+        return (changes_if(self.items_processed or pruned, ENTITIES, FACTS, GRAPH)
+                | changes_if(self.summaries_written or self.day_summaries_written or pruned, ITEMS)
+                | changes_if(self.merge_proposals, PROPOSALS))
 
 
 def default_phone_region() -> str:
