@@ -46,8 +46,8 @@ class FolderKeyring(KeyringBackend):
 
 
 @contextmanager
-def webdav_server(root: Path) -> Iterator[str]:
-    """WsgiDAV over cheroot serving ``root`` with basic auth; yields its base URL."""
+def webdav_server(root: Path, port: int = 0) -> Iterator[str]:
+    """WsgiDAV over cheroot serving ``root`` with basic auth (on ``port``, or a free one); yields its base URL."""
     from cheroot import wsgi
     from wsgidav.wsgidav_app import WsgiDAVApp
 
@@ -60,7 +60,7 @@ def webdav_server(root: Path) -> Iterator[str]:
         "simple_dc": {"user_mapping": {"*": {WEBDAV_USER: {"password": WEBDAV_PASSWORD}}}},
         "property_manager": True, "lock_storage": True,
     }
-    server = wsgi.Server(("127.0.0.1", 0), WsgiDAVApp(config))
+    server = wsgi.Server(("127.0.0.1", port), WsgiDAVApp(config))
     server.prepare()
     port = server.bind_addr[1]
     thread = threading.Thread(target=server.serve, name="webdav-test-server", daemon=True)

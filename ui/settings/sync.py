@@ -78,7 +78,7 @@ class SyncSection(SettingsSection):
     # -- layout ----------------------------------------------------------------------------------------
     def _build_setup(self) -> None:
         self.setup_box = QGroupBox("Start or join a synced vault")
-        form = QFormLayout(self.setup_box)
+        form = self._setup_form = QFormLayout(self.setup_box)
         self.kind = QComboBox()
         for key, label in KINDS:
             self.kind.addItem(label, key)
@@ -147,6 +147,7 @@ class SyncSection(SettingsSection):
         self.background.toggled.connect(self._background_toggled)
         layout.addRow(self.background)
         self.form.addRow(self.devices_box)
+        self.form.setRowVisible(self.devices_box, False)  # until the status says sync is set up
 
     def values(self) -> dict[str, Any]:
         return {}  # sync's configuration is in the vault's sync tables; actions apply at once
@@ -157,8 +158,8 @@ class SyncSection(SettingsSection):
 
     def show_status(self, status: Any) -> None:
         configured = bool(status.configured)
-        self.setup_box.setVisible(not configured)
-        self.devices_box.setVisible(configured)
+        self.form.setRowVisible(self.setup_box, not configured)
+        self.form.setRowVisible(self.devices_box, configured)
         if not configured:
             self.status.setText("<b>Sync is off.</b> Your memory stays on this device. Choose where your devices "
                                 "meet: your own storage, end-to-end encrypted.")
@@ -192,9 +193,11 @@ class SyncSection(SettingsSection):
         kind = self.kind.currentData()
         self.where.setPlaceholderText(PLACEHOLDERS[kind])
         remote = kind in ("webdav", "s3")
-        for widget in (self.user, self.secret):
+        for widget in (self.user, self.secret):  # a folder needs no credentials: its rows are hidden
             widget.setEnabled(remote)
+            self._setup_form.setRowVisible(widget, remote)
         self.endpoint.setEnabled(kind == "s3")
+        self._setup_form.setRowVisible(self.endpoint, kind == "s3")
 
     # -- actions ---------------------------------------------------------------------------------------
     def connect_target(self) -> None:
