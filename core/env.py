@@ -32,7 +32,9 @@ EMBEDDER = Switch("CAIRN_EMBEDDER", "'none' turns vectors off: lexical search on
 ASK_MODEL = Switch("CAIRN_ASK_MODEL", "'0': the app's Ask answers extractively and never loads the model")
 THEME = Switch("CAIRN_THEME", "'light' or 'dark' instead of following the system (screenshots, tests)")
 LOG = Switch("CAIRN_LOG", "the desktop app's log level (default WARNING)")
+ANN_MIN_VECTORS = Switch("CAIRN_ANN_MIN_VECTORS", "vectors from which search uses the approximate index "
+                         "(default 20000; 0 uses it always: tests, benchmarks)")
 DEMO_TERMINAL = Switch("CAIRN_DEMO_TERMINAL", "'1': `make run` opens the terminal demo even with a display")
 
 SWITCHES: tuple[Switch, ...] = (HOME, MODELS_DIR, PASSPHRASE, NEW_PASSPHRASE, EMBEDDER, ASK_MODEL, THEME, LOG,
-                                DEMO_TERMINAL)
+                                DEMO_TERMINAL, ANN_MIN_VECTORS)

@@ -19,7 +19,10 @@ from core import env as env_switch
 from core.capture.chats.reader import ImportOptions
 from core.crypto.envelope import MediaCipher
 from core.crypto.keys import create_keyfile, unlock_data_key
+from core.crypto.sealed_file import SealedFiles
 from core.errors import ImportFailed, VaultLocked, VaultNotFound
+from core.index.ann import AnnIndex
+from core.index.ann_store import AnnFiles, AnnService
 from core.index.loader import IndexLoader
 from core.index.vectors import VectorIndex, load_index
 from core.paths import VaultPaths
@@ -40,6 +43,9 @@ from core.types import ItemId, MediaId, ReadResult, Record, TimeRange
 
 T = TypeVar("T")
 PARTIAL_INDEX_WAIT_S = 0.5
+# From this many vectors on, search uses the sealed approximate index: below it the exact index
+# loads from the store in under a second and searches in a few ms (bench.store measures both).
+ANN_MIN_VECTORS = 20_000
 
 
 class Vault:
@@ -56,6 +62,9 @@ class Vault:
         self._index_lock = threading.Lock()
         self._index_dirty = True
         self._loader: IndexLoader | None = None
+        self._sealer = SealedFiles(data_key, "vector-index")
+        self._ann: AnnService | None = None
+        self.ann_min_vectors = int(env_switch.ANN_MIN_VECTORS.get() or ANN_MIN_VECTORS)
         # The desktop app searches while older vectors still load (and says so); one-shot callers wait.
         self.partial_vector_search = False
         self._redactor: Any = None
@@ -86,6 +95,9 @@ class Vault:
         loader, self._loader = self._loader, None
         if loader is not None:
             loader.stop()  # before its reader connection closes under it
+        ann, self._ann = self._ann, None
+        if ann is not None:
+            ann.close()  # a rebuild stops at its next block, a compaction finishes its write
         self._db.close()
         self._index = None
         self._cipher = None  # type: ignore[assignment]
@@ -137,7 +149,18 @@ class Vault:
         return self._redactor
 
     def start_index_load(self) -> None:
-        """Begin loading the vectors in the background, newest first (the app calls this at unlock)."""
+        """Make vectors searchable (the app calls this at unlock, off the GUI thread).
+
+        A large vault loads its sealed approximate index (a fraction of a second at 1M);
+        otherwise, or while that index is rebuilt, the exact vectors load in the background,
+        newest first.
+        """
+        service = self.ann()
+        if service is not None and service.index() is not None:
+            return
+        self._start_exact_load()
+
+    def _start_exact_load(self) -> None:
         embedder = self.embedder()
         if embedder is None:
             return
@@ -147,14 +170,50 @@ class Vault:
                 self._index_dirty = False  # changes from now on are topped up once the load is done
                 self._loader = IndexLoader(self._index, self.read).start()
 
-    def vector_index(self) -> VectorIndex | None:
-        """The vector index: complete, or still loading when ``partial_vector_search`` allows it.
-
-        A partial index has ``expected`` set (the vectors it will hold); search then says so.
-        """
-        if self.embedder() is None:
+    def ann(self) -> AnnService | None:
+        """The sealed approximate index's keeper for the current embedder (``None`` without one)."""
+        embedder = self.embedder()
+        if embedder is None:
             return None
-        self.start_index_load()
+        with self._index_lock:
+            if self._ann is None:
+                files = AnnFiles(self.paths.index_dir, self._sealer, embedder.model_id, embedder.dim)
+                self._ann = AnnService(files, self.read, self._db.write, embedder.model_id, embedder.dim,
+                                       self.ann_min_vectors)
+            return self._ann
+
+    def vector_index(self) -> VectorIndex | AnnIndex | None:
+        """The vector index: the approximate one for a large vault, else the exact one.
+
+        The exact one is complete, or still loading when ``partial_vector_search``
+        allows it (it has ``expected`` set then, and search says so).  While the
+        approximate index is rebuilt (missing, damaged or stale blob) one-shot
+        callers wait for it and the app searches exactly meanwhile.
+        """
+        service = self.ann()
+        if service is None:
+            return None
+        found = service.index()
+        if found is None and service.busy and not self.partial_vector_search:
+            service.wait()
+            found = service.index()
+        if found is not None:
+            self._drop_exact_index()
+            return found
+        index = self._exact_index()
+        if index is not None and len(index) >= self.ann_min_vectors and not service.busy:
+            service.start_rebuild()  # the vault outgrew exact search: build the approximate index meanwhile
+        return index
+
+    def _drop_exact_index(self) -> None:
+        with self._index_lock:
+            loader, self._loader = self._loader, None
+            self._index = None
+        if loader is not None:
+            loader.stop()
+
+    def _exact_index(self) -> VectorIndex | None:
+        self._start_exact_load()
         loader = self._loader
         if loader is not None and not loader.done:
             # Even a partial search waits a moment: a small vault is loaded by then, and complete.
