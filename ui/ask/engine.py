@@ -4,7 +4,7 @@
 per unlocked vault: the model loads on the first question (not at start-up,
 so the idle app stays small) and is closed on lock or after a quiet spell.
 ``events(question)`` runs on a worker thread and yields :class:`Status`,
-:class:`Token` (model draft text, not yet validated), then one :class:`Final`
+core's ``TokenEvent`` (model draft text, not yet validated), then one :class:`Final`
 holding the validated answer and its citations.  ``cancel()`` may be called
 from any thread and stops generation promptly.
 
@@ -20,33 +20,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from core import env as env_switch
+from core.answer.types import TokenEvent
 from core.assistant import Assistant
 from ui import fmt
 
 if TYPE_CHECKING:
-    from core.answer import Answer
+    from core.answer import Answer, Citation
     from core.settings import Settings
     from core.vault import Vault
-
-
-@dataclass(frozen=True, slots=True)
-class Citation:
-    number: int
-    item_id: int
-    source: str
-    timestamp: datetime
-    snippet: str
-    speaker: str | None = None
-    title: str | None = None
-    kind: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +51,7 @@ class Final:
     model: str | None = None
 
 
-AskEvent = Token | Status | Final
+AskEvent = TokenEvent | Status | Final
 
 
 class AskEngine:
@@ -85,7 +69,7 @@ class AskEngine:
     # -- worker side ----------------------------------------------------------------------------
     def events(self, question: str) -> Iterator[AskEvent]:
         """Stream the answer to ``question``.  Retrieval errors propagate (the panel shows them)."""
-        from core.answer import Answer, StageEvent, TokenEvent
+        from core.answer import Answer, StageEvent
 
         answerer = self._assistant.answerer()
         model = self._assistant.model_loaded and self.use_model
@@ -94,7 +78,7 @@ class AskEngine:
         for event in answerer.ask(question, now=now, use_model=model):
             if isinstance(event, TokenEvent):
                 if event.text:
-                    yield Token(event.text)
+                    yield event
             elif isinstance(event, StageEvent):
                 if event.stage == "retrieved":
                     n = len(event.snippets)
@@ -122,8 +106,7 @@ class AskEngine:
 
 
 def _final(answer: Answer, backend_problem: str | None) -> Final:
-    citations = [_citation(c) for c in answer.citations]
-    best = [_citation(c) for c in answer.best_matches]
+    citations, best = list(answer.citations), list(answer.best_matches)
     phrase = answer.understanding.time_phrase
     range_text = None
     if answer.applied_range is not None:
@@ -137,7 +120,3 @@ def _final(answer: Answer, backend_problem: str | None) -> Final:
         mode=answer.mode, notes=tuple(notes), best_matches=best, model=answer.model,
     )
 
-
-def _citation(raw: Any) -> Citation:
-    return Citation(number=int(raw.number), item_id=int(raw.item_id), source=str(raw.source),
-                    timestamp=raw.timestamp, snippet=str(raw.text), speaker=raw.speaker)

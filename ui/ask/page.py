@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -29,11 +29,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.answer.types import TokenEvent
 from ui import fmt, theme
-from ui.ask.engine import AskEngine, Citation, Final, Status, Token
+from ui.ask.engine import AskEngine, Final, Status
 from ui.ask.operations import release_model, stream_answer
 from ui.session import Session
 from ui.tasks import TaskHandle
+
+if TYPE_CHECKING:
+    from core.answer import Citation
 
 SUGGESTIONS = (
     "What was I working on yesterday?",
@@ -150,7 +154,7 @@ class AskPage(QWidget):
         self._render()
 
         def on_item(event: Any) -> None:
-            if isinstance(event, Token):
+            if isinstance(event, TokenEvent):
                 exchange.text += event.text
                 exchange.drafting = True
                 exchange.status = ""
@@ -268,14 +272,14 @@ class AskPage(QWidget):
             rows = []
             for ci in ex.citations:
                 source = fmt.source_name(ci.source)
-                who = ci.speaker or ci.title or ""
+                who = ci.speaker or ""
                 rows.append(
                     f"<tr><td valign='top' width='28'><a href='cite:{idx}:{ci.number}' style='color:{c.accent};"
                     f" text-decoration:none; font-weight:600'>[{ci.number}]</a></td>"
                     f"<td><a href='cite:{idx}:{ci.number}' style='color:{c.text}; text-decoration:none'>"
                     f"<b>{html.escape(source)}</b>{' · ' + html.escape(who) if who and who != source else ''} · "
                     f"<span style='color:{c.muted}'>{fmt.fmt_when(ci.timestamp)}</span><br>"
-                    f"<span style='color:{c.muted}'>{html.escape(fmt.one_line(ci.snippet, 180))}</span></a>"
+                    f"<span style='color:{c.muted}'>{html.escape(fmt.one_line(ci.text, 180))}</span></a>"
                     f"</td></tr>")
             heading = "CLOSEST MEMORIES" if ex.final is not None and not ex.final.found else "SOURCES"
             parts.append(f"<p style='color:{c.muted}; font-size:small; margin-top:10px'>{heading}</p>"
