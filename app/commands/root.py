@@ -16,6 +16,7 @@ from app.commands import (
     model_cmd,
     search_cmd,
     settings_cmd,
+    sync_cmd,
     vault_cmd,
 )
 
@@ -45,6 +46,6 @@ def build_app() -> typer.Typer:
     )
     app.callback()(root)
     for module in (vault_cmd, import_cmd, search_cmd, ask_cmd, files_cmd, capture_cmd, settings_cmd, autostart_cmd,
-                   model_cmd, build_info_cmd):
+                   model_cmd, build_info_cmd, sync_cmd):
         module.register(app)
     return app

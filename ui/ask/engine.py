@@ -4,7 +4,7 @@
 per unlocked vault: the model loads on the first question (not at start-up,
 so the idle app stays small) and is closed on lock or after a quiet spell.
 ``events(question)`` runs on a worker thread and yields :class:`Status`,
-core's ``TokenEvent`` (model draft text, not yet validated), then one :class:`Final`
+:class:`Token` (model draft text, not yet validated), then one :class:`Final`
 holding the validated answer and its citations.  ``cancel()`` may be called
 from any thread and stops generation promptly.
 
@@ -20,17 +20,35 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core import env as env_switch
-from core.answer.types import TokenEvent
 from core.assistant import Assistant
 from ui import fmt
 
 if TYPE_CHECKING:
-    from core.answer import Answer, Citation
+    from core.answer import Answer
     from core.settings import Settings
     from core.vault import Vault
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    number: int
+    item_id: int
+    source: str
+    timestamp: datetime
+    snippet: str
+    speaker: str | None = None
+    title: str | None = None
+    kind: str = ""
+    conversation: str | None = None
+    app: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +69,7 @@ class Final:
     model: str | None = None
 
 
-AskEvent = TokenEvent | Status | Final
+AskEvent = Token | Status | Final
 
 
 class AskEngine:
@@ -61,6 +79,7 @@ class AskEngine:
         if use_model is None:
             use_model = env_switch.ASK_MODEL.get() != "0"
         self._assistant = Assistant(vault, settings, use_model=use_model)
+        self._vault = vault
 
     @property
     def use_model(self) -> bool:
@@ -69,7 +88,7 @@ class AskEngine:
     # -- worker side ----------------------------------------------------------------------------
     def events(self, question: str) -> Iterator[AskEvent]:
         """Stream the answer to ``question``.  Retrieval errors propagate (the panel shows them)."""
-        from core.answer import Answer, StageEvent
+        from core.answer import Answer, StageEvent, TokenEvent
 
         answerer = self._assistant.answerer()
         model = self._assistant.model_loaded and self.use_model
@@ -78,7 +97,7 @@ class AskEngine:
         for event in answerer.ask(question, now=now, use_model=model):
             if isinstance(event, TokenEvent):
                 if event.text:
-                    yield event
+                    yield Token(event.text)
             elif isinstance(event, StageEvent):
                 if event.stage == "retrieved":
                     n = len(event.snippets)
@@ -87,7 +106,7 @@ class AskEngine:
                 elif event.stage == "generating":
                     yield Status("Writing the answer…")
             elif isinstance(event, Answer):
-                yield _final(event, self._assistant.backend_problem)
+                yield _named(_final(event, self._assistant.backend_problem), self._vault)
 
     def cancel(self) -> None:
         self._assistant.cancel()
@@ -106,7 +125,8 @@ class AskEngine:
 
 
 def _final(answer: Answer, backend_problem: str | None) -> Final:
-    citations, best = list(answer.citations), list(answer.best_matches)
+    citations = [_citation(c) for c in answer.citations]
+    best = [_citation(c) for c in answer.best_matches]
     phrase = answer.understanding.time_phrase
     range_text = None
     if answer.applied_range is not None:
@@ -120,3 +140,24 @@ def _final(answer: Answer, backend_problem: str | None) -> Final:
         mode=answer.mode, notes=tuple(notes), best_matches=best, model=answer.model,
     )
 
+
+def _named(final: Final, vault: Any) -> Final:
+    """The cited memories' conversation, title and app, so the sources can be named as the user knows them."""
+    from dataclasses import replace
+
+    def named(ci: Citation) -> Citation:
+        try:
+            item = vault.get_item(ci.item_id)
+        except Exception:  # forgotten meanwhile: the citation keeps what the answer had
+            return ci
+        app = (item.meta or {}).get("app")
+        return replace(ci, conversation=item.conversation, title=ci.title or item.title,
+                       app=str(app) if app else None, kind=ci.kind or item.kind)
+
+    return replace(final, citations=[named(c) for c in final.citations],
+                   best_matches=[named(c) for c in final.best_matches])
+
+
+def _citation(raw: Any) -> Citation:
+    return Citation(number=int(raw.number), item_id=int(raw.item_id), source=str(raw.source),
+                    timestamp=raw.timestamp, snippet=str(raw.text), speaker=raw.speaker)

@@ -44,6 +44,7 @@ from ui.settings.security import SecuritySection
 from ui.settings.sources import SourcesSection
 from ui.settings.startup import StartupSection
 from ui.settings.storage import StorageSection
+from ui.settings.sync import SyncSection
 
 CLI_ONLY: dict[str, str] = {  # setting: why the dialog has no widget for it
     "version": "set by Cairn, never by the user",
@@ -71,9 +72,10 @@ class SettingsDialog(QDialog):
         self.model = ModelSection(s, session)
         self.security = SecuritySection(s, self.change_passphrase)
         self.startup = StartupSection(session.paths.home)
+        self.sync = SyncSection(session)
         self._sections: tuple[SettingsSection, ...] = (
             self.capture, self.privacy, self.sources, self.memory, self.storage, self.model, self.security,
-            self.startup)
+            self.startup, self.sync)
         self.tabs = QTabWidget()
         for section in self._sections:
             self.tabs.addTab(section, theme.icon(section.ICON), section.TITLE)
