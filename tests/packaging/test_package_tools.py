@@ -48,3 +48,19 @@ def test_build_info_reports_every_native_part() -> None:
     assert Path(info["tesseract"]["eng_traineddata"], "eng.traineddata").is_file()
     assert "CPUExecutionProvider" in info["onnxruntime"]["providers"]
     assert info["frozen"] is False
+
+
+def test_bundle_entry_dispatches_cli_app_and_python_c(tmp_path: Path) -> None:
+    entry = str(ROOT / "packaging" / "entry.py")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    version = subprocess.run([sys.executable, entry, "--version"], capture_output=True, text=True, env=env, timeout=120)
+    assert version.returncode == 0 and version.stdout.startswith("cairn "), version.stderr
+    # The extraction sandbox starts workers as `sys.executable -B -c CODE ARGS`; in the bundle that is this entry.
+    code = "import sys; print(sys.argv)"
+    done = subprocess.run([sys.executable, entry, "-B", "-c", code, "512", "7"], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "['-c', '512', '7']", done.stderr
+    link = tmp_path / "cairn-app"
+    link.symlink_to(entry)
+    shown = subprocess.run([sys.executable, str(link), "--help"], capture_output=True, text=True, env=env, timeout=120)
+    assert shown.returncode == 0 and "usage: cairn-app" in shown.stdout  # the desktop app's own options

@@ -159,6 +159,28 @@ class _ImportedBackend:
         return None
 
 
+class _ProcessNames:
+    """Process names by pid, each looked up once until ``clear()`` (psutil, loaded on first use)."""
+
+    def __init__(self) -> None:
+        self._names: dict[int, str | None] = {}
+
+    def clear(self) -> None:
+        self._names.clear()
+
+    def get(self, pid: int | None) -> str | None:
+        if pid is None:
+            return None
+        if pid not in self._names:
+            import psutil  # late: only when a window names its pid
+
+            try:
+                self._names[pid] = psutil.Process(pid).name()
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                self._names[pid] = None
+        return self._names[pid]
+
+
 # -- X11 -----------------------------------------------------------------------
 
 
@@ -183,7 +205,7 @@ class X11WindowInfo(_ImportedBackend):
         # Process names by pid, valid for one listing only.  Nothing per window id is cached
         # across listings: X reuses the ids of a client that disconnected, and a stale app name
         # would let a password manager through the privacy veto.
-        self._process_names: dict[int, str | None] = {}
+        self._process_names = _ProcessNames()
 
     def close(self) -> None:
         try:
@@ -312,19 +334,8 @@ class X11WindowInfo(_ImportedBackend):
         wm_class = window.get_wm_class()
         instance, app = (wm_class[0], wm_class[1]) if wm_class else (None, "")
         pid = self._cardinal(window, "_NET_WM_PID")
-        return (app or "", instance, pid, self._process_name(pid))
+        return (app or "", instance, pid, self._process_names.get(pid))
 
-    def _process_name(self, pid: int | None) -> str | None:
-        if pid is None:
-            return None
-        if pid not in self._process_names:
-            import psutil  # late: only when a window names its pid
-
-            try:
-                self._process_names[pid] = psutil.Process(pid).name()
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                self._process_names[pid] = None
-        return self._process_names[pid]
 
 
 # -- Windows -------------------------------------------------------------------
@@ -339,7 +350,7 @@ class WindowsWindowInfo(_ImportedBackend):
         # Late and optional: ImportError here means "unavailable" to the factory.
         importlib.import_module("win32gui")
         importlib.import_module("win32process")
-        self._process_names: dict[int, str | None] = {}
+        self._process_names = _ProcessNames()
 
     def visible_windows(self) -> list[VisibleWindow]:
         import win32gui
@@ -383,7 +394,7 @@ class WindowsWindowInfo(_ImportedBackend):
             return None  # the window closed while we read it
         if right - left <= 1 or bottom - top <= 1:
             return None
-        process = self._process_name(pid)
+        process = self._process_names.get(pid)
         app = re.sub(r"\.exe$", "", process or "", flags=re.IGNORECASE)
         if not title and not app:
             return None
@@ -393,15 +404,6 @@ class WindowsWindowInfo(_ImportedBackend):
             pid=pid, process=process,
         )
 
-    def _process_name(self, pid: int) -> str | None:
-        if pid not in self._process_names:
-            import psutil
-
-            try:
-                self._process_names[pid] = psutil.Process(pid).name()
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                self._process_names[pid] = None
-        return self._process_names[pid]
 
 
 def _is_cloaked(hwnd: int) -> bool:
