@@ -53,7 +53,8 @@ from core.capture.screen.health import Health, HealthSnapshot, status_path, writ
 from core.capture.screen.idle import ActivityTracker, IdleSource, open_idle_source
 from core.capture.screen.privacy import PauseControl, PauseState, PrivacyPolicy
 from core.capture.screen.processor import FrameProcessor
-from core.capture.screen.window import VisibleWindow, WindowInfo, WindowInfoError, open_window_info
+from core.capture.screen.window import VisibleWindow, WindowInfo, WindowInfoError
+from core.capture.screen.window_backends import open_window_info
 from core.normalize.ocr import OcrFailed, OcrTimeout, OcrUnavailable, TesseractOcr
 from core.redact.redactor import Redactor
 from core.settings import Settings
