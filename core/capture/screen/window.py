@@ -28,9 +28,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from core.errors import CairnError
+
+if TYPE_CHECKING:
+    from core.capture.screen.grab import Monitor
 
 
 class WindowInfoError(CairnError):
@@ -152,3 +155,12 @@ class ProcessNames:
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 self._names[pid] = None
         return self._names[pid]
+
+
+def window_for_monitor(windows: list[VisibleWindow], monitor: Monitor) -> VisibleWindow | None:
+    """The focused window if it is on ``monitor``, else the topmost window overlapping it."""
+    on_monitor = [w for w in windows if monitor.contains_box(w.left, w.top, w.width, w.height)]
+    for window in on_monitor:
+        if window.focused:
+            return window
+    return on_monitor[-1] if on_monitor else None

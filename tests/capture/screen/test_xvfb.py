@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from core.capture.screen.daemon import DaemonConfig, ScreenDaemon
+from core.capture.screen.daemon import ScreenDaemon
+from core.capture.screen.daemon_config import DaemonConfig
 from core.capture.screen.frames import FinishedFrame
 from core.capture.screen.idle import X11IdleSource
 from core.capture.screen.sink import VaultFrameSink
