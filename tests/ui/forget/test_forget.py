@@ -37,7 +37,9 @@ def test_forget_a_moment_with_its_preview_from_the_right_click_menu(unlocked: An
     wait_idle(qtbot, window)
     import pytest
 
-    with pytest.raises(Exception):
+    from core.errors import CairnError
+
+    with pytest.raises(CairnError, match="no memory"):
         vault.get_item(shot.id)
 
 
