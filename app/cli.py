@@ -1,38 +1,47 @@
-"""The ``cairn`` command line.  Exit codes: 0 ok, 1 error, 2 usage, 3 partial (some records failed)."""
+"""The ``cairn`` command line.  Exit codes: 0 ok, 1 error, 2 usage, 3 partial (some records failed).
+
+``cairn --version`` answers before typer, rich and the commands are imported:
+it is the command people time.  The commands live in ``app.commands``.
+"""
 
 from __future__ import annotations
 
-import typer
+import sys
+from typing import TYPE_CHECKING
 
-from app.commands import ask_cmd, capture_cmd, files_cmd, import_cmd, search_cmd, settings_cmd, vault_cmd
+if TYPE_CHECKING:
+    import typer
 
 HOME_HELP = "Data directory (default: $CAIRN_HOME or the platform's user data folder)."
 
 
 def build_app() -> typer.Typer:
-    app = typer.Typer(
-        name="cairn",
-        help="Cairn remembers what you saw, read and said — encrypted on this device.",
-        no_args_is_help=True,
-        add_completion=False,
-        pretty_exceptions_enable=False,
-    )
-    for module in (vault_cmd, import_cmd, search_cmd, ask_cmd, files_cmd, capture_cmd, settings_cmd):
-        module.register(app)
-    return app
+    from app.commands.root import build_app as build
+
+    return build()
 
 
 def main() -> None:
-    from core.errors import CairnError
+    if sys.argv[1:] == ["--version"]:
+        from core.version import version
 
+        print(f"cairn {version()}")
+        return
+    from core.process_env import disable_telemetry
+
+    disable_telemetry()  # before any dependency is imported: nothing leaves the machine
+    import logging
+
+    from core import env as env_switch
+
+    logging.basicConfig(level=(env_switch.LOG.get() or "WARNING").upper(), format="%(name)s %(levelname)s %(message)s")
     app = build_app()
     try:
         app()
-    except CairnError as exc:
-        from app.context import console
+    except Exception as exc:  # every failure: one line for the user, the trace in the debug log
+        from app.failure import report_failure
 
-        console(stderr=True).print(f"[bold red]error:[/] {exc}")
-        raise SystemExit(1) from None
+        raise SystemExit(report_failure(exc)) from None
 
 
 if __name__ == "__main__":

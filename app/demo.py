@@ -72,6 +72,9 @@ def terminal_demo(vault: Vault) -> None:
 
 
 def main() -> None:
+    from core.process_env import disable_telemetry
+
+    disable_telemetry()  # before any dependency is imported: nothing leaves the machine
     home = demo_home()
     if has_display() and env_switch.DEMO_TERMINAL.get() != "1":
         vault = ensure_demo_vault(home)

@@ -31,6 +31,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="bring a running Cairn window to the front (for a desktop shortcut)")
     parser.add_argument("--no-capture", action="store_true",
                         help="do not run screen capture inside the app (e.g. when `cairn daemon` runs)")
+    parser.add_argument("--tray", action="store_true",
+                        help="start in the tray without showing the window (login autostart); "
+                             "shows the window where there is no tray")
     parser.add_argument("--page", choices=("timeline", "search", "ask", "graph"), default=None,
                         help="page to open after unlocking")
     return parser.parse_args(argv)
@@ -43,6 +46,9 @@ def instance_name(home: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from core.process_env import disable_telemetry
+
+    disable_telemetry()  # before any dependency is imported: nothing leaves the machine
     args = parse_args(sys.argv[1:] if argv is None else argv)
     from core import env as env_switch
 
@@ -58,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         print("Cairn is not running.", file=sys.stderr)
         return 1
     _window, session = open_window(VaultPaths(home), passphrase_env=args.passphrase_env, page=args.page,
-                                   run_capture=not args.no_capture)
+                                   run_capture=not args.no_capture, hidden=args.tray)
     code = app.exec()
     session.close_now()
     return int(code)
@@ -101,8 +107,12 @@ def forward_to_running(home: Path) -> bool:
 
 
 def open_window(paths: Any, *, passphrase_env: bool = False, page: str | None = None,
-                run_capture: bool = True) -> tuple[Any, Any]:
-    """Show the main window (lock screen first) and start first-run or unlock; returns (window, session)."""
+                run_capture: bool = True, hidden: bool = False) -> tuple[Any, Any]:
+    """Show the main window (lock screen first) and start first-run or unlock; returns (window, session).
+
+    ``hidden`` keeps the window closed when a tray icon can bring it back (a login start); the vault
+    still unlocks from the keyring in the background, so capture starts.
+    """
     from PySide6.QtNetwork import QLocalServer
 
     from ui.session import Session
@@ -123,7 +133,8 @@ def open_window(paths: Any, *, passphrase_env: bool = False, page: str | None = 
                 sock.disconnected.connect(sock.deleteLater)
 
         server.newConnection.connect(incoming)
-    window.show()
+    if not (hidden and window.tray.available()):
+        window.show()
     window.start()
     return window, session
 

@@ -228,6 +228,9 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m app.mcp_server [--home DIR] [--force] [--no-model]``; errors go to stderr."""
     import argparse
 
+    from core.process_env import disable_telemetry
+
+    disable_telemetry()  # before any dependency is imported: nothing leaves the machine
     parser = argparse.ArgumentParser(prog="cairn-mcp", description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, default=None, help="vault data directory (default: $CAIRN_HOME)")
     parser.add_argument("--force", action="store_true", help="serve even if mcp_enabled is off (testing)")

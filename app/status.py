@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.host.capture_lock import holder
 from core.host.status import read_capture_status
 from core.paths import VaultPaths
 
 
 def daemon_status(paths: VaultPaths) -> dict[str, Any]:
-    """``summary`` and ``details`` lines for `cairn status`, plus the raw snapshot."""
+    """``summary`` and ``details`` lines for `cairn status`, plus the raw snapshot and the capture lock's holder."""
+    data = _capture_status(paths)
+    owner = holder(paths.runtime_dir)
+    data["lock_holder"] = owner.to_dict() if owner else None
+    data["details"] = [f"capture lock held by {owner.describe()}" if owner else "capture lock: free",
+                       *data["details"]]
+    return data
+
+
+def _capture_status(paths: VaultPaths) -> dict[str, Any]:
     status = read_capture_status(paths.runtime_dir)
     snapshot = status.snapshot
     if snapshot is None:

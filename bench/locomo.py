@@ -16,34 +16,45 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.folds import aggregate, leave_one_conversation_out, mean_of
 from bench.locomo_data import DEFAULT_DATA, build_vault, load, questions
 
 KS = (1, 5, 10, 20)
+METRICS = (*(f"R@{k}" for k in KS), "hit@10")
 CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop"}
 
 
-def evaluate(search: Callable[[str, str, int], list[str]], qs: list[dict[str, Any]]) -> dict[str, Any]:
-    per: dict[Any, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    latencies = []
+def question_rows(search: Callable[[str, str, int], list[str]], qs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per question: its conversation, category, R@k, hit@10 and search latency."""
+    rows = []
     for q in qs:
         t0 = time.perf_counter()
         ranked = search(q["question"], q["conversation"], max(KS))
-        latencies.append(time.perf_counter() - t0)
+        row: dict[str, Any] = {"conversation": q["conversation"], "category": q["category"],
+                               "latency": time.perf_counter() - t0}
         gold = set(q["evidence"])
-        for key in (q["category"], "all"):
-            for k in KS:
-                found = len(gold & set(ranked[:k]))
-                per[key][f"R@{k}"].append(found / len(gold))
-            per[key]["hit@10"].append(1.0 if gold & set(ranked[:10]) else 0.0)
-    table = {key: {m: sum(v) / len(v) for m, v in metrics.items()} | {"n": len(metrics["R@1"])} for key, metrics in per.items()}
-    latencies.sort()
-    table["latency_ms"] = {"p50": 1000 * latencies[len(latencies) // 2], "p95": 1000 * latencies[int(len(latencies) * 0.95)]}
+        for k in KS:
+            row[f"R@{k}"] = len(gold & set(ranked[:k])) / len(gold)
+        row["hit@10"] = 1.0 if gold & set(ranked[:10]) else 0.0
+        rows.append(row)
+    return rows
+
+
+def table_of(rows: list[dict[str, Any]]) -> dict[Any, Any]:
+    table: dict[Any, Any] = aggregate(rows, METRICS)
+    latencies = sorted(r["latency"] for r in rows if "latency" in r)
+    if latencies:
+        table["latency_ms"] = {"p50": 1000 * latencies[len(latencies) // 2],
+                               "p95": 1000 * latencies[int(len(latencies) * 0.95)]}
     return table
+
+
+def evaluate(search: Callable[[str, str, int], list[str]], qs: list[dict[str, Any]]) -> dict[str, Any]:
+    return table_of(question_rows(search, qs))
 
 
 def cairn_search(vault: Any, weights: Any = None) -> Callable[[str, str, int], list[str]]:
@@ -69,14 +80,80 @@ def vault_search(vault: Any) -> Callable[[str, str, int], list[str]]:
     return run
 
 
+def recall_search(vault: Any, fusion: Any, weights: Any, cache: Any) -> Callable[[str, str, int], list[str]]:
+    """Vault.search's path (hybrid + memory-graph recall) with explicit weights."""
+    from core.memory.recall.recall import recall
+    from core.retrieve.types import SearchRequest
+
+    retriever = vault.retriever(fusion)
+
+    def run(question: str, conversation: str, k: int) -> list[str]:
+        request = SearchRequest(query=question, k=k, conversations=(conversation,))
+        return [h.external_id for h in recall(retriever, vault, request, weights=weights, cache=cache).hits]
+
+    return run
+
+
+def retrieval_grid() -> dict[str, tuple[Any, Any]]:
+    """The tunable retrieval choices, shipped default first (ties keep it): name → (fusion, recall weights).
+
+    One axis at a time around the shipped point (fusion, graph) plus the
+    two-stage grid (episode score × neighbour lift), to keep the run small.
+    """
+    from dataclasses import replace
+
+    from core.memory.recall.recall import RecallWeights
+    from core.memory.recall.sessions import SessionWeights
+    from core.retrieve.hybrid import FusionWeights
+
+    fusion, weights = FusionWeights(), RecallWeights()
+    grid = {"shipped": (fusion, weights)}
+    for dense in (0.3, 1.0):
+        grid[f"dense={dense}"] = (replace(fusion, dense=dense), weights)
+    for graph in (0.0, 1.2):
+        grid[f"graph={graph}"] = (fusion, replace(weights, graph=graph))
+    for session in (0.0, 0.25, 0.5, 1.0):
+        for neighbour in (0.0, 0.15, 0.3):
+            lever = SessionWeights(session=session, neighbour=neighbour)
+            if lever != weights.sessions:
+                grid[f"session={session} neighbour={neighbour}"] = (fusion, replace(weights, sessions=lever))
+    return grid
+
+
+def held_out_retrieval(vault: Any, qs: list[dict[str, Any]], grid: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
+    """Every grid configuration scored on every question, then leave-one-conversation-out selection on R@10."""
+    from core.memory.recall.recall import GraphCache
+
+    cache = GraphCache()
+    rows = {name: question_rows(recall_search(vault, fusion, weights, cache), qs)
+            for name, (fusion, weights) in grid.items()}
+    folds = leave_one_conversation_out(rows, lambda r: mean_of(r, "R@10"), METRICS)
+    in_sample = {name: table_of(r) for name, r in rows.items()}
+    best = max(in_sample, key=lambda name: in_sample[name]["all"]["R@10"])
+    return {"in_sample": in_sample, "best_in_sample": best, "held_out": folds.table, "chosen": folds.chosen}
+
+
+def print_held_out(result: dict[str, Any]) -> None:
+    shipped, best = result["in_sample"]["shipped"], result["best_in_sample"]
+    print_table("In-sample: shipped weights on all three conversations (they were tuned on them)", shipped)
+    if best != "shipped":
+        print_table(f"In-sample: best grid point ({best}), chosen and scored on all data", result["in_sample"][best])
+    print_table("Held-out folds: weights chosen on two conversations, scored on the third (pooled)",
+                result["held_out"])
+    print("  chosen per held-out conversation: "
+          + "; ".join(f"{conv}: {name}" for conv, name in sorted(result["chosen"].items())))
+
+
 def print_table(title: str, table: dict[str, Any]) -> None:
-    print(f"\n{title}  (latency p50 {table['latency_ms']['p50']:.1f} ms, p95 {table['latency_ms']['p95']:.1f} ms)")
+    latency = table.get("latency_ms")
+    timing = f"  (latency p50 {latency['p50']:.1f} ms, p95 {latency['p95']:.1f} ms)" if latency else ""
+    print(f"\n{title}{timing}")
     print(f"{'category':<14}{'n':>5}" + "".join(f"{m:>8}" for m in ("R@1", "R@5", "R@10", "R@20", "hit@10")))
     for key in (1, 2, 3, 4, "all"):
         if key in table:
             row = table[key]
             name = CATEGORIES.get(key, "overall") if isinstance(key, int) else "overall"
-            print(f"{name:<14}{row['n']:>5}" + "".join(f"{row[m]:>8.3f}" for m in ("R@1", "R@5", "R@10", "R@20", "hit@10")))
+            print(f"{name:<14}{int(row['n']):>5}" + "".join(f"{row[m]:>8.3f}" for m in ("R@1", "R@5", "R@10", "R@20", "hit@10")))
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -86,6 +163,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--answers", action="store_true",
                         help="also answer metrics (token F1, gold evidence cited, category 5 'not in memory'):"
                              " extractive and the default model side by side")
+    parser.add_argument("--no-folds", action="store_true",
+                        help="skip the leave-one-conversation-out grid (in-sample figures only)")
     parser.add_argument("--answer-limit", type=int, default=None, help="questions per category for --answers")
     args = parser.parse_args(argv)
     data = load(args.data)
@@ -112,6 +191,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print(f"\nconsolidation (episodes, entities, facts, graph; extractive summaries): {time.perf_counter() - t0:.1f} s")
         results["cairn"] = evaluate(vault_search(vault), qs)
         print_table("Cairn default search (hybrid + memory graph recall, Vault.search)", results["cairn"])
+        if not args.no_folds:
+            results["folds"] = held_out_retrieval(vault, qs, retrieval_grid())
+            print_held_out(results["folds"])
         if args.answers:
             from bench.llm import answer_metrics, print_answer_metrics
             from core.assistant import open_backend

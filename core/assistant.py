@@ -5,7 +5,9 @@ name (the packaged Gemma 3 270M, or the user's GGUF).  ``Assistant`` is one
 vault's answering machinery: an ``Answerer`` over the vault and, when asked
 for, the model, loaded on first use (so an idle app stays small) and closed
 by ``close()``.  A model that cannot load leaves answers extractive and says
-why (``backend_problem``).
+why (``backend_problem``).  Each question re-reads the vault's settings: a
+different model (``cairn model use``, Settings → Model) or model setting
+closes the old model and loads the new one then, with no restart.
 
 Threads: ``answerer()`` and ``close()`` from workers, one at a time (a lock
 guards the build); ``cancel()`` from any thread.  Errors: ``open_backend``
@@ -54,6 +56,7 @@ class Assistant:
 
     def answerer(self) -> Answerer:
         with self._lock:
+            self._follow_settings()
             if self._answerer is None:
                 from core.answer import Answerer
 
@@ -66,6 +69,20 @@ class Assistant:
                 self._answerer = Answerer(self.vault, neighbours=self.vault.neighbours, backend=self._backend,
                                           context_budget=self.settings.answer_context_budget)
             return self._answerer
+
+    def _follow_settings(self) -> None:
+        """Drop the answerer (and model) built for settings that have since changed (lock held)."""
+        try:
+            fresh = self.vault.settings()
+        except Exception:  # a locked or closing vault: keep what we have; the search will say why
+            return
+        if _model_key(fresh) == _model_key(self.settings):
+            return
+        self.settings = fresh
+        backend, self._backend, self._answerer = self._backend, None, None
+        self.backend_problem = None
+        if backend is not None:
+            backend.close()
 
     def cancel(self) -> None:
         backend = self._backend
@@ -82,3 +99,9 @@ class Assistant:
             self._answerer = None
         if backend is not None:
             backend.close()
+
+
+def _model_key(settings: Settings) -> tuple[object, ...]:
+    """The settings an answerer and its model are built from."""
+    return (settings.model_path, settings.llm_chat_format, settings.llm_context_tokens, settings.llm_threads,
+            settings.answer_context_budget)

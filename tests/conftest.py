@@ -24,7 +24,8 @@ SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
 HOME_VARIABLES = ("HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
 # Qt renders offscreen in every test process (tests under Xvfb start their windows with DISPLAY set and this
 # variable removed), and the UI's look does not follow the machine's theme.
-SESSION_VARIABLES = {"QT_QPA_PLATFORM": "offscreen", "CAIRN_THEME": "light"}
+# `cairn autostart` never reaches the user's real service manager from a test.
+SESSION_VARIABLES = {"QT_QPA_PLATFORM": "offscreen", "CAIRN_THEME": "light", "CAIRN_SYSTEMCTL": "off"}
 _SAVED_HOME_KEY = pytest.StashKey[dict[str, str | None]]()
 _TEST_HOME_KEY = pytest.StashKey[Path]()
 

@@ -45,7 +45,7 @@ def daemon(
     install_signal_handlers(stop)
     with open_vault(home) as vault:
         out.print(f"Cairn daemon on {vault.paths.home} (Ctrl-C to stop; `cairn status` shows what it does)")  # type: ignore[attr-defined]
-        reason = run_daemon(vault, HostOptions(screen=screen, files=files, inbox=inbox), stop,
+        reason = run_daemon(vault, HostOptions(screen=screen, files=files, inbox=inbox, holder="cairn daemon"), stop,
                             lambda line: out.print(line))
     out.print(f"daemon {reason}")
 
@@ -95,5 +95,6 @@ def forget(
     if not yes and not typer.confirm("Delete these memories for good?", default=False):
         raise typer.Exit(1)
     with open_vault(home, embedder=None) as vault:
-        n = vault.forget(TimeRange(start, end) if (start or end) else None, source=source, app=app_name)  # type: ignore[attr-defined]
+        n = vault.forget(TimeRange(start, end) if (start or end) else None, source=source,  # type: ignore[attr-defined]
+                         app=app_name).value
     console().print(f"forgot {n} memories")

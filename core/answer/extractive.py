@@ -35,9 +35,10 @@ def person_fit(snippet: Snippet, persons: Sequence[str]) -> bool:
     """The snippet is by or mentions one of ``persons`` (True when no one is named)."""
     if not persons:
         return True
-    speaker = (snippet.speaker or "").lower()
-    text = snippet.text.lower()
-    return any(p.lower() in speaker or p.lower() in text for p in persons)
+    # A capitalised word taken for a name may be a place or a chat's name ("the apartment in Lisbon"
+    # asked of the chat "Lisbon trip"): the conversation and title count as what the snippet is about.
+    about = " ".join(filter(None, (snippet.speaker, snippet.text, snippet.conversation, snippet.title))).lower()
+    return any(p.lower() in about for p in persons)
 
 
 def said_by(snippet: Snippet, persons: Sequence[str]) -> bool:
@@ -84,6 +85,8 @@ def speaks_of_future(text: str) -> bool:
     return bool(_FUTURE_RE.search(text))
 
 
+_AGO_RE = re.compile(r"(?P<n>[\w-]+(?:\s+or\s+[\w-]+)?)\s+(?P<unit>weekends?|weeks?|months?|years?)\s+ago",
+                     re.IGNORECASE)
 _PRESENT_WHEN_RE = re.compile(r"^\s*when(?:'s|\s+(?:is|are|will|does|do|shall)\b)", re.IGNORECASE)
 
 
@@ -112,13 +115,18 @@ def describe_event_date(snippet: Snippet, tz: tzinfo | None = None, sentence: st
     start = time_range.start
     length = time_range.end.timestamp() - start.timestamp()
     day = 86400
+    ago = _AGO_RE.fullmatch((parsed.phrase or "").strip())
+    if ago is not None and length > day * 1.05:  # "three weeks ago" is said best as "three weeks before <date>"
+        return f"{ago['n'].lower()} {ago['unit'].lower()} before {format_date(local)}"
     if length <= day * 1.05:
         return format_date(start)
     before_message = time_range.end <= local
+    # "the weekend/week before <message date>" only for the one just before it; an earlier one is named.
+    just_before = before_message and (local - time_range.end).total_seconds() < day * 7
     if length <= day * 2.1 and start.weekday() == 5:
-        return f"the weekend before {format_date(local)}" if before_message else f"the weekend of {format_date(start)}"
+        return f"the weekend before {format_date(local)}" if just_before else f"the weekend of {format_date(start)}"
     if length <= day * 7.1:
-        return f"the week before {format_date(local)}" if before_message else f"the week of {format_date(start)}"
+        return f"the week before {format_date(local)}" if just_before else f"the week of {format_date(start)}"
     if length <= day * 31.1:
         return f"{start:%B %Y}"
     if length <= day * 366.1:
@@ -127,6 +135,23 @@ def describe_event_date(snippet: Snippet, tz: tzinfo | None = None, sentence: st
 
 
 MAX_QUOTE_CHARS = 240
+_CLOCK_TIME_RE = re.compile(
+    r"\b(?:(?:[01]?\d|2[0-3])[:.h][0-5]\d(?:\s*[ap]\.?m\.?)?|(?:1[0-2]|0?[1-9])\s*[ap]\.?m\.?|noon|midnight)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def clock_time(text: str, terms: Sequence[str]) -> str | None:
+    """The time of day in ``text`` nearest the question's words ("09:55", "7pm"), if any."""
+    found = list(_CLOCK_TIME_RE.finditer(text))
+    if not found:
+        return None
+    lowered = text.lower()
+    anchors = [i for t in terms for i in [lowered.find(t.lower())] if i >= 0]
+    if not anchors:
+        return found[0].group(0)
+    return min(found, key=lambda m: min(abs(m.start() - a) for a in anchors)).group(0)
+
 
 
 def best_sentence(snippet: Snippet, terms: list[str]) -> str:
@@ -147,7 +172,12 @@ def extractive_answer(
         return None
     terms = query_terms(understanding)
     best = ranked[0][1]
-    if understanding.answer_type == "when":
+    if understanding.answer_type == "clock":
+        for _, snippet in ranked[:3]:
+            clock = clock_time(best_sentence(snippet, terms), terms) or clock_time(snippet.text, terms)
+            if clock is not None:
+                return Extracted(f"{clock} [{snippet.number}]", (snippet.number,))
+    if understanding.answer_type in ("when", "clock"):
         from core.retrieve.snippets import make_snippet
 
         # The date nearest the question's words: a short window first, then the sentence.

@@ -67,6 +67,7 @@ _NOT_NAMES = {
 }
 _NAME_RE = re.compile(r"(?<![\w'’])([A-Z][a-z][\w-]*)(?:['’]s)?\b")
 
+_CLOCK_RE = re.compile(r"^\s*(?:(?:at|by)\s+)?what\s+time\b|^\s*how\s+late\b", re.IGNORECASE)
 _WHEN_RE = re.compile(
     r"^\s*(?:when|what\s+(?:time|date|day|year|month)|which\s+(?:day|date|year|month)|since\s+when|"
     r"how\s+long\s+ago|at\s+what\s+time|on\s+what\s+(?:day|date))\b",
@@ -84,7 +85,13 @@ _LIST_RE = re.compile(
 
 
 def classify_answer_type(question: str) -> str:
-    """``"when"``, ``"who"``, ``"list"``, ``"yes_no"`` or ``"what"`` (the default)."""
+    """``"clock"``, ``"when"``, ``"who"``, ``"list"``, ``"yes_no"`` or ``"what"`` (the default).
+
+    ``"clock"`` asks for a time of day ("what time does the flight land?"):
+    the answer is a clock time from the evidence, not the message's date.
+    """
+    if _CLOCK_RE.search(question):
+        return "clock"
     if _WHEN_RE.search(question):
         return "when"
     if _WHO_RE.search(question):

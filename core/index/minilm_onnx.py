@@ -322,6 +322,9 @@ class OnnxMiniLMEmbedder:
         max_batch_tokens: int | None = DEFAULT_BATCH_TOKENS,
         max_tokens: int = MINILM_MAX_TOKENS,
     ) -> None:
+        from core.process_env import disable_telemetry
+
+        disable_telemetry()  # onnxruntime reads its switch at import: a library user may not have called it
         import onnxruntime as ort
 
         if threads is not None and threads < 1:

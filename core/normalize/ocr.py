@@ -220,8 +220,9 @@ class TesseractOcr:
         buffer = io.BytesIO()
         gray.save(buffer, format="PPM")  # a PGM for mode "L": no compression cost
         pgm = buffer.getvalue()
-        env = dict(os.environ)
-        env["OMP_THREAD_LIMIT"] = "1"
+        from core.process_env import child_env
+
+        env = child_env({"OMP_THREAD_LIMIT": "1"})
         args = [self.command, "stdin", "stdout", "-l", self.lang, "--psm", str(self.psm), "tsv"]
         try:
             proc = subprocess.Popen(

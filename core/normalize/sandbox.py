@@ -192,9 +192,11 @@ class _Worker:
     """One worker process; used by one thread at a time (the pool guarantees it)."""
 
     def __init__(self, memory_bytes: int) -> None:
-        env = dict(os.environ)
-        env.update({"PYTHONDONTWRITEBYTECODE": "1", "MALLOC_ARENA_MAX": "2", "OMP_NUM_THREADS": "1",
-                    "OPENBLAS_NUM_THREADS": "1"})
+        from core.process_env import child_env
+
+        # An allow-list, not a copy: the worker parses hostile files and must not hold the passphrase.
+        env = child_env({"PYTHONDONTWRITEBYTECODE": "1", "MALLOC_ARENA_MAX": "2", "OMP_NUM_THREADS": "1",
+                         "OPENBLAS_NUM_THREADS": "1"})
         code = (f"import sys; sys.path.insert(0, {_project_root()!r}); "
                 "from core.normalize.sandbox import worker_main; worker_main()")
         self.proc = subprocess.Popen(

@@ -217,6 +217,11 @@ def _r_ago(m: re.Match[str], ctx: Ctx, ref: datetime) -> Resolved | None:
         start, _ = ctx.day_span(ctx.today - timedelta(days=high))
         _, end = ctx.day_span(ctx.today - timedelta(days=low))
         return Resolved((start, end), low == high, False)
+    if unit == "weekend":  # "two weekends ago" on a weekday: the weekend before last
+        today = ctx.today
+        latest = today - timedelta(days=(today.weekday() - 5) % 7)  # Saturday of the latest weekend begun
+        back = high if today.weekday() >= 5 else high - 1
+        return Resolved(ctx.day_span(latest - timedelta(weeks=back), 2), False, False)
     if unit == "week":
         start = ctx.midnight(ctx.today - timedelta(weeks=high, days=3))
         end = ctx.midnight(ctx.today - timedelta(weeks=low, days=-4))
@@ -370,7 +375,7 @@ KINDS: tuple[tuple[str, str, Resolver], ...] = (
         r"(?:the\s+(?P<unit2>week|month|year)\s+(?:before\s+last|after\s+next))|(?:(?P<rel>this|last|next|previous)\s+(?P<unit>week|month|year))",
         _r_rel_unit,
     ),
-    ("ago", rf"(?P<n>{NUM_RE})\s+(?P<unit>{UNIT_RE})\s+ago", _r_ago),
+    ("ago", rf"(?P<n>{NUM_RE})\s+(?P<unit>weekends?|{UNIT_RE})\s+ago", _r_ago),
     (
         "month",
         rf"(?:(?P<rel>last|this|next)\s+)?(?P<mon>{MONTH_RE})",

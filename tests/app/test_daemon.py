@@ -54,3 +54,38 @@ def test_daemon_imports_inbox_and_watched_files_and_stops_on_lock(tmp_path: Path
             proc.kill()
     assert proc.returncode == 0
     assert "daemon locked" in out
+
+
+def test_a_second_daemon_is_refused_and_status_names_the_holder(tmp_path: Path) -> None:
+    import json
+
+    from core.vault import Vault
+
+    home = tmp_path / "home"
+    with Vault.create(VaultPaths(home), TEST_PASSPHRASE, use_keyring=False, embedder=None) as v:
+        v.update_settings(screen_enabled=False)
+    env = {**os.environ, "CAIRN_HOME": str(home), "CAIRN_PASSPHRASE": TEST_PASSPHRASE, "CAIRN_EMBEDDER": "none"}
+    cli = [sys.executable, "-m", "app.cli"]
+    first = subprocess.Popen([*cli, "daemon", "--no-screen"], env=env, cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def lock_holder() -> dict[str, object] | None:
+        out = subprocess.run([*cli, "status", "--json"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        return json.loads(out.stdout)["capture"]["lock_holder"] if out.returncode == 0 else None
+
+    try:
+        assert _wait(lambda: (lock_holder() or {}).get("pid") == first.pid), "the daemon did not take the capture lock"
+        assert lock_holder() == {**(lock_holder() or {}), "name": "cairn daemon"}
+        second = subprocess.run([*cli, "daemon", "--no-screen"], env=env, cwd=ROOT, capture_output=True, text=True,
+                                timeout=120)
+        assert second.returncode == 1
+        assert f"error: capture already runs for this vault: cairn daemon (pid {first.pid}" in second.stderr
+        assert "Traceback" not in second.stderr + second.stdout
+        human = subprocess.run([*cli, "status"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert f"capture lock held by cairn daemon (pid {first.pid}" in human.stdout
+        assert subprocess.run([*cli, "lock"], env=env, cwd=ROOT).returncode == 0
+        first.communicate(timeout=60)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 0

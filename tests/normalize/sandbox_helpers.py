@@ -46,3 +46,9 @@ def write_file(data: bytes, name: str, limits: ExtractLimits) -> Extraction:
 
 def echo_pid(data: bytes, name: str, limits: ExtractLimits) -> Extraction:
     return Extraction(sections=(Section(str(os.getpid())),), mime="text/plain", meta={"name": name})
+
+
+def show_environment(data: bytes, name: str, limits: ExtractLimits) -> Extraction:
+    """The worker's environment variables, one ``NAME=value`` a line."""
+    text = "\n".join(f"{key}={value}" for key, value in sorted(os.environ.items()))
+    return Extraction(sections=(Section(text),), mime="text/plain")

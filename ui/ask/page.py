@@ -1,7 +1,7 @@
 """Ask: a chat with your memory.  The answer streams in; citations open the moment.
 
 The question is answered on a worker thread (``ui.ask.engine.AskEngine.events``
-through ``TaskManager.stream``); tokens arrive on the GUI thread and are
+through ``ui.ask.operations.stream_answer``); tokens arrive on the GUI thread and are
 painted at most every 40 ms so a fast model does not flood the layout.  Stop
 (button or Esc) cancels the stream at the next token.  Citation numbers in
 the text and the source list under each answer are links (``cite:N``): a
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from ui import fmt, theme
 from ui.ask.engine import AskEngine, Citation, Final, Status, Token
+from ui.ask.operations import release_model, stream_answer
 from ui.session import Session
 from ui.tasks import TaskHandle
 
@@ -173,9 +174,9 @@ class AskPage(QWidget):
             exchange.error = str(exc) or type(exc).__name__
             self._finish(exchange)
 
-        self._handle = self._session.tasks.stream(
-            lambda: engine.events(question), on_item=on_item, on_done=on_done,
-            on_failure=on_failure, owner=self, label="ask")
+        answering = stream_answer(self._session, engine, question).each(on_item).finished(on_done)
+        answering.failure(on_failure)
+        self._handle = answering.owned_by(self).run()
 
     def ask_current(self) -> None:
         self.ask(self.input.text())
@@ -307,7 +308,7 @@ class AskPage(QWidget):
     def _release_engine(self) -> None:
         engine, self._engine = self._engine, None
         if engine is not None:
-            self._session.tasks.run(engine.close, label="close model")
+            release_model(self._session, engine)
 
     def _settings_changed(self, settings: Any) -> None:
         """A different model or budget: the next question builds a fresh engine."""

@@ -10,7 +10,6 @@ Threads: GUI thread.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QListWidgetItem, QVBo
 
 from core.memory.profile.autofill import FieldSink, UserConfirmation, execute_plan, single_value_plan
 from core.memory.profile.profile import Profile, ProfileValue
+from core.process_env import child_env
 from ui.autofill.form_fill import typing_session
 
 CLIPBOARD_CLEAR_MS = 30_000
@@ -30,10 +30,8 @@ class FocusedFieldSink:
     """Types into whatever field has keyboard focus (the picker hides first so focus returns)."""
 
     def __init__(self, display: str | None = None) -> None:
-        self._env = dict(os.environ)
+        self._env = child_env({"DISPLAY": display} if display else None)  # xdotool needs no secrets
         self._display = display
-        if display:
-            self._env["DISPLAY"] = display
 
     def session(self, values: Sequence[str]) -> AbstractContextManager[object]:
         return typing_session(values, self._display)

@@ -62,9 +62,9 @@ class CaptureRunner(QObject):
             return  # `cairn daemon` already captures into this vault
 
         def build() -> CaptureHost:
-            from core.host.host import CaptureHost
+            from core.host.host import CaptureHost, HostOptions
 
-            host = CaptureHost(vault)
+            host = CaptureHost(vault, HostOptions(holder="Cairn app"))
             host.start(settings)
             return host
 
@@ -77,6 +77,11 @@ class CaptureRunner(QObject):
         self._session.run(build, on_success=started, on_failure=self._failed, owner=self, label="start capture")
 
     def _failed(self, exc: BaseException) -> None:
+        from core.host.capture_lock import CaptureBusy
+
+        if isinstance(exc, CaptureBusy):  # a daemon started meanwhile: it captures, the app does not
+            log.info("%s", exc)
+            return
         self.last_error = str(exc)
         log.warning("capture could not start: %s", exc)
 

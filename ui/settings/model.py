@@ -1,6 +1,8 @@
-"""The Answers tab: the language model file and how much it is given to work with.
+"""The Model tab: which language model answers, better ones to download, and how much it is given to work with.
 
-Fields: ``model_path`` (empty text means the packaged default),
+The catalogue of downloadable models is ``ui.settings.model_catalogue``;
+choosing one fills the model field.  Fields: ``model_path`` (empty text
+means the packaged default),
 ``llm_context_tokens``, ``llm_threads`` (0 means automatic) and
 ``answer_context_budget``.
 
@@ -19,15 +21,16 @@ from ui.settings.section import SettingsSection, muted_note
 
 if TYPE_CHECKING:
     from core.settings import Settings
+    from ui.session import Session
 
 
 class ModelSection(SettingsSection):
     """The GGUF model, its context size and threads, and the memory budget per answer."""
 
-    TITLE: ClassVar[str] = "Answers"
+    TITLE: ClassVar[str] = "Model"
     ICON: ClassVar[str] = "ask"
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, session: Session | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         s = settings
         self.model_path = QLineEdit(s.model_path or "")
@@ -43,6 +46,17 @@ class ModelSection(SettingsSection):
         self.form.addRow("", muted_note("Any GGUF model works; a 1–4B instruct model gives clearly better "
                                         "answers than the small default. Answers always cite your memories "
                                         "either way."))
+        self.catalogue = None
+        if session is not None:
+            from ui.settings.model_catalogue import ModelCatalogue
+
+            self.catalogue = ModelCatalogue(session, lambda: self.model_path.text().strip() or None,
+                                            self.model_path.setText)
+            self.model_path.textChanged.connect(lambda _t: self.catalogue.refresh() if self.catalogue else None)
+            self.form.addRow("Better models", self.catalogue)
+            self.form.addRow("", muted_note("Downloading is the only thing Cairn sends to the network, and only "
+                                            "when you click Download; the file is checked against the checksum "
+                                            "its host publishes."))
         self.context = QSpinBox()
         self.context.setRange(512, 131072)
         self.context.setSingleStep(512)

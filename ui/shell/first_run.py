@@ -48,6 +48,7 @@ class FirstRunChoices:
     watched_folders: tuple[str, ...] = ()
     chat_inbox: str | None = None
     load_demo: bool = True
+    autostart: bool = False  # opt-in: the app starts in the tray at login
     notes: list[str] = field(default_factory=list)
 
 
@@ -83,6 +84,14 @@ def setup_events(paths: Any, choices: FirstRunChoices) -> Iterator[SetupProgress
         screen_enabled=choices.screen_enabled, capture_interval_s=choices.capture_interval_s,
         watched_folders=choices.watched_folders, chat_inbox=choices.chat_inbox,
     )
+    if choices.autostart:
+        yield SetupProgress("Starting Cairn with your session…")
+        from ui.settings.startup import apply_autostart
+
+        try:
+            notes.extend(apply_autostart("app", paths.home))
+        except OSError as exc:
+            notes.append(f"could not set up autostart ({exc}); turn it on later in Settings → Startup")
     if choices.load_demo:
         yield SetupProgress("Loading the demo memory (chats, documents, screenshots)…")
         from core.demo import load_demo_memory
@@ -193,6 +202,9 @@ class _CapturePage(QWizardPage):
         hint = QLabel("Password managers and private browser windows are never captured.")
         hint.setProperty("muted", True)
         form.addRow(hint)
+        self.autostart = QCheckBox("Start Cairn in the tray when I log in")
+        self.autostart.setAccessibleName("Start Cairn when I log in")
+        form.addRow(self.autostart)
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Choose the chat export inbox")
@@ -248,4 +260,5 @@ class FirstRunWizard(QWizard):
             watched_folders=self.capture.folders.values(),
             chat_inbox=self.capture.inbox.text().strip() or None,
             load_demo=self.demo.demo.isChecked(),
+            autostart=self.capture.autostart.isChecked(),
         )

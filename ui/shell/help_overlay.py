@@ -13,6 +13,7 @@ from PySide6.QtCore import QEvent, QObject, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
+from core.version import version
 from ui import theme
 
 SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
@@ -127,7 +128,7 @@ class HelpOverlay(QWidget):
         p.setFont(base)
         p.setPen(QColor(c.muted))
         p.drawText(card.adjusted(24, 20, -24, 0), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
-                   "Esc to close")
+                   f"Cairn {version()} · Esc to close")
         x = card.left() + 24
         for (title, items), (key_w, desc_w) in zip(SHORTCUTS, widths, strict=True):
             col_w = (key_w + gap + desc_w + pad) * shrink

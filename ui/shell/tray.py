@@ -1,4 +1,4 @@
-"""The tray icon: capture state at a glance; pause, resume, pause 30 min, lock, open, quit.
+"""The tray icon: capture state at a glance; pause, resume, pause 30 min, lock, open, about, quit.
 
 The menu exists even where the platform has no system tray (tests, some
 Wayland desktops): the same actions are reachable from the window's menu and
@@ -13,8 +13,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from core.host.control import CaptureHealth
 from ui import theme
-from ui.capture.control import CaptureHealth
 
 
 class Tray(QObject):
@@ -25,6 +25,7 @@ class Tray(QObject):
     quit_requested = Signal()
     autofill_requested = Signal()
     fill_form_requested = Signal()
+    about_requested = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -39,6 +40,7 @@ class Tray(QObject):
         self.autofill_action = QAction("Autofill a field…", self)
         self.fill_form_action = QAction("Fill the form in the focused window…", self)
         self.lock_action = QAction(theme.icon("lock"), "Lock Cairn", self)
+        self.about_action = QAction(theme.icon("help"), "About Cairn", self)
         self.quit_action = QAction(theme.icon("quit"), "Quit Cairn", self)
         self.open_action.triggered.connect(self.open_requested)
         self.pause_action.triggered.connect(lambda: self.pause_requested.emit(None))
@@ -47,6 +49,7 @@ class Tray(QObject):
         self.autofill_action.triggered.connect(self.autofill_requested)
         self.fill_form_action.triggered.connect(self.fill_form_requested)
         self.lock_action.triggered.connect(self.lock_requested)
+        self.about_action.triggered.connect(self.about_requested)
         self.quit_action.triggered.connect(self.quit_requested)
         self.menu.addAction(self.status_action)
         self.menu.addSeparator()
@@ -59,6 +62,7 @@ class Tray(QObject):
         self.menu.addAction(self.fill_form_action)
         self.menu.addSeparator()
         self.menu.addAction(self.lock_action)
+        self.menu.addAction(self.about_action)
         self.menu.addAction(self.quit_action)
         self.resume_action.setVisible(False)
 

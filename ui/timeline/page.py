@@ -12,10 +12,10 @@ pending selection); the parts live next to it: ``toolbar`` (◀ date ▶, zoom
 segment), ``hour_strip``, ``moment`` (one memory in full), ``cards`` (the
 glance card, the heat-map card), ``density`` (the heat map), ``glance`` and
 ``count_text`` (wording), ``periods`` (day/week/month stepping and titles),
-``activity`` (the vault reads behind the strip and heat map) and
-``date_dialog``.
+``activity`` (the counts behind the strip and heat map), ``operations``
+(every vault read, as ``QueryOp``s) and ``date_dialog``.
 
-Threads: GUI thread only; all vault calls go through ``session.run``.
+Threads: GUI thread only; all vault calls go through ``ui.timeline.operations``.
 Errors: a failed page load shows "Could not load: …" in the count label;
 other task failures are left to the task manager's default handling.
 """
@@ -32,7 +32,6 @@ from PySide6.QtWidgets import QLabel, QListView, QSplitter, QStackedWidget, QVBo
 from ui import fmt, theme
 from ui.media import MediaCache
 from ui.session import Session
-from ui.timeline.activity import hour_counts, latest_day, strip_counts
 from ui.timeline.cards import DensityCard, GlanceCard
 from ui.timeline.count_text import density_hint_text, memory_count_text
 from ui.timeline.date_dialog import ask_date
@@ -40,10 +39,12 @@ from ui.timeline.density import HourCounts
 from ui.timeline.glance import glance_text
 from ui.timeline.hour_strip import HourStrip
 from ui.timeline.model import RangeModel
+from ui.timeline.operations import load_hour_counts, load_latest_day, load_strip_counts
 from ui.timeline.periods import period_title, shift_period
 from ui.timeline.toolbar import TimelineToolbar
 from ui.widgets.item_delegate import ItemDelegate
 from ui.widgets.item_list import ITEM_ROLE
+from ui.widgets.operations import load_item
 
 MAX_FOLLOW_PAGES = 50  # how far open_item pages on looking for its item
 
@@ -191,16 +192,13 @@ class TimelinePage(QWidget):
 
     def show_latest(self) -> None:
         """Open the most recent day that holds memories (today when nothing is found)."""
-        vault = self._session.vault
-        if vault is None:
+        if self._session.vault is None:
             return
-        self._session.run(lambda: latest_day(vault), owner=self, label="latest day",
-                          on_success=lambda d: self.show_day(d or date.today()))
+        load_latest_day(self._session).success(lambda d: self.show_day(d or date.today())).owned_by(self).run()
 
     def open_item(self, item_id: int, terms: list[str] | None = None) -> None:
         """Show one memory in its day (from search results, citations, related lists)."""
-        vault = self._session.vault
-        if vault is None:
+        if self._session.vault is None:
             return
         self._terms = terms or []
         row = self.model.row_of(item_id)
@@ -212,7 +210,7 @@ class TimelinePage(QWidget):
             day = fmt.to_local(item.timestamp).date()
             self.show_day(day, select_item=int(item.id), at=item.timestamp)
 
-        self._session.run(lambda: vault.get_item(item_id), on_success=opened, owner=self, label="open item")
+        load_item(self._session, item_id).success(opened).owned_by(self).run()
 
     def set_zoom(self, mode: str) -> None:
         if mode == self._zoom:
@@ -258,8 +256,7 @@ class TimelinePage(QWidget):
 
     # -- day view internals ------------------------------------------------------------------------
     def _load_histogram(self, start: datetime, end: datetime) -> None:
-        vault = self._session.vault
-        if vault is None:
+        if self._session.vault is None:
             return
         self._hist_generation += 1
         generation = self._hist_generation
@@ -269,7 +266,7 @@ class TimelinePage(QWidget):
                 self.strip.set_histogram(counts)
                 self._toolbar.set_count_text(memory_count_text(sum(counts)))
 
-        self._session.run(lambda: strip_counts(vault, start, end), on_success=done, owner=self, label="histogram")
+        load_strip_counts(self._session, start, end).success(done).owned_by(self).run()
 
     def _page_loaded(self, added: int) -> None:
         self.strip.set_moments(self.model.timestamps())
@@ -350,8 +347,7 @@ class TimelinePage(QWidget):
 
     # -- week / month internals ------------------------------------------------------------------
     def _load_density(self) -> None:
-        vault = self._session.vault
-        if vault is None:
+        if self._session.vault is None:
             return
         first, last = self.density.range()
         start, end = fmt.day_start(first), fmt.day_start(last)
@@ -366,7 +362,7 @@ class TimelinePage(QWidget):
                 self._density_card.set_hint(density_hint_text(total, len({d for d, _ in counts})))
                 self._toolbar.set_count_text(memory_count_text(total))
 
-        self._session.run(lambda: hour_counts(vault, start, end), on_success=done, owner=self, label="density")
+        load_hour_counts(self._session, start, end).success(done).owned_by(self).run()
 
     def _density_chosen(self, day: date, hour: int | None) -> None:
         at = fmt.day_start(day) + timedelta(hours=hour) if hour is not None else None

@@ -1,0 +1,66 @@
+"""Each answer type on a hand-written vault (real encrypted store, lexical search), extractive answers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from core.answer import NOT_FOUND_TEXT, Answerer
+from core.types import Record
+
+TZ = ZoneInfo("Europe/Lisbon")
+START = datetime(2026, 3, 30, 18, 0, tzinfo=TZ)
+CHATS = {
+    "Lisbon trip": [
+        ("Ana", "Booked it! Our flight is on Thursday, it lands at 09:55."),
+        ("Ben", "Great. The door code for the building is 4417."),
+        ("Ana", "Marta recommended the pastry shop next to the tram stop."),
+    ],
+    "home": [
+        ("Ben", "I planted tomatoes, basil and peppers in the garden."),
+        ("Ana", "Did you pay the electricity bill?"),
+        ("Ben", "Yes, I paid the electricity bill this morning."),
+    ],
+}
+
+
+@pytest.fixture()
+def answerer(lexical_vault):  # type: ignore[no-untyped-def]
+    records, n = [], 0
+    for conversation, turns in CHATS.items():
+        for speaker, text in turns:
+            n += 1
+            records.append(Record(source="chat:jsonl", external_id=f"m{n}", kind="message", conversation=conversation,
+                                  timestamp=START + timedelta(minutes=7 * n), text=text, speaker=speaker))
+    lexical_vault.ingest(records, embed=False)
+    return Answerer(lexical_vault, neighbours=lexical_vault.neighbours)
+
+
+NOW = START + timedelta(days=3)
+
+
+def test_a_time_of_day_question_gets_the_clock_time_not_the_date(answerer: Answerer) -> None:
+    answer = answerer.answer("What time does our flight land?", now=NOW)
+    assert answer.text.startswith("09:55 [") and answer.citations[0].external_id == "m1"
+
+
+def test_a_place_only_named_by_the_chat_does_not_hide_the_answer(answerer: Answerer) -> None:
+    answer = answerer.answer("What is the door code for the apartment in Lisbon?", now=NOW)
+    assert answer.mode == "extractive" and "4417" in answer.text
+    assert answer.citations[0].external_id == "m2"
+
+
+def test_who_list_and_yes_no_answers_cite_their_evidence(answerer: Answerer) -> None:
+    who = answerer.answer("Who recommended the pastry shop?", now=NOW)
+    assert "Marta" in who.text and who.citations[0].external_id == "m3"
+    planted = answerer.answer("What did Ben plant in the garden?", now=NOW)
+    assert all(word in planted.text for word in ("tomatoes", "basil", "peppers"))
+    paid = answerer.answer("Did Ben pay the electricity bill?", now=NOW)
+    assert "paid the electricity bill" in paid.text and paid.citations[0].external_id == "m6"
+
+
+def test_an_absent_answer_is_not_in_memory(answerer: Answerer) -> None:
+    answer = answerer.answer("What is the wifi password at the cabin?", now=NOW)
+    assert answer.mode == "not_found" and answer.text == NOT_FOUND_TEXT and not answer.citations
