@@ -39,7 +39,7 @@ from ui.timeline.density import HourCounts
 from ui.timeline.glance import glance_text
 from ui.timeline.hour_strip import HourStrip
 from ui.timeline.model import RangeModel
-from ui.timeline.operations import load_hour_counts, load_latest_day, load_strip_counts
+from ui.timeline.operations import load_hour_counts, load_latest_day, load_strip_counts, load_summaries
 from ui.timeline.periods import period_title, shift_period
 from ui.timeline.toolbar import TimelineToolbar
 from ui.widgets.item_delegate import ItemDelegate
@@ -62,6 +62,9 @@ class TimelinePage(QWidget):
         self._zoom = "day"
         self._day = date.today()
         self._pending_item: int | None = None
+        self._summaries: list[Any] = []  # the shown day's summaries (above the day, not in its stream)
+        self._summary_shown: Any = None  # a summary opened from the glance card, shown instead of a moment
+        self._summary_generation = 0
         self._pending_time: datetime | None = None
         self._follow_pages = 0
         self._terms: list[str] = []
@@ -173,6 +176,7 @@ class TimelinePage(QWidget):
         self._day = day
         self._pending_item = select_item
         self._pending_time = at
+        self._summary_shown = None
         self._follow_pages = 0
         if self._zoom != "day":
             self._toolbar.set_zoom("day")
@@ -188,6 +192,7 @@ class TimelinePage(QWidget):
             return
         self.model.set_range(start, end)
         self._load_histogram(start, end)
+        self._load_summaries(start, end)
         self.day_shown.emit(day)
 
     def show_latest(self) -> None:
@@ -208,6 +213,11 @@ class TimelinePage(QWidget):
 
         def opened(item: Any) -> None:
             day = fmt.to_local(item.timestamp).date()
+            if item.kind == "summary":  # not a moment of the stream: shown on its own, over its day
+                if day != self._day or self._zoom != "day":
+                    self.show_day(day)
+                self._show_summary(item)
+                return
             self.show_day(day, select_item=int(item.id), at=item.timestamp)
 
         load_item(self._session, item_id).success(opened).owned_by(self).run()
@@ -294,14 +304,14 @@ class TimelinePage(QWidget):
             if row >= 0:
                 self._select_row(row)
                 return
-        if self.day_list.currentIndex().row() < 0 and rows:
-            # Today opens on the latest moment, other days on the first (not on a summary).
-            moments = [r for r in range(rows) if self.model.item(r).kind != "summary"] or list(range(rows))
-            self._select_row(moments[-1] if self._day == date.today() else moments[0])
+        if self.day_list.currentIndex().row() < 0 and rows and self._summary_shown is None:
+            # Today opens on the latest moment, other days on the first.
+            self._select_row(rows - 1 if self._day == date.today() else 0)
         elif rows == 0:
             self.moment.clear("Nothing was recorded on this day. Use ◀ ▶, the calendar or “Latest” to move.")
 
     def _select_row(self, row: int) -> None:
+        self._summary_shown = None
         index = self.model.index(row, 0)
         self.day_list.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
@@ -339,7 +349,28 @@ class TimelinePage(QWidget):
     def _update_glance(self) -> None:
         """Day summary and episodes when consolidation made them, else counts from the loaded rows."""
         rows = [self.model.item(r) for r in range(self.model.rowCount())]
-        self._glance_card.show_glance(glance_text(rows, theme.colours(), more_loading=not self.model.exhausted))
+        shown = sorted([*self._summaries, *rows], key=lambda r: r.timestamp)
+        self._glance_card.show_glance(glance_text(shown, theme.colours(), more_loading=not self.model.exhausted))
+
+    def _load_summaries(self, start: datetime, end: datetime) -> None:
+        self._summaries = []
+        self._summary_generation += 1
+        generation = self._summary_generation
+
+        def done(summaries: list[Any]) -> None:
+            if generation == self._summary_generation:
+                self._summaries = summaries
+                self._update_glance()
+
+        load_summaries(self._session, start, end).success(done).quietly().owned_by(self).run()
+
+    def _show_summary(self, item: Any) -> None:
+        """A summary in the moment view (its "made from" links open the memories); no row is selected."""
+        self._pending_item = None
+        self._pending_time = None
+        self._summary_shown = item
+        self.day_list.selectionModel().clearSelection()
+        self.moment.show_item(item, [])
 
     def _glance_link(self, link: str) -> None:
         if link.startswith("item:"):
