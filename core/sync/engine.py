@@ -235,7 +235,7 @@ class SyncEngine:
             if epoch not in self.ring.keys:
                 return None
             data = sealing.open_sealed(self.ring.keys[epoch], self.ring.vault_id, "media", obj, blob)
-            media_id = int(self.store.put_media(data, kind, None))
+            media_id = int(self.store.put_media(data, kind, None).value)
             self.store.write(lambda c, o=obj, m=media_id: c.execute(
                 "INSERT OR REPLACE INTO sync_media (obj, media_id, uploaded) VALUES (?, ?, 1)", (o, m)))
             found[obj] = media_id
