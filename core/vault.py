@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from core import env as env_switch
 from core.capture.chats.reader import ImportOptions
@@ -42,6 +42,9 @@ from core.store.schema import migrate
 from core.store.settings import load_settings, save_settings
 from core.store.stats import VaultStats, memory_count, vault_stats
 from core.types import ItemId, MediaId, ReadResult, Record, TimeRange
+
+if TYPE_CHECKING:
+    from core.memory.consolidation.types import ConsolidationReport
 
 T = TypeVar("T")
 
@@ -280,8 +283,8 @@ class Vault:
             return False
 
     def consolidate(self, progress: ProgressCallback | None = None, *, llm: Any | None = None,
-                    should_stop: Callable[[], bool] | None = None) -> Any:
-        """Build episodes, summaries, entities, facts and the graph for new memories (resumable)."""
+                    should_stop: Callable[[], bool] | None = None) -> ConsolidationReport:
+        """Build episodes, summaries, entities, facts and the graph for new memories (resumable); its ``changes``."""
         from core.memory.consolidation.consolidate import consolidate  # late: the extractors and the model
         from core.memory.consolidation.types import options_from_settings
 
