@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
             partial = v.search(SearchRequest("budget meeting with the lawyer", k=10, parse_time=False))
             t_partial = time.perf_counter() - t0
             assert partial.hits
-            loader = v._loader
+            loader = v.vectors.loader
             if loader is not None:
                 loader.wait()
             t_loaded = time.perf_counter() - t0

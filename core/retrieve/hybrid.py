@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from core.index.fulltext import query_terms, search_fulltext
-from core.index.vectors import VectorIndex
+from core.index.vectors import VectorSearch
 from core.retrieve.snippets import make_snippet
 from core.retrieve.types import Hit, SearchRequest, SearchResult
 from core.store.items import from_epoch, to_epoch
@@ -92,7 +92,7 @@ class HybridRetriever:
     def __init__(
         self,
         reader: Callable[[], Any],
-        vectors: Callable[[], VectorIndex | None],
+        vectors: Callable[[], VectorSearch | None],
         embed_query: Callable[[str], np.ndarray] | None,
         weights: FusionWeights | None = None,
     ) -> None:
@@ -124,7 +124,7 @@ class HybridRetriever:
         return SearchResult(hits=hits, query_text=text, applied_range=applied, range_phrase=phrase, notes=tuple(notes))
 
     def _search(
-        self, request: SearchRequest, text: str, time_range: TimeRange | None, index: VectorIndex | None
+        self, request: SearchRequest, text: str, time_range: TimeRange | None, index: VectorSearch | None
     ) -> list[Hit]:
         reader = self._reader()
         where, params = build_filter(request, time_range)
