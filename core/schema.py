@@ -9,13 +9,8 @@ from __future__ import annotations
 
 from core.capture.files.schema import MIGRATION_SQL as FILES_SQL
 from core.memory.schema import MIGRATION_SQL as MEMORY_SQL
-<<<<<<< HEAD
-from core.store.schema import BASE_SQL, FILTER_INDEXES_SQL
-from core.store.sync_schema import SYNC_AUTHORED_SQL, SYNC_SQL
-=======
 from core.store.schema import BASE_SQL, FILTER_INDEXES_SQL, VECTOR_LOG_SQL
-from core.store.sync_schema import SYNC_SQL
->>>>>>> main
+from core.store.sync_schema import SYNC_AUTHORED_SQL, SYNC_SQL
 
 MIGRATIONS: tuple[str, ...] = (
     BASE_SQL,
