@@ -8,6 +8,7 @@ before it).
 from __future__ import annotations
 
 from core.capture.files.schema import MIGRATION_SQL as FILES_SQL
+from core.index.cjk import MIGRATION_SQL as CJK_SQL
 from core.memory.schema import MIGRATION_SQL as MEMORY_SQL
 from core.store.schema import BASE_SQL, FILTER_INDEXES_SQL, VECTOR_LOG_SQL
 from core.store.sync_schema import SYNC_AUTHORED_SQL, SYNC_SQL
@@ -19,5 +20,6 @@ MIGRATIONS: tuple[str, ...] = (
     FILTER_INDEXES_SQL,
     SYNC_SQL,
     VECTOR_LOG_SQL,
+    CJK_SQL,
     SYNC_AUTHORED_SQL,
 )
