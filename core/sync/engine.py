@@ -59,6 +59,7 @@ class SyncReport:
     applied: apply_mod.Applied = field(default_factory=apply_mod.Applied)
     downloaded_media: int = 0
     deleted_objects: int = 0
+    compacted: int = 0  # own segments rewritten without the text of items forgotten since
     rejected: list[str] = field(default_factory=list)
     waiting: int = 0  # segments whose media have not reached the target yet
 
@@ -93,6 +94,7 @@ class SyncEngine:
         self._export()
         self._upload_outbox(report)
         self._download(report, forget_items)
+        self._compact(report)
         self.store.write(lambda c: (state.set_meta(c, "hlc", self.clock.last),
                                     state.set_meta(c, "last_sync", str(time.time()))))
         return report
@@ -140,6 +142,8 @@ class SyncEngine:
         name, blob = segments.encode(self.ring, segment)
         conn.execute("INSERT INTO sync_outbox (seq, name, blob, ops, deletes) VALUES (?,?,?,?,?)",
                      (seq, name, blob, len(collected.ops), state.dumps(collected.deletes)))
+        conn.executemany("INSERT OR IGNORE INTO sync_authored (source_key, seq) VALUES (?, ?)",
+                         [(op["k"], seq) for op in collected.ops if op["t"] == "item"])
         state.set_meta(conn, "next_seq", str(seq + 1))
         state.set_meta(conn, "hlc", self.clock.last)
         return len(collected.ops) >= self.ops_per_segment
@@ -254,3 +258,44 @@ class SyncEngine:
                 ids.append(int(row[0]))
         if ids:
             (forget_items or (lambda chosen: self.store.forget(item_ids=chosen)))(ids)
+
+    # -- compaction -----------------------------------------------------------------------------------
+    def _compact(self, report: SyncReport) -> None:
+        """Cut forgotten items out of this device's segments on the target (their text must not stay there).
+
+        Each device rewrites only its own segments (same device and sequence number, sealed under the
+        current key); a device that already applied the old one skips the rewrite as stale, a new one
+        never sees the forgotten text.
+        """
+        conn = self.store.read()
+        by_seq: dict[int, set[str]] = {}
+        for seq, key in conn.execute(
+                "SELECT a.seq, a.source_key FROM sync_authored a JOIN sync_tombstones t ON t.source_key = a.source_key"
+                " ORDER BY a.seq"):
+            by_seq.setdefault(int(seq), set()).add(str(key))
+        for seq, keys in by_seq.items():
+            row = conn.execute("SELECT name FROM sync_applied WHERE device = ? AND seq = ?", (self.device, seq)).fetchone()
+            if row is None:
+                continue  # not uploaded yet: the next pass compacts it
+            name = str(row[0])
+            try:
+                segment = segments.decode(self.ring, name, self.target.get(name))
+            except FileNotFoundError:
+                segment = None
+            if segment is not None:
+                kept = [op for op in segment.ops if not (op["t"] == "item" and op["k"] in keys)]
+                new_name, blob = segments.encode(self.ring, segments.Segment(self.device, seq, segment.hlc, kept))
+                self.target.put(new_name, blob)
+                if new_name != name:
+                    self.target.delete(name)
+                name = new_name
+                report.compacted += 1
+            marks = ",".join("?" * len(keys))
+
+            def done(c: Any, s: int = seq, n: str = name, k: tuple[str, ...] = tuple(keys), m: str = marks) -> None:
+                c.execute("DELETE FROM sync_applied WHERE device = ? AND seq = ?", (self.device, s))
+                c.execute("INSERT OR REPLACE INTO sync_applied (name, device, seq, applied_at) VALUES (?,?,?,?)",
+                          (n, self.device, s, time.time()))
+                c.execute(f"DELETE FROM sync_authored WHERE seq = ? AND source_key IN ({m})", (s, *k))
+
+            self.store.write(done)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from core.memory.knowledge import facts
 from core.memory.knowledge.entities import self_entity
+from core.sync import segments, state
 from core.sync.engine import SyncEngine
 from tests.memory.helpers import at, chat
 from tests.sync.helpers import folder_target, join, new_vault, sync
@@ -27,6 +29,8 @@ def test_forget_removes_items_media_and_derived_facts_everywhere(tmp_path: Path)
                   chat("2", "an unrelated message that stays", "Ana Lima", at(5))], embed=False)
         shot = a.ingest([chat("s1", "screen text of a private page", "Ana Lima", at(1), source="screen")], embed=False)
         a.put_media(SHOT, "screenshot", shot.item_ids[0])
+        b.ingest([chat("d1", "a desktop note to forget later", "Ana Lima", at(7))], embed=False)
+        sync(b, target)
         sync(a, target)
         sync(b, target)
         folder = Path(spec.url)
@@ -36,18 +40,26 @@ def test_forget_removes_items_media_and_derived_facts_everywhere(tmp_path: Path)
         assert b.read().execute(emails).fetchone()[0] == 1
 
         a.forget(item_ids=[shot.item_ids[0], *[r[0] for r in a.read().execute(
-            "SELECT id FROM items WHERE external_id = '1'")]])
+            "SELECT id FROM items WHERE external_id IN ('1', 'd1')")]])
         report = sync(a, target)
         assert report.deleted_objects == 1
         assert list((folder / "media").iterdir()) == []  # the screenshot's object left the target
         report = sync(b, target)
-        assert report.applied.forgotten == 2
+        assert report.applied.forgotten == 3
         texts = [r[0] for r in b.read().execute("SELECT text FROM items WHERE source != 'summary'")]
         assert texts == ["an unrelated message that stays"]
         assert _media_files(b) == []
         assert b.read().execute(emails).fetchone()[0] == 0  # the fact lost its evidence
         # an old copy of the forgotten item arriving late does not bring it back
         assert sync(a, target).applied.items == 0
+        # and its text is gone from the target too: the segments that carried it were rewritten without it
+        ring = state.load_ring(a.read())
+        carried = []
+        for name in target.list("segments"):
+            plain = json.dumps(segments.decode(ring, name, target.get(name)).ops)
+            carried += [t for t in ("ana.lima@example.com", "private page", "desktop note") if t in plain]
+        assert carried == []
+        assert "an unrelated message that stays" in texts
     finally:
         a.close()
         b.close()
