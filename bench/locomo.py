@@ -244,11 +244,14 @@ def answer_grid() -> dict[str, Any]:
     from core.answer.answerer import DEFAULT_ABSTENTION
 
     grid = {"shipped": DEFAULT_ABSTENTION}
-    for strict in (False, True):
-        for cover in (0.4, 0.5, 0.6):
-            policy = replace(DEFAULT_ABSTENTION, min_coverage=cover, strict_person=strict)
-            if policy != DEFAULT_ABSTENTION:
-                grid[f"coverage={cover} strict_person={strict}"] = policy
+    variants: list[dict[str, Any]] = [
+        {"strict_person": False, "margin": 0.0}, {"margin": 0.0}, {"margin": 0.85}, {"margin": 1.2},
+        {"min_coverage": 0.5}, {"min_cosine": 0.6}, {"min_cosine": 0.65}, {"margin": 1.2, "min_cosine": 0.6},
+    ]
+    for change in variants:
+        policy = replace(DEFAULT_ABSTENTION, **change)
+        if policy != DEFAULT_ABSTENTION:
+            grid[" ".join(f"{k}={v}" for k, v in change.items())] = policy
     return grid
 
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 
-from core.answer.abstain import Abstention, about_persons, matching
+from core.answer.abstain import Abstention, about_persons, matching, outweighed
 from core.answer.citations import NOT_FOUND_RE, Validated, citation_numbers, date_consistent, validate_answer
 from core.answer.context import approx_tokens, build_snippets, format_snippet
 from core.answer.extractive import Extracted, extractive_answer, person_fit, query_terms, rank_snippets
@@ -293,12 +293,13 @@ class Answerer:
 
     def _relevant(self, understanding: Understanding, snippets: Sequence[Snippet], notes: list[str]) -> list[Snippet]:
         """The snippets that plausibly answer; empty means "not found"."""
-        found = matching(snippets, query_terms(understanding), self._abstention)
+        terms = query_terms(understanding)
+        found = matching(snippets, terms, self._abstention)
         if not found:
             return []
         if understanding.persons:
             about = [s for s in found if about_persons(s, understanding.persons, self._abstention)]
-            if not about:
+            if not about or outweighed(found, about, terms, self._abstention):
                 notes.append(f"the matching memories are not about {', '.join(understanding.persons)}")
                 return []
             return about
