@@ -23,8 +23,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from core.memory.extraction.value_norms import norm_text
 from core.memory.knowledge import entities as ents
 from core.memory.knowledge import facts as facts_mod
+from core.memory.knowledge.merge import merge_entities
 from core.normalize.chunking import Chunk
 from core.store.items import from_epoch, upsert_item
 from core.store.settings import load_settings, save_settings
@@ -39,6 +41,7 @@ class Applied:
     forgotten: int = 0
     facts: int = 0
     settings: int = 0
+    graph: int = 0  # entity deletions and merges
     stale: int = 0  # operations older than what this device holds
 
 
@@ -81,6 +84,12 @@ def apply_ops(conn: Any, ops: Sequence[dict[str, Any]], media_ids: dict[str, int
                 done.facts += 1
             else:
                 done.stale += 1
+        elif kind in ("entity-delete", "entity-merge"):
+            if _newer_state(conn, op["k"], op["h"]):
+                _apply_graph_edit(conn, op)
+                done.graph += 1
+            else:
+                done.stale += 1
         elif kind == "setting":
             if _newer_state(conn, op["k"], op["h"]):
                 current = load_settings(conn)
@@ -121,6 +130,37 @@ def _apply_item(conn: Any, op: dict[str, Any], media_ids: dict[str, int]) -> Non
         " DO UPDATE SET digest = excluded.digest, hlc = excluded.hlc, objects = excluded.objects",
         (op["k"], item_digest(op["hash"], op["del"], count), op["h"], json.dumps(objects)))
     conn.execute("DELETE FROM sync_tombstones WHERE source_key = ?", (op["k"],))
+
+
+def _entity_named(conn: Any, kind: str, name: str) -> int | None:
+    for entity_id in conn.execute(
+            "SELECT e.id FROM mem_aliases a JOIN mem_entities e ON e.id = a.entity_id WHERE a.alias_kind = 'name'"
+            " AND a.norm = ? AND e.deleted = 0 AND e.kind = ? ORDER BY e.id", (norm_text(name), kind)).fetchall():
+        return ents.canonical(conn, int(entity_id[0]))
+    return None
+
+
+def _apply_graph_edit(conn: Any, op: dict[str, Any]) -> None:
+    if op["t"] == "entity-delete":
+        found = _entity_named(conn, op["kind"], op["name"])
+        if found is not None:
+            ents.delete_entity(conn, found)
+        else:  # not extracted here yet: it never will be
+            ents.record_edit(conn, "delete_entity", ents.entity_key("name", norm_text(op["name"])), {"synced": True})
+        put_state(conn, op["k"], "deleted", op["h"])
+        return
+    keep_kind, keep_name = op["keep"]
+    other_kind, other_name = op["other"]
+    keep = _entity_named(conn, keep_kind, keep_name)
+    if keep is None:
+        keep = ents.create_entity(conn, keep_kind, keep_name)
+        ents.add_alias(conn, keep, "name", keep_name)
+    other = _entity_named(conn, other_kind, other_name)
+    if other is not None and other != keep:
+        merge_entities(conn, keep, other)
+    else:  # later mentions of the other name resolve to the kept entity
+        ents.add_alias(conn, keep, "name", other_name)
+    put_state(conn, op["k"], f"{keep_kind}|{norm_text(keep_name)}", op["h"])
 
 
 def _subject(conn: Any, op: dict[str, Any]) -> int:

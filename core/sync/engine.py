@@ -66,7 +66,7 @@ class SyncReport:
     @property
     def changed_here(self) -> bool:
         a = self.applied
-        return bool(a.items or a.forgotten or a.facts or a.settings)
+        return bool(a.items or a.forgotten or a.facts or a.settings or a.graph)
 
 
 class SyncEngine:
@@ -117,16 +117,19 @@ class SyncEngine:
             batch = export.media_to_upload(self.store.read())
             if not batch:
                 return
+            done: list[tuple[str, int]] = []
             for media_id, _kind in batch:
                 data = self.store.get_media(media_id)
                 obj = sealing.object_name(self.ring.current, "media", hashlib.sha256(data).digest())
                 name = f"media/{obj}"
-                if not self.target.exists(name):
+                if not self.target.exists(name):  # content-addressed: a re-run after a crash uploads nothing twice
                     self.target.put(name, sealing.seal(self.ring.epoch, self.ring.current, self.ring.vault_id,
                                                        "media", obj, data))
                     report.uploaded_media += 1
-                self.store.write(lambda c, o=obj, m=media_id: c.execute(
-                    "INSERT OR REPLACE INTO sync_media (obj, media_id, uploaded) VALUES (?, ?, 1)", (o, m)))
+                done.append((obj, media_id))
+            # one transaction per batch (each commit is an fsync)
+            self.store.write(lambda c, rows=done: c.executemany(
+                "INSERT OR REPLACE INTO sync_media (obj, media_id, uploaded) VALUES (?, ?, 1)", rows))
 
     def _export(self) -> None:
         while True:
@@ -218,7 +221,7 @@ class SyncEngine:
 
         done = self.store.write(job)
         report.applied_segments += 1
-        for attr in ("items", "forgotten", "facts", "settings", "stale"):
+        for attr in ("items", "forgotten", "facts", "settings", "graph", "stale"):
             setattr(report.applied, attr, getattr(report.applied, attr) + getattr(done, attr))
 
     def _fetch_media(self, segment: segments.Segment, report: SyncReport) -> dict[str, int] | None:

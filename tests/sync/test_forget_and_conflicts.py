@@ -10,7 +10,7 @@ from core.memory.knowledge.entities import self_entity
 from core.sync import segments, state
 from core.sync.engine import SyncEngine
 from tests.memory.helpers import at, chat
-from tests.sync.helpers import folder_target, join, new_vault, sync
+from tests.sync.helpers import sync, two_devices
 
 SHOT = b"pretend this is a webp screenshot " * 40
 
@@ -20,11 +20,7 @@ def _media_files(vault) -> list[Path]:
 
 
 def test_forget_removes_items_media_and_derived_facts_everywhere(tmp_path: Path) -> None:
-    a, b = new_vault(tmp_path, "a"), new_vault(tmp_path, "b")
-    try:
-        spec, target = folder_target(tmp_path)
-        join(a, spec, target, "laptop")
-        join(b, spec, target, "desktop")
+    with two_devices(tmp_path) as (a, b, spec, target):
         a.ingest([chat("1", "Hi, I'm Ana Lima. My email is ana.lima@example.com", "Ana Lima", at(0)),
                   chat("2", "an unrelated message that stays", "Ana Lima", at(5))], embed=False)
         shot = a.ingest([chat("s1", "screen text of a private page", "Ana Lima", at(1), source="screen")], embed=False)
@@ -60,9 +56,6 @@ def test_forget_removes_items_media_and_derived_facts_everywhere(tmp_path: Path)
             carried += [t for t in ("ana.lima@example.com", "private page", "desktop note") if t in plain]
         assert carried == []
         assert "an unrelated message that stays" in texts
-    finally:
-        a.close()
-        b.close()
 
 
 def _employer(vault) -> tuple[str, list[tuple[str, str]]]:
@@ -75,11 +68,7 @@ def _employer(vault) -> tuple[str, list[tuple[str, str]]]:
 
 
 def test_concurrent_edits_of_one_fact_resolve_deterministically(tmp_path: Path) -> None:
-    a, b = new_vault(tmp_path, "a"), new_vault(tmp_path, "b")
-    try:
-        spec, target = folder_target(tmp_path)
-        join(a, spec, target, "laptop")
-        join(b, spec, target, "desktop")
+    with two_devices(tmp_path) as (a, b, _spec, target):
         fact_a = a.write(lambda c: facts.set_fact(c, self_entity(c, ("Ana Lima",)), "employer", "Acme"))
         sync(a, target)
         sync(b, target)
@@ -95,17 +84,10 @@ def test_concurrent_edits_of_one_fact_resolve_deterministically(tmp_path: Path) 
         assert history_a == history_b
         assert ("Globex", "superseded") in history_a  # the losing value stays in the fact's history
         assert ("Acme", "rejected") in history_a
-    finally:
-        a.close()
-        b.close()
 
 
 def test_tampered_truncated_and_replayed_segments_are_rejected_and_the_rest_applies(tmp_path: Path) -> None:
-    a, b = new_vault(tmp_path, "a"), new_vault(tmp_path, "b")
-    try:
-        spec, target = folder_target(tmp_path)
-        join(a, spec, target, "laptop")
-        join(b, spec, target, "desktop")
+    with two_devices(tmp_path) as (a, b, spec, target):
         for n in range(8):
             a.ingest([chat(str(n), f"message number {n}", "Ana Lima", at(n))], embed=False)
             SyncEngine(a, target, ops_per_segment=50).sync()
@@ -128,6 +110,3 @@ def test_tampered_truncated_and_replayed_segments_are_rejected_and_the_rest_appl
         assert len(logged) == 3 and any("authentication" in m for m in logged)
         # the same bad objects are not reported again at the next pass
         assert SyncEngine(b, target).sync().rejected == []
-    finally:
-        a.close()
-        b.close()
