@@ -254,9 +254,13 @@ class TimelinePage(QWidget):
             return
         self._select_row(max(0, min(rows - 1, target)))
 
+    def _days_with_memories(self, first: date, after: date, mark: Any) -> None:
+        load_hour_counts(self._session, fmt.day_start(first), fmt.day_start(after)).success(
+            lambda counts: mark({d for (d, _h), n in counts.items() if n})).quietly().owned_by(self).run()
+
     def choose_date(self) -> None:
         """Ask for a date (``Ctrl+G``, the date button) and open it in the current zoom."""
-        chosen = ask_date(self, self._day)
+        chosen = ask_date(self, self._day, self._days_with_memories)
         if chosen is None:
             return
         if self._zoom == "day":
