@@ -126,6 +126,9 @@ class HybridRetriever:
         notes: list[str] = []
         # One index for the whole search: the note below describes what was actually searched.
         index = self._vectors() if self._embed_query is not None else None
+        rebuilding = getattr(index, "note", None)
+        if rebuilding:
+            notes.append(rebuilding)
         if index is not None and index.expected is not None and len(index) < index.expected:
             notes.append(f"still loading: meaning search covered the newest {len(index):,} of "
                          f"{index.expected:,} passages (words matched everywhere)")
