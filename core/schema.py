@@ -11,7 +11,7 @@ from core.capture.files.schema import MIGRATION_SQL as FILES_SQL
 from core.index.cjk import MIGRATION_SQL as CJK_SQL
 from core.memory.schema import MIGRATION_SQL as MEMORY_SQL
 from core.store.schema import BASE_SQL, FILTER_INDEXES_SQL, VECTOR_LOG_SQL
-from core.store.sync_schema import SYNC_SQL
+from core.store.sync_schema import SYNC_AUTHORED_SQL, SYNC_SQL
 
 MIGRATIONS: tuple[str, ...] = (
     BASE_SQL,
@@ -21,4 +21,5 @@ MIGRATIONS: tuple[str, ...] = (
     SYNC_SQL,
     VECTOR_LOG_SQL,
     CJK_SQL,
+    SYNC_AUTHORED_SQL,
 )

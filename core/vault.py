@@ -219,6 +219,14 @@ class Vault:
         marked = self.write(lambda conn: forget.mark_deleted(conn, key))
         return Outcome(marked, changes_if(marked, ITEMS))
 
+    def count_forget(
+        self, time_range: TimeRange | None = None, *, source: str | None = None, app: str | None = None,
+        item_ids: Sequence[ItemId] = (),
+    ) -> int:
+        """How many memories ``forget`` with the same arguments would delete (nothing is deleted)."""
+        where, params = forget.forget_where(time_range, source=source, app=app, item_ids=item_ids)
+        return forget.count_items(self.read(), where, params)
+
     def forget(
         self, time_range: TimeRange | None = None, *, source: str | None = None, app: str | None = None,
         item_ids: Sequence[ItemId] = (),

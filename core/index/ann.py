@@ -227,14 +227,50 @@ class AnnIndex:
         ids = np.unique(np.concatenate(candidates))
         return self._exact(q, k, ids)
 
-    def _search_main(self, st: _Snapshot, q: np.ndarray, depth: int, allowed: np.ndarray | None) -> np.ndarray:
+    def search_where(self, query: np.ndarray, k: int, accept: Callable[[np.ndarray], np.ndarray],
+                     cap: int = 32 * RERANK) -> tuple[np.ndarray, np.ndarray] | None:
+        """Top-``k`` among the ids ``accept`` keeps (a filter too wide to list its ids), or ``None``.
+
+        Post-filter with widening: take the ``4·depth`` best candidates by PQ
+        distance, keep those ``accept`` passes, and widen ×4 until ``depth`` pass
+        or ``cap`` candidates were looked at; ``None`` then means the filter is
+        narrower than it looked and the caller should list its ids instead.
+        """
+        q = normalise(np.asarray(query, dtype=np.float32).reshape(1, -1))
+        st = self._state
+        depth = max(k, self.rerank)
+        available = (int(st.main.ntotal) if st.main is not None else 0) + len(st.delta_ids)
+        fetch = 4 * depth
+        checked = np.empty(0, dtype=np.int64)
+        kept: list[np.ndarray] = []
+        delta_kept = np.empty(0, dtype=np.int64)
+        if len(st.delta_ids):
+            delta_kept = _top(st.delta_ids, st.delta_vecs @ q[0], len(st.delta_ids))[0]
+            delta_kept = delta_kept[np.isin(delta_kept, accept(delta_kept))][:depth]
+        while True:
+            found = self._search_main(st, q, fetch, None, widen=fetch / depth)
+            new = found[np.isin(found, checked, invert=True)]
+            if len(new):
+                kept.append(new[np.isin(new, accept(new))])
+                checked = np.concatenate([checked, new])
+            total = sum(len(part) for part in kept)
+            if total >= depth or fetch >= available:
+                break
+            if fetch >= cap:
+                return None
+            fetch *= 4
+        main_kept = np.concatenate(kept)[:depth] if kept else np.empty(0, dtype=np.int64)
+        return self._exact(q, k, np.unique(np.concatenate([main_kept, delta_kept])))
+
+    def _search_main(self, st: _Snapshot, q: np.ndarray, depth: int, allowed: np.ndarray | None,
+                     widen: float = 1.0) -> np.ndarray:
         import faiss
 
         main = st.main
         if main is None or main.ntotal == 0:
             return np.empty(0, dtype=np.int64)
         nlist = int(main.nlist)
-        nprobe = min(nlist, max(MIN_NPROBE, int(nlist * NPROBE_FRACTION)))
+        nprobe = min(nlist, max(MIN_NPROBE, int(nlist * NPROBE_FRACTION * widen)))
         keep_alive: list[Any] = []
         selector = None
         if len(st.excluded):

@@ -126,3 +126,35 @@ def _ids_in(main: object) -> set[int]:
         if size:
             found.update(faiss.rev_swig_ptr(invlists.get_ids(lst), size).tolist())
     return found
+
+
+@pytest.mark.parametrize("share", [0.125, 0.5, 1.0])
+def test_a_wide_filter_without_its_id_list_is_post_filtered_with_widening(
+    corpus: tuple[np.ndarray, np.ndarray, AnnIndex], share: float
+) -> None:
+    ids, vectors, index = corpus
+    passing = set(ids[np.random.default_rng(13).random(len(ids)) < share].tolist())
+    members = np.array(sorted(passing), dtype=np.int64)
+
+    def accept(candidates: np.ndarray) -> np.ndarray:
+        return np.array([c for c in candidates.tolist() if c in passing], dtype=np.int64)
+
+    recall = []
+    for q in clustered(20, seed=14):
+        found = index.search_where(q, 10, accept)
+        assert found is not None
+        got = found[0].tolist()
+        assert set(got) <= passing and len(got) == 10
+        member_rows = np.isin(ids, members)
+        recall.append(len(set(got) & set(exact_top(ids[member_rows], vectors[member_rows], q, 10))) / 10)
+    assert float(np.mean(recall)) >= 0.9
+
+
+def test_a_post_filter_that_finds_too_few_gives_up_for_the_caller_to_list_ids(
+    corpus: tuple[np.ndarray, np.ndarray, AnnIndex]
+) -> None:
+    ids, _, index = corpus
+    rare = {int(ids[7])}
+    found = index.search_where(clustered(1, seed=15)[0], 10, lambda c: np.array([x for x in c if x in rare], np.int64),
+                               cap=1600)
+    assert found is None
