@@ -19,7 +19,7 @@ from core.changes import ITEMS, Changes, changes_if
 from core.normalize.chunking import Chunk, chunk_sections, chunk_text
 from core.store.database import Database
 from core.store.items import embed_text, upsert_item
-from core.types import Record, RecordError, RecordSkip, Section
+from core.types import Record, RecordError, RecordNote, RecordSkip, Section
 
 MAX_MESSAGE_CHARS = 100_000
 MAX_DOCUMENT_CHARS = 5_000_000
@@ -114,7 +114,7 @@ def prepare(record: Record, redactor: Redactor | None) -> tuple[Record, str, lis
 
 def ingest(
     db: Database,
-    results: Iterable[Record | RecordError | RecordSkip],
+    results: Iterable[Record | RecordError | RecordSkip | RecordNote],
     *,
     redactor: Redactor | None,
     embedder_factory: Callable[[], Embedder] | None,
@@ -156,6 +156,9 @@ def ingest(
             counts.failed.append((result.where, result.reason))
         elif isinstance(result, RecordSkip):
             counts.skipped[result.reason] = counts.skipped.get(result.reason, 0) + 1
+        elif isinstance(result, RecordNote):
+            seen -= 1  # a note is about the import, not a record
+            counts.notes.append(f"{result.where}: {result.text}")
         else:
             try:
                 record, text, chunks, meta, redactions = prepare(result, redactor)

@@ -23,9 +23,17 @@ if TYPE_CHECKING:
 
 def load_page(session: Session, start: datetime, end: datetime, *, limit: int, offset: int,
               kinds: Sequence[str]) -> QueryOp[list[ItemView]]:
-    """Up to ``limit`` memories from ``start`` to ``end`` after the first ``offset``, oldest first."""
-    return QueryOp(session, lambda v: v.items_between(start, end, limit=limit, offset=offset, kinds=kinds),
-                   label="timeline page")
+    """Up to ``limit`` memories from ``start`` to ``end`` after the first ``offset``, oldest first.
+
+    Moments only: summaries describe the day and are shown above it (``load_summaries``), not in it."""
+    return QueryOp(session, lambda v: v.items_between(start, end, limit=limit, offset=offset, kinds=kinds,
+                                                      moments_only=True), label="timeline page")
+
+
+def load_summaries(session: Session, start: datetime, end: datetime) -> QueryOp[list[ItemView]]:
+    """The day's summary and its episodes' summaries (written by consolidation), in time order."""
+    return QueryOp(session, lambda v: v.items_between(start, end, limit=200, sources=("summary",)),
+                   label="day summaries")
 
 
 def load_strip_counts(session: Session, start: datetime, end: datetime) -> QueryOp[list[int]]:

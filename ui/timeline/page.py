@@ -36,14 +36,16 @@ from ui.timeline.cards import DensityCard, GlanceCard
 from ui.timeline.count_text import density_hint_text, memory_count_text
 from ui.timeline.date_dialog import ask_date
 from ui.timeline.density import HourCounts
+from ui.timeline.frame_preview import FramePreview
 from ui.timeline.glance import glance_text
 from ui.timeline.hour_strip import HourStrip
 from ui.timeline.model import RangeModel
-from ui.timeline.operations import load_hour_counts, load_latest_day, load_strip_counts
+from ui.timeline.operations import load_hour_counts, load_latest_day, load_strip_counts, load_summaries
 from ui.timeline.periods import period_title, shift_period
 from ui.timeline.toolbar import TimelineToolbar
 from ui.widgets.item_delegate import ItemDelegate
 from ui.widgets.item_list import ITEM_ROLE
+from ui.widgets.memory_menu import attach_memory_menu
 from ui.widgets.operations import load_item
 
 MAX_FOLLOW_PAGES = 50  # how far open_item pages on looking for its item
@@ -62,14 +64,17 @@ class TimelinePage(QWidget):
         self._zoom = "day"
         self._day = date.today()
         self._pending_item: int | None = None
+        self._summaries: list[Any] = []  # the shown day's summaries (above the day, not in its stream)
+        self._summary_shown: Any = None  # a summary opened from the glance card, shown instead of a moment
+        self._summary_generation = 0
         self._pending_time: datetime | None = None
         self._follow_pages = 0
         self._terms: list[str] = []
         self._hist_generation = 0
 
         self._toolbar = TimelineToolbar()
-        self._toolbar.previous_requested.connect(self._go_prev)
-        self._toolbar.next_requested.connect(self._go_next)
+        self._toolbar.previous_requested.connect(lambda: self._shift(-1))
+        self._toolbar.next_requested.connect(lambda: self._shift(1))
         self._toolbar.date_requested.connect(self.choose_date)
         self._toolbar.today_requested.connect(lambda: self.show_day(date.today()))
         self._toolbar.latest_requested.connect(self.show_latest)
@@ -88,6 +93,8 @@ class TimelinePage(QWidget):
         self.model.load_failed.connect(lambda exc: self._toolbar.set_count_text(f"Could not load: {exc}"))
         self.day_list = QListView()
         self.day_list.setModel(self.model)
+        attach_memory_menu(self.day_list, session, lambda pos: self.day_list.indexAt(pos).data(ITEM_ROLE),
+                           lambda item: self.open_item(int(item.id)))
         self.day_list.setItemDelegate(ItemDelegate(self.day_list, lines=1, media=media))
         self.day_list.setUniformItemSizes(True)
         self.day_list.setMouseTracking(True)
@@ -95,6 +102,7 @@ class TimelinePage(QWidget):
         self.day_list.selectionModel().currentChanged.connect(self._current_changed)
 
         self.moment = MomentView(session, media)
+        self.frame_preview = FramePreview(self.strip, self.model, media)  # hover the strip: the screen then
         self.moment.item_activated.connect(lambda item: self.open_item(int(item.id)))
 
         self._glance_card = GlanceCard()
@@ -122,8 +130,8 @@ class TimelinePage(QWidget):
         QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.set_zoom("day"))
         QShortcut(QKeySequence("Ctrl+2"), self, lambda: self.set_zoom("week"))
         QShortcut(QKeySequence("Ctrl+3"), self, lambda: self.set_zoom("month"))
-        QShortcut(QKeySequence("Alt+Left"), self, self._go_prev)
-        QShortcut(QKeySequence("Alt+Right"), self, self._go_next)
+        QShortcut(QKeySequence("Alt+Left"), self, lambda: self._shift(-1))
+        QShortcut(QKeySequence("Alt+Right"), self, lambda: self._shift(1))
 
         session.locked.connect(self._on_locked)
         session.changed.connect(self._on_changed)
@@ -173,6 +181,7 @@ class TimelinePage(QWidget):
         self._day = day
         self._pending_item = select_item
         self._pending_time = at
+        self._summary_shown = None
         self._follow_pages = 0
         if self._zoom != "day":
             self._toolbar.set_zoom("day")
@@ -188,6 +197,7 @@ class TimelinePage(QWidget):
             return
         self.model.set_range(start, end)
         self._load_histogram(start, end)
+        self._load_summaries(start, end)
         self.day_shown.emit(day)
 
     def show_latest(self) -> None:
@@ -208,6 +218,11 @@ class TimelinePage(QWidget):
 
         def opened(item: Any) -> None:
             day = fmt.to_local(item.timestamp).date()
+            if item.kind == "summary":  # not a moment of the stream: shown on its own, over its day
+                if day != self._day or self._zoom != "day":
+                    self.show_day(day)
+                self._show_summary(item)
+                return
             self.show_day(day, select_item=int(item.id), at=item.timestamp)
 
         load_item(self._session, item_id).success(opened).owned_by(self).run()
@@ -241,9 +256,13 @@ class TimelinePage(QWidget):
             return
         self._select_row(max(0, min(rows - 1, target)))
 
+    def _days_with_memories(self, first: date, after: date, mark: Any) -> None:
+        load_hour_counts(self._session, fmt.day_start(first), fmt.day_start(after)).success(
+            lambda counts: mark({d for (d, _h), n in counts.items() if n})).quietly().owned_by(self).run()
+
     def choose_date(self) -> None:
         """Ask for a date (``Ctrl+G``, the date button) and open it in the current zoom."""
-        chosen = ask_date(self, self._day)
+        chosen = ask_date(self, self._day, self._days_with_memories)
         if chosen is None:
             return
         if self._zoom == "day":
@@ -294,14 +313,14 @@ class TimelinePage(QWidget):
             if row >= 0:
                 self._select_row(row)
                 return
-        if self.day_list.currentIndex().row() < 0 and rows:
-            # Today opens on the latest moment, other days on the first (not on a summary).
-            moments = [r for r in range(rows) if self.model.item(r).kind != "summary"] or list(range(rows))
-            self._select_row(moments[-1] if self._day == date.today() else moments[0])
+        if self.day_list.currentIndex().row() < 0 and rows and self._summary_shown is None:
+            # Today opens on the latest moment, other days on the first.
+            self._select_row(rows - 1 if self._day == date.today() else 0)
         elif rows == 0:
             self.moment.clear("Nothing was recorded on this day. Use ◀ ▶, the calendar or “Latest” to move.")
 
     def _select_row(self, row: int) -> None:
+        self._summary_shown = None
         index = self.model.index(row, 0)
         self.day_list.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
@@ -339,7 +358,28 @@ class TimelinePage(QWidget):
     def _update_glance(self) -> None:
         """Day summary and episodes when consolidation made them, else counts from the loaded rows."""
         rows = [self.model.item(r) for r in range(self.model.rowCount())]
-        self._glance_card.show_glance(glance_text(rows, theme.colours(), more_loading=not self.model.exhausted))
+        shown = sorted([*self._summaries, *rows], key=lambda r: r.timestamp)
+        self._glance_card.show_glance(glance_text(shown, theme.colours(), more_loading=not self.model.exhausted))
+
+    def _load_summaries(self, start: datetime, end: datetime) -> None:
+        self._summaries = []
+        self._summary_generation += 1
+        generation = self._summary_generation
+
+        def done(summaries: list[Any]) -> None:
+            if generation == self._summary_generation:
+                self._summaries = summaries
+                self._update_glance()
+
+        load_summaries(self._session, start, end).success(done).quietly().owned_by(self).run()
+
+    def _show_summary(self, item: Any) -> None:
+        """A summary in the moment view (its "made from" links open the memories); no row is selected."""
+        self._pending_item = None
+        self._pending_time = None
+        self._summary_shown = item
+        self.day_list.selectionModel().clearSelection()
+        self.moment.show_item(item, [])
 
     def _glance_link(self, link: str) -> None:
         if link.startswith("item:"):
@@ -369,12 +409,6 @@ class TimelinePage(QWidget):
         self.show_day(day, at=at)
 
     # -- navigation ------------------------------------------------------------------------------
-    def _go_prev(self) -> None:
-        self._shift(-1)
-
-    def _go_next(self) -> None:
-        self._shift(1)
-
     def _shift(self, direction: int) -> None:
         if self._zoom == "day":
             self.show_day(shift_period("day", self._day, direction))

@@ -23,8 +23,8 @@ def test_arrow_keys_step_through_the_moments_of_a_day(unlocked: Any, qtbot: Any)
     timeline = unlocked.timeline()
     day, items = _busiest_day(unlocked.session.vault)
     timeline.show_day(day)
-    expected = sorted((i for i in items if fmt.to_local(i.timestamp).date() == day),
-                      key=lambda i: (i.timestamp, int(i.id)))
+    expected = sorted((i for i in items if fmt.to_local(i.timestamp).date() == day and i.source != "summary"),
+                      key=lambda i: (i.timestamp, int(i.id)))  # summaries sit above the day, not in its stream
     qtbot.waitUntil(lambda: timeline.model.rowCount() == len(expected) and timeline.current_item() is not None,
                     timeout=15000)
     assert [int(timeline.model.item(r).id) for r in range(len(expected))] == [int(i.id) for i in expected]
@@ -75,8 +75,8 @@ def test_week_and_month_views_count_every_memory(unlocked: Any, qtbot: Any) -> N
     timeline.set_zoom("month")
     qtbot.waitUntil(lambda: timeline.density._counts != {} and unlocked.session.tasks.running == 0, timeout=15000)
     first, end = timeline.density.range()
-    expected = Counter(fmt.to_local(i.timestamp).date() for i in items
-                       if first <= fmt.to_local(i.timestamp).date() < end)
+    expected = Counter(fmt.to_local(i.timestamp).date() for i in items  # summaries are not memories
+                       if first <= fmt.to_local(i.timestamp).date() < end and i.source != "summary")
     assert {d: timeline.density.total(d) for d in expected} == dict(expected)
     # Enter on the selected day opens it in the day view
     timeline.density.setFocus()
@@ -130,9 +130,12 @@ def test_day_and_episode_summaries_show_and_link_to_their_sources(unlocked: Any,
     assert "Staging environment with Lukas" in timeline._glance.text()
     assert timeline._glance_title.text() == "DAY SUMMARY"
     assert timeline.current_item().kind != "summary"  # the day opens on its first moment, not the summary
+    # summaries are never moments of the day: not in its list, not counted on its activity strip
+    assert all(timeline.model.item(r).kind != "summary" for r in range(timeline.model.rowCount()))
+    moments = [i for i in items if fmt.to_local(i.timestamp).date() == day and i.source != "summary"]
+    qtbot.waitUntil(lambda: sum(timeline.strip.histogram()) == len(moments), timeout=10000)
     # the episode link opens the summary; its "made from" links open the source memories
-    episode_id = next(int(timeline.model.item(r).id) for r in range(timeline.model.rowCount())
-                      if (timeline.model.item(r).meta or {}).get("summary_of") == "episode")
+    episode_id = next(int(s.id) for s in timeline._summaries if (s.meta or {}).get("summary_of") == "episode")
     timeline._glance_link(f"item:{episode_id}")
     qtbot.waitUntil(lambda: int(timeline.current_item().id) == episode_id, timeout=10000)
     assert f"item:{int(sources[0].id)}" in timeline.moment._text.toHtml()
@@ -175,3 +178,72 @@ def test_a_memory_stored_while_a_page_loads_still_pages_in(unlocked: Any, qtbot:
     release.set()
     qtbot.waitUntil(lambda: any("Quokka census" in (model.item(r).text or "") for r in range(model.rowCount())),
                     timeout=10000)
+
+
+def test_jump_to_date_marks_the_days_that_hold_memories(unlocked: Any, qtbot: Any) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication, QCalendarWidget
+
+    timeline = unlocked.timeline()
+    day, items = _busiest_day(unlocked.session.vault)
+    timeline.show_day(day)
+    wait_idle(qtbot, unlocked)
+    empty = next(day.replace(day=d) for d in range(1, 29) if all(
+        fmt.to_local(i.timestamp).date() != day.replace(day=d) for i in items))
+    seen: dict[str, Any] = {}
+
+    def inspect() -> None:
+        dialog = QApplication.activeModalWidget()
+        calendar = dialog.findChild(QCalendarWidget)
+        qtbot.waitUntil(lambda: (dialog.property("marked_days") or 0) > 0, timeout=15000)
+        seen["busy"] = calendar.dateTextFormat(day).fontWeight()
+        seen["empty"] = calendar.dateTextFormat(empty).fontWeight()
+        dialog.reject()
+
+    QTimer.singleShot(0, inspect)
+    timeline.choose_date()
+    assert seen["busy"] == QFont.Weight.Bold and seen["empty"] != QFont.Weight.Bold
+
+
+def test_hovering_the_hour_strip_previews_the_screen_at_that_time(unlocked: Any, qtbot: Any) -> None:
+    timeline = unlocked.timeline()
+    now = datetime.now().astimezone()
+    items = unlocked.session.vault.items_between(now - timedelta(days=90), now, limit=500)
+    shot = next(i for i in items if i.kind == "screenshot")
+    day = fmt.to_local(shot.timestamp).date()
+    timeline.show_day(day)
+    wait_idle(qtbot, unlocked)
+    qtbot.waitUntil(lambda: timeline.model.row_of(int(shot.id)) >= 0, timeout=15000)
+    strip = timeline.strip
+    x = int(strip._x_of(shot.timestamp.timestamp() + 120))  # two minutes after the frame
+    qtbot.mouseMove(strip, QPoint(x, strip.height() // 2))
+    qtbot.waitUntil(lambda: timeline.frame_preview.item() is not None, timeout=15000)
+    assert int(timeline.frame_preview.item().id) == int(shot.id)
+    assert not timeline.frame_preview.pixmap().isNull()
+    strip.hovered.emit(None)  # the pointer leaves the strip
+    assert timeline.frame_preview.item() is None
+
+
+def test_clicking_a_screenshot_opens_it_full_size_with_selectable_words(unlocked: Any, qtbot: Any) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    window = unlocked
+    now = datetime.now().astimezone()
+    shot = next(i for i in window.session.vault.items_between(now - timedelta(days=90), now, limit=500)
+                if i.kind == "screenshot" and (i.meta or {}).get("url"))
+    timeline = window.timeline()
+    timeline.open_item(int(shot.id))
+    qtbot.waitUntil(lambda: timeline.current_item() is not None and int(timeline.current_item().id) == int(shot.id)
+                    and timeline.moment.image_view().has_image(), timeout=15000)
+    qtbot.mouseClick(timeline.moment.image_view(), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(timeline.moment, "zoom_dialog", None) is not None
+                    and timeline.moment.zoom_dialog.isVisible(), timeout=15000)
+    zoom = timeline.moment.zoom_dialog
+    words = [w.toPlainText() for w in zoom.words]
+    assert len(words) == len(shot.meta["words"]) and words[0] == shot.meta["words"][0][0]
+    assert zoom.words[0].textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+    assert zoom.open_link.isVisibleTo(zoom) and shot.meta["url"] in zoom.open_link.toolTip()
+    next(b for b in zoom.findChildren(type(zoom.open_link)) if b.text() == "Copy all text").click()
+    assert QGuiApplication.clipboard().text() == shot.text
+    zoom.close()
