@@ -31,6 +31,7 @@ from core.settings import Settings
 from core.store import browse, forget, media
 from core.store.browse import ItemView
 from core.store.database import Database
+from core.store.fts_secure_delete import enable_fts_secure_delete
 from core.store.ingest import Embedder, ImportReport, embed_missing, ingest
 from core.store.items import source_key
 from core.store.schema import migrate
@@ -62,6 +63,7 @@ class Vault:
         self._graph_cache: Any = None
         self.creation_notes: list[str] = []
         self._db.write(lambda conn: migrate(conn, MIGRATIONS))
+        self._db.write(enable_fts_secure_delete)
 
     # -- lifecycle ------------------------------------------------------------------
     @classmethod
@@ -79,7 +81,9 @@ class Vault:
             raise VaultNotFound(f"no Cairn vault at {paths.home} (run `cairn init`)")
         if passphrase is None and lock_flag(paths).exists():
             raise VaultLocked("the vault is locked: unlock it with your passphrase (`cairn unlock`)")
-        return cls(paths, unlock_data_key(paths, passphrase), embedder=embedder)
+        data_key = unlock_data_key(paths, passphrase)
+        paths.ensure()  # 0700/0600 again, whatever an older version or the user's umask left
+        return cls(paths, data_key, embedder=embedder)
 
     def close(self) -> None:
         """Lock: stop writing, close connections, forget keys and the in-memory index."""
@@ -190,6 +194,8 @@ class Vault:
         self._index_dirty = True
         if report.redactions:
             report.notes.append(f"{report.redactions} secret(s) redacted before storage")
+        if report.truncated:
+            report.notes.append(f"{report.truncated} message(s) or document(s) too long: cut, the rest not stored")
         return report
 
     def _require_embedder(self) -> Embedder:

@@ -65,7 +65,9 @@ def lock(home: HomeOption = None) -> None:
     if not paths.keyfile.exists():
         raise fail(f"no Cairn vault at {paths.home}")
     paths.ensure()
-    lock_flag(paths).write_text("locked\n")
+    from core.private_file import write_private
+
+    write_private(lock_flag(paths), b"locked\n")
     console().print("Locked. Running Cairn processes close the vault within a few seconds.")
 
 

@@ -65,6 +65,8 @@ from ._common import (
     strip_invisible,
 )
 from ._inputs import ExportTree, is_zip, read_head, zip_names
+
+MESSAGE_CAP = 100_000  # characters of one message kept (the store's cap too); the rest is skipped while reading
 from ._jsonstream import ENTRY_READ_ERRORS
 
 FORMAT = "whatsapp"
@@ -179,6 +181,17 @@ class _Header:
 class _Pending:
     header: _Header
     lines: list[str] = field(default_factory=list)
+    chars: int = 0
+    cut: bool = False  # longer than MESSAGE_CAP: the rest was skipped while reading
+
+    def add(self, line: str, cut: bool) -> None:
+        """Keep a continuation line while the message is under the cap (memory stays bounded)."""
+        room = MESSAGE_CAP - self.chars
+        if room <= 0 or cut or len(line) > room:
+            self.cut = True
+        if room > 0:
+            self.lines.append(line[:room])
+            self.chars += min(len(line), room) + 1
 
 
 def _match_header(line: str) -> re.Match[str] | None:
@@ -371,6 +384,10 @@ class WhatsAppReader:
                     continue
                 if _looks_like_whatsapp(head):
                     chats.append(name)
+            bombs = [f"{n}: {reason}" for n, reason in tree.rejected if n.lower().endswith(".txt")]
+            if not chats and bombs:
+                raise ImportFailed(f"{path}: refused as a possible zip bomb ({'; '.join(bombs[:3])}); nothing"
+                                   " was imported")
             if not chats:
                 raise ImportFailed(
                     f"{path}: no WhatsApp chat text in this zip (expected _chat.txt or "
@@ -417,11 +434,23 @@ def _not_whatsapp(name: str, head: bytes) -> str:
     )
 
 
-def _lines(opener: Callable[[], IO[bytes]]) -> Iterator[tuple[int, str]]:
+def _lines(opener: Callable[[], IO[bytes]]) -> Iterator[tuple[int, str, bool]]:
+    """``(line number, text, cut)``: a line longer than ``MESSAGE_CAP`` is cut and the rest skipped unread
+    into memory (one 440 MB line must not become a 440 MB string)."""
     with opener() as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline=None)
-        for lineno, line in enumerate(text, 1):
-            yield lineno, line.rstrip("\n")
+        lineno = 0
+        while True:
+            line = text.readline(MESSAGE_CAP)
+            if not line:
+                return
+            lineno += 1
+            cut = not line.endswith("\n") and len(line) >= MESSAGE_CAP
+            while cut:
+                rest = text.readline(MESSAGE_CAP)
+                if not rest or rest.endswith("\n"):
+                    break
+            yield lineno, line.rstrip("\n"), cut
 
 
 def _detect(source: _ChatSource) -> str:
@@ -429,7 +458,7 @@ def _detect(source: _ChatSource) -> str:
     seps: dict[str, int] = {}
     bad_marker: ImportFailed | None = None
     try:
-        for lineno, line in _lines(source.opener):
+        for lineno, line, _cut in _lines(source.opener):
             m = _match_header(line)
             if m is None:
                 continue
@@ -468,18 +497,18 @@ def _read_chat(source: _ChatSource, order: str | None, to_aware: Localizer) -> I
     pending: _Pending | None = None
     orphan_line: int | None = None
     try:
-        for lineno, line in _lines(source.opener):
+        for lineno, line, cut in _lines(source.opener):
             m = _match_header(line)
             if m is None:
                 if pending is not None:
-                    pending.lines.append(line)
+                    pending.add(line, cut)
                 elif line.strip() and orphan_line is None:
                     orphan_line = lineno
                 continue
             if pending is not None:
                 yield from _finish(pending, source, order, to_aware, ordinals)
             h = _header(m, lineno)
-            pending = _Pending(h, [h.rest])
+            pending = _Pending(h, [h.rest], len(h.rest), cut)
     except ENTRY_READ_ERRORS as exc:
         if pending is not None:
             yield from _finish(pending, source, order, to_aware, ordinals)
@@ -531,6 +560,8 @@ def _finish(
         yield RecordSkip(where=where, reason=outcome.reason)
         return
     text, meta = outcome
+    if pending.cut:
+        meta = {**meta, "truncated": f"message longer than {MESSAGE_CAP} characters: cut while reading"}
     external_id = stable_id(FORMAT, naive.isoformat(), speaker, ordinal)
     yield message_record(
         FORMAT,
