@@ -65,9 +65,9 @@ from ._common import (
     strip_invisible,
 )
 from ._inputs import ExportTree, is_zip, read_head, zip_names
+from ._jsonstream import ENTRY_READ_ERRORS
 
 MESSAGE_CAP = 100_000  # characters of one message kept (the store's cap too); the rest is skipped while reading
-from ._jsonstream import ENTRY_READ_ERRORS
 
 FORMAT = "whatsapp"
 

@@ -323,7 +323,7 @@ def test_cairns_own_windows_are_never_captured_whatever_their_title(tmp_path: Pa
     from core.capture.screen.own_windows import OwnProcesses
 
     own = dataclasses.replace(window("python3", "notes.txt - gedit", 7, focused=True), pid=os.getpid())
-    daemon, grabber, windows, sink = _daemon(render_lines(LINES), FakeWindows([own]), runtime_dir=tmp_path)
+    daemon, grabber, _w, _s = _daemon(render_lines(LINES), FakeWindows([own]), runtime_dir=tmp_path)
     assert daemon.capture_once() == 0 and grabber.grabs == 0
     assert daemon.snapshot().skipped == {"own_window": 1}
     # A Cairn app in another process (a separate `cairn daemon` captures): known by its registered pid.
@@ -331,12 +331,12 @@ def test_cairns_own_windows_are_never_captured_whatever_their_title(tmp_path: Pa
     try:
         OwnProcesses(tmp_path).register(app.pid)
         other = dataclasses.replace(window("cairn-app", "Timeline", 8, focused=True), pid=app.pid)
-        daemon, grabber, _w, sink = _daemon(render_lines(LINES), FakeWindows([other]), runtime_dir=tmp_path)
+        daemon, grabber, _w, _s = _daemon(render_lines(LINES), FakeWindows([other]), runtime_dir=tmp_path)
         assert daemon.capture_once() == 0 and daemon.snapshot().skipped == {"own_window": 1}
     finally:
         app.kill()
         app.wait(timeout=30)
     # A title that says Cairn is not Cairn: another process's window is captured.
     lookalike = dataclasses.replace(window("gedit", "Cairn — Timeline", 9, focused=True), pid=app.pid)
-    daemon, grabber, _w, sink = _daemon(render_lines(LINES), FakeWindows([lookalike]), runtime_dir=tmp_path)
+    daemon, grabber, _w, _s = _daemon(render_lines(LINES), FakeWindows([lookalike]), runtime_dir=tmp_path)
     assert daemon.capture_once() == 1
