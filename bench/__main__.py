@@ -27,6 +27,7 @@ BENCHMARKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("ocr", "OCR recipe: word recall and CPU per 1080p frame, shipped vs alternatives", ()),
     ("screen", "scripted Xvfb session: CPU %, RSS, frames, OCR backlog, searchable words, MB/hour", ()),
     ("ui", "app start to interactive, idle RSS with a month of data", ()),
+    ("sync", "sync upload/apply items/s and MB/s, bytes on the target, new-device catch-up at 100k", ()),
 )
 
 

@@ -84,14 +84,14 @@ def build_month(home: Path, days: int, shots_per_day: int) -> dict[str, Any]:
         for record, image in records:
             if image is None:
                 continue
-            media_id = vault.put_media(image, "screen-frame")
+            media_id = vault.put_media(image, "screen-frame").value
             record.meta["media_id"] = int(media_id)
             report = vault.ingest([record], embed=False)
             if report.item_ids:
                 vault.attach_media(media_id, report.item_ids[0])
             counts["screenshots"] += 1
         print(f"  day -{day}: {len(records)} memories", flush=True)
-    embedded = vault.embed_pending()
+    embedded = vault.embed_pending().value
     stats = vault.stats()
     vault.close()
     return {**counts, "items": stats.items, "vectors": embedded, "media_mb": stats.media_bytes / 1e6,
@@ -208,7 +208,7 @@ def child_writer(home: Path, seconds: float = 20.0) -> None:
     i = 0
     while time.time() < deadline:
         screen = screens[i % len(screens)]
-        media = vault.put_media(image, "screen-frame")
+        media = vault.put_media(image, "screen-frame").value
         report = vault.ingest([Record(source="screen", external_id=f"writer-{time.time_ns()}", kind="screenshot",
                                       timestamp=datetime.now().astimezone(), text=f"{screen['text']} {i}",
                                       title=screen["window_title"], meta={"app": screen["app"],

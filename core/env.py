@@ -31,10 +31,15 @@ NEW_PASSPHRASE = Switch("CAIRN_NEW_PASSPHRASE", "the new passphrase for `cairn p
 EMBEDDER = Switch("CAIRN_EMBEDDER", "'none' turns vectors off: lexical search only (tests, tiny machines)")
 ASK_MODEL = Switch("CAIRN_ASK_MODEL", "'0': the app's Ask answers extractively and never loads the model")
 THEME = Switch("CAIRN_THEME", "'light' or 'dark' instead of following the system (screenshots, tests)")
+SYNC_PASSPHRASE = Switch("CAIRN_SYNC_PASSPHRASE", "the sync passphrase for `cairn sync setup` without a prompt")
+NEW_SYNC_PASSPHRASE = Switch("CAIRN_NEW_SYNC_PASSPHRASE", "the new sync passphrase for `cairn sync remove` without a prompt")
+SYNC_SECRET = Switch("CAIRN_SYNC_SECRET", "the WebDAV password or S3 secret key for `cairn sync setup` without a "
+                     "prompt (kept in the OS keyring)")
 LOG = Switch("CAIRN_LOG", "log level of the app and the CLI (default WARNING; DEBUG shows the trace of a failure)")
 MODEL_CATALOGUE = Switch("CAIRN_MODEL_CATALOGUE", "a models.toml to offer instead of the packaged model catalogue")
 DEMO_TERMINAL = Switch("CAIRN_DEMO_TERMINAL", "'1': `make run` opens the terminal demo even with a display")
 SYSTEMCTL = Switch("CAIRN_SYSTEMCTL", "'off': `cairn autostart` writes its files but never calls systemctl --user")
 
 SWITCHES: tuple[Switch, ...] = (HOME, MODELS_DIR, PASSPHRASE, NEW_PASSPHRASE, EMBEDDER, ASK_MODEL, THEME, LOG,
-                                DEMO_TERMINAL, SYSTEMCTL, MODEL_CATALOGUE)
+                                DEMO_TERMINAL, SYSTEMCTL, MODEL_CATALOGUE, SYNC_PASSPHRASE, NEW_SYNC_PASSPHRASE,
+                                SYNC_SECRET)

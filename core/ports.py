@@ -10,6 +10,7 @@ The ports sit above the store and the retriever (whose value types they
 name) and below capture, memory and answer (which take them).  ``Connection``
 is an open SQLCipher connection (sqlcipher3 ships no type stubs): a reader's
 from ``Reader.read()``, the writer's inside ``Writer.write(fn)``.
+Mutations return what they changed (``core.changes``), as the facade does.
 
 Threads and errors: each port's methods keep the contract of the facade
 method that implements them (any thread; ``core.errors.CairnError``).
@@ -21,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from core.changes import Changes, Outcome
 from core.retrieve.types import SearchRequest, SearchResult
 from core.settings import Settings
 from core.store.ingest import ImportReport
@@ -57,24 +59,24 @@ class Ingest(Protocol):
 
 
 class EmbedPending(Protocol):
-    def embed_pending(self, progress: ProgressCallback | None = None) -> int:
-        """Embed the chunks stored without vectors; returns how many."""
+    def embed_pending(self, progress: ProgressCallback | None = None) -> Outcome[int]:
+        """Embed the chunks stored without vectors; how many."""
         ...
 
 
 class Forget(Protocol):
     def forget(self, time_range: TimeRange | None = None, *, source: str | None = None, app: str | None = None,
-               item_ids: Sequence[ItemId] = ()) -> int:
-        """Delete memories for real (rows, chunks, vectors, media files); returns how many items went."""
+               item_ids: Sequence[ItemId] = ()) -> Outcome[int]:
+        """Delete memories for real (rows, chunks, vectors, media files); how many items went."""
         ...
 
 
 class Media(Protocol):
-    def put_media(self, data: bytes, kind: str, item_id: ItemId | None = None) -> MediaId:
+    def put_media(self, data: bytes, kind: str, item_id: ItemId | None = None) -> Outcome[MediaId]:
         """Encrypt and store ``data``; the file is durable before its row commits."""
         ...
 
-    def attach_media(self, media_id: MediaId, item_id: ItemId) -> None: ...
+    def attach_media(self, media_id: MediaId, item_id: ItemId) -> Changes: ...
 
 
 class Stats(Protocol):
@@ -82,7 +84,7 @@ class Stats(Protocol):
 
 
 class DropMedia(Protocol):
-    def drop_media(self, where: str, params: Sequence[Any]) -> int:
+    def drop_media(self, where: str, params: Sequence[Any]) -> Outcome[int]:
         """Delete media rows matching ``where`` (aliases ``m`` media, ``i`` items) and their files; items stay."""
         ...
 
@@ -92,7 +94,7 @@ class SettingsSource(Protocol):
 
 
 class SettingsStore(SettingsSource, Protocol):
-    def update_settings(self, **changes: Any) -> Settings: ...
+    def update_settings(self, **values: Any) -> Outcome[Settings]: ...
 
 
 class Retriever(Protocol):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from core.changes import ITEMS, MEDIA, Outcome, changes_if
 from core.ports import RetentionStore
 from core.settings import Settings
 from core.store.items import to_epoch
@@ -17,8 +18,8 @@ from core.store.media import oldest_media
 from core.types import TimeRange
 
 
-def enforce_retention(vault: RetentionStore, settings: Settings, now: datetime) -> dict[str, int]:
-    """Apply the retention settings; returns what went: ``{"items": n, "media": m}``.
+def enforce_retention(vault: RetentionStore, settings: Settings, now: datetime) -> Outcome[dict[str, int]]:
+    """Apply the retention settings; what went: ``{"items": n, "media": m}``.
 
     Age: memories older than ``retention_days`` are forgotten, except that
     with ``text_retention_days`` longer than that only their pixels (media)
@@ -29,8 +30,8 @@ def enforce_retention(vault: RetentionStore, settings: Settings, now: datetime) 
     if settings.retention_days > 0:
         media_cutoff = now - timedelta(days=settings.retention_days)
         text_days = max(settings.text_retention_days, settings.retention_days)
-        gone["media"] += vault.drop_media("i.ts < ?", [to_epoch(media_cutoff)])
-        gone["items"] += vault.forget(TimeRange(None, now - timedelta(days=text_days)))
+        gone["media"] += vault.drop_media("i.ts < ?", [to_epoch(media_cutoff)]).value
+        gone["items"] += vault.forget(TimeRange(None, now - timedelta(days=text_days))).value
     budget = int(settings.retention_gb * 1e9)
     if budget > 0:
         while True:
@@ -44,5 +45,5 @@ def enforce_retention(vault: RetentionStore, settings: Settings, now: datetime) 
                 freed += size
                 if freed >= excess:
                     break
-            gone["media"] += vault.drop_media(f"m.id IN ({','.join('?' * len(ids))})", ids)
-    return gone
+            gone["media"] += vault.drop_media(f"m.id IN ({','.join('?' * len(ids))})", ids).value
+    return Outcome(gone, changes_if(gone["items"], ITEMS) | changes_if(gone["media"], MEDIA))

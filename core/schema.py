@@ -10,10 +10,12 @@ from __future__ import annotations
 from core.capture.files.schema import MIGRATION_SQL as FILES_SQL
 from core.memory.schema import MIGRATION_SQL as MEMORY_SQL
 from core.store.schema import BASE_SQL, FILTER_INDEXES_SQL
+from core.store.sync_schema import SYNC_SQL
 
 MIGRATIONS: tuple[str, ...] = (
     BASE_SQL,
     FILES_SQL,
     MEMORY_SQL,
     FILTER_INDEXES_SQL,
+    SYNC_SQL,
 )

@@ -127,3 +127,17 @@ def _migrate(data: dict[str, Any]) -> dict[str, Any]:
 def help_of(name: str) -> str:
     """The help text of one setting."""
     return str(next(f for f in fields(Settings) if f.name == name).metadata["help"])
+
+
+def time_zones() -> list[str]:
+    """The IANA time zones ``timezone`` may name, sorted."""
+    import zoneinfo
+
+    return sorted(zoneinfo.available_timezones())
+
+
+def phone_regions() -> list[str]:
+    """The two-letter regions ``phone_region`` may name (those libphonenumber knows), sorted."""
+    import phonenumbers  # late: its metadata is large
+
+    return sorted(phonenumbers.SUPPORTED_REGIONS)

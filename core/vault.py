@@ -3,6 +3,8 @@
 Threads: every method may be called from any thread.  Writes are serialised
 on the database's single writer thread; reads use a connection per thread.
 Errors: ``core.errors.CairnError`` subclasses with user-facing messages.
+Every mutation returns what it changed (``core.changes``): an ``Outcome``
+(value and changes) or a report with a ``changes`` property.
 Nothing here imports Qt.
 """
 
@@ -11,12 +13,13 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from core import env as env_switch
 from core.capture.chats.reader import ImportOptions
+from core.changes import ITEMS, MEDIA, NOTHING, SETTINGS, Changes, Outcome, changes, changes_if
 from core.crypto.envelope import MediaCipher
 from core.crypto.keys import create_keyfile, unlock_data_key
 from core.errors import ImportFailed, VaultLocked, VaultNotFound
@@ -219,25 +222,27 @@ class Vault:
         report.format = reader.name
         return report
 
-    def embed_pending(self, progress: ProgressCallback | None = None) -> int:
+    def embed_pending(self, progress: ProgressCallback | None = None) -> Outcome[int]:
+        """Embed chunks stored without vectors; the count.  No view shows vectors, so nothing changes."""
         embedder = self.embedder()
         if embedder is None:
-            return 0
+            return Outcome(0, NOTHING)
         done = embed_missing(self._db, embedder, progress)
         self._index_dirty = True
-        return done
+        return Outcome(done, NOTHING)
 
-    def mark_deleted(self, source: str, external_id: str, conversation: str | None = None) -> bool:
+    def mark_deleted(self, source: str, external_id: str, conversation: str | None = None) -> Outcome[bool]:
         probe = Record(source=source, external_id=external_id, kind="x", timestamp=datetime.now().astimezone(),
                        text="", conversation=conversation)
         key = source_key(probe)
-        return self.write(lambda conn: forget.mark_deleted(conn, key))
+        marked = self.write(lambda conn: forget.mark_deleted(conn, key))
+        return Outcome(marked, changes_if(marked, ITEMS))
 
     def forget(
         self, time_range: TimeRange | None = None, *, source: str | None = None, app: str | None = None,
         item_ids: Sequence[ItemId] = (),
-    ) -> int:
-        """Delete for real: items, chunks, FTS rows, orphaned vectors and media files."""
+    ) -> Outcome[int]:
+        """Delete for real: items, chunks, FTS rows, orphaned vectors and media files; how many items went."""
         where, params = forget.forget_where(time_range, source=source, app=app, item_ids=item_ids)
         if self._loader is not None:
             self._loader.wait()  # a load in flight could bring forgotten vectors back
@@ -246,16 +251,17 @@ class Vault:
         if self._index is not None:
             self._index.remove(gone.chunk_ids)
         self._db.execute_outside_transaction("PRAGMA wal_checkpoint(TRUNCATE)")
-        return len(gone.item_ids)
+        return Outcome(len(gone.item_ids), changes_if(gone.item_ids, ITEMS) | changes_if(gone.media_names, MEDIA))
 
-    def drop_media(self, where: str, params: Sequence[Any]) -> int:
+    def drop_media(self, where: str, params: Sequence[Any]) -> Outcome[int]:
         """Delete media rows matching ``where`` (aliases ``m`` media, ``i`` items) and their files; the items stay."""
         names = self.write(lambda conn: media.delete_media_rows(conn, where, params))
         media.unlink_media(self.paths.media_dir, names)
-        return len(names)
+        return Outcome(len(names), changes_if(names, MEDIA))
 
-    def enforce_retention(self, settings: Settings | None = None, now: datetime | None = None) -> dict[str, int]:
-        """Apply the retention settings (see ``core.retention``); returns what went."""
+    def enforce_retention(self, settings: Settings | None = None,
+                          now: datetime | None = None) -> Outcome[dict[str, int]]:
+        """Apply the retention settings (see ``core.retention``); what went: ``{"items": n, "media": m}``."""
         from core.retention import enforce_retention
 
         return enforce_retention(self, settings or self.settings(), now or datetime.now().astimezone())
@@ -268,14 +274,28 @@ class Vault:
         )
 
     def search(self, request: SearchRequest, now: datetime | None = None) -> SearchResult:
-        """Hybrid retrieval, re-ranked over the memory graph once consolidation has built one."""
-        if not self._memory_ready():
-            return self.retriever().search(request, now)
-        from core.memory.recall.recall import GraphCache, recall  # late: scipy and the graph only once needed
+        """Hybrid retrieval, re-ranked over the memory graph once consolidation has built one; each hit
+        flagged good or weak by the relevance floor (the order is the ranking's).  When filters left no
+        good match, ``nearest`` is the best good match outside them."""
+        from core.retrieve.elsewhere import with_nearest
 
-        if self._graph_cache is None:
-            self._graph_cache = GraphCache()
-        return recall(self.retriever(), self, request, now=now, cache=self._graph_cache)
+        result = self._search_judged(request, now)
+        return with_nearest(lambda wider: self._search_judged(wider, now), request, result)
+
+    def _search_judged(self, request: SearchRequest, now: datetime | None) -> SearchResult:
+        from core.retrieve.relevance import judge
+
+        if not self._memory_ready():
+            result = self.retriever().search(request, now)
+        else:
+            # late: scipy and the graph only once needed
+            from core.memory.recall.recall import GraphCache, recall
+
+            if self._graph_cache is None:
+                self._graph_cache = GraphCache()
+            result = recall(self.retriever(), self, request, now=now, cache=self._graph_cache)
+        embedder = self.embedder()
+        return judge(result, self.read(), self.vector_index(), embedder.embed_query if embedder is not None else None)
 
     def _memory_ready(self) -> bool:
         try:
@@ -299,9 +319,14 @@ class Vault:
 
     def items_between(
         self, start: datetime, end: datetime, *, limit: int = 200, offset: int = 0,
-        kinds: Sequence[str] = (), sources: Sequence[str] = (),
+        kinds: Sequence[str] = (), sources: Sequence[str] = (), moments_only: bool = False,
     ) -> list[ItemView]:
-        return browse.items_between(self.read(), start, end, limit=limit, offset=offset, kinds=kinds, sources=sources)
+        return browse.items_between(self.read(), start, end, limit=limit, offset=offset, kinds=kinds, sources=sources,
+                                    moments_only=moments_only)
+
+    def day_summary(self, day: date) -> ItemView | None:
+        """The written summary of a calendar day (consolidation's ``day:<date>``), if there is one."""
+        return browse.day_summary(self.read(), day)
 
     def neighbours(self, item_id: ItemId, before: int = 3, after: int = 3) -> list[ItemView]:
         """Items around ``item_id`` in the same conversation (or source), in time order, itself included."""
@@ -314,40 +339,44 @@ class Vault:
         return browse.conversations(self.read())
 
     # -- media --------------------------------------------------------------------------------
-    def put_media(self, data: bytes, kind: str, item_id: ItemId | None = None) -> MediaId:
+    def put_media(self, data: bytes, kind: str, item_id: ItemId | None = None) -> Outcome[MediaId]:
         """Encrypt and store ``data``; the file is durable before its row commits."""
         if self._cipher is None:
             raise VaultLocked("the vault is locked")
         name = f"{secrets.token_hex(2)}/{secrets.token_hex(16)}.crn"
         self._cipher.write_file(self.paths.media_dir, name, data)
         try:
-            return self.write(lambda conn: media.insert_media(conn, name, kind, len(data), item_id))
+            media_id = self.write(lambda conn: media.insert_media(conn, name, kind, len(data), item_id))
         except BaseException:
             (self.paths.media_dir / name).unlink(missing_ok=True)
             raise
+        return Outcome(media_id, changes(MEDIA))
 
-    def attach_media(self, media_id: MediaId, item_id: ItemId) -> None:
+    def attach_media(self, media_id: MediaId, item_id: ItemId) -> Changes:
         self.write(lambda conn: media.attach_media(conn, media_id, item_id))
+        return changes(MEDIA)
 
     def get_media(self, media_id: MediaId) -> bytes:
         if self._cipher is None:
             raise VaultLocked("the vault is locked")
         return self._cipher.read_file(self.paths.media_dir, media.media_name(self.read(), media_id))
 
-    def change_passphrase(self, current: str | None, new: str) -> None:
-        """Re-wrap the data key under ``new`` (instant; nothing is re-encrypted)."""
+    def change_passphrase(self, current: str | None, new: str) -> Changes:
+        """Re-wrap the data key under ``new`` (instant; nothing is re-encrypted, so no view changes)."""
         from core.crypto.keys import change_passphrase
 
         change_passphrase(self.paths, current, new)
+        return NOTHING
 
     # -- settings -------------------------------------------------------------------------------
     def settings(self) -> Settings:
         return load_settings(self.read())
 
-    def update_settings(self, **changes: Any) -> Settings:
-        new = self.settings().updated(**changes)
+    def update_settings(self, **values: Any) -> Outcome[Settings]:
+        """Store the settings with ``values`` changed; the new settings."""
+        new = self.settings().updated(**values)
         self.write(lambda conn: save_settings(conn, new))
-        return new
+        return Outcome(new, changes(SETTINGS))
 
     # -- status ---------------------------------------------------------------------------------
     def stats(self) -> VaultStats:

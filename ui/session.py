@@ -2,7 +2,8 @@
 
 Every page gets the same :class:`Session`.  Pages never import the store or the
 retriever: they call the core through operations (``ui.operations``: each
-area's ``operations.py``; reads may also use ``session.run``).  A mutation
+area's ``operations.py``; ``session.run`` is for work that needs no vault,
+such as unlocking).  A mutation
 returns what it changed (``core.changes``), the operation announces it
 through ``changed`` (a set of names such as ``{"items"}`` or
 ``{"settings"}``) and views refresh from that (Anki's ``OpChanges``).
@@ -22,10 +23,10 @@ from PySide6.QtCore import QObject, Signal
 from ui.tasks import TaskHandle, TaskManager
 
 if TYPE_CHECKING:
+    from core.host.control import CaptureControl
     from core.paths import VaultPaths
     from core.settings import Settings
     from core.vault import Vault
-    from ui.capture.control import CaptureControl
 
 log = logging.getLogger(__name__)
 

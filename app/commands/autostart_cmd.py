@@ -13,7 +13,7 @@ from app.context import console, vault_paths
 from core import env as env_switch
 
 if TYPE_CHECKING:
-    from core.autostart.manager import SystemdUser
+    from core.autostart.manager import AutostartState, SystemdUser
 
 
 def register(app: typer.Typer) -> None:
@@ -38,6 +38,15 @@ def _home(home: Path | None) -> Path | None:
     return home or (Path(configured) if configured else None)
 
 
+def _print_state(state: AutostartState, file_prefix: str = "", note_prefix: str = "") -> None:
+    out = console()
+    out.print(f"Autostart {state.describe()}")
+    for path in state.files:
+        out.print(f"  {file_prefix}{path}")
+    for note in state.notes:
+        out.print(f"  {note_prefix}{note}")
+
+
 def on(
     mode: Annotated[str, typer.Option(help="app: the desktop app starts in the tray (XDG autostart); "
                                            "daemon: `cairn daemon` as a systemd --user service.")] = "app",
@@ -50,12 +59,7 @@ def on(
     if mode not in MODES:
         raise typer.BadParameter(f"choose one of {', '.join(MODES)}", param_hint="--mode")
     state = enable(mode, find_launcher(_home(home)), AutostartPlaces.for_user(), _systemd())  # type: ignore[arg-type]
-    out = console()
-    out.print(f"Autostart {state.describe()}")
-    for path in state.files:
-        out.print(f"  wrote {path}")
-    for note in state.notes:
-        out.print(f"  note: {note}")
+    _print_state(state, file_prefix="wrote ", note_prefix="note: ")
 
 
 def off() -> None:
@@ -80,12 +84,7 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
     if as_json:
         print(json.dumps({"mode": state.mode, "files": [str(p) for p in state.files], "notes": list(state.notes)}))
         return
-    out = console()
-    out.print(f"Autostart {state.describe()}")
-    for path in state.files:
-        out.print(f"  {path}")
-    for note in state.notes:
-        out.print(f"  {note}")
+    _print_state(state)
 
 
 def key_available(home: HomeOption = None) -> None:

@@ -95,5 +95,6 @@ def forget(
     if not yes and not typer.confirm("Delete these memories for good?", default=False):
         raise typer.Exit(1)
     with open_vault(home, embedder=None) as vault:
-        n = vault.forget(TimeRange(start, end) if (start or end) else None, source=source, app=app_name)  # type: ignore[attr-defined]
+        n = vault.forget(TimeRange(start, end) if (start or end) else None, source=source,  # type: ignore[attr-defined]
+                         app=app_name).value
     console().print(f"forgot {n} memories")

@@ -116,5 +116,5 @@ def import_path(
 def embed(home: HomeOption = None) -> None:
     """Compute vectors for everything imported with --no-embed."""
     with open_vault(home) as vault:
-        n = vault.embed_pending()  # type: ignore[attr-defined]
+        n = vault.embed_pending().value  # type: ignore[attr-defined]
     console().print(f"embedded {n} chunk texts")

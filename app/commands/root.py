@@ -9,12 +9,14 @@ import typer
 from app.commands import (
     ask_cmd,
     autostart_cmd,
+    build_info_cmd,
     capture_cmd,
     files_cmd,
     import_cmd,
     model_cmd,
     search_cmd,
     settings_cmd,
+    sync_cmd,
     vault_cmd,
 )
 
@@ -44,6 +46,6 @@ def build_app() -> typer.Typer:
     )
     app.callback()(root)
     for module in (vault_cmd, import_cmd, search_cmd, ask_cmd, files_cmd, capture_cmd, settings_cmd, autostart_cmd,
-                   model_cmd):
+                   model_cmd, build_info_cmd, sync_cmd):
         module.register(app)
     return app

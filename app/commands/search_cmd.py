@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from core.vault import Vault
 
 
+WEAK_SHOWN = 3  # weak matches listed after the good ones
+
+
 def register(app: typer.Typer) -> None:
     app.command("search")(search)
 
@@ -36,13 +39,16 @@ def parse_when(text: str | None, now: datetime) -> datetime | None:
     return moment if moment.tzinfo else moment.astimezone()
 
 
-def hit_json(hit: Any) -> dict[str, Any]:
-    return {
+def hit_json(hit: Any, explain: bool = False) -> dict[str, Any]:
+    out = {
         "item_id": int(hit.item_id), "external_id": hit.external_id, "conversation": hit.conversation,
         "timestamp": hit.timestamp.isoformat(), "score": round(hit.score, 6), "text": hit.text, "snippet": hit.snippet,
         "source": hit.source, "kind": hit.kind, "speaker": hit.speaker, "title": hit.title, "page": hit.page,
-        "app": hit.app, "deleted": hit.deleted,
+        "app": hit.app, "deleted": hit.deleted, "good_match": not hit.weak,
     }
+    if explain:
+        out["signals"] = {k: round(v, 4) for k, v in hit.signals.items()}
+    return out
 
 
 def _request(query: str, k: int, since: datetime | None, until: datetime | None, sources: list[str],
@@ -66,6 +72,7 @@ def search(
     app_name: Annotated[list[str] | None, typer.Option("--app", help="Only screenshots of this app.")] = None,
     no_time: Annotated[bool, typer.Option("--no-time-parse", help="Do not treat time phrases in the query as a filter.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per hit.")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Also show how the search ranked and judged the hits.")] = False,
     batch: Annotated[Path | None, typer.Option(help="JSON Lines of queries ({query, k, conversation, …}); one result line each.")] = None,
     home: HomeOption = None,
 ) -> None:
@@ -82,9 +89,9 @@ def search(
         result = vault.search(request, now=now)  # type: ignore[attr-defined]
     if as_json:
         for hit in result.hits:
-            print(json.dumps(hit_json(hit), ensure_ascii=False))
+            print(json.dumps(hit_json(hit, explain), ensure_ascii=False))
         return
-    _print_human(result)
+    _print_human(result, query, explain)
 
 
 def _run_batch(vault: Vault, path: Path, now: datetime) -> None:
@@ -113,11 +120,10 @@ def _list(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
-def _print_human(result: Any) -> None:
-    from rich.text import Text
+def _print_human(result: Any, query: str, explain: bool) -> None:
+    from rich.markup import escape
 
     from core.index.fulltext import query_terms
-    from core.retrieve.snippets import highlight_spans
 
     out = console()
     if result.applied_range is not None:
@@ -125,12 +131,41 @@ def _print_human(result: Any) -> None:
         out.print(f"[dim]time filter {result.range_phrase!r}: "
                   f"{r.start.isoformat(' ', 'minutes') if r.start else '…'} → {r.end.isoformat(' ', 'minutes') if r.end else '…'}[/]")
     for note in result.notes:
-        out.print(f"[yellow]{note}[/]")
+        out.print(f"[yellow]{escape(note)}[/]")
+    if explain:
+        for line in result.diagnostics:
+            out.print(f"[dim]{escape(line)}[/]")
     if not result.hits:
         out.print("No memories match.")
         return
+    good = result.good_hits
     terms = query_terms(result.query_text)
-    for n, hit in enumerate(result.hits, start=1):
+    if not good:
+        out.print(f"[bold]No good matches for {escape(repr(query))}.[/] Try other words, a name, or a wider time range.")
+        if result.nearest is not None:
+            out.print("Outside your filters, the nearest good match:")
+            _print_hits(out, [result.nearest], terms, 1, explain)
+        out.print("The closest memories within them, all weak matches:")
+    # Good matches first; the best weak ones stay visible under their own heading (never hidden
+    # behind a flag), the long tail only under --explain.
+    weak = result.weak_hits if explain else result.weak_hits[:WEAK_SHOWN]
+    if good:
+        _print_hits(out, good, terms, 1, explain)
+        if weak:
+            out.print("[dim]Weaker matches:[/]")
+    _print_hits(out, weak, terms, len(good) + 1, explain)
+    hidden = len(result.hits) - len(good) - len(weak)
+    if hidden:
+        out.print(f"[dim]{hidden} more weak match{'es' if hidden != 1 else ''} (--explain shows them)[/]")
+
+
+def _print_hits(out: Any, hits: list[Any], terms: list[str], first: int, explain: bool = False) -> None:
+    from rich.markup import escape
+    from rich.text import Text
+
+    from core.retrieve.snippets import highlight_spans
+
+    for n, hit in enumerate(hits, start=first):
         if hit.source == "file":
             where = f"file · {hit.title} (in {hit.conversation})"
         elif hit.source == "screen":
@@ -139,8 +174,11 @@ def _print_human(result: Any) -> None:
             where = " · ".join(p for p in (hit.source, hit.conversation or hit.title, hit.speaker) if p)
         page = f" p.{hit.page}" if hit.page else ""
         deleted = " [deleted]" if hit.deleted else ""
-        out.print(f"[bold cyan]{n:>2}[/] {hit.timestamp.astimezone().strftime('%Y-%m-%d %H:%M')}  [green]{where}[/]{page}{deleted}")
+        out.print(f"[bold cyan]{n:>2}[/] {hit.timestamp.astimezone().strftime('%Y-%m-%d %H:%M')}  "
+                  f"[green]{escape(where)}[/]{page}{deleted}")
         snippet = Text("    " + hit.snippet)
         for start, end in highlight_spans(hit.snippet, terms):
             snippet.stylize("bold yellow", start + 4, end + 4)
         out.print(snippet)
+        if explain and hit.signals:
+            out.print("[dim]    " + ", ".join(f"{k} {v:.3f}" for k, v in sorted(hit.signals.items())) + "[/]")

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from core.capture.files.watcher import FolderWatcher
     from core.capture.screen.daemon import ScreenDaemon
     from core.settings import Settings
+    from core.sync.background import BackgroundSync
     from core.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ EMBED_EVERY_S = 60.0  # screen frames are stored without vectors; they get them 
 RETENTION_EVERY_S = 3600.0
 FIRST_RETENTION_AFTER_S = 60.0
 CONSOLIDATE_QUIET_S = 120.0  # nothing new for this long counts as idle for consolidation
+SYNC_CHECK_EVERY_S = 10.0  # `cairn sync setup`/`leave` or the Sync tab switched sync on or off meanwhile
 # Settings whose change restarts the screen daemon (privacy rules apply at once without a restart).
 SCREEN_RESTART_FIELDS = ("screen_enabled", "capture_interval_s", "idle_pause_minutes", "monitors")
 
@@ -52,6 +54,7 @@ class HostOptions:
     files: bool = True
     inbox: bool = True
     consolidate: bool = True
+    sync: bool = True  # background sync, when this vault has a sync target (`cairn sync setup`)
     tick_s: float = 1.0
     holder: str = "Cairn capture"  # who holds the capture lock, as `cairn status` and a refused second host name it
 
@@ -67,6 +70,7 @@ class CaptureHost:
         self._settings: Settings | None = None
         self._screen: ScreenDaemon | None = None
         self._watcher: FolderWatcher | None = None
+        self._sync: BackgroundSync | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = CaptureLock(vault.paths.runtime_dir, options.holder)
@@ -95,6 +99,7 @@ class CaptureHost:
             self._stop.clear()
             self._start_screen(settings)
             self._start_watcher(settings)
+            self._start_sync()
         except BaseException:
             self._stop_screen()
             self._stop_watcher()
@@ -111,7 +116,23 @@ class CaptureHost:
             thread.join(timeout)
         self._stop_screen(timeout)
         self._stop_watcher()
+        sync, self._sync = self._sync, None
+        if sync is not None:
+            sync.stop(timeout)
         self._lock.release()
+
+    @property
+    def background_sync(self) -> BackgroundSync | None:
+        """The background sync (None when this vault does not sync or the option is off)."""
+        return self._sync
+
+    def restart_sync(self) -> None:
+        """Sync was set up, switched on or off, or left: follow the vault's sync configuration."""
+        sync, self._sync = self._sync, None
+        if sync is not None:
+            sync.stop()
+        if self._thread is not None:
+            self._start_sync()
 
     def apply(self, settings: Settings) -> None:
         """New settings: restart what they change (screen daemon, watched folders), else apply in place."""
@@ -159,6 +180,23 @@ class CaptureHost:
         self._watcher = start_watcher(self.vault)
         self._say(f"watching {len(settings.watched_folders)} folder(s)")
 
+    def _start_sync(self) -> None:
+        from core.sync.background import BackgroundSync  # late: fsspec and the transports
+
+        if not self.options.sync or self._sync is not None or not BackgroundSync.enabled(self.vault):
+            return
+        self._sync = BackgroundSync(
+            self.vault, consolidate=lambda: self.vault.consolidate(should_stop=self._stop.is_set), say=self._say)
+        self._sync.start()
+        self._say("background sync: on")
+
+    def _follow_sync_setup(self) -> None:
+        from core.sync.background import BackgroundSync
+
+        wanted = self.options.sync and BackgroundSync.enabled(self.vault)
+        if wanted != (self._sync is not None):
+            self.restart_sync()
+
     def _stop_watcher(self) -> None:
         watcher, self._watcher = self._watcher, None
         if watcher is not None:
@@ -179,8 +217,12 @@ class CaptureHost:
         last_embed = last_retention = started - RETENTION_EVERY_S + FIRST_RETENTION_AFTER_S
         last_new = started
         last_count = self._guard("count", self.vault.memory_count)
+        last_sync_check = started
         while not self._stop.wait(self.options.tick_s):
             now = time.monotonic()
+            if now - last_sync_check >= SYNC_CHECK_EVERY_S:
+                last_sync_check = now
+                self._guard("sync", self._follow_sync_setup)
             if inbox is not None and now - last_inbox >= INBOX_EVERY_S:
                 last_inbox = now
                 self._guard("inbox", lambda: import_inbox(self.vault, inbox, state, self._say))
@@ -193,12 +235,14 @@ class CaptureHost:
             count = self._guard("count", self.vault.memory_count)
             if count != last_count:
                 last_count, last_new = count, now
+                if self._sync is not None:
+                    self._sync.changed()
             elif self.options.consolidate and now - last_new >= CONSOLIDATE_QUIET_S:
                 self._guard("consolidation", self._consolidate)
                 last_new = now  # wait for the next quiet period
 
     def _retention(self) -> None:
-        gone = self.vault.enforce_retention()
+        gone = self.vault.enforce_retention().value
         if gone["items"] or gone["media"]:
             self._say(f"retention: {gone['items']} memories and {gone['media']} media files removed")
 

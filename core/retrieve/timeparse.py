@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 
 from dateutil.relativedelta import relativedelta
@@ -58,6 +58,7 @@ from dateutil.relativedelta import relativedelta
 from core.retrieve.time_context import Ctx
 from core.retrieve.time_span import SPAN_RAW, kind_of, parse_span
 from core.retrieve.time_vocab import NUM_RE, NUMBER_WORDS, UNIT_RE, parse_count
+from core.retrieve.zone import zoned
 from core.types import TimeRange
 
 __all__ = ["EventAnchor", "TimeParse", "parse_time_expression", "resolve_anchor"]
@@ -179,7 +180,11 @@ def _rule_rolling(text: str, ctx: Ctx) -> list[_Candidate]:
             "day": timedelta(days=high), "week": timedelta(weeks=high),
             "month": relativedelta(months=high), "year": relativedelta(years=high),
         }[unit]
-        start = ctx.now - delta
+        if isinstance(delta, timedelta) and unit in ("minute", "min", "hour", "hr"):
+            # elapsed time, not wall-clock time: "the past 2 hours" across a DST change is still 2 hours
+            start = (ctx.now.astimezone(UTC) - delta).astimezone(ctx.tz)
+        else:
+            start = ctx.now - delta
         if unit in ("day", "week", "month", "year"):
             start = ctx.midnight(start.date())
         out.append(_Candidate(m.start(), m.end(), TimeRange(start, None), 2))
@@ -269,8 +274,7 @@ def parse_time_expression(text: str, now: datetime, *, prefer_future: bool = Fal
     next ones.  Returns a ``TimeParse`` whose ``range`` is ``None`` when there
     is no usable time expression.  Never raises on odd input.
     """
-    if now.tzinfo is None:
-        now = now.astimezone()
+    now = zoned(now)  # a fixed offset would put April's midnights at March's offset
     ctx = Ctx(now=now, tz=now.tzinfo, prefer_future=prefer_future)  # type: ignore[arg-type]
     candidates: list[_Candidate] = []
     for rule in _RULES:
@@ -290,8 +294,8 @@ def resolve_anchor(anchor: EventAnchor, event_time: datetime) -> TimeRange:
     trip" (trip on the 10th) is the 3rd–9th; "after my trip" starts the day
     after it.
     """
-    tz = event_time.tzinfo or event_time.astimezone().tzinfo
-    ctx = Ctx(now=event_time if event_time.tzinfo else event_time.astimezone(), tz=tz)  # type: ignore[arg-type]
+    event_time = zoned(event_time)
+    ctx = Ctx(now=event_time, tz=event_time.tzinfo)  # type: ignore[arg-type]
     day = ctx.now.date()
     if anchor.unit is None:
         if anchor.relation == "before":

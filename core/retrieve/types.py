@@ -48,14 +48,31 @@ class Hit:
     app: str | None = None
     deleted: bool = False
     signals: dict[str, float] = field(default_factory=dict)
+    weak: bool = False  # below the relevance floor: shown as a weaker match, never as a good one
 
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    """Hits plus what the search understood, so the UI/CLI can say it."""
+    """Hits plus what the search understood, so the UI/CLI can say it.
+
+    ``notes`` are for the user ("nothing found 'in April'; showing any time");
+    ``diagnostics`` are for a developer (graph sizes, seeds) and are shown only
+    when asked (``cairn search --explain``).
+    """
 
     hits: list[Hit]
     query_text: str
     applied_range: TimeRange | None
     range_phrase: str | None
     notes: tuple[str, ...] = ()
+    diagnostics: tuple[str, ...] = ()
+    # No good match within the filters: the best good match without them (another time or source), if any.
+    nearest: Hit | None = None
+
+    @property
+    def good_hits(self) -> list[Hit]:
+        return [h for h in self.hits if not h.weak]
+
+    @property
+    def weak_hits(self) -> list[Hit]:
+        return [h for h in self.hits if h.weak]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from core.errors import CairnError
@@ -60,9 +60,13 @@ def _media_of(conn: Any, item_id: int) -> tuple[MediaId, ...]:
 
 def items_between(
     conn: Any, start: datetime, end: datetime, *, limit: int = 200, offset: int = 0,
-    kinds: Sequence[str] = (), sources: Sequence[str] = (),
+    kinds: Sequence[str] = (), sources: Sequence[str] = (), moments_only: bool = False,
 ) -> list[ItemView]:
+    """Items in ``[start, end)`` in time order; ``moments_only`` leaves out summaries (they describe a
+    period and have no moment of their own: the timeline shows them above the day, not in it)."""
     clauses, params = ["i.ts >= ?", "i.ts < ?"], [to_epoch(start), to_epoch(end)]
+    if moments_only:
+        clauses.append("i.source != 'summary'")
     if kinds:
         clauses.append(f"i.kind IN ({','.join('?' * len(kinds))})")
         params.extend(kinds)
@@ -75,6 +79,14 @@ def items_between(
         (*params, limit, offset),
     ).fetchall()
     return [_item_from_row(r, _media_of(conn, r[0])) for r in rows]
+
+
+def day_summary(conn: Any, day: date) -> ItemView | None:
+    row = conn.execute(
+        f"SELECT {_ITEM_COLUMNS} FROM items i WHERE i.source = 'summary' AND i.external_id = ? AND i.deleted = 0",
+        (f"day:{day.isoformat()}",),
+    ).fetchone()
+    return _item_from_row(row) if row else None
 
 
 def neighbours(conn: Any, item_id: ItemId, before: int = 3, after: int = 3) -> list[ItemView]:
@@ -94,9 +106,11 @@ def neighbours(conn: Any, item_id: ItemId, before: int = 3, after: int = 3) -> l
 
 
 def activity_histogram(conn: Any, start: datetime, end: datetime, bucket_seconds: int) -> list[tuple[datetime, int]]:
+    """Memories per bucket; summaries are written about a period, not activity in it, and are not counted."""
     s, e = to_epoch(start), to_epoch(end)
     rows = conn.execute(
-        "SELECT CAST((ts - ?) / ? AS INTEGER) AS b, count(*) FROM items WHERE ts >= ? AND ts < ? GROUP BY b",
+        "SELECT CAST((ts - ?) / ? AS INTEGER) AS b, count(*) FROM items WHERE ts >= ? AND ts < ?"
+        " AND source != 'summary' GROUP BY b",
         (s, bucket_seconds, s, e),
     ).fetchall()
     counts = {int(b): int(n) for b, n in rows}

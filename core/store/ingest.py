@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from core.changes import ITEMS, Changes, changes_if
 from core.normalize.chunking import Chunk, chunk_sections, chunk_text
 from core.store.database import Database
 from core.store.items import content_hash, embed_text, source_key, upsert_item
@@ -59,6 +60,11 @@ class ImportReport:
     @property
     def failed_count(self) -> int:
         return len(self.failed)
+
+    @property
+    def changes(self) -> Changes:
+        """Items when any record was stored or updated (duplicates change nothing)."""
+        return changes_if(self.imported or self.updated, ITEMS)
 
 
 def _cap(text: str, limit: int) -> tuple[str, str | None]:

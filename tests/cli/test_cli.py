@@ -91,3 +91,25 @@ def test_help_everywhere(cli) -> None:
     for args in ([], ["import"], ["search"], ["init"], ["status"]):
         out = cli(*args, "--help")
         assert out.returncode == 0 and "Usage" in out.stdout
+
+
+def test_search_says_when_nothing_is_a_good_match_and_explains_only_when_asked(cli, tmp_path: Path) -> None:
+    chat = write_jsonl(tmp_path / "c.jsonl", [
+        jsonl_line("m1", "the staging url is https://staging.example.org", speaker="Lukas", conversation="work"),
+        jsonl_line("m2", "dinner on friday at the thai place with Priya", speaker="Mum", conversation="family", minutes=5),
+        jsonl_line("m3", "Priya moved the climbing session to Sunday", speaker="Mum", conversation="family", minutes=9),
+    ])
+    env = {"CAIRN_EMBEDDER": "none"}
+    assert cli("init", "--no-keyring", extra_env=env).returncode == 0
+    assert cli("import", str(chat), extra_env=env).returncode == 0
+    assert cli("consolidate", extra_env=env).returncode == 0
+    plain = cli("search", "Priya dinner thai", extra_env=env)
+    assert plain.returncode == 0 and "thai place" in plain.stdout
+    assert "memory graph" not in plain.stdout and "bm25" not in plain.stdout
+    explained = cli("search", "Priya dinner thai", "--explain", extra_env=env)
+    assert "memory graph:" in explained.stdout and "coverage" in explained.stdout
+    weak = cli("search", "thai zanzibar xylophone", "--no-time-parse", extra_env=env)
+    assert "No good matches for 'thai zanzibar xylophone'" in weak.stdout
+    assert "thai place" in weak.stdout  # the nearest weak match is still shown
+    hits = [json.loads(x) for x in cli("search", "thai zanzibar xylophone", "--json", extra_env=env).stdout.splitlines()]
+    assert hits and not any(h["good_match"] for h in hits)

@@ -29,7 +29,8 @@ def test_host_keeps_inbox_and_watched_folders_current(lexical_vault: Any, tmp_pa
     inbox, docs, later = tmp_path / "inbox", tmp_path / "docs", tmp_path / "later"
     for folder in (inbox, docs, later):
         folder.mkdir()
-    settings = lexical_vault.update_settings(chat_inbox=str(inbox), watched_folders=[str(docs)], screen_enabled=False)
+    settings = lexical_vault.update_settings(chat_inbox=str(inbox), watched_folders=[str(docs)],
+                                            screen_enabled=False).value
     said: list[str] = []
     host = CaptureHost(lexical_vault, HostOptions(tick_s=0.2), said.append)
     host.start(settings)
@@ -40,7 +41,7 @@ def test_host_keeps_inbox_and_watched_folders_current(lexical_vault: Any, tmp_pa
         assert _wait(lambda: _found(lexical_vault, "pelicanwharf")), said
         assert _wait(lambda: _found(lexical_vault, "zeppelinhangar")), said
         # a folder added in the settings is watched without a restart
-        host.apply(lexical_vault.update_settings(watched_folders=[str(docs), str(later)]))
+        host.apply(lexical_vault.update_settings(watched_folders=[str(docs), str(later)]).value)
         (later / "todo.txt").write_text("call the quillfeather bakery")
         assert _wait(lambda: _found(lexical_vault, "quillfeather")), said
     finally:

@@ -67,10 +67,10 @@ def test_forget_deletes_rows_index_and_media(lexical_vault) -> None:
     v.ingest([message("1", "the secret garden", minutes=0), message("2", "the secret garden again", minutes=120)])
     hits = v.search(SearchRequest("garden", parse_time=False)).hits
     item = next(h for h in hits if h.external_id == "1")
-    media = v.put_media(b"\x89PNG fake pixels", "screenshot", item.item_id)
+    media = v.put_media(b"\x89PNG fake pixels", "screenshot", item.item_id).value
     media_files = list(v.paths.media_dir.rglob("*.crn"))
     assert len(media_files) == 1
-    n = v.forget(TimeRange(BASE_TIME - timedelta(minutes=1), BASE_TIME + timedelta(minutes=1)))
+    n = v.forget(TimeRange(BASE_TIME - timedelta(minutes=1), BASE_TIME + timedelta(minutes=1))).value
     assert n == 1
     assert [h.external_id for h in v.search(SearchRequest("garden", parse_time=False)).hits] == ["2"]
     assert not media_files[0].exists()
@@ -81,7 +81,7 @@ def test_forget_deletes_rows_index_and_media(lexical_vault) -> None:
 
 def test_media_round_trip_is_encrypted_on_disk(lexical_vault) -> None:
     payload = b"PIXELS-" + bytes(range(256)) * 10
-    media_id = lexical_vault.put_media(payload, "screenshot")
+    media_id = lexical_vault.put_media(payload, "screenshot").value
     assert lexical_vault.get_media(media_id) == payload
     (path,) = list(lexical_vault.paths.media_dir.rglob("*.crn"))
     assert b"PIXELS-" not in path.read_bytes()
@@ -134,7 +134,7 @@ def test_retention_drops_pixels_first_then_text(lexical_vault) -> None:
     now = BASE_TIME + timedelta(days=41)
     # Pixels older than 10 days go; text is kept for 30 days.
     settings = v.settings().updated(retention_days=10, text_retention_days=30, retention_gb=0)
-    gone = v.enforce_retention(settings, now)
+    gone = v.enforce_retention(settings, now).value
     assert gone == {"items": 1, "media": 2}
     assert sorted(h.external_id for h in v.search(SearchRequest("screenshot", k=5, parse_time=False)).hits) == ["mid", "new"]
     assert v.get_item(ids["mid"]).media == () and len(v.get_item(ids["new"]).media) == 1
@@ -149,7 +149,7 @@ def test_retention_size_budget_removes_oldest_media(lexical_vault) -> None:
         v.put_media(bytes(200_000), "screenshot", h.item_id)
     db = v.stats().database_bytes
     settings = v.settings().updated(retention_days=0, retention_gb=(db + 450_000) / 1e9)
-    gone = v.enforce_retention(settings)
+    gone = v.enforce_retention(settings).value
     assert gone["items"] == 0 and gone["media"] == 3
     kept = [bool(v.get_item(h.item_id).media) for h in hits]
     assert kept == [False, False, False, True, True]

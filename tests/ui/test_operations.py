@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from core.changes import ENTITIES, SETTINGS, Outcome, changes
+from core.changes import ENTITIES, Outcome, changes
 from core.errors import VaultLocked
+from tests.helpers import message
 from ui.operations import CollectionOp, QueryOp
 from ui.session import Session
 
@@ -23,7 +24,7 @@ def session(lexical_vault: Any, qapp: Any) -> Any:
 def test_a_mutation_announces_what_it_returned(session: Any, qtbot: Any) -> None:
     order: list[Any] = []
     session.changed.connect(lambda what: order.append(("changed", what)))
-    op = CollectionOp(session, lambda v: Outcome(v.update_settings(auto_lock_minutes=7), changes(SETTINGS)))
+    op = CollectionOp(session, lambda v: v.update_settings(auto_lock_minutes=7))
     op.success(lambda settings: order.append(("success", settings.auto_lock_minutes))).run()
     qtbot.waitUntil(lambda: len(order) == 2, timeout=10000)
     assert order == [("success", 7), ("changed", frozenset({"settings"}))]
@@ -38,6 +39,19 @@ def test_changes_alone_are_announced_and_nothing_when_nothing_changed(session: A
     CollectionOp(session, lambda v: changes(ENTITIES)).success(done.append).run()
     qtbot.waitUntil(lambda: len(done) == 2, timeout=10000)
     assert heard == [frozenset({"entities"})]
+
+
+def test_a_report_is_the_value_and_its_changes_are_announced(session: Any, qtbot: Any) -> None:
+    heard: list[Any] = []
+    session.changed.connect(heard.append)
+    reports: list[Any] = []
+    record = message("op-1", "an operation imported this")
+    CollectionOp(session, lambda v: v.ingest([record], embed=False)).success(reports.append).run()
+    qtbot.waitUntil(lambda: len(reports) == 1, timeout=10000)
+    assert reports[0].imported == 1 and heard == [frozenset({"items"})]
+    CollectionOp(session, lambda v: v.ingest([record], embed=False)).success(reports.append).run()
+    qtbot.waitUntil(lambda: len(reports) == 2, timeout=10000)
+    assert reports[1].duplicate == 1 and heard == [frozenset({"items"})]  # a duplicate changes nothing
 
 
 def test_failures_and_a_locked_vault_reach_the_failure_callback(session: Any, qtbot: Any) -> None:

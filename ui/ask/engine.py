@@ -42,6 +42,8 @@ class Citation:
     speaker: str | None = None
     title: str | None = None
     kind: str = ""
+    conversation: str | None = None
+    app: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,7 @@ class AskEngine:
         if use_model is None:
             use_model = env_switch.ASK_MODEL.get() != "0"
         self._assistant = Assistant(vault, settings, use_model=use_model)
+        self._vault = vault
 
     @property
     def use_model(self) -> bool:
@@ -103,7 +106,7 @@ class AskEngine:
                 elif event.stage == "generating":
                     yield Status("Writing the answer…")
             elif isinstance(event, Answer):
-                yield _final(event, self._assistant.backend_problem)
+                yield _named(_final(event, self._assistant.backend_problem), self._vault)
 
     def cancel(self) -> None:
         self._assistant.cancel()
@@ -136,6 +139,23 @@ def _final(answer: Answer, backend_problem: str | None) -> Final:
         sources=tuple(sorted({c.source for c in citations})), found=answer.mode != "not_found",
         mode=answer.mode, notes=tuple(notes), best_matches=best, model=answer.model,
     )
+
+
+def _named(final: Final, vault: Any) -> Final:
+    """The cited memories' conversation, title and app, so the sources can be named as the user knows them."""
+    from dataclasses import replace
+
+    def named(ci: Citation) -> Citation:
+        try:
+            item = vault.get_item(ci.item_id)
+        except Exception:  # forgotten meanwhile: the citation keeps what the answer had
+            return ci
+        app = (item.meta or {}).get("app")
+        return replace(ci, conversation=item.conversation, title=ci.title or item.title,
+                       app=str(app) if app else None, kind=ci.kind or item.kind)
+
+    return replace(final, citations=[named(c) for c in final.citations],
+                   best_matches=[named(c) for c in final.best_matches])
 
 
 def _citation(raw: Any) -> Citation:

@@ -1,7 +1,7 @@
 """Ask: a chat with your memory.  The answer streams in; citations open the moment.
 
 The question is answered on a worker thread (``ui.ask.engine.AskEngine.events``
-through ``TaskManager.stream``); tokens arrive on the GUI thread and are
+through ``ui.ask.operations.stream_answer``); tokens arrive on the GUI thread and are
 painted at most every 40 ms so a fast model does not flood the layout.  Stop
 (button or Esc) cancels the stream at the next token.  Citation numbers in
 the text and the source list under each answer are links (``cite:N``): a
@@ -13,7 +13,6 @@ Threads: GUI thread only.
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from ui import fmt, theme
+from ui.ask import present
 from ui.ask.engine import AskEngine, Citation, Final, Status, Token
+from ui.ask.operations import release_model, stream_answer
 from ui.session import Session
 from ui.tasks import TaskHandle
 
@@ -39,7 +40,6 @@ SUGGESTIONS = (
     "Who sent me a link last week?",
     "When is the next appointment I was told about?",
 )
-_CITE = re.compile(r"\[(\d{1,2}(?:\s*,\s*\d{1,2})*)\]")
 MODEL_IDLE_MS = 10 * 60 * 1000  # free the model's memory after ten quiet minutes
 
 
@@ -53,6 +53,7 @@ class Exchange:
     stopped: bool = False
     citations: list[Citation] = field(default_factory=list)
     drafting: bool = False
+    drafted_words: int = 0
 
 
 class AskPage(QWidget):
@@ -150,17 +151,19 @@ class AskPage(QWidget):
 
         def on_item(event: Any) -> None:
             if isinstance(event, Token):
-                exchange.text += event.text
+                # Only checked text is shown: the draft may still change when its citations are checked.
+                exchange.drafted_words += len(event.text.split())
                 exchange.drafting = True
-                exchange.status = ""
+                exchange.status = f"Writing the answer… ({exchange.drafted_words} words so far)"
                 self.token_received.emit(event.text)
             elif isinstance(event, Status):
                 exchange.status = event.text
             elif isinstance(event, Final):
                 exchange.final = event
-                exchange.text = event.text
+                exchange.text, exchange.citations = present.renumber(event.text, event.citations)
+                if not exchange.citations:
+                    _, exchange.citations = present.renumber("", event.best_matches)
                 exchange.drafting = False
-                exchange.citations = list(event.citations) or list(event.best_matches)
                 exchange.status = ""
             self._render_timer.start() if not self._render_timer.isActive() else None
 
@@ -173,9 +176,9 @@ class AskPage(QWidget):
             exchange.error = str(exc) or type(exc).__name__
             self._finish(exchange)
 
-        self._handle = self._session.tasks.stream(
-            lambda: engine.events(question), on_item=on_item, on_done=on_done,
-            on_failure=on_failure, owner=self, label="ask")
+        answering = stream_answer(self._session, engine, question).each(on_item).finished(on_done)
+        answering.failure(on_failure)
+        self._handle = answering.owned_by(self).run()
 
     def ask_current(self) -> None:
         self.ask(self.input.text())
@@ -199,14 +202,11 @@ class AskPage(QWidget):
         if final is not None:
             bits = []
             if final.range_text:
-                bits.append(f"Time range: {final.range_text}")
-            if final.sources:
-                bits.append("Sources: " + ", ".join(fmt.source_name(s) for s in final.sources))
-            bits.append({"llm": f"written by the local model{' (' + final.model + ')' if final.model else ''}, "
-                                "every sentence checked against its citations",
-                         "not_found": "nothing in your memory answers this"}.get(
-                final.mode, "quoted from your memory (no model text)"))
-            bits.extend(final.notes)
+                bits.append(f"Time: {final.range_text}")
+            bits.append({"llm": "Written by the local model from the sources below",
+                         "not_found": "Nothing in your memory answers this"}.get(
+                final.mode, "Quoted from your memories"))
+            bits.extend(present.user_notes(final.notes))
             self.meta.setText(" · ".join(bits))
         self.answer_finished.emit(final if not exchange.stopped else None)
 
@@ -237,24 +237,10 @@ class AskPage(QWidget):
 
     def _answer_html(self, ex: Exchange, c: Any, idx: int) -> str:
         parts: list[str] = []
-        if ex.text:
-            text = html.escape(ex.text).replace("\n", "<br>")
+        if ex.text and not ex.drafting:
             numbers = {ci.number for ci in ex.citations}
-
-            def link(match: re.Match[str]) -> str:
-                found = [int(n) for n in re.findall(r"\d+", match.group(1))]
-                if not found or any(n not in numbers for n in found):
-                    return match.group(0)
-                return "".join(f"<a href='cite:{idx}:{n}' style='color:{c.accent}; font-weight:600;"
-                               f" text-decoration:none'>[{n}]</a>" for n in found)
-
-            if not ex.drafting:
-                text = _CITE.sub(link, text)
-            colour = c.muted if ex.drafting else c.text
-            parts.append(f"<div style='line-height:145%; color:{colour}'>{text}</div>")
-            if ex.drafting:
-                parts.append(f"<p style='color:{c.muted}'><i>Drafting — citations are checked when the "
-                             f"answer is complete…</i></p>")
+            body = present.answer_html(ex.text, c.accent, f"cite:{idx}:{{n}}", numbers)
+            parts.append(f"<div style='line-height:145%; color:{c.text}'>{body}</div>")
         if ex.status:
             parts.append(f"<p style='color:{c.muted}'><i>{html.escape(ex.status)}</i></p>")
         if ex.stopped:
@@ -266,15 +252,16 @@ class AskPage(QWidget):
         if ex.citations:
             rows = []
             for ci in ex.citations:
-                source = fmt.source_name(ci.source)
-                who = ci.speaker or ci.title or ""
+                label = present.source_label(ci.source, conversation=ci.conversation, title=ci.title, app=ci.app,
+                                             speaker=ci.speaker)
+                who = ci.speaker if ci.speaker and ci.speaker not in label else ""
                 rows.append(
                     f"<tr><td valign='top' width='28'><a href='cite:{idx}:{ci.number}' style='color:{c.accent};"
                     f" text-decoration:none; font-weight:600'>[{ci.number}]</a></td>"
                     f"<td><a href='cite:{idx}:{ci.number}' style='color:{c.text}; text-decoration:none'>"
-                    f"<b>{html.escape(source)}</b>{' · ' + html.escape(who) if who and who != source else ''} · "
+                    f"<b>{html.escape(label)}</b>{' · ' + html.escape(who) if who else ''} · "
                     f"<span style='color:{c.muted}'>{fmt.fmt_when(ci.timestamp)}</span><br>"
-                    f"<span style='color:{c.muted}'>{html.escape(fmt.one_line(ci.snippet, 180))}</span></a>"
+                    f"<span style='color:{c.muted}'>{html.escape(present.plain_snippet(ci.snippet))}</span></a>"
                     f"</td></tr>")
             heading = "CLOSEST MEMORIES" if ex.final is not None and not ex.final.found else "SOURCES"
             parts.append(f"<p style='color:{c.muted}; font-size:small; margin-top:10px'>{heading}</p>"
@@ -307,7 +294,7 @@ class AskPage(QWidget):
     def _release_engine(self) -> None:
         engine, self._engine = self._engine, None
         if engine is not None:
-            self._session.tasks.run(engine.close, label="close model")
+            release_model(self._session, engine)
 
     def _settings_changed(self, settings: Any) -> None:
         """A different model or budget: the next question builds a fresh engine."""

@@ -1,12 +1,12 @@
-"""'Fill form': OCR the focused window, find labelled fields, and type into them on confirmation.
+"""'Fill form': type confirmed values into the fields of the focused window, and check they arrived.
 
-X11 only for typing (``xdotool``); elsewhere the dialog offers to copy values
-instead.  Nothing here runs without the user: ``find_form`` only reads the
-window, and typing happens through ``XdotoolSink`` only when the dialog's
-"Fill" button hands it a plan with a ``UserConfirmation``.
+Reading the form (where the window is, its fields by OCR) is core's
+``core.screen_form``.  X11 only for typing (``xdotool``); elsewhere the
+dialog offers to copy values instead.  Nothing here runs without the user:
+typing happens through ``XdotoolSink`` only when the dialog's "Fill" button
+hands it a plan with a ``UserConfirmation``.
 
-Threads: ``grab_window`` and ``find_form`` may run on a worker thread (OCR
-takes ~0.5 s); the sink types from the thread that executes the plan.
+Threads: the sink types from the thread that executes the plan.
 """
 
 from __future__ import annotations
@@ -16,75 +16,10 @@ import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
 from typing import Any
 
-from core.memory.profile.autofill import LocatedField, fields_from_ocr
 from core.process_env import child_env
-
-
-@dataclass(frozen=True, slots=True)
-class WindowBox:
-    """A window's position on screen (pixels)."""
-
-    left: int
-    top: int
-    width: int
-    height: int
-
-
-def window_box(window_id: int | None = None, display: str | None = None) -> WindowBox | None:
-    """Where a window is on screen: ``window_id``'s, or the focused window's when None."""
-    from core.capture.screen.window import open_window_info
-
-    info = open_window_info(display)
-    try:
-        for window in info.visible_windows():
-            if (window_id is None and window.focused) or window.window_id == window_id:
-                return WindowBox(window.left, window.top, window.width, window.height)
-    finally:
-        info.close()
-    return None
-
-
-def grab_window(box: WindowBox, display: str | None = None) -> Any:
-    """A PIL image of the window's area (in memory only, never written to disk)."""
-    import mss
-    from PIL import Image
-
-    kwargs: dict[str, Any] = {"display": display} if display else {}
-    with mss.MSS(**kwargs) as screen:
-        shot = screen.grab({"left": box.left, "top": box.top, "width": box.width, "height": box.height})
-        return Image.frombytes("RGB", shot.size, shot.rgb)
-
-
-def find_form(image: Any, ocr: Any | None = None) -> list[LocatedField]:
-    """Labelled fields in a window image, with click targets in window coordinates."""
-    from core.normalize.ocr import TesseractOcr
-
-    engine = ocr or TesseractOcr(psm=11)
-    located = fields_from_ocr(engine.recognize(image).words)
-    return [_snap_to_input(image, f) for f in located]
-
-
-def _snap_to_input(image: Any, located: LocatedField, reach: int = 320, jump: int = 40) -> LocatedField:
-    """Move the click target just inside the input box: the first strong edge right of the label."""
-    import dataclasses
-
-    import numpy as np
-
-    gray = np.asarray(image.convert("L"), dtype=np.int16)
-    left, top, width, height = located.label_box
-    y = min(max(top + height // 2, 0), gray.shape[0] - 1)
-    start = left + width + 4
-    row = gray[y, start : min(start + reach, gray.shape[1])]
-    if row.size < 3:
-        return located
-    background = int(np.median(row[: max(3, min(12, row.size))]))
-    edges = np.nonzero(np.abs(row - background) > jump)[0]
-    if edges.size == 0:
-        return located
-    return dataclasses.replace(located, target=(start + int(edges[0]) + 12, y))
+from core.screen_form import FieldReader, WindowBox, grab_window
 
 
 def typing_available() -> bool:
@@ -132,33 +67,16 @@ class XdotoolSink:
         self._typed[field_id] = value
 
     def _check_and_retype(self) -> list[str]:
-        from core.normalize.ocr import TesseractOcr
-
-        ocr = TesseractOcr(psm=7)  # one line: the field's row
+        reader = FieldReader()
         wrong = list(self._typed)
         for attempt in range(self._retries + 1):
             image = grab_window(self._box, self._display)
-            wrong = [f for f in wrong if not _shows(ocr, image, self._targets[f], self._typed[f])]
+            wrong = [f for f in wrong if not reader.shows(image, self._targets[f], self._typed[f])]
             if not wrong or attempt == self._retries:
                 break
             for field_id in wrong:
                 self.fill(field_id, self._typed[field_id])
         return wrong
-
-
-def _shows(ocr: Any, image: Any, target: tuple[int, int], value: str, reach: int = 480) -> bool:
-    """Whether the input at ``target`` shows ``value`` (OCR of its row; tolerant of OCR's small slips)."""
-    from rapidfuzz import fuzz
-
-    x, y = target
-    left, top = max(0, x - 16), max(0, y - 18)
-    band = image.crop((left, top, min(image.width, left + reach), min(image.height, y + 18)))
-    # Only words centred on the field's own row: the band may catch the edge of the rows above and below.
-    centre = y - top
-    seen = "".join(w.text for w in ocr.recognize(band).words
-                   if abs(w.top + w.height / 2 - centre) <= 9).casefold()
-    wanted = "".join(value.split()).casefold()
-    return fuzz.ratio(wanted, seen) >= 85  # the whole value: a field still being typed ("Berl") is not done
 
 
 def typing_session(values: Sequence[str], display: str | None) -> AbstractContextManager[object]:

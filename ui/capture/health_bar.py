@@ -1,6 +1,6 @@
 """Capture health, always visible: polled every two seconds, shown in the status bar and tray.
 
-``HealthMonitor`` reads :class:`ui.capture.control.CaptureHealth` on a worker
+``HealthMonitor`` reads :class:`core.host.control.CaptureHealth` on a worker
 and emits ``updated``; ``HealthBar`` is the status-bar widget (a coloured dot,
 the state, "last indexed N s ago", the OCR backlog, and any warning).
 
@@ -15,8 +15,9 @@ from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from core.changes import ITEMS, changes
+from core.host.control import CaptureControl, CaptureHealth
 from ui import fmt, theme
-from ui.capture.control import CaptureControl, CaptureHealth
 from ui.session import Session
 
 POLL_MS = 2000
@@ -59,7 +60,7 @@ class HealthMonitor(QObject):
         # a frame stored before it (a slow first poll) would otherwise never be paged in.
         known = previous.last_indexed_at if previous is not None else None
         if self._session.is_unlocked and health.last_indexed_at is not None and health.last_indexed_at != known:
-            self._session.changed.emit(frozenset({"items"}))
+            self._session.changed.emit(changes(ITEMS))
 
     def _failed(self, _exc: BaseException) -> None:
         self._in_flight = False

@@ -7,7 +7,7 @@ selection; Enter (in the box or the list) opens the moment in the timeline.
 The preview shows the screenshot with the matching OCR words boxed, or the
 message in its conversation, or the document text, all highlighted.
 
-Threads: GUI thread only; searches run through ``session.run``.
+Threads: GUI thread only; searches run through ``ui.search.operations``.
 """
 
 from __future__ import annotations
@@ -35,9 +35,11 @@ from PySide6.QtWidgets import (
 
 from ui import fmt, theme
 from ui.media import MediaCache
+from ui.search.operations import load_people, search
 from ui.session import Session
 from ui.widgets.item_delegate import ItemDelegate
 from ui.widgets.item_list import ITEM_ROLE, ItemListModel
+from ui.widgets.operations import load_item
 
 DEBOUNCE_MS = 180
 RESULT_COUNT = 30
@@ -220,12 +222,11 @@ class SearchPage(QWidget):
 
     def search_now(self) -> None:
         self._timer.stop()
-        vault = self._session.vault
         request = self.build_request()
         self._generation += 1
         generation = self._generation
         filtered = bool(request.time_range or request.sources or request.kinds or request.apps or request.speakers)
-        if vault is None:
+        if self._session.vault is None:
             return
         if not request.query and not filtered:
             self.model.set_items([])
@@ -245,8 +246,7 @@ class SearchPage(QWidget):
             if generation == self._generation:
                 self.status.setText(f"Search failed: {exc}")
 
-        self._session.run(lambda: vault.search(request), on_success=done, on_failure=failed, owner=self,
-                          label="search")
+        search(self._session, request).success(done).failure(failed).owned_by(self).run()
 
     def open_current(self) -> None:
         index = self.results.currentIndex()
@@ -325,8 +325,7 @@ class SearchPage(QWidget):
         if hit is None:
             return
         self.open_button.setEnabled(True)
-        vault = self._session.vault
-        if vault is None:
+        if self._session.vault is None:
             return
         self._preview_generation += 1
         generation = self._preview_generation
@@ -335,7 +334,7 @@ class SearchPage(QWidget):
             if generation == self._preview_generation:
                 self.preview.show_item(item, self._terms)
 
-        self._session.run(lambda: vault.get_item(hit.item_id), on_success=shown, owner=self, label="preview")
+        load_item(self._session, hit.item_id, label="preview").success(shown).owned_by(self).run()
 
     def _remember_filters(self, hits: list[Any]) -> None:
         for combo, values in ((self.app, {h.app for h in hits if h.app}),
@@ -349,8 +348,7 @@ class SearchPage(QWidget):
             combo.blockSignals(False)
 
     def _load_people(self) -> None:
-        vault = self._session.vault
-        if vault is None:
+        if self._session.vault is None:
             return
 
         def done(rows: list[tuple[str, str, int]]) -> None:
@@ -364,8 +362,7 @@ class SearchPage(QWidget):
             self.person.setEditText(text)
             self.person.blockSignals(False)
 
-        self._session.run(vault.conversations, on_success=done, owner=self, label="people",
-                          on_failure=lambda _e: None)
+        load_people(self._session).success(done).owned_by(self).quietly().run()
 
     def _on_locked(self) -> None:
         self.model.set_items([])

@@ -1,7 +1,7 @@
 """Settings: every field of ``core.settings.Settings``, grouped in tabs, plus passphrase change.
 
 The dialog composes one section per tab (``ui.settings.capture``,
-``privacy``, ``sources``, ``storage``, ``model``, ``security``, ``startup``); each builds
+``privacy``, ``sources``, ``memory``, ``storage``, ``model``, ``security``, ``startup``); each builds
 its widgets from the settings the dialog opened with and reports its
 fields' values.  The dialog edits a copy; Save sends only the changed
 fields to the vault (``ui.settings.operations.save_settings``) in a background task and closes when
@@ -10,7 +10,8 @@ Running and recent apps for the exclusion list and the storage usage load
 in the background.
 
 The sections' widgets stay reachable as attributes of the dialog
-(``dialog.interval``, ``dialog.auto_lock`` …).
+(``dialog.interval``, ``dialog.auto_lock`` …).  Every setting has a widget
+here except those in ``CLI_ONLY``, which ``cairn settings`` shows and sets.
 
 Threads: GUI thread only.  Errors: none raised; a failed save is shown in
 the dialog, which stays open.
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 from ui import theme
 from ui.session import Session
 from ui.settings.capture import CaptureSection
+from ui.settings.memory import MemorySection
 from ui.settings.model import ModelSection
 from ui.settings.operations import save_settings
 from ui.settings.passphrase import PassphraseDialog
@@ -42,6 +44,12 @@ from ui.settings.security import SecuritySection
 from ui.settings.sources import SourcesSection
 from ui.settings.startup import StartupSection
 from ui.settings.storage import StorageSection
+from ui.settings.sync import SyncSection
+
+CLI_ONLY: dict[str, str] = {  # setting: why the dialog has no widget for it
+    "version": "set by Cairn, never by the user",
+    "llm_chat_format": "only for a GGUF whose chat template llama.cpp cannot use: a rare expert fix",
+}
 
 
 class SettingsDialog(QDialog):
@@ -59,16 +67,21 @@ class SettingsDialog(QDialog):
         self.capture = CaptureSection(s)
         self.privacy = PrivacySection(s)
         self.sources = SourcesSection(s)
+        self.memory = MemorySection(s)
         self.storage = StorageSection(s, session)
         self.model = ModelSection(s, session)
         self.security = SecuritySection(s, self.change_passphrase)
         self.startup = StartupSection(session.paths.home)
+        self.sync = SyncSection(session)
         self._sections: tuple[SettingsSection, ...] = (
-            self.capture, self.privacy, self.sources, self.storage, self.model, self.security, self.startup)
+            self.capture, self.privacy, self.sources, self.memory, self.storage, self.model, self.security,
+            self.startup, self.sync)
         self.tabs = QTabWidget()
         for section in self._sections:
             self.tabs.addTab(section, theme.icon(section.ICON), section.TITLE)
         self._expose_section_widgets()
+        # Every tab title visible at once: scroll arrows hide tabs nobody then finds.
+        self.setMinimumWidth(max(640, self.tabs.tabBar().sizeHint().width() + 48))
 
         self.message = QLabel()
         self.message.setWordWrap(True)

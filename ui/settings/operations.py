@@ -8,13 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from core.changes import SETTINGS, Outcome, changes
 from ui.operations import CollectionOp
 from ui.session import Session
 
 if TYPE_CHECKING:
     from core.settings import Settings
-    from core.vault import Vault
 
 
 def save_settings(session: Session, values: dict[str, Any],
@@ -26,15 +24,10 @@ def save_settings(session: Session, values: dict[str, Any],
         if done is not None:
             done(settings)
 
-    op = CollectionOp(session, lambda v: Outcome(v.update_settings(**values), changes(SETTINGS)), label="save settings")
+    op = CollectionOp(session, lambda v: v.update_settings(**values), label="save settings")
     return op.success(saved)
 
 
 def change_passphrase(session: Session, current: str | None, new: str) -> CollectionOp:
     """Re-wrap the data key under ``new`` (nothing is re-encrypted; no view changes)."""
-
-    def change(vault: Vault) -> Outcome[None]:
-        vault.change_passphrase(current, new)
-        return Outcome(None, frozenset())
-
-    return CollectionOp(session, change, label="change passphrase")
+    return CollectionOp(session, lambda v: v.change_passphrase(current, new), label="change passphrase")

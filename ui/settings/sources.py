@@ -1,7 +1,8 @@
-"""The "Files & chats" tab: watched folders, the chat-export inbox and the size cap for files.
+"""The "Files & chats" tab: watched folders and what in them is read, and the chat-export inbox.
 
-Fields: ``watched_folders``, ``chat_inbox`` (empty text means no inbox)
-and ``max_file_mb``.
+Fields: ``watched_folders``, ``chat_inbox`` (empty text means no inbox),
+``max_file_mb``, ``files_include_hidden``, ``files_follow_symlinks`` and
+``files_ignore_patterns``.
 
 Threads: GUI thread only (the folder pickers are modal).  Errors: none
 raised.
@@ -11,7 +12,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtWidgets import QDoubleSpinBox, QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from ui import theme
 from ui.settings.editable_list import EditableList
@@ -54,12 +63,27 @@ class SourcesSection(SettingsSection):
         self.max_file.setValue(s.max_file_mb)
         self.max_file.setAccessibleName("Largest file to read in megabytes")
         self.form.addRow("Skip files larger than", self.max_file)
+        self.include_hidden = QCheckBox("Also read hidden files and folders")
+        self.include_hidden.setChecked(s.files_include_hidden)
+        self.include_hidden.setAccessibleName("Index hidden files in watched folders")
+        self.form.addRow(self.include_hidden)
+        self.follow_symlinks = QCheckBox("Follow symbolic links inside watched folders")
+        self.follow_symlinks.setChecked(s.files_follow_symlinks)
+        self.follow_symlinks.setAccessibleName("Follow symbolic links in watched folders")
+        self.form.addRow(self.follow_symlinks)
+        self.ignore_patterns = EditableList("Patterns never read", "e.g. *.log or build/")
+        self.ignore_patterns.set_values(s.files_ignore_patterns)
+        self.form.addRow(wrapped("<b>Never read</b> (gitignore-style patterns, in every watched folder):"))
+        self.form.addRow(self.ignore_patterns)
 
     def values(self) -> dict[str, Any]:
         return {
             "watched_folders": self.folders.values(),
             "chat_inbox": self.inbox.text().strip() or None,
             "max_file_mb": round(self.max_file.value(), 2),
+            "files_include_hidden": self.include_hidden.isChecked(),
+            "files_follow_symlinks": self.follow_symlinks.isChecked(),
+            "files_ignore_patterns": self.ignore_patterns.values(),
         }
 
     def _browse_inbox(self) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QSpinBox, QWidget
 
 from ui.session import Session
 from ui.settings.section import SettingsSection, muted_note
+from ui.widgets.operations import load_stats
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -56,10 +57,9 @@ class StorageSection(SettingsSection):
         self.usage.setProperty("muted", True)
         self.usage.setAccessibleName("Storage used")
         self.form.addRow("In use now", self.usage)
-        vault = session.vault
-        if vault is not None and hasattr(vault, "stats"):
-            session.run(vault.stats, on_success=self.show_usage, owner=self, label="stats",
-                        on_failure=lambda _e: self.usage.setText("unknown"))
+        if session.vault is not None:
+            usage = load_stats(session).success(self.show_usage).failure(lambda _e: self.usage.setText("unknown"))
+            usage.owned_by(self).run()
 
     def values(self) -> dict[str, Any]:
         return {

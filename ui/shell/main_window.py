@@ -2,10 +2,11 @@
 
 Start-up order (fast to interactive): the window shows at once with the lock
 page; ``start()`` then either runs the first-run wizard or tries to unlock in
-the background (keyring, or ``$CAIRN_PASSPHRASE`` when allowed).  Pages other
+the background (keyring, or ``$CAIRN_PASSPHRASE`` when allowed): that is
+``ui.shell.startup``.  Pages other
 than the timeline are built the first time they are shown.
 
-Threads: GUI thread only.  Every core call goes through ``Session.run``.
+Threads: GUI thread only.  Core calls go through operations (``ui.operations``) or ``Session.run``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,23 +22,24 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QProgressBar,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from core import env as env_switch
+from core.host.control import CaptureControl, CaptureHealth
 from ui import theme
-from ui.capture.control import CaptureControl, CaptureHealth
 from ui.capture.health_bar import HealthBar, HealthMonitor
 from ui.media import MediaCache
 from ui.session import Session
 from ui.shell.help_overlay import HelpOverlay
 from ui.shell.idle import IdleWatch
 from ui.shell.lock_page import LockPage
+from ui.shell.startup import Startup
+from ui.shell.status_line import StatusLine
 from ui.shell.tray import Tray
+from ui.widgets.operations import load_stats
 
 if TYPE_CHECKING:
     from core.vault import Vault
@@ -49,28 +51,6 @@ PAGES = (("timeline", "Timeline", "timeline", "Ctrl+T"), ("search", "Search", "s
          ("ask", "Ask", "ask", "Ctrl+J"), ("graph", "Memory", "graph", "Ctrl+M"))
 
 
-class _SetupPage(QWidget):
-    def __init__(self) -> None:
-        super().__init__()
-        logo = QLabel()
-        logo.setPixmap(theme.app_icon().pixmap(QSize(64, 64)))
-        logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label = QLabel("Setting up…")
-        self.label.setObjectName("PageTitle")
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setAccessibleName("Setup progress")
-        bar = QProgressBar()
-        bar.setRange(0, 0)
-        bar.setMaximumWidth(360)
-        bar.setTextVisible(False)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        layout.addWidget(logo)
-        layout.addWidget(self.label)
-        layout.addWidget(bar, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(2)
-
-
 class MainWindow(QMainWindow):
     def __init__(self, session: Session, *, allow_env_passphrase: bool = False, run_capture: bool = False) -> None:
         super().__init__()
@@ -80,7 +60,6 @@ class MainWindow(QMainWindow):
         self.setAccessibleName("Cairn")
         self.resize(1280, 820)
         self.session = session
-        self._allow_env_passphrase = allow_env_passphrase
         self._pages: dict[str, QWidget] = {}
         self._quitting = False
         self.media = MediaCache(session)
@@ -130,41 +109,22 @@ class MainWindow(QMainWindow):
 
         self.lock_page = LockPage(session)
         self.lock_page.unlocked.connect(self._unlocked)
-        self.setup_page = _SetupPage()
         self.root = QStackedWidget()
-        for w in (self.lock_page, self.setup_page, self.shell):
-            self.root.addWidget(w)
+        self.root.addWidget(self.lock_page)
+        self.startup = Startup(session, self, self.root, self.lock_page, unlocked=self._unlocked, quit=self.quit,
+                               allow_env_passphrase=allow_env_passphrase)
+        self.setup_page = self.startup.setup_page
+        self.root.addWidget(self.shell)
         self.root.setCurrentWidget(self.lock_page)
         self.setCentralWidget(self.root)
 
         # -- status bar -----------------------------------------------------------------------------
         self.health_bar = HealthBar(session)
         self.statusBar().addWidget(self.health_bar, 1)
-        self.flash_label = QLabel()
-        self.flash_label.setAccessibleName("Notice")
-        self._flash_timer = QTimer(self)
-        self._flash_timer.setSingleShot(True)
-        self._flash_timer.timeout.connect(self.flash_label.clear)
-        self.busy_label = QLabel()
-        self.busy_label.setProperty("muted", True)
-        self.count_label = QLabel()
-        self.count_label.setProperty("muted", True)
-        self.count_label.setAccessibleName("Memories stored")
-        self.pause_button = QToolButton()
-        self.pause_button.setObjectName("Flat")
-        self.pause_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.status_line = StatusLine(self.statusBar(), session.tasks, self)
+        self.count_label = self.status_line.count_label
+        self.pause_button = self.status_line.pause_button
         self.pause_button.clicked.connect(self.toggle_pause)
-        self.statusBar().addPermanentWidget(self.flash_label)
-        self.statusBar().addPermanentWidget(self.busy_label)
-        self.statusBar().addPermanentWidget(self.count_label)
-        self.statusBar().addPermanentWidget(self.pause_button)
-        self.statusBar().setSizeGripEnabled(False)
-        self._busy_timer = QTimer(self)
-        self._busy_timer.setSingleShot(True)
-        self._busy_timer.setInterval(400)  # only say "working" for work that takes a while
-        self._busy_timer.timeout.connect(lambda: self.busy_label.setText(
-            "Working…" if self.session.tasks.running else ""))
-        session.tasks.busy_changed.connect(self._busy_changed)
         session.tasks.error.connect(self._task_error)
         session.status_message.connect(lambda text: self.flash(text, 6000))
 
@@ -198,72 +158,17 @@ class MainWindow(QMainWindow):
         session.open_item.connect(lambda item_id: self.open_item(item_id))
         QApplication.instance().installEventFilter(self.idle)
         theme.on_theme_changed(self._retheme)
-        self._update_pause_button(None)
         self._restore_geometry()
         self.health.poll()
 
     # -- start-up ---------------------------------------------------------------------------------
     def start(self) -> None:
         """First run or unlock; call once after ``show()``."""
-        paths = self.session.paths
-        if not paths.keyfile.exists():
-            QTimer.singleShot(0, self.run_first_run)
-            return
-        self.try_auto_unlock()
-
-    def try_auto_unlock(self) -> None:
-        paths = self.session.paths
-        env = env_switch.PASSPHRASE.get() if self._allow_env_passphrase else None
-
-        def probe() -> tuple[bool, bool]:
-            from core.vault import unlock_options
-
-            return unlock_options(paths)
-
-        def decided(result: tuple[bool, bool]) -> None:
-            has_keyring, user_locked = result
-            if env:
-                self.lock_page.passphrase.setText(env)
-                self.lock_page.unlock()
-            elif has_keyring and not user_locked:
-                self.lock_page.prepare("Unlocking with your system keyring…", keyring_available=True)
-                self.lock_page.unlock(use_keyring=True)
-            else:
-                self.lock_page.prepare(keyring_available=has_keyring and not user_locked)
-
-        self.session.run(probe, on_success=decided, owner=self, label="probe keys",
-                         on_failure=lambda exc: self.lock_page.set_message(str(exc), error=True))
-
-    def run_first_run(self) -> None:
-        from ui.shell.first_run import FirstRunWizard
-
-        wizard = FirstRunWizard(self)
-        if wizard.exec() != FirstRunWizard.DialogCode.Accepted:
-            self.quit()
-            return
-        self.setup_with(wizard.choices())
+        self.startup.start()
 
     def setup_with(self, choices: Any) -> None:
         """Create the vault from first-run choices on a worker, showing progress."""
-        from ui.shell.first_run import SetupDone, SetupProgress, setup_events
-
-        self.root.setCurrentWidget(self.setup_page)
-        paths = self.session.paths
-
-        def on_item(event: Any) -> None:
-            if isinstance(event, SetupProgress):
-                self.setup_page.label.setText(event.text)
-            elif isinstance(event, SetupDone):
-                for note in event.notes:
-                    self.session.status_message.emit(note)
-                self._unlocked(event.vault)
-
-        def failed(exc: BaseException) -> None:
-            self.root.setCurrentWidget(self.lock_page)
-            self.lock_page.set_message(f"Setting up failed: {exc}", error=True)
-
-        self.session.tasks.stream(lambda: setup_events(paths, choices), on_item=on_item, on_failure=failed,
-                                  owner=self, label="first run")
+        self.startup.setup_with(choices)
 
     # -- navigation -------------------------------------------------------------------------------
     def page(self, key: str) -> QWidget:
@@ -378,6 +283,10 @@ class MainWindow(QMainWindow):
         else:
             self.pause_capture(None)
 
+    def flash(self, text: str, ms: int = 4000, error: bool = False) -> None:
+        """A short notice in the status bar that does not hide the capture health."""
+        self.status_line.flash(text, ms, error)
+
     def _health_updated(self, health: CaptureHealth | None) -> None:
         if health is None:
             return
@@ -386,7 +295,7 @@ class MainWindow(QMainWindow):
         self.health_bar.stopped_headline = DEMO_CAPTURE_OFF.capitalize() if demo_off else None
         self.health_bar.show_health(health)
         self.tray.show_health(health, locked=not self.session.is_unlocked)
-        self._update_pause_button(health)
+        self.status_line.show_paused(health.paused)
 
     def _stopped_hint(self) -> str:
         runner = self.capture_runner
@@ -399,20 +308,6 @@ class MainWindow(QMainWindow):
         if runner.last_error:
             return f"could not start: {runner.last_error}"
         return "starting…" if self.session.is_unlocked else ""
-
-    def _update_pause_button(self, health: CaptureHealth | None) -> None:
-        paused = health is not None and health.paused
-        self.pause_button.setIcon(theme.icon("play" if paused else "pause"))
-        self.pause_button.setText("Resume capture" if paused else "Pause capture")
-        self.pause_button.setAccessibleName("Resume capture" if paused else "Pause capture")
-        self.pause_button.setToolTip("Ctrl+P")
-
-    def flash(self, text: str, ms: int = 4000, error: bool = False) -> None:
-        """A short notice in the status bar that does not hide the capture health."""
-        colour = theme.colours().danger if error else theme.colours().text
-        self.flash_label.setStyleSheet(f"color: {colour};")
-        self.flash_label.setText(text)
-        self._flash_timer.start(ms)
 
     # -- dialogs and overlays ------------------------------------------------------------------------
     def open_settings(self) -> None:
@@ -505,15 +400,8 @@ class MainWindow(QMainWindow):
     def _retheme(self) -> None:
         for b in [*self._nav_buttons.values(), self.settings_button, self.help_button, self.lock_button]:
             b.setIcon(theme.icon(b.property("icon_name")))
-        self._update_pause_button(self.health.last)
-
-    def _busy_changed(self, running: int) -> None:
-        if running:
-            if not self._busy_timer.isActive():
-                self._busy_timer.start()
-        else:
-            self._busy_timer.stop()
-            self.busy_label.setText("")
+        last = self.health.last
+        self.status_line.show_paused(last is not None and last.paused)
 
     def _task_error(self, exc: BaseException) -> None:
         from core.errors import VaultLocked
@@ -529,14 +417,13 @@ class MainWindow(QMainWindow):
             self.flash("Settings saved")
 
     def _refresh_count(self) -> None:
-        vault = self.session.vault
-        if vault is None or not hasattr(vault, "stats"):
+        if self.session.vault is None:
             return
 
         def show(stats: Any) -> None:
             self.count_label.setText(f"{stats.items:,} memories")
 
-        self.session.run(vault.stats, on_success=show, owner=self, label="stats", on_failure=lambda _e: None)
+        load_stats(self.session).success(show).owned_by(self).quietly().run()
 
     def _settings_store(self) -> QSettings:
         return QSettings("Cairn", "Cairn")

@@ -13,8 +13,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from core.host.control import CaptureHealth
 from ui import theme
-from ui.capture.control import CaptureHealth
 
 
 class Tray(QObject):

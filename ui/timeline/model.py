@@ -1,4 +1,4 @@
-"""A thin list model over ``vault.items_between``: one time range, paged in with ``fetchMore``.
+"""A thin list model over the timeline's page read (``operations.load_page``): one range, paged with ``fetchMore``.
 
 Rows are ``ItemView`` objects in time order.  Pages load in background tasks;
 ``canFetchMore`` is false while a page is in flight, and a generation counter
@@ -17,6 +17,7 @@ from PySide6.QtCore import QModelIndex, Signal
 
 from ui import fmt
 from ui.session import Session
+from ui.timeline.operations import load_page
 from ui.widgets.item_list import ItemRows, ModelIndex
 
 
@@ -116,20 +117,15 @@ class RangeModel(ItemRows):
     def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
         if not self.canFetchMore(parent):
             return
-        vault = self._session.vault
-        if vault is None:
+        start, end = self._start, self._end
+        if self._session.vault is None or start is None or end is None:
             self._exhausted = True
             return
         self._loading = True
         generation = self._generation
-        start, end, kinds, offset, limit = self._start, self._end, self._kinds, len(self._rows), self._page_size
-
-        def load() -> list[Any]:
-            return vault.items_between(start, end, limit=limit, offset=offset, kinds=kinds)
-
-        self._session.run(load, owner=self, label="timeline page",
-                          on_success=lambda rows: self._append(generation, rows),
-                          on_failure=lambda exc: self._failed(generation, exc))
+        page = load_page(self._session, start, end, limit=self._page_size, offset=len(self._rows), kinds=self._kinds)
+        page.success(lambda rows: self._append(generation, rows)).failure(lambda exc: self._failed(generation, exc))
+        page.owned_by(self).run()
 
     def _append(self, generation: int, rows: list[Any]) -> None:
         if generation != self._generation:

@@ -12,10 +12,10 @@ pending selection); the parts live next to it: ``toolbar`` (◀ date ▶, zoom
 segment), ``hour_strip``, ``moment`` (one memory in full), ``cards`` (the
 glance card, the heat-map card), ``density`` (the heat map), ``glance`` and
 ``count_text`` (wording), ``periods`` (day/week/month stepping and titles),
-``activity`` (the vault reads behind the strip and heat map) and
-``date_dialog``.
+``activity`` (the counts behind the strip and heat map), ``operations``
+(every vault read, as ``QueryOp``s) and ``date_dialog``.
 
-Threads: GUI thread only; all vault calls go through ``session.run``.
+Threads: GUI thread only; all vault calls go through ``ui.timeline.operations``.
 Errors: a failed page load shows "Could not load: …" in the count label;
 other task failures are left to the task manager's default handling.
 """
@@ -32,7 +32,6 @@ from PySide6.QtWidgets import QLabel, QListView, QSplitter, QStackedWidget, QVBo
 from ui import fmt, theme
 from ui.media import MediaCache
 from ui.session import Session
-from ui.timeline.activity import hour_counts, latest_day, strip_counts
 from ui.timeline.cards import DensityCard, GlanceCard
 from ui.timeline.count_text import density_hint_text, memory_count_text
 from ui.timeline.date_dialog import ask_date
@@ -40,10 +39,12 @@ from ui.timeline.density import HourCounts
 from ui.timeline.glance import glance_text
 from ui.timeline.hour_strip import HourStrip
 from ui.timeline.model import RangeModel
+from ui.timeline.operations import load_hour_counts, load_latest_day, load_strip_counts, load_summaries
 from ui.timeline.periods import period_title, shift_period
 from ui.timeline.toolbar import TimelineToolbar
 from ui.widgets.item_delegate import ItemDelegate
 from ui.widgets.item_list import ITEM_ROLE
+from ui.widgets.operations import load_item
 
 MAX_FOLLOW_PAGES = 50  # how far open_item pages on looking for its item
 
@@ -61,6 +62,9 @@ class TimelinePage(QWidget):
         self._zoom = "day"
         self._day = date.today()
         self._pending_item: int | None = None
+        self._summaries: list[Any] = []  # the shown day's summaries (above the day, not in its stream)
+        self._summary_shown: Any = None  # a summary opened from the glance card, shown instead of a moment
+        self._summary_generation = 0
         self._pending_time: datetime | None = None
         self._follow_pages = 0
         self._terms: list[str] = []
@@ -172,6 +176,7 @@ class TimelinePage(QWidget):
         self._day = day
         self._pending_item = select_item
         self._pending_time = at
+        self._summary_shown = None
         self._follow_pages = 0
         if self._zoom != "day":
             self._toolbar.set_zoom("day")
@@ -187,20 +192,18 @@ class TimelinePage(QWidget):
             return
         self.model.set_range(start, end)
         self._load_histogram(start, end)
+        self._load_summaries(start, end)
         self.day_shown.emit(day)
 
     def show_latest(self) -> None:
         """Open the most recent day that holds memories (today when nothing is found)."""
-        vault = self._session.vault
-        if vault is None:
+        if self._session.vault is None:
             return
-        self._session.run(lambda: latest_day(vault), owner=self, label="latest day",
-                          on_success=lambda d: self.show_day(d or date.today()))
+        load_latest_day(self._session).success(lambda d: self.show_day(d or date.today())).owned_by(self).run()
 
     def open_item(self, item_id: int, terms: list[str] | None = None) -> None:
         """Show one memory in its day (from search results, citations, related lists)."""
-        vault = self._session.vault
-        if vault is None:
+        if self._session.vault is None:
             return
         self._terms = terms or []
         row = self.model.row_of(item_id)
@@ -210,9 +213,14 @@ class TimelinePage(QWidget):
 
         def opened(item: Any) -> None:
             day = fmt.to_local(item.timestamp).date()
+            if item.kind == "summary":  # not a moment of the stream: shown on its own, over its day
+                if day != self._day or self._zoom != "day":
+                    self.show_day(day)
+                self._show_summary(item)
+                return
             self.show_day(day, select_item=int(item.id), at=item.timestamp)
 
-        self._session.run(lambda: vault.get_item(item_id), on_success=opened, owner=self, label="open item")
+        load_item(self._session, item_id).success(opened).owned_by(self).run()
 
     def set_zoom(self, mode: str) -> None:
         if mode == self._zoom:
@@ -258,8 +266,7 @@ class TimelinePage(QWidget):
 
     # -- day view internals ------------------------------------------------------------------------
     def _load_histogram(self, start: datetime, end: datetime) -> None:
-        vault = self._session.vault
-        if vault is None:
+        if self._session.vault is None:
             return
         self._hist_generation += 1
         generation = self._hist_generation
@@ -269,7 +276,7 @@ class TimelinePage(QWidget):
                 self.strip.set_histogram(counts)
                 self._toolbar.set_count_text(memory_count_text(sum(counts)))
 
-        self._session.run(lambda: strip_counts(vault, start, end), on_success=done, owner=self, label="histogram")
+        load_strip_counts(self._session, start, end).success(done).owned_by(self).run()
 
     def _page_loaded(self, added: int) -> None:
         self.strip.set_moments(self.model.timestamps())
@@ -297,14 +304,14 @@ class TimelinePage(QWidget):
             if row >= 0:
                 self._select_row(row)
                 return
-        if self.day_list.currentIndex().row() < 0 and rows:
-            # Today opens on the latest moment, other days on the first (not on a summary).
-            moments = [r for r in range(rows) if self.model.item(r).kind != "summary"] or list(range(rows))
-            self._select_row(moments[-1] if self._day == date.today() else moments[0])
+        if self.day_list.currentIndex().row() < 0 and rows and self._summary_shown is None:
+            # Today opens on the latest moment, other days on the first.
+            self._select_row(rows - 1 if self._day == date.today() else 0)
         elif rows == 0:
             self.moment.clear("Nothing was recorded on this day. Use ◀ ▶, the calendar or “Latest” to move.")
 
     def _select_row(self, row: int) -> None:
+        self._summary_shown = None
         index = self.model.index(row, 0)
         self.day_list.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
@@ -342,7 +349,28 @@ class TimelinePage(QWidget):
     def _update_glance(self) -> None:
         """Day summary and episodes when consolidation made them, else counts from the loaded rows."""
         rows = [self.model.item(r) for r in range(self.model.rowCount())]
-        self._glance_card.show_glance(glance_text(rows, theme.colours(), more_loading=not self.model.exhausted))
+        shown = sorted([*self._summaries, *rows], key=lambda r: r.timestamp)
+        self._glance_card.show_glance(glance_text(shown, theme.colours(), more_loading=not self.model.exhausted))
+
+    def _load_summaries(self, start: datetime, end: datetime) -> None:
+        self._summaries = []
+        self._summary_generation += 1
+        generation = self._summary_generation
+
+        def done(summaries: list[Any]) -> None:
+            if generation == self._summary_generation:
+                self._summaries = summaries
+                self._update_glance()
+
+        load_summaries(self._session, start, end).success(done).quietly().owned_by(self).run()
+
+    def _show_summary(self, item: Any) -> None:
+        """A summary in the moment view (its "made from" links open the memories); no row is selected."""
+        self._pending_item = None
+        self._pending_time = None
+        self._summary_shown = item
+        self.day_list.selectionModel().clearSelection()
+        self.moment.show_item(item, [])
 
     def _glance_link(self, link: str) -> None:
         if link.startswith("item:"):
@@ -350,8 +378,7 @@ class TimelinePage(QWidget):
 
     # -- week / month internals ------------------------------------------------------------------
     def _load_density(self) -> None:
-        vault = self._session.vault
-        if vault is None:
+        if self._session.vault is None:
             return
         first, last = self.density.range()
         start, end = fmt.day_start(first), fmt.day_start(last)
@@ -366,7 +393,7 @@ class TimelinePage(QWidget):
                 self._density_card.set_hint(density_hint_text(total, len({d for d, _ in counts})))
                 self._toolbar.set_count_text(memory_count_text(total))
 
-        self._session.run(lambda: hour_counts(vault, start, end), on_success=done, owner=self, label="density")
+        load_hour_counts(self._session, start, end).success(done).owned_by(self).run()
 
     def _density_chosen(self, day: date, hour: int | None) -> None:
         at = fmt.day_start(day) + timedelta(hours=hour) if hour is not None else None

@@ -37,6 +37,7 @@ from ui.session import Session
 from ui.widgets.image_view import ImageView, word_boxes
 from ui.widgets.item_delegate import ItemDelegate
 from ui.widgets.item_list import ITEM_ROLE, ItemListModel
+from ui.widgets.operations import load_between, load_item, load_neighbours
 
 AROUND_SECONDS = 5 * 60
 IMAGE_LONGEST = 1920
@@ -288,17 +289,14 @@ class MomentView(QFrame):
 
     def _link_clicked(self, url: Any) -> None:
         target = url.toString()
-        vault = self._session.vault
-        if not target.startswith("item:") or vault is None:
+        if not target.startswith("item:") or self._session.vault is None:
             return
-        item_id = int(target[5:])
-        self._session.run(lambda: vault.get_item(item_id), on_success=self.item_activated.emit, owner=self,
-                          label="open source", on_failure=lambda _e: None)
+        opened = load_item(self._session, int(target[5:]), label="open source")
+        opened.success(self.item_activated.emit).owned_by(self).quietly().run()
 
     # -- background loads ---------------------------------------------------------------------
     def _load_thread(self, item: Any) -> None:
-        vault = self._session.vault
-        if vault is None:
+        if self._session.vault is None:
             return
         item_id = int(item.id)
 
@@ -309,13 +307,11 @@ class MomentView(QFrame):
                 rows = sorted([*rows, item], key=lambda r: r.timestamp)
             self._show_text(self._message_html(rows, item))
 
-        self._session.run(lambda: vault.neighbours(item.id, 4, 4), on_success=done, owner=self,
-                          label="neighbours", on_failure=lambda _e: None)
+        load_neighbours(self._session, item_id, 4, 4).success(done).owned_by(self).quietly().run()
 
     def _load_around(self, item: Any) -> None:
         self._around_model.set_items([])
-        vault = self._session.vault
-        if vault is None:
+        if self._session.vault is None:
             return
         item_id = int(item.id)
         start = item.timestamp - timedelta(seconds=AROUND_SECONDS)
@@ -329,8 +325,7 @@ class MomentView(QFrame):
             self._around.setVisible(bool(others))
             self._around_empty.setVisible(not others)
 
-        self._session.run(lambda: vault.items_between(start, end, limit=40), on_success=done, owner=self,
-                          label="around", on_failure=lambda _e: None)
+        load_between(self._session, start, end, limit=40).success(done).owned_by(self).quietly().run()
 
     def _around_activated(self, index: Any) -> None:
         item = index.data(ITEM_ROLE)

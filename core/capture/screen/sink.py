@@ -49,8 +49,8 @@ class VaultFrameSink:
         self.embed = embed
 
     def store(self, frame: FinishedFrame) -> None:
-        media_id = self._store.put_media(frame.image, MEDIA_KIND_FRAME)
-        thumb_id = self._store.put_media(frame.thumbnail, MEDIA_KIND_THUMBNAIL)
+        media_id = self._store.put_media(frame.image, MEDIA_KIND_FRAME).value
+        thumb_id = self._store.put_media(frame.thumbnail, MEDIA_KIND_THUMBNAIL).value
         record = Record(
             source=SOURCE,
             external_id=frame.frame_id,

@@ -15,7 +15,7 @@ propagate and roll the batch back.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +41,9 @@ class BatchOutcome:
 
 def process_batch(
     conn: Any, items: Sequence[MemItem], proposed: dict[int, list[FactCandidate]], opts: ConsolidationOptions,
+    texts: Callable[[MemItem], str] | None = None,
 ) -> BatchOutcome:
+    """``texts`` gives the text extraction reads (cleaned screen OCR); default: the item's text."""
     out = BatchOutcome()
     self_id = ents.self_entity(conn, opts.self_names)
     # exports that label the user's own messages "Me" (iMessage, Cairn's demo) mean the user
@@ -61,7 +63,7 @@ def process_batch(
             forget_derived(conn, item.id, touched_entities, touched_relations)
             facts_count = process_item(
                 conn, item, proposed.get(item.id, []), opts, self_id, self_norms, known_people,
-                touched_entities, touched_relations, out.new_people,
+                touched_entities, touched_relations, out.new_people, texts(item) if texts is not None else item.text,
             )
             out.facts += facts_count
         except Exception as exc:  # one bad item must not stop consolidation

@@ -34,6 +34,7 @@ from typing import Any
 
 # imported under its old private name: the driver looks it up here, so tests can patch ``_process_batch``
 from core.memory.consolidation.batch import process_batch as _process_batch
+from core.memory.consolidation.extraction_text import ExtractionText
 from core.memory.consolidation.pruning import prune
 from core.memory.consolidation.state import pending_item_ids, save_job_state
 from core.memory.consolidation.summary_writer import write_summaries
@@ -50,6 +51,7 @@ from core.memory.extraction.scan import extract
 from core.memory.extraction.types import FactCandidate
 from core.memory.items import load_items
 from core.memory.knowledge import entities as ents
+from core.memory.knowledge.aliases import merge_first_names
 from core.ports import ConsolidationStore
 
 
@@ -75,6 +77,7 @@ def consolidate(
     done = 0
     new_people: set[int] = set()
     model_budget = opts.model_fact_budget if llm is not None else 0
+    texts = ExtractionText(reader)
     save_job_state(store, {"phase": "items", "pending": total, "started_at": time.time()})
     for start in range(0, total, opts.batch_size):
         if stop():
@@ -87,13 +90,14 @@ def consolidate(
             for it in items:
                 if model_budget <= 0:
                     break
-                if FIRST_PERSON_CUE.search(it.text) and not extract(it.text, phone_region=opts.phone_region).facts:
+                text = texts(it)
+                if FIRST_PERSON_CUE.search(text) and not extract(text, phone_region=opts.phone_region).facts:
                     model_budget -= 1
                     proposed[it.id] = model_facts(
-                        it.text, _grammar_complete(llm), reference=datetime.fromtimestamp(it.ts, UTC),
+                        text, _grammar_complete(llm), reference=datetime.fromtimestamp(it.ts, UTC),
                         phone_region=opts.phone_region,
                     )
-        outcome = store.write(lambda conn, items=items, proposed=proposed: _process_batch(conn, items, proposed, opts))
+        outcome = store.write(lambda conn, items=items, proposed=proposed: _process_batch(conn, items, proposed, opts, texts))
         report.items_processed += len(items) - len(outcome.failed)
         report.items_failed.extend(outcome.failed)
         report.facts_observed += outcome.facts
@@ -106,6 +110,7 @@ def consolidate(
             progress(done, total)
     report.remaining = total - done
     if new_people:
+        report.auto_merged = len(store.write(merge_first_names))
         report.merge_proposals = len(store.write(lambda conn: ents.propose_merges(conn, sorted(new_people))))
     if opts.summaries and not report.stopped_early:
         write_summaries(store, llm, opts, report, stop, progress, done, total)

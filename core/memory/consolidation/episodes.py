@@ -98,7 +98,10 @@ class EpisodeDraft:
             names = list(dict.fromkeys((it.title or it.external_id or "?").rsplit("/", 1)[-1] for it in self.items))
             more = f" and {len(names) - 3} more" if len(names) > 3 else ""
             return f"Worked on {', '.join(names[:3])}{more}"
-        return f"{self.items[0].source}: {len(self.items)} items"
+        named = [it.title for it in self.items if it.title]
+        if named:
+            return named[0] if len(named) == 1 else f"{named[0]} and {len(named) - 1} more"
+        return f"{len(self.items)} memor{'y' if len(self.items) == 1 else 'ies'}"
 
 
 def stream_of(item: MemItem) -> str | None:
@@ -116,9 +119,9 @@ def split_stream(stream: str) -> tuple[str, str | None]:
 def kind_of(item: MemItem) -> str:
     if item.is_chat or item.kind == "message":
         return "chat"
-    if item.source == "screen" or item.kind == "screenshot":
+    if item.source == "screen" or item.source.startswith("screen:") or item.kind == "screenshot":
         return "screen"
-    if item.source == "file":
+    if item.source == "file" or item.source.startswith("file:") or item.kind == "document":
         return "files"
     return "other"
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.memory.consolidation.types import ConsolidationOptions
+from core.memory.extraction.apps import app_name
 from core.memory.extraction.scan import extract
 from core.memory.extraction.types import Extraction, FactCandidate
 from core.memory.extraction.value_norms import norm_email, norm_handle, norm_phone, norm_text
@@ -24,7 +25,7 @@ from core.memory.knowledge import facts as facts_mod
 from core.memory.knowledge.relations import relate
 
 MAX_MENTIONS_PER_ITEM = 12
-ENTITY_KINDS_FROM_MENTIONS = {"person": "person", "org": "org", "place": "place", "name": "topic"}
+ENTITY_KINDS_FROM_MENTIONS = {"person": "person", "org": "org", "place": "place", "name": "topic", "app": "app"}
 
 
 def _speaker_entity(
@@ -58,10 +59,14 @@ def _speaker_entity(
 def process_item(
     conn: Any, item: MemItem, proposed: list[FactCandidate], opts: ConsolidationOptions, self_id: int,
     self_norms: set[str], known_people: frozenset[str], touched_entities: set[int], touched_relations: set[int],
-    new_people: set[int],
+    new_people: set[int], text: str | None = None,
 ) -> int:
+    """``text``: what to extract from when it is not the stored text (cleaned screen OCR); mention
+    offsets then do not point into the stored text and are not kept."""
     reference = datetime.fromtimestamp(item.ts, UTC)
-    found: Extraction = extract(item.text, reference=reference, phone_region=opts.phone_region,
+    text = item.text if text is None else text
+    offsets = text == item.text
+    found: Extraction = extract(text, reference=reference, phone_region=opts.phone_region,
                                 known_people=known_people, labelled=not item.is_chat)
     speaker_id = _speaker_entity(conn, item, self_id, self_norms, new_people)
     linked: list[int] = []
@@ -120,9 +125,9 @@ def process_item(
         if entity_id is None:
             continue
         count += 1
-        mention(entity_id, "mention", m.start, m.end)
+        mention(entity_id, "mention", m.start if offsets else -1, m.end if offsets else -1)
     if item.app:
-        mention(ents.resolve(conn, "app", item.app, (), item.ts), "app")
+        mention(ents.resolve(conn, "app", app_name(item.app), (), item.ts), "app")
     if item.source == "file" and item.external_id:
         name = item.title or item.external_id.rsplit("/", 1)[-1]
         mention(ents.resolve(conn, "file", name, [("path", item.external_id, item.external_id)], item.ts), "file")

@@ -107,5 +107,5 @@ def prune(store: ForgetStore) -> dict[str, int]:
         return counts, sorted(set(stale_summaries))
 
     counts, stale = store.write(job)
-    counts["summaries"] = store.forget(item_ids=stale) if stale else 0
+    counts["summaries"] = store.forget(item_ids=stale).value if stale else 0
     return counts

@@ -69,6 +69,21 @@ def write_summaries(
         _write_day_summaries(store, llm, opts, report, stop, touched_days)
 
 
+def _written_day(reader: Any, start: datetime, end: datetime, episode_summaries: list[Any],
+                 opts: ConsolidationOptions) -> Summary | None:
+    from core.memory.consolidation.day_story import day_paragraph, episode_topics
+    from core.memory.consolidation.episodes import episodes_between
+
+    episodes = [e for e in episodes_between(reader, start.timestamp(), end.timestamp())
+                if e.summary_item_id is not None and start.timestamp() <= e.start_ts < end.timestamp()]
+    topics = {e.id: episode_topics(reader, e.id) for e in episodes if e.kind == "chat"}
+    text = day_paragraph(episodes, topics, self_names=opts.self_names)
+    if not text:
+        return None
+    return Summary(text, "written", (), tuple(dict.fromkeys(t for ts in topics.values() for t in ts)),
+                   tuple(it.id for it in episode_summaries))
+
+
 def _summary_meta(level: str, summary: Summary, end_ts: float, extra: dict[str, Any]) -> dict[str, Any]:
     return {
         "summary_of": level, "method": summary.method, "source_item_ids": list(summary.source_item_ids),
@@ -118,6 +133,8 @@ def _write_day_summaries(
             continue
         episode_summaries = load_items(reader, [int(r[0]) for r in rows])
         summary = summarize_day(episode_summaries, llm)
+        if summary.method != "model":  # pasted sentences read as fragments: write the day from what is known
+            summary = _written_day(reader, start, end, episode_summaries, opts) or summary
         # the day summary cites the memories, not only the episode summaries
         source_ids: list[int] = []
         for it in episode_summaries:

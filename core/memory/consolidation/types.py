@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 
+from core.changes import ENTITIES, FACTS, GRAPH, ITEMS, PROPOSALS, Changes, changes_if
 from core.memory.consolidation.episodes import SegmentParams
 from core.settings import Settings
 
@@ -45,9 +46,18 @@ class ConsolidationReport:
     day_summaries_written: int = 0
     facts_observed: int = 0
     merge_proposals: int = 0
+    auto_merged: int = 0  # first-name-only people folded into their full-named one (undoable)
     pruned: dict[str, int] = field(default_factory=dict)
     stopped_early: bool = False
     remaining: int = 0
+
+    @property
+    def changes(self) -> Changes:
+        """The graph when items were processed or pruned; items when summaries came or went; new proposals."""
+        pruned = any(self.pruned.values())
+        return (changes_if(self.items_processed or pruned, ENTITIES, FACTS, GRAPH)
+                | changes_if(self.summaries_written or self.day_summaries_written or pruned, ITEMS)
+                | changes_if(self.merge_proposals, PROPOSALS))
 
 
 def default_phone_region() -> str:

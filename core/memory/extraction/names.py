@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from core.memory.extraction.apps import app_name, is_app_name
 from core.memory.extraction.types import Mention
 from core.memory.extraction.value_norms import norm_text
 
@@ -23,6 +24,12 @@ NOT_NAMES: frozenset[str] = frozenset(
 _ORG_SUFFIX = re.compile(
     r"\b(?:Inc|Ltd|LLC|GmbH|AG|SA|BV|Corp|Corporation|Company|Co|Group|University|College|School|Bank|"
     r"Institute|Foundation|Agency|Hospital|Labs?|Studio|Press|Club)\.?$"
+)
+# Family words name a person, capitalised or not ("Grandpa asked for it", "my aunt Rosa").
+KIN_WORDS: frozenset[str] = frozenset(
+    ["mum", "mom", "mummy", "mommy", "mother", "dad", "daddy", "father", "grandpa", "grandad", "granddad",
+     "grandma", "granny", "gran", "grandmother", "grandfather", "nana", "nan", "opa", "oma", "papa", "mama",
+     "aunt", "auntie", "uncle", "cousin", "sis", "bro"]
 )
 _PLACE_CUE = re.compile(r"(?:\b(?:in|to|from|at|near|visit(?:ed|ing)?|moved to|live in|lives in)\s+)$", re.I)
 
@@ -48,8 +55,12 @@ def find_names(text: str, known_people: frozenset[str] = frozenset()) -> list[Me
             continue
         before = text[max(0, start - 2) : start]
         sentence_initial = start == 0 or bool(re.search(r"[.!?\n]\s*$", before)) or before.endswith("\n")
-        if norm in known_people or words[0].lower() in known_people:
+        if is_app_name(value):
+            kind, conf = "app", 0.8
+        elif norm in known_people or words[0].lower() in known_people:
             kind, conf = "person", 0.9
+        elif words[0].lower() in KIN_WORDS:
+            kind, conf = "person", 0.8
         elif _ORG_SUFFIX.search(value):
             kind, conf = "org", 0.8
         elif _PLACE_CUE.search(text[max(0, start - 20) : start]):
@@ -58,5 +69,7 @@ def find_names(text: str, known_people: frozenset[str] = frozenset()) -> list[Me
             kind, conf = "name", 0.5
         if sentence_initial and len(words) == 1 and kind == "name":
             continue  # an ordinary capitalised first word
+        if kind == "app":
+            value = app_name(value)
         out.append(Mention(kind, value, norm, start, end, "names", conf))
     return out

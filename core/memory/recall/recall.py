@@ -151,8 +151,8 @@ def recall(
         hits.append(replace(hit, score=score, signals=signals))
         if len(hits) >= request.k:
             break
-    notes = (*base.notes, f"memory graph: {len(graph.entity_ids)} entities, {len(seeds)} seeds")
-    return replace(base, hits=hits, notes=notes)
+    diagnostics = (*base.diagnostics, f"memory graph: {len(graph.entity_ids)} entities, {len(seeds)} seeds")
+    return replace(base, hits=hits, diagnostics=diagnostics)
 
 
 def _neighbourhood(reader: Any, hit_ids: Sequence[int], entity_ids: Sequence[int], per_entity: int = 300) -> list[int]:

@@ -69,7 +69,7 @@ def test_frames_are_searchable_encrypted_and_forgettable(lexical_vault: Any) -> 
     media_files = [p for p in vault.paths.media_dir.rglob("*") if p.is_file()]
     assert len(media_files) == 4
 
-    removed = vault.forget(app="gedit")
+    removed = vault.forget(app="gedit").value
     assert removed == 2
     assert [p for p in vault.paths.media_dir.rglob("*") if p.is_file()] == []
     assert not vault.search(SearchRequest("Wrenfieldavenue", parse_time=False)).hits

@@ -42,12 +42,12 @@ def test_resume_after_a_kill_gives_the_same_memory_without_duplicates(lexical_va
     real = cons._process_batch
     calls = {"n": 0}
 
-    def dying(conn, items, proposed, opts):
+    def dying(conn, items, proposed, opts, *rest):
         calls["n"] += 1
         if calls["n"] == 3:
-            real(conn, items, proposed, opts)  # the work is done inside the transaction...
+            real(conn, items, proposed, opts, *rest)  # the work is done inside the transaction...
             raise KeyboardInterrupt("killed")  # ...and the process dies before it commits
-        return real(conn, items, proposed, opts)
+        return real(conn, items, proposed, opts, *rest)
 
     monkeypatch.setattr(cons, "_process_batch", dying)
     with pytest.raises(KeyboardInterrupt):

@@ -25,7 +25,7 @@ def _ask(window: Any, qtbot: Any, question: str, *, use_model: bool) -> Any:
 
 
 def _open_first_citation(window: Any, qtbot: Any, ask: Any, final: Any) -> None:
-    cited = final.citations[0]
+    cited = ask.exchanges()[-1].citations[0]  # as shown: renumbered from 1
     ask.transcript.anchorClicked.emit(QUrl(f"cite:0:{cited.number}"))
     timeline = window.timeline()
     assert window.current_page() == "timeline"
@@ -37,11 +37,17 @@ def test_extractive_answer_cites_a_memory_that_opens_in_the_timeline(unlocked: A
     ask, final, _tokens = _ask(unlocked, qtbot, "When is Grandpa's birthday?", use_model=False)
     assert final is not None and final.found and final.citations
     html = ask.transcript.toHtml()
-    assert f"cite:0:{final.citations[0].number}" in html  # citations are links
+    shown = ask.exchanges()[-1].citations
+    assert [c.number for c in shown] == list(range(1, len(shown) + 1))  # numbered from 1, in order
+    assert "cite:0:1" in html  # citations are links
     cited = unlocked.session.vault.get_item(final.citations[0].item_id)
     assert "birthday" in cited.text.lower()
     assert not ask.stop_button.isEnabled()
     _open_first_citation(unlocked, qtbot, ask, final)
+    text = ask.transcript.toPlainText()
+    assert "# " not in text and "**" not in text  # Markdown rendered, in the answer and in its sources
+    assert "Files ·" not in text and "Demo ·" not in text  # sources named by file / conversation / app
+    assert "model's answer" not in ask.meta.text()
 
 
 def test_a_question_with_no_answer_in_memory_says_so(unlocked: Any, qtbot: Any) -> None:

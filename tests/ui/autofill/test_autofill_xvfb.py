@@ -35,8 +35,9 @@ def _read_line(proc: subprocess.Popen[str], timeout: float = 20.0) -> str:
 def test_form_is_filled_after_confirmation(lexical_vault, qtbot) -> None:
     from PySide6.QtCore import Qt
 
+    from core.screen_form import find_form, grab_window, window_box
     from ui.autofill.dialog import AutofillDialog
-    from ui.autofill.form_fill import XdotoolSink, find_form, grab_window, window_box
+    from ui.autofill.form_fill import XdotoolSink
 
     def setup(conn) -> None:
         me = self_entity(conn, ("Anna Berg",))
@@ -106,7 +107,8 @@ def test_form_is_filled_after_confirmation(lexical_vault, qtbot) -> None:
 @pytest.mark.skipif(x_tools_missing() is not None, reason=str(x_tools_missing()))
 def test_a_field_that_lost_its_keystrokes_is_typed_again() -> None:
     """The fill reads the window back and repairs a field that does not show its value (a lost click)."""
-    from ui.autofill.form_fill import XdotoolSink, find_form, grab_window, window_box
+    from core.screen_form import find_form, grab_window, window_box
+    from ui.autofill.form_fill import XdotoolSink
 
     with xserver() as server:
         form = subprocess.Popen(

@@ -12,15 +12,34 @@ from tests.conftest import TEST_PASSPHRASE
 from tests.ui.conftest import wait_idle
 
 
-def test_changed_settings_are_persisted_in_the_vault(unlocked: Any, qtbot: Any) -> None:
-    from core.vault import Vault
+def _open_dialog(window: Any, qtbot: Any) -> Any:
     from ui.settings.dialog import SettingsDialog
 
-    window = unlocked
     qtbot.waitUntil(lambda: window.session._settings is not None, timeout=10000)
     dialog = SettingsDialog(window.session, window)
     qtbot.addWidget(dialog)
     dialog.show()
+    return dialog
+
+
+def _save_and_reopen(window: Any, qtbot: Any, dialog: Any) -> Any:
+    """Save the dialog, lock, and read the settings back from the vault on disk."""
+    from core.vault import Vault
+
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
+    paths = window.session.paths
+    window.lock()
+    wait_idle(qtbot, window)
+    with Vault.open(paths, TEST_PASSPHRASE, embedder=None) as vault:
+        return vault.settings()
+
+
+def test_changed_settings_are_persisted_in_the_vault(unlocked: Any, qtbot: Any) -> None:
+    from core.vault import Vault
+
+    window = unlocked
+    dialog = _open_dialog(window, qtbot)
     dialog.interval.setValue(5.0)
     dialog.excluded.input.setText("signal-desktop")
     qtbot.keyClick(dialog.excluded.input, Qt.Key.Key_Return)  # adds the entry, does not save the dialog
@@ -94,3 +113,38 @@ def test_auto_lock_after_idle(unlocked: Any, qtbot: Any, monkeypatch: Any) -> No
     window.idle.check_auto_lock()
     qtbot.waitUntil(lambda: not window.session.is_unlocked, timeout=5000)
     assert window.root.currentWidget() is window.lock_page
+
+
+def test_the_dialog_edits_every_setting_but_the_named_cli_only_ones(qapp: Any, tmp_path: Any) -> None:
+    from dataclasses import fields
+
+    from core.paths import VaultPaths
+    from core.settings import Settings
+    from ui.session import Session
+    from ui.settings.dialog import CLI_ONLY, SettingsDialog
+
+    dialog = SettingsDialog(Session(VaultPaths(tmp_path)))
+    edited = {name for section in dialog._sections for name in section.values()}
+    assert not edited & set(CLI_ONLY)
+    assert edited | set(CLI_ONLY) == {f.name for f in fields(Settings)}  # CLI_ONLY: tests/cli/test_settings_cli.py
+    assert dialog.changes() == {}  # every widget shows the value it was given
+    dialog.close()
+
+
+def test_file_and_personal_settings_are_saved_from_the_dialog(unlocked: Any, qtbot: Any) -> None:
+    window = unlocked
+    dialog = _open_dialog(window, qtbot)
+    sources, memory = dialog.sources, dialog.memory
+    sources.include_hidden.setChecked(True)
+    sources.follow_symlinks.setChecked(True)
+    sources.ignore_patterns.add("*.log")
+    memory.self_names.add("Sam Doe")
+    memory.phone_region.setCurrentIndex(memory.phone_region.findData("DE"))
+    memory.timezone.setCurrentIndex(memory.timezone.findData("Europe/Berlin"))
+    assert dialog.changes() == {"files_include_hidden": True, "files_follow_symlinks": True,
+                                "files_ignore_patterns": ("*.log",), "self_names": ("Sam Doe",),
+                                "phone_region": "DE", "timezone": "Europe/Berlin"}
+    saved = _save_and_reopen(window, qtbot, dialog)
+    assert (saved.files_include_hidden, saved.files_follow_symlinks, saved.files_ignore_patterns) == (
+        True, True, ("*.log",))
+    assert (saved.self_names, saved.phone_region, saved.timezone) == (("Sam Doe",), "DE", "Europe/Berlin")

@@ -23,8 +23,8 @@ def test_arrow_keys_step_through_the_moments_of_a_day(unlocked: Any, qtbot: Any)
     timeline = unlocked.timeline()
     day, items = _busiest_day(unlocked.session.vault)
     timeline.show_day(day)
-    expected = sorted((i for i in items if fmt.to_local(i.timestamp).date() == day),
-                      key=lambda i: (i.timestamp, int(i.id)))
+    expected = sorted((i for i in items if fmt.to_local(i.timestamp).date() == day and i.source != "summary"),
+                      key=lambda i: (i.timestamp, int(i.id)))  # summaries sit above the day, not in its stream
     qtbot.waitUntil(lambda: timeline.model.rowCount() == len(expected) and timeline.current_item() is not None,
                     timeout=15000)
     assert [int(timeline.model.item(r).id) for r in range(len(expected))] == [int(i.id) for i in expected]
@@ -75,8 +75,8 @@ def test_week_and_month_views_count_every_memory(unlocked: Any, qtbot: Any) -> N
     timeline.set_zoom("month")
     qtbot.waitUntil(lambda: timeline.density._counts != {} and unlocked.session.tasks.running == 0, timeout=15000)
     first, end = timeline.density.range()
-    expected = Counter(fmt.to_local(i.timestamp).date() for i in items
-                       if first <= fmt.to_local(i.timestamp).date() < end)
+    expected = Counter(fmt.to_local(i.timestamp).date() for i in items  # summaries are not memories
+                       if first <= fmt.to_local(i.timestamp).date() < end and i.source != "summary")
     assert {d: timeline.density.total(d) for d in expected} == dict(expected)
     # Enter on the selected day opens it in the day view
     timeline.density.setFocus()
@@ -130,9 +130,12 @@ def test_day_and_episode_summaries_show_and_link_to_their_sources(unlocked: Any,
     assert "Staging environment with Lukas" in timeline._glance.text()
     assert timeline._glance_title.text() == "DAY SUMMARY"
     assert timeline.current_item().kind != "summary"  # the day opens on its first moment, not the summary
+    # summaries are never moments of the day: not in its list, not counted on its activity strip
+    assert all(timeline.model.item(r).kind != "summary" for r in range(timeline.model.rowCount()))
+    moments = [i for i in items if fmt.to_local(i.timestamp).date() == day and i.source != "summary"]
+    qtbot.waitUntil(lambda: sum(timeline.strip.histogram()) == len(moments), timeout=10000)
     # the episode link opens the summary; its "made from" links open the source memories
-    episode_id = next(int(timeline.model.item(r).id) for r in range(timeline.model.rowCount())
-                      if (timeline.model.item(r).meta or {}).get("summary_of") == "episode")
+    episode_id = next(int(s.id) for s in timeline._summaries if (s.meta or {}).get("summary_of") == "episode")
     timeline._glance_link(f"item:{episode_id}")
     qtbot.waitUntil(lambda: int(timeline.current_item().id) == episode_id, timeout=10000)
     assert f"item:{int(sources[0].id)}" in timeline.moment._text.toHtml()

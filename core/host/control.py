@@ -1,4 +1,6 @@
-"""Capture health and pause/resume, as the UI sees them (no Qt here).
+"""Capture health and pause/resume as the app sees them: the service behind the UI's health bar and tray.
+
+The UI reaches no capture module itself; it asks this (no Qt here).
 
 The screen daemon runs in the capture host (of ``cairn daemon`` or of the
 app).  It reports through a status file in the vault's runtime folder

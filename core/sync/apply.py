@@ -1,0 +1,152 @@
+"""Applying another device's operations: last writer wins per item, fact and setting, by hybrid-logical-clock stamp.
+
+Because every operation carries a stamp and each key keeps the stamp of the
+version held here (``sync_items``, ``sync_state``, ``sync_tombstones``),
+applying is idempotent and order-independent: a segment applied twice, or an
+old one applied after a newer one, changes nothing.  Items are written with the
+store's own ``upsert_item`` (chunks and full-text rows as on the device that
+captured them; vectors are recomputed here later by ``embed_pending``).
+
+A concurrent edit of the same fact on two devices leaves both values as user
+facts with their original valid-from and recorded-at times; the fact timeline
+(``facts.recompute_timeline``) orders them the same way on every device, so the
+later one is current and the other stays in the fact's history as superseded.
+
+``apply_ops`` runs inside the writer's transaction; forgetting items and
+downloading media happen before it (``core.sync.engine``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from core.memory.knowledge import entities as ents
+from core.memory.knowledge import facts as facts_mod
+from core.normalize.chunking import Chunk
+from core.store.items import from_epoch, upsert_item
+from core.store.settings import load_settings, save_settings
+from core.sync.export import item_digest, local_fact_digest, put_state
+from core.sync.state import dumps
+from core.types import Record
+
+
+@dataclass(slots=True)
+class Applied:
+    items: int = 0
+    forgotten: int = 0
+    facts: int = 0
+    settings: int = 0
+    stale: int = 0  # operations older than what this device holds
+
+
+def item_is_newer(conn: Any, key: str, hlc: str) -> bool:
+    row = conn.execute("SELECT hlc FROM sync_items WHERE source_key = ?", (key,)).fetchone()
+    if row is not None and row[0] >= hlc:
+        return False
+    tomb = conn.execute("SELECT hlc FROM sync_tombstones WHERE source_key = ?", (key,)).fetchone()
+    return tomb is None or tomb[0] < hlc
+
+
+def forget_is_newer(conn: Any, key: str, hlc: str) -> bool:
+    row = conn.execute("SELECT hlc FROM sync_items WHERE source_key = ?", (key,)).fetchone()
+    return row is None or row[0] < hlc
+
+
+def apply_ops(conn: Any, ops: Sequence[dict[str, Any]], media_ids: dict[str, int],
+              observe: Callable[[str], None]) -> Applied:
+    done = Applied()
+    for op in ops:
+        observe(op["h"])
+        kind = op["t"]
+        if kind == "item":
+            if item_is_newer(conn, op["k"], op["h"]):
+                _apply_item(conn, op, media_ids)
+                done.items += 1
+            else:
+                done.stale += 1
+        elif kind == "forget":
+            if forget_is_newer(conn, op["k"], op["h"]):
+                conn.execute("DELETE FROM sync_items WHERE source_key = ?", (op["k"],))
+                conn.execute("INSERT INTO sync_tombstones (source_key, hlc) VALUES (?, ?) ON CONFLICT(source_key)"
+                             " DO UPDATE SET hlc = max(hlc, excluded.hlc)", (op["k"], op["h"]))
+                done.forgotten += 1
+            else:
+                done.stale += 1
+        elif kind == "fact":
+            if _newer_state(conn, op["k"], op["h"]):
+                _apply_fact(conn, op)
+                done.facts += 1
+            else:
+                done.stale += 1
+        elif kind == "setting":
+            if _newer_state(conn, op["k"], op["h"]):
+                current = load_settings(conn)
+                try:
+                    save_settings(conn, current.updated(**{op["name"]: op["value"]}))
+                except (KeyError, TypeError, ValueError):
+                    continue  # a setting this version does not know: ignored, never fatal
+                put_state(conn, op["k"], dumps(op["value"]), op["h"])
+                done.settings += 1
+            else:
+                done.stale += 1
+    return done
+
+
+def _newer_state(conn: Any, key: str, hlc: str) -> bool:
+    row = conn.execute("SELECT hlc FROM sync_state WHERE key = ?", (key,)).fetchone()
+    return row is None or row[0] < hlc
+
+
+def _apply_item(conn: Any, op: dict[str, Any], media_ids: dict[str, int]) -> None:
+    text = op["text"]
+    meta = dict(op["meta"])
+    if op["te"] is not None:
+        meta["ts_end"] = op["te"]
+    record = Record(source=op["src"], external_id=op["xid"], kind=op["kind"], timestamp=from_epoch(op["ts"]),
+                    text=text, conversation=op["conv"], speaker=op["spk"], title=op["title"])
+    chunks = [Chunk(text=c[1] if c[1] is not None else text[c[4]:c[5]], ordinal=c[0], page=c[2], heading=c[3],
+                    start=c[4], end=c[5]) for c in op["chunks"]]
+    _, item_id = upsert_item(conn, record, text, chunks, meta)
+    # the capturing device's hash: re-importing the same export here is then a duplicate, not an update
+    conn.execute("UPDATE items SET content_hash = ?, deleted = ? WHERE id = ?", (op["hash"], op["del"], item_id))
+    objects = [obj for obj, _ in op["media"]]
+    for obj in objects:
+        conn.execute("UPDATE media SET item_id = ? WHERE id = ? AND item_id IS NULL", (item_id, media_ids[obj]))
+    count = conn.execute("SELECT count(*) FROM media WHERE item_id = ?", (item_id,)).fetchone()[0]
+    conn.execute(
+        "INSERT INTO sync_items (source_key, digest, hlc, objects) VALUES (?,?,?,?) ON CONFLICT(source_key)"
+        " DO UPDATE SET digest = excluded.digest, hlc = excluded.hlc, objects = excluded.objects",
+        (op["k"], item_digest(op["hash"], op["del"], count), op["h"], json.dumps(objects)))
+    conn.execute("DELETE FROM sync_tombstones WHERE source_key = ?", (op["k"],))
+
+
+def _subject(conn: Any, op: dict[str, Any]) -> int:
+    if op["subject"] == "self":
+        # the user's names as synced (settings travel before facts in a segment), else the other device's name
+        return ents.self_entity(conn, tuple(load_settings(conn).self_names) or (op["sname"],))
+    found = ents.resolve(conn, op["skind"], op["sname"])
+    return found if found is not None else ents.create_entity(conn, op["skind"], op["sname"])
+
+
+def _apply_fact(conn: Any, op: dict[str, Any]) -> None:
+    subject = ents.canonical(conn, _subject(conn, op))
+    predicate, norm = op["pred"], op["norm"]
+    row = conn.execute("SELECT id FROM mem_facts WHERE subject = ? AND predicate = ? AND norm = ? ORDER BY id DESC LIMIT 1",
+                       (subject, predicate, norm)).fetchone()
+    if op["state"] == "live":
+        if op["origin"] == "user" or row is None:
+            fact_id = facts_mod.set_fact(conn, subject, predicate, op["value"], valid_from=op["from"])
+            # the typing device's record time: every device then orders concurrent values the same way
+            conn.execute("UPDATE mem_facts SET recorded_at = ? WHERE id = ?", (op["rec"], fact_id))
+            facts_mod.recompute_timeline(conn, subject, predicate)
+        else:
+            facts_mod.confirm_fact(conn, int(row[0]))
+    elif row is not None:
+        facts_mod.reject_fact(conn, int(row[0]), action=op["state"])
+    else:  # not extracted here yet: remember the user's verdict so extraction never proposes it
+        ents.record_edit(conn, "reject_fact", facts_mod.fact_key(subject, predicate, norm), {"synced": True})
+    digest = local_fact_digest(conn, subject, predicate, norm)
+    put_state(conn, op["k"], digest or dumps([op["state"]]), op["h"])

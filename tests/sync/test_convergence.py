@@ -1,0 +1,79 @@
+"""Two vaults syncing through a plain folder end with the same memory, whatever order they sync in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.memory.knowledge import facts
+from core.memory.knowledge.entities import self_entity
+from core.vault import Vault
+from tests.memory.helpers import at, chat
+from tests.sync.helpers import folder_target, join, new_vault, snapshot, sync
+
+PNG_A = b"\x89PNG fake screenshot bytes of device A " * 50
+
+
+def _capture(a: Vault, b: Vault) -> None:
+    """Each device captures, imports and edits on its own (one message arrives on both)."""
+    a.update_settings(self_names=("Ana Lima",))  # set on one device, followed on the other
+    a.ingest([chat("1", "Hi, I'm Ana Lima. My email is ana.lima@example.com", "Ana Lima", at(0)),
+              chat("2", "Priya from Acme Corp sends the staging URL tomorrow", "Ana Lima", at(1)),
+              chat("3", "shared message seen on both devices", "Priya", at(2))], embed=False)
+    report = a.ingest([chat("4", "screen: invoice 4711 from Globex", "Ana Lima", at(3), source="screen")], embed=False)
+    a.put_media(PNG_A, "screenshot", report.item_ids[0])
+    b.ingest([chat("3", "shared message seen on both devices", "Priya", at(2)),
+              chat("5", "Lukas joined Initech in Berlin last week", "Lukas", at(10), conversation="work"),
+              chat("6", "Call me on +49 30 1234567", "Ana Lima", at(11), conversation="work")], embed=False)
+    b.write(lambda c: facts.set_fact(c, self_entity(c, ("Ana Lima",)), "birthday", "1990-04-01"))
+
+
+@pytest.mark.parametrize("order", ["ab", "ba"])
+def test_two_devices_converge_in_either_order(tmp_path: Path, order: str) -> None:
+    a, b = new_vault(tmp_path, "a"), new_vault(tmp_path, "b")
+    try:
+        spec, target = folder_target(tmp_path)
+        join(a, spec, target, "laptop")
+        join(b, spec, target, "desktop")
+        _capture(a, b)
+        first, second = (a, b) if order == "ab" else (b, a)
+        for vault in (first, second, first):
+            sync(vault, target)
+        sa, sb = snapshot(a), snapshot(b)
+        assert sa == sb
+        assert len(sa["items"]) == 6  # the message both devices saw is one item, not two
+        assert ("Ana Lima", "birthday", "1990-04-01", "active", 1) in sa["facts"]
+        assert any(row[1] == "email" and row[2] == "ana.lima@example.com" for row in sa["facts"])
+        assert sa["media"] and sa["media"][0][1] == "screenshot"
+        # re-syncing adds nothing, in either direction
+        for vault in (a, b):
+            again = sync(vault, target)
+            assert (again.uploaded_ops, again.applied.items, again.applied_segments) == (0, 0, 0)
+        assert snapshot(a) == sa and snapshot(b) == sb
+        # the synced screenshot opens on the other device
+        other = b  # the device that did not capture it
+        media_id = other.read().execute("SELECT m.id FROM media m JOIN items i ON i.id = m.item_id"
+                                        " WHERE i.source = 'screen'").fetchone()[0]
+        assert other.get_media(media_id) == PNG_A
+    finally:
+        a.close()
+        b.close()
+
+
+def test_search_finds_the_other_devices_memories(tmp_path: Path) -> None:
+    from core.retrieve.types import SearchRequest
+
+    a, b = new_vault(tmp_path, "a"), new_vault(tmp_path, "b")
+    try:
+        spec, target = folder_target(tmp_path)
+        join(a, spec, target, "laptop")
+        join(b, spec, target, "desktop")
+        a.ingest([chat("1", "the quokka photos are on the shared drive", "Ana Lima", at(0))], embed=False)
+        sync(a, target)
+        sync(b, target)
+        hits = b.search(SearchRequest(query="quokka photos"))
+        assert [h.text for h in hits.hits][:1] == ["the quokka photos are on the shared drive"]
+    finally:
+        a.close()
+        b.close()

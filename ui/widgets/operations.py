@@ -1,0 +1,39 @@
+"""Reads several pages share: one memory, its conversation around it, the moments near it, the vault's totals.
+
+Each function returns a ``ui.operations.QueryOp``; the caller adds what to do
+with the value and runs it.
+
+Threads: build on the GUI thread; the read runs on a worker.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ui.operations import QueryOp
+from ui.session import Session
+
+if TYPE_CHECKING:
+    from core.store.browse import ItemView
+    from core.store.stats import VaultStats
+
+
+def load_item(session: Session, item_id: int, *, label: str = "open item") -> QueryOp[ItemView]:
+    """One memory, whole (text, meta, media)."""
+    return QueryOp(session, lambda v: v.get_item(item_id), label=label)
+
+
+def load_neighbours(session: Session, item_id: int, before: int, after: int) -> QueryOp[list[ItemView]]:
+    """The messages around ``item_id`` in its conversation (or source), in time order, itself included."""
+    return QueryOp(session, lambda v: v.neighbours(item_id, before, after), label="neighbours")
+
+
+def load_between(session: Session, start: datetime, end: datetime, *, limit: int) -> QueryOp[list[ItemView]]:
+    """Up to ``limit`` memories from ``start`` to ``end``, oldest first."""
+    return QueryOp(session, lambda v: v.items_between(start, end, limit=limit), label="around")
+
+
+def load_stats(session: Session) -> QueryOp[VaultStats]:
+    """How many memories, how much disk: the window's count and the storage tab's usage."""
+    return QueryOp(session, lambda v: v.stats(), label="stats")
