@@ -21,8 +21,8 @@ from core import env as env_switch
 from core.capture.chats.reader import ImportOptions
 from core.changes import ITEMS, MEDIA, NOTHING, SETTINGS, Changes, Outcome, changes, changes_if
 from core.crypto.envelope import MediaCipher
-from core.crypto.keys import create_keyfile, unlock_data_key
-from core.errors import ImportFailed, VaultLocked, VaultNotFound
+from core.crypto.keys import PENDING_WRAP, KeyFile, create_keyfile, unlock_data_key
+from core.errors import CairnError, ImportFailed, VaultLocked, VaultNotFound
 from core.index.loader import IndexLoader
 from core.index.vectors import VectorIndex, load_index
 from core.paths import VaultPaths
@@ -85,6 +85,8 @@ class Vault:
         if passphrase is None and lock_flag(paths).exists():
             raise VaultLocked("the vault is locked: unlock it with your passphrase (`cairn unlock`)")
         data_key = unlock_data_key(paths, passphrase)
+        if PENDING_WRAP in KeyFile.load(paths).wraps:
+            raise CairnError("a `cairn rekey` was interrupted: run `cairn rekey` again to finish it (nothing is lost)")
         paths.ensure()  # 0700/0600 again, whatever an older version or the user's umask left
         return cls(paths, data_key, embedder=embedder)
 

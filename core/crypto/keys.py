@@ -32,6 +32,7 @@ from core.errors import (
 from core.paths import VaultPaths
 
 KEYFILE_FORMAT = 1
+PENDING_WRAP = "pending"  # the next data key, wrapped by the current one, while `cairn rekey` runs
 KEYRING_SERVICE = "cairn-vault"
 
 # RFC 9106 "second recommended" (low-memory) Argon2id option; ~0.1 s here.
@@ -75,6 +76,15 @@ def _unwrap(kek: bytes, wrapped: dict[str, str], aad: bytes) -> bytes:
         return AESGCM(kek).decrypt(_unb64(wrapped["nonce"]), _unb64(wrapped["ciphertext"]), aad)
     except InvalidTag as exc:
         raise WrongPassphrase("the passphrase does not unlock this vault") from exc
+
+
+def wrap_key(kek: bytes, key: bytes, aad: bytes) -> dict[str, str]:
+    """``key`` sealed under ``kek`` (AES-256-GCM) as a key-file wrap entry."""
+    return _wrap(kek, key, aad)
+
+
+def unwrap_key(kek: bytes, wrapped: dict[str, str], aad: bytes) -> bytes:
+    return _unwrap(kek, wrapped, aad)
 
 
 @dataclass(slots=True)
