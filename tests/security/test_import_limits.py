@@ -37,3 +37,18 @@ def test_a_zip_bomb_is_named_as_one(lexical_vault: Any, tmp_path: Path) -> None:
         zf.writestr("WhatsApp Chat with Ana.txt", HEADER.format(m=0) + "a" * 30_000_000 + "\n")
     with pytest.raises(ImportFailed, match="zip bomb"):
         lexical_vault.import_path(bomb)
+
+
+def test_a_pptx_given_to_the_docx_reader_is_named_unsupported(tmp_path: Path) -> None:
+    import io
+
+    from core.normalize.extract import extract_bytes
+    from core.normalize.extract.base import Unsupported
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("ppt/presentation.xml", "<p:presentation/>")
+        zf.writestr("ppt/slides/slide1.xml", "<p:sld/>")
+    with pytest.raises(Unsupported, match="PowerPoint"):
+        extract_bytes(buffer.getvalue(), "deck.docx")
