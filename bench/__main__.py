@@ -17,6 +17,7 @@ import time
 
 BENCHMARKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("store", "vault import, search latency at 10k/100k chunks, unlock to first result", ()),
+    ("ann_compare", "faiss IVF-PQ (Cairn) vs usearch HNSW vs exact: recall, latency, size, load", ("--locomo",)),
     ("locomo", "LoCoMo-dev evidence recall per category: BM25, hybrid, Cairn default", ()),
     ("embedder", "MiniLM chunks/s", ()),
     ("chat_formats", "messages/s and peak RSS per chat export format", ("--size-mb", "100")),

@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+FALSE_ABSTENTION_CAP = 0.10
 CATEGORY_NAMES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop", 5: "adversarial"}
 
 # --------------------------------------------------------------------------- LoCoMo's F1
@@ -93,25 +94,9 @@ def _conversation_now(vault: Any, conversation: str) -> datetime:
     return last + timedelta(days=1)
 
 
-def answer_metrics(
-    vault: Any,
-    questions: Sequence[dict[str, Any]],
-    *,
-    backend: Any = None,
-    limit_per_category: int | None = None,
-    seed: int = 0,
-    progress: bool = True,
-) -> dict[str, dict[Any, dict[str, float]]]:
-    """LoCoMo answer metrics for extractive answering and (with ``backend``) the model.
-
-    ``questions``: dicts with ``question``, ``category``, ``conversation``,
-    ``evidence`` (normalised dia_ids, the vault's external ids) and
-    ``answer`` (categories 1–4).  Returns ``{"extractive": table, "model":
-    table}`` where each table maps a category (and ``"all"``) to ``f1``,
-    ``evidence_cited``, ``not_found`` and ``n``, plus per-mode timings.
-    """
-    from core.answer import Answerer
-
+def pick_questions(questions: Sequence[dict[str, Any]], limit_per_category: int | None, seed: int = 0
+                   ) -> list[dict[str, Any]]:
+    """All questions, or a seeded sample of ``limit_per_category`` per category."""
     rng = random.Random(seed)
     by_cat: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for q in questions:
@@ -120,38 +105,89 @@ def answer_metrics(
     for cat in sorted(by_cat):
         qs = by_cat[cat]
         picked.extend(rng.sample(qs, limit_per_category) if limit_per_category and len(qs) > limit_per_category else qs)
+    return picked
+
+
+def answer_rows(vault: Any, picked: Sequence[dict[str, Any]], answerer: Any, *, use_model: bool,
+                progress: str | None = None) -> tuple[list[dict[str, Any]], Counter[str], float]:
+    """One row per question (conversation, category, not_found; f1 and evidence_cited when answerable),
+    the answer modes seen, and seconds per question."""
     now_for = {c: _conversation_now(vault, c) for c in {q["conversation"] for q in picked}}
     stemmer = _stemmer()
-    modes = {"extractive": Answerer(vault, neighbours=vault.neighbours, backend=None)}
+    rows: list[dict[str, Any]] = []
+    modes_seen: Counter[str] = Counter()
+    started = time.perf_counter()
+    for i, q in enumerate(picked):
+        answer = answerer.answer(q["question"], now=now_for[q["conversation"]], conversations=(q["conversation"],),
+                                 use_model=use_model)
+        modes_seen[answer.mode] += 1
+        cat = int(q["category"])
+        not_found = 1.0 if answer.mode == "not_found" else 0.0
+        row: dict[str, Any] = {"conversation": q["conversation"], "category": cat, "not_found": not_found}
+        if cat != 5:
+            row["f1"] = 0.0 if not_found else locomo_f1(answer_text_for_scoring(answer), str(q["answer"]), cat, stemmer)
+            cited = {c.external_id for c in answer.citations}
+            row["evidence_cited"] = 1.0 if cited & set(q["evidence"]) else 0.0
+        rows.append(row)
+        if progress and (i + 1) % 50 == 0:
+            print(f"  {progress}: {i + 1}/{len(picked)} questions", flush=True)
+    return rows, modes_seen, (time.perf_counter() - started) / max(1, len(picked))
+
+
+def answer_table(rows: Sequence[dict[str, Any]]) -> dict[Any, dict[str, float]]:
+    """Per category and over answerable questions ("all"); category 5 stays apart (abstention only)."""
+    from bench.folds import aggregate
+
+    answerable = [r for r in rows if r["category"] != 5]
+    table = aggregate(answerable, ("f1", "evidence_cited", "not_found"))
+    adversarial = [r for r in rows if r["category"] == 5]
+    if adversarial:
+        table[5] = aggregate(adversarial, ("not_found",))[5]
+    return table
+
+
+def abstention_balance(rows: Sequence[dict[str, Any]]) -> float:
+    """Adversarial questions answered "not in memory" minus answerable ones wrongly so (Youden's J),
+    with false abstention above ``FALSE_ABSTENTION_CAP`` (the issue's limit) charged five times over."""
+    adversarial = [r["not_found"] for r in rows if r["category"] == 5]
+    answerable = [r["not_found"] for r in rows if r["category"] != 5]
+    if not adversarial or not answerable:
+        return 0.0
+    false = sum(answerable) / len(answerable)
+    return sum(adversarial) / len(adversarial) - false - 5 * max(0.0, false - FALSE_ABSTENTION_CAP)
+
+
+def answer_metrics(
+    vault: Any,
+    questions: Sequence[dict[str, Any]],
+    *,
+    backend: Any = None,
+    limit_per_category: int | None = None,
+    seed: int = 0,
+    progress: bool = True,
+    answerer_options: dict[str, Any] | None = None,
+) -> dict[str, dict[Any, dict[str, float]]]:
+    """LoCoMo answer metrics for extractive answering and (with ``backend``) the model.
+
+    ``questions``: dicts with ``question``, ``category``, ``conversation``,
+    ``evidence`` (normalised dia_ids, the vault's external ids) and
+    ``answer`` (categories 1–4).  Returns ``{"extractive": table, "model":
+    table}`` where each table maps a category (and ``"all"``, the answerable
+    ones) to ``f1``, ``evidence_cited``, ``not_found`` and ``n``, plus per-mode timings.
+    """
+    from core.answer import Answerer
+
+    picked = pick_questions(questions, limit_per_category, seed)
+    options = answerer_options or {}
+    modes = {"extractive": Answerer(vault, neighbours=vault.neighbours, backend=None, **options)}
     if backend is not None:
-        modes["model"] = Answerer(vault, neighbours=vault.neighbours, backend=backend)
+        modes["model"] = Answerer(vault, neighbours=vault.neighbours, backend=backend, **options)
     results: dict[str, dict[Any, dict[str, float]]] = {}
     for mode, answerer in modes.items():
-        sums: dict[Any, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-        modes_seen: Counter[str] = Counter()
-        started = time.perf_counter()
-        for i, q in enumerate(picked):
-            answer = answerer.answer(
-                q["question"], now=now_for[q["conversation"]], conversations=(q["conversation"],),
-                use_model=mode == "model",
-            )
-            modes_seen[answer.mode] += 1
-            cat = int(q["category"])
-            not_found = 1.0 if answer.mode == "not_found" else 0.0
-            row: dict[str, float] = {"not_found": not_found}
-            if cat != 5:
-                row["f1"] = 0.0 if not_found else locomo_f1(answer_text_for_scoring(answer), str(q["answer"]), cat, stemmer)
-                cited = {c.external_id for c in answer.citations}
-                row["evidence_cited"] = 1.0 if cited & set(q["evidence"]) else 0.0
-            for key in (cat, "all" if cat != 5 else "adversarial"):
-                for metric, value in row.items():
-                    sums[key][metric].append(value)
-            if progress and (i + 1) % 50 == 0:
-                print(f"  {mode}: {i + 1}/{len(picked)} questions", flush=True)
-        table = {key: {m: sum(v) / len(v) for m, v in metrics.items()} | {"n": len(metrics["not_found"])}
-                 for key, metrics in sums.items()}
-        elapsed = time.perf_counter() - started
-        table["timing"] = {"s_per_question": elapsed / max(1, len(picked))}
+        rows, modes_seen, per_question = answer_rows(vault, picked, answerer, use_model=mode == "model",
+                                                     progress=mode if progress else None)
+        table: dict[Any, Any] = answer_table(rows)
+        table["timing"] = {"s_per_question": per_question}
         table["modes"] = {k: float(v) for k, v in modes_seen.items()}
         results[mode] = table
     return results
@@ -177,7 +213,7 @@ def print_answer_metrics(results: dict[str, dict[Any, dict[str, float]]]) -> Non
             line = f"{'adversarial':<14}{int(results[modes[0]][key]['n']):>5}"
             for m in modes:
                 line += f"{'':>15}{'':>8}{results[m][key]['not_found']:>11.3f}"
-            print(line + "   (higher is better)")
+            print(line + "   (adversarial abstention: higher is better; 'overall 1-4' not found = false abstention)")
     for m in modes:
         print(f"{m}: {results[m]['timing']['s_per_question']:.2f} s/question; answer modes "
               + ", ".join(f"{k} {int(v)}" for k, v in sorted(results[m]["modes"].items())))

@@ -97,13 +97,11 @@ def recall_search(vault: Any, fusion: Any, weights: Any, cache: Any) -> Callable
 def retrieval_grid() -> dict[str, tuple[Any, Any]]:
     """The tunable retrieval choices, shipped default first (ties keep it): name → (fusion, recall weights).
 
-    One axis at a time around the shipped point (fusion, graph) plus the
-    two-stage grid (episode score × neighbour lift), to keep the run small.
+    One axis at a time around the shipped point, to keep the run small.
     """
     from dataclasses import replace
 
     from core.memory.recall.recall import RecallWeights
-    from core.memory.recall.sessions import SessionWeights
     from core.retrieve.hybrid import FusionWeights
 
     fusion, weights = FusionWeights(), RecallWeights()
@@ -112,11 +110,8 @@ def retrieval_grid() -> dict[str, tuple[Any, Any]]:
         grid[f"dense={dense}"] = (replace(fusion, dense=dense), weights)
     for graph in (0.0, 1.2):
         grid[f"graph={graph}"] = (fusion, replace(weights, graph=graph))
-    for session in (0.0, 0.25, 0.5, 1.0):
-        for neighbour in (0.0, 0.15, 0.3):
-            lever = SessionWeights(session=session, neighbour=neighbour)
-            if lever != weights.sessions:
-                grid[f"session={session} neighbour={neighbour}"] = (fusion, replace(weights, sessions=lever))
+    for focus in (0.0, 1.0):
+        grid[f"focus={focus}"] = (fusion, replace(weights, focus=focus))
     return grid
 
 
@@ -144,6 +139,153 @@ def print_held_out(result: dict[str, Any]) -> None:
           + "; ".join(f"{conv}: {name}" for conv, name in sorted(result["chosen"].items())))
 
 
+def rerank_dataset(vault: Any, qs: list[dict[str, Any]], depth: int = 50, seeds: int = 5) -> list[dict[str, Any]]:
+    """Per question: the candidates recall returns without the reranker, their features and gold labels."""
+
+    import numpy as np
+
+    from bench.rerank import Candidate, candidate_features
+    from core.memory.recall.graph import query_entities
+    from core.memory.recall.recall import GraphCache, RecallWeights, recall
+    from core.retrieve.types import SearchRequest
+
+    weights = RecallWeights()
+    retriever, cache, reader = vault.retriever(), GraphCache(), vault.read()
+    out = []
+    for q in qs:
+        request = SearchRequest(query=q["question"], k=depth, conversations=(q["conversation"],))
+        result = recall(retriever, vault, request, weights=weights, cache=cache)
+        question = result.query_text or q["question"]
+        candidates = [Candidate(int(h.item_id), h.text, h.score, h.signals) for h in result.hits]
+        ids, x = candidate_features(reader, candidates, question, query_entities(reader, question), seeds=seeds)
+        external = dict(reader.execute(f"SELECT id, external_id FROM items WHERE id IN ({','.join('?' * len(ids))})",
+                                       ids).fetchall()) if ids else {}
+        names = [external.get(i) for i in ids]
+        gold = set(q["evidence"])
+        out.append({"conversation": q["conversation"], "category": q["category"], "gold": gold, "names": names,
+                    "x": x, "y": np.asarray([1.0 if n in gold else 0.0 for n in names])})
+    return out
+
+
+def _rank_rows(data: list[dict[str, Any]], scorer: Callable[[Any], Any] | None) -> list[dict[str, Any]]:
+    import numpy as np
+
+    rows = []
+    for d in data:
+        if scorer is None or not len(d["names"]):
+            ranked = d["names"][: len(d["names"]) - int(sum(d["x"][:, 1] == 0))] if len(d["names"]) else []
+        else:
+            ranked = [d["names"][i] for i in np.argsort(-scorer(d["x"]), kind="stable")]
+        row: dict[str, Any] = {"conversation": d["conversation"], "category": d["category"]}
+        for k in KS:
+            row[f"R@{k}"] = len(d["gold"] & set(ranked[:k])) / len(d["gold"])
+        row["hit@10"] = 1.0 if d["gold"] & set(ranked[:10]) else 0.0
+        rows.append(row)
+    return rows
+
+
+def held_out_rerank(vault: Any, qs: list[dict[str, Any]], write: Path | None = None) -> dict[str, Any]:
+    """The cross-feature reranker fitted on two conversations and scored on the third; in-sample fit on all."""
+    import numpy as np
+
+    from bench.rerank import fit
+
+    data = rerank_dataset(vault, qs)
+    conversations = sorted({d["conversation"] for d in data})
+    held: list[dict[str, Any]] = []
+    for conversation in conversations:
+        train = [d for d in data if d["conversation"] != conversation and len(d["names"])]
+        model = fit(np.vstack([d["x"] for d in train]), np.concatenate([d["y"] for d in train]))
+        held.extend(_rank_rows([d for d in data if d["conversation"] == conversation], model.score))
+    every = [d for d in data if len(d["names"])]
+    model = fit(np.vstack([d["x"] for d in every]), np.concatenate([d["y"] for d in every]))
+    if write is not None:
+        write.write_text(model.to_json() + "\n")
+    return {"without": table_of(_rank_rows(data, None)), "in_sample": table_of(_rank_rows(data, model.score)),
+            "held_out": table_of(held), "model": model}
+
+
+def print_rerank(result: dict[str, Any]) -> None:
+    from bench.rerank import FEATURES
+
+    print_table("Recall without the reranker (its top 50 candidates + neighbours)", result["without"])
+    print_table("Reranker, in-sample (fitted on all three conversations: what ships)", result["in_sample"])
+    print_table("Reranker, held-out folds (fitted on two conversations, scored on the third)", result["held_out"])
+    model = result["model"]
+    print("  weights (standardised): " + ", ".join(f"{f} {w:+.2f}" for f, w in zip(FEATURES, model.weights,
+                                                                                      strict=True)))
+
+
+class MemoRetriever:
+    """The vault's search and neighbours, remembered: answer policies differ after retrieval, so the grid
+    pays for retrieval once."""
+
+    def __init__(self, vault: Any) -> None:
+        self._vault = vault
+        self._searches: dict[Any, Any] = {}
+        self._around: dict[Any, Any] = {}
+
+    def search(self, request: Any) -> Any:
+        if request not in self._searches:
+            self._searches[request] = self._vault.search(request)
+        return self._searches[request]
+
+    def neighbours(self, item_id: Any, before: int = 3, after: int = 3) -> Any:
+        key = (item_id, before, after)
+        if key not in self._around:
+            self._around[key] = self._vault.neighbours(item_id, before, after)
+        return self._around[key]
+
+
+def answer_grid() -> dict[str, Any]:
+    """Abstention policies, shipped first (ties keep it)."""
+    from dataclasses import replace
+
+    from core.answer.answerer import DEFAULT_ABSTENTION
+
+    grid = {"shipped": DEFAULT_ABSTENTION}
+    variants: list[dict[str, Any]] = [
+        {"strict_person": False, "margin": 0.0}, {"margin": 0.0}, {"margin": 0.85}, {"margin": 1.2},
+        {"min_coverage": 0.5}, {"min_cosine": 0.6}, {"min_cosine": 0.65}, {"margin": 1.2, "min_cosine": 0.6},
+    ]
+    for change in variants:
+        policy = replace(DEFAULT_ABSTENTION, **change)
+        if policy != DEFAULT_ABSTENTION:
+            grid[" ".join(f"{k}={v}" for k, v in change.items())] = policy
+    return grid
+
+
+def held_out_answers(vault: Any, qs: list[dict[str, Any]], limit: int | None) -> dict[str, Any]:
+    """Extractive answers under every abstention policy; leave-one-conversation-out choice on the balance
+    between adversarial abstention and false abstention."""
+    from bench.llm import abstention_balance, answer_rows, answer_table, pick_questions
+    from core.answer import Answerer
+
+    picked = pick_questions(qs, limit)
+    memo = MemoRetriever(vault)
+    rows = {}
+    for name, policy in answer_grid().items():
+        answerer = Answerer(memo, neighbours=memo.neighbours, backend=None, abstention=policy)
+        rows[name] = answer_rows(vault, picked, answerer, use_model=False)[0]
+    folds = leave_one_conversation_out(rows, abstention_balance, ())
+    held = [r for conv, name in folds.chosen.items() for r in rows[name] if r["conversation"] == conv]
+    return {"in_sample": {name: answer_table(r) for name, r in rows.items()}, "held_out": answer_table(held),
+            "chosen": folds.chosen, "balance": {name: abstention_balance(r) for name, r in rows.items()}}
+
+
+def print_answer_folds(result: dict[str, Any]) -> None:
+    print("\nExtractive answers per abstention policy (in-sample) and held-out folds "
+          "(policy chosen on two conversations by adversarial minus false abstention, scored on the third)")
+    print(f"{'policy':<38}{'F1':>7}{'cited':>8}{'false abst.':>13}{'adv. abst.':>12}{'balance':>9}")
+    tables = {**result["in_sample"], "HELD-OUT FOLDS": result["held_out"]}
+    for name, table in tables.items():
+        balance = result["balance"].get(name, table.get(5, {}).get("not_found", 0.0) - table["all"]["not_found"])
+        print(f"{name:<38}{table['all']['f1']:>7.3f}{table['all']['evidence_cited']:>8.3f}"
+              f"{table['all']['not_found']:>13.3f}{table.get(5, {}).get('not_found', 0.0):>12.3f}{balance:>9.3f}")
+    print("  chosen per held-out conversation: "
+          + "; ".join(f"{conv}: {name}" for conv, name in sorted(result["chosen"].items())))
+
+
 def print_table(title: str, table: dict[str, Any]) -> None:
     latency = table.get("latency_ms")
     timing = f"  (latency p50 {latency['p50']:.1f} ms, p95 {latency['p95']:.1f} ms)" if latency else ""
@@ -164,13 +306,29 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         help="also answer metrics (token F1, gold evidence cited, category 5 'not in memory'):"
                              " extractive and the default model side by side")
     parser.add_argument("--no-folds", action="store_true",
-                        help="skip the leave-one-conversation-out grid (in-sample figures only)")
+                        help="--answers: skip the abstention policies chosen leave-one-conversation-out")
     parser.add_argument("--answer-limit", type=int, default=None, help="questions per category for --answers")
+    parser.add_argument("--rerank", action="store_true",
+                        help="also the cross-feature reranker, fitted leave-one-conversation-out")
+    parser.add_argument("--grid", action="store_true",
+                        help="also the fusion/graph/two-stage weight grid, chosen leave-one-conversation-out")
+    parser.add_argument("--write-rerank", type=Path, default=None,
+                        help="write the reranker fitted on all of LoCoMo-dev here (JSON)")
+    parser.add_argument("--no-model", action="store_true", help="--answers: extractive only (no model load)")
+    parser.add_argument("--reuse", type=Path, default=None,
+                        help="keep the built, consolidated vault in this folder and reuse it next time "
+                             "(development runs; the import and consolidation figures are then skipped)")
     args = parser.parse_args(argv)
     data = load(args.data)
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        vault, known, timings = build_vault(data, Path(tmp), embed=True)
+        workdir = args.reuse or Path(tmp)
+        if args.reuse is not None and (args.reuse / "vault").exists():
+            vault, known = reopen_vault(data, args.reuse)
+            qs = questions(data, known)
+            print(f"LoCoMo-dev: reusing the vault in {args.reuse}, {len(qs)} questions (categories 1-4)")
+            return run_on_consolidated(vault, data, known, qs, args, results)
+        vault, known, timings = build_vault(data, workdir, embed=True)
         qs = questions(data, known)
         print(f"LoCoMo-dev: {len(data)} conversations, {int(timings['messages'])} messages imported with embeddings "
               f"in {timings['import_s']:.1f} s, {len(qs)} questions (categories 1-4)")
@@ -189,22 +347,47 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         t0 = time.perf_counter()
         vault.consolidate()
         print(f"\nconsolidation (episodes, entities, facts, graph; extractive summaries): {time.perf_counter() - t0:.1f} s")
+        return run_on_consolidated(vault, data, known, qs, args, results)
+
+
+def reopen_vault(data: list[dict[str, Any]], folder: Path) -> tuple[Any, dict[str, set[str]]]:
+    from bench.locomo_data import export_jsonl
+    from core.paths import VaultPaths
+    from core.vault import Vault
+
+    known = {conv["sample_id"]: export_jsonl(conv, folder / f"{conv['sample_id']}.jsonl") for conv in data}
+    return Vault.open(VaultPaths(folder / "vault"), "bench", embedder="default"), known
+
+
+def run_on_consolidated(vault: Any, data: list[dict[str, Any]], known: dict[str, set[str]], qs: list[dict[str, Any]],
+                        args: argparse.Namespace, results: dict[str, Any]) -> dict[str, Any]:
+    """The figures that need the memory graph: Cairn's search, the held-out folds, the answers."""
+    try:
         results["cairn"] = evaluate(vault_search(vault), qs)
         print_table("Cairn default search (hybrid + memory graph recall, Vault.search)", results["cairn"])
-        if not args.no_folds:
+        if args.rerank or args.write_rerank:
+            results["rerank"] = held_out_rerank(vault, qs, args.write_rerank)
+            print_rerank(results["rerank"])
+        if args.grid:
             results["folds"] = held_out_retrieval(vault, qs, retrieval_grid())
             print_held_out(results["folds"])
+        if args.answers and not args.no_folds:
+            results["answer_folds"] = held_out_answers(vault, questions(data, known, cats=(1, 2, 3, 4, 5)),
+                                                       args.answer_limit)
+            print_answer_folds(results["answer_folds"])
         if args.answers:
             from bench.llm import answer_metrics, print_answer_metrics
             from core.assistant import open_backend
 
-            backend = open_backend(vault.settings(), vault.paths.models_dir)
+            backend = None if args.no_model else open_backend(vault.settings(), vault.paths.models_dir)
             try:
                 results["answers"] = answer_metrics(vault, questions(data, known, cats=(1, 2, 3, 4, 5)),
                                                     backend=backend, limit_per_category=args.answer_limit)
             finally:
-                backend.close()
+                if backend is not None:
+                    backend.close()
             print_answer_metrics(results["answers"])
+    finally:
         vault.close()
     return results
 

@@ -67,7 +67,8 @@ def _sentence(rng: random.Random, n: int) -> str:
 
 
 def run_daemon(args: argparse.Namespace) -> None:
-    from core.capture.screen.daemon import DaemonConfig, ScreenDaemon
+    from core.capture.screen.daemon import ScreenDaemon
+    from core.capture.screen.daemon_config import DaemonConfig
     from core.capture.screen.sink import VaultFrameSink
     from core.paths import VaultPaths
     from core.vault import Vault

@@ -49,6 +49,11 @@ class VaultPaths:
         return Path(override) if override else self.home / "models"
 
     @property
+    def index_dir(self) -> Path:
+        """Sealed vector-index blobs (AES-GCM under the vault's key; never plaintext)."""
+        return self.home / "index"
+
+    @property
     def runtime_dir(self) -> Path:
         """Pid files, the daemon's control socket, non-secret status."""
         return self.home / "run"

@@ -31,7 +31,7 @@ class WindowBox:
 
 def window_box(window_id: int | None = None, display: str | None = None) -> WindowBox | None:
     """Where a window is on screen: ``window_id``'s, or the focused window's when None."""
-    from core.capture.screen.window import open_window_info
+    from core.capture.screen.window_backends import open_window_info
 
     info = open_window_info(display)
     try:

@@ -77,7 +77,7 @@ class Settings:
     llm_chat_format: str | None = _f(None, "a chat format forced on a GGUF without a usable template (e.g. chatml)")
     answer_context_budget: int = _f(1200, "tokens of cited memories given to the model per answer")
     # privacy
-    auto_lock_minutes: int = _f(0, "lock the app after this long idle (0: never)")
+    auto_lock_minutes: int = _f(15, "lock the app after this long idle (0: never); a privacy app locks by default")
     mcp_enabled: bool = _f(False, "let other programs search and ask your memory over MCP (read-only)")
 
     def to_dict(self) -> dict[str, Any]:

@@ -3,6 +3,15 @@
 Times are timezone-aware ``datetime`` objects in the API and UTC epoch seconds
 (float) in the store.  Ids are ``NewType`` ints so a chunk id is never passed
 where an item id is expected.
+
+One memory takes five shapes, one per stage, none a copy of another:
+``Record`` (here: what a source produced, not stored yet: no id, sections and
+media to come); ``core.store.browse.ItemView`` (a stored item as views show
+it: id, aware time, its media ids); ``core.memory.items.MemItem`` (a stored
+item as consolidation computes with it: epoch-float times, end time, content
+hash, no media query per item); ``core.retrieve.types.Hit`` (a search
+result: the item's fields plus the chunk that matched and its scores); and
+``core.answer.types.Snippet`` (a numbered excerpt shown to the model, cited).
 """
 
 from __future__ import annotations
@@ -76,8 +85,20 @@ class RecordSkip:
     reason: str
 
 
-ReadResult = Record | RecordError | RecordSkip
-"""What a reader yields for each record of its input: the record, or why not."""
+@dataclass(frozen=True, slots=True)
+class RecordNote:
+    """Something the user should know about a whole import (a guess the reader made).
+
+    Example: the day/month order of an ambiguous WhatsApp export, with how to redo it.
+    Notes are shown with the import report; they count as no record.
+    """
+
+    where: str
+    text: str
+
+
+ReadResult = Record | RecordError | RecordSkip | RecordNote
+"""What a reader yields for each record of its input: the record, or why not (or a note)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,9 @@
 """Screenshots decrypted in memory only, with a small LRU cache of decoded images.
 
-``vault.get_media`` returns the plaintext bytes of an encrypted media file; they
-are decoded with ``QImage.fromData`` on a worker thread (QImage, unlike QPixmap,
-is safe off the GUI thread), scaled there when a size is asked for, and the
-bytes are dropped.  Nothing is written to disk.  The cache is cleared when the
+``ui.widgets.operations.load_image`` decrypts a media file and decodes it
+with ``QImage.fromData`` on a worker thread (QImage, unlike QPixmap, is safe
+off the GUI thread), scaled there when a size is asked for; the bytes are
+dropped.  Nothing is written to disk.  The cache is cleared when the
 vault locks, so no pixels outlive the keys.
 
 Threads: GUI thread only (work happens in ``session.tasks``).
@@ -15,10 +15,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QSize, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QImage
 
 from ui.session import Session
+from ui.widgets.operations import load_image
 
 ImageCallback = Callable[[QImage | None], None]
 THUMB_LONGEST = 200
@@ -79,24 +80,11 @@ class MediaCache(QObject):
         waiters.append((callback, owner))
         if len(waiters) > 1:
             return None  # already loading
-        vault = self._session.vault
-        if vault is None:
+        if self._session.vault is None:
             self._deliver(key, None)
             return None
-
-        def load() -> QImage | None:
-            data = vault.get_media(media_id)
-            img = QImage.fromData(data)
-            del data
-            if img.isNull():
-                return None
-            if longest and max(img.width(), img.height()) > longest:
-                img = img.scaled(QSize(longest, longest), Qt.AspectRatioMode.KeepAspectRatio,
-                                 Qt.TransformationMode.SmoothTransformation)
-            return img
-
-        self._session.run(load, on_success=lambda img: self._store(key, img),
-                          on_failure=lambda _exc: self._deliver(key, None), label="load media")
+        image_op = load_image(self._session, int(media_id), longest)
+        image_op.success(lambda img: self._store(key, img)).failure(lambda _exc: self._deliver(key, None)).run()
         return None
 
     def clear(self) -> None:

@@ -140,7 +140,16 @@ def status(
         text_b, media_b = stats.bytes_by_source.get(source, (0, 0))
         out.print(f"    {source}: {n} ({text_b / 1e6:.1f} MB text, {media_b / 1e6:.1f} MB media)")
     if ago is not None:
-        out.print(f"  newest memory is from {ago:.0f} s ago")
+        out.print(f"  newest memory is from {_age_words(ago)}")
     out.print(f"  capture: {capture.get('summary', 'not running')}")
     for line in capture.get("details", []):
         out.print(f"    {line}")
+
+
+def _age_words(seconds: float) -> str:
+    """'just now', '5 minutes ago', '3 hours ago', '242 days ago' — never a raw count of seconds."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = int(seconds // size)
+            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+    return "just now"

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 
+from core.answer.abstain import Abstention, about_persons, matching, outweighed
 from core.answer.citations import NOT_FOUND_RE, Validated, citation_numbers, date_consistent, validate_answer
 from core.answer.context import approx_tokens, build_snippets, format_snippet
 from core.answer.extractive import Extracted, extractive_answer, person_fit, query_terms, rank_snippets
@@ -46,10 +47,8 @@ from core.retrieve.timeparse import resolve_anchor
 from core.retrieve.types import Hit, SearchRequest
 from core.types import TimeRange
 
-# A snippet is relevant when it holds this share of the question's terms, or
-# its vector similarity is this high.  Tuned on LoCoMo-dev (bench/locomo.py).
-MIN_COVERAGE = 0.5
-MIN_COSINE = 0.55
+# When a snippet counts as relevant (``core.answer.abstain``); chosen on LoCoMo-dev folds (bench/locomo.py).
+DEFAULT_ABSTENTION = Abstention()
 # The model's "NOT FOUND" is overruled (extractive answer) only on evidence this strong.
 STRONG_COVERAGE = 0.8
 
@@ -74,6 +73,7 @@ class Answerer:
         prompt_style: str | None = None,
         prompt: PromptFile | None = None,
         neighbour_window: int = 1,
+        abstention: Abstention = DEFAULT_ABSTENTION,
     ) -> None:
         self._retriever = retriever
         self._neighbours = neighbours
@@ -81,6 +81,7 @@ class Answerer:
         self._budget = context_budget
         self._k = k
         self._window = neighbour_window
+        self._abstention = abstention
         self._prompt = prompt or load_prompt("answer")
         if prompt_style is None:
             spec = getattr(backend, "spec", None)
@@ -293,19 +294,16 @@ class Answerer:
     def _relevant(self, understanding: Understanding, snippets: Sequence[Snippet], notes: list[str]) -> list[Snippet]:
         """The snippets that plausibly answer; empty means "not found"."""
         terms = query_terms(understanding)
-        matching = [
-            s for s in snippets
-            if coverage(terms, s.text) >= MIN_COVERAGE or (s.cosine is not None and s.cosine >= MIN_COSINE)
-        ]
-        if not matching:
+        found = matching(snippets, terms, self._abstention)
+        if not found:
             return []
         if understanding.persons:
-            about = [s for s in matching if person_fit(s, understanding.persons)]
-            if not about:
+            about = [s for s in found if about_persons(s, understanding.persons, self._abstention)]
+            if not about or outweighed(found, about, terms, self._abstention):
                 notes.append(f"the matching memories are not about {', '.join(understanding.persons)}")
                 return []
             return about
-        return matching
+        return found
 
     def _max_tokens(self) -> int:
         return int(self._prompt.section(self._style).get("max_tokens", 128))

@@ -163,6 +163,24 @@ def best_sentence(snippet: Snippet, terms: list[str]) -> str:
     return make_snippet(best, terms, MAX_QUOTE_CHARS) if len(best) > MAX_QUOTE_CHARS else best
 
 
+# A sentence that only repeats the question's words ("Been busy with a project for veterans.") rarely
+# holds the answer: the next sentence usually does.
+MIN_NEW_TERMS = 3
+
+
+def answer_sentences(snippet: Snippet, terms: list[str]) -> str:
+    """The best sentence, and the one after it when the best adds fewer than ``MIN_NEW_TERMS`` new words."""
+    from core.retrieve.snippets import make_snippet
+
+    sentences = split_sentences(snippet.text) or [snippet.text]
+    at = max(range(len(sentences)), key=lambda i: (coverage(terms, sentences[i]), -i))
+    chosen = sentences[at]
+    new = [t for t in content_terms(chosen) if t not in terms]
+    if len(new) < MIN_NEW_TERMS and at + 1 < len(sentences):
+        chosen = f"{chosen} {sentences[at + 1]}"
+    return make_snippet(chosen, terms, MAX_QUOTE_CHARS) if len(chosen) > MAX_QUOTE_CHARS else chosen
+
+
 def extractive_answer(
     understanding: Understanding, snippets: Sequence[Snippet], tz: tzinfo | None = None
 ) -> Extracted | None:
@@ -197,6 +215,6 @@ def extractive_answer(
 
 
 def _quote(snippet: Snippet, terms: list[str]) -> str:
-    sentence = best_sentence(snippet, terms)
+    sentence = answer_sentences(snippet, terms)
     return f"{snippet.speaker}: “{sentence}”" if snippet.speaker else f"“{sentence}”"
 

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 def build_screen_daemon(vault: Vault, settings: Settings) -> ScreenDaemon:
     """A ScreenDaemon that stores into ``vault`` (not started)."""
     # Late: the daemon pulls mss, Pillow and the OCR engine, which a CLI command must not pay for.
-    from core.capture.screen.daemon import DaemonConfig, ScreenDaemon
+    from core.capture.screen.daemon import ScreenDaemon
+    from core.capture.screen.daemon_config import DaemonConfig
     from core.capture.screen.privacy import PauseControl, PrivacyPolicy
     from core.capture.screen.sink import VaultFrameSink
 

@@ -14,11 +14,23 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 BLOCK_ROWS = 65_536
+
+
+class VectorSearch(Protocol):
+    """What retrieval needs of a vector index, exact (``VectorIndex``) or approximate (``AnnIndex``)."""
+
+    expected: int | None  # set while a load is under way: how many vectors it will hold
+
+    def __len__(self) -> int: ...
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` chunk ids and cosine scores, best first; ``allowed`` restricts to those chunk ids."""
+        ...
 
 
 class VectorIndex:

@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from core.index.ann import EXACT_FILTER_LIMIT as NARROW_FILTER
 from core.index.fulltext import query_terms, search_fulltext
-from core.index.vectors import VectorIndex
+from core.index.vectors import VectorSearch
 from core.retrieve.snippets import make_snippet
 from core.retrieve.types import Hit, SearchRequest, SearchResult
 from core.store.items import from_epoch, to_epoch
@@ -80,6 +81,18 @@ def build_filter(request: SearchRequest, time_range: TimeRange | None) -> tuple[
     return " AND ".join(clauses), params
 
 
+def chunk_ids_where(reader: Any, chunk_ids: np.ndarray, where: str, params: Sequence[Any]) -> list[int]:
+    """Which of ``chunk_ids`` pass the filter ``where`` (over items ``i``)."""
+    passed: list[int] = []
+    ids = [int(c) for c in chunk_ids]
+    for start in range(0, len(ids), 900):
+        part = ids[start : start + 900]
+        passed += [r[0] for r in reader.execute(
+            f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE c.id IN ({','.join('?' * len(part))})"
+            f" AND {where}", (*part, *params))]
+    return passed
+
+
 class HybridRetriever:
     """Runs searches against one vault's reader connection and vector index.
 
@@ -92,7 +105,7 @@ class HybridRetriever:
     def __init__(
         self,
         reader: Callable[[], Any],
-        vectors: Callable[[], VectorIndex | None],
+        vectors: Callable[[], VectorSearch | None],
         embed_query: Callable[[str], np.ndarray] | None,
         weights: FusionWeights | None = None,
     ) -> None:
@@ -124,7 +137,7 @@ class HybridRetriever:
         return SearchResult(hits=hits, query_text=text, applied_range=applied, range_phrase=phrase, notes=tuple(notes))
 
     def _search(
-        self, request: SearchRequest, text: str, time_range: TimeRange | None, index: VectorIndex | None
+        self, request: SearchRequest, text: str, time_range: TimeRange | None, index: VectorSearch | None
     ) -> list[Hit]:
         reader = self._reader()
         where, params = build_filter(request, time_range)
@@ -140,14 +153,7 @@ class HybridRetriever:
             fused[chunk_id] = fused.get(chunk_id, 0.0) + w.lexical * part
             signals.setdefault(chunk_id, {})["bm25"] = score
         if index is not None and self._embed_query is not None and len(index) and text.strip():
-            allowed = None
-            if where:
-                allowed = np.fromiter(
-                    (r[0] for r in reader.execute(
-                        f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE {where}", params)),
-                    dtype=np.int64,
-                )
-            ids, scores = index.search(self._embed_query(text), depth, allowed)
+            ids, scores = self._vector_search(reader, index, self._embed_query(text), depth, where, params)
             keep = scores >= w.min_cosine
             top = float(scores[0]) if len(scores) else 1.0
             for rank, (chunk_id, score) in enumerate(zip(ids[keep].tolist(), scores[keep].tolist(), strict=True)):
@@ -161,6 +167,32 @@ class HybridRetriever:
             # A pure time query ("yesterday"): the most recent items of that range.
             return self._recent(reader, where, params, request.k)
         return self._hits(reader, fused, signals, terms, request.k)
+
+    def _vector_search(self, reader: Any, index: VectorSearch, query: np.ndarray, depth: int, where: str,
+                       params: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+        """Vector hits inside the filter, planned by its width.
+
+        A narrow filter (its chunk ids listed in one bounded query) is searched
+        exactly over those ids; a wide one through the index with a post-filter
+        that widens until enough candidates pass (``search_where``), so a filter
+        matching half a million chunks never lists them all.
+        """
+        if not where:
+            return index.search(query, depth)
+        sql = f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE {where}"
+        listed = np.fromiter((r[0] for r in reader.execute(sql + " LIMIT ?", (*params, NARROW_FILTER + 1))),
+                             dtype=np.int64)
+        search_where = getattr(index, "search_where", None)
+        if len(listed) > NARROW_FILTER and search_where is not None:
+            def accept(ids: np.ndarray) -> np.ndarray:
+                return np.asarray(chunk_ids_where(reader, ids, where, params), dtype=np.int64)
+
+            found = search_where(query, depth, accept)
+            if found is not None:
+                return found  # type: ignore[no-any-return]
+        if len(listed) > NARROW_FILTER:
+            listed = np.fromiter((r[0] for r in reader.execute(sql, params)), dtype=np.int64)
+        return index.search(query, depth, listed)
 
     def _recent(self, reader: Any, where: str, params: Sequence[Any], k: int) -> list[Hit]:
         rows = reader.execute(

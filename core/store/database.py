@@ -27,6 +27,7 @@ from core.errors import CairnError, VaultDamaged, VaultLocked
 T = TypeVar("T")
 
 _STOP = object()
+WRITER_CACHE_KIB = 65_536
 
 
 def connect_encrypted(path: Path, key: bytes) -> Any:
@@ -64,6 +65,9 @@ class Database:
         self.path = path
         self._key: bytes | None = key
         self._writer_conn = connect_encrypted(path, key)
+        # Inserts into large random-keyed indexes (source keys, text hashes, FTS segments) thrash a small
+        # page cache: the default 8 MB made a 1M-item import ~4x slower than a 10k one.  64 MB, writer only.
+        self._writer_conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
         self._local = threading.local()
         self._readers: list[Any] = []
         self._readers_lock = threading.Lock()

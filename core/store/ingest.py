@@ -21,7 +21,7 @@ from core.normalize.chunking import Chunk, chunk_sections, chunk_text
 from core.store.database import Database
 from core.store.items import content_hash, embed_text, source_key, upsert_item
 from core.store.redact_fields import FieldRedaction, redact_record_fields
-from core.types import Record, RecordError, RecordSkip, Section
+from core.types import Record, RecordError, RecordNote, RecordSkip, Section
 
 MAX_MESSAGE_CHARS = 100_000
 MAX_DOCUMENT_CHARS = 5_000_000
@@ -126,7 +126,7 @@ def prepare(record: Record, redactor: Redactor | None,
 
 def ingest(
     db: Database,
-    results: Iterable[Record | RecordError | RecordSkip],
+    results: Iterable[Record | RecordError | RecordSkip | RecordNote],
     *,
     redactor: Redactor | None,
     embedder_factory: Callable[[], Embedder] | None,
@@ -170,6 +170,9 @@ def ingest(
             counts.failed.append((result.where, result.reason))
         elif isinstance(result, RecordSkip):
             counts.skipped[result.reason] = counts.skipped.get(result.reason, 0) + 1
+        elif isinstance(result, RecordNote):
+            seen -= 1  # a note is about the import, not a record
+            counts.notes.append(f"{result.where}: {result.text}")
         else:
             try:
                 record, text, chunks, meta, redactions = prepare(result, redactor, fields)

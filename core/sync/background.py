@@ -115,12 +115,12 @@ class BackgroundSync:
             report = sync_pass(self.vault, keyring_backend=self._keyring, consolidate=self._consolidate)
         except TargetUnreachable as exc:
             self.schedule.offline(time.monotonic())
+            self._record(f"offline, retrying: {exc}")  # logged before the phase says so: readers see both
             self._phase, self._last_error = "offline", str(exc)
-            self._record(f"offline, retrying: {exc}")
             return
         except CairnError as exc:
-            self._phase, self._last_error = f"stopped: {exc}", str(exc)
             self._record(f"background sync stopped: {exc}")
+            self._phase, self._last_error = f"stopped: {exc}", str(exc)
             self._stop.set()
             return
         except Exception as exc:  # a bug must not kill the host: log it, retry on the usual schedule

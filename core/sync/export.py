@@ -105,6 +105,7 @@ def _items(conn: Any, now: Callable[[], str], limit: int, out: Collected) -> Non
             "INSERT INTO sync_items (source_key, digest, hlc, objects) VALUES (?,?,?,?) ON CONFLICT(source_key)"
             " DO UPDATE SET digest = excluded.digest, hlc = excluded.hlc, objects = excluded.objects",
             (key, item_digest(chash, deleted, media_count), hlc, json.dumps(objects)))
+        conn.execute("DELETE FROM sync_tombstones WHERE source_key = ?", (key,))  # back after a forget
 
 
 def _tombstones(conn: Any, now: Callable[[], str], limit: int, out: Collected) -> None:

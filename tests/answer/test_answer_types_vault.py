@@ -22,6 +22,7 @@ CHATS = {
         ("Ben", "I planted tomatoes, basil and peppers in the garden."),
         ("Ana", "Did you pay the electricity bill?"),
         ("Ben", "Yes, I paid the electricity bill this morning."),
+        ("Ana", "Thanks, Ben! My grandma gave me this necklace, she grew up in Sweden."),
     ],
 }
 
@@ -64,3 +65,12 @@ def test_who_list_and_yes_no_answers_cite_their_evidence(answerer: Answerer) -> 
 def test_an_absent_answer_is_not_in_memory(answerer: Answerer) -> None:
     answer = answerer.answer("What is the wifi password at the cabin?", now=NOW)
     assert answer.mode == "not_found" and answer.text == NOT_FOUND_TEXT and not answer.citations
+
+
+def test_a_question_about_the_person_only_spoken_to_is_not_answered_from_the_speakers_life(
+    answerer: Answerer,
+) -> None:
+    swapped = answerer.answer("Where did Ben's grandma grow up?", now=NOW)
+    assert swapped.mode == "not_found", swapped.text
+    right = answerer.answer("Where did Ana's grandma grow up?", now=NOW)
+    assert "Sweden" in right.text and right.citations[0].external_id == "m7"

@@ -10,7 +10,7 @@ from core.memory.knowledge import facts
 from core.memory.knowledge.entities import self_entity
 from core.vault import Vault
 from tests.memory.helpers import at, chat
-from tests.sync.helpers import folder_target, join, new_vault, snapshot, sync
+from tests.sync.helpers import snapshot, sync, two_devices
 
 PNG_A = b"\x89PNG fake screenshot bytes of device A " * 50
 
@@ -31,11 +31,7 @@ def _capture(a: Vault, b: Vault) -> None:
 
 @pytest.mark.parametrize("order", ["ab", "ba"])
 def test_two_devices_converge_in_either_order(tmp_path: Path, order: str) -> None:
-    a, b = new_vault(tmp_path, "a"), new_vault(tmp_path, "b")
-    try:
-        spec, target = folder_target(tmp_path)
-        join(a, spec, target, "laptop")
-        join(b, spec, target, "desktop")
+    with two_devices(tmp_path) as (a, b, _spec, target):
         _capture(a, b)
         first, second = (a, b) if order == "ab" else (b, a)
         for vault in (first, second, first):
@@ -56,24 +52,14 @@ def test_two_devices_converge_in_either_order(tmp_path: Path, order: str) -> Non
         media_id = other.read().execute("SELECT m.id FROM media m JOIN items i ON i.id = m.item_id"
                                         " WHERE i.source = 'screen'").fetchone()[0]
         assert other.get_media(media_id) == PNG_A
-    finally:
-        a.close()
-        b.close()
 
 
 def test_search_finds_the_other_devices_memories(tmp_path: Path) -> None:
     from core.retrieve.types import SearchRequest
 
-    a, b = new_vault(tmp_path, "a"), new_vault(tmp_path, "b")
-    try:
-        spec, target = folder_target(tmp_path)
-        join(a, spec, target, "laptop")
-        join(b, spec, target, "desktop")
+    with two_devices(tmp_path) as (a, b, _spec, target):
         a.ingest([chat("1", "the quokka photos are on the shared drive", "Ana Lima", at(0))], embed=False)
         sync(a, target)
         sync(b, target)
         hits = b.search(SearchRequest(query="quokka photos"))
         assert [h.text for h in hits.hits][:1] == ["the quokka photos are on the shared drive"]
-    finally:
-        a.close()
-        b.close()

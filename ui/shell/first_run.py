@@ -67,9 +67,10 @@ def keyring_status() -> tuple[bool, str]:
     """Whether a trusted OS keyring exists here, and a sentence saying so."""
     from core.vault import keyring_status as probe
 
-    available, why_not = probe()
-    return available, why_not if not available else (
-        "Your system keyring can keep the vault key, so Cairn unlocks when you log in.")
+    available, _why_not = probe()  # the technical reason ("keyring.backends.fail…") is for logs, not for people
+    return available, (
+        "Your system keyring can keep the vault key, so Cairn unlocks when you log in." if available else
+        "Your system has no secure keyring; Cairn will ask for your passphrase when it starts.")
 
 
 def setup_events(paths: Any, choices: FirstRunChoices) -> Iterator[SetupProgress | SetupDone]:

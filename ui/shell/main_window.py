@@ -318,6 +318,14 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.session, self)
         dialog.exec()
 
+    def forget(self, item: Any = None) -> Any:
+        """The forget dialog (a time range, an app, the demo…; with ``item``: that memory and its hour/day)."""
+        if not self.session.is_unlocked:
+            return None
+        from ui.widgets.memory_menu import open_forget
+
+        return open_forget(self, self.session, item)
+
     def toggle_help(self) -> None:
         self.help.toggle()
 
@@ -382,6 +390,7 @@ class MainWindow(QMainWindow):
         add("Ctrl+L", self.lock, "Lock")
         add("Ctrl+P", self.toggle_pause, "Pause or resume capture")
         add("F1", self.toggle_help, "Help")
+        add("Ctrl+Shift+Del", self.forget, "Forget…")
         add("Ctrl+Q", self.quit, "Quit")
 
     def _nav_button(self, label: str, icon_name: str, tip: str) -> QToolButton:

@@ -119,7 +119,9 @@ class HourStrip(QWidget):
             grid.setAlpha(140 if h % label_every == 0 else 60)
             p.setPen(QPen(grid, 1))
             p.drawLine(QPointF(x, track.top()), QPointF(x, track.bottom()))
-            if h % label_every == 0 and h < hours:
+            # an hour label under the cursor's time bubble is left out rather than half covered
+            covered = self._cursor is not None and abs(x - self._x_of(self._cursor)) < 44
+            if h % label_every == 0 and h < hours and not covered:
                 p.setPen(QColor(c.muted))
                 moment = self._start + timedelta(hours=h)
                 p.drawText(QRectF(x - 20, 0, 40, LABEL_H), Qt.AlignmentFlag.AlignCenter,
@@ -173,7 +175,7 @@ class HourStrip(QWidget):
             path = QPainterPath()
             path.addEllipse(QPointF(x, track.top() - 1), 5, 5)
             p.fillPath(path, accent)
-            label = datetime.fromtimestamp(self._cursor).astimezone().strftime("%H:%M:%S")
+            label = datetime.fromtimestamp(self._cursor).astimezone().strftime("%H:%M")
             bold = QFont(small)
             bold.setBold(True)
             p.setFont(bold)

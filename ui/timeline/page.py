@@ -44,6 +44,7 @@ from ui.timeline.periods import period_title, shift_period
 from ui.timeline.toolbar import TimelineToolbar
 from ui.widgets.item_delegate import ItemDelegate
 from ui.widgets.item_list import ITEM_ROLE
+from ui.widgets.memory_menu import attach_memory_menu
 from ui.widgets.operations import load_item
 
 MAX_FOLLOW_PAGES = 50  # how far open_item pages on looking for its item
@@ -91,6 +92,8 @@ class TimelinePage(QWidget):
         self.model.load_failed.connect(lambda exc: self._toolbar.set_count_text(f"Could not load: {exc}"))
         self.day_list = QListView()
         self.day_list.setModel(self.model)
+        attach_memory_menu(self.day_list, session, lambda pos: self.day_list.indexAt(pos).data(ITEM_ROLE),
+                           lambda item: self.open_item(int(item.id)))
         self.day_list.setItemDelegate(ItemDelegate(self.day_list, lines=1, media=media))
         self.day_list.setUniformItemSizes(True)
         self.day_list.setMouseTracking(True)

@@ -170,7 +170,7 @@ class MomentView(QFrame):
         self._title.setText(fmt.headline(item))
         self._subtitle.setText(self._subtitle_text(item))
         local = fmt.to_local(item.timestamp)
-        self._when.setText(f"<b>{local.strftime('%H:%M:%S')}</b><br><span style='color:{c.muted}'>"
+        self._when.setText(f"<b>{local.strftime('%H:%M')}</b><br><span style='color:{c.muted}'>"
                            f"{local.strftime('%a')} {local.day} {local.strftime('%b %Y')}</span>")
         path = fmt.path_of(item)
         self._open_button.setVisible(item.kind == "document" and bool(path))
@@ -285,7 +285,8 @@ class MomentView(QFrame):
         c = theme.colours()
         links = " ".join(f"<a href='item:{i}' style='color:{c.accent}; text-decoration:none'>[{n}]</a>"
                          for n, i in enumerate(ids[:40], start=1))
-        return f"<p style='color:{c.muted}'>Made from {len(ids)} memories: {links}</p>"
+        count = f"{len(ids)} memor{'y' if len(ids) == 1 else 'ies'}"
+        return f"<p style='color:{c.muted}'>Made from {count}: {links}</p>"
 
     def _link_clicked(self, url: Any) -> None:
         target = url.toString()

@@ -1,4 +1,4 @@
-"""Reads several pages share: one memory, its conversation around it, the moments near it, the vault's totals.
+"""Reads several pages share: one memory, its conversation, the moments near it, a screenshot, the vault's totals.
 
 Each function returns a ``ui.operations.QueryOp``; the caller adds what to do
 with the value and runs it.
@@ -11,12 +11,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QImage
+
 from ui.operations import QueryOp
 from ui.session import Session
 
 if TYPE_CHECKING:
     from core.store.browse import ItemView
     from core.store.stats import VaultStats
+    from core.vault import Vault
 
 
 def load_item(session: Session, item_id: int, *, label: str = "open item") -> QueryOp[ItemView]:
@@ -30,10 +34,27 @@ def load_neighbours(session: Session, item_id: int, before: int, after: int) -> 
 
 
 def load_between(session: Session, start: datetime, end: datetime, *, limit: int) -> QueryOp[list[ItemView]]:
-    """Up to ``limit`` memories from ``start`` to ``end``, oldest first."""
-    return QueryOp(session, lambda v: v.items_between(start, end, limit=limit), label="around")
+    """Up to ``limit`` memories from ``start`` to ``end``, oldest first (moments only: no summaries)."""
+    return QueryOp(session, lambda v: v.items_between(start, end, limit=limit, moments_only=True), label="around")
 
 
 def load_stats(session: Session) -> QueryOp[VaultStats]:
     """How many memories, how much disk: the window's count and the storage tab's usage."""
     return QueryOp(session, lambda v: v.stats(), label="stats")
+
+
+def load_image(session: Session, media_id: int, longest: int = 0) -> QueryOp[QImage | None]:
+    """A screenshot decrypted and decoded in memory (None if it does not decode), scaled to ``longest``."""
+
+    def load(vault: Vault) -> QImage | None:
+        data = vault.get_media(media_id)
+        image = QImage.fromData(data)
+        del data  # the plaintext bytes go at once; only the decoded image is kept
+        if image.isNull():
+            return None
+        if longest and max(image.width(), image.height()) > longest:
+            image = image.scaled(QSize(longest, longest), Qt.AspectRatioMode.KeepAspectRatio,
+                                 Qt.TransformationMode.SmoothTransformation)
+        return image
+
+    return QueryOp(session, load, label="load media")

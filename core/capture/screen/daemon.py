@@ -20,7 +20,8 @@ stalled and starts a replacement, and writes the status file that
 ``cairn status`` reads.
 
 Platform objects (mss, the X connection for window info and idle time) are
-created on the capture thread that uses them.  ``capture_once()`` and
+created on the capture thread that uses them (``capture_context``); the
+queue is ``frame_queue``, the configuration ``daemon_config``.  ``capture_once()`` and
 ``process_pending()`` run one step synchronously on the calling thread, for
 tests and for callers that drive the loop themselves.
 
@@ -37,138 +38,27 @@ import os
 import sys
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
 from core.capture.screen import change as ch
-from core.capture.screen.frames import CapturedFrame, FinishedFrame, FrameSink
-from core.capture.screen.grab import CaptureUnavailable, Frame, Monitor, ScreenGrabber
+from core.capture.screen.capture_context import CaptureContext
+from core.capture.screen.daemon_config import DaemonConfig
+from core.capture.screen.frame_queue import CoalescingQueue
+from core.capture.screen.frames import CapturedFrame, FrameSink
+from core.capture.screen.grab import CaptureUnavailable, Frame, Grabber, ScreenGrabber
 from core.capture.screen.health import Health, HealthSnapshot, status_path, write_status
-from core.capture.screen.idle import ActivityTracker, IdleSource, open_idle_source
+from core.capture.screen.idle import IdleSource, open_idle_source
 from core.capture.screen.own_windows import OwnProcesses
 from core.capture.screen.privacy import PauseControl, PauseState, PrivacyPolicy
 from core.capture.screen.processor import FrameProcessor
-from core.capture.screen.window import VisibleWindow, WindowInfo, WindowInfoError, open_window_info
+from core.capture.screen.window import VisibleWindow, WindowInfo, WindowInfoError, window_for_monitor
+from core.capture.screen.window_backends import open_window_info
 from core.normalize.ocr import OcrFailed, OcrTimeout, OcrUnavailable, TesseractOcr
 from core.redact.redactor import Redactor
 from core.settings import Settings
-
-__all__ = ["CoalescingQueue", "DaemonConfig", "FinishedFrame", "FrameSink", "Grabber", "ScreenDaemon"]
-
-
-class Grabber(Protocol):
-    @property
-    def monitors(self) -> list[Monitor]: ...
-
-    def grab(self) -> list[Frame]: ...
-
-    def close(self) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class DaemonConfig:
-    interval_s: float = 3.0
-    idle_after_s: float = 300.0
-    monitors: tuple[int, ...] = ()
-    queue_size: int = 6
-    ocr_timeout_s: float = 30.0
-    region_max_fraction: float = 0.35
-    ocr_margin: int = 24
-    # Without a window list the privacy veto cannot run: refuse to capture (privacy first).
-    require_window_info: bool = True
-    idle_poll_every: int = 5  # while idle, grab only every N-th tick to notice screen changes
-    # A window that keeps changing (scrolling, a busy chat) is taken at most this often; the change
-    # accumulates meanwhile, so nothing visible for longer than this is missed.  A window switch is
-    # taken at once.  Measured in bench/screen.py (10-min scripted session): 5.5 s → 6.5 % CPU, 8 s → 5.2 %
-    # with 99.3 % of shown words still stored (a busy window's text stays on screen between takes);
-    # 4.9 % once OCR boxes stopped at whole lines and references were ranked by what is left to OCR.
-    busy_window_gap_s: float = 8.0
-    # After a window switch, grab again this long later until two grabs agree (at most this often).
-    switch_settle_s: float = 0.3
-    switch_settle_tries: int = 3
-    stall_after_s: float = 90.0
-    status_every_s: float = 2.0
-    runtime_dir: Path | None = None  # status file and the pause switch live here
-    display: str | None = None
-
-    @classmethod
-    def from_settings(cls, settings: Settings, runtime_dir: Path | None = None) -> DaemonConfig:
-        return cls(
-            interval_s=settings.capture_interval_s,
-            idle_after_s=settings.idle_pause_minutes * 60,
-            monitors=tuple(settings.monitors),
-            runtime_dir=runtime_dir,
-        )
-
-
-class CoalescingQueue:
-    """A bounded FIFO keyed by window: a newer item for a queued key replaces the older one.
-
-    ``put`` returns how many items were dropped (0 or 1).  Thread-safe.
-    """
-
-    def __init__(self, maxsize: int) -> None:
-        self.maxsize = max(1, maxsize)
-        self._items: OrderedDict[Hashable, CapturedFrame] = OrderedDict()
-        self._cond = threading.Condition()
-
-    def put(self, key: Hashable, item: CapturedFrame) -> int:
-        with self._cond:
-            dropped = 0
-            if key in self._items:
-                self._items[key] = item  # keeps its place in line: an old frame is not starved
-                dropped = 1
-            else:
-                if len(self._items) >= self.maxsize:
-                    self._items.popitem(last=False)
-                    dropped = 1
-                self._items[key] = item
-            self._cond.notify()
-            return dropped
-
-    def get(self, timeout: float) -> CapturedFrame | None:
-        with self._cond:
-            if not self._items and not self._cond.wait_for(lambda: bool(self._items), timeout):
-                return None
-            _key, item = self._items.popitem(last=False)
-            return item
-
-    def __len__(self) -> int:
-        with self._cond:
-            return len(self._items)
-
-    def clear(self) -> int:
-        with self._cond:
-            n = len(self._items)
-            self._items.clear()
-            return n
-
-
-class _CaptureContext:
-    """Platform objects owned by one capture thread."""
-
-    def __init__(self, grabber: Grabber, windows: WindowInfo, idle: IdleSource, now: float, idle_after: float):
-        self.grabber = grabber
-        self.windows = windows
-        self.idle = idle
-        self.tracker = ActivityTracker(idle_after, now)
-        self.last_taken: dict[int, object] = {}  # monitor -> pixels of the last frame enqueued
-        self.last_window: dict[int, int | None] = {}  # monitor -> window id of the last frame enqueued
-        self.last_taken_at: dict[int, float] = {}  # monitor -> monotonic time of the last frame enqueued
-        self.tick = 0
-
-    def close(self) -> None:
-        for closer in (self.grabber.close, self.windows.close, self.idle.close):
-            try:
-                closer()
-            except Exception:  # closing after a failure: nothing more to do
-                continue
 
 
 class ScreenDaemon:
@@ -208,7 +98,7 @@ class ScreenDaemon:
         self._worker_generation = 0
         self._busy_since: float | None = None
         self._seq = 0
-        self._sync_context: _CaptureContext | None = None
+        self._sync_context: CaptureContext | None = None
         self._sync_processor: FrameProcessor | None = None
 
     # -- control --------------------------------------------------------------
@@ -328,7 +218,7 @@ class ScreenDaemon:
                 last_status = now
 
     def _capture_main(self) -> None:
-        context: _CaptureContext | None = None
+        context: CaptureContext | None = None
         try:
             while not self._stop.is_set():
                 started = time.monotonic()
@@ -376,7 +266,7 @@ class ScreenDaemon:
 
     # -- capture ----------------------------------------------------------------
 
-    def _open_context(self) -> _CaptureContext | None:
+    def _open_context(self) -> CaptureContext | None:
         try:
             grabber = self._grabber_factory()
         except CaptureUnavailable as exc:
@@ -385,9 +275,9 @@ class ScreenDaemon:
         windows = self._window_info_factory()
         idle = self._idle_factory()
         self.health.set_backends(windows.name, idle.name)
-        return _CaptureContext(grabber, windows, idle, self._clock(), self.config.idle_after_s)
+        return CaptureContext(grabber, windows, idle, self._clock(), self.config.idle_after_s)
 
-    def _capture_tick(self, ctx: _CaptureContext) -> int:
+    def _capture_tick(self, ctx: CaptureContext) -> int:
         ctx.tick += 1
         monitors = len(ctx.grabber.monitors)
         pause = self._pause.state()
@@ -452,7 +342,7 @@ class ScreenDaemon:
         return enqueued
 
     @staticmethod
-    def _switched(ctx: _CaptureContext, frames: list[Frame], windows: list[VisibleWindow]) -> bool:
+    def _switched(ctx: CaptureContext, frames: list[Frame], windows: list[VisibleWindow]) -> bool:
         """Does a monitor show another window than in the frame taken last?"""
         for frame in frames:
             index = frame.monitor.index
@@ -463,7 +353,7 @@ class ScreenDaemon:
         return False
 
     def _settle(
-        self, ctx: _CaptureContext, frames: list[Frame], monitors: int
+        self, ctx: CaptureContext, frames: list[Frame], monitors: int
     ) -> tuple[list[Frame], list[VisibleWindow]] | None:
         """Grab again until two grabs agree: a window switch is often caught half repainted.
 
@@ -486,7 +376,7 @@ class ScreenDaemon:
         windows = self._cleared_windows(ctx, monitors)
         return None if windows is None else (frames, windows)
 
-    def _cleared_windows(self, ctx: _CaptureContext, monitors: int) -> list[VisibleWindow] | None:
+    def _cleared_windows(self, ctx: CaptureContext, monitors: int) -> list[VisibleWindow] | None:
         """The visible windows if the privacy policy lets this moment be captured, else ``None`` (counted)."""
         try:
             windows = ctx.windows.visible_windows()
@@ -554,14 +444,3 @@ class ScreenDaemon:
             write_status(status_path(self.config.runtime_dir), self.health.snapshot())
         except OSError as exc:
             self.health.error(f"cannot write the status file: {exc}")
-
-
-def window_for_monitor(windows: list[VisibleWindow], monitor: Monitor) -> VisibleWindow | None:
-    """The focused window if it is on ``monitor``, else the topmost window overlapping it."""
-    on_monitor = [w for w in windows if monitor.contains_box(w.left, w.top, w.width, w.height)]
-    for window in on_monitor:
-        if window.focused:
-            return window
-    return on_monitor[-1] if on_monitor else None
-
-

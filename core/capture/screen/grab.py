@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -126,3 +126,14 @@ class ScreenGrabber:
 
     def close(self) -> None:
         self._mss.close()
+
+
+class Grabber(Protocol):
+    """What the daemon needs of a screen grabber (``ScreenGrabber``, or a fake in tests)."""
+
+    @property
+    def monitors(self) -> list[Monitor]: ...
+
+    def grab(self) -> list[Frame]: ...
+
+    def close(self) -> None: ...

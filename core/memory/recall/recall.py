@@ -9,8 +9,6 @@
    episode with several strong hits rises (multi-hop), and episode summaries
    pass their weight to the memories they summarise.
 4. Weighted reciprocal-rank fusion of the retriever's ranking and the walk's.
-5. Two stages (``sessions``): memories in the strongest episodes and next to
-   the strongest memories rise.
 
 Summary items take part in the walk but are returned only when the request
 asks for kind "summary".  Threads: any thread (uses the store's reader for this thread).
@@ -33,13 +31,11 @@ from core.memory.recall.graph import (
     personalized_pagerank,
     query_entities,
 )
-from core.memory.recall.sessions import SessionWeights, two_stage
 from core.ports import Reader, Retriever
 from core.retrieve.hybrid import build_filter
 from core.retrieve.types import Hit, SearchRequest, SearchResult
 
 DEFAULT_GRAPH_WEIGHTS = GraphWeights(terms=1.0)
-DEFAULT_SESSION_WEIGHTS = SessionWeights()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +54,6 @@ class RecallWeights:
     focus: float = 0.5  # > 0: memories said by a person the question names get an extra ranking
     damping: float = 0.7
     graph_weights: GraphWeights = DEFAULT_GRAPH_WEIGHTS
-    sessions: SessionWeights = DEFAULT_SESSION_WEIGHTS
 
 
 class GraphCache:
@@ -136,7 +131,6 @@ def recall(
         focused = [int(h.item_id) for h in base.hits if graph.speaker_of.get(int(h.item_id)) in named]
         for rank, item_id in enumerate(focused):
             fused[item_id] = fused.get(item_id, 0.0) + weights.focus / (weights.rrf_k + rank + 1)
-    fused = two_stage(reader, fused, weights.sessions)
     by_item = {int(h.item_id): h for h in base.hits}
     ranked = sorted(fused.items(), key=lambda kv: -kv[1])
     missing = [iid for iid, _ in ranked[: request.k * 4] if iid not in by_item]

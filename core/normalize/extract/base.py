@@ -75,6 +75,32 @@ class ExtractLimits:
     def from_settings(cls, max_file_mb: float, **overrides: float | int) -> ExtractLimits:
         return cls(max_file_bytes=int(max_file_mb * MIB), **overrides)  # type: ignore[arg-type]
 
+    def for_file(self, size: int, load: float | None = None) -> ExtractLimits:
+        """These limits with the time limit scaled to one file: ``timeout_s`` covers a 1 MB file on an
+        idle machine; a big file gets more (a 619-page PDF alone takes minutes on a busy laptop), and a
+        machine busy with other work (``load``: run-queue length per core, default: measured) gets
+        proportionally more, so a folder scan indexes what a single import would."""
+        from dataclasses import replace
+
+        if load is None:
+            load = machine_load()
+        size_factor = max(1.0, size / MIB) ** 0.9  # extraction time grows a little slower than size
+        load_factor = min(4.0, max(1.0, load))
+        return replace(self, timeout_s=min(self.timeout_s * size_factor * load_factor, _MAX_TIMEOUT_S))
+
+
+_MAX_TIMEOUT_S = 1800.0  # past half an hour a file is hostile or hopeless, however large
+
+
+def machine_load() -> float:
+    """The one-minute load average per core (1.0 where the platform has none)."""
+    import os
+
+    try:
+        return os.getloadavg()[0] / max(1, os.cpu_count() or 1)
+    except (AttributeError, OSError):
+        return 1.0
+
 
 @dataclass(frozen=True, slots=True)
 class Extraction:

@@ -15,7 +15,16 @@ HEAD_BYTES = 8192
 _ZIP_MIMETYPES: tuple[tuple[bytes, str], ...] = (
     (b"application/epub+zip", "application/epub+zip"),
     (b"application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.text"),
+    (b"application/vnd.oasis.opendocument.presentation", "application/vnd.oasis.opendocument.presentation"),
+    (b"application/vnd.oasis.opendocument.spreadsheet", "application/vnd.oasis.opendocument.spreadsheet"),
 )
+# Office Open XML parts by folder: the first local file headers name them.
+_OOXML_PARTS: tuple[tuple[bytes, str], ...] = (
+    (b"word/", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    (b"ppt/", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    (b"xl/", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+)
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # Control bytes that do not occur in text (tab, newlines, form feed, escape excluded).
 _TEXT_CONTROLS = frozenset({8, 9, 10, 12, 13, 27})
@@ -34,9 +43,16 @@ def sniff_mime(head: bytes) -> str | None:
         for marker, mime in _ZIP_MIMETYPES:
             if marker in window:
                 return mime
-        if b"[Content_Types].xml" in head[:200] or b"word/" in head:
-            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        found = [(head.find(marker), mime) for marker, mime in _OOXML_PARTS if marker in head]
+        if found:
+            return min(found)[1]
+        if b"[Content_Types].xml" in head[:200]:
+            return "application/x-ooxml"  # parts named past the head: the office extractor looks inside
         return None
+    if head.startswith(_OLE_MAGIC):
+        return "application/x-ole-storage"
+    if b"multipart/related" in head[:2048].lower():  # an MHTML web archive (RFC 2557)
+        return "multipart/related"
     lowered = stripped[:512].lower()
     if lowered.startswith((b"<!doctype html", b"<html")) or (lowered.startswith(b"<?xml") and b"<html" in lowered):
         return "text/html"

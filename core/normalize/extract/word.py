@@ -38,7 +38,30 @@ def _heading_level(paragraph: Any) -> int | None:
 
 
 def table_text(table: Any) -> str:
-    """Rows as lines, cells separated by `` | ``; merged cells appear once."""
+    """Rows as lines, cells separated by `` | ``; merged cells appear once.
+
+    A table whose grid is malformed (python-docx cannot lay out its cells) is
+    read straight from its XML instead, so its text is kept.
+    """
+    try:
+        return _grid_text(table)
+    except Exception:
+        return raw_table_text(table._tbl)
+
+
+def raw_table_text(tbl: Any) -> str:
+    """A table's text from its ``w:tr``/``w:tc``/``w:t`` elements, ignoring the grid."""
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    lines = []
+    for row in tbl.iter(w + "tr"):
+        cells = [" ".join("".join(t.text or "" for t in tc.iter(w + "t")).split()) for tc in row.iter(w + "tc")]
+        cells = [c for c in cells if c]
+        if cells:
+            lines.append(" | ".join(cells))
+    return "\n".join(lines)
+
+
+def _grid_text(table: Any) -> str:
     lines = []
     for row in table.rows:
         seen: set[int] = set()

@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
-from core.capture.screen.daemon import CoalescingQueue, DaemonConfig, ScreenDaemon
+from core.capture.screen.daemon import ScreenDaemon
+from core.capture.screen.daemon_config import DaemonConfig
 from core.capture.screen.encode import decode
+from core.capture.screen.frame_queue import CoalescingQueue
 from core.capture.screen.frames import CapturedFrame
 from core.capture.screen.grab import Frame, Monitor
 from core.capture.screen.health import read_status, status_path

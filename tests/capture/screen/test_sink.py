@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from core.capture.screen.daemon import DaemonConfig, ScreenDaemon
+from core.capture.screen.daemon import ScreenDaemon
+from core.capture.screen.daemon_config import DaemonConfig
 from core.capture.screen.encode import decode
 from core.capture.screen.idle import NullIdleSource
 from core.capture.screen.sink import VaultFrameSink, words_from_meta

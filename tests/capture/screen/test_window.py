@@ -8,7 +8,8 @@ import pytest
 
 from core.capture.screen import window as window_mod
 from core.capture.screen.idle import NullIdleSource, open_idle_source
-from core.capture.screen.window import UnavailableWindowInfo, VisibleWindow, WindowInfoError, open_window_info
+from core.capture.screen.window import UnavailableWindowInfo, VisibleWindow, WindowInfoError
+from core.capture.screen.window_backends import open_window_info
 
 
 def test_no_display_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:

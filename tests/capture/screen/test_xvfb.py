@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 
-from core.capture.screen.daemon import DaemonConfig, ScreenDaemon
+from core.capture.screen.daemon import ScreenDaemon
+from core.capture.screen.daemon_config import DaemonConfig
 from core.capture.screen.frames import FinishedFrame
 from core.capture.screen.idle import X11IdleSource
 from core.capture.screen.sink import VaultFrameSink
-from core.capture.screen.window import VisibleWindow, X11WindowInfo
+from core.capture.screen.window import VisibleWindow
+from core.capture.screen.window_x11 import X11WindowInfo
 from core.normalize.ocr import TesseractOcr
 from core.retrieve.types import SearchRequest
 

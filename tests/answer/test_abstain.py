@@ -1,0 +1,57 @@
+"""Abstention: a named person must be the one the evidence is about, not only the one spoken to."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from core.answer.abstain import Abstention, about_persons, mentioned_beyond_address
+from core.answer.types import Snippet
+from core.types import ItemId
+
+STRICT = Abstention(strict_person=True)
+
+
+def _snippet(text: str, speaker: str) -> Snippet:
+    return Snippet(number=1, item_id=ItemId(1), timestamp=datetime(2023, 5, 8, tzinfo=UTC), source="chat",
+                   text=text, speaker=speaker)
+
+
+@pytest.mark.parametrize(
+    ("text", "mentioned"),
+    [
+        ("Thanks, Melanie! This necklace is a gift from my grandma.", False),
+        ("Hey Melanie, how have you been?", False),
+        ("That's so sweet, Melanie.", False),
+        ("I told Melanie about the necklace.", True),
+        ("Melanie's kids loved the zoo.", True),
+        ("Melanie is painting a lake sunrise.", True),
+        ("Thanks, Melanie! I saw Melanie paint it yesterday.", True),
+    ],
+)
+def test_an_address_is_not_a_mention(text: str, mentioned: bool) -> None:
+    assert mentioned_beyond_address(text, "Melanie") is mentioned
+
+
+def test_strict_policy_keeps_what_the_person_said_or_what_is_said_about_them() -> None:
+    addressed = _snippet("Thanks, Melanie! My grandma gave me this necklace.", "Caroline")
+    assert about_persons(addressed, ["Melanie"], Abstention(strict_person=False))  # the lenient policy is fooled
+    assert not about_persons(addressed, ["Melanie"], STRICT)
+    assert about_persons(_snippet("I painted a lake sunrise last year.", "Melanie"), ["Melanie"], STRICT)
+    assert about_persons(_snippet("Melanie's sunrise painting is on my wall.", "Caroline"), ["Melanie"], STRICT)
+    assert about_persons(addressed, [], STRICT)
+
+
+def test_a_weak_match_about_the_person_is_outweighed_by_someone_elses_strong_one() -> None:
+    from core.answer.abstain import outweighed
+
+    terms = ["adopt", "agenc", "research"]
+    theirs = _snippet("I'm researching adoption agencies, it's my dream to adopt.", "Caroline")
+    mine = _snippet("Good luck with it all! I'm so proud of you.", "Melanie")
+    policy = Abstention(margin=1.0)
+    assert outweighed([theirs, mine], [mine], terms, policy)
+    assert not outweighed([theirs, mine], [theirs], terms, policy)
+    assert not outweighed([theirs, mine], [mine], terms, Abstention(margin=0.0))
+    asked = _snippet("Did you research adoption agencies and adopt?", "Caroline")
+    assert not outweighed([asked, mine], [mine], terms, policy), "a question asserts nothing"
