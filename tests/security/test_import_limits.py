@@ -42,8 +42,8 @@ def test_a_zip_bomb_is_named_as_one(lexical_vault: Any, tmp_path: Path) -> None:
 def test_a_pptx_given_to_the_docx_reader_is_named_unsupported(tmp_path: Path) -> None:
     import io
 
-    from core.normalize.extract import extract_bytes
-    from core.normalize.extract.base import Unsupported
+    from core.normalize.extract.base import ExtractLimits, Unsupported
+    from core.normalize.extract.word import extract as read_docx
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
@@ -51,4 +51,4 @@ def test_a_pptx_given_to_the_docx_reader_is_named_unsupported(tmp_path: Path) ->
         zf.writestr("ppt/presentation.xml", "<p:presentation/>")
         zf.writestr("ppt/slides/slide1.xml", "<p:sld/>")
     with pytest.raises(Unsupported, match="PowerPoint"):
-        extract_bytes(buffer.getvalue(), "deck.docx")
+        read_docx(buffer.getvalue(), "deck.docx", ExtractLimits())
