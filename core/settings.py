@@ -62,6 +62,8 @@ class Settings:
     files_include_hidden: bool = _f(False, "also index hidden files and folders in watched folders")
     files_follow_symlinks: bool = _f(False, "follow symbolic links inside watched folders")
     files_ignore_patterns: tuple[str, ...] = _f((), "gitignore-style patterns never indexed in any watched folder")
+    ocr_languages: str | None = _f(
+        None, "tesseract languages for images and scanned pages, e.g. eng+deu, each installed (empty: eng)")
     # retention
     retention_gb: float = _f(20.0, "size budget: the oldest screenshots go first above it")
     retention_days: int = _f(365, "memories older than this are forgotten (0: kept for ever)")

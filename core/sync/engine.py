@@ -66,7 +66,7 @@ class SyncReport:
     @property
     def changed_here(self) -> bool:
         a = self.applied
-        return bool(a.items or a.forgotten or a.facts or a.settings)
+        return bool(a.items or a.forgotten or a.facts or a.settings or a.graph)
 
 
 class SyncEngine:
@@ -221,7 +221,7 @@ class SyncEngine:
 
         done = self.store.write(job)
         report.applied_segments += 1
-        for attr in ("items", "forgotten", "facts", "settings", "stale"):
+        for attr in ("items", "forgotten", "facts", "settings", "graph", "stale"):
             setattr(report.applied, attr, getattr(report.applied, attr) + getattr(done, attr))
 
     def _fetch_media(self, segment: segments.Segment, report: SyncReport) -> dict[str, int] | None:

@@ -63,3 +63,32 @@ def test_search_finds_the_other_devices_memories(tmp_path: Path) -> None:
         sync(b, target)
         hits = b.search(SearchRequest(query="quokka photos"))
         assert [h.text for h in hits.hits][:1] == ["the quokka photos are on the shared drive"]
+
+
+def test_graph_edits_follow_to_the_other_device(tmp_path: Path) -> None:
+    from core.memory.knowledge import entities
+    from core.memory.knowledge.merge import merge_entities
+
+    def named(vault: Vault, name: str) -> int:
+        return vault.read().execute("SELECT id FROM mem_entities WHERE name = ? AND deleted = 0 AND"
+                                    " merged_into IS NULL", (name,)).fetchone()[0]
+
+    with two_devices(tmp_path) as (a, b, _spec, target):
+        _capture(a, b)
+        for vault in (a, b, a):
+            sync(vault, target)
+        a.write(lambda c: entities.delete_entity(c, named(a, "Initech")))
+        a.write(lambda c: merge_entities(c, named(a, "Priya"), named(a, "Lukas")))
+        assert snapshot(a) != snapshot(b)
+        sync(a, target)
+        report = sync(b, target)
+        assert report.applied.graph == 2
+        sa, sb = snapshot(a), snapshot(b)
+        assert sa == sb
+        assert not any(e[1] == "Initech" and e[2] == 0 for e in sa["entities"])  # deleted (or pruned) on both
+        assert not any(r[0] == "Lukas" or r[1] == "Lukas" for r in sa["relations"])
+        # a later message naming Lukas lands on the merged entity on both devices
+        b.ingest([chat("7", "Lukas sent the slides", "Lukas", at(20), conversation="work")], embed=False)
+        for vault in (b, a):
+            sync(vault, target)
+        assert snapshot(a) == snapshot(b)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 from core.changes import ITEMS, changes
 from core.host.control import CaptureControl, CaptureHealth
 from ui import fmt, theme
+from ui.capture import operations as capture_ops
 from ui.session import Session
 
 POLL_MS = 2000
@@ -41,15 +42,15 @@ class HealthMonitor(QObject):
         if self._in_flight:
             return
         self._in_flight = True
-        self._session.run(self.control.health, on_success=self._got, on_failure=self._failed, owner=self,
-                          label="health")
+        reading = capture_ops.read_health(self._session, self.control)
+        reading.success(self._got).failure(self._failed).owned_by(self).run()
 
     def pause(self, minutes: float | None = None) -> None:
-        self._session.run(lambda: self.control.pause(minutes), on_success=lambda _r: self.poll(), owner=self,
-                          label="pause")
+        pausing = capture_ops.pause(self._session, self.control, minutes)
+        pausing.success(lambda _r: self.poll()).owned_by(self).run()
 
     def resume(self) -> None:
-        self._session.run(self.control.resume, on_success=lambda _r: self.poll(), owner=self, label="resume")
+        capture_ops.resume(self._session, self.control).success(lambda _r: self.poll()).owned_by(self).run()
 
     def _got(self, health: CaptureHealth) -> None:
         self._in_flight = False

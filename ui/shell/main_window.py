@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from core.host.control import CaptureControl, CaptureHealth
 from ui import theme
 from ui.capture.health_bar import HealthBar, HealthMonitor
+from ui.importer.controller import Importer
 from ui.media import MediaCache
 from ui.session import Session
 from ui.shell.help_overlay import HelpOverlay
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.media = MediaCache(session)
         self.idle = IdleWatch(session, self.media, self)
         self.idle.lock_requested.connect(self.lock)
+        self.importer = Importer(session, self)  # Ctrl+I, and files dropped anywhere on the window
 
         # -- shell: nav bar + pages --------------------------------------------------------------
         self.nav = QWidget()
@@ -391,6 +393,7 @@ class MainWindow(QMainWindow):
         add("Ctrl+P", self.toggle_pause, "Pause or resume capture")
         add("F1", self.toggle_help, "Help")
         add("Ctrl+Shift+Del", self.forget, "Forget…")
+        add("Ctrl+I", lambda: self.importer.choose_and_import() if self.session.is_unlocked else None, "Import…")
         add("Ctrl+Q", self.quit, "Quit")
 
     def _nav_button(self, label: str, icon_name: str, tip: str) -> QToolButton:

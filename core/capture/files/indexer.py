@@ -48,6 +48,12 @@ from core.normalize.extract.base import Extraction
 from core.normalize.sandbox import ExtractionSandbox
 
 EMPTY = "empty"
+_OCR_SUFFIXES = frozenset([".pdf", ".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".heic", ".heif"])
+
+
+def may_ocr(name: str) -> bool:
+    """Files whose extraction may OCR pages (images, PDFs with scanned pages): they get time per page."""
+    return Path(name).suffix.lower() in _OCR_SUFFIXES
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +200,7 @@ class FileIndexer:
                     done += 1
                     continue
                 in_flight.append((job, pool.submit(self.sandbox.extract, job.read.data, job.path.name,
-                                                    self.limits.for_file(len(job.read.data)))))
+                                                    self.limits.for_file(len(job.read.data), ocr=may_ocr(job.path.name)))))
                 drain(self.workers * 2)
             drain(0)
         if not stopped:
@@ -256,7 +262,7 @@ class FileIndexer:
         future: Future[Extraction] = Future()
         try:
             future.set_result(self.sandbox.extract(job.read.data, job.path.name,
-                                                   self.limits.for_file(len(job.read.data))))
+                                                   self.limits.for_file(len(job.read.data), ocr=may_ocr(job.path.name))))
         except BaseException as exc:
             future.set_exception(exc)
         return self._finish(job, future, report)

@@ -31,7 +31,7 @@ from core.settings import Settings
 
 
 def limits_for(settings: Settings) -> ExtractLimits:
-    return ExtractLimits.from_settings(float(settings.max_file_mb))
+    return ExtractLimits.from_settings(float(settings.max_file_mb), ocr_lang=settings.ocr_languages or "eng")
 
 
 def options_for(settings: Settings) -> IgnoreOptions:
@@ -81,7 +81,7 @@ def report_lines(report: ScanReport, *, limit: int = 20) -> list[str]:
         lines.append(f"  ignored by rule: {ignored}")
     if report.image_only:
         pages = sum(len(p) for _, p in report.image_only)
-        lines.append(f"  {pages} scanned page(s) without text in {len(report.image_only)} PDF(s) (OCR later)")
+        lines.append(f"  {pages} scanned page(s) without readable text in {len(report.image_only)} PDF(s)")
     return lines
 
 

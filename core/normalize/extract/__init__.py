@@ -54,6 +54,7 @@ MSG = _P + "outlook:extract"
 DOC = _P + "legacy_office:extract_doc"
 PPT = _P + "legacy_office:extract_ppt"
 OOXML = _P + "office:extract"
+IMAGE = _P + "image:extract"
 
 _CODE_SUFFIXES = (
     ".py", ".pyi", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".java", ".kt", ".kts", ".scala", ".c", ".h",
@@ -88,6 +89,8 @@ EXTRACTORS: tuple[tuple[str, str], ...] = (
     (".msg", MSG),
     (".doc", DOC), (".dot", DOC),
     (".ppt", PPT), (".pps", PPT),
+    (".png", IMAGE), (".jpg", IMAGE), (".jpeg", IMAGE), (".webp", IMAGE), (".tif", IMAGE), (".tiff", IMAGE),
+    (".bmp", IMAGE), (".gif", IMAGE), (".heic", IMAGE), (".heif", IMAGE),
     ("text/plain", TEXT),
     ("text/markdown", MARKDOWN),
     ("text/html", HTML),
@@ -105,6 +108,8 @@ EXTRACTORS: tuple[tuple[str, str], ...] = (
     ("application/x-ooxml", OOXML),
     ("application/x-ole-storage", _P + "office:extract_ole"),
     ("multipart/related", MHTML),
+    ("image/png", IMAGE), ("image/jpeg", IMAGE), ("image/webp", IMAGE), ("image/tiff", IMAGE), ("image/gif", IMAGE),
+    ("image/bmp", IMAGE), ("image/heic", IMAGE),
 )
 
 # Suffixes whose content is text: a binary head under one of these names is

@@ -25,6 +25,10 @@ _OOXML_PARTS: tuple[tuple[bytes, str], ...] = (
     (b"xl/", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 )
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_IMAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"), (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"),
+)
 
 # Control bytes that do not occur in text (tab, newlines, form feed, escape excluded).
 _TEXT_CONTROLS = frozenset({8, 9, 10, 12, 13, 27})
@@ -51,6 +55,15 @@ def sniff_mime(head: bytes) -> str | None:
         return None
     if head.startswith(_OLE_MAGIC):
         return "application/x-ole-storage"
+    for magic, mime in _IMAGE_MAGIC:
+        if head.startswith(magic):
+            return mime
+    if head[:2] == b"BM" and head[6:10] == b"\x00\x00\x00\x00" and len(head) > 26:  # BITMAPFILEHEADER
+        return "image/bmp"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"hevc", b"mif1", b"msf1", b"heim", b"heis"):
+        return "image/heic"
     if b"multipart/related" in head[:2048].lower():  # an MHTML web archive (RFC 2557)
         return "multipart/related"
     lowered = stripped[:512].lower()
