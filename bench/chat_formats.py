@@ -1,6 +1,12 @@
-"""Chat-export readers: messages/s and peak memory on a large generated export per format.
+"""Chat-export readers: the share of export variants imported correctly, then messages/s and peak memory.
 
-    python -m bench.chat_formats [--size-mb 300] [--formats whatsapp telegram ...] [--keep DIR]
+    python -m bench.chat_formats [--variants] [--size-mb 300] [--formats whatsapp telegram ...] [--keep DIR]
+
+First every variant of ``tests/data/chats/variants.py`` (WhatsApp header styles and
+locales, Telegram JSON and HTML, Claude, ChatGPT schemas, Messenger with a BOM,
+iMessage schemas …) is imported as ``cairn import FILE`` does — auto-detected, no
+options — and judged (format, message count, a phrase, the first date): a table and
+the share imported correctly.  ``--variants`` stops there.
 
 For each format a synthetic export of about ``--size-mb`` megabytes (uncompressed)
 is written to a temporary folder by ``tests/capture/chats/builders.py`` (streamed,
@@ -96,17 +102,40 @@ def run(size_mb: float, formats: list[str], keep: Path | None) -> None:
                 shutil.rmtree(root, ignore_errors=True)
 
 
+def variants_table() -> tuple[int, int]:
+    """Import every variant of ``tests/data/chats/variants.py`` as ``cairn import FILE`` would; print a table."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.data.chats.variants import import_variant, variants
+
+    print("export variants, auto-detected, no options (the share imported correctly)\n")
+    header = f"{'variant':<62} {'result':<8} detail"
+    print(header)
+    print("-" * len(header))
+    good = 0
+    all_variants = variants()
+    with tempfile.TemporaryDirectory(prefix="cairn-bench-variants-") as tmp:
+        for n, variant in enumerate(all_variants):
+            problem = import_variant(variant, Path(tmp) / f"v{n}")
+            good += problem is None
+            print(f"{variant.name:<62} {'ok' if problem is None else 'WRONG':<8} {problem or ''}", flush=True)
+    print(f"\nimported correctly: {good}/{len(all_variants)} ({good / len(all_variants):.0%})\n")
+    return good, len(all_variants)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size-mb", type=float, default=300.0, help="export size per format (default 300)")
     parser.add_argument("--formats", nargs="+", choices=ALL, default=list(ALL))
     parser.add_argument("--keep", type=Path, help="write exports under this folder and keep them")
     parser.add_argument("--child", nargs=2, metavar=("FORMAT", "PATH"), help=argparse.SUPPRESS)
+    parser.add_argument("--variants", action="store_true", help="only the variants table (seconds), no throughput")
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
-    run(args.size_mb, args.formats, args.keep)
+    variants_table()
+    if not args.variants:
+        run(args.size_mb, args.formats, args.keep)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+FALSE_ABSTENTION_CAP = 0.10
 CATEGORY_NAMES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop", 5: "adversarial"}
 
 # --------------------------------------------------------------------------- LoCoMo's F1
@@ -146,12 +147,14 @@ def answer_table(rows: Sequence[dict[str, Any]]) -> dict[Any, dict[str, float]]:
 
 
 def abstention_balance(rows: Sequence[dict[str, Any]]) -> float:
-    """Adversarial questions answered "not in memory" minus answerable ones wrongly so (Youden's J)."""
+    """Adversarial questions answered "not in memory" minus answerable ones wrongly so (Youden's J),
+    with false abstention above ``FALSE_ABSTENTION_CAP`` (the issue's limit) charged five times over."""
     adversarial = [r["not_found"] for r in rows if r["category"] == 5]
     answerable = [r["not_found"] for r in rows if r["category"] != 5]
     if not adversarial or not answerable:
         return 0.0
-    return sum(adversarial) / len(adversarial) - sum(answerable) / len(answerable)
+    false = sum(answerable) / len(answerable)
+    return sum(adversarial) / len(adversarial) - false - 5 * max(0.0, false - FALSE_ABSTENTION_CAP)
 
 
 def answer_metrics(

@@ -22,12 +22,14 @@ from typing import TYPE_CHECKING
 
 from core.capture.chats.jsonl import JsonLinesReader
 from core.capture.chats.reader import ImportOptions
+from core.changes import Outcome
 from core.types import ReadResult, Record, Section
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "assets" / "demo"
 CHAT_SOURCE = "chat:demo"
 SCREEN_SOURCE = "screen:demo"
 FILE_SOURCE = "file:demo"
+DEMO_SOURCES = (CHAT_SOURCE, SCREEN_SOURCE, FILE_SOURCE)
 
 if TYPE_CHECKING:
     from core.vault import Vault
@@ -106,3 +108,20 @@ def load_demo_memory(vault: Vault, now: datetime | None = None, embed: bool = Tr
     if embed:
         vault.embed_pending()
     return DemoReport(chats=chats.imported, screenshots=shots, documents=docs.imported)
+
+
+def count_demo_memory(vault: Vault) -> int:
+    """How many memories of the demo are still in ``vault`` (the 'Remove demo' preview)."""
+    return sum(vault.count_forget(source=source) for source in DEMO_SOURCES)
+
+
+def remove_demo_memory(vault: Vault) -> Outcome[int]:
+    """Forget every memory of the demo for real (its own sources only: the user's memories stay)."""
+    from core.changes import NOTHING
+
+    total, changed = 0, NOTHING
+    for source in DEMO_SOURCES:
+        outcome = vault.forget(source=source)
+        total += outcome.value
+        changed = changed | outcome.changes
+    return Outcome(total, changed)

@@ -31,6 +31,8 @@ NEW_PASSPHRASE = Switch("CAIRN_NEW_PASSPHRASE", "the new passphrase for `cairn p
 EMBEDDER = Switch("CAIRN_EMBEDDER", "'none' turns vectors off: lexical search only (tests, tiny machines)")
 ASK_MODEL = Switch("CAIRN_ASK_MODEL", "'0': the app's Ask answers extractively and never loads the model")
 THEME = Switch("CAIRN_THEME", "'light' or 'dark' instead of following the system (screenshots, tests)")
+ANN_MIN_VECTORS = Switch("CAIRN_ANN_MIN_VECTORS", "vectors from which search uses the approximate index "
+                         "(default 20000; 0 uses it always: tests, benchmarks)")
 SYNC_PASSPHRASE = Switch("CAIRN_SYNC_PASSPHRASE", "the sync passphrase for `cairn sync setup` without a prompt")
 NEW_SYNC_PASSPHRASE = Switch("CAIRN_NEW_SYNC_PASSPHRASE", "the new sync passphrase for `cairn sync remove` without a prompt")
 SYNC_SECRET = Switch("CAIRN_SYNC_SECRET", "the WebDAV password or S3 secret key for `cairn sync setup` without a "
@@ -42,4 +44,4 @@ SYSTEMCTL = Switch("CAIRN_SYSTEMCTL", "'off': `cairn autostart` writes its files
 
 SWITCHES: tuple[Switch, ...] = (HOME, MODELS_DIR, PASSPHRASE, NEW_PASSPHRASE, EMBEDDER, ASK_MODEL, THEME, LOG,
                                 DEMO_TERMINAL, SYSTEMCTL, MODEL_CATALOGUE, SYNC_PASSPHRASE, NEW_SYNC_PASSPHRASE,
-                                SYNC_SECRET)
+                                SYNC_SECRET, ANN_MIN_VECTORS)

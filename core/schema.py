@@ -8,9 +8,10 @@ before it).
 from __future__ import annotations
 
 from core.capture.files.schema import MIGRATION_SQL as FILES_SQL
+from core.index.cjk import MIGRATION_SQL as CJK_SQL
 from core.memory.schema import MIGRATION_SQL as MEMORY_SQL
-from core.store.schema import BASE_SQL, FILTER_INDEXES_SQL
-from core.store.sync_schema import SYNC_SQL
+from core.store.schema import BASE_SQL, FILTER_INDEXES_SQL, VECTOR_LOG_SQL
+from core.store.sync_schema import SYNC_AUTHORED_SQL, SYNC_SQL
 
 MIGRATIONS: tuple[str, ...] = (
     BASE_SQL,
@@ -18,4 +19,7 @@ MIGRATIONS: tuple[str, ...] = (
     MEMORY_SQL,
     FILTER_INDEXES_SQL,
     SYNC_SQL,
+    VECTOR_LOG_SQL,
+    CJK_SQL,
+    SYNC_AUTHORED_SQL,
 )

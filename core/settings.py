@@ -62,6 +62,8 @@ class Settings:
     files_include_hidden: bool = _f(False, "also index hidden files and folders in watched folders")
     files_follow_symlinks: bool = _f(False, "follow symbolic links inside watched folders")
     files_ignore_patterns: tuple[str, ...] = _f((), "gitignore-style patterns never indexed in any watched folder")
+    ocr_languages: str | None = _f(
+        None, "tesseract languages for images and scanned pages, e.g. eng+deu, each installed (empty: eng)")
     # retention
     retention_gb: float = _f(20.0, "size budget: the oldest screenshots go first above it")
     retention_days: int = _f(365, "memories older than this are forgotten (0: kept for ever)")
@@ -77,7 +79,7 @@ class Settings:
     llm_chat_format: str | None = _f(None, "a chat format forced on a GGUF without a usable template (e.g. chatml)")
     answer_context_budget: int = _f(1200, "tokens of cited memories given to the model per answer")
     # privacy
-    auto_lock_minutes: int = _f(0, "lock the app after this long idle (0: never)")
+    auto_lock_minutes: int = _f(15, "lock the app after this long idle (0: never); a privacy app locks by default")
     mcp_enabled: bool = _f(False, "let other programs search and ask your memory over MCP (read-only)")
 
     def to_dict(self) -> dict[str, Any]:

@@ -85,8 +85,20 @@ class RecordSkip:
     reason: str
 
 
-ReadResult = Record | RecordError | RecordSkip
-"""What a reader yields for each record of its input: the record, or why not."""
+@dataclass(frozen=True, slots=True)
+class RecordNote:
+    """Something the user should know about a whole import (a guess the reader made).
+
+    Example: the day/month order of an ambiguous WhatsApp export, with how to redo it.
+    Notes are shown with the import report; they count as no record.
+    """
+
+    where: str
+    text: str
+
+
+ReadResult = Record | RecordError | RecordSkip | RecordNote
+"""What a reader yields for each record of its input: the record, or why not (or a note)."""
 
 
 @dataclass(frozen=True, slots=True)

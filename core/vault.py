@@ -15,16 +15,18 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from core import env as env_switch
 from core.capture.chats.reader import ImportOptions
 from core.changes import ITEMS, MEDIA, NOTHING, SETTINGS, Changes, Outcome, changes, changes_if
 from core.crypto.envelope import MediaCipher
-from core.crypto.keys import create_keyfile, unlock_data_key
-from core.errors import ImportFailed, VaultLocked, VaultNotFound
-from core.index.loader import IndexLoader
-from core.index.vectors import VectorIndex, load_index
+from core.crypto.keys import PENDING_WRAP, KeyFile, create_keyfile, unlock_data_key
+from core.crypto.sealed_file import SealedFiles
+from core.errors import CairnError, ImportFailed, VaultLocked, VaultNotFound
+from core.index.ann_store import AnnService
+from core.index.provider import ANN_MIN_VECTORS, VectorIndexes
+from core.index.vectors import VectorSearch
 from core.paths import VaultPaths
 from core.ports import ProgressCallback
 from core.retrieve.hybrid import FusionWeights, HybridRetriever
@@ -34,6 +36,7 @@ from core.settings import Settings
 from core.store import browse, forget, media
 from core.store.browse import ItemView
 from core.store.database import Database
+from core.store.fts_secure_delete import enable_fts_secure_delete
 from core.store.ingest import Embedder, ImportReport, embed_missing, ingest
 from core.store.items import source_key
 from core.store.schema import migrate
@@ -41,8 +44,10 @@ from core.store.settings import load_settings, save_settings
 from core.store.stats import VaultStats, memory_count, vault_stats
 from core.types import ItemId, MediaId, ReadResult, Record, TimeRange
 
+if TYPE_CHECKING:
+    from core.memory.consolidation.types import ConsolidationReport
+
 T = TypeVar("T")
-PARTIAL_INDEX_WAIT_S = 0.5
 
 
 class Vault:
@@ -55,16 +60,16 @@ class Vault:
         self._embedder_choice = embedder if (env_switch.EMBEDDER.get() or "").lower() != "none" else None
         self._embedder: Embedder | None = None
         self._embedder_lock = threading.Lock()
-        self._index: VectorIndex | None = None
-        self._index_lock = threading.Lock()
-        self._index_dirty = True
-        self._loader: IndexLoader | None = None
+        self.vectors = VectorIndexes(
+            self.read, self._db.write, self.embedder, paths.index_dir, SealedFiles(data_key, "vector-index"),
+            int(env_switch.ANN_MIN_VECTORS.get() or ANN_MIN_VECTORS))
         # The desktop app searches while older vectors still load (and says so); one-shot callers wait.
         self.partial_vector_search = False
         self._redactor: Any = None
         self._graph_cache: Any = None
         self.creation_notes: list[str] = []
         self._db.write(lambda conn: migrate(conn, MIGRATIONS))
+        self._db.write(enable_fts_secure_delete)
 
     # -- lifecycle ------------------------------------------------------------------
     @classmethod
@@ -82,15 +87,16 @@ class Vault:
             raise VaultNotFound(f"no Cairn vault at {paths.home} (run `cairn init`)")
         if passphrase is None and lock_flag(paths).exists():
             raise VaultLocked("the vault is locked: unlock it with your passphrase (`cairn unlock`)")
-        return cls(paths, unlock_data_key(paths, passphrase), embedder=embedder)
+        data_key = unlock_data_key(paths, passphrase)
+        if PENDING_WRAP in KeyFile.load(paths).wraps:
+            raise CairnError("a `cairn rekey` was interrupted: run `cairn rekey` again to finish it (nothing is lost)")
+        paths.ensure()  # 0700/0600 again, whatever an older version or the user's umask left
+        return cls(paths, data_key, embedder=embedder)
 
     def close(self) -> None:
         """Lock: stop writing, close connections, forget keys and the in-memory index."""
-        loader, self._loader = self._loader, None
-        if loader is not None:
-            loader.stop()  # before its reader connection closes under it
+        self.vectors.close()  # before the connections its loads and builds use close
         self._db.close()
-        self._index = None
         self._cipher = None  # type: ignore[assignment]
 
     def __enter__(self) -> Vault:
@@ -106,7 +112,7 @@ class Vault:
     # -- low level --------------------------------------------------------------------
     def write(self, fn: Callable[[Any], T]) -> T:
         result = self._db.write(fn)
-        self._index_dirty = True
+        self.vectors.mark_dirty()
         return result
 
     def read(self) -> Any:
@@ -140,45 +146,32 @@ class Vault:
         return self._redactor
 
     def start_index_load(self) -> None:
-        """Begin loading the vectors in the background, newest first (the app calls this at unlock)."""
-        embedder = self.embedder()
-        if embedder is None:
-            return
-        with self._index_lock:
-            if self._index is None:
-                self._index = VectorIndex(embedder.model_id, embedder.dim)
-                self._index_dirty = False  # changes from now on are topped up once the load is done
-                self._loader = IndexLoader(self._index, self.read).start()
+        """Make vectors searchable (the app calls this at unlock, off the GUI thread): see ``VectorIndexes``."""
+        self.vectors.start_load()
 
-    def vector_index(self) -> VectorIndex | None:
-        """The vector index: complete, or still loading when ``partial_vector_search`` allows it.
+    def ann(self) -> AnnService | None:
+        """The sealed approximate index's keeper for the current embedder (``None`` without one)."""
+        return self.vectors.ann()
 
-        A partial index has ``expected`` set (the vectors it will hold); search then says so.
-        """
-        if self.embedder() is None:
-            return None
-        self.start_index_load()
-        loader = self._loader
-        if loader is not None and not loader.done:
-            # Even a partial search waits a moment: a small vault is loaded by then, and complete.
-            if self.partial_vector_search and not loader.wait(PARTIAL_INDEX_WAIT_S):
-                return self._index
-            loader.wait()
-        with self._index_lock:
-            index = self._index
-            if index is None:  # locked meanwhile
-                return None
-            if self._loader is not None and self._loader.done:
-                finished, self._loader = self._loader, None
-                try:
-                    finished.wait(0)  # re-raises a failed load: never mistake it for an empty vault
-                except BaseException:
-                    self._index = None  # the next search tries again
-                    raise
-            if self._index_dirty:
-                load_index(self.read(), index.model, index.dim, index.max_chunk_id, index)
-                self._index_dirty = False
-            return index
+    def vector_index(self) -> VectorSearch | None:
+        """The index to search now: the approximate one for a large vault, else the exact one."""
+        return self.vectors.current()
+
+    @property
+    def partial_vector_search(self) -> bool:
+        return self.vectors.partial
+
+    @partial_vector_search.setter
+    def partial_vector_search(self, value: bool) -> None:
+        self.vectors.partial = value
+
+    @property
+    def ann_min_vectors(self) -> int:
+        return self.vectors.min_vectors
+
+    @ann_min_vectors.setter
+    def ann_min_vectors(self, value: int) -> None:
+        self.vectors.min_vectors = value
 
     # -- ingest -----------------------------------------------------------------------------
     def ingest(
@@ -190,9 +183,11 @@ class Vault:
             embedder_factory=self._require_embedder if (embed and self._embedder_choice) else None,
             progress=progress, total=total,
         )
-        self._index_dirty = True
+        self.vectors.mark_dirty()
         if report.redactions:
             report.notes.append(f"{report.redactions} secret(s) redacted before storage")
+        if report.truncated:
+            report.notes.append(f"{report.truncated} message(s) or document(s) too long: cut, the rest not stored")
         return report
 
     def _require_embedder(self) -> Embedder:
@@ -222,7 +217,7 @@ class Vault:
         if embedder is None:
             return Outcome(0, NOTHING)
         done = embed_missing(self._db, embedder, progress)
-        self._index_dirty = True
+        self.vectors.mark_dirty()
         return Outcome(done, NOTHING)
 
     def mark_deleted(self, source: str, external_id: str, conversation: str | None = None) -> Outcome[bool]:
@@ -232,18 +227,24 @@ class Vault:
         marked = self.write(lambda conn: forget.mark_deleted(conn, key))
         return Outcome(marked, changes_if(marked, ITEMS))
 
+    def count_forget(
+        self, time_range: TimeRange | None = None, *, source: str | None = None, app: str | None = None,
+        item_ids: Sequence[ItemId] = (),
+    ) -> int:
+        """How many memories ``forget`` with the same arguments would delete (nothing is deleted)."""
+        where, params = forget.forget_where(time_range, source=source, app=app, item_ids=item_ids)
+        return forget.count_items(self.read(), where, params)
+
     def forget(
         self, time_range: TimeRange | None = None, *, source: str | None = None, app: str | None = None,
         item_ids: Sequence[ItemId] = (),
     ) -> Outcome[int]:
         """Delete for real: items, chunks, FTS rows, orphaned vectors and media files; how many items went."""
         where, params = forget.forget_where(time_range, source=source, app=app, item_ids=item_ids)
-        if self._loader is not None:
-            self._loader.wait()  # a load in flight could bring forgotten vectors back
+        self.vectors.before_forget()
         gone = self.write(lambda conn: forget.delete_items(conn, where, params))
         media.unlink_media(self.paths.media_dir, gone.media_names)
-        if self._index is not None:
-            self._index.remove(gone.chunk_ids)
+        self.vectors.forgotten(gone.chunk_ids)
         self._db.execute_outside_transaction("PRAGMA wal_checkpoint(TRUNCATE)")
         return Outcome(len(gone.item_ids), changes_if(gone.item_ids, ITEMS) | changes_if(gone.media_names, MEDIA))
 
@@ -298,14 +299,14 @@ class Vault:
             return False
 
     def consolidate(self, progress: ProgressCallback | None = None, *, llm: Any | None = None,
-                    should_stop: Callable[[], bool] | None = None) -> Any:
-        """Build episodes, summaries, entities, facts and the graph for new memories (resumable)."""
+                    should_stop: Callable[[], bool] | None = None) -> ConsolidationReport:
+        """Build episodes, summaries, entities, facts and the graph for new memories (resumable); its ``changes``."""
         from core.memory.consolidation.consolidate import consolidate  # late: the extractors and the model
         from core.memory.consolidation.types import options_from_settings
 
         report = consolidate(self, progress, llm=llm, options=options_from_settings(self.settings()),
                              should_stop=should_stop)
-        self._index_dirty = True
+        self.vectors.mark_dirty()
         return report
 
     def get_item(self, item_id: ItemId) -> ItemView:

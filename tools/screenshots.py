@@ -60,6 +60,7 @@ def _run(args: argparse.Namespace, home: Path, width: int, height: int) -> int:
     paths = VaultPaths(home)
     vault = Vault.create(paths, PASSPHRASE, use_keyring=False)
     load_demo_memory(vault)
+    vault.consolidate()  # day summaries, people and places, the memory graph: what a user sees after a while
     vault.close()
     themes = ("light", "dark") if args.theme == "both" else (args.theme,)
     os.environ["CAIRN_THEME"] = themes[0]
@@ -173,6 +174,10 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
     search.set_query("staging url")
     _pump(app, lambda: idle() and search.model.rowCount() > 0, settle=0.5)
     shots.append(_save(window, out / f"{theme}-07-search-message-hit.png"))
+    search.set_query("xylophone quartz")
+    _pump(app, lambda: idle() and search.last_result() is not None
+          and search.last_result().query_text == "xylophone quartz", settle=0.5)
+    shots.append(_save(window, out / f"{theme}-07b-search-no-good-match.png"))
 
     # ask: empty, then a streamed, cited answer
     ask = window.show_page("ask")
@@ -181,6 +186,9 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
     ask.ask("What was the staging URL Lukas sent?")
     _pump(app, lambda: idle() and not ask.busy(), timeout=60, settle=0.5)
     shots.append(_save(window, out / f"{theme}-09-ask-answer.png"))
+    ask.ask("When is Grandpa's birthday lunch?")
+    _pump(app, lambda: idle() and not ask.busy(), timeout=60, settle=0.5)
+    shots.append(_save(window, out / f"{theme}-09b-ask-answer-document.png"))
 
     # memory graph page
     window.show_page("graph")
@@ -223,12 +231,18 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
     window.resume_capture()
     _pump(app, idle)
 
+    # forget: the dialog for one memory, with its preview count
+    forget = window.forget(timeline.current_item())
+    _pump(app, lambda: idle() and forget.count() is not None, settle=0.3)
+    shots.append(_save(forget, out / f"{theme}-16-forget-dialog.png"))
+    forget.close()
+
     # first-run wizard pages
     wizard = FirstRunWizard(window, keyring=(False, "No system keyring on this machine: Cairn uses your "
                                                    "passphrase instead."))
     wizard.resize(680, 520)
     wizard.show()
-    for index in range(4):
+    for index in range(5):
         _pump(app, idle, settle=0.3)
         shots.append(_save(wizard, out / f"{theme}-15-first-run-{index + 1}.png"))
         if index == 0:

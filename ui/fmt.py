@@ -206,6 +206,7 @@ def highlight_html(text: str, terms: list[str], colour: str, limit: int | None =
 def clean_snippet(snippet: str) -> str:
     """Drop the retriever's match markers (``[`` ``]``, ``**``, ``<b>``) — the UI highlights itself."""
     snippet = re.sub(r"</?(b|mark|em)>", "", snippet)
+    snippet = re.sub(r"(?:(?<=\s)|^)#{1,6}\s+(?=\S)", "", snippet)  # Markdown headings ("# Grandpa's 85th …")
     return snippet.replace("**", "").replace("\u2026", "…")
 
 

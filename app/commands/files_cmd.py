@@ -51,7 +51,7 @@ def watch_add(path: Annotated[Path, typer.Argument(help="Folder to watch.")], ho
     from core.capture.files.service import watch_add as add
 
     with open_vault(home, embedder=None) as vault:
-        folder = add(vault, path)
+        folder = add(vault, path).value
     console().print(f"watching {folder}; the daemon indexes it (run `cairn index {folder}` to index it now)")
 
 
@@ -60,7 +60,7 @@ def watch_remove(path: Annotated[Path, typer.Argument(help="Folder to stop watch
     from core.capture.files.service import watch_remove as remove
 
     with open_vault(home, embedder=None) as vault:
-        folder = remove(vault, path)
+        folder = remove(vault, path).value
     console().print(f"no longer watching {folder}")
 
 

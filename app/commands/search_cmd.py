@@ -79,6 +79,7 @@ def search(
     """Search your memories (full text + meaning, fused)."""
     now = datetime.now().astimezone()
     with open_vault(home) as vault:
+        _show_index_rebuild(vault)
         if batch is not None:
             _run_batch(vault, batch, now)
             return
@@ -92,6 +93,21 @@ def search(
             print(json.dumps(hit_json(hit, explain), ensure_ascii=False))
         return
     _print_human(result, query, explain)
+
+
+def _show_index_rebuild(vault: Vault) -> None:
+    """A search that has to rebuild the meaning index (missing, damaged or stale) says so on stderr, with progress."""
+    service = vault.ann()
+    if service is None:
+        return
+
+    def report(done: int, total: int) -> None:
+        why = f" ({service.problem})" if service.problem else ""
+        end = "\n" if done >= total else ""
+        print(f"\rrebuilding the meaning index{why}: {done:,} of {total:,} passages", end=end, file=sys.stderr,
+              flush=True)
+
+    service.on_progress = report
 
 
 def _run_batch(vault: Vault, path: Path, now: datetime) -> None:

@@ -163,8 +163,38 @@ def best_sentence(snippet: Snippet, terms: list[str]) -> str:
     return make_snippet(best, terms, MAX_QUOTE_CHARS) if len(best) > MAX_QUOTE_CHARS else best
 
 
+# A sentence that only repeats the question's words ("Been busy with a project for veterans.") rarely
+# holds the answer: the next sentence usually does.
+MIN_NEW_TERMS = 3
+
+
+def answer_sentences(snippet: Snippet, terms: list[str]) -> str:
+    """The best sentence, and the one after it when the best adds fewer than ``MIN_NEW_TERMS`` new words."""
+    from core.retrieve.snippets import make_snippet
+
+    sentences = split_sentences(snippet.text) or [snippet.text]
+    at = max(range(len(sentences)), key=lambda i: (coverage(terms, sentences[i]), -i))
+    chosen = sentences[at]
+    new = [t for t in content_terms(chosen) if t not in terms]
+    if len(new) < MIN_NEW_TERMS and at + 1 < len(sentences):
+        chosen = f"{chosen} {sentences[at + 1]}"
+    return make_snippet(chosen, terms, MAX_QUOTE_CHARS) if len(chosen) > MAX_QUOTE_CHARS else chosen
+
+
+@dataclass(frozen=True, slots=True)
+class Composition:
+    """How an extractive answer is put together; chosen on LoCoMo-dev folds (``bench.locomo --answers``).
+
+    ``second_quote`` > 0: a "what/who/yes-no" answer also quotes the runner-up memory when it scores at
+    least this share of the best one (answers spread over two messages).
+    """
+
+    second_quote: float = 0.85  # chosen in two of three folds: gold cited 0.436 -> 0.486 held out, F1 unchanged
+
+
 def extractive_answer(
-    understanding: Understanding, snippets: Sequence[Snippet], tz: tzinfo | None = None
+    understanding: Understanding, snippets: Sequence[Snippet], tz: tzinfo | None = None,
+    composition: Composition = Composition(),
 ) -> Extracted | None:
     """The extractive answer, or ``None`` when there are no snippets."""
     ranked = rank_snippets(understanding, snippets)
@@ -193,10 +223,16 @@ def extractive_answer(
                 picked.append(snippet)
         parts = [f"{_quote(s, terms)} [{s.number}]" for s in picked]
         return Extracted("; ".join(parts), tuple(s.number for s in picked))
+    if composition.second_quote > 0 and len(ranked) > 1:
+        score, runner_up = ranked[1]
+        if runner_up.item_id != best.item_id and score >= composition.second_quote * ranked[0][0] \
+                and coverage(terms, runner_up.text) > 0:
+            return Extracted(f"{_quote(best, terms)} [{best.number}]; {_quote(runner_up, terms)} "
+                             f"[{runner_up.number}]", (best.number, runner_up.number))
     return Extracted(f"{_quote(best, terms)} [{best.number}]", (best.number,))
 
 
 def _quote(snippet: Snippet, terms: list[str]) -> str:
-    sentence = best_sentence(snippet, terms)
+    sentence = answer_sentences(snippet, terms)
     return f"{snippet.speaker}: “{sentence}”" if snippet.speaker else f"“{sentence}”"
 

@@ -14,11 +14,23 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 BLOCK_ROWS = 65_536
+
+
+class VectorSearch(Protocol):
+    """What retrieval needs of a vector index, exact (``VectorIndex``) or approximate (``AnnIndex``)."""
+
+    expected: int | None  # set while a load is under way: how many vectors it will hold
+
+    def __len__(self) -> int: ...
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` chunk ids and cosine scores, best first; ``allowed`` restricts to those chunk ids."""
+        ...
 
 
 class VectorIndex:
@@ -31,6 +43,8 @@ class VectorIndex:
         self._max_chunk_id = 0
         # While a background load runs: how many vectors the index will hold (None once complete).
         self.expected: int | None = None
+        # Set while the approximate index is rebuilt and this exact one answers meanwhile (shown with results).
+        self.note: str | None = None
 
     def __len__(self) -> int:
         return int(self._data[0].shape[0])

@@ -247,7 +247,8 @@ class TesseractOcr:
 
 
 def find_tessdata(lang: str = "eng", explicit: str | None = None) -> Path | None:
-    """The folder holding ``<lang>.traineddata``: explicit, ``$TESSDATA_PREFIX``, next to tesseract, usual places."""
+    """The folder holding ``<lang>.traineddata`` (each of ``eng+deu``): explicit, ``$TESSDATA_PREFIX``, next to
+    tesseract, usual places."""
     candidates: list[Path] = []
     if explicit:
         candidates.append(Path(explicit))
@@ -259,8 +260,9 @@ def find_tessdata(lang: str = "eng", explicit: str | None = None) -> Path | None
         root = Path(program).resolve().parent.parent
         candidates += [root / "share" / "tessdata", root / "tessdata"]
     candidates += [Path(c) for c in _TESSDATA_CANDIDATES]
+    wanted = [part for part in lang.split("+") if part]  # "eng+deu": every language must be there
     for folder in candidates:
-        if (folder / f"{lang}.traineddata").is_file():
+        if wanted and all((folder / f"{part}.traineddata").is_file() for part in wanted):
             return folder
     return None
 

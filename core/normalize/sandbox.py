@@ -107,6 +107,8 @@ def extraction_from_json(data: dict[str, Any]) -> Extraction:
         image_only_pages=tuple(int(p) for p in data.get("image_only_pages", ())),
         pages=None if data.get("pages") is None else int(data["pages"]),
         meta={str(k): str(v) for k, v in dict(data.get("meta") or {}).items()},
+        words=tuple((str(w[0]), int(w[1]), int(w[2]), int(w[3]), int(w[4]), float(w[5]), int(w[6]))
+                    for w in data.get("words", ())),
     )
 
 

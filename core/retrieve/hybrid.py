@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from core.index.ann import EXACT_FILTER_LIMIT as NARROW_FILTER
 from core.index.fulltext import query_terms, search_fulltext
-from core.index.vectors import VectorIndex
+from core.index.vectors import VectorSearch
 from core.retrieve.snippets import make_snippet
 from core.retrieve.types import Hit, SearchRequest, SearchResult
 from core.store.items import from_epoch, to_epoch
@@ -80,6 +81,18 @@ def build_filter(request: SearchRequest, time_range: TimeRange | None) -> tuple[
     return " AND ".join(clauses), params
 
 
+def chunk_ids_where(reader: Any, chunk_ids: np.ndarray, where: str, params: Sequence[Any]) -> list[int]:
+    """Which of ``chunk_ids`` pass the filter ``where`` (over items ``i``)."""
+    passed: list[int] = []
+    ids = [int(c) for c in chunk_ids]
+    for start in range(0, len(ids), 900):
+        part = ids[start : start + 900]
+        passed += [r[0] for r in reader.execute(
+            f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE c.id IN ({','.join('?' * len(part))})"
+            f" AND {where}", (*part, *params))]
+    return passed
+
+
 class HybridRetriever:
     """Runs searches against one vault's reader connection and vector index.
 
@@ -92,7 +105,7 @@ class HybridRetriever:
     def __init__(
         self,
         reader: Callable[[], Any],
-        vectors: Callable[[], VectorIndex | None],
+        vectors: Callable[[], VectorSearch | None],
         embed_query: Callable[[str], np.ndarray] | None,
         weights: FusionWeights | None = None,
     ) -> None:
@@ -113,6 +126,9 @@ class HybridRetriever:
         notes: list[str] = []
         # One index for the whole search: the note below describes what was actually searched.
         index = self._vectors() if self._embed_query is not None else None
+        rebuilding = getattr(index, "note", None)
+        if rebuilding:
+            notes.append(rebuilding)
         if index is not None and index.expected is not None and len(index) < index.expected:
             notes.append(f"still loading: meaning search covered the newest {len(index):,} of "
                          f"{index.expected:,} passages (words matched everywhere)")
@@ -124,7 +140,7 @@ class HybridRetriever:
         return SearchResult(hits=hits, query_text=text, applied_range=applied, range_phrase=phrase, notes=tuple(notes))
 
     def _search(
-        self, request: SearchRequest, text: str, time_range: TimeRange | None, index: VectorIndex | None
+        self, request: SearchRequest, text: str, time_range: TimeRange | None, index: VectorSearch | None
     ) -> list[Hit]:
         reader = self._reader()
         where, params = build_filter(request, time_range)
@@ -133,21 +149,18 @@ class HybridRetriever:
         w = self.weights
         fused: dict[int, float] = {}
         signals: dict[int, dict[str, float]] = {}
-        lexical = search_fulltext(reader, terms, depth, where, params)
+        listed, accept = self._filter_plan(reader, where, params)
+        lexical = search_fulltext(reader, terms, depth, where, params, listed=listed,
+                                  accept=(lambda ids: set(accept(np.asarray(ids, dtype=np.int64)).tolist()))
+                                  if accept is not None else None)
         best_bm25 = max((score for _, score in lexical), default=1.0) or 1.0
         for rank, (chunk_id, score) in enumerate(lexical):
             part = score / best_bm25 if w.mode == "score" else 1.0 / (w.rrf_k + rank + 1)
             fused[chunk_id] = fused.get(chunk_id, 0.0) + w.lexical * part
             signals.setdefault(chunk_id, {})["bm25"] = score
         if index is not None and self._embed_query is not None and len(index) and text.strip():
-            allowed = None
-            if where:
-                allowed = np.fromiter(
-                    (r[0] for r in reader.execute(
-                        f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE {where}", params)),
-                    dtype=np.int64,
-                )
-            ids, scores = index.search(self._embed_query(text), depth, allowed)
+            ids, scores = self._vector_search(reader, index, self._embed_query(text), depth, where, params,
+                                              listed, accept)
             keep = scores >= w.min_cosine
             top = float(scores[0]) if len(scores) else 1.0
             for rank, (chunk_id, score) in enumerate(zip(ids[keep].tolist(), scores[keep].tolist(), strict=True)):
@@ -161,6 +174,45 @@ class HybridRetriever:
             # A pure time query ("yesterday"): the most recent items of that range.
             return self._recent(reader, where, params, request.k)
         return self._hits(reader, fused, signals, terms, request.k)
+
+    @staticmethod
+    def _filter_plan(reader: Any, where: str, params: Sequence[Any]
+                     ) -> tuple[np.ndarray | None, Callable[[np.ndarray], np.ndarray] | None]:
+        """A filter's plan: its chunk ids when it is narrow (one bounded query), else a check for candidates.
+
+        A narrow filter is searched exactly over its ids (vectors) or inside their
+        rowid span (words); a wide one through the unfiltered rankings with a
+        post-filter that widens until enough pass, so a filter matching half a
+        million chunks never lists them all.
+        """
+        if not where:
+            return None, None
+        listed = np.fromiter((r[0] for r in reader.execute(
+            f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE {where} LIMIT ?",
+            (*params, NARROW_FILTER + 1))), dtype=np.int64)
+        if len(listed) <= NARROW_FILTER:
+            return listed, None
+
+        def accept(ids: np.ndarray) -> np.ndarray:
+            return np.asarray(chunk_ids_where(reader, ids, where, params), dtype=np.int64)
+
+        return None, accept
+
+    @staticmethod
+    def _vector_search(reader: Any, index: VectorSearch, query: np.ndarray, depth: int, where: str,
+                       params: Sequence[Any], listed: np.ndarray | None,
+                       accept: Callable[[np.ndarray], np.ndarray] | None) -> tuple[np.ndarray, np.ndarray]:
+        if not where:
+            return index.search(query, depth)
+        search_where = getattr(index, "search_where", None)
+        if listed is None and accept is not None and search_where is not None:
+            found = search_where(query, depth, accept)
+            if found is not None:
+                return found  # type: ignore[no-any-return]
+        if listed is None:  # wide, and an exact index (small vault) or a filter narrower than it looked
+            listed = np.fromiter((r[0] for r in reader.execute(
+                f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE {where}", params)), dtype=np.int64)
+        return index.search(query, depth, listed)
 
     def _recent(self, reader: Any, where: str, params: Sequence[Any], k: int) -> list[Hit]:
         rows = reader.execute(

@@ -57,6 +57,11 @@ def forget_where(time_range: TimeRange | None = None, *, source: str | None = No
     return " AND ".join(clauses), params
 
 
+def count_items(conn: Any, where: str, params: Sequence[Any]) -> int:
+    """How many items a forget request would delete (its preview)."""
+    return int(conn.execute(f"SELECT count(*) FROM items WHERE {where}", params).fetchone()[0])
+
+
 def delete_items(conn: Any, where: str, params: Sequence[Any]) -> Forgotten:
     """Delete the items matching ``where`` and everything stored for them."""
     ids = [r[0] for r in conn.execute(f"SELECT id FROM items WHERE {where}", params)]

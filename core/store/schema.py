@@ -104,6 +104,30 @@ CREATE INDEX IF NOT EXISTS items_conversation_nocase ON items(conversation COLLA
 CREATE INDEX IF NOT EXISTS items_speaker_nocase ON items(speaker COLLATE NOCASE, ts);
 """
 
+# Every change that concerns the vector index, in commit order: a process whose index
+# (a sealed blob) covers the log up to ``seq`` catches up by reading what came after it,
+# so no process ever has to reload every vector to see another's imports or forgets.
+# op 1: chunk added, 2: chunk deleted, 3: a vector arrived for ``text_hash``.
+# The log is pruned up to the seq of the newest blob written (``meta.vector_log_floor``).
+VECTOR_LOG_SQL = """
+CREATE TABLE IF NOT EXISTS vector_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    op INTEGER NOT NULL,
+    chunk_id INTEGER,
+    text_hash TEXT
+);
+CREATE TRIGGER IF NOT EXISTS vector_log_chunk_added AFTER INSERT ON chunks BEGIN
+    INSERT INTO vector_log (op, chunk_id) VALUES (1, new.id);
+END;
+CREATE TRIGGER IF NOT EXISTS vector_log_chunk_deleted AFTER DELETE ON chunks BEGIN
+    INSERT INTO vector_log (op, chunk_id) VALUES (2, old.id);
+END;
+CREATE TRIGGER IF NOT EXISTS vector_log_vector_added AFTER INSERT ON embeddings BEGIN
+    INSERT INTO vector_log (op, text_hash) VALUES (3, new.text_hash);
+END;
+"""
+
+
 def migrate(conn: Any, migrations: Sequence[str]) -> int:
     """Bring the schema up to date inside the caller's transaction; returns the version.
 

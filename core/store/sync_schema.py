@@ -13,6 +13,8 @@ list sits below the sync engine; ``core.sync`` reads and writes these tables.
 * ``sync_applied``: segments applied (by name) and their device and sequence number.
 * ``sync_media``: media objects on the target and the local media row they match.
 * ``sync_log``: recent sync errors shown by `cairn sync status` (reasons only, never content).
+* ``sync_authored`` (``SYNC_AUTHORED_SQL``, a later step): which of this device's segments carry a version
+  of which item, so a forgotten item's text is cut out of them on the target (compaction).
 """
 
 from __future__ import annotations
@@ -46,4 +48,13 @@ CREATE TABLE IF NOT EXISTS sync_media (obj TEXT PRIMARY KEY, media_id INTEGER, u
     WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sync_media_local ON sync_media(media_id);
 CREATE TABLE IF NOT EXISTS sync_log (id INTEGER PRIMARY KEY, ts REAL NOT NULL, message TEXT NOT NULL);
+"""
+
+SYNC_AUTHORED_SQL = """
+CREATE TABLE IF NOT EXISTS sync_authored (
+    source_key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (source_key, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sync_authored_seq ON sync_authored(seq);
 """

@@ -23,8 +23,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from core.memory.extraction.value_norms import norm_text
 from core.memory.knowledge import entities as ents
 from core.memory.knowledge import facts as facts_mod
+from core.memory.knowledge.merge import merge_entities
 from core.normalize.chunking import Chunk
 from core.store.items import from_epoch, upsert_item
 from core.store.settings import load_settings, save_settings
@@ -39,15 +41,21 @@ class Applied:
     forgotten: int = 0
     facts: int = 0
     settings: int = 0
+    graph: int = 0  # entity deletions and merges
     stale: int = 0  # operations older than what this device holds
 
 
 def item_is_newer(conn: Any, key: str, hlc: str) -> bool:
-    row = conn.execute("SELECT hlc FROM sync_items WHERE source_key = ?", (key,)).fetchone()
-    if row is not None and row[0] >= hlc:
-        return False
-    tomb = conn.execute("SELECT hlc FROM sync_tombstones WHERE source_key = ?", (key,)).fetchone()
-    return tomb is None or tomb[0] < hlc
+    return _item_versions(conn, key, hlc)[0]
+
+
+def _item_versions(conn: Any, key: str, hlc: str) -> tuple[bool, bool, bool]:
+    """(the operation is newer than what is held here, an item version is held, a tombstone is held): one query."""
+    held, tomb = conn.execute(
+        "SELECT (SELECT hlc FROM sync_items WHERE source_key = ?1), (SELECT hlc FROM sync_tombstones WHERE source_key = ?1)",
+        (key,)).fetchone()
+    newer = (held is None or held < hlc) and (tomb is None or tomb < hlc)
+    return newer, held is not None, tomb is not None
 
 
 def forget_is_newer(conn: Any, key: str, hlc: str) -> bool:
@@ -62,8 +70,9 @@ def apply_ops(conn: Any, ops: Sequence[dict[str, Any]], media_ids: dict[str, int
         observe(op["h"])
         kind = op["t"]
         if kind == "item":
-            if item_is_newer(conn, op["k"], op["h"]):
-                _apply_item(conn, op, media_ids)
+            newer, held, tomb = _item_versions(conn, op["k"], op["h"])
+            if newer:
+                _apply_item(conn, op, media_ids, known=held, tombstoned=tomb)
                 done.items += 1
             else:
                 done.stale += 1
@@ -79,6 +88,12 @@ def apply_ops(conn: Any, ops: Sequence[dict[str, Any]], media_ids: dict[str, int
             if _newer_state(conn, op["k"], op["h"]):
                 _apply_fact(conn, op)
                 done.facts += 1
+            else:
+                done.stale += 1
+        elif kind in ("entity-delete", "entity-merge"):
+            if _newer_state(conn, op["k"], op["h"]):
+                _apply_graph_edit(conn, op)
+                done.graph += 1
             else:
                 done.stale += 1
         elif kind == "setting":
@@ -100,7 +115,9 @@ def _newer_state(conn: Any, key: str, hlc: str) -> bool:
     return row is None or row[0] < hlc
 
 
-def _apply_item(conn: Any, op: dict[str, Any], media_ids: dict[str, int]) -> None:
+def _apply_item(conn: Any, op: dict[str, Any], media_ids: dict[str, int], *, known: bool = True,
+                tombstoned: bool = True) -> None:
+    """Store one item version; ``known``/``tombstoned`` (from the version check) spare statements on a new item."""
     text = op["text"]
     meta = dict(op["meta"])
     if op["te"] is not None:
@@ -115,12 +132,45 @@ def _apply_item(conn: Any, op: dict[str, Any], media_ids: dict[str, int]) -> Non
     objects = [obj for obj, _ in op["media"]]
     for obj in objects:
         conn.execute("UPDATE media SET item_id = ? WHERE id = ? AND item_id IS NULL", (item_id, media_ids[obj]))
-    count = conn.execute("SELECT count(*) FROM media WHERE item_id = ?", (item_id,)).fetchone()[0]
+    count = 0 if not (objects or known) else conn.execute(
+        "SELECT count(*) FROM media WHERE item_id = ?", (item_id,)).fetchone()[0]
     conn.execute(
         "INSERT INTO sync_items (source_key, digest, hlc, objects) VALUES (?,?,?,?) ON CONFLICT(source_key)"
         " DO UPDATE SET digest = excluded.digest, hlc = excluded.hlc, objects = excluded.objects",
         (op["k"], item_digest(op["hash"], op["del"], count), op["h"], json.dumps(objects)))
-    conn.execute("DELETE FROM sync_tombstones WHERE source_key = ?", (op["k"],))
+    if tombstoned:
+        conn.execute("DELETE FROM sync_tombstones WHERE source_key = ?", (op["k"],))
+
+
+def _entity_named(conn: Any, kind: str, name: str) -> int | None:
+    for entity_id in conn.execute(
+            "SELECT e.id FROM mem_aliases a JOIN mem_entities e ON e.id = a.entity_id WHERE a.alias_kind = 'name'"
+            " AND a.norm = ? AND e.deleted = 0 AND e.kind = ? ORDER BY e.id", (norm_text(name), kind)).fetchall():
+        return ents.canonical(conn, int(entity_id[0]))
+    return None
+
+
+def _apply_graph_edit(conn: Any, op: dict[str, Any]) -> None:
+    if op["t"] == "entity-delete":
+        found = _entity_named(conn, op["kind"], op["name"])
+        if found is not None:
+            ents.delete_entity(conn, found)
+        else:  # not extracted here yet: it never will be
+            ents.record_edit(conn, "delete_entity", ents.entity_key("name", norm_text(op["name"])), {"synced": True})
+        put_state(conn, op["k"], "deleted", op["h"])
+        return
+    keep_kind, keep_name = op["keep"]
+    other_kind, other_name = op["other"]
+    keep = _entity_named(conn, keep_kind, keep_name)
+    if keep is None:
+        keep = ents.create_entity(conn, keep_kind, keep_name)
+        ents.add_alias(conn, keep, "name", keep_name)
+    other = _entity_named(conn, other_kind, other_name)
+    if other is not None and other != keep:
+        merge_entities(conn, keep, other)
+    else:  # later mentions of the other name resolve to the kept entity
+        ents.add_alias(conn, keep, "name", other_name)
+    put_state(conn, op["k"], f"{keep_kind}|{norm_text(keep_name)}", op["h"])
 
 
 def _subject(conn: Any, op: dict[str, Any]) -> int:

@@ -59,13 +59,14 @@ class SyncReport:
     applied: apply_mod.Applied = field(default_factory=apply_mod.Applied)
     downloaded_media: int = 0
     deleted_objects: int = 0
+    compacted: int = 0  # own segments rewritten without the text of items forgotten since
     rejected: list[str] = field(default_factory=list)
     waiting: int = 0  # segments whose media have not reached the target yet
 
     @property
     def changed_here(self) -> bool:
         a = self.applied
-        return bool(a.items or a.forgotten or a.facts or a.settings)
+        return bool(a.items or a.forgotten or a.facts or a.settings or a.graph)
 
 
 class SyncEngine:
@@ -93,6 +94,7 @@ class SyncEngine:
         self._export()
         self._upload_outbox(report)
         self._download(report, forget_items)
+        self._compact(report)
         self.store.write(lambda c: (state.set_meta(c, "hlc", self.clock.last),
                                     state.set_meta(c, "last_sync", str(time.time()))))
         return report
@@ -115,16 +117,19 @@ class SyncEngine:
             batch = export.media_to_upload(self.store.read())
             if not batch:
                 return
+            done: list[tuple[str, int]] = []
             for media_id, _kind in batch:
                 data = self.store.get_media(media_id)
                 obj = sealing.object_name(self.ring.current, "media", hashlib.sha256(data).digest())
                 name = f"media/{obj}"
-                if not self.target.exists(name):
+                if not self.target.exists(name):  # content-addressed: a re-run after a crash uploads nothing twice
                     self.target.put(name, sealing.seal(self.ring.epoch, self.ring.current, self.ring.vault_id,
                                                        "media", obj, data))
                     report.uploaded_media += 1
-                self.store.write(lambda c, o=obj, m=media_id: c.execute(
-                    "INSERT OR REPLACE INTO sync_media (obj, media_id, uploaded) VALUES (?, ?, 1)", (o, m)))
+                done.append((obj, media_id))
+            # one transaction per batch (each commit is an fsync)
+            self.store.write(lambda c, rows=done: c.executemany(
+                "INSERT OR REPLACE INTO sync_media (obj, media_id, uploaded) VALUES (?, ?, 1)", rows))
 
     def _export(self) -> None:
         while True:
@@ -140,6 +145,8 @@ class SyncEngine:
         name, blob = segments.encode(self.ring, segment)
         conn.execute("INSERT INTO sync_outbox (seq, name, blob, ops, deletes) VALUES (?,?,?,?,?)",
                      (seq, name, blob, len(collected.ops), state.dumps(collected.deletes)))
+        conn.executemany("INSERT OR IGNORE INTO sync_authored (source_key, seq) VALUES (?, ?)",
+                         [(op["k"], seq) for op in collected.ops if op["t"] == "item"])
         state.set_meta(conn, "next_seq", str(seq + 1))
         state.set_meta(conn, "hlc", self.clock.last)
         return len(collected.ops) >= self.ops_per_segment
@@ -214,7 +221,7 @@ class SyncEngine:
 
         done = self.store.write(job)
         report.applied_segments += 1
-        for attr in ("items", "forgotten", "facts", "settings", "stale"):
+        for attr in ("items", "forgotten", "facts", "settings", "graph", "stale"):
             setattr(report.applied, attr, getattr(report.applied, attr) + getattr(done, attr))
 
     def _fetch_media(self, segment: segments.Segment, report: SyncReport) -> dict[str, int] | None:
@@ -254,3 +261,44 @@ class SyncEngine:
                 ids.append(int(row[0]))
         if ids:
             (forget_items or (lambda chosen: self.store.forget(item_ids=chosen)))(ids)
+
+    # -- compaction -----------------------------------------------------------------------------------
+    def _compact(self, report: SyncReport) -> None:
+        """Cut forgotten items out of this device's segments on the target (their text must not stay there).
+
+        Each device rewrites only its own segments (same device and sequence number, sealed under the
+        current key); a device that already applied the old one skips the rewrite as stale, a new one
+        never sees the forgotten text.
+        """
+        conn = self.store.read()
+        by_seq: dict[int, set[str]] = {}
+        for seq, key in conn.execute(
+                "SELECT a.seq, a.source_key FROM sync_authored a JOIN sync_tombstones t ON t.source_key = a.source_key"
+                " ORDER BY a.seq"):
+            by_seq.setdefault(int(seq), set()).add(str(key))
+        for seq, keys in by_seq.items():
+            row = conn.execute("SELECT name FROM sync_applied WHERE device = ? AND seq = ?", (self.device, seq)).fetchone()
+            if row is None:
+                continue  # not uploaded yet: the next pass compacts it
+            name = str(row[0])
+            try:
+                segment = segments.decode(self.ring, name, self.target.get(name))
+            except FileNotFoundError:
+                segment = None
+            if segment is not None:
+                kept = [op for op in segment.ops if not (op["t"] == "item" and op["k"] in keys)]
+                new_name, blob = segments.encode(self.ring, segments.Segment(self.device, seq, segment.hlc, kept))
+                self.target.put(new_name, blob)
+                if new_name != name:
+                    self.target.delete(name)
+                name = new_name
+                report.compacted += 1
+            marks = ",".join("?" * len(keys))
+
+            def done(c: Any, s: int = seq, n: str = name, k: tuple[str, ...] = tuple(keys), m: str = marks) -> None:
+                c.execute("DELETE FROM sync_applied WHERE device = ? AND seq = ?", (self.device, s))
+                c.execute("INSERT OR REPLACE INTO sync_applied (name, device, seq, applied_at) VALUES (?,?,?,?)",
+                          (n, self.device, s, time.time()))
+                c.execute(f"DELETE FROM sync_authored WHERE seq = ? AND source_key IN ({m})", (s, *k))
+
+            self.store.write(done)

@@ -7,7 +7,8 @@ device's hybrid logical clock; an item that is gone becomes a ``forget``
 tombstone (and its media objects are deleted from the target once the segment
 is uploaded); user-edited facts and the settings that follow the user become
 ``fact`` and ``setting`` operations.  Summaries are not exported: each device
-makes its own from the same memories.  Vectors are never exported: each device
+makes its own from the same memories; the user's deletions and merges of entities travel as
+``entity-delete``/``entity-merge`` operations named by kind and name.  Vectors are never exported: each device
 recomputes them from the chunks (all-MiniLM is deterministic and cheap next to
 the bytes a 384-float vector per chunk would cost on the target).
 
@@ -23,6 +24,7 @@ from typing import Any
 
 from core.memory.extraction.value_norms import norm_text
 from core.memory.items import SUMMARY_SOURCE
+from core.memory.knowledge.entities import canonical
 from core.settings import Settings
 from core.store.settings import load_settings
 from core.sync.hlc import ZERO
@@ -45,6 +47,14 @@ WHERE i.source != '{SUMMARY_SOURCE}'
   AND (s.digest IS NULL OR s.digest != i.content_hash || ':' || i.deleted || ':' || media_count)
 ORDER BY i.id LIMIT ?
 """
+
+
+def pending_items(conn: Any, limit: int = 10_000) -> int:
+    """How many items changed here since they were last synced (up to ``limit``), forgotten ones included."""
+    changed = len(conn.execute(_CHANGED_ITEMS, (limit,)).fetchall())
+    gone = conn.execute("SELECT count(*) FROM sync_items s WHERE NOT EXISTS"
+                        " (SELECT 1 FROM items i WHERE i.source_key = s.source_key)").fetchone()[0]
+    return changed + int(gone)
 
 
 def item_digest(content_hash: str, deleted: int, media_count: int) -> str:
@@ -76,6 +86,7 @@ def collect(conn: Any, now: Callable[[], str], limit: int) -> Collected:
         _tombstones(conn, now, limit - len(out.ops), out)
     if len(out.ops) < limit:
         _facts(conn, now, out)
+        _graph_edits(conn, now, out)
     return out
 
 
@@ -105,6 +116,7 @@ def _items(conn: Any, now: Callable[[], str], limit: int, out: Collected) -> Non
             "INSERT INTO sync_items (source_key, digest, hlc, objects) VALUES (?,?,?,?) ON CONFLICT(source_key)"
             " DO UPDATE SET digest = excluded.digest, hlc = excluded.hlc, objects = excluded.objects",
             (key, item_digest(chash, deleted, media_count), hlc, json.dumps(objects)))
+        conn.execute("DELETE FROM sync_tombstones WHERE source_key = ?", (key,))  # back after a forget
 
 
 def _tombstones(conn: Any, now: Callable[[], str], limit: int, out: Collected) -> None:
@@ -144,6 +156,30 @@ def _facts(conn: Any, now: Callable[[], str], out: Collected) -> None:
         out.ops.append({"t": "fact", "k": key, "h": hlc, "subject": subject, "skind": kind, "sname": name,
                         "pred": predicate, "value": value, "norm": norm, "from": valid_from, "rec": recorded_at,
                         "state": state, "confirmed": int(confirmed), "origin": origin})
+        put_state(conn, key, digest, hlc)
+
+
+def _graph_edits(conn: Any, now: Callable[[], str], out: Collected) -> None:
+    """The user's deletions and merges of entities, named by kind and name (ids differ between devices)."""
+    for kind, name in conn.execute("SELECT kind, name FROM mem_entities WHERE deleted = 1 ORDER BY id").fetchall():
+        key = f"entity-deleted|{kind}|{norm_text(name)}"
+        if _unchanged(conn, key, "deleted"):
+            continue
+        hlc = now()
+        out.ops.append({"t": "entity-delete", "k": key, "h": hlc, "kind": kind, "name": name})
+        put_state(conn, key, "deleted", hlc)
+    for (target,) in conn.execute("SELECT target FROM mem_user_edits WHERE action = 'merge' ORDER BY id").fetchall():
+        keep_id, _, other_id = str(target).partition("|")
+        other = conn.execute("SELECT kind, name FROM mem_entities WHERE id = ?", (int(other_id),)).fetchone()
+        keep = conn.execute("SELECT kind, name FROM mem_entities WHERE id = ?", (canonical(conn, int(keep_id)),)).fetchone()
+        if other is None or keep is None:
+            continue
+        key, digest = f"merge|{other[0]}|{norm_text(other[1])}", f"{keep[0]}|{norm_text(keep[1])}"
+        if _unchanged(conn, key, digest):
+            continue
+        hlc = now()
+        out.ops.append({"t": "entity-merge", "k": key, "h": hlc, "keep": [keep[0], keep[1]],
+                        "other": [other[0], other[1]]})
         put_state(conn, key, digest, hlc)
 
 

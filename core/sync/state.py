@@ -54,7 +54,7 @@ def recent_errors(conn: Any, limit: int = 5) -> list[tuple[float, str]]:
 def forget_everything(conn: Any) -> None:
     """Leave the synced vault: drop keys, target and versions (the memories stay)."""
     for table in ("sync_meta", "sync_keys", "sync_items", "sync_state", "sync_tombstones", "sync_outbox",
-                  "sync_applied", "sync_media", "sync_log"):
+                  "sync_applied", "sync_media", "sync_log", "sync_authored"):
         conn.execute(f"DELETE FROM {table}")
 
 

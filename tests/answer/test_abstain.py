@@ -41,3 +41,17 @@ def test_strict_policy_keeps_what_the_person_said_or_what_is_said_about_them() -
     assert about_persons(_snippet("I painted a lake sunrise last year.", "Melanie"), ["Melanie"], STRICT)
     assert about_persons(_snippet("Melanie's sunrise painting is on my wall.", "Caroline"), ["Melanie"], STRICT)
     assert about_persons(addressed, [], STRICT)
+
+
+def test_a_weak_match_about_the_person_is_outweighed_by_someone_elses_strong_one() -> None:
+    from core.answer.abstain import outweighed
+
+    terms = ["adopt", "agenc", "research"]
+    theirs = _snippet("I'm researching adoption agencies, it's my dream to adopt.", "Caroline")
+    mine = _snippet("Good luck with it all! I'm so proud of you.", "Melanie")
+    policy = Abstention(margin=1.0)
+    assert outweighed([theirs, mine], [mine], terms, policy)
+    assert not outweighed([theirs, mine], [theirs], terms, policy)
+    assert not outweighed([theirs, mine], [mine], terms, Abstention(margin=0.0))
+    asked = _snippet("Did you research adoption agencies and adopt?", "Caroline")
+    assert not outweighed([asked, mine], [mine], terms, policy), "a question asserts nothing"

@@ -57,7 +57,7 @@ def test_pdf_pages_metadata_and_scanned_pages() -> None:
     assert "Grüße “quoted”" in result.sections[1].text
     assert result.pages == 4
     assert result.image_only_pages == (3,)
-    assert any("OCR" in n and "3" in n for n in result.notes)
+    assert any("without readable text" in n and "3" in n for n in result.notes)  # OCR found no words on it
     assert result.title == "Annual report"
     assert result.meta["author"] == "Mara Lindqvist"
     assert result.meta["date"].startswith("2024-03-15T09:30:00")
@@ -194,8 +194,9 @@ def test_text_keeps_its_encoding_note_and_code_is_text() -> None:
 def test_unknown_suffix_is_sniffed() -> None:
     assert choose_extractor("README", b"plain words") .endswith("text:extract")
     assert choose_extractor("scan", b"%PDF-1.4\n").endswith("pdf:extract")
+    assert choose_extractor("blob.dat", b"\x89PNG\r\n\x1a\n" + bytes(range(256))).endswith("image:extract")  # OCR'd
     with pytest.raises(Unsupported, match="binary"):
-        choose_extractor("blob.dat", b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+        choose_extractor("blob.dat", b"\x7fELF\x02\x01\x01" + bytes(range(256)))
     with pytest.raises(Unsupported, match="binary"):
         choose_extractor("notes.txt", b"\x7fELF\x02\x01\x01" + bytes(500))
 

@@ -64,7 +64,7 @@ def test_search_while_loading_covers_the_newest_first_and_says_so(filled: VaultP
         assert any("still loading" in note and "2 of 5" in note for note in notes), notes
         assert "new-cat" in by_meaning and "old-dog" not in by_meaning  # only the newest two so far
         gate.set()
-        assert vault._loader is None or vault._loader.wait(30)
+        assert vault.vectors.loader is None or vault.vectors.loader.wait(30)
         by_meaning, notes = _ids(vault, "pet animal adopted")
         assert not any("still loading" in note for note in notes)
         assert {"new-cat", "old-dog"} <= set(by_meaning)
@@ -93,7 +93,7 @@ def test_forget_during_a_load_leaves_no_vector_behind(filled: VaultPaths, gate: 
     try:
         vault.partial_vector_search = True
         vault.start_index_load()
-        index = vault._index
+        index = vault.vectors.exact
         assert index is not None
         forgetting = threading.Thread(target=lambda: vault.forget(source="chat:jsonl"))
         forgetting.start()
@@ -110,7 +110,7 @@ def test_forget_during_a_load_leaves_no_vector_behind(filled: VaultPaths, gate: 
 def test_locking_stops_a_load_in_progress(filled: VaultPaths, gate: threading.Event) -> None:
     vault = Vault.open(filled, TEST_PASSPHRASE)
     vault.start_index_load()
-    loader = vault._loader
+    loader = vault.vectors.loader
     assert loader is not None and not loader.done
     threading.Timer(0.5, gate.set).start()  # the gate stands for a block still being read
     vault.close()

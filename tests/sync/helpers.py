@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,20 @@ def folder_target(root: Path) -> tuple[TargetSpec, Target]:
     folder.mkdir(exist_ok=True)
     spec = TargetSpec("folder", str(folder))
     return spec, open_target(spec)
+
+
+@contextmanager
+def two_devices(root: Path) -> Iterator[tuple[Vault, Vault, TargetSpec, Target]]:
+    """A laptop and a desktop vault joined to one synced folder; both closed at the end."""
+    a, b = new_vault(root, "a"), new_vault(root, "b")
+    try:
+        spec, target = folder_target(root)
+        join(a, spec, target, "laptop")
+        join(b, spec, target, "desktop")
+        yield a, b, spec, target
+    finally:
+        a.close()
+        b.close()
 
 
 def join(vault: Vault, spec: TargetSpec, target: Target, name: str, **kw: Any) -> None:

@@ -10,7 +10,7 @@ from core.memory.knowledge import facts
 from core.memory.knowledge.entities import self_entity
 from core.vault import Vault
 from tests.memory.helpers import at, chat
-from tests.sync.helpers import folder_target, join, new_vault, snapshot, sync
+from tests.sync.helpers import snapshot, sync, two_devices
 
 PNG_A = b"\x89PNG fake screenshot bytes of device A " * 50
 
@@ -31,11 +31,7 @@ def _capture(a: Vault, b: Vault) -> None:
 
 @pytest.mark.parametrize("order", ["ab", "ba"])
 def test_two_devices_converge_in_either_order(tmp_path: Path, order: str) -> None:
-    a, b = new_vault(tmp_path, "a"), new_vault(tmp_path, "b")
-    try:
-        spec, target = folder_target(tmp_path)
-        join(a, spec, target, "laptop")
-        join(b, spec, target, "desktop")
+    with two_devices(tmp_path) as (a, b, _spec, target):
         _capture(a, b)
         first, second = (a, b) if order == "ab" else (b, a)
         for vault in (first, second, first):
@@ -56,24 +52,43 @@ def test_two_devices_converge_in_either_order(tmp_path: Path, order: str) -> Non
         media_id = other.read().execute("SELECT m.id FROM media m JOIN items i ON i.id = m.item_id"
                                         " WHERE i.source = 'screen'").fetchone()[0]
         assert other.get_media(media_id) == PNG_A
-    finally:
-        a.close()
-        b.close()
 
 
 def test_search_finds_the_other_devices_memories(tmp_path: Path) -> None:
     from core.retrieve.types import SearchRequest
 
-    a, b = new_vault(tmp_path, "a"), new_vault(tmp_path, "b")
-    try:
-        spec, target = folder_target(tmp_path)
-        join(a, spec, target, "laptop")
-        join(b, spec, target, "desktop")
+    with two_devices(tmp_path) as (a, b, _spec, target):
         a.ingest([chat("1", "the quokka photos are on the shared drive", "Ana Lima", at(0))], embed=False)
         sync(a, target)
         sync(b, target)
         hits = b.search(SearchRequest(query="quokka photos"))
         assert [h.text for h in hits.hits][:1] == ["the quokka photos are on the shared drive"]
-    finally:
-        a.close()
-        b.close()
+
+
+def test_graph_edits_follow_to_the_other_device(tmp_path: Path) -> None:
+    from core.memory.knowledge import entities
+    from core.memory.knowledge.merge import merge_entities
+
+    def named(vault: Vault, name: str) -> int:
+        return vault.read().execute("SELECT id FROM mem_entities WHERE name = ? AND deleted = 0 AND"
+                                    " merged_into IS NULL", (name,)).fetchone()[0]
+
+    with two_devices(tmp_path) as (a, b, _spec, target):
+        _capture(a, b)
+        for vault in (a, b, a):
+            sync(vault, target)
+        a.write(lambda c: entities.delete_entity(c, named(a, "Initech")))
+        a.write(lambda c: merge_entities(c, named(a, "Priya"), named(a, "Lukas")))
+        assert snapshot(a) != snapshot(b)
+        sync(a, target)
+        report = sync(b, target)
+        assert report.applied.graph == 2
+        sa, sb = snapshot(a), snapshot(b)
+        assert sa == sb
+        assert not any(e[1] == "Initech" and e[2] == 0 for e in sa["entities"])  # deleted (or pruned) on both
+        assert not any(r[0] == "Lukas" or r[1] == "Lukas" for r in sa["relations"])
+        # a later message naming Lukas lands on the merged entity on both devices
+        b.ingest([chat("7", "Lukas sent the slides", "Lukas", at(20), conversation="work")], embed=False)
+        for vault in (b, a):
+            sync(vault, target)
+        assert snapshot(a) == snapshot(b)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from core.memory.knowledge import facts
 from core.memory.knowledge.entities import self_entity
+from core.sync import segments, state
 from core.sync.engine import SyncEngine
 from tests.memory.helpers import at, chat
-from tests.sync.helpers import folder_target, join, new_vault, sync
+from tests.sync.helpers import sync, two_devices
 
 SHOT = b"pretend this is a webp screenshot " * 40
 
@@ -18,15 +20,13 @@ def _media_files(vault) -> list[Path]:
 
 
 def test_forget_removes_items_media_and_derived_facts_everywhere(tmp_path: Path) -> None:
-    a, b = new_vault(tmp_path, "a"), new_vault(tmp_path, "b")
-    try:
-        spec, target = folder_target(tmp_path)
-        join(a, spec, target, "laptop")
-        join(b, spec, target, "desktop")
+    with two_devices(tmp_path) as (a, b, spec, target):
         a.ingest([chat("1", "Hi, I'm Ana Lima. My email is ana.lima@example.com", "Ana Lima", at(0)),
                   chat("2", "an unrelated message that stays", "Ana Lima", at(5))], embed=False)
         shot = a.ingest([chat("s1", "screen text of a private page", "Ana Lima", at(1), source="screen")], embed=False)
         a.put_media(SHOT, "screenshot", shot.item_ids[0])
+        b.ingest([chat("d1", "a desktop note to forget later", "Ana Lima", at(7))], embed=False)
+        sync(b, target)
         sync(a, target)
         sync(b, target)
         folder = Path(spec.url)
@@ -36,21 +36,26 @@ def test_forget_removes_items_media_and_derived_facts_everywhere(tmp_path: Path)
         assert b.read().execute(emails).fetchone()[0] == 1
 
         a.forget(item_ids=[shot.item_ids[0], *[r[0] for r in a.read().execute(
-            "SELECT id FROM items WHERE external_id = '1'")]])
+            "SELECT id FROM items WHERE external_id IN ('1', 'd1')")]])
         report = sync(a, target)
         assert report.deleted_objects == 1
         assert list((folder / "media").iterdir()) == []  # the screenshot's object left the target
         report = sync(b, target)
-        assert report.applied.forgotten == 2
+        assert report.applied.forgotten == 3
         texts = [r[0] for r in b.read().execute("SELECT text FROM items WHERE source != 'summary'")]
         assert texts == ["an unrelated message that stays"]
         assert _media_files(b) == []
         assert b.read().execute(emails).fetchone()[0] == 0  # the fact lost its evidence
         # an old copy of the forgotten item arriving late does not bring it back
         assert sync(a, target).applied.items == 0
-    finally:
-        a.close()
-        b.close()
+        # and its text is gone from the target too: the segments that carried it were rewritten without it
+        ring = state.load_ring(a.read())
+        carried = []
+        for name in target.list("segments"):
+            plain = json.dumps(segments.decode(ring, name, target.get(name)).ops)
+            carried += [t for t in ("ana.lima@example.com", "private page", "desktop note") if t in plain]
+        assert carried == []
+        assert "an unrelated message that stays" in texts
 
 
 def _employer(vault) -> tuple[str, list[tuple[str, str]]]:
@@ -63,11 +68,7 @@ def _employer(vault) -> tuple[str, list[tuple[str, str]]]:
 
 
 def test_concurrent_edits_of_one_fact_resolve_deterministically(tmp_path: Path) -> None:
-    a, b = new_vault(tmp_path, "a"), new_vault(tmp_path, "b")
-    try:
-        spec, target = folder_target(tmp_path)
-        join(a, spec, target, "laptop")
-        join(b, spec, target, "desktop")
+    with two_devices(tmp_path) as (a, b, _spec, target):
         fact_a = a.write(lambda c: facts.set_fact(c, self_entity(c, ("Ana Lima",)), "employer", "Acme"))
         sync(a, target)
         sync(b, target)
@@ -83,17 +84,10 @@ def test_concurrent_edits_of_one_fact_resolve_deterministically(tmp_path: Path) 
         assert history_a == history_b
         assert ("Globex", "superseded") in history_a  # the losing value stays in the fact's history
         assert ("Acme", "rejected") in history_a
-    finally:
-        a.close()
-        b.close()
 
 
 def test_tampered_truncated_and_replayed_segments_are_rejected_and_the_rest_applies(tmp_path: Path) -> None:
-    a, b = new_vault(tmp_path, "a"), new_vault(tmp_path, "b")
-    try:
-        spec, target = folder_target(tmp_path)
-        join(a, spec, target, "laptop")
-        join(b, spec, target, "desktop")
+    with two_devices(tmp_path) as (a, b, spec, target):
         for n in range(8):
             a.ingest([chat(str(n), f"message number {n}", "Ana Lima", at(n))], embed=False)
             SyncEngine(a, target, ops_per_segment=50).sync()
@@ -116,6 +110,3 @@ def test_tampered_truncated_and_replayed_segments_are_rejected_and_the_rest_appl
         assert len(logged) == 3 and any("authentication" in m for m in logged)
         # the same bad objects are not reported again at the next pass
         assert SyncEngine(b, target).sync().rejected == []
-    finally:
-        a.close()
-        b.close()

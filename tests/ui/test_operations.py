@@ -69,3 +69,20 @@ def test_failures_and_a_locked_vault_reach_the_failure_callback(session: Any, qt
 def test_the_change_vocabulary_is_closed() -> None:
     with pytest.raises(ValueError):
         changes("itemz")
+
+
+def test_a_stream_delivers_each_value_then_finishes_and_a_locked_vault_starts_nothing(session: Any, qtbot: Any) -> None:
+    from ui.operations import StreamOp
+
+    seen: list[Any] = []
+    done: list[bool] = []
+    stream = StreamOp(session, lambda v: (v.stats().items + n for n in range(3))).each(seen.append)
+    handle = stream.finished(lambda: done.append(True)).run()
+    assert handle is not None
+    qtbot.waitUntil(lambda: done == [True], timeout=10000)
+    first = session.vault.stats().items
+    assert seen == [first, first + 1, first + 2]
+    failed: list[BaseException] = []
+    session.lock()
+    assert StreamOp(session, lambda v: iter(())).failure(failed.append).run() is None
+    assert isinstance(failed[0], VaultLocked)

@@ -14,7 +14,7 @@ import subprocess
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
@@ -85,13 +85,16 @@ class AutofillPicker(QFrame):
         if not profile.values:
             self.list.addItem(QListWidgetItem("No confirmed values yet: confirm them in the profile"))
         self.list.itemActivated.connect(self._activated)
+        self.list.itemClicked.connect(self._activated)  # one click chooses, as in any menu
         layout.addWidget(self.list)
         self.resize(380, min(60 + 28 * max(len(profile.values), 1), 420))
 
     def popup_at_cursor(self) -> None:
-        self.move(QCursor.pos() + QPoint(8, 8))
+        self.move(on_screen(QCursor.pos() + QPoint(8, 8), self.size(), QCursor.pos()))
         self.show()
-        self.list.setFocus()
+        self.raise_()
+        self.activateWindow()  # keyboard focus: arrows and Enter work without touching the mouse
+        self.list.setFocus(Qt.FocusReason.PopupFocusReason)
         if self.list.count():
             self.list.setCurrentRow(0)
 
@@ -116,3 +119,18 @@ class AutofillPicker(QFrame):
         report = execute_plan(plan, token, self._copy_sink if copy else self._sink)
         self.chosen.emit(report)
         self.close()
+
+
+def on_screen(wanted: QPoint, size: QSize, anchor: QPoint) -> QPoint:
+    """``wanted`` moved so a popup of ``size`` stays inside the screen holding ``anchor`` (flipped above or to
+    the left of the pointer near the bottom or right edge)."""
+    screen = QGuiApplication.screenAt(anchor) or QGuiApplication.primaryScreen()
+    if screen is None:
+        return wanted
+    area = screen.availableGeometry()
+    x, y = wanted.x(), wanted.y()
+    if x + size.width() > area.right():
+        x = max(area.left(), anchor.x() - size.width() - 8)
+    if y + size.height() > area.bottom():
+        y = max(area.top(), anchor.y() - size.height() - 8)
+    return QPoint(max(area.left(), x), max(area.top(), y))

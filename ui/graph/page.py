@@ -17,15 +17,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QGraphicsEllipseItem,
-    QGraphicsItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
-    QGraphicsView,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -33,6 +30,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QSlider,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -40,31 +38,17 @@ from PySide6.QtWidgets import (
 
 from ui import theme
 from ui.graph import operations as ops
+from ui.graph.canvas import KIND_COLOURS, GraphView, NodeItem, dot, sparkline
+from ui.graph.panels import KIND_LABELS, AutoMergeRow, fill_overview
 from ui.operations import CollectionOp
 from ui.session import Session
 
-KIND_COLOURS = {
-    "person": "#2f6fd0", "org": "#8e44ad", "place": "#2f855a", "project": "#b7791f", "topic": "#718096",
-    "app": "#c05621", "file": "#4a5568", "date": "#319795",
-}
 KINDS = ("person", "org", "place", "project", "topic", "app", "file", "date")
-WINDOWS = (("All time", None), ("Past 7 days", 7), ("Past 30 days", 30), ("Past year", 365))
+WINDOWS = (("All time", None), ("Past year", 365), ("Past 90 days", 90), ("Past 30 days", 30), ("Past 7 days", 7))
+
 SCENE_SIZE = 900.0
 MAX_NODES = 40  # the most important entities; the type and time filters narrow further
-MAX_LABELS = 18
-
-
-class NodeItem(QGraphicsEllipseItem):
-    def __init__(self, node: Any, x: float, y: float, radius: float) -> None:
-        super().__init__(-radius, -radius, 2 * radius, 2 * radius)
-        self.node = node
-        self.setPos(x, y)
-        colour = QColor(KIND_COLOURS.get(node.kind, "#718096"))
-        self.setBrush(QBrush(colour))
-        self.setPen(QPen(colour.darker(130), 2.5 if node.is_self else 1.0))
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setToolTip(f"{node.name} ({node.kind}) — {node.mentions} memories")
-        self.setZValue(2)
+MAX_LABELS = 12  # names shown at the fitted zoom; more appear as you zoom in (hover always names)
 
 
 class GraphPage(QWidget):
@@ -82,15 +66,29 @@ class GraphPage(QWidget):
         self.view_data: Any = None
 
         bar = QHBoxLayout()
-        self.window_box = QComboBox()
+        self.window_box = QComboBox()  # kept for keyboard users and tests; the slider drives it
         for label, _ in WINDOWS:
             self.window_box.addItem(label)
-        self.window_box.currentIndexChanged.connect(self.refresh)
+        self.window_box.setVisible(False)
+        self.time_slider = QSlider(Qt.Orientation.Horizontal)
+        self.time_slider.setRange(0, len(WINDOWS) - 1)
+        self.time_slider.setValue(len(WINDOWS) - 1)  # right end: all time
+        self.time_slider.setFixedWidth(140)
+        self.time_slider.setAccessibleName("Time span of the graph")
+        self.time_label = QLabel("All time")
+        self.time_label.setMinimumWidth(80)
+        self.time_slider.valueChanged.connect(
+            lambda v: self.window_box.setCurrentIndex(len(WINDOWS) - 1 - v))
+        self.window_box.currentIndexChanged.connect(
+            lambda i: (self.time_label.setText(WINDOWS[i][0]), self.refresh()))
         bar.addWidget(QLabel("Time:"))
-        bar.addWidget(self.window_box)
+        bar.addWidget(self.time_slider)
+        bar.addWidget(self.time_label)
+        bar.addSpacing(8)
         self.kind_boxes: dict[str, QCheckBox] = {}
         for kind in KINDS:
-            box = QCheckBox(kind)
+            box = QCheckBox(KIND_LABELS.get(kind, kind))
+            box.setIcon(dot(KIND_COLOURS[kind]))  # the checkboxes are the legend
             box.setChecked(kind not in ("date", "file"))
             box.toggled.connect(self.refresh)
             self.kind_boxes[kind] = box
@@ -101,10 +99,13 @@ class GraphPage(QWidget):
         bar.addWidget(self.status)
 
         self.scene = QGraphicsScene(self)
-        self.view = QGraphicsView(self.scene)
-        self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.view.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.view = GraphView(self.scene)
+        self.view.zoomed.connect(lambda _z: self._apply_emphasis())
         self.scene.selectionChanged.connect(self._selection_changed)
+        self._hovered: int | None = None
+        self._edges: list[tuple[int, int, Any]] = []
+        self._labels: dict[int, Any] = {}
+        self._rank: dict[int, int] = {}
 
         self.detail = self._build_detail()
         split = QSplitter()
@@ -126,15 +127,37 @@ class GraphPage(QWidget):
     # -- detail panel -------------------------------------------------------------------------------
     def _build_detail(self) -> QWidget:
         panel = QWidget()
-        v = QVBoxLayout(panel)
-        self.title = QLabel("Select an entity")
+        outer = QVBoxLayout(panel)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.title = QLabel("Your memory at a glance")
         self.title.setObjectName("Hero")
         self.title.setWordWrap(True)
+        outer.addWidget(self.title)
+        # before a selection: who and what matters most, one click from its detail
+        self.overview_box = QWidget()
+        ov = QVBoxLayout(self.overview_box)
+        ov.setContentsMargins(0, 0, 0, 0)
+        self.overview_hint = QLabel("The people, places and projects your memories mention most. "
+                                    "Click one here or a dot on the left; scroll to zoom, drag to move.")
+        self.overview_hint.setWordWrap(True)
+        self.overview_hint.setProperty("muted", True)
+        self.overview = QListWidget()
+        self.overview.setAccessibleName("Most important")
+        self.overview.itemActivated.connect(lambda it: self.select_entity(it.data(Qt.ItemDataRole.UserRole)))
+        self.overview.itemClicked.connect(lambda it: self.select_entity(it.data(Qt.ItemDataRole.UserRole)))
+        ov.addWidget(self.overview_hint)
+        ov.addWidget(self.overview, 1)
+        outer.addWidget(self.overview_box, 1)
+        # after a selection: the entity's detail and its edits
+        self.selection_box = QWidget()
+        v = QVBoxLayout(self.selection_box)
+        v.setContentsMargins(0, 0, 0, 0)
         self.aliases = QLabel("")
         self.aliases.setWordWrap(True)
         self.aliases.setProperty("muted", True)
         self.timeline = QLabel("")
         self.timeline.setWordWrap(True)
+        self.timeline.setTextFormat(Qt.TextFormat.RichText)
         self.facts = QListWidget()
         self.facts.setAccessibleName("Facts")
         self.neighbours = QListWidget()
@@ -145,12 +168,16 @@ class GraphPage(QWidget):
         self.memories.itemDoubleClicked.connect(self._open_memory)
         buttons = QHBoxLayout()
         buttons.setSpacing(4)
+        self.back_button = QPushButton("← Overview")
+        self.back_button.clicked.connect(self.clear_selection)
         self.rename_button = QPushButton("Rename…")
         self.rename_button.clicked.connect(self._rename)
         self.merge_button = QPushButton("Merge…")
         self.merge_button.clicked.connect(self._merge)
         self.delete_button = QPushButton("Delete")
         self.delete_button.clicked.connect(self._delete)
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
         for b in (self.rename_button, self.merge_button, self.delete_button):
             b.setEnabled(False)
             buttons.addWidget(b)
@@ -163,8 +190,10 @@ class GraphPage(QWidget):
         self.reject_button.clicked.connect(lambda: self._fact_action("reject"))
         for b in (self.confirm_button, self.edit_button, self.reject_button):
             fact_buttons.addWidget(b)
-        v.addWidget(self.title)
         v.addWidget(self.aliases)
+        self.auto_merge_row = AutoMergeRow(self._undo_auto_merge)
+        self._auto_merge: Any = None
+        v.addWidget(self.auto_merge_row)
         v.addLayout(buttons)
         v.addWidget(QLabel("Facts (with history)"))
         v.addWidget(self.facts, 2)
@@ -175,7 +204,14 @@ class GraphPage(QWidget):
         v.addWidget(self.neighbours, 1)
         v.addWidget(QLabel("Memories (double-click to open)"))
         v.addWidget(self.memories, 2)
+        outer.addWidget(self.selection_box, 3)
+        self.selection_box.hide()
         return panel
+
+    def clear_selection(self) -> None:
+        self._selected = None
+        self.scene.clearSelection()
+        self._show_detail(None)
 
     # -- loading ---------------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -204,6 +240,7 @@ class GraphPage(QWidget):
         index = {n.entity_id: i for i, n in enumerate(graph.nodes)}
         points = [QPointF(40 + p[0] * SCENE_SIZE, 40 + p[1] * SCENE_SIZE) for p in positions]
         top_weight = max((e.weight for e in graph.edges), default=1.0)
+        self._edge_items: list[Any] = []
         for edge in graph.edges:
             if edge.src not in index or edge.dst not in index:
                 continue
@@ -213,29 +250,63 @@ class GraphPage(QWidget):
                                       points[index[edge.dst]].x(), points[index[edge.dst]].y(), pen)
             line.setToolTip(f"{edge.rel.replace('_', ' ')} ({int(edge.weight)} memories)")
             line.setZValue(0)
+            self._edge_items.append(line)
         font = QFont()
         font.setPointSizeF(11)
         self.nodes: dict[int, NodeItem] = {}
-        # Names of the most important entities only: forty overlapping labels read as noise (hover shows the rest).
+        self._edges = [(e.src, e.dst, line) for e, line in zip(
+            [e for e in graph.edges if e.src in index and e.dst in index], self._edge_items, strict=True)]
         ranked = sorted(graph.nodes, key=lambda n: -n.importance)
-        labelled = {n.entity_id for n in ranked[:MAX_LABELS]}
+        self._rank = {n.entity_id: r for r, n in enumerate(ranked)}
+        self._labels = {}
         for node, point in zip(graph.nodes, points, strict=True):
             item = NodeItem(node, point.x(), point.y(), 6 + 20 * node.importance)
+            item.on_hover = self._hover
             self.scene.addItem(item)
             self.nodes[node.entity_id] = item
-            if node.entity_id not in labelled:
-                continue
             label = QGraphicsSimpleTextItem(node.name[:28])
             label.setFont(font)
             label.setBrush(QBrush(QColor(c.text)))
             label.setPos(point.x() + 8 + 20 * node.importance * 0.7, point.y() - 8)
             label.setZValue(3)
             self.scene.addItem(label)
+            self._labels[node.entity_id] = label
+        fill_overview(self.overview, ranked)
         self.scene.setSceneRect(QRectF(0, 0, SCENE_SIZE + 200, SCENE_SIZE + 80))
-        self.view.fitInView(self.scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self.view.fit()
+        self._apply_emphasis()
         self.status.setText(f"{len(graph.nodes)} entities, {len(graph.edges)} relations")
         if self._selected in self.nodes:
             self.nodes[self._selected].setSelected(True)
+
+    def _hover(self, entity_id: int | None) -> None:
+        self._hovered = entity_id
+        self._apply_emphasis()
+
+    def _apply_emphasis(self) -> None:
+        """Neighbours of the hovered (else selected) entity stand out; labels appear as you zoom in."""
+        focus = self._hovered if self._hovered is not None else self._selected
+        if focus not in getattr(self, "nodes", {}):
+            focus = None
+        near = {focus} if focus is not None else set()
+        for src, dst, _line in self._edges:
+            if focus in (src, dst):
+                near |= {src, dst}
+        shown_labels = int(MAX_LABELS * self.view.zoom * self.view.zoom)
+        for entity_id, node in getattr(self, "nodes", {}).items():
+            dim = focus is not None and entity_id not in near
+            node.setOpacity(0.18 if dim else 1.0)
+            label = self._labels.get(entity_id)
+            if label is not None:
+                label.setVisible(entity_id in near or self._rank.get(entity_id, 999) < shown_labels)
+                label.setOpacity(0.25 if dim else 1.0)
+        accent = QColor(theme.colours().accent)
+        for src, dst, line in self._edges:
+            touching = focus is not None and focus in (src, dst)
+            line.setOpacity(1.0 if touching else (0.07 if focus is not None else 0.55))
+            pen = line.pen()
+            pen.setColor(accent if touching else QColor(theme.colours().muted))
+            line.setPen(pen)
 
     def _selection_changed(self) -> None:
         selected = [i for i in self.scene.selectedItems() if isinstance(i, NodeItem)]
@@ -248,17 +319,21 @@ class GraphPage(QWidget):
 
     def _show_detail(self, detail: Any) -> None:
         self._detail = detail
+        self.overview_box.setVisible(detail is None)
+        self.selection_box.setVisible(detail is not None)
+        self._apply_emphasis()
         for b in (self.rename_button, self.merge_button, self.delete_button):
             b.setEnabled(detail is not None)
         self.facts.clear()
         self.neighbours.clear()
         self.memories.clear()
         if detail is None:
-            self.title.setText("Select an entity")
+            self.title.setText("Your memory at a glance")
             self.aliases.setText("")
             self.timeline.setText("")
             return
         e = detail.entity
+        self._load_auto_merge(e.id)
         self.title.setText(f"{e.name}  ·  {e.kind}{'  ·  you' if e.is_self else ''}{'  ✓' if e.confirmed else ''}")
         self.aliases.setText(", ".join(f"{v} ({k})" for k, v in e.aliases[:12]) or "no other names")
         for fact in detail.facts:
@@ -274,7 +349,7 @@ class GraphPage(QWidget):
             if fact.status != "active":
                 item.setForeground(QColor(theme.colours().muted))
             self.facts.addItem(item)
-        self.timeline.setText(_sparkline(detail.timeline))
+        self.timeline.setText(sparkline(detail.timeline, _day, theme.colours().accent))
         for other, rel, weight in detail.neighbours:
             item = QListWidgetItem(f"{other.name} — {rel.replace('_', ' ')} ({int(weight)})")
             item.setData(Qt.ItemDataRole.UserRole, other.id)
@@ -283,6 +358,23 @@ class GraphPage(QWidget):
             item = QListWidgetItem(f"{_day(m.ts)}  {m.speaker or m.title or m.source}: {m.snippet}")
             item.setData(Qt.ItemDataRole.UserRole, m.item_id)
             self.memories.addItem(item)
+
+    def _load_auto_merge(self, entity_id: int) -> None:
+        self.auto_merge_row.hide()
+
+        def shown(merges: list[Any]) -> None:
+            mine = next((m for m in merges if m.kept == entity_id), None)
+            self._auto_merge = mine
+            if mine is not None and self._selected == entity_id:
+                self.auto_merge_row.show_merge(mine)
+
+        ops.load_auto_merges(self.session).success(shown).quietly().owned_by(self).run()
+
+    def _undo_auto_merge(self) -> None:
+        merge = self._auto_merge
+        if merge is not None:
+            self.auto_merge_row.hide()
+            self._edit(ops.undo_auto_merge(self.session, merge.kept, merge.folded))
 
     # -- edits ---------------------------------------------------------------------------------------------
     def _after_edit(self, _changes: object) -> None:
@@ -350,13 +442,3 @@ def _day(ts: float | None) -> str:
     if ts is None:
         return "?"
     return datetime.fromtimestamp(ts, UTC).astimezone().strftime("%d %b %Y")
-
-
-def _sparkline(days: tuple[tuple[float, int], ...]) -> str:
-    if not days:
-        return "no mentions"
-    bars = "▁▂▃▄▅▆▇█"
-    top = max(n for _, n in days)
-    recent = days[-40:]
-    line = "".join(bars[min(len(bars) - 1, int((n / top) * (len(bars) - 1)))] for _, n in recent)
-    return f"{line}   {_day(recent[0][0])} – {_day(recent[-1][0])}, {sum(n for _, n in days)} memories"

@@ -39,6 +39,7 @@ from ui.search.operations import load_people, search
 from ui.session import Session
 from ui.widgets.item_delegate import ItemDelegate
 from ui.widgets.item_list import ITEM_ROLE, ItemListModel
+from ui.widgets.memory_menu import attach_memory_menu
 from ui.widgets.operations import load_item
 
 DEBOUNCE_MS = 180
@@ -70,6 +71,9 @@ def time_range_for(choice: str, now: datetime | None = None) -> tuple[datetime |
     if choice == "Past year":
         return today - timedelta(days=365), None
     return None, None
+
+
+WEAK_SHOWN = 5  # the closest weak matches listed after the good ones (or alone, when none is good)
 
 
 class SearchPage(QWidget):
@@ -140,6 +144,13 @@ class SearchPage(QWidget):
         self.status = QLabel("Type to search. Time words work too: “staging link last week”.")
         self.status.setProperty("muted", True)
         self.status.setAccessibleName("Search status")
+        self.status.setWordWrap(True)
+        self._nearest: Any = None
+        self.nearest_button = QPushButton()
+        self.nearest_button.setFlat(True)
+        self.nearest_button.setAccessibleName("Open the nearest good match outside the filters")
+        self.nearest_button.clicked.connect(self.open_nearest)
+        self.nearest_button.hide()
 
         self.model = ItemListModel(self)
         self.results = QListView()
@@ -149,6 +160,8 @@ class SearchPage(QWidget):
         self.results.setAccessibleName("Search results")
         self.results.activated.connect(lambda _i: self.open_current())
         self.results.selectionModel().currentChanged.connect(self._preview)
+        attach_memory_menu(self.results, session, lambda pos: self.results.indexAt(pos).data(ITEM_ROLE),
+                           lambda hit: self.open_in_timeline.emit(int(hit.item_id), list(self._terms)))
 
         self.preview = MomentView(session, media)
         self.preview.item_activated.connect(lambda item: self.open_in_timeline.emit(int(item.id), self._terms))
@@ -180,6 +193,7 @@ class SearchPage(QWidget):
         layout.addWidget(self.query)
         layout.addLayout(filters)
         layout.addWidget(self.status)
+        layout.addWidget(self.nearest_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(splitter, 1)
 
         self._timer = QTimer(self)
@@ -302,15 +316,26 @@ class SearchPage(QWidget):
     def _show(self, result: Any) -> None:
         self._last_result = result
         self._terms = fmt.query_terms(result.query_text or self.query.text())
-        hits = result.hits
+        good, weak = list(result.good_hits), list(result.weak_hits)[:WEAK_SHOWN]
+        hits = good + weak  # good matches first; the best weak ones stay listed (dimmed), not a tail of noise
         self.model.set_items(hits)
-        parts = [f"{len(hits)} result{'s' if len(hits) != 1 else ''}" if hits else "No matches"]
+        query = self.query.text().strip()
+        if good:
+            parts = [f"{len(good)} good match{'es' if len(good) != 1 else ''}"]
+            if weak:
+                parts.append(f"{len(weak)} weaker below")
+        elif hits:
+            parts = [f"No good matches for “{query}” — try other words, a name, or a wider time range."
+                     " The closest memories are listed, dimmed"]
+        else:
+            parts = [f"Nothing in your memory matches “{query}”" if query else "No matches"]
         if result.range_phrase and result.applied_range is not None:
             parts.append(f"“{result.range_phrase}” read as {fmt.describe_range(result.applied_range)}")
         elif result.applied_range is not None and self.when.currentIndex() != 0:
             parts.append(fmt.describe_range(result.applied_range))
         parts.extend(result.notes)
         self.status.setText(" · ".join(parts))
+        self._show_nearest(result.nearest)
         self._remember_filters(hits)
         self.results_shown.emit(result)
         if hits:
@@ -319,6 +344,21 @@ class SearchPage(QWidget):
         else:
             self.preview.clear("Nothing in your memory matches. Try fewer words or a wider time range.")
             self.open_button.setEnabled(False)
+
+    def _show_nearest(self, nearest: Any) -> None:
+        """Outside the filters there is a good match: offer it (its time and where it is from)."""
+        self._nearest = nearest
+        if nearest is None:
+            self.nearest_button.hide()
+            return
+        where = fmt.secondary(nearest) or fmt.source_name(nearest.source)
+        self.nearest_button.setText(f"Outside your filters: a good match on {fmt.fmt_when(nearest.timestamp)}"
+                                    f" ({where}) — open it")
+        self.nearest_button.show()
+
+    def open_nearest(self) -> None:
+        if self._nearest is not None:
+            self.open_in_timeline.emit(int(self._nearest.item_id), list(self._terms))
 
     def _preview(self, current: QModelIndex, _previous: QModelIndex) -> None:
         hit = current.data(ITEM_ROLE) if current.isValid() else None

@@ -121,6 +121,9 @@ class ModelCatalogue(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(e.note)
                 self.table.setItem(row, column, item)
+        # Show the whole (short) catalogue without scrolling.
+        rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        self.table.setMinimumHeight(self.table.horizontalHeader().height() + rows + 2 * self.table.frameWidth() + 2)
         if selected is not None and selected < self.table.rowCount():
             self.table.selectRow(selected)
         self._update_controls()

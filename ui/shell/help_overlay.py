@@ -25,6 +25,8 @@ SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("Ctrl+,", "Settings"),
         ("Ctrl+P", "Pause or resume capture"),
         ("Ctrl+L", "Lock Cairn"),
+        ("Ctrl+I", "Import chat exports or documents (or drop them on the window)"),
+        ("Ctrl+Shift+Del", "Forget a time range, an app or the demo (right-click a memory: forget it)"),
         ("F1", "This help"),
         ("Ctrl+Q", "Quit"),
     )),

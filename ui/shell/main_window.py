@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from core.host.control import CaptureControl, CaptureHealth
 from ui import theme
 from ui.capture.health_bar import HealthBar, HealthMonitor
+from ui.importer.controller import Importer
 from ui.media import MediaCache
 from ui.session import Session
 from ui.shell.help_overlay import HelpOverlay
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+DEMO_CAPTURE_OFF = "demo — capturing is off"
 PAGES = (("timeline", "Timeline", "timeline", "Ctrl+T"), ("search", "Search", "search", "Ctrl+F"),
          ("ask", "Ask", "ask", "Ctrl+J"), ("graph", "Memory", "graph", "Ctrl+M"))
 
@@ -54,6 +56,7 @@ class MainWindow(QMainWindow):
     def __init__(self, session: Session, *, allow_env_passphrase: bool = False, run_capture: bool = False) -> None:
         super().__init__()
         self.setWindowTitle("Cairn")
+        self.demo = False  # `make run`: the demo vault, capture off until the user turns it on
         self.setWindowIcon(theme.app_icon())
         self.setAccessibleName("Cairn")
         self.resize(1280, 820)
@@ -63,6 +66,7 @@ class MainWindow(QMainWindow):
         self.media = MediaCache(session)
         self.idle = IdleWatch(session, self.media, self)
         self.idle.lock_requested.connect(self.lock)
+        self.importer = Importer(session, self)  # Ctrl+I, and files dropped anywhere on the window
 
         # -- shell: nav bar + pages --------------------------------------------------------------
         self.nav = QWidget()
@@ -250,10 +254,10 @@ class MainWindow(QMainWindow):
         paths = self.session.paths
 
         def flag() -> None:
+            from core.private_file import write_private
             from core.vault import lock_flag
 
-            paths.runtime_dir.mkdir(parents=True, exist_ok=True)
-            lock_flag(paths).write_text("locked\n")
+            write_private(lock_flag(paths), b"locked\n")
 
         self.session.run(flag, label="lock flag", on_failure=lambda exc: log.warning("lock flag: %s", exc))
         self.session.lock()
@@ -289,12 +293,16 @@ class MainWindow(QMainWindow):
         if health is None:
             return
         self.health_bar.stopped_hint = self._stopped_hint()
+        demo_off = self.demo and self.session.is_unlocked and not self.session.settings.screen_enabled
+        self.health_bar.stopped_headline = DEMO_CAPTURE_OFF.capitalize() if demo_off else None
         self.health_bar.show_health(health)
         self.tray.show_health(health, locked=not self.session.is_unlocked)
         self.status_line.show_paused(health.paused)
 
     def _stopped_hint(self) -> str:
         runner = self.capture_runner
+        if self.demo and self.session.is_unlocked and not self.session.settings.screen_enabled:
+            return "turn it on in Settings"
         if not runner.enabled:
             return "start it with `cairn daemon`"
         if self.session.is_unlocked and not self.session.settings.screen_enabled:
@@ -311,6 +319,14 @@ class MainWindow(QMainWindow):
 
         dialog = SettingsDialog(self.session, self)
         dialog.exec()
+
+    def forget(self, item: Any = None) -> Any:
+        """The forget dialog (a time range, an app, the demo…; with ``item``: that memory and its hour/day)."""
+        if not self.session.is_unlocked:
+            return None
+        from ui.widgets.memory_menu import open_forget
+
+        return open_forget(self, self.session, item)
 
     def toggle_help(self) -> None:
         self.help.toggle()
@@ -376,6 +392,8 @@ class MainWindow(QMainWindow):
         add("Ctrl+L", self.lock, "Lock")
         add("Ctrl+P", self.toggle_pause, "Pause or resume capture")
         add("F1", self.toggle_help, "Help")
+        add("Ctrl+Shift+Del", self.forget, "Forget…")
+        add("Ctrl+I", lambda: self.importer.choose_and_import() if self.session.is_unlocked else None, "Import…")
         add("Ctrl+Q", self.quit, "Quit")
 
     def _nav_button(self, label: str, icon_name: str, tip: str) -> QToolButton:

@@ -51,7 +51,7 @@ def glance_text(rows: Sequence[Any], colours: Colours, *, more_loading: bool) ->
         span = fmt.fmt_time(episode.timestamp)
         if isinstance(end, int | float):
             span += "–" + datetime.fromtimestamp(end).astimezone().strftime("%H:%M")
-        title = episode.title or fmt.one_line(episode.text, 80)
+        title = (episode.title or fmt.one_line(episode.text, 80)).removeprefix("Summary: ")
         parts.append(f"<a href='item:{int(episode.id)}' style='color:{c.accent}; text-decoration:none'>"
                      f"{span}</a> {fmt.html_escape(fmt.one_line(title, 90))}")
     facts = _activity_facts([r for r in rows if r.kind != "summary"])

@@ -31,6 +31,7 @@ class HourStrip(QWidget):
     step_requested = Signal(int)  # -1 / +1: previous / next moment
     edge_requested = Signal(int)  # -1: first moment of the day, +1: last
     day_requested = Signal(int)  # -1 / +1: previous / next day
+    hovered = Signal(object)  # datetime under the pointer (not dragging), None when it leaves
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -119,7 +120,9 @@ class HourStrip(QWidget):
             grid.setAlpha(140 if h % label_every == 0 else 60)
             p.setPen(QPen(grid, 1))
             p.drawLine(QPointF(x, track.top()), QPointF(x, track.bottom()))
-            if h % label_every == 0 and h < hours:
+            # an hour label under the cursor's time bubble is left out rather than half covered
+            covered = self._cursor is not None and abs(x - self._x_of(self._cursor)) < 44
+            if h % label_every == 0 and h < hours and not covered:
                 p.setPen(QColor(c.muted))
                 moment = self._start + timedelta(hours=h)
                 p.drawText(QRectF(x - 20, 0, 40, LABEL_H), Qt.AlignmentFlag.AlignCenter,
@@ -173,7 +176,7 @@ class HourStrip(QWidget):
             path = QPainterPath()
             path.addEllipse(QPointF(x, track.top() - 1), 5, 5)
             p.fillPath(path, accent)
-            label = datetime.fromtimestamp(self._cursor).astimezone().strftime("%H:%M:%S")
+            label = datetime.fromtimestamp(self._cursor).astimezone().strftime("%H:%M")
             bold = QFont(small)
             bold.setBold(True)
             p.setFont(bold)
@@ -207,6 +210,7 @@ class HourStrip(QWidget):
             self._hover = self._ts_of(event.position().x())
             ts = datetime.fromtimestamp(self._hover).astimezone()
             self.setToolTip(ts.strftime("%H:%M") + self._count_hint(self._hover))
+            self.hovered.emit(ts)
             self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -219,6 +223,7 @@ class HourStrip(QWidget):
 
     def leaveEvent(self, event: object) -> None:
         self._hover = None
+        self.hovered.emit(None)
         self.update()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -59,6 +59,8 @@ class ItemDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRect(option.rect)  # type: ignore[attr-defined]
         selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        if getattr(item, "weak", False) and not selected:
+            painter.setOpacity(0.55)  # below the relevance floor: listed, but visibly not a good match
         hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)  # type: ignore[attr-defined]
         if selected:
             bg = QColor(c.accent)

@@ -34,8 +34,8 @@ def load_neighbours(session: Session, item_id: int, before: int, after: int) -> 
 
 
 def load_between(session: Session, start: datetime, end: datetime, *, limit: int) -> QueryOp[list[ItemView]]:
-    """Up to ``limit`` memories from ``start`` to ``end``, oldest first."""
-    return QueryOp(session, lambda v: v.items_between(start, end, limit=limit), label="around")
+    """Up to ``limit`` memories from ``start`` to ``end``, oldest first (moments only: no summaries)."""
+    return QueryOp(session, lambda v: v.items_between(start, end, limit=limit, moments_only=True), label="around")
 
 
 def load_stats(session: Session) -> QueryOp[VaultStats]:

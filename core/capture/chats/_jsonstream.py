@@ -53,12 +53,32 @@ def _broken(exc: BaseException) -> JsonBroken:
     return JsonBroken(f"damaged or unreadable data: {short_error(exc)}")
 
 
+class _WithoutBom:
+    """A binary stream minus a leading UTF-8 BOM (Windows tools write one; JSON parsers refuse it)."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fh = fh
+        self._first = True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._fh.read(size)
+        if self._first and data:  # ijson probes with read(0) first
+            self._first = False
+            if data.startswith(b"\xef\xbb\xbf"):
+                data = data[3:] or self._fh.read(size)
+        return data
+
+
+def without_bom(fh: IO[bytes]) -> IO[bytes]:
+    return _WithoutBom(fh)  # type: ignore[return-value]
+
+
 def iter_items(fh: IO[bytes], prefix: str) -> Iterator[Any]:
     """Each complete value under ``prefix`` (ijson prefix syntax, e.g. ``"item"``)."""
     import ijson
 
     try:
-        yield from ijson.items(fh, prefix, use_float=True)
+        yield from ijson.items(without_bom(fh), prefix, use_float=True)
     except (ijson.JSONError, *ENTRY_READ_ERRORS) as exc:
         raise _broken(exc) from exc
 
@@ -129,7 +149,7 @@ def walk(
                 yield prefix, event, value
 
     try:
-        for item in ijson.items(tap(ijson.parse(fh, use_float=True)), items_prefix):
+        for item in ijson.items(tap(ijson.parse(without_bom(fh), use_float=True)), items_prefix):
             yield snapshots.popleft(), item
     except (ijson.JSONError, *ENTRY_READ_ERRORS) as exc:
         raise _broken(exc) from exc

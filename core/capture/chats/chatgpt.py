@@ -51,7 +51,9 @@ def _head_is_chatgpt(head: bytes) -> bool:
         return False
     if re.fullmatch(r"\[\s*\]\s*", text):
         return True
-    return '"mapping"' in text and ('"current_node"' in text or '"create_time"' in text) and '"title"' in text
+    # Older and stripped exports lack current_node and the conversation's create_time:
+    # a list of objects with a message tree ("mapping" of nodes with "children") is enough.
+    return '"mapping"' in text and ('"title"' in text or '"children"' in text or '"message"' in text)
 
 
 def _entries(path: Path) -> list[str] | None:
@@ -92,7 +94,7 @@ class ChatGPTReader:
             if not _head_is_chatgpt(read_head(path)):
                 raise ImportFailed(_not_chatgpt(path))
             with path.open("rb") as fh:
-                yield from _read_stream(fh, path.name)
+                yield from _read_stream(fh, path.name, path.stat().st_mtime)
             return
         if not entries:
             raise ImportFailed(_not_chatgpt(path))
@@ -104,7 +106,7 @@ class ChatGPTReader:
             for entry in usable:
                 try:
                     with tree.open(entry) as fh:
-                        yield from _read_stream(fh, entry)
+                        yield from _read_stream(fh, entry, path.stat().st_mtime)
                 except ENTRY_READ_ERRORS as exc:
                     yield RecordError(where=entry, reason=f"cannot read: {exc}")
 
@@ -116,23 +118,25 @@ def _not_chatgpt(path: Path) -> str:
     )
 
 
-def _read_stream(fh: IO[bytes], display: str) -> Iterator[ReadResult]:
+def _read_stream(fh: IO[bytes], display: str, export_time: float) -> Iterator[ReadResult]:
+    """``export_time``: when the export was written, the last resort for an undated conversation."""
     index = -1
     try:
         for index, conv in enumerate(iter_items(fh, "item")):
-            yield from _conversation(conv, f"{display}:{index}")
+            yield from _conversation(conv, f"{display}:{index}", export_time)
     except JsonBroken as exc:
         yield RecordError(where=f"{display}:{index + 1}", reason=exc.reason)
 
 
-def _conversation(conv: Any, where: str) -> Iterator[ReadResult]:
+def _conversation(conv: Any, where: str, export_time: float) -> Iterator[ReadResult]:
     if not isinstance(conv, dict) or not isinstance(conv.get("mapping"), dict):
         yield RecordError(where=where, reason="conversation has no 'mapping' object")
         return
     mapping: dict[str, Any] = conv["mapping"]
     conv_id = str(conv.get("conversation_id") or conv.get("id") or "")
     title = str(conv.get("title") or "").strip() or f"ChatGPT conversation {conv_id[:8]}".strip()
-    fallback_time = conv.get("create_time") or conv.get("update_time")
+    # Older exports lack the conversation's create_time; a message's own time wins anyway.
+    fallback_time = conv.get("create_time") or conv.get("update_time") or _earliest_time(mapping) or export_time
     branch = _branch(mapping, conv.get("current_node"))
     previous: str | None = None
     for node_id in branch:
@@ -145,6 +149,15 @@ def _conversation(conv: Any, where: str) -> Iterator[ReadResult]:
         if not isinstance(result, RecordSkip | RecordError):
             previous = result.external_id
         yield result
+
+
+def _earliest_time(mapping: dict[str, Any]) -> float | None:
+    stamps = []
+    for node in mapping.values():
+        msg = node.get("message") if isinstance(node, dict) else None
+        if isinstance(msg, dict) and isinstance(msg.get("create_time"), int | float) and msg["create_time"] > 0:
+            stamps.append(float(msg["create_time"]))
+    return min(stamps) if stamps else None
 
 
 def _branch(mapping: dict[str, Any], current: Any) -> list[str]:

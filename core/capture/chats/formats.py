@@ -18,6 +18,7 @@ from core.errors import UnknownFormat
 # line-oriented ones last.
 CHAT_FORMATS: tuple[tuple[str, str], ...] = (
     ("chatgpt", "core.capture.chats.chatgpt:ChatGPTReader"),
+    ("claude", "core.capture.chats.claude:ClaudeReader"),
     ("telegram", "core.capture.chats.telegram:TelegramReader"),
     ("slack", "core.capture.chats.slack:SlackReader"),
     ("discord", "core.capture.chats.discord:DiscordReader"),

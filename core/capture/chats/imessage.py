@@ -52,7 +52,10 @@ from ._inputs import read_head
 FORMAT = "imessage"
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-_REQUIRED_TABLES = frozenset(["message", "handle", "chat", "chat_message_join"])
+# Older and partial databases lack ``chat``/``chat_message_join`` (or columns):
+# ``message`` and ``handle`` hold everything a message needs.
+_REQUIRED_TABLES = frozenset(["message", "handle"])
+_MESSAGE_SIGNS = frozenset(["handle_id", "is_from_me"])
 _TAPBACKS = {
     2000: "❤️",
     2001: "👍",
@@ -76,6 +79,8 @@ _OPTIONAL_COLUMNS = (
     "associated_message_emoji",
     "group_title",
     "is_system_message",
+    "guid",
+    "is_from_me",
 )
 _NANOSECOND_THRESHOLD = 10**11  # seconds since 2001 stay below this until the year 5170
 
@@ -159,7 +164,7 @@ class IMessageReader:
         except ImportFailed:
             return False
         try:
-            return _tables(conn) >= _REQUIRED_TABLES
+            return _tables(conn) >= _REQUIRED_TABLES and bool(_columns(conn, "message") & _MESSAGE_SIGNS)
         except sqlite3.Error:
             return False
         finally:
@@ -202,18 +207,21 @@ def _read(conn: sqlite3.Connection, display: str) -> Iterator[ReadResult]:
         if {"attachment", "message_attachment_join"} <= tables
         else "NULL"
     )
+    has_join = "chat_message_join" in tables and "chat" in tables
+    handle_join = "LEFT JOIN handle h ON h.ROWID = m.handle_id" if "handle_id" in columns else \
+        "LEFT JOIN handle h ON 0"
     sql = f"""
-        SELECT m.ROWID, m.guid, m.text, m.date, m.is_from_me, h.id, cmj.chat_id,
+        SELECT m.ROWID, m.text, m.date, h.id, {"cmj.chat_id" if has_join else "NULL AS chat_id"},
                {attachments_sql} AS attachment_names, {selected}
         FROM message m
-        LEFT JOIN chat_message_join cmj ON cmj.message_id = m.ROWID
-        LEFT JOIN handle h ON h.ROWID = m.handle_id
+        {"LEFT JOIN chat_message_join cmj ON cmj.message_id = m.ROWID" if has_join else ""}
+        {handle_join}
         ORDER BY m.date, m.ROWID
     """
     cursor = conn.execute(sql)
     names = [d[0] for d in cursor.description]
     for row in cursor:
-        yield _message(dict(zip(names, row, strict=True)), display, chat_titles, reactions)
+        yield _message(dict(zip(names, row, strict=True)), display, chat_titles, reactions, "guid" in columns)
 
 
 def _chat_titles(conn: sqlite3.Connection, tables: set[str]) -> dict[int, str]:
@@ -225,6 +233,8 @@ def _chat_titles(conn: sqlite3.Connection, tables: set[str]) -> dict[int, str]:
         ):
             members.setdefault(chat_id, []).append(str(handle))
     titles: dict[int, str] = {}
+    if "chat" not in tables:
+        return titles  # an older or partial database: conversations are named after the handle
     for rowid, display_name, identifier in conn.execute("SELECT ROWID, display_name, chat_identifier FROM chat"):
         if display_name:
             titles[rowid] = str(display_name)
@@ -270,11 +280,14 @@ def _message(
     display: str,
     chat_titles: dict[int, str],
     reactions: dict[str, list[dict[str, Any]]],
+    has_guid: bool,
 ) -> ReadResult:
     where = f"{display}:message/{row['ROWID']}"
     guid = row.get("guid")
     if not guid:
-        return RecordError(where=where, reason="message row has no guid")
+        if has_guid:
+            return RecordError(where=where, reason="message row has no guid")
+        guid = f"rowid:{row['ROWID']}"  # a database without guids: the row id is stable within it
     guid = str(guid)
     assoc_type = row.get("associated_message_type") or 0
     if 2000 <= assoc_type <= 3007:

@@ -1,4 +1,4 @@
-"""Telegram Desktop exports (``result.json``): one chat, or the whole account.
+"""Telegram Desktop exports (``result.json``): one chat, or the whole account; HTML exports are read by ``telegram_html``.
 
 Accepted inputs: the ``result.json`` file, the export folder holding it, or a
 zip of that folder.  A single-chat export has ``name``/``type``/``id`` and
@@ -52,9 +52,13 @@ _CHAT_TYPES = (
 )
 _SINGLE = re.compile(r'"type"\s*:\s*"(?:' + _CHAT_TYPES + r')"')
 _MESSAGES = re.compile(r'"messages"\s*:\s*\[')
+# A full-account export; its sections are optional (the user ticks them), so any one will do.
 _FULL = re.compile(
-    r'"personal_information"\s*:|"(?:chats|contacts|frequent_contacts|sessions)"\s*:\s*\{\s*"about"|"left_chats"\s*:'
+    r'"personal_information"\s*:|"(?:chats|contacts|frequent_contacts|sessions|web_sessions|other_data)"\s*:\s*'
+    r'\{\s*(?:"about"|"list"\s*:)|"left_chats"\s*:|"profile_pictures"\s*:\s*\['
 )
+# A single chat stripped of name/type: its messages still look like Telegram's.
+_MESSAGE_SHAPE = re.compile(r'"type"\s*:\s*"(?:message|service)"\s*,\s*"date(?:_unixtime)?"\s*:')
 
 _CHAT_PREFIXES = frozenset(["chats.list.item", "left_chats.list.item"])
 _FULL_ARRAYS = ("chats.list.item.messages", "left_chats.list.item.messages")
@@ -78,7 +82,7 @@ def _head_is_telegram(head: bytes) -> bool:
         return False
     if _FULL.search(text):
         return True
-    return bool(_SINGLE.search(text) and _MESSAGES.search(text))
+    return bool((_SINGLE.search(text) or _MESSAGE_SHAPE.search(text)) and _MESSAGES.search(text))
 
 
 def _locate(path: Path) -> str | None:
@@ -99,9 +103,11 @@ class TelegramReader:
     description = "Telegram Desktop export (result.json: one chat or the whole account)"
 
     def sniff(self, path: Path) -> bool:
+        from core.capture.chats.telegram_html import TelegramHtmlPages
+
         entry = _locate(path)
-        if entry is None:
-            return False
+        if entry is None or (entry == "" and path.suffix.lower() in (".html", ".htm")):
+            return TelegramHtmlPages.sniff(path)
         if entry == "":
             return path.suffix.lower() == ".json" and _head_is_telegram(read_head(path))
         if path.is_dir():
@@ -113,10 +119,15 @@ class TelegramReader:
             return False
 
     def read(self, path: Path, options: ImportOptions) -> Iterator[ReadResult]:
+        from core.capture.chats.telegram_html import TelegramHtmlPages
+
         to_aware = localizer(options)
         entry = _locate(path)
-        if entry is None:
-            raise ImportFailed(f"{path}: not a Telegram export (no result.json found)")
+        if entry is None or (entry == "" and path.suffix.lower() in (".html", ".htm")):
+            if not TelegramHtmlPages.sniff(path):
+                raise ImportFailed(f"{path}: not a Telegram export (no result.json or messages.html found)")
+            yield from TelegramHtmlPages(path, options).read()
+            return
         if entry == "":
             head = read_head(path)
             if not _head_is_telegram(head):

@@ -42,16 +42,16 @@ from __future__ import annotations
 
 import io
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import IO
 
 from core.capture.chats.reader import ImportOptions, ReadResult
 from core.errors import ImportFailed
-from core.types import RecordError, RecordSkip
+from core.types import RecordError, RecordNote, RecordSkip
 
 from ._common import (
     SKIP_DELETED,
@@ -64,8 +64,11 @@ from ._common import (
     stable_id,
     strip_invisible,
 )
+from ._dateorder import DateFields, Evidence, OrderDetector, guess, guessed_note, ymd
 from ._inputs import ExportTree, is_zip, read_head, zip_names
 from ._jsonstream import ENTRY_READ_ERRORS
+
+MESSAGE_CAP = 100_000  # characters of one message kept (the store's cap too); the rest is skipped while reading
 
 FORMAT = "whatsapp"
 
@@ -77,10 +80,16 @@ _DATE = (
     + _SP + r"?(?P<d3>\d{1,4})" + _INV + r"\.?"
 )
 _COMMA = "[,\u060c]?"
+# Some iOS locales spell the month: "31 Dez. 2023", "4. Mai 2023", "May 4, 2023".
+_MONTH_WORD = r"(?P<mon>[^\W\d_]{3,12})\.?"
+_DATE_WORDS = (
+    r"(?:(?P<wd>\d{1,2})\.?" + _SP + _MONTH_WORD + "|" + _MONTH_WORD.replace("mon", "mon2") + _SP
+    + r"(?P<wd2>\d{1,2}),?)" + _SP + r"(?P<wy>\d{4})"
+)
 _TIME = (
     r"(?:(?P<pre>[^\W\d_][^\W\d_.]*\.?)" + _SP + r"?)?"
     r"(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2}))?"
-    r"(?P<post>" + _SP + r"?[^\W\d_][^\]\d\n]*?)?"
+    r"(?P<post>(?:" + _SP + r"|_)?[^\W\d_][^\]\d\n]*?)?\.?"
 )
 _HEADER_IOS = re.compile(
     "^" + _INV + r"\[" + _INV + _DATE + _COMMA + _SP + _INV + _TIME + _INV + r"\]" + _SP + "?(?P<rest>.*)$"
@@ -88,6 +97,36 @@ _HEADER_IOS = re.compile(
 _HEADER_ANDROID = re.compile(
     "^" + _INV + _DATE + _COMMA + _SP + _INV + _TIME + _INV + _SP + "[-–]" + _SP + "(?P<rest>.*)$"
 )
+_HEADER_IOS_WORDS = re.compile(
+    "^" + _INV + r"\[" + _INV + _DATE_WORDS + _COMMA + _SP + _INV + _TIME + _INV + r"\]" + _SP + "?(?P<rest>.*)$"
+)
+_HEADER_ANDROID_WORDS = re.compile(
+    "^" + _INV + _DATE_WORDS + _COMMA + _SP + _INV + _TIME + _INV + _SP + "[-–]" + _SP + "(?P<rest>.*)$"
+)
+# A line that starts like a header (a date, then a time) but
+# matched no header pattern: reported as a failure, never glued to the message above.
+_LOOSE_HEADER = re.compile(
+    "^" + _INV + r"\[?" + _INV + r"\d{1,4}\W{1,3}\d{1,2}\W{1,3}\d{1,4}\D{1,20}?\d{1,2}[:.h]\d{2}\b"
+)
+_MONTH_NAMES: tuple[frozenset[str], ...] = tuple(
+    frozenset(names.split())
+    for names in (
+        "jan january januar janvier janv enero ene janeiro gennaio gen januari tammikuu",
+        "feb february februar février févr fév febrero fevereiro fev febbraio februari helmikuu",
+        "mar march märz mär mars marzo março marco maart maaliskuu",
+        "apr april avril avr abril aprile huhtikuu",
+        "may mai mayo maio maggio mag mei toukokuu",
+        "jun june juni juin junio jun junho giugno giu kesäkuu",
+        "jul july juli juillet juil julio julho luglio lug heinäkuu",
+        "aug august août agosto ago augustus elokuu",
+        "sep sept september septembre septiembre setembro set settembre syyskuu",
+        "oct october oktober octobre oct octubre outubro out ottobre ott okt lokakuu",
+        "nov november novembre noviembre novembro marraskuu",
+        "dec december dezember dez décembre déc diciembre dic dezembro dicembre joulukuu",
+    )
+)
+# Words some locales put between the date and the time ("klo 16.13", "kl. 9.05", "um 9:05").
+_TIME_WORDS = frozenset(["klo", "kl", "kello", "um", "à", "às", "alle", "om", "lúc", "o"])
 _HEADER_START = frozenset("0123456789[\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
 
 # AM/PM spellings, normalised (lower case, no dots or spaces).
@@ -164,14 +203,15 @@ _SNIFF_LINES = 40
 @dataclass(slots=True)
 class _Header:
     line: int
-    d1: str
-    d2: str
-    d3: str
+    date: DateFields
     sep: str
+    style: str  # "[" (iOS) or "-" (Android) plus the date separator: each style has its own order
+    fixed_order: str | None  # "DMY" when the month was spelled out
     hour: int
     minute: int
     second: int
     marker: str | None
+    marker_raw: str | None
     rest: str
 
 
@@ -179,121 +219,87 @@ class _Header:
 class _Pending:
     header: _Header
     lines: list[str] = field(default_factory=list)
+    chars: int = 0
+    cut: bool = False  # longer than MESSAGE_CAP: the rest was skipped while reading
+
+    def add(self, line: str, cut: bool) -> None:
+        """Keep a continuation line while the message is under the cap (memory stays bounded)."""
+        room = MESSAGE_CAP - self.chars
+        if room <= 0 or cut or len(line) > room:
+            self.cut = True
+        if room > 0:
+            self.lines.append(line[:room])
+            self.chars += min(len(line), room) + 1
+
+
+@dataclass(slots=True)
+class _Unparsed:
+    """A header-like line that matched no header pattern, and the lines that followed it."""
+
+    line: int
+    reason: str
+    extra: int = 0
 
 
 def _match_header(line: str) -> re.Match[str] | None:
-    if not line or (line[0] not in _HEADER_START and not line[0].isdigit()):  # isdigit: non-ASCII digits
+    if not line:
         return None
-    return _HEADER_IOS.match(line) or _HEADER_ANDROID.match(line)
+    first = line[0]
+    if first in _HEADER_START or first.isdigit():  # isdigit: non-ASCII digits
+        m = _HEADER_IOS.match(line) or _HEADER_ANDROID.match(line)
+        if m is not None:
+            return m
+    if first in _HEADER_START or first.isalnum():
+        return _HEADER_IOS_WORDS.match(line) or _HEADER_ANDROID_WORDS.match(line)
+    return None
 
 
-def _marker_text(m: re.Match[str]) -> str | None:
+def _marker_raw(m: re.Match[str]) -> str | None:
     raw = m.group("pre") or m.group("post")
     if not raw:
         return None
-    return strip_invisible(raw).replace(".", "").replace(" ", "").casefold() or None
+    raw = strip_invisible(raw).strip(" _")
+    if raw.replace(".", "").casefold() in _TIME_WORDS:
+        return None
+    return raw or None
 
 
-def _header(m: re.Match[str], lineno: int) -> _Header:
+def _parse_header(line: str, lineno: int) -> _Header | _Unparsed | None:
+    """The header on ``line``; ``_Unparsed`` for a line that only looks like one; None for text."""
+    m = _match_header(line)
+    if m is None:
+        if (line[:1] in _HEADER_START or line[:1].isdigit()) and _LOOSE_HEADER.match(line):
+            return _Unparsed(lineno, "line looks like a message header in a format Cairn does not recognise")
+        return None
+    groups = m.groupdict()
+    if groups.get("wy"):
+        word = (groups.get("mon") or groups.get("mon2") or "").casefold().rstrip(".")
+        month = next((i for i, names in enumerate(_MONTH_NAMES, 1) if word in names), None)
+        if month is None:
+            return _Unparsed(lineno, f"unknown month name {word!r} in a message header")
+        day = groups.get("wd") or groups.get("wd2") or "0"
+        text = line[m.start("wd") if groups.get("wd") else m.start("mon2"):m.end("wy")]
+        fields = DateFields(lineno, int(day), month, int(groups["wy"]), text)
+        sep, fixed = " ", "DMY"
+    else:
+        sep = m.group("sep")
+        fields = DateFields(lineno, int(m.group("d1")), int(m.group("d2")), int(m.group("d3")),
+                            f"{m.group('d1')}{sep}{m.group('d2')}{sep}{m.group('d3')}")
+        fixed = "YMD" if len(m.group("d1")) == 4 else None
+    raw = _marker_raw(m)
     return _Header(
         line=lineno,
-        d1=m.group("d1"),
-        d2=m.group("d2"),
-        d3=m.group("d3"),
-        sep=m.group("sep"),
+        date=fields,
+        sep=sep,
+        style=("[" if m.re is _HEADER_IOS or m.re is _HEADER_IOS_WORDS else "-") + sep,
+        fixed_order=fixed,
         hour=int(m.group("H")),
         minute=int(m.group("M")),
         second=int(m.group("S") or 0),
-        marker=_marker_text(m),
+        marker=raw.replace(".", "").replace(" ", "").casefold() if raw else None,
+        marker_raw=raw,
         rest=m.group("rest"),
     )
-
-
-def _ymd(h: _Header, order: str) -> tuple[int, int, int]:
-    a, b, c = int(h.d1), int(h.d2), int(h.d3)
-    if order == "YMD":
-        y, mo, d = a, b, c
-    elif order == "DMY":
-        d, mo, y = a, b, c
-    else:
-        mo, d, y = a, b, c
-    if y < 100:
-        y += 2000
-    return y, mo, d
-
-
-def _as_date(h: _Header, order: str) -> date | None:
-    try:
-        return date(*_ymd(h, order))
-    except ValueError:
-        return None
-
-
-def _date_text(h: _Header) -> str:
-    return f"{h.d1}{h.sep}{h.d2}{h.sep}{h.d3}"
-
-
-class _OrderDetector:
-    """Decides DMY / MDY / YMD from all the header dates of one file."""
-
-    def __init__(self, where: str) -> None:
-        self.where = where
-        self.count = 0
-        self.first: _Header | None = None
-        self.decided: str | None = None
-        self.backwards = {"DMY": 0, "MDY": 0}
-        self.possible = {"DMY": True, "MDY": True}
-        self.last: dict[str, date | None] = {"DMY": None, "MDY": None}
-        self.impossible_line: dict[str, _Header] = {}
-
-    def feed(self, h: _Header) -> bool:
-        """Take one header; True once the order is certain (the caller may stop)."""
-        self.count += 1
-        if self.first is None:
-            self.first = h
-        if len(h.d1) == 4:
-            self.decided = "YMD"
-            return True
-        for order in ("DMY", "MDY"):
-            if not self.possible[order]:
-                continue
-            day = _as_date(h, order)
-            if day is None:
-                self.possible[order] = False
-                self.impossible_line[order] = h
-                continue
-            last = self.last[order]
-            if last is not None and day < last:
-                self.backwards[order] += 1
-            self.last[order] = day
-        if self.possible["DMY"] != self.possible["MDY"]:
-            self.decided = "DMY" if self.possible["DMY"] else "MDY"
-            return True
-        return False
-
-    def result(self, sep_hint: str | None) -> str:
-        if self.decided:
-            return self.decided
-        first = self.first
-        assert first is not None
-        if not self.possible["DMY"] and not self.possible["MDY"]:
-            bad_d = self.impossible_line["DMY"]
-            bad_m = self.impossible_line["MDY"]
-            raise ImportFailed(
-                f"{self.where}: the dates fit neither day/month/year (line {bad_d.line}: "
-                f"{_date_text(bad_d)!r}) nor month/day/year (line {bad_m.line}: {_date_text(bad_m)!r}); "
-                "this locale's date format is not known. Re-run with --date-order DMY, MDY or YMD "
-                "if all dates use one order."
-            )
-        if self.backwards["DMY"] != self.backwards["MDY"]:
-            return "DMY" if self.backwards["DMY"] < self.backwards["MDY"] else "MDY"
-        if sep_hint == ".":
-            return "DMY"
-        raise ImportFailed(
-            f"{self.where}: cannot tell whether the dates are day/month/year or month/day/year "
-            f"(line {first.line}: {_date_text(first)!r} fits both, and so do all {self.count} dates). "
-            "Re-run with --date-order DMY or --date-order MDY."
-        )
 
 
 def _chat_name(stem: str) -> str:
@@ -356,7 +362,7 @@ class WhatsAppReader:
             raise ImportFailed(_not_whatsapp(path.name, head))
         parent_hint = path.parent.name if path.name == "_chat.txt" else path.stem
         source = _ChatSource(path.name, _chat_name(parent_hint), lambda: path.open("rb"))
-        yield from _read_chat(source, order_override, to_aware)
+        yield from _read_chat(source, order_override, to_aware, path.name)
 
     def _read_zip(self, path: Path, order: str | None, to_aware: Localizer) -> Iterator[ReadResult]:
         with ExportTree(path) as tree:
@@ -371,6 +377,10 @@ class WhatsAppReader:
                     continue
                 if _looks_like_whatsapp(head):
                     chats.append(name)
+            bombs = [f"{n}: {reason}" for n, reason in tree.rejected if n.lower().endswith(".txt")]
+            if not chats and bombs:
+                raise ImportFailed(f"{path}: refused as a possible zip bomb ({'; '.join(bombs[:3])}); nothing"
+                                   " was imported")
             if not chats:
                 raise ImportFailed(
                     f"{path}: no WhatsApp chat text in this zip (expected _chat.txt or "
@@ -384,7 +394,7 @@ class WhatsAppReader:
                     return tree.open(entry)
 
                 source = _ChatSource(f"{path.name}!{name}", conversation, opener)
-                yield from _read_chat(source, order, to_aware)
+                yield from _read_chat(source, order, to_aware, name if stem != "_chat" else path.name)
 
 
 def _zip_has_chat_text(path: Path, texts: list[str]) -> bool:
@@ -417,38 +427,97 @@ def _not_whatsapp(name: str, head: bytes) -> str:
     )
 
 
-def _lines(opener: Callable[[], IO[bytes]]) -> Iterator[tuple[int, str]]:
+def _lines(opener: Callable[[], IO[bytes]]) -> Iterator[tuple[int, str, bool]]:
+    """``(line number, text, cut)``: a line longer than ``MESSAGE_CAP`` is cut and the rest skipped unread
+    into memory (one 440 MB line must not become a 440 MB string)."""
     with opener() as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline=None)
-        for lineno, line in enumerate(text, 1):
-            yield lineno, line.rstrip("\n")
+        lineno = 0
+        while True:
+            line = text.readline(MESSAGE_CAP)
+            if not line:
+                return
+            lineno += 1
+            cut = not line.endswith("\n") and len(line) >= MESSAGE_CAP
+            while cut:
+                rest = text.readline(MESSAGE_CAP)
+                if not rest or rest.endswith("\n"):
+                    break
+            yield lineno, line.rstrip("\n"), cut
 
 
-def _detect(source: _ChatSource) -> str:
-    detector = _OrderDetector(source.where)
-    seps: dict[str, int] = {}
+@dataclass(slots=True)
+class _Orders:
+    """The date order of each header style of one chat file, and what the user should be told."""
+
+    by_style: dict[str, str]
+    notes: list[str]
+
+    def for_header(self, h: _Header) -> str:
+        if h.fixed_order:
+            return h.fixed_order
+        # A style first seen after detection stopped: the order of the most similar style.
+        return (self.by_style.get(h.style) or next((o for st, o in self.by_style.items() if st[1:] == h.sep), None)
+                or next(iter(self.by_style.values()), "DMY"))
+
+
+_DETECT_MIN_HEADERS = 5_000  # keep looking this long for other header styles once every order is certain
+
+
+def _detect(source: _ChatSource, file_name: str, override: str | None) -> _Orders:
+    detectors: dict[str, OrderDetector] = {}
+    markers: Counter[str] = Counter()
+    seps: Counter[str] = Counter()
+    plain_clock = False
+    count = 0
     bad_marker: ImportFailed | None = None
     try:
-        for lineno, line in _lines(source.opener):
-            m = _match_header(line)
-            if m is None:
+        for lineno, line, _cut in _lines(source.opener):
+            h = _parse_header(line, lineno)
+            if not isinstance(h, _Header):
                 continue
-            h = _header(m, lineno)
+            count += 1
             bad_marker = _check_marker(h, source.where, line)
             if bad_marker is not None:
                 break
-            seps[h.sep] = seps.get(h.sep, 0) + 1
-            if detector.feed(h):
+            if h.marker_raw:
+                markers[h.marker_raw] += 1
+            else:
+                plain_clock = True
+            if h.fixed_order == "DMY" or override:
+                continue
+            seps[h.sep] += 1
+            detector = detectors.get(h.style)
+            if detector is None:
+                detector = detectors[h.style] = OrderDetector(source.where)
+            detector.feed(h.date, year_first=h.fixed_order == "YMD")
+            if count >= _DETECT_MIN_HEADERS and all(d.decided for d in detectors.values()):
                 break
     except ENTRY_READ_ERRORS as exc:
         # A damaged tail is reported by the reading pass; only an unreadable start is fatal here.
-        if detector.count == 0:
+        if count == 0:
             raise ImportFailed(f"{source.where}: cannot read: {exc}") from exc
     if bad_marker is not None:
         raise bad_marker
-    if detector.count == 0:
+    if count == 0:
         raise ImportFailed(f"{source.where}: no WhatsApp message header found")
-    return detector.result(max(seps, key=lambda s: seps[s]) if seps else None)
+    orders = _Orders({}, [])
+    for style, detector in detectors.items():
+        if override:
+            orders.by_style[style] = override
+            continue
+        order = detector.certain()
+        if order is None:
+            evidence = Evidence(separator=style[1:], markers=tuple(m for m, _ in markers.most_common()),
+                                twenty_four_hour=plain_clock and not markers, file_name=file_name)
+            order, reason = guess(evidence)
+            if style[1:] != ".":  # dotted dates are day-first everywhere: nothing to tell
+                assert detector.first is not None
+                orders.notes.append(guessed_note(order, reason, detector.first, detector.count))
+        orders.by_style[style] = order
+    if override and not orders.by_style:
+        orders.by_style["-/"] = override
+    return orders
 
 
 def _check_marker(h: _Header, where: str, line: str) -> ImportFailed | None:
@@ -461,32 +530,34 @@ def _check_marker(h: _Header, where: str, line: str) -> ImportFailed | None:
     )
 
 
-def _read_chat(source: _ChatSource, order: str | None, to_aware: Localizer) -> Iterator[ReadResult]:
-    if order is None:
-        order = _detect(source)
+def _read_chat(source: _ChatSource, override: str | None, to_aware: Localizer, file_name: str) -> Iterator[ReadResult]:
+    orders = _detect(source, file_name, override)
+    for note in orders.notes:
+        yield RecordNote(where=source.where, text=note)
     ordinals: OrderedDict[tuple[datetime, str], int] = OrderedDict()
-    pending: _Pending | None = None
+    pending: _Pending | _Unparsed | None = None
     orphan_line: int | None = None
     try:
-        for lineno, line in _lines(source.opener):
-            m = _match_header(line)
-            if m is None:
-                if pending is not None:
-                    pending.lines.append(line)
+        for lineno, line, cut in _lines(source.opener):
+            h = _parse_header(line, lineno)
+            if h is None:
+                if isinstance(pending, _Pending):
+                    pending.add(line, cut)
+                elif isinstance(pending, _Unparsed):
+                    pending.extra += 1
                 elif line.strip() and orphan_line is None:
                     orphan_line = lineno
                 continue
             if pending is not None:
-                yield from _finish(pending, source, order, to_aware, ordinals)
-            h = _header(m, lineno)
-            pending = _Pending(h, [h.rest])
+                yield from _finish(pending, source, orders, to_aware, ordinals)
+            pending = _Pending(h, [h.rest], len(h.rest), cut) if isinstance(h, _Header) else h
     except ENTRY_READ_ERRORS as exc:
         if pending is not None:
-            yield from _finish(pending, source, order, to_aware, ordinals)
+            yield from _finish(pending, source, orders, to_aware, ordinals)
             pending = None
         yield RecordError(where=source.where, reason=f"reading stopped: {exc}")
     if pending is not None:
-        yield from _finish(pending, source, order, to_aware, ordinals)
+        yield from _finish(pending, source, orders, to_aware, ordinals)
     if orphan_line is not None:
         yield RecordError(
             where=f"{source.where}:{orphan_line}",
@@ -495,14 +566,20 @@ def _read_chat(source: _ChatSource, order: str | None, to_aware: Localizer) -> I
 
 
 def _finish(
-    pending: _Pending,
+    pending: _Pending | _Unparsed,
     source: _ChatSource,
-    order: str,
+    orders: _Orders,
     to_aware: Localizer,
     ordinals: OrderedDict[tuple[datetime, str], int],
 ) -> Iterator[ReadResult]:
+    if isinstance(pending, _Unparsed):
+        more = f" (with the {pending.extra} lines after it)" if pending.extra else ""
+        yield RecordError(where=f"{source.where}:{pending.line}",
+                          reason=f"{pending.reason}{more}; kept apart from the message above, not imported")
+        return
     h = pending.header
     where = f"{source.where}:{h.line}"
+    order = orders.for_header(h)
     naive = _naive_time(h, order)
     if isinstance(naive, str):
         yield RecordError(where=where, reason=naive)
@@ -514,7 +591,8 @@ def _finish(
         else:
             yield RecordSkip(where=where, reason=SKIP_SYSTEM)
             return
-    speaker = strip_invisible(speaker_raw).strip()
+    # "~ Name": WhatsApp's mark for a group member who is not in the phone's contacts.
+    speaker = strip_invisible(speaker_raw).strip().removeprefix("~").strip()
     if not speaker or any(q in speaker for q in _QUOTES):
         yield RecordSkip(where=where, reason=SKIP_SYSTEM)
         return
@@ -531,7 +609,12 @@ def _finish(
         yield RecordSkip(where=where, reason=outcome.reason)
         return
     text, meta = outcome
-    external_id = stable_id(FORMAT, naive.isoformat(), speaker, ordinal)
+    if pending.cut:
+        meta = {**meta, "truncated": f"message longer than {MESSAGE_CAP} characters: cut while reading"}
+    # The id hashes the date as written (not as interpreted): re-importing with another
+    # --date-order re-dates the same messages instead of adding copies.
+    written = f"{h.date.d1}/{h.date.d2}/{h.date.d3} {naive.time().isoformat()}"
+    external_id = stable_id(FORMAT, written, speaker, ordinal)
     yield message_record(
         FORMAT,
         external_id,
@@ -556,11 +639,11 @@ def _naive_time(h: _Header, order: str) -> datetime | str:
     elif h.marker is not None:
         return f"unknown AM/PM marker {h.marker!r}"
     try:
-        y, mo, d = _ymd(h, order)
+        y, mo, d = ymd(h.date, order)
         return datetime(y, mo, d, hour, h.minute, h.second)
     except ValueError:
         return (
-            f"date {_date_text(h)!r} {h.hour}:{h.minute:02d} is not valid as {order}; "
+            f"date {h.date.text!r} {h.hour}:{h.minute:02d} is not valid as {order}; "
             "if the export uses another order, re-run with --date-order"
         )
 

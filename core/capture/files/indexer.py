@@ -47,6 +47,14 @@ from core.normalize.extract import ExtractionFailed, ExtractLimits, TooLarge
 from core.normalize.extract.base import Extraction
 from core.normalize.sandbox import ExtractionSandbox
 
+EMPTY = "empty"
+_OCR_SUFFIXES = frozenset([".pdf", ".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".heic", ".heif"])
+
+
+def may_ocr(name: str) -> bool:
+    """Files whose extraction may OCR pages (images, PDFs with scanned pages): they get time per page."""
+    return Path(name).suffix.lower() in _OCR_SUFFIXES
+
 
 @dataclass(frozen=True, slots=True)
 class _Job:
@@ -191,7 +199,8 @@ class FileIndexer:
                 if job is None:
                     done += 1
                     continue
-                in_flight.append((job, pool.submit(self.sandbox.extract, job.read.data, job.path.name)))
+                in_flight.append((job, pool.submit(self.sandbox.extract, job.read.data, job.path.name,
+                                                    self.limits.for_file(len(job.read.data), ocr=may_ocr(job.path.name)))))
                 drain(self.workers * 2)
             drain(0)
         if not stopped:
@@ -252,7 +261,8 @@ class FileIndexer:
             return Outcome.UNCHANGED
         future: Future[Extraction] = Future()
         try:
-            future.set_result(self.sandbox.extract(job.read.data, job.path.name))
+            future.set_result(self.sandbox.extract(job.read.data, job.path.name,
+                                                   self.limits.for_file(len(job.read.data), ocr=may_ocr(job.path.name))))
         except BaseException as exc:
             future.set_exception(exc)
         return self._finish(job, future, report)
@@ -374,6 +384,12 @@ class FileIndexer:
             self._problem(root, path, st, exc.reason, previous, report, failed=not exc.skipped)
             return None
         report.bytes_read += len(read.data)
+        if not read.data.strip():
+            # An empty (or whitespace-only) file has nothing to remember: recorded, not an item.
+            if previous is not None and previous.state is LedgerState.INDEXED:
+                self.sink.file_deleted(path)
+            self._problem(root, path, read.stat, EMPTY, previous, report)
+            return None
         state = FileState.of(read.stat, read.digest)
         live = previous is not None and previous.state is not LedgerState.DELETED
         if live and previous is not None and previous.content_hash == read.digest and \

@@ -23,6 +23,7 @@ from core.capture.files.paths import display_path, path_key
 from core.capture.files.report import ScanProgress, ScanReport
 from core.capture.files.sink import ORIGIN_PREFIX, SOURCE, VaultFileSink
 from core.capture.files.watcher import FolderWatcher, ReportCallback
+from core.changes import Outcome
 from core.errors import CairnError
 from core.normalize.extract import ExtractLimits
 from core.ports import WatchStore
@@ -30,7 +31,7 @@ from core.settings import Settings
 
 
 def limits_for(settings: Settings) -> ExtractLimits:
-    return ExtractLimits.from_settings(float(settings.max_file_mb))
+    return ExtractLimits.from_settings(float(settings.max_file_mb), ocr_lang=settings.ocr_languages or "eng")
 
 
 def options_for(settings: Settings) -> IgnoreOptions:
@@ -80,7 +81,7 @@ def report_lines(report: ScanReport, *, limit: int = 20) -> list[str]:
         lines.append(f"  ignored by rule: {ignored}")
     if report.image_only:
         pages = sum(len(p) for _, p in report.image_only)
-        lines.append(f"  {pages} scanned page(s) without text in {len(report.image_only)} PDF(s) (OCR later)")
+        lines.append(f"  {pages} scanned page(s) without readable text in {len(report.image_only)} PDF(s)")
     return lines
 
 
@@ -101,8 +102,8 @@ def _normalise(path: Path) -> Path:
     return Path(os.path.abspath(os.path.expanduser(path)))
 
 
-def watch_add(store: WatchStore, path: Path) -> Path:
-    """Add a folder to ``Settings.watched_folders``; refuses files, missing folders and overlaps."""
+def watch_add(store: WatchStore, path: Path) -> Outcome[Path]:
+    """Add a folder to ``Settings.watched_folders``; refuses files, missing folders and overlaps.  The folder added."""
     folder = _normalise(path)
     if not folder.is_dir():
         raise CairnError(f"{display_path(folder)}: not a folder")
@@ -115,18 +116,18 @@ def watch_add(store: WatchStore, path: Path) -> Path:
         if folder in other.parents:
             raise CairnError(f"{display_path(other)} (already watched) is inside {display_path(folder)}: "
                              f"remove it first")
-    store.update_settings(watched_folders=tuple(str(p) for p in [*current, folder]))
-    return folder
+    saved = store.update_settings(watched_folders=tuple(str(p) for p in [*current, folder]))
+    return Outcome(folder, saved.changes)
 
 
-def watch_remove(store: WatchStore, path: Path) -> Path:
-    """Remove a folder from ``Settings.watched_folders``.  Its items stay (``cairn forget`` removes them)."""
+def watch_remove(store: WatchStore, path: Path) -> Outcome[Path]:
+    """Remove a folder from ``Settings.watched_folders``; the folder.  Its items stay (``cairn forget`` removes them)."""
     folder = _normalise(path)
     current = [Path(p) for p in store.settings().watched_folders]
     if folder not in current:
         raise CairnError(f"{display_path(folder)} is not watched")
-    store.update_settings(watched_folders=tuple(str(p) for p in current if p != folder))
-    return folder
+    saved = store.update_settings(watched_folders=tuple(str(p) for p in current if p != folder))
+    return Outcome(folder, saved.changes)
 
 
 def watch_list(store: WatchStore) -> list[WatchedFolder]:

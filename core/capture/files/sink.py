@@ -36,6 +36,7 @@ from core.ports import FileStore
 SOURCE = "file"
 ORIGIN_PREFIX = "file:"
 _MAX_NOTES = 20
+_MAX_WORDS = 50_000
 
 
 def file_meta(root: Path, path: Path, extraction: Extraction, state: FileState) -> dict[str, Any]:
@@ -54,6 +55,9 @@ def file_meta(root: Path, path: Path, extraction: Extraction, state: FileState) 
         meta["notes"] = list(extraction.notes[:_MAX_NOTES])
     if extraction.image_only_pages:
         meta["image_only_pages"] = list(extraction.image_only_pages)
+    if extraction.words:
+        # OCR'd words as screenshots keep them ([text, left, top, width, height, conf] + page), for highlighting
+        meta["words"] = [list(w) for w in extraction.words[:_MAX_WORDS]]
     for key in ("author", "date", "encoding"):
         if key in extraction.meta:
             meta[key] = extraction.meta[key]

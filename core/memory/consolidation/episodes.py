@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
+from core.memory.extraction.apps import app_name
 from core.memory.items import SUMMARY_SOURCE, MemItem, load_stream_items
 
 
@@ -86,13 +87,18 @@ class EpisodeDraft:
     @property
     def title(self) -> str:
         if self.kind == "chat":
-            who = ", ".join(self.participants[:4]) or "unknown"
-            where = self.conversation or self.items[0].source
-            return f"Chat with {who} ({where})"
+            others = [p for p in self.participants if p.casefold() != "me"]  # the user's own label
+            who = ", ".join(others[:4]) or "yourself"
+            where = self.conversation or ""
+            named_for = any(where.casefold().startswith(p.casefold()) for p in others)
+            return f"Chat with {who}" + (f" in {where}" if where and not named_for else "")
         if self.kind == "screen":
             titles = Counter(it.window_title for it in self.items if it.window_title)
-            app = self.apps[0] if self.apps else "screen"
+            app = app_name(self.apps[0]) if self.apps else "Screen"
             top = titles.most_common(1)[0][0] if titles else ""
+            for suffix in (f" — {app}", f" - {app}", " — Mozilla Firefox", " - Mozilla Firefox",
+                           " — Visual Studio Code", " - Visual Studio Code"):
+                top = top.removesuffix(suffix)
             return f"{app}: {top}" if top else app
         if self.kind == "files":
             names = list(dict.fromkeys((it.title or it.external_id or "?").rsplit("/", 1)[-1] for it in self.items))

@@ -44,6 +44,17 @@ ODT = _P + "opendocument:extract"
 RTF = _P + "rtf:extract"
 EPUB = _P + "epub:extract"
 EML = _P + "mail:extract"
+PPTX = _P + "slides:extract_pptx"
+ODP = _P + "slides:extract_odp"
+XLSX = _P + "sheets:extract_xlsx"
+ODS = _P + "sheets:extract_ods"
+XLS = _P + "sheets:extract_xls"
+MHTML = _P + "mhtml:extract"
+MSG = _P + "outlook:extract"
+DOC = _P + "legacy_office:extract_doc"
+PPT = _P + "legacy_office:extract_ppt"
+OOXML = _P + "office:extract"
+IMAGE = _P + "image:extract"
 
 _CODE_SUFFIXES = (
     ".py", ".pyi", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".java", ".kt", ".kts", ".scala", ".c", ".h",
@@ -69,6 +80,17 @@ EXTRACTORS: tuple[tuple[str, str], ...] = (
     (".rtf", RTF),
     (".epub", EPUB),
     (".eml", EML),
+    (".pptx", PPTX), (".pptm", PPTX), (".ppsx", PPTX), (".potx", PPTX),
+    (".odp", ODP), (".otp", ODP),
+    (".xlsx", XLSX), (".xlsm", XLSX), (".xltx", XLSX),
+    (".ods", ODS), (".ots", ODS),
+    (".xls", XLS),
+    (".mht", MHTML), (".mhtml", MHTML),
+    (".msg", MSG),
+    (".doc", DOC), (".dot", DOC),
+    (".ppt", PPT), (".pps", PPT),
+    (".png", IMAGE), (".jpg", IMAGE), (".jpeg", IMAGE), (".webp", IMAGE), (".tif", IMAGE), (".tiff", IMAGE),
+    (".bmp", IMAGE), (".gif", IMAGE), (".heic", IMAGE), (".heif", IMAGE),
     ("text/plain", TEXT),
     ("text/markdown", MARKDOWN),
     ("text/html", HTML),
@@ -79,6 +101,15 @@ EXTRACTORS: tuple[tuple[str, str], ...] = (
     ("application/rtf", RTF),
     ("application/epub+zip", EPUB),
     ("message/rfc822", EML),
+    ("application/vnd.openxmlformats-officedocument.presentationml.presentation", PPTX),
+    ("application/vnd.oasis.opendocument.presentation", ODP),
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", XLSX),
+    ("application/vnd.oasis.opendocument.spreadsheet", ODS),
+    ("application/x-ooxml", OOXML),
+    ("application/x-ole-storage", _P + "office:extract_ole"),
+    ("multipart/related", MHTML),
+    ("image/png", IMAGE), ("image/jpeg", IMAGE), ("image/webp", IMAGE), ("image/tiff", IMAGE), ("image/gif", IMAGE),
+    ("image/bmp", IMAGE), ("image/heic", IMAGE),
 )
 
 # Suffixes whose content is text: a binary head under one of these names is
@@ -104,16 +135,30 @@ def choose_extractor(name: str, head: bytes) -> str:
     """
     table = _table()
     target = table.get(suffix_of(name))
+    mime = sniff_mime(head)
     if target is not None:
         if target in TEXT_FAMILY and looks_binary(head):
             raise Unsupported("binary content (sniffed) under a text file name; not indexed")
+        # The content wins over a document name that lies (a PPTX called .docx, an RTF
+        # or HTML page saved as .doc): the bytes say what the file is.
+        if (mime is not None and mime != "multipart/related" and target not in TEXT_FAMILY
+                and table[mime] != target and not _same_family(mime, target)):
+            return table[mime]
         return target
-    mime = sniff_mime(head)
     if mime is not None:
         return table[mime]
     if looks_binary(head):
         raise Unsupported("binary file (sniffed); no extractor for it")
     return TEXT
+
+
+def _same_family(mime: str, target: str) -> bool:
+    """A generic container MIME (OOXML, OLE) agrees with any specific extractor of that container."""
+    if mime == "application/x-ooxml":
+        return target in (DOCX, PPTX, XLSX)
+    if mime == "application/x-ole-storage":
+        return target in (DOC, PPT, XLS, MSG)
+    return False
 
 
 def load_extractor(target: str) -> Extractor:

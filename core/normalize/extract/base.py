@@ -70,10 +70,44 @@ class ExtractLimits:
     max_unpacked_bytes: int = 300 * MIB
     timeout_s: float = 30.0
     memory_bytes: int = 1024 * MIB
+    max_image_pixels: int = 60_000_000  # a 7700x7700 scan; a bomb declares far more
+    max_ocr_pages: int = 200
+    ocr_page_timeout_s: float = 60.0
+    ocr_lang: str = "eng"
+    ocr_pdf_pages: bool = True  # OCR PDF pages that are images without text (scans)
 
     @classmethod
-    def from_settings(cls, max_file_mb: float, **overrides: float | int) -> ExtractLimits:
+    def from_settings(cls, max_file_mb: float, **overrides: float | int | str) -> ExtractLimits:
         return cls(max_file_bytes=int(max_file_mb * MIB), **overrides)  # type: ignore[arg-type]
+
+    def for_file(self, size: int, load: float | None = None, *, ocr: bool = False) -> ExtractLimits:
+        """These limits with the time limit scaled to one file: ``timeout_s`` covers a 1 MB file on an
+        idle machine; a big file gets more (a 619-page PDF alone takes minutes on a busy laptop), and a
+        machine busy with other work (``load``: run-queue length per core, default: measured) gets
+        proportionally more, so a folder scan indexes what a single import would."""
+        from dataclasses import replace
+
+        if load is None:
+            load = machine_load()
+        size_factor = max(1.0, size / MIB) ** 0.9  # extraction time grows a little slower than size
+        load_factor = min(4.0, max(1.0, load))
+        timeout = self.timeout_s * size_factor
+        if ocr:  # an image is OCR'd page by page: give it its pages' time, not its bytes'
+            timeout = max(timeout, 2 * self.ocr_page_timeout_s)
+        return replace(self, timeout_s=min(timeout * load_factor, _MAX_TIMEOUT_S))
+
+
+_MAX_TIMEOUT_S = 1800.0  # past half an hour a file is hostile or hopeless, however large
+
+
+def machine_load() -> float:
+    """The one-minute load average per core (1.0 where the platform has none)."""
+    import os
+
+    try:
+        return os.getloadavg()[0] / max(1, os.cpu_count() or 1)
+    except (AttributeError, OSError):
+        return 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +118,7 @@ class Extraction:
     ``notes`` are warnings worth showing (encoding guessed, rows cut, a page
     that failed); ``image_only_pages`` lists 1-based pages with images and no
     text, for OCR later; ``meta`` holds small strings (``encoding``,
-    ``author``, ``date`` as ISO-8601).
+    ``author``, ``date`` as ISO-8601); ``words`` are OCR'd words with boxes, for highlighting.
     """
 
     sections: tuple[Section, ...]
@@ -94,6 +128,8 @@ class Extraction:
     image_only_pages: tuple[int, ...] = ()
     pages: int | None = None
     meta: dict[str, str] = field(default_factory=dict)
+    # OCR'd words: (text, left, top, width, height, confidence, page) in the image's pixels
+    words: tuple[tuple[str, int, int, int, int, float, int], ...] = ()
 
     @property
     def text(self) -> str:

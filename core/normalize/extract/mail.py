@@ -20,7 +20,7 @@ from core.normalize.extract.base import (
     build_sections,
 )
 from core.normalize.extract.htmltext import html_to_sections
-from core.normalize.extract.textdecode import decode_text
+from core.normalize.extract.textdecode import bom_encoding, decode_text, utf16_32_without_bom
 from core.types import Section
 
 _HEADERS = ("From", "To", "Cc", "Date", "Subject")
@@ -38,7 +38,15 @@ def _size(n: int) -> str:
     return f"{n / 1024:,.0f} KB" if n >= 1024 else f"{n} bytes"
 
 
+def _as_8bit(data: bytes) -> bytes:
+    """UTF-16/32 e-mails (saved by some Windows tools, with or without a BOM) as UTF-8 bytes."""
+    if bom_encoding(data[:4]) is not None or (b"\x00" in data[:4096] and utf16_32_without_bom(data[:4096])):
+        return decode_text(data).text.encode("utf-8")
+    return data
+
+
 def extract(data: bytes, name: str, limits: ExtractLimits) -> Extraction:
+    data = _as_8bit(data)
     try:
         message = email.message_from_bytes(data, policy=email.policy.default)
     except Exception as exc:

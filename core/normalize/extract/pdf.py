@@ -26,6 +26,7 @@ from core.normalize.extract.base import (
     ExtractLimits,
     TextBudget,
     TooLarge,
+    Unsupported,
     build_sections,
 )
 from core.types import Section
@@ -230,7 +231,11 @@ def _open(data: bytes, notes: list[str]) -> Any:
 def extract(data: bytes, name: str, limits: ExtractLimits) -> Extraction:
     if not data.lstrip()[:1024].count(b"%PDF-"):
         raise ExtractionFailed("corrupt PDF: no %PDF header")
+    import time
+
+    started = time.monotonic()
     notes: list[str] = []
+    words: list[Any] = []
     with _pypdf_warnings() as pdf_warnings:
         reader = _open(data, notes)
         try:
@@ -270,13 +275,16 @@ def extract(data: bytes, name: str, limits: ExtractLimits) -> Extraction:
                     image_only.append(number)
                 continue
             sections.append(Section(text, page=number))
+        if image_only and limits.ocr_pdf_pages:
+            ocr_sections, words, image_only = _ocr_pages(pages, image_only, limits, started, notes)
+            sections = sorted([*sections, *ocr_sections], key=lambda s: s.page or 0)
         kept = build_sections(sections, budget)
     if failed_pages and len(failed_pages) == total:
         raise ExtractionFailed(f"corrupt PDF: none of its {total} page(s) could be read")
     if failed_pages:
         notes.append(f"{len(failed_pages)} page(s) had unreadable text: {_ranges(failed_pages)}")
     if image_only:
-        notes.append(f"{len(image_only)} page(s) are images without text (OCR later): {_ranges(image_only)}")
+        notes.append(f"{len(image_only)} page(s) are images without readable text: {_ranges(image_only)}")
     if not kept and not image_only:
         notes.append("no text layer found")
     notes.extend(f"pypdf: {_short(w)}" for w in pdf_warnings[:3])
@@ -289,7 +297,70 @@ def extract(data: bytes, name: str, limits: ExtractLimits) -> Extraction:
         image_only_pages=tuple(image_only),
         pages=total,
         meta=meta,
+        words=tuple(words),
     )
+
+
+def _page_image(page: Any, limits: ExtractLimits, notes: list[str], number: int) -> Any:
+    """The largest image drawn on a page (a scan is one), refused before decoding when it declares too many pixels."""
+    best: tuple[int, Any] | None = None
+    for image in page.images:
+        ref = getattr(image, "indirect_reference", None)
+        try:
+            obj = ref.get_object() if ref is not None else None
+            pixels = int(obj["/Width"]) * int(obj["/Height"]) if obj is not None else 0
+        except (KeyError, TypeError, ValueError):
+            pixels = 0
+        if pixels > limits.max_image_pixels:
+            notes.append(f"page {number}: image of {pixels:,} pixels refused (decompression bomb?)")
+            continue
+        if best is None or pixels > best[0]:
+            best = (pixels, image)
+    return best[1].image if best is not None else None
+
+
+def _ocr_pages(pages: Any, numbers: list[int], limits: ExtractLimits, started: float,
+               notes: list[str]) -> tuple[list[Section], list[Any], list[int]]:
+    """OCR the image-only pages within the file's time budget; returns (sections, words, pages still without text)."""
+    import time
+
+    from core.normalize.extract.image import ocr_engines, ocr_image
+    from core.normalize.ocr import OcrFailed, OcrTimeout, OcrUnavailable
+
+    try:
+        engines = ocr_engines(limits)
+    except Unsupported as exc:
+        notes.append(exc.reason)
+        return [], [], numbers
+    sections: list[Section] = []
+    words: list[Any] = []
+    left: list[int] = []
+    for n, number in enumerate(numbers):
+        # stop with time to spare: the sandbox ends the whole file at timeout_s
+        if n >= limits.max_ocr_pages or time.monotonic() - started > limits.timeout_s * 0.8:
+            left += numbers[n:]
+            notes.append(f"{len(numbers) - n} scanned page(s) not OCR'd (time or page limit): {_ranges(numbers[n:])}")
+            break
+        try:
+            image = _page_image(pages[number - 1], limits, notes, number)
+            if image is None:
+                left.append(number)
+                continue
+            text, found = ocr_image(image, number, limits, engines)
+        except (OcrTimeout, OcrFailed, OcrUnavailable, ExtractionFailed) as exc:
+            notes.append(f"page {number}: OCR failed ({exc})")
+            left.append(number)
+            continue
+        except Exception as exc:  # an image pypdf cannot decode
+            notes.append(f"page {number}: image not decodable ({type(exc).__name__})")
+            left.append(number)
+            continue
+        if text.strip():
+            sections.append(Section(text, page=number))
+            words += found
+        else:
+            left.append(number)
+    return sections, words, left
 
 
 def _short(message: str, limit: int = 160) -> str:

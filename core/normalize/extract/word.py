@@ -15,6 +15,7 @@ from core.normalize.extract.base import (
     ExtractionFailed,
     ExtractLimits,
     TextBudget,
+    Unsupported,
     build_sections,
 )
 from core.normalize.extract.zipguard import check_zip
@@ -37,7 +38,30 @@ def _heading_level(paragraph: Any) -> int | None:
 
 
 def table_text(table: Any) -> str:
-    """Rows as lines, cells separated by `` | ``; merged cells appear once."""
+    """Rows as lines, cells separated by `` | ``; merged cells appear once.
+
+    A table whose grid is malformed (python-docx cannot lay out its cells) is
+    read straight from its XML instead, so its text is kept.
+    """
+    try:
+        return _grid_text(table)
+    except Exception:
+        return raw_table_text(table._tbl)
+
+
+def raw_table_text(tbl: Any) -> str:
+    """A table's text from its ``w:tr``/``w:tc``/``w:t`` elements, ignoring the grid."""
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    lines = []
+    for row in tbl.iter(w + "tr"):
+        cells = [" ".join("".join(t.text or "" for t in tc.iter(w + "t")).split()) for tc in row.iter(w + "tc")]
+        cells = [c for c in cells if c]
+        if cells:
+            lines.append(" | ".join(cells))
+    return "\n".join(lines)
+
+
+def _grid_text(table: Any) -> str:
     lines = []
     for row in table.rows:
         seen: set[int] = set()
@@ -116,8 +140,27 @@ def _headers_footers(document: Any) -> list[Section]:
     return out
 
 
+# Office Open XML packages that are not Word documents, by the folder their main part lives in.
+_OTHER_OFFICE = (("ppt/", "a PowerPoint presentation (PPTX)"), ("xl/", "an Excel workbook (XLSX)"),
+                 ("visio/", "a Visio drawing (VSDX)"))
+
+
+def _refuse_other_office_files(data: bytes) -> None:
+    """A .pptx renamed .docx (or opened as one) is named for what it is, not called a corrupt DOCX."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+    if any(n.startswith("word/") for n in names):
+        return
+    for folder, what in _OTHER_OFFICE:
+        if any(n.startswith(folder) for n in names):
+            raise Unsupported(f"this is {what}, not a Word document: Cairn does not read that format")
+
+
 def extract(data: bytes, name: str, limits: ExtractLimits) -> Extraction:
     check_zip(data, "DOCX", limits)
+    _refuse_other_office_files(data)
     import docx
 
     try:

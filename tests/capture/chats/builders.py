@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from core.capture.chats.reader import ImportOptions
-from core.types import Record, RecordError, RecordSkip
+from core.types import Record, RecordError, RecordNote, RecordSkip
 
 from .imessage_fixture import SCHEMA, apple_ns, attributed_body, build_sample
 
@@ -94,6 +94,10 @@ def records(results: list[Record | RecordError | RecordSkip]) -> list[Record]:
 
 def errors(results: list[Record | RecordError | RecordSkip]) -> list[RecordError]:
     return [r for r in results if isinstance(r, RecordError)]
+
+
+def notes(results: list[Record | RecordError | RecordSkip | RecordNote]) -> list[RecordNote]:
+    return [r for r in results if isinstance(r, RecordNote)]
 
 
 def skips(results: list[Record | RecordError | RecordSkip]) -> list[RecordSkip]:

@@ -69,7 +69,7 @@ def test_watch_add_remove_list(tmp_path: Path, vault: Any) -> None:
     docs, inner, other = tmp_path / "Docs", tmp_path / "Docs" / "inner", tmp_path / "Other"
     inner.mkdir(parents=True)
     other.mkdir()
-    assert watch_add(vault, docs) == docs
+    assert watch_add(vault, docs).value == docs
     with pytest.raises(CairnError, match="already watched"):
         watch_add(vault, docs)
     with pytest.raises(CairnError, match="inside"):

@@ -31,7 +31,7 @@ def test_screen_episodes_follow_app_switches_not_alt_tabs() -> None:
     episodes = segment(frames, SegmentParams())
     assert [ep.apps[0] for ep in episodes] == ["code", "firefox", "firefox"]
     assert "slack" in episodes[0].apps  # the glance stayed inside the editor episode
-    assert episodes[0].title == "code: main.py"
+    assert episodes[0].title == "VS Code: main.py"  # the app by its product name
 
 
 def test_long_sessions_are_cut_at_a_topic_change() -> None:

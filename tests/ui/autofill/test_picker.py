@@ -46,3 +46,18 @@ def test_picker_types_the_chosen_value_only(lexical_vault, qtbot) -> None:
     with qtbot.waitSignal(picker.chosen, timeout=5000):
         picker._activated(email)
     assert sink.filled == [("focused", "anna.berg@example.com")] and copies.filled == []
+
+
+def test_the_picker_stays_on_screen_near_the_edges(qapp) -> None:
+    from PySide6.QtCore import QPoint, QSize
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.autofill.picker import on_screen
+
+    area = QGuiApplication.primaryScreen().availableGeometry()
+    size = QSize(380, 300)
+    corner = QPoint(area.right() - 5, area.bottom() - 5)  # the pointer in the bottom-right corner
+    placed = on_screen(corner + QPoint(8, 8), size, corner)
+    assert area.contains(placed) and area.contains(placed + QPoint(size.width() - 1, size.height() - 1))
+    middle = area.center()
+    assert on_screen(middle + QPoint(8, 8), size, middle) == middle + QPoint(8, 8)  # room enough: unchanged

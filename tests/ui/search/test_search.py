@@ -20,7 +20,7 @@ def test_typing_searches_and_enter_opens_the_moment_in_the_timeline(unlocked: An
                     and search.last_result().query_text == "binoculars", timeout=15000)
     kinds = {search.model.item(r).kind for r in range(search.model.rowCount())}
     assert {"message", "screenshot", "document"} <= kinds  # chats, screen and files in one list
-    assert "3 results" in search.status.text() or "results" in search.status.text()
+    assert "good match" in search.status.text()
 
     # move to the screenshot hit with the arrow keys: its OCR words are boxed on the image
     row = next(r for r in range(search.model.rowCount()) if search.model.item(r).kind == "screenshot")
@@ -68,7 +68,25 @@ def test_filters_narrow_the_results(unlocked: Any, qtbot: Any) -> None:
     search.search_now()
     wait_idle(qtbot, window)
     # The demo's newest memory is from yesterday: nothing about staging today.
-    qtbot.waitUntil(lambda: search.model.rowCount() == 0 and "No matches" in search.status.text(), timeout=15000)
+    qtbot.waitUntil(lambda: search.model.rowCount() == 0 and "Nothing in your memory matches" in search.status.text(),
+                    timeout=15000)
+    # ...but outside the filter there is a good match, and one click opens it
+    assert search.nearest_button.isVisibleTo(search) and "Outside your filters" in search.nearest_button.text()
+    search.nearest_button.click()
+    timeline = window.timeline()
+    qtbot.waitUntil(lambda: window.current_page() == "timeline" and timeline.current_item() is not None
+                    and "staging" in timeline.current_item().text.lower(), timeout=15000)
+
+
+def test_made_up_words_say_no_good_match_and_list_the_closest_dimmed(unlocked: Any, qtbot: Any) -> None:
+    search = unlocked.show_page("search")
+    search.set_query("xylophone quartz")
+    qtbot.waitUntil(lambda: search.last_result() is not None and search.last_result().query_text == "xylophone quartz",
+                    timeout=15000)
+    assert search.last_result().good_hits == []
+    assert "No good matches for “xylophone quartz”" in search.status.text() or search.model.rowCount() == 0
+    assert all(search.model.item(r).weak for r in range(search.model.rowCount()))
+    assert "memory graph" not in search.status.text()
 
 
 def test_a_stale_search_never_overwrites_a_newer_one(unlocked: Any, qtbot: Any) -> None:

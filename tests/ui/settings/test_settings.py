@@ -50,7 +50,7 @@ def test_changed_settings_are_persisted_in_the_vault(unlocked: Any, qtbot: Any) 
     dialog.folders.add("/home/sam/Documents")
     dialog.inbox.setText("/home/sam/Downloads/chats")
     dialog.retention_gb.setValue(12.5)
-    dialog.auto_lock.setValue(15)
+    dialog.auto_lock.setValue(30)
     dialog.model_path.setText("/models/qwen2.5-1.5b-instruct-q4_k_m.gguf")
     dialog.mcp.setChecked(True)
     assert set(dialog.changes()) == {"capture_interval_s", "excluded_apps", "watched_folders", "chat_inbox",
@@ -69,7 +69,7 @@ def test_changed_settings_are_persisted_in_the_vault(unlocked: Any, qtbot: Any) 
     assert "(unclosed" not in saved.private_window_patterns
     assert saved.watched_folders == ("/home/sam/Documents",)
     assert saved.chat_inbox == "/home/sam/Downloads/chats"
-    assert saved.retention_gb == 12.5 and saved.auto_lock_minutes == 15 and saved.mcp_enabled
+    assert saved.retention_gb == 12.5 and saved.auto_lock_minutes == 30 and saved.mcp_enabled
     assert saved.model_path == "/models/qwen2.5-1.5b-instruct-q4_k_m.gguf"
     # the settings name folders: they must not appear in any file in plain text
     for file in paths.home.rglob("*"):

@@ -35,6 +35,9 @@ def test_wizard_creates_the_vault_with_choices_and_demo(qtbot: Any, theme: Any, 
     wizard.capture.folders.add(str(tmp_path / "notes"))
     wizard.next()
     assert wizard.demo.demo.isChecked()
+    wizard.next()  # the last step says capture starts now, how to pause, and locks after 15 minutes by default
+    assert "Capture starts now" in wizard.start.title() and wizard.start.lock.currentData() == 15
+    wizard.start.lock.setCurrentIndex(wizard.start.lock.findData(30))
     choices = wizard.choices()
     assert choices.passphrase == "first run passphrase" and not choices.use_keyring
     wizard.close()
@@ -48,7 +51,7 @@ def test_wizard_creates_the_vault_with_choices_and_demo(qtbot: Any, theme: Any, 
     session.close_now()
     with Vault.open(paths, "first run passphrase", embedder=None) as vault:
         settings = vault.settings()
-        assert settings.capture_interval_s == 4.0
+        assert settings.capture_interval_s == 4.0 and settings.auto_lock_minutes == 30
         assert settings.watched_folders == (str(tmp_path / "notes"),)
         assert vault.stats().media_files == 11
 

@@ -1,0 +1,38 @@
+"""Office formats, odd encodings, web archives and legacy files: each variant's marker is extracted."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from core.normalize.extract import ExtractionFailed, Unsupported, extract_bytes
+from tests.data.files.variants import DocVariant, variants
+
+
+@pytest.mark.parametrize("variant", variants(), ids=lambda v: v.name)
+def test_variant_is_extracted(variant: DocVariant) -> None:
+    text = extract_bytes(variant.build(), variant.filename).text
+    for marker in variant.markers:
+        assert marker in text, f"{marker!r} missing from {variant.filename}: {text[:300]!r}"
+
+
+def test_pptx_slides_are_pages_headed_by_their_titles() -> None:
+    from tests.data.files.variants import make_pptx
+
+    extraction = extract_bytes(make_pptx([("One", "first", "n1"), ("Two", "second", "n2")]), "d.pptx")
+    assert [(s.page, s.heading) for s in extraction.sections] == [(1, "One"), (2, "Two")]
+    assert "Notes: n2" in extraction.sections[1].text
+
+
+def test_a_word_97_file_without_catdoc_gets_a_clear_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+    with pytest.raises(Unsupported, match="apt-get install catdoc"):
+        extract_bytes(ole, "old.doc", target="core.normalize.extract.legacy_office:extract_doc")
+
+
+@pytest.mark.skipif(shutil.which("catdoc") is None, reason="catdoc is installed by scripts/setup.sh")
+def test_a_damaged_word_97_file_fails_with_the_tools_reason() -> None:
+    with pytest.raises(ExtractionFailed, match=r"catdoc|OLE2"):
+        extract_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2000, "old.doc")

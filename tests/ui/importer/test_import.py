@@ -1,0 +1,57 @@
+"""Importing from the app: dropped files and Ctrl+I's files come in with progress; a bad file says why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from tests.helpers import jsonl_line, write_jsonl
+
+
+def _chat(tmp_path: Path, n: int = 40) -> Path:
+    return write_jsonl(tmp_path / "climbing-club.jsonl", [
+        jsonl_line(f"cc-{i}", f"Bouldering session {i}: the new overhang route near the quarry wall",
+                   speaker="Tomasz", conversation="Climbing club", minutes=i) for i in range(n)])
+
+
+def test_dropping_an_export_on_the_window_imports_it_with_progress(unlocked: Any, qtbot: Any, tmp_path: Path) -> None:
+    window = unlocked
+    chat = _chat(tmp_path)
+    results: list[Any] = []
+    window.importer.finished.connect(results.extend)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(chat))])
+    enter = QDragEnterEvent(QPoint(200, 200), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()  # the window takes files dragged over it
+    drop = QDropEvent(QPointF(200, 200), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    # Qt delivers a drop only inside a real drag session; the window's drop handling gets it as Qt would
+    assert window.importer.eventFilter(window, drop)
+    assert window.importer.progress is not None  # the progress dialog is up while it runs
+    qtbot.waitUntil(lambda: bool(results), timeout=60000)
+    assert results[0].error is None and results[0].report.imported == 40
+    assert "Imported 40 memories from climbing-club.jsonl" in window.status_line.flash_label.text()
+    search = window.show_page("search")
+    search.set_query("overhang quarry")
+    qtbot.waitUntil(lambda: search.model.rowCount() > 0 and search.model.item(0).conversation == "Climbing club",
+                    timeout=30000)
+
+
+def test_a_file_that_is_not_an_export_is_reported_and_the_rest_still_imports(unlocked: Any, qtbot: Any,
+                                                                             tmp_path: Path) -> None:
+    window = unlocked
+    bad = tmp_path / "holiday.bin"
+    bad.write_bytes(b"\x00\x01 not a chat export \xff" * 50)
+    good = _chat(tmp_path, 5)
+    results: list[Any] = []
+    window.importer.finished.connect(results.extend)
+    window.importer.import_paths([bad, good])
+    qtbot.waitUntil(lambda: bool(results), timeout=60000)
+    assert results[0].error and results[1].report.imported == 5
+    assert "could not import holiday.bin" in window.status_line.flash_label.text()

@@ -1,0 +1,105 @@
+"""The graph's drawing pieces: a node, the zoomable view, the legend dot and the mentions-over-time bars."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsScene, QGraphicsView
+
+KIND_COLOURS = {
+    "person": "#2f6fd0", "org": "#8e44ad", "place": "#2f855a", "project": "#b7791f", "topic": "#718096",
+    "app": "#c05621", "file": "#4a5568", "date": "#319795",
+}
+
+
+class NodeItem(QGraphicsEllipseItem):
+    def __init__(self, node: Any, x: float, y: float, radius: float) -> None:
+        super().__init__(-radius, -radius, 2 * radius, 2 * radius)
+        self.node = node
+        self.setPos(x, y)
+        colour = QColor(KIND_COLOURS.get(node.kind, "#718096"))
+        self.setBrush(QBrush(colour))
+        self.setPen(QPen(colour.darker(130), 2.5 if node.is_self else 1.0))
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setToolTip(f"{node.name} ({node.kind}) — {node.mentions} memories")
+        self.setZValue(2)
+        self.setAcceptHoverEvents(True)
+        self.on_hover: Any = None  # set by the page: called with the entity id, or None when the pointer leaves
+
+    def hoverEnterEvent(self, event: Any) -> None:
+        if self.on_hover is not None:
+            self.on_hover(self.node.entity_id)
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event: Any) -> None:
+        if self.on_hover is not None:
+            self.on_hover(None)
+        super().hoverLeaveEvent(event)
+
+
+class GraphView(QGraphicsView):
+    """The graph's view: the wheel (or +/−) zooms around the pointer, dragging the background pans."""
+
+    zoomed = Signal(float)
+
+    def __init__(self, scene: QGraphicsScene) -> None:
+        super().__init__(scene)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setAccessibleName("Memory graph view")
+        self.zoom = 1.0
+
+    def wheelEvent(self, event: Any) -> None:
+        self.zoom_by(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.key() in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_by(1.25)
+        elif event.key() == Qt.Key.Key_Minus:
+            self.zoom_by(0.8)
+        elif event.key() == Qt.Key.Key_0:
+            self.fit()
+        else:
+            super().keyPressEvent(event)
+
+    def zoom_by(self, factor: float) -> None:
+        factor = max(0.5, min(6.0, self.zoom * factor)) / self.zoom
+        self.zoom *= factor
+        self.scale(factor, factor)
+        self.zoomed.emit(self.zoom)
+
+    def fit(self) -> None:
+        self.resetTransform()
+        self.zoom = 1.0
+        self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self.zoomed.emit(self.zoom)
+
+
+def sparkline(days: tuple[tuple[float, int], ...], day: Any, colour: str = "#2f6fd0") -> str:
+    """Mentions per day as a row of thin bars in the accent colour (rich text), then the span in words."""
+    if not days:
+        return "no mentions"
+    top = max(n for _, n in days)
+    recent = days[-40:]
+    bars = "".join(
+        f"<td valign='bottom' style='padding:0 1px'><div style='background:{colour}; width:5px;"
+        f" height:{max(2, int(22 * n / top))}px'></div></td>" for _, n in recent)
+    total = sum(n for _, n in days)
+    return (f"<table cellspacing='0' cellpadding='0' height='24'><tr>{bars}</tr></table>"
+            f"{day(recent[0][0])} – {day(recent[-1][0])}, {total} memor{'y' if total == 1 else 'ies'}")
+
+
+def dot(colour: str) -> QIcon:
+    """A filled circle in a kind's colour: the legend on the type filters and the overview."""
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor(colour))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(1, 1, 10, 10)
+    painter.end()
+    return QIcon(pixmap)
