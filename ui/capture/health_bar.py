@@ -94,6 +94,7 @@ class HealthBar(QWidget):
         self._session = session
         self._health: CaptureHealth | None = None
         self.stopped_hint = "start it with `cairn daemon`"  # what to say when no capture runs
+        self.stopped_headline: str | None = None  # instead of "not running", e.g. the demo's "capturing is off"
         self.dot = _Dot()
         self.state = QLabel("Checking capture…")
         self.state.setAccessibleName("Capture status")
@@ -138,7 +139,8 @@ class HealthBar(QWidget):
             return
         colour = {"capturing": c.ok, "paused": c.warning, "stalled": c.danger, "idle": c.muted}.get(h.state, c.muted)
         self.dot.set_colour(colour)
-        self.state.setText(h.headline())
+        off = not h.running and not h.paused
+        self.state.setText(self.stopped_headline if off and self.stopped_headline else h.headline())
         details = []
         if h.running:
             details.append(f"last indexed {fmt.fmt_age(h.last_indexed_s)}")

@@ -35,10 +35,10 @@ def flag_locked(session: Session) -> WorkOp[None]:
     paths = session.paths
 
     def flag() -> None:
+        from core.private_file import write_private
         from core.vault import lock_flag
 
-        paths.runtime_dir.mkdir(parents=True, exist_ok=True)
-        lock_flag(paths).write_text("locked\n")
+        write_private(lock_flag(paths), b"locked\n")
 
     return WorkOp(session, flag, label="lock flag")
 

@@ -223,3 +223,27 @@ def test_hovering_the_hour_strip_previews_the_screen_at_that_time(unlocked: Any,
     assert not timeline.frame_preview.pixmap().isNull()
     strip.hovered.emit(None)  # the pointer leaves the strip
     assert timeline.frame_preview.item() is None
+
+
+def test_clicking_a_screenshot_opens_it_full_size_with_selectable_words(unlocked: Any, qtbot: Any) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    window = unlocked
+    now = datetime.now().astimezone()
+    shot = next(i for i in window.session.vault.items_between(now - timedelta(days=90), now, limit=500)
+                if i.kind == "screenshot" and (i.meta or {}).get("url"))
+    timeline = window.timeline()
+    timeline.open_item(int(shot.id))
+    qtbot.waitUntil(lambda: timeline.current_item() is not None and int(timeline.current_item().id) == int(shot.id)
+                    and timeline.moment.image_view().has_image(), timeout=15000)
+    qtbot.mouseClick(timeline.moment.image_view(), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(timeline.moment, "zoom_dialog", None) is not None
+                    and timeline.moment.zoom_dialog.isVisible(), timeout=15000)
+    zoom = timeline.moment.zoom_dialog
+    words = [w.toPlainText() for w in zoom.words]
+    assert len(words) == len(shot.meta["words"]) and words[0] == shot.meta["words"][0][0]
+    assert zoom.words[0].textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+    assert zoom.open_link.isVisibleTo(zoom) and shot.meta["url"] in zoom.open_link.toolTip()
+    next(b for b in zoom.findChildren(type(zoom.open_link)) if b.text() == "Copy all text").click()
+    assert QGuiApplication.clipboard().text() == shot.text
+    zoom.close()
