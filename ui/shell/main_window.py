@@ -362,7 +362,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._quitting and self.tray.available():
             self.hide()  # keep capturing and answering from the tray
-            self.session.status_message.emit("Cairn keeps running in the tray")
+            self.tray.notify("Cairn keeps running in the tray")  # the hidden window's status bar is unseen
             event.ignore()
             return
         self._save_geometry()
