@@ -149,23 +149,35 @@ def _write_day_summaries(
     from core.types import Record
 
     reader = store.read()
-    for day in sorted(days):
-        if stop():
-            report.stopped_early = True
-            return
+    # Never more summaries than episodes: a day summary is written only while the total stays within the
+    # number of episodes, busiest days first (where a day's story helps most).
+    room = int(reader.execute("SELECT count(*) FROM mem_episodes").fetchone()[0]) - int(reader.execute(
+        "SELECT count(*) FROM items WHERE source = ? AND deleted = 0", (SUMMARY_SOURCE,)).fetchone()[0])
+    spans = []
+    for day in days:
         d = date.fromisoformat(day)
         start = datetime(d.year, d.month, d.day, tzinfo=opts.timezone)
-        end = start + timedelta(days=1)
+        spans.append((day, start, start + timedelta(days=1)))
+    counts = {day: _episodes_on(reader, start, end) for day, start, end in spans}
+    pending: list[tuple[str, str, Any]] = []
+    for day, start, end in sorted(spans, key=lambda s: (-counts[s[0]], s[0])):
+        if stop():
+            report.stopped_early = True
+            break
         rows = reader.execute(
             "SELECT e.summary_item_id, e.signature FROM mem_episodes e WHERE e.start_ts >= ? AND e.start_ts < ?"
             " AND e.summary_item_id IS NOT NULL ORDER BY e.start_ts",
             (start.timestamp(), end.timestamp()),
         ).fetchall()
-        if not rows or _episodes_on(reader, start, end) < 2:
+        if not rows or counts[day] < 2:
             continue  # a one-episode day: the episode (or its summary) already tells the day
         signature = hashlib.sha256("|".join(f"{r[0]}:{r[1]}" for r in rows).encode()).hexdigest()[:32]
-        known = reader.execute("SELECT summary_signature FROM mem_days WHERE day = ?", (day,)).fetchone()
+        known = reader.execute("SELECT summary_signature, summary_item_id FROM mem_days WHERE day = ?",
+                               (day,)).fetchone()
         if known is not None and known[0] == signature:
+            continue
+        is_new = known is None or known[1] is None
+        if is_new and room <= 0:
             continue
         episode_summaries = load_items(reader, [int(r[0]) for r in rows])
         summary = summarize_day(episode_summaries, llm)
@@ -182,11 +194,24 @@ def _write_day_summaries(
             meta=_summary_meta("day", summary, end.timestamp(), {"day": day,
                                                                  "episode_summaries": [it.id for it in episode_summaries]}),
         )
-        item_id = _ingest_summaries(store, [record], opts)[0]
-        store.write(lambda conn, day=day, sig=signature, i=item_id: conn.execute(
-            "INSERT INTO mem_days (day, signature, summary_signature, summary_item_id, updated_at) VALUES (?,?,?,?,?)"
-            " ON CONFLICT(day) DO UPDATE SET signature = excluded.signature,"
-            " summary_signature = excluded.summary_signature, summary_item_id = excluded.summary_item_id,"
-            " updated_at = excluded.updated_at", (day, sig, sig, i, time.time()),
-        ))
-        report.day_summaries_written += 1
+        pending.append((day, signature, record))
+        if len(pending) >= _BATCH:
+            _flush_day_summaries(store, pending, opts, report)
+        room -= is_new
+    _flush_day_summaries(store, pending, opts, report)
+
+
+def _flush_day_summaries(store: SummaryStore, pending: list[Any], opts: ConsolidationOptions,
+                         report: ConsolidationReport) -> None:
+    if not pending:
+        return
+    ids = _ingest_summaries(store, [record for _, _, record in pending], opts)
+    now = time.time()
+    rows = [(day, sig, sig, ids[i], now) for i, (day, sig, _) in enumerate(pending)]
+    store.write(lambda conn: conn.executemany(
+        "INSERT INTO mem_days (day, signature, summary_signature, summary_item_id, updated_at) VALUES (?,?,?,?,?)"
+        " ON CONFLICT(day) DO UPDATE SET signature = excluded.signature,"
+        " summary_signature = excluded.summary_signature, summary_item_id = excluded.summary_item_id,"
+        " updated_at = excluded.updated_at", rows))
+    report.day_summaries_written += len(pending)
+    pending.clear()
