@@ -39,6 +39,8 @@ def ensure_demo_vault(home: Path) -> object:
     else:
         print(f"Creating the demo vault at {home} (passphrase: {DEMO_PASSPHRASE}) …", flush=True)
         vault = Vault.create(paths, DEMO_PASSPHRASE, use_keyring=False)
+        # The demo never records the real screen unless the user turns capture on (it says so).
+        vault.update_settings(screen_enabled=False)
     if not vault.stats().items:  # type: ignore[attr-defined]
         report = load_demo_memory(vault)
         print(f"Loaded the demo memory: {report}.", flush=True)
@@ -81,7 +83,7 @@ def main() -> None:
         vault.close()  # type: ignore[attr-defined]
         from app.main import main as app_main
 
-        sys.argv = [sys.argv[0], "--home", str(home), "--passphrase-env"]
+        sys.argv = [sys.argv[0], "--home", str(home), "--passphrase-env", "--demo"]
         os.environ.setdefault(env_switch.PASSPHRASE.name, DEMO_PASSPHRASE)
         app_main()
         return

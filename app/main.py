@@ -34,6 +34,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--tray", action="store_true",
                         help="start in the tray without showing the window (login autostart); "
                              "shows the window where there is no tray")
+    parser.add_argument("--demo", action="store_true",
+                        help="the demo vault (`make run`): says so, and that capturing is off until turned on")
     parser.add_argument("--page", choices=("timeline", "search", "ask", "graph"), default=None,
                         help="page to open after unlocking")
     return parser.parse_args(argv)
@@ -63,10 +65,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.show:
         print("Cairn is not running.", file=sys.stderr)
         return 1
-    _window, session = open_window(VaultPaths(home), passphrase_env=args.passphrase_env, page=args.page,
-                                   run_capture=not args.no_capture, hidden=args.tray)
-    code = app.exec()
-    session.close_now()
+    from core.capture.screen.own_windows import OwnProcesses
+
+    paths = VaultPaths(home)
+    own = OwnProcesses(paths.runtime_dir)
+    own.register()  # a `cairn daemon` on this vault never captures this app's windows
+    try:
+        window, session = open_window(paths, passphrase_env=args.passphrase_env, page=args.page,
+                                      run_capture=not args.no_capture, hidden=args.tray)
+        if args.demo:
+            from ui.shell.main_window import DEMO_CAPTURE_OFF
+
+            window.demo = True
+            window.setWindowTitle(f"Cairn — {DEMO_CAPTURE_OFF} until you turn it on")
+        code = app.exec()
+        session.close_now()
+    finally:
+        own.unregister()
     return int(code)
 
 

@@ -21,6 +21,7 @@ BENCHMARKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("locomo", "LoCoMo-dev evidence recall per category: BM25, hybrid, Cairn default", ()),
     ("embedder", "MiniLM chunks/s", ()),
     ("chat_formats", "messages/s and peak RSS per chat export format", ("--size-mb", "100")),
+    ("import_memory", "peak RSS importing a 440 MB single-chat WhatsApp zip, cut while reading vs whole", ()),
     ("files", "files/s, MB/s, unchanged-rescan time, peak RSS", ("--vault",)),
     ("llm", "model load, time to first token, answer latency", ()),
     ("memory", "LoCoMo-dev R@10 before/after memory recall", ()),

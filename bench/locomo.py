@@ -273,6 +273,37 @@ def held_out_answers(vault: Any, qs: list[dict[str, Any]], limit: int | None) ->
             "chosen": folds.chosen, "balance": {name: abstention_balance(r) for name, r in rows.items()}}
 
 
+def held_out_composition(vault: Any, qs: list[dict[str, Any]], limit: int | None) -> dict[str, Any]:
+    """Extractive answers per composition; leave-one-conversation-out choice on F1 + gold cited."""
+    from dataclasses import replace
+
+    from bench.llm import answer_rows, answer_table, pick_questions
+    from core.answer import Answerer
+    from core.answer.answerer import DEFAULT_COMPOSITION
+
+    picked = [q for q in pick_questions(qs, limit) if int(q["category"]) != 5]
+    memo = MemoRetriever(vault)
+    grid = {"shipped": DEFAULT_COMPOSITION}
+    for ratio in (0.0, 0.7, 0.85):
+        if replace(DEFAULT_COMPOSITION, second_quote=ratio) != DEFAULT_COMPOSITION:
+            grid[f"second_quote={ratio}"] = replace(DEFAULT_COMPOSITION, second_quote=ratio)
+    rows = {name: answer_rows(vault, picked, Answerer(memo, neighbours=memo.neighbours, composition=c),
+                              use_model=False)[0] for name, c in grid.items()}
+    folds = leave_one_conversation_out(rows, lambda r: mean_of(r, "f1") + mean_of(r, "evidence_cited"), ())
+    held = [r for conv, name in folds.chosen.items() for r in rows[name] if r["conversation"] == conv]
+    return {"in_sample": {name: answer_table(r) for name, r in rows.items()}, "held_out": answer_table(held),
+            "chosen": folds.chosen}
+
+
+def print_composition(result: dict[str, Any]) -> None:
+    print("\nExtractive answer composition (answerable questions; chosen on two conversations by F1 + cited)")
+    print(f"{'composition':<38}{'F1':>7}{'cited':>8}")
+    for name, table in {**result["in_sample"], "HELD-OUT FOLDS": result["held_out"]}.items():
+        print(f"{name:<38}{table['all']['f1']:>7.3f}{table['all']['evidence_cited']:>8.3f}")
+    print("  chosen per held-out conversation: "
+          + "; ".join(f"{conv}: {name}" for conv, name in sorted(result["chosen"].items())))
+
+
 def print_answer_folds(result: dict[str, Any]) -> None:
     print("\nExtractive answers per abstention policy (in-sample) and held-out folds "
           "(policy chosen on two conversations by adversarial minus false abstention, scored on the third)")
@@ -375,6 +406,8 @@ def run_on_consolidated(vault: Any, data: list[dict[str, Any]], known: dict[str,
             results["answer_folds"] = held_out_answers(vault, questions(data, known, cats=(1, 2, 3, 4, 5)),
                                                        args.answer_limit)
             print_answer_folds(results["answer_folds"])
+            results["composition"] = held_out_composition(vault, qs, args.answer_limit)
+            print_composition(results["composition"])
         if args.answers:
             from bench.llm import answer_metrics, print_answer_metrics
             from core.assistant import open_backend

@@ -23,6 +23,14 @@ class WrongPassphrase(CairnError):
     """The passphrase (or keyring secret) does not unwrap the data key."""
 
 
+class VaultDamaged(CairnError):
+    """The vault's database is corrupt (the key is right: the key file's wrap already proved it)."""
+
+
+class KeyFileDamaged(CairnError):
+    """``keys.json`` cannot be parsed (a flipped byte, a truncated write): restore it from a backup."""
+
+
 class KeyringUnavailable(CairnError):
     """No acceptable OS keyring backend (plaintext and null backends are refused)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,5 +59,20 @@ class VaultPaths:
         return self.home / "run"
 
     def ensure(self) -> None:
+        """Create the folders; the vault's own folders and files are the user's alone, whatever the umask
+        and whatever an older version or the user left (0700 folders, 0600 files)."""
         for d in (self.home, self.media_dir, self.models_dir, self.runtime_dir):
             d.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for d in (self.home, self.media_dir, self.runtime_dir):
+            _chmod(d, 0o700)
+        for name in ("vault.db", "vault.db-wal", "vault.db-shm", "keys.json"):
+            _chmod(self.home / name, 0o600)
+        for entry in self.runtime_dir.iterdir():
+            _chmod(entry, 0o700 if entry.is_dir() else 0o600)
+
+
+def _chmod(path: Path, mode: int) -> None:
+    """Set ``path``'s permission bits when it exists and differs (no-op on platforms without them)."""
+    with contextlib.suppress(FileNotFoundError):
+        if path.stat().st_mode & 0o777 != mode:
+            path.chmod(mode)

@@ -21,9 +21,9 @@ from core import env as env_switch
 from core.capture.chats.reader import ImportOptions
 from core.changes import ITEMS, MEDIA, NOTHING, SETTINGS, Changes, Outcome, changes, changes_if
 from core.crypto.envelope import MediaCipher
-from core.crypto.keys import create_keyfile, unlock_data_key
+from core.crypto.keys import PENDING_WRAP, KeyFile, create_keyfile, unlock_data_key
 from core.crypto.sealed_file import SealedFiles
-from core.errors import ImportFailed, VaultLocked, VaultNotFound
+from core.errors import CairnError, ImportFailed, VaultLocked, VaultNotFound
 from core.index.ann_store import AnnService
 from core.index.provider import ANN_MIN_VECTORS, VectorIndexes
 from core.index.vectors import VectorSearch
@@ -36,6 +36,7 @@ from core.settings import Settings
 from core.store import browse, forget, media
 from core.store.browse import ItemView
 from core.store.database import Database
+from core.store.fts_secure_delete import enable_fts_secure_delete
 from core.store.ingest import Embedder, ImportReport, embed_missing, ingest
 from core.store.items import source_key
 from core.store.schema import migrate
@@ -68,6 +69,7 @@ class Vault:
         self._graph_cache: Any = None
         self.creation_notes: list[str] = []
         self._db.write(lambda conn: migrate(conn, MIGRATIONS))
+        self._db.write(enable_fts_secure_delete)
 
     # -- lifecycle ------------------------------------------------------------------
     @classmethod
@@ -85,7 +87,11 @@ class Vault:
             raise VaultNotFound(f"no Cairn vault at {paths.home} (run `cairn init`)")
         if passphrase is None and lock_flag(paths).exists():
             raise VaultLocked("the vault is locked: unlock it with your passphrase (`cairn unlock`)")
-        return cls(paths, unlock_data_key(paths, passphrase), embedder=embedder)
+        data_key = unlock_data_key(paths, passphrase)
+        if PENDING_WRAP in KeyFile.load(paths).wraps:
+            raise CairnError("a `cairn rekey` was interrupted: run `cairn rekey` again to finish it (nothing is lost)")
+        paths.ensure()  # 0700/0600 again, whatever an older version or the user's umask left
+        return cls(paths, data_key, embedder=embedder)
 
     def close(self) -> None:
         """Lock: stop writing, close connections, forget keys and the in-memory index."""
@@ -180,6 +186,8 @@ class Vault:
         self.vectors.mark_dirty()
         if report.redactions:
             report.notes.append(f"{report.redactions} secret(s) redacted before storage")
+        if report.truncated:
+            report.notes.append(f"{report.truncated} message(s) or document(s) too long: cut, the rest not stored")
         return report
 
     def _require_embedder(self) -> Embedder:

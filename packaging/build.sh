@@ -38,24 +38,54 @@ step_tools() {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 }
 
+PORTABLE_FLAGS="-DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AVX512_VBMI=OFF -DGGML_AVX512_VNNI=OFF \
+-DGGML_AVX512_BF16=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF"
+
 step_llama() {
+  # llama-cpp-python's Python code is the same whatever the CPU flags: take setup's wheel (same version) and
+  # replace its native libraries with llama.cpp built portable from the same sdist.  Building only the
+  # libraries (not llama.cpp's `common`, which the bindings do not load) halves the compile on 2 cores.
   if ls "$WHEELS"/llama_cpp_python-$LLAMA_VERSION-*.whl >/dev/null 2>&1 && [ -s "$WHEELS/llama-build-flags.txt" ]; then
     return 0
   fi
-  say "building llama-cpp-python $LLAMA_VERSION portable (GGML_NATIVE=OFF, no AVX-512); cached in $WHEELS"
+  local native
+  native=$(ls "${CAIRN_WHEEL_CACHE:-$HOME/.cache/cairn-wheels}"/llama_cpp_python-$LLAMA_VERSION-*.whl 2>/dev/null | head -1)
+  [ -n "$native" ] || { say "run make setup first (it builds the llama-cpp-python wheel this step starts from)"; exit 1; }
+  say "building llama.cpp $LLAMA_VERSION portable (GGML_NATIVE=OFF, no AVX-512); cached in $WHEELS"
   mkdir -p "$WHEELS"
-  local build_dir="$OUT/llama-build"
-  rm -rf "$build_dir"
   [ -x "$OUT/wheel-venv/bin/python" ] || $PY -m venv "$OUT/wheel-venv"
-  CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AVX512_VBMI=OFF -DGGML_AVX512_VNNI=OFF \
--DGGML_AVX512_BF16=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF \
--DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF" \
-    "$OUT/wheel-venv/bin/python" -m pip wheel --no-deps "llama-cpp-python==$LLAMA_VERSION" -w "$WHEELS" \
-      --config-settings=build-dir="$build_dir"
+  "$OUT/wheel-venv/bin/python" -m pip install -q wheel
+  local build_dir="${CAIRN_LLAMA_BUILD_DIR:-$OUT/llama-build}"
+  if [ ! -f "$build_dir/build.ninja" ]; then
+    local src="$OUT/llama-src"
+    rm -rf "$src" && mkdir -p "$src"
+    "$OUT/wheel-venv/bin/python" -m pip download -q --no-deps --no-binary :all: "llama-cpp-python==$LLAMA_VERSION" -d "$src"
+    tar -xzf "$src"/llama_cpp_python-$LLAMA_VERSION.tar.gz -C "$src"
+    # shellcheck disable=SC2086
+    cmake -S "$src/llama_cpp_python-$LLAMA_VERSION/vendor/llama.cpp" -B "$build_dir" -G Ninja \
+      -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON $PORTABLE_FLAGS \
+      -DLLAMA_BUILD_COMMON=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF \
+      -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF \
+      -DCMAKE_BUILD_WITH_INSTALL_RPATH=ON "-DCMAKE_INSTALL_RPATH=\$ORIGIN" >/dev/null
+  fi
+  ninja -C "$build_dir" llama
   # The evidence: what CMake was told and what it enabled for the CPU backend.
   grep -E '^GGML_(NATIVE|AVX|AVX2|AVX512[A-Z0-9_]*|AMX[A-Z0-9_]*|FMA|F16C|BMI2|SSE42|AVX_VNNI):' \
-    "$build_dir/CMakeCache.txt" > "$WHEELS/llama-build-flags.txt"
-  rm -rf "$build_dir"
+    "$build_dir/CMakeCache.txt" > "$OUT/llama-build-flags.txt"
+  local work="$OUT/llama-wheel"
+  rm -rf "$work" && mkdir -p "$work"
+  "$OUT/wheel-venv/bin/python" -m wheel unpack -d "$work" "$native"
+  local lib
+  lib=$(ls -d "$work"/*/llama_cpp/lib)
+  for f in "$lib"/lib*.so*; do
+    local built
+    built=$(find "$build_dir" -name "$(basename "$f")" \( -type f -o -type l \) | head -1)
+    [ -n "$built" ] || { say "llama.cpp build has no $(basename "$f")"; exit 1; }
+    cp -L "$built" "$f"
+  done
+  "$OUT/wheel-venv/bin/python" -m wheel pack -d "$WHEELS" "$work"/*/
+  mv "$OUT/llama-build-flags.txt" "$WHEELS/llama-build-flags.txt"
+  rm -rf "$work"
 }
 
 step_venv() {
@@ -123,7 +153,9 @@ step_old() {
     "$VENV/bin/pyinstaller" --noconfirm --log-level WARN --distpath "$OUT/old/dist" --workpath "$OUT/old/work" \
     packaging/cairn.spec
   ln -sfn cairn "$OUT/old/dist/cairn/cairn-app"
-  "$VENV/bin/python" packaging/linux/build_deb.py "$OUT/old/dist/cairn" "$OUT/old" --version "$old_version"
+  # Uncompressed: it only feeds the upgrade test, and xz on ~1 GB takes many minutes on 2 cores.
+  "$VENV/bin/python" packaging/linux/build_deb.py "$OUT/old/dist/cairn" "$OUT/old" --version "$old_version" \
+    --compression none
   "$VENV/bin/python" -m pip install -q --no-deps --force-reinstall .  # back to this checkout
   rm -rf "$OUT/old/dist" "$OUT/old/work" "$src"
 }

@@ -231,12 +231,18 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
     window.resume_capture()
     _pump(app, idle)
 
+    # forget: the dialog for one memory, with its preview count
+    forget = window.forget(timeline.current_item())
+    _pump(app, lambda: idle() and forget.count() is not None, settle=0.3)
+    shots.append(_save(forget, out / f"{theme}-16-forget-dialog.png"))
+    forget.close()
+
     # first-run wizard pages
     wizard = FirstRunWizard(window, keyring=(False, "No system keyring on this machine: Cairn uses your "
                                                    "passphrase instead."))
     wizard.resize(680, 520)
     wizard.show()
-    for index in range(4):
+    for index in range(5):
         _pump(app, idle, settle=0.3)
         shots.append(_save(wizard, out / f"{theme}-15-first-run-{index + 1}.png"))
         if index == 0:

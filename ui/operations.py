@@ -7,7 +7,8 @@ success ``success`` gets the value (the report itself for a report), then
 the session emits ``changed`` with exactly those changes.  ``QueryOp(session, op)`` is the read-only twin: nothing is
 announced.  ``StreamOp(session, op)`` consumes the iterable ``op(vault)``
 returns on a worker and hands each value to ``each`` on the GUI thread (the
-Ask page's answer events).  Each UI area keeps its operations in its own
+Ask page's answer events).  ``WorkOp(session, fn)`` runs ``fn()`` that needs
+no vault (the capture host, its health file) the same way.  Each UI area keeps its operations in its own
 ``operations.py`` (timeline, search, ask, autofill, graph, settings; the
 reads shared by pages in ``ui.widgets.operations``), so pages hold no inline
 core calls.  ``run()`` returns the task's handle (to cancel it), or None
@@ -129,6 +130,18 @@ class StreamOp(QueryOp[Iterable[T]]):
         op = self._op
         return self._session.tasks.stream(lambda: op(vault), on_item=self._each, on_done=self._finished,
                                           on_failure=self._failure, owner=self._owner, label=self._label)
+
+
+class WorkOp(QueryOp[T]):
+    """Work off the GUI thread that needs no vault (the capture host, its status file): ``fn()``'s value to ``success``."""
+
+    def __init__(self, session: Session, fn: Callable[[], T], *, label: str = "work") -> None:
+        super().__init__(session, lambda _vault: fn(), label=label)
+        self._fn = fn
+
+    def run(self) -> TaskHandle:
+        return self._session.run(self._fn, on_success=self._done, on_failure=self._failure, owner=self._owner,
+                                 label=self._label)
 
 
 def _ignore(_exc: BaseException) -> None:

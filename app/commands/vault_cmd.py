@@ -18,6 +18,7 @@ def register(app: typer.Typer) -> None:
     app.command("unlock")(unlock)
     app.command("lock")(lock)
     app.command("passwd")(passwd)
+    app.command("rekey")(rekey)
     app.command("status")(status)
 
 
@@ -65,7 +66,9 @@ def lock(home: HomeOption = None) -> None:
     if not paths.keyfile.exists():
         raise fail(f"no Cairn vault at {paths.home}")
     paths.ensure()
-    lock_flag(paths).write_text("locked\n")
+    from core.private_file import write_private
+
+    write_private(lock_flag(paths), b"locked\n")
     console().print("Locked. Running Cairn processes close the vault within a few seconds.")
 
 
@@ -84,6 +87,23 @@ def passwd(home: HomeOption = None) -> None:
         new = typer.prompt("New passphrase", hide_input=True, confirmation_prompt=True)
     change_passphrase(paths, current, new)
     console().print("Passphrase changed.")
+
+
+def rekey(home: HomeOption = None) -> None:
+    """A new data key for everything (database and media re-encrypted): old key-file backups open nothing."""
+    from core.crypto.keys import KeyFile
+    from core.host.capture_lock import CaptureLock
+    from core.rekey import rekey as move_to_new_key
+
+    paths = vault_paths(home)
+    current = passphrase_from_env_or_prompt(paths, needed="passphrase" in KeyFile.load(paths).wraps)
+    lock = CaptureLock(paths.runtime_dir, "cairn rekey")
+    lock.acquire()  # refuses while `cairn daemon` or the app captures into this vault
+    try:
+        move_to_new_key(paths, current, say=lambda line: console().print(f"  {line}"))
+    finally:
+        lock.release()
+    console().print("Rekeyed: a new data key encrypts the vault; old copies of keys.json no longer open it.")
 
 
 def status(

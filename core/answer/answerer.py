@@ -24,7 +24,14 @@ from datetime import UTC, datetime, tzinfo
 from core.answer.abstain import Abstention, about_persons, matching, outweighed
 from core.answer.citations import NOT_FOUND_RE, Validated, citation_numbers, date_consistent, validate_answer
 from core.answer.context import approx_tokens, build_snippets, format_snippet
-from core.answer.extractive import Extracted, extractive_answer, person_fit, query_terms, rank_snippets
+from core.answer.extractive import (
+    Composition,
+    Extracted,
+    extractive_answer,
+    person_fit,
+    query_terms,
+    rank_snippets,
+)
 from core.answer.text import coverage
 from core.answer.types import (
     NOT_FOUND_TEXT,
@@ -49,6 +56,7 @@ from core.types import TimeRange
 
 # When a snippet counts as relevant (``core.answer.abstain``); chosen on LoCoMo-dev folds (bench/locomo.py).
 DEFAULT_ABSTENTION = Abstention()
+DEFAULT_COMPOSITION = Composition()
 # The model's "NOT FOUND" is overruled (extractive answer) only on evidence this strong.
 STRONG_COVERAGE = 0.8
 
@@ -74,6 +82,7 @@ class Answerer:
         prompt: PromptFile | None = None,
         neighbour_window: int = 1,
         abstention: Abstention = DEFAULT_ABSTENTION,
+        composition: Composition = DEFAULT_COMPOSITION,
     ) -> None:
         self._retriever = retriever
         self._neighbours = neighbours
@@ -82,6 +91,7 @@ class Answerer:
         self._k = k
         self._window = neighbour_window
         self._abstention = abstention
+        self._composition = composition
         self._prompt = prompt or load_prompt("answer")
         if prompt_style is None:
             spec = getattr(backend, "spec", None)
@@ -167,7 +177,7 @@ class Answerer:
                 **base,  # type: ignore[arg-type]
             )
             return
-        extracted = extractive_answer(understanding, relevant, tz)
+        extracted = extractive_answer(understanding, relevant, tz, self._composition)
         assert extracted is not None
 
         if backend is None:

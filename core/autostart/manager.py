@@ -40,9 +40,15 @@ class Systemctl:
     """``systemctl --user`` as a subprocess; absent or unreachable managers answer (False, why)."""
 
     def run(self, args: Sequence[str]) -> tuple[bool, str]:
+        import os
+
+        from core.process_env import child_env
+
+        # systemctl reaches the user manager over the session bus: that address, and no passphrase.
+        bus = {k: os.environ[k] for k in ("DBUS_SESSION_BUS_ADDRESS",) if k in os.environ}
         try:
             done = subprocess.run(["systemctl", "--user", *args], capture_output=True, text=True, timeout=20,
-                                  check=False)
+                                  check=False, env=child_env(bus))
         except (OSError, subprocess.TimeoutExpired) as exc:
             return False, str(exc)
         return done.returncode == 0, (done.stdout + done.stderr).strip()

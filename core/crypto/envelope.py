@@ -2,8 +2,10 @@
 
 Layout of a file: ``MAGIC(4) | version(1) | nonce(12) | ciphertext+tag``.  The
 key is HKDF-SHA256 of the data key with a purpose label, so the media key is
-never the database key.  The file name (a random id) is bound in as associated
-data, so swapping two files on disk is detected.  Files are written
+never the database key.  The header (magic and version) and the file name (a
+random id) are bound in as associated data, so a flipped version byte or two
+files swapped on disk are detected.  Version 1 files (name only as associated
+data) are still read; new files are version 2.  Files are written
 temp → fsync → rename so a crash leaves either the old state or the new file.
 """
 
@@ -16,7 +18,10 @@ from pathlib import Path
 from core.errors import CairnError
 
 MAGIC = b"CRN1"
-VERSION = 1
+VERSION = 2
+LEGACY_VERSION = 1  # associated data was the name only: read, never written
+HEADER_LEN = len(MAGIC) + 1
+NONCE_LEN = 12
 
 
 def derive_key(data_key: bytes, purpose: str) -> bytes:
@@ -35,16 +40,22 @@ class MediaCipher:
         self._aead = AESGCM(derive_key(data_key, "media"))
 
     def seal(self, plaintext: bytes, name: str) -> bytes:
-        nonce = secrets.token_bytes(12)
-        return MAGIC + bytes([VERSION]) + nonce + self._aead.encrypt(nonce, plaintext, name.encode())
+        nonce = secrets.token_bytes(NONCE_LEN)
+        header = MAGIC + bytes([VERSION])
+        return header + nonce + self._aead.encrypt(nonce, plaintext, _associated(header, name))
 
     def open(self, blob: bytes, name: str) -> bytes:
         from cryptography.exceptions import InvalidTag
 
-        if blob[:4] != MAGIC or len(blob) < 4 + 1 + 12 + 16:
+        if blob[:4] != MAGIC or len(blob) < HEADER_LEN + NONCE_LEN + 16:
             raise CairnError(f"media file {name} is not a Cairn envelope")
+        header, version = blob[:HEADER_LEN], blob[4]
+        if version not in (VERSION, LEGACY_VERSION):
+            raise CairnError(f"media file {name} is damaged (unknown envelope version {version})")
+        associated = name.encode() if version == LEGACY_VERSION else _associated(header, name)
         try:
-            return self._aead.decrypt(blob[5:17], blob[17:], name.encode())
+            return self._aead.decrypt(blob[HEADER_LEN:HEADER_LEN + NONCE_LEN], blob[HEADER_LEN + NONCE_LEN:],
+                                      associated)
         except InvalidTag as exc:
             raise CairnError(f"media file {name} is damaged or belongs to another vault") from exc
 
@@ -72,3 +83,8 @@ class MediaCipher:
 
     def read_file(self, directory: Path, name: str) -> bytes:
         return self.open((directory / name).read_bytes(), name)
+
+
+def _associated(header: bytes, name: str) -> bytes:
+    """What the tag authenticates besides the ciphertext: the whole header, then the file name."""
+    return header + name.encode()

@@ -15,17 +15,24 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import secrets
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from core.crypto.keyring_guard import trusted_keyring
-from core.errors import KeyringUnavailable, VaultExists, VaultNotFound, WrongPassphrase
+from core.errors import (
+    CairnError,
+    KeyFileDamaged,
+    KeyringUnavailable,
+    VaultExists,
+    VaultNotFound,
+    WrongPassphrase,
+)
 from core.paths import VaultPaths
 
 KEYFILE_FORMAT = 1
+PENDING_WRAP = "pending"  # the next data key, wrapped by the current one, while `cairn rekey` runs
 KEYRING_SERVICE = "cairn-vault"
 
 # RFC 9106 "second recommended" (low-memory) Argon2id option; ~0.1 s here.
@@ -37,7 +44,7 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.b64decode(text.encode("ascii"))
+    return base64.b64decode(text.encode("ascii"), validate=True)
 
 
 def _derive_passphrase_key(passphrase: str, salt: bytes, params: dict[str, int]) -> bytes:
@@ -71,6 +78,15 @@ def _unwrap(kek: bytes, wrapped: dict[str, str], aad: bytes) -> bytes:
         raise WrongPassphrase("the passphrase does not unlock this vault") from exc
 
 
+def wrap_key(kek: bytes, key: bytes, aad: bytes) -> dict[str, str]:
+    """``key`` sealed under ``kek`` (AES-256-GCM) as a key-file wrap entry."""
+    return _wrap(kek, key, aad)
+
+
+def unwrap_key(kek: bytes, wrapped: dict[str, str], aad: bytes) -> bytes:
+    return _unwrap(kek, wrapped, aad)
+
+
 @dataclass(slots=True)
 class KeyFile:
     """The parsed ``keys.json``: install id and the wraps of the data key."""
@@ -87,22 +103,53 @@ class KeyFile:
             raw = json.loads(paths.keyfile.read_text("utf-8"))
         except FileNotFoundError as exc:
             raise VaultNotFound(f"no Cairn vault at {paths.home} (run `cairn init`)") from exc
-        except (OSError, ValueError) as exc:
-            raise VaultNotFound(f"{paths.keyfile} is unreadable: {exc}") from exc
+        except OSError as exc:
+            raise VaultNotFound(f"{paths.keyfile} is unreadable: {exc.strerror or exc}") from exc
+        except ValueError as exc:
+            raise _damaged(paths, f"not JSON ({exc})") from exc
+        if not isinstance(raw, dict):
+            raise _damaged(paths, "not a JSON object")
         if raw.get("format") != KEYFILE_FORMAT:
             raise VaultNotFound(f"{paths.keyfile}: unsupported key file format {raw.get('format')!r}")
-        return cls(install_id=raw["install_id"], wraps=dict(raw["wraps"]))
+        keyfile = cls(install_id=raw.get("install_id"), wraps=raw.get("wraps"))  # type: ignore[arg-type]
+        problem = keyfile.problem()
+        if problem:
+            raise _damaged(paths, problem)
+        return keyfile
+
+    def problem(self) -> str | None:
+        """What makes this key file unusable (a field missing, bad base64), or ``None``."""
+        if not isinstance(self.install_id, str) or not isinstance(self.wraps, dict):
+            return "install_id or wraps missing"
+        for kind, wrap in self.wraps.items():
+            fields = [("nonce", wrap.get("nonce")), ("ciphertext", wrap.get("ciphertext"))] if isinstance(
+                wrap, dict) else []
+            if kind == "passphrase" and isinstance(wrap, dict):
+                kdf = wrap.get("kdf")
+                if not isinstance(kdf, dict):
+                    return "wraps.passphrase.kdf missing"
+                fields.append(("kdf.salt", kdf.get("salt")))
+                if not all(isinstance(kdf.get(k), int) for k in ARGON2_PARAMS):
+                    return "wraps.passphrase.kdf parameters damaged"
+            if not fields:
+                return f"wraps.{kind} is not an object"
+            for name, value in fields:
+                try:
+                    _unb64(value)
+                except (AttributeError, TypeError, ValueError):
+                    return f"wraps.{kind}.{name} is not valid base64"
+        return None
 
     def save(self, paths: VaultPaths) -> None:
+        """Replace ``keys.json`` atomically; on a full disk the old file stays and no temp file is left."""
+        from core.private_file import write_private
+
         data = json.dumps({"format": KEYFILE_FORMAT, "install_id": self.install_id, "wraps": self.wraps}, indent=2)
-        tmp = paths.keyfile.with_suffix(".json.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            os.write(fd, data.encode("utf-8"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, paths.keyfile)
+            write_private(paths.keyfile, data.encode("utf-8"), durable=True)
+        except OSError as exc:
+            raise CairnError(f"could not write {paths.keyfile}: {exc.strerror or exc}; the key file is unchanged"
+                             " (free some space and try again)") from exc
 
     # -- passphrase wrap ------------------------------------------------------------
     def set_passphrase(self, data_key: bytes, passphrase: str) -> None:
@@ -146,6 +193,11 @@ class KeyFile:
 
     def methods(self) -> list[str]:
         return sorted(self.wraps)
+
+
+def _damaged(paths: VaultPaths, what: str) -> KeyFileDamaged:
+    return KeyFileDamaged(f"the key file {paths.keyfile} is damaged ({what}); restore keys.json from a backup"
+                          " (the database cannot be opened without it)")
 
 
 def create_keyfile(paths: VaultPaths, passphrase: str | None, use_keyring: bool) -> tuple[bytes, KeyFile, list[str]]:

@@ -54,7 +54,7 @@ class CaptureHealth:
         if self.state == "idle":
             return "Idle (capture resumes when you are back)"
         if self.state == "blocked":
-            return "Not capturing: a private window or excluded app is visible"
+            return "Not capturing: " + (self.detail or "a private window or excluded app is visible")
         if self.state == "locked":
             return "Screen locked: not capturing"
         if self.state == "unavailable":

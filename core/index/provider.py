@@ -105,6 +105,8 @@ class VectorIndexes:
         index = self._exact()
         if index is not None and len(index) >= self.min_vectors and not service.busy:
             service.start_rebuild()  # the vault outgrew exact search: build the approximate index meanwhile
+        if index is not None:
+            index.note = _rebuild_note(service) if service.busy else None
         return index
 
     def _drop_exact(self) -> None:
@@ -156,3 +158,9 @@ class VectorIndexes:
         if ann is not None:
             ann.close()  # a rebuild stops at its next block, a compaction finishes its write
         self._index = None
+
+
+def _rebuild_note(service: AnnService) -> str:
+    done, total = service.progress or (0, 0)
+    why = f" ({service.problem})" if service.problem else ""
+    return f"rebuilding the meaning index{why}: {done:,} of {total:,} passages; searching the loaded ones exactly"

@@ -43,6 +43,8 @@ class VectorIndex:
         self._max_chunk_id = 0
         # While a background load runs: how many vectors the index will hold (None once complete).
         self.expected: int | None = None
+        # Set while the approximate index is rebuilt and this exact one answers meanwhile (shown with results).
+        self.note: str | None = None
 
     def __len__(self) -> int:
         return int(self._data[0].shape[0])

@@ -170,6 +170,20 @@ class MemoryService:
         self.store.write(lambda c: merge_entities(c, keep, other))
         return changes(ENTITIES, FACTS, GRAPH)
 
+    def auto_merges(self) -> list[Any]:
+        """The first-name/full-name merges consolidation made by itself and that still hold (undoable)."""
+        from core.memory.knowledge.aliases import recent_auto_merges
+
+        return recent_auto_merges(self.store.read())
+
+    def undo_auto_merge(self, kept: int, folded: int) -> Changes:
+        """Split an automatic merge for good; the memories that mentioned the short name wait for the next
+        consolidation, which re-derives their mentions, relations and facts."""
+        from core.memory.knowledge.aliases import undo_merge
+
+        self.store.write(lambda c: undo_merge(c, kept, folded))
+        return changes(ENTITIES, FACTS, GRAPH, PROPOSALS)
+
     def reject_merge(self, a: int, b: int) -> Changes:
         self.store.write(lambda c: ents.reject_merge(c, a, b))
         return changes(PROPOSALS)

@@ -21,7 +21,7 @@ import math
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -118,11 +118,17 @@ class Redactor:
         """All findings, overlapping ones reduced to the outermost, in text order."""
         raw: list[Finding] = []
         for rule in self.rules:
-            for match in rule.regex.finditer(text):
+            for match in _matches(rule, text):
                 start, end = _secret_span(match)
                 if end <= start:
                     continue
-                if rule.validator and not _validate(rule, text[start:end]):
+                if rule.validator == "card":
+                    # Digits next to the number (a message id, a quantity) join the run: find the card in it.
+                    span = _card_span(rule, text[start:end])
+                    if span is None:
+                        continue
+                    start, end = start + span[0], start + span[1]
+                elif rule.validator and not _validate(rule, text[start:end]):
                     continue
                 raw.append(Finding(rule.id, rule.label, start, end))
         raw.sort(key=lambda f: (f.start, -f.end))
@@ -292,6 +298,36 @@ def _is_card_number(_rule: Rule, candidate: str) -> bool:
     if not _grouping_plausible([len(g) for g in digits_groups]):
         return False
     return _has_card_prefix(digits) and _luhn_ok(digits)
+
+
+def _matches(rule: Rule, text: str) -> Iterator[re.Match[str]]:
+    """The rule's matches; for card numbers also those starting inside an earlier run of digit groups
+    (``+14155550123 4539 1488 0343 6467``: the run starting at the phone number hides the card)."""
+    if rule.validator != "card":
+        yield from rule.regex.finditer(text)
+        return
+    pos = 0
+    while (match := rule.regex.search(text, pos)) is not None:
+        yield match
+        separator = _SEPARATOR.search(text, match.start(), match.end())
+        pos = separator.end() if separator else match.end()
+
+
+_SEPARATOR = re.compile(r"[ \-.]+")
+
+
+def _card_span(rule: Rule, candidate: str) -> tuple[int, int] | None:
+    """Where a card number is in a run of digit groups: the whole run, else the longest run of whole groups."""
+    if _is_card_number(rule, candidate):
+        return 0, len(candidate)
+    groups = [(m.start(), m.end()) for m in re.finditer(r"[^ \-.]+", candidate)]
+    best: tuple[int, int] | None = None
+    for i, (start, _) in enumerate(groups):
+        for _, end in reversed(groups[i:]):
+            if (best is None or end - start > best[1] - best[0]) and _is_card_number(rule, candidate[start:end]):
+                best = (start, end)
+                break
+    return best
 
 
 def _grouping_plausible(lengths: Sequence[int]) -> bool:

@@ -126,6 +126,9 @@ class HybridRetriever:
         notes: list[str] = []
         # One index for the whole search: the note below describes what was actually searched.
         index = self._vectors() if self._embed_query is not None else None
+        rebuilding = getattr(index, "note", None)
+        if rebuilding:
+            notes.append(rebuilding)
         if index is not None and index.expected is not None and len(index) < index.expected:
             notes.append(f"still loading: meaning search covered the newest {len(index):,} of "
                          f"{index.expected:,} passages (words matched everywhere)")
@@ -146,14 +149,18 @@ class HybridRetriever:
         w = self.weights
         fused: dict[int, float] = {}
         signals: dict[int, dict[str, float]] = {}
-        lexical = search_fulltext(reader, terms, depth, where, params)
+        listed, accept = self._filter_plan(reader, where, params)
+        lexical = search_fulltext(reader, terms, depth, where, params, listed=listed,
+                                  accept=(lambda ids: set(accept(np.asarray(ids, dtype=np.int64)).tolist()))
+                                  if accept is not None else None)
         best_bm25 = max((score for _, score in lexical), default=1.0) or 1.0
         for rank, (chunk_id, score) in enumerate(lexical):
             part = score / best_bm25 if w.mode == "score" else 1.0 / (w.rrf_k + rank + 1)
             fused[chunk_id] = fused.get(chunk_id, 0.0) + w.lexical * part
             signals.setdefault(chunk_id, {})["bm25"] = score
         if index is not None and self._embed_query is not None and len(index) and text.strip():
-            ids, scores = self._vector_search(reader, index, self._embed_query(text), depth, where, params)
+            ids, scores = self._vector_search(reader, index, self._embed_query(text), depth, where, params,
+                                              listed, accept)
             keep = scores >= w.min_cosine
             top = float(scores[0]) if len(scores) else 1.0
             for rank, (chunk_id, score) in enumerate(zip(ids[keep].tolist(), scores[keep].tolist(), strict=True)):
@@ -168,30 +175,43 @@ class HybridRetriever:
             return self._recent(reader, where, params, request.k)
         return self._hits(reader, fused, signals, terms, request.k)
 
-    def _vector_search(self, reader: Any, index: VectorSearch, query: np.ndarray, depth: int, where: str,
-                       params: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
-        """Vector hits inside the filter, planned by its width.
+    @staticmethod
+    def _filter_plan(reader: Any, where: str, params: Sequence[Any]
+                     ) -> tuple[np.ndarray | None, Callable[[np.ndarray], np.ndarray] | None]:
+        """A filter's plan: its chunk ids when it is narrow (one bounded query), else a check for candidates.
 
-        A narrow filter (its chunk ids listed in one bounded query) is searched
-        exactly over those ids; a wide one through the index with a post-filter
-        that widens until enough candidates pass (``search_where``), so a filter
-        matching half a million chunks never lists them all.
+        A narrow filter is searched exactly over its ids (vectors) or inside their
+        rowid span (words); a wide one through the unfiltered rankings with a
+        post-filter that widens until enough pass, so a filter matching half a
+        million chunks never lists them all.
         """
         if not where:
-            return index.search(query, depth)
-        sql = f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE {where}"
-        listed = np.fromiter((r[0] for r in reader.execute(sql + " LIMIT ?", (*params, NARROW_FILTER + 1))),
-                             dtype=np.int64)
-        search_where = getattr(index, "search_where", None)
-        if len(listed) > NARROW_FILTER and search_where is not None:
-            def accept(ids: np.ndarray) -> np.ndarray:
-                return np.asarray(chunk_ids_where(reader, ids, where, params), dtype=np.int64)
+            return None, None
+        listed = np.fromiter((r[0] for r in reader.execute(
+            f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE {where} LIMIT ?",
+            (*params, NARROW_FILTER + 1))), dtype=np.int64)
+        if len(listed) <= NARROW_FILTER:
+            return listed, None
 
+        def accept(ids: np.ndarray) -> np.ndarray:
+            return np.asarray(chunk_ids_where(reader, ids, where, params), dtype=np.int64)
+
+        return None, accept
+
+    @staticmethod
+    def _vector_search(reader: Any, index: VectorSearch, query: np.ndarray, depth: int, where: str,
+                       params: Sequence[Any], listed: np.ndarray | None,
+                       accept: Callable[[np.ndarray], np.ndarray] | None) -> tuple[np.ndarray, np.ndarray]:
+        if not where:
+            return index.search(query, depth)
+        search_where = getattr(index, "search_where", None)
+        if listed is None and accept is not None and search_where is not None:
             found = search_where(query, depth, accept)
             if found is not None:
                 return found  # type: ignore[no-any-return]
-        if len(listed) > NARROW_FILTER:
-            listed = np.fromiter((r[0] for r in reader.execute(sql, params)), dtype=np.int64)
+        if listed is None:  # wide, and an exact index (small vault) or a filter narrower than it looked
+            listed = np.fromiter((r[0] for r in reader.execute(
+                f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE {where}", params)), dtype=np.int64)
         return index.search(query, depth, listed)
 
     def _recent(self, reader: Any, where: str, params: Sequence[Any], k: int) -> list[Hit]:

@@ -14,6 +14,7 @@ Pragmas: WAL + ``synchronous=FULL`` (survives kill -9 mid-commit, measured),
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import threading
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
-from core.errors import CairnError, VaultLocked, WrongPassphrase
+from core.errors import CairnError, VaultDamaged, VaultLocked
 
 T = TypeVar("T")
 
@@ -30,16 +31,24 @@ WRITER_CACHE_KIB = 65_536
 
 
 def connect_encrypted(path: Path, key: bytes) -> Any:
-    """Open ``path`` with the raw 256-bit ``key``; raises ``WrongPassphrase`` on a bad key."""
+    """Open ``path`` with the raw 256-bit ``key``; raises ``VaultDamaged`` when it cannot be read with it."""
     import sqlcipher3
 
+    # SQLite gives the -wal and -shm files the database file's mode: create it 0600 whatever the umask.
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)
     conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30.0)
+    # SQLCipher writes its own error lines to stderr (a damaged page): Cairn reports damage itself, once.
+    conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher3.DatabaseError as exc:
         conn.close()
-        raise WrongPassphrase("the key does not open this vault's database") from exc
+        # The key was unwrapped from keys.json by AES-GCM, which proves it is this vault's key:
+        # a database it cannot read is damaged (or was replaced), not locked with another key.
+        raise VaultDamaged(f"the vault database {path} is damaged and cannot be read ({exc}); restore vault.db"
+                           " from a backup (your passphrase and key file are fine)") from exc
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA secure_delete = ON")

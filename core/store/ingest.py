@@ -1,6 +1,7 @@
 """The one ingest path every source uses: records in, encrypted items out.
 
-Order of work for each record: redact secrets → cap the size → chunk →
+Order of work for each record: redact secrets (text and every other stored
+field: title, speaker, conversation, id, meta) → cap the size → chunk →
 upsert (idempotent) in a batch transaction on the writer thread → embed the
 new chunk texts.  A bad record is counted and reported, never fatal; records
 already committed stay committed if the process dies (batches are small, and
@@ -18,7 +19,8 @@ import numpy as np
 from core.changes import ITEMS, Changes, changes_if
 from core.normalize.chunking import Chunk, chunk_sections, chunk_text
 from core.store.database import Database
-from core.store.items import embed_text, upsert_item
+from core.store.items import content_hash, embed_text, source_key, upsert_item
+from core.store.redact_fields import FieldRedaction, redact_record_fields
 from core.types import Record, RecordError, RecordNote, RecordSkip, Section
 
 MAX_MESSAGE_CHARS = 100_000
@@ -53,6 +55,7 @@ class ImportReport:
     format: str | None = None
     item_ids: list[int] = dataclasses.field(default_factory=list)
     redactions: int = 0  # secrets redacted before storage (the facade turns it into a note)
+    truncated: int = 0  # records too long, cut while reading or here (the facade turns it into a note)
 
     @property
     def failed_count(self) -> int:
@@ -70,11 +73,20 @@ def _cap(text: str, limit: int) -> tuple[str, str | None]:
     return text[:limit], f"truncated from {len(text)} to {limit} characters"
 
 
-def prepare(record: Record, redactor: Redactor | None) -> tuple[Record, str, list[Chunk], dict[str, Any], int]:
-    """Redact, cap and chunk one record.  Returns the record with clean sections too."""
+def prepare(record: Record, redactor: Redactor | None,
+            fields: FieldRedaction | None = None) -> tuple[Record, str, list[Chunk], dict[str, Any], int]:
+    """Redact, cap and chunk one record.  Returns the record with every field clean.
+
+    ``fields`` carries the redactor's memory of short strings across one import (made here if not given).
+    """
     limit = MAX_MESSAGE_CHARS if record.kind == "message" else MAX_DOCUMENT_CHARS
-    meta = dict(record.meta)
     redactions = 0
+    if redactor is not None:
+        fields = fields or FieldRedaction(redactor.redact)
+        before = fields.count
+        record = redact_record_fields(record, fields)
+        redactions += fields.count - before
+    meta = dict(record.meta)
 
     def clean(text: str) -> str:
         nonlocal redactions
@@ -123,6 +135,8 @@ def ingest(
 ) -> ImportReport:
     """Store ``results``; returns honest counts.  ``embedder_factory=None`` defers embedding."""
     counts = ImportReport()
+    fields = FieldRedaction(redactor.redact) if redactor is not None else None
+    occurrences = RepeatedIds()
     seen = 0
     batch: list[tuple[Record, str, list[Chunk], dict[str, Any]]] = []
     embedder: Embedder | None = None
@@ -161,11 +175,13 @@ def ingest(
             counts.notes.append(f"{result.where}: {result.text}")
         else:
             try:
-                record, text, chunks, meta, redactions = prepare(result, redactor)
+                record, text, chunks, meta, redactions = prepare(result, redactor, fields)
+                record = occurrences.distinct(record, text)
             except Exception as exc:
                 counts.failed.append((result.external_id, f"could not prepare: {exc}"))
                 continue
             counts.redactions += redactions
+            counts.truncated += "truncated" in meta
             batch.append((record, text, chunks, meta))
             if len(batch) >= BATCH_SIZE:
                 flush()
@@ -175,6 +191,28 @@ def ingest(
     if progress is not None:
         progress(seen, total)
     return counts
+
+
+class RepeatedIds:
+    """Tells apart records of one input that share an id but not their content: the n-th is stored as ``id#n``.
+
+    Without it the second record "updates" the first on every import, and re-importing the same
+    file never settles (each run swaps them back and grows the history).  A record repeated with
+    the same content stays one item (a duplicate).  The order of an input is stable, so the same
+    file gives the same ids every time.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[bytes, list[bytes]] = {}
+
+    def distinct(self, record: Record, text: str) -> Record:
+        key = bytes.fromhex(source_key(record)[:16])
+        digest = bytes.fromhex(content_hash(record, text)[:16])
+        versions = self._seen.setdefault(key, [])
+        if digest not in versions:
+            versions.append(digest)
+        n = versions.index(digest)
+        return record if n == 0 else dataclasses.replace(record, external_id=f"{record.external_id}#{n + 1}")
 
 
 def _missing_texts(conn: Any, model: str, limit: int) -> list[tuple[str, str]]:

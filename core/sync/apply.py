@@ -46,11 +46,16 @@ class Applied:
 
 
 def item_is_newer(conn: Any, key: str, hlc: str) -> bool:
-    row = conn.execute("SELECT hlc FROM sync_items WHERE source_key = ?", (key,)).fetchone()
-    if row is not None and row[0] >= hlc:
-        return False
-    tomb = conn.execute("SELECT hlc FROM sync_tombstones WHERE source_key = ?", (key,)).fetchone()
-    return tomb is None or tomb[0] < hlc
+    return _item_versions(conn, key, hlc)[0]
+
+
+def _item_versions(conn: Any, key: str, hlc: str) -> tuple[bool, bool, bool]:
+    """(the operation is newer than what is held here, an item version is held, a tombstone is held): one query."""
+    held, tomb = conn.execute(
+        "SELECT (SELECT hlc FROM sync_items WHERE source_key = ?1), (SELECT hlc FROM sync_tombstones WHERE source_key = ?1)",
+        (key,)).fetchone()
+    newer = (held is None or held < hlc) and (tomb is None or tomb < hlc)
+    return newer, held is not None, tomb is not None
 
 
 def forget_is_newer(conn: Any, key: str, hlc: str) -> bool:
@@ -65,8 +70,9 @@ def apply_ops(conn: Any, ops: Sequence[dict[str, Any]], media_ids: dict[str, int
         observe(op["h"])
         kind = op["t"]
         if kind == "item":
-            if item_is_newer(conn, op["k"], op["h"]):
-                _apply_item(conn, op, media_ids)
+            newer, held, tomb = _item_versions(conn, op["k"], op["h"])
+            if newer:
+                _apply_item(conn, op, media_ids, known=held, tombstoned=tomb)
                 done.items += 1
             else:
                 done.stale += 1
@@ -109,7 +115,9 @@ def _newer_state(conn: Any, key: str, hlc: str) -> bool:
     return row is None or row[0] < hlc
 
 
-def _apply_item(conn: Any, op: dict[str, Any], media_ids: dict[str, int]) -> None:
+def _apply_item(conn: Any, op: dict[str, Any], media_ids: dict[str, int], *, known: bool = True,
+                tombstoned: bool = True) -> None:
+    """Store one item version; ``known``/``tombstoned`` (from the version check) spare statements on a new item."""
     text = op["text"]
     meta = dict(op["meta"])
     if op["te"] is not None:
@@ -124,12 +132,14 @@ def _apply_item(conn: Any, op: dict[str, Any], media_ids: dict[str, int]) -> Non
     objects = [obj for obj, _ in op["media"]]
     for obj in objects:
         conn.execute("UPDATE media SET item_id = ? WHERE id = ? AND item_id IS NULL", (item_id, media_ids[obj]))
-    count = conn.execute("SELECT count(*) FROM media WHERE item_id = ?", (item_id,)).fetchone()[0]
+    count = 0 if not (objects or known) else conn.execute(
+        "SELECT count(*) FROM media WHERE item_id = ?", (item_id,)).fetchone()[0]
     conn.execute(
         "INSERT INTO sync_items (source_key, digest, hlc, objects) VALUES (?,?,?,?) ON CONFLICT(source_key)"
         " DO UPDATE SET digest = excluded.digest, hlc = excluded.hlc, objects = excluded.objects",
         (op["k"], item_digest(op["hash"], op["del"], count), op["h"], json.dumps(objects)))
-    conn.execute("DELETE FROM sync_tombstones WHERE source_key = ?", (op["k"],))
+    if tombstoned:
+        conn.execute("DELETE FROM sync_tombstones WHERE source_key = ?", (op["k"],))
 
 
 def _entity_named(conn: Any, kind: str, name: str) -> int | None:

@@ -49,6 +49,14 @@ ORDER BY i.id LIMIT ?
 """
 
 
+def pending_items(conn: Any, limit: int = 10_000) -> int:
+    """How many items changed here since they were last synced (up to ``limit``), forgotten ones included."""
+    changed = len(conn.execute(_CHANGED_ITEMS, (limit,)).fetchall())
+    gone = conn.execute("SELECT count(*) FROM sync_items s WHERE NOT EXISTS"
+                        " (SELECT 1 FROM items i WHERE i.source_key = s.source_key)").fetchone()[0]
+    return changed + int(gone)
+
+
 def item_digest(content_hash: str, deleted: int, media_count: int) -> str:
     return f"{content_hash}:{int(deleted)}:{int(media_count)}"
 

@@ -139,7 +139,7 @@ class SyncStatus:
 
 def status(store: Store, target: Target | None = None) -> SyncStatus:
     """What `cairn sync status` shows; ``target`` (optional, may be offline) adds the device list."""
-    from core.sync.export import _CHANGED_ITEMS
+    from core.sync.export import pending_items
 
     conn = store.read()
     spec = spec_of(conn)
@@ -148,9 +148,7 @@ def status(store: Store, target: Target | None = None) -> SyncStatus:
         return SyncStatus(configured=False)
     me = state.get_meta(conn, "device")
     pending_segments = int(conn.execute("SELECT count(*) FROM sync_outbox").fetchone()[0])
-    pending_changes = len(conn.execute(_CHANGED_ITEMS, (10_000,)).fetchall()) + int(conn.execute(
-        "SELECT count(*) FROM sync_items s WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.source_key = s.source_key)"
-    ).fetchone()[0])
+    pending_changes = pending_items(conn)
     applied = {str(r[0]): (int(r[1]), float(r[2])) for r in conn.execute(
         "SELECT device, max(seq), max(applied_at) FROM sync_applied WHERE device != '!rejected' GROUP BY device")}
     seen: list[DeviceSeen] = []
@@ -158,9 +156,7 @@ def status(store: Store, target: Target | None = None) -> SyncStatus:
     if target is not None:
         try:
             records = membership.list_devices(target, ring)
-        except CairnError:
-            records = []
-        except Exception:
+        except Exception:  # offline or damaged: the local part of the status still shows
             records = []
     for r in records:
         last = applied.get(r.device)

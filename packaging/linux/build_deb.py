@@ -138,7 +138,7 @@ def build(bundle: Path, out: Path, version: str | None = None, compression: str 
     shutil.rmtree(tree, ignore_errors=True)
     stage(bundle, tree, version, arch)
     deb = out / f"{PACKAGE}_{version}_{arch}.deb"
-    level = ["-z9", "-Sextreme"] if compression == "xz" else []
+    level = ["-z9"] if compression == "xz" else []
     subprocess.run(["dpkg-deb", "--root-owner-group", f"-Z{compression}", *level, "--build", str(tree), str(deb)],
                    check=True, capture_output=True)
     shutil.rmtree(tree)

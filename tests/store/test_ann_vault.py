@@ -196,3 +196,41 @@ def test_the_sealed_index_holds_no_plaintext_vector(vault: Vault) -> None:
     for path in vault.paths.index_dir.iterdir():
         data = path.read_bytes()
         assert not [n for n in needles if n in data], path
+
+
+def test_while_a_damaged_index_is_rebuilt_the_app_searches_exactly_and_says_so(
+    filled: VaultPaths, vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from core.index import ann_store
+
+    expected = _meaning(vault, "kitten tabby")
+    service = vault.ann()
+    assert service is not None
+    blob = service.files.path
+    vault.close()
+    blob.write_bytes(blob.read_bytes()[:-100])  # truncated
+    gate = threading.Event()
+    real = ann_store.stream_vectors
+
+    def held(*args: object, **kwargs: object) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        gate.wait(60)  # the rebuild is still reading the vault while the user searches
+        yield from real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ann_store, "stream_vectors", held)
+    app = _open(filled)
+    try:
+        app.partial_vector_search = True
+        app.start_index_load()
+        result = app.search(SearchRequest("kitten tabby", k=5, parse_time=False))
+        assert any("rebuilding the meaning index" in note for note in result.notes), result.notes
+        assert [h.external_id for h in result.hits if "cosine" in h.signals] == expected  # exact meanwhile
+        gate.set()
+        again = app.ann()
+        assert again is not None and again.wait(60)
+        assert isinstance(app.vector_index(), AnnIndex)
+        assert not any("rebuilding" in n for n in app.search(SearchRequest("kitten tabby", k=5, parse_time=False)).notes)
+    finally:
+        gate.set()
+        app.close()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 from core.changes import ITEMS, changes
 from core.host.control import CaptureControl, CaptureHealth
 from ui import fmt, theme
+from ui.capture import operations as capture_ops
 from ui.session import Session
 
 POLL_MS = 2000
@@ -41,15 +42,15 @@ class HealthMonitor(QObject):
         if self._in_flight:
             return
         self._in_flight = True
-        self._session.run(self.control.health, on_success=self._got, on_failure=self._failed, owner=self,
-                          label="health")
+        reading = capture_ops.read_health(self._session, self.control)
+        reading.success(self._got).failure(self._failed).owned_by(self).run()
 
     def pause(self, minutes: float | None = None) -> None:
-        self._session.run(lambda: self.control.pause(minutes), on_success=lambda _r: self.poll(), owner=self,
-                          label="pause")
+        pausing = capture_ops.pause(self._session, self.control, minutes)
+        pausing.success(lambda _r: self.poll()).owned_by(self).run()
 
     def resume(self) -> None:
-        self._session.run(self.control.resume, on_success=lambda _r: self.poll(), owner=self, label="resume")
+        capture_ops.resume(self._session, self.control).success(lambda _r: self.poll()).owned_by(self).run()
 
     def _got(self, health: CaptureHealth) -> None:
         self._in_flight = False
@@ -93,6 +94,7 @@ class HealthBar(QWidget):
         self._session = session
         self._health: CaptureHealth | None = None
         self.stopped_hint = "start it with `cairn daemon`"  # what to say when no capture runs
+        self.stopped_headline: str | None = None  # instead of "not running", e.g. the demo's "capturing is off"
         self.dot = _Dot()
         self.state = QLabel("Checking capture…")
         self.state.setAccessibleName("Capture status")
@@ -137,7 +139,8 @@ class HealthBar(QWidget):
             return
         colour = {"capturing": c.ok, "paused": c.warning, "stalled": c.danger, "idle": c.muted}.get(h.state, c.muted)
         self.dot.set_colour(colour)
-        self.state.setText(h.headline())
+        off = not h.running and not h.paused
+        self.state.setText(self.stopped_headline if off and self.stopped_headline else h.headline())
         details = []
         if h.running:
             details.append(f"last indexed {fmt.fmt_age(h.last_indexed_s)}")

@@ -7,7 +7,8 @@ embeddings, retention, consolidation while idle) and stops it on lock and
 quit: capture needs the vault's keys, so it cannot outlive them.  Settings
 changes go to the host, which applies privacy rules at once and restarts what
 needs it (screen interval, monitors, on/off; the watched folders).  Starting,
-applying and stopping run on a worker; the host's own threads do the rest.
+applying and stopping run on a worker (``ui.capture.operations``); the host's
+own threads do the rest.
 
 Threads: GUI thread only (the host is used from workers, one at a time, which
 its contract allows).
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
+from ui.capture.operations import apply_settings, start_host, stop_host
 from ui.session import Session
 
 if TYPE_CHECKING:
@@ -50,8 +52,7 @@ class CaptureRunner(QObject):
         if host is None:
             self.start(settings)
             return
-        self._session.run(lambda: host.apply(settings), owner=self, label="apply capture settings",
-                          on_failure=self._failed)
+        apply_settings(self._session, host, settings).failure(self._failed).owned_by(self).run()
 
     def start(self, settings: Settings) -> None:
         vault = self._session.vault
@@ -61,20 +62,13 @@ class CaptureRunner(QObject):
         if control is not None and control.external_daemon_running():
             return  # `cairn daemon` already captures into this vault
 
-        def build() -> CaptureHost:
-            from core.host.host import CaptureHost, HostOptions
-
-            host = CaptureHost(vault, HostOptions(holder="Cairn app"))
-            host.start(settings)
-            return host
-
         def started(host: CaptureHost) -> None:
             if not self._session.is_unlocked or self._session.vault is not vault:
-                self._session.run(host.stop, label="stop capture")  # locked meanwhile
+                stop_host(self._session, host).run()  # locked meanwhile
                 return
             self._host = host
 
-        self._session.run(build, on_success=started, on_failure=self._failed, owner=self, label="start capture")
+        start_host(self._session, vault, settings).success(started).failure(self._failed).owned_by(self).run()
 
     def _failed(self, exc: BaseException) -> None:
         from core.host.capture_lock import CaptureBusy
@@ -88,8 +82,7 @@ class CaptureRunner(QObject):
     def stop(self) -> None:
         host, self._host = self._host, None
         if host is not None:
-            self._session.run(host.stop, label="stop capture",
-                              on_failure=lambda exc: log.warning("stopping capture: %s", exc))
+            stop_host(self._session, host).failure(lambda exc: log.warning("stopping capture: %s", exc)).run()
 
     def stop_now(self) -> None:
         """Stop synchronously (any thread): runs just before the vault closes on lock and exit."""

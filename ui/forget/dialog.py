@@ -77,6 +77,7 @@ class ForgetDialog(QDialog):
         self.preview.setWordWrap(True)
         self.preview.setAccessibleName("What will be forgotten")
         self.preview.setProperty("muted", True)
+        self.preview.setMinimumHeight(3 * self.preview.fontMetrics().lineSpacing())  # the warning never clips
         layout.addSpacing(6)
         layout.addWidget(self.preview)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)

@@ -33,7 +33,7 @@ def scopes_for(item: Any | None) -> list[ForgetScope]:
         when = fmt.to_local(item.timestamp)
         hour = when.replace(minute=0, second=0, microsecond=0)
         day = datetime.combine(when.date(), datetime.min.time()).astimezone()
-        out.append(ForgetScope("moment", f"This memory ({fmt.fmt_when(item.timestamp)})", item_ids=(int(item.id),)))
+        out.append(ForgetScope("moment", f"This memory ({fmt.fmt_when(item.timestamp)}, {fmt.fmt_time(item.timestamp)})", item_ids=(int(item.id),)))
         out.append(ForgetScope("hour", f"Everything from {hour:%H:%M}–{hour + timedelta(hours=1):%H:%M}"
                                        f" on {hour:%a %-d %b}", time_range=TimeRange(hour, hour + timedelta(hours=1))))
         out.append(ForgetScope("day", f"Everything from {day:%A %-d %B}",

@@ -68,3 +68,19 @@ def reject_fact(session: Session, fact_id: int) -> CollectionOp:
 
 def edit_fact(session: Session, fact_id: int, value: str) -> CollectionOp:
     return CollectionOp(session, lambda v: _service(v).edit_fact(fact_id, value), label="correct fact")
+
+
+def load_auto_merges(session: Session) -> QueryOp[list[Any]]:
+    """Merges consolidation made by itself ("Priya" into "Priya Raman") that still hold."""
+    return QueryOp(session, lambda v: _service(v).auto_merges(), label="automatic merges")
+
+
+def undo_auto_merge(session: Session, kept: int, folded: int) -> CollectionOp:
+    """Split them again, then consolidate the memories that mentioned the short name (they are requeued)."""
+
+    def work(vault: Vault) -> Any:
+        changed = _service(vault).undo_auto_merge(kept, folded)
+        vault.consolidate()
+        return changed
+
+    return CollectionOp(session, work, label="undo merge")

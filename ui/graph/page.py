@@ -39,13 +39,13 @@ from PySide6.QtWidgets import (
 from ui import theme
 from ui.graph import operations as ops
 from ui.graph.canvas import KIND_COLOURS, GraphView, NodeItem, dot, sparkline
+from ui.graph.panels import KIND_LABELS, AutoMergeRow, fill_overview
 from ui.operations import CollectionOp
 from ui.session import Session
 
 KINDS = ("person", "org", "place", "project", "topic", "app", "file", "date")
 WINDOWS = (("All time", None), ("Past year", 365), ("Past 90 days", 90), ("Past 30 days", 30), ("Past 7 days", 7))
-KIND_LABELS = {"person": "People", "org": "Organisations", "place": "Places", "project": "Projects",
-               "topic": "Topics", "app": "Apps", "file": "Files", "date": "Dates"}
+
 SCENE_SIZE = 900.0
 MAX_NODES = 40  # the most important entities; the type and time filters narrow further
 MAX_LABELS = 12  # names shown at the fitted zoom; more appear as you zoom in (hover always names)
@@ -191,6 +191,9 @@ class GraphPage(QWidget):
         for b in (self.confirm_button, self.edit_button, self.reject_button):
             fact_buttons.addWidget(b)
         v.addWidget(self.aliases)
+        self.auto_merge_row = AutoMergeRow(self._undo_auto_merge)
+        self._auto_merge: Any = None
+        v.addWidget(self.auto_merge_row)
         v.addLayout(buttons)
         v.addWidget(QLabel("Facts (with history)"))
         v.addWidget(self.facts, 2)
@@ -268,31 +271,13 @@ class GraphPage(QWidget):
             label.setZValue(3)
             self.scene.addItem(label)
             self._labels[node.entity_id] = label
-        self._fill_overview(ranked)
+        fill_overview(self.overview, ranked)
         self.scene.setSceneRect(QRectF(0, 0, SCENE_SIZE + 200, SCENE_SIZE + 80))
         self.view.fit()
         self._apply_emphasis()
         self.status.setText(f"{len(graph.nodes)} entities, {len(graph.edges)} relations")
         if self._selected in self.nodes:
             self.nodes[self._selected].setSelected(True)
-
-    def _fill_overview(self, ranked: list[Any]) -> None:
-        self.overview.clear()
-        by_kind: dict[str, list[Any]] = {}
-        for node in ranked:
-            by_kind.setdefault(node.kind, []).append(node)
-        for kind in ("person", "place", "project", "org", "topic", "app"):
-            nodes = by_kind.get(kind, [])[:5]
-            if not nodes:
-                continue
-            header = QListWidgetItem(KIND_LABELS[kind].upper())
-            header.setFlags(Qt.ItemFlag.NoItemFlags)
-            header.setForeground(QColor(theme.colours().muted))
-            self.overview.addItem(header)
-            for node in nodes:
-                row = QListWidgetItem(dot(KIND_COLOURS[kind]), f"{node.name}  ·  {node.mentions} memories")
-                row.setData(Qt.ItemDataRole.UserRole, node.entity_id)
-                self.overview.addItem(row)
 
     def _hover(self, entity_id: int | None) -> None:
         self._hovered = entity_id
@@ -348,6 +333,7 @@ class GraphPage(QWidget):
             self.timeline.setText("")
             return
         e = detail.entity
+        self._load_auto_merge(e.id)
         self.title.setText(f"{e.name}  ·  {e.kind}{'  ·  you' if e.is_self else ''}{'  ✓' if e.confirmed else ''}")
         self.aliases.setText(", ".join(f"{v} ({k})" for k, v in e.aliases[:12]) or "no other names")
         for fact in detail.facts:
@@ -372,6 +358,23 @@ class GraphPage(QWidget):
             item = QListWidgetItem(f"{_day(m.ts)}  {m.speaker or m.title or m.source}: {m.snippet}")
             item.setData(Qt.ItemDataRole.UserRole, m.item_id)
             self.memories.addItem(item)
+
+    def _load_auto_merge(self, entity_id: int) -> None:
+        self.auto_merge_row.hide()
+
+        def shown(merges: list[Any]) -> None:
+            mine = next((m for m in merges if m.kept == entity_id), None)
+            self._auto_merge = mine
+            if mine is not None and self._selected == entity_id:
+                self.auto_merge_row.show_merge(mine)
+
+        ops.load_auto_merges(self.session).success(shown).quietly().owned_by(self).run()
+
+    def _undo_auto_merge(self) -> None:
+        merge = self._auto_merge
+        if merge is not None:
+            self.auto_merge_row.hide()
+            self._edit(ops.undo_auto_merge(self.session, merge.kept, merge.folded))
 
     # -- edits ---------------------------------------------------------------------------------------------
     def _after_edit(self, _changes: object) -> None:

@@ -73,6 +73,9 @@ def time_range_for(choice: str, now: datetime | None = None) -> tuple[datetime |
     return None, None
 
 
+WEAK_SHOWN = 5  # the closest weak matches listed after the good ones (or alone, when none is good)
+
+
 class SearchPage(QWidget):
     open_in_timeline = Signal(int, object)  # item id, highlight terms
     results_shown = Signal(object)  # the SearchResult now on screen
@@ -313,8 +316,8 @@ class SearchPage(QWidget):
     def _show(self, result: Any) -> None:
         self._last_result = result
         self._terms = fmt.query_terms(result.query_text or self.query.text())
-        good, weak = list(result.good_hits), list(result.weak_hits)
-        hits = good + weak  # good matches first; weak ones stay listed (dimmed), never hidden
+        good, weak = list(result.good_hits), list(result.weak_hits)[:WEAK_SHOWN]
+        hits = good + weak  # good matches first; the best weak ones stay listed (dimmed), not a tail of noise
         self.model.set_items(hits)
         query = self.query.text().strip()
         if good:

@@ -1,8 +1,8 @@
 """The "Files & chats" tab: watched folders and what in them is read, and the chat-export inbox.
 
 Fields: ``watched_folders``, ``chat_inbox`` (empty text means no inbox),
-``max_file_mb``, ``files_include_hidden``, ``files_follow_symlinks`` and
-``files_ignore_patterns``.
+``max_file_mb``, ``files_include_hidden``, ``files_follow_symlinks``,
+``files_ignore_patterns`` and ``ocr_languages`` (empty text means English).
 
 Threads: GUI thread only (the folder pickers are modal).  Errors: none
 raised.
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.settings import help_of
 from ui import theme
 from ui.settings.editable_list import EditableList
 from ui.settings.section import SettingsSection, muted_note, wrapped
@@ -63,6 +64,11 @@ class SourcesSection(SettingsSection):
         self.max_file.setValue(s.max_file_mb)
         self.max_file.setAccessibleName("Largest file to read in megabytes")
         self.form.addRow("Skip files larger than", self.max_file)
+        self.ocr_languages = QLineEdit(s.ocr_languages or "")
+        self.ocr_languages.setPlaceholderText("eng (e.g. eng+deu)")
+        self.ocr_languages.setAccessibleName("Languages to read images and scanned pages in")
+        self.ocr_languages.setToolTip(help_of("ocr_languages"))
+        self.form.addRow("Text in images", self.ocr_languages)
         self.include_hidden = QCheckBox("Also read hidden files and folders")
         self.include_hidden.setChecked(s.files_include_hidden)
         self.include_hidden.setAccessibleName("Index hidden files in watched folders")
@@ -84,6 +90,7 @@ class SourcesSection(SettingsSection):
             "files_include_hidden": self.include_hidden.isChecked(),
             "files_follow_symlinks": self.follow_symlinks.isChecked(),
             "files_ignore_patterns": self.ignore_patterns.values(),
+            "ocr_languages": self.ocr_languages.text().strip() or None,
         }
 
     def _browse_inbox(self) -> None:

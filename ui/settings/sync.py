@@ -21,6 +21,7 @@ import html
 from datetime import datetime
 from typing import Any, ClassVar
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -43,6 +44,8 @@ from ui.settings.section import SettingsSection, muted_note
 
 KINDS = (("folder", "A folder (Syncthing, Dropbox, iCloud Drive, Nextcloud…)"), ("webdav", "A WebDAV server"),
          ("s3", "S3-compatible storage (AWS, B2, R2, MinIO…)"))
+DEVICE_ROLE = Qt.ItemDataRole.UserRole
+NOT_REMOVABLE_ROLE = Qt.ItemDataRole.UserRole + 1  # this device, or one already removed
 PLACEHOLDERS = {"folder": "/home/me/Sync/cairn", "webdav": "https://cloud.example.org/remote.php/dav/files/me/cairn",
                 "s3": "s3://my-bucket/cairn"}
 
@@ -177,8 +180,8 @@ class SyncSection(SettingsSection):
             label += f" — removed {_when(d.removed)}" if d.removed else (
                 f" — last change {_when(d.last_applied_at)}" if d.last_applied_at else "")
             item = QListWidgetItem(label)
-            item.setData(256, d.device)
-            item.setData(257, bool(d.this_device or d.removed))
+            item.setData(DEVICE_ROLE, d.device)
+            item.setData(NOT_REMOVABLE_ROLE, bool(d.this_device or d.removed))
             self.devices.addItem(item)
         self.background.blockSignals(True)
         self.background.setChecked(bool(status.enabled))
@@ -239,7 +242,7 @@ class SyncSection(SettingsSection):
 
     def remove_selected(self) -> None:
         item = self.devices.currentItem()
-        if item is None or item.data(257):
+        if item is None or item.data(NOT_REMOVABLE_ROLE):
             self.message.setText("Select another device to remove.")
             return
         new, ok = QInputDialog.getText(
@@ -247,7 +250,7 @@ class SyncSection(SettingsSection):
             "(your other devices keep syncing; new devices join with it):", QLineEdit.EchoMode.Password)
         if not ok or not new:
             return
-        ops.remove_device(self._session, str(item.data(256)), new).owned_by(self).success(
+        ops.remove_device(self._session, str(item.data(DEVICE_ROLE)), new).owned_by(self).success(
             lambda _v: (self.message.setText("Device removed; keys rotated."), self.refresh())).failure(
             self._failed).run()
 

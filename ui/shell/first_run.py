@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -49,6 +50,7 @@ class FirstRunChoices:
     chat_inbox: str | None = None
     load_demo: bool = True
     autostart: bool = False  # opt-in: the app starts in the tray at login
+    auto_lock_minutes: int = 15  # a privacy app locks itself when you walk away
     notes: list[str] = field(default_factory=list)
 
 
@@ -84,6 +86,7 @@ def setup_events(paths: Any, choices: FirstRunChoices) -> Iterator[SetupProgress
     vault.update_settings(
         screen_enabled=choices.screen_enabled, capture_interval_s=choices.capture_interval_s,
         watched_folders=choices.watched_folders, chat_inbox=choices.chat_inbox,
+        auto_lock_minutes=choices.auto_lock_minutes,
     )
     if choices.autostart:
         yield SetupProgress("Starting Cairn with your session…")
@@ -222,14 +225,46 @@ class _DemoPage(QWizardPage):
         self.demo.setChecked(True)
         self.demo.setAccessibleName("Load the demo memory")
         text = QLabel("The demo is made-up data (a developer called Sam, their colleague Lukas, their friend "
-                      "Priya and their family). It is stored under the sources <code>chat:demo</code>, "
-                      "<code>screen:demo</code> and <code>file:demo</code>, so you can forget it later "
-                      "(<code>cairn forget --source chat:demo</code>, and likewise for the other two).")
+                      "Priya and their family). Remove it whenever you like: press Ctrl+Shift+Del and choose "
+                      "“The demo memory” — your own memories stay.")
         text.setWordWrap(True)
         text.setProperty("muted", True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.demo)
         layout.addWidget(text)
+        layout.addStretch(1)
+
+
+LOCK_CHOICES = ((5, "after 5 minutes"), (15, "after 15 minutes"), (30, "after 30 minutes"),
+                (60, "after an hour"), (0, "never"))
+
+
+class _StartPage(QWizardPage):
+    """The last step says plainly that capture starts now, and how to pause it and lock Cairn."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Capture starts now")
+        self.setSubTitle("Everything stays encrypted on this computer.")
+        text = QLabel(
+            "<p>When you click <b>Create my vault</b>, Cairn starts remembering: the screen (if you left it on), "
+            "the folders you chose and chat exports you drop in.</p>"
+            "<p><b>Pause</b> any time: <b>Ctrl+P</b>, the <b>Pause capture</b> button at the bottom right, or "
+            "the tray icon. <b>Lock</b> Cairn with <b>Ctrl+L</b>; it asks for your passphrase again.</p>"
+            "<p><b>Forget</b> anything for real: right-click a memory, or <b>Ctrl+Shift+Del</b> for an hour, "
+            "a day, an app or a range.</p>")
+        text.setWordWrap(True)
+        text.setTextFormat(Qt.TextFormat.RichText)
+        self.lock = QComboBox()
+        for minutes, label in LOCK_CHOICES:
+            self.lock.addItem(label, minutes)
+        self.lock.setCurrentIndex(1)  # 15 minutes
+        self.lock.setAccessibleName("Lock Cairn when idle")
+        form = QFormLayout()
+        form.addRow("Lock Cairn when I am away", self.lock)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addLayout(form)
         layout.addStretch(1)
 
 
@@ -247,7 +282,8 @@ class FirstRunWizard(QWizard):
         self.protect = _ProtectPage(ok, text)
         self.capture = _CapturePage()
         self.demo = _DemoPage()
-        for page in (self.welcome, self.protect, self.capture, self.demo):
+        self.start = _StartPage()
+        for page in (self.welcome, self.protect, self.capture, self.demo, self.start):
             self.addPage(page)
         self.setButtonText(QWizard.WizardButton.FinishButton, "Create my vault")
 
@@ -262,4 +298,5 @@ class FirstRunWizard(QWizard):
             chat_inbox=self.capture.inbox.text().strip() or None,
             load_demo=self.demo.demo.isChecked(),
             autostart=self.capture.autostart.isChecked(),
+            auto_lock_minutes=int(self.start.lock.currentData()),
         )

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+DEMO_CAPTURE_OFF = "demo — capturing is off"
 PAGES = (("timeline", "Timeline", "timeline", "Ctrl+T"), ("search", "Search", "search", "Ctrl+F"),
          ("ask", "Ask", "ask", "Ctrl+J"), ("graph", "Memory", "graph", "Ctrl+M"))
 
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
     def __init__(self, session: Session, *, allow_env_passphrase: bool = False, run_capture: bool = False) -> None:
         super().__init__()
         self.setWindowTitle("Cairn")
+        self.demo = False  # `make run`: the demo vault, capture off until the user turns it on
         self.setWindowIcon(theme.app_icon())
         self.setAccessibleName("Cairn")
         self.resize(1280, 820)
@@ -252,10 +254,10 @@ class MainWindow(QMainWindow):
         paths = self.session.paths
 
         def flag() -> None:
+            from core.private_file import write_private
             from core.vault import lock_flag
 
-            paths.runtime_dir.mkdir(parents=True, exist_ok=True)
-            lock_flag(paths).write_text("locked\n")
+            write_private(lock_flag(paths), b"locked\n")
 
         self.session.run(flag, label="lock flag", on_failure=lambda exc: log.warning("lock flag: %s", exc))
         self.session.lock()
@@ -291,12 +293,16 @@ class MainWindow(QMainWindow):
         if health is None:
             return
         self.health_bar.stopped_hint = self._stopped_hint()
+        demo_off = self.demo and self.session.is_unlocked and not self.session.settings.screen_enabled
+        self.health_bar.stopped_headline = DEMO_CAPTURE_OFF.capitalize() if demo_off else None
         self.health_bar.show_health(health)
         self.tray.show_health(health, locked=not self.session.is_unlocked)
         self.status_line.show_paused(health.paused)
 
     def _stopped_hint(self) -> str:
         runner = self.capture_runner
+        if self.demo and self.session.is_unlocked and not self.session.settings.screen_enabled:
+            return "turn it on in Settings"
         if not runner.enabled:
             return "start it with `cairn daemon`"
         if self.session.is_unlocked and not self.session.settings.screen_enabled:

@@ -101,10 +101,14 @@ class Startup:
     def run_first_run(self) -> None:
         from ui.shell.first_run import FirstRunWizard
 
+        # behind the wizard: a calm welcome, not a lock screen for a vault that does not exist yet
+        self._root.setCurrentWidget(self.setup_page)
+        self.setup_page.label.setText("Welcome to Cairn — a few choices in the window in front, then it starts.")
         wizard = FirstRunWizard(self._window)
-        if wizard.exec() != FirstRunWizard.DialogCode.Accepted:
-            self._quit()
-            return
+        while wizard.exec() != FirstRunWizard.DialogCode.Accepted:
+            if confirm_quit_setup(self._window):
+                self._quit()
+                return
         self.setup_with(wizard.choices())
 
     def setup_with(self, choices: Any) -> None:
@@ -128,3 +132,16 @@ class Startup:
 
         self._session.tasks.stream(lambda: setup_events(paths, choices), on_item=on_item, on_failure=failed,
                                    owner=self._window, label="first run")
+
+
+def confirm_quit_setup(parent: Any) -> bool:
+    """Cancel in the first-run wizard asks before quitting (nothing is stored yet); True: quit."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Question, "Quit Cairn?",
+                      "Cairn is not set up yet, and nothing has been stored. Quit now, or go back to the setup?",
+                      parent=parent)
+    quit_button = box.addButton("Quit", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton("Back to setup", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is quit_button

@@ -31,6 +31,7 @@ class HourStrip(QWidget):
     step_requested = Signal(int)  # -1 / +1: previous / next moment
     edge_requested = Signal(int)  # -1: first moment of the day, +1: last
     day_requested = Signal(int)  # -1 / +1: previous / next day
+    hovered = Signal(object)  # datetime under the pointer (not dragging), None when it leaves
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -209,6 +210,7 @@ class HourStrip(QWidget):
             self._hover = self._ts_of(event.position().x())
             ts = datetime.fromtimestamp(self._hover).astimezone()
             self.setToolTip(ts.strftime("%H:%M") + self._count_hint(self._hover))
+            self.hovered.emit(ts)
             self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -221,6 +223,7 @@ class HourStrip(QWidget):
 
     def leaveEvent(self, event: object) -> None:
         self._hover = None
+        self.hovered.emit(None)
         self.update()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -36,6 +36,7 @@ from ui.timeline.cards import DensityCard, GlanceCard
 from ui.timeline.count_text import density_hint_text, memory_count_text
 from ui.timeline.date_dialog import ask_date
 from ui.timeline.density import HourCounts
+from ui.timeline.frame_preview import FramePreview
 from ui.timeline.glance import glance_text
 from ui.timeline.hour_strip import HourStrip
 from ui.timeline.model import RangeModel
@@ -72,8 +73,8 @@ class TimelinePage(QWidget):
         self._hist_generation = 0
 
         self._toolbar = TimelineToolbar()
-        self._toolbar.previous_requested.connect(self._go_prev)
-        self._toolbar.next_requested.connect(self._go_next)
+        self._toolbar.previous_requested.connect(lambda: self._shift(-1))
+        self._toolbar.next_requested.connect(lambda: self._shift(1))
         self._toolbar.date_requested.connect(self.choose_date)
         self._toolbar.today_requested.connect(lambda: self.show_day(date.today()))
         self._toolbar.latest_requested.connect(self.show_latest)
@@ -101,6 +102,7 @@ class TimelinePage(QWidget):
         self.day_list.selectionModel().currentChanged.connect(self._current_changed)
 
         self.moment = MomentView(session, media)
+        self.frame_preview = FramePreview(self.strip, self.model, media)  # hover the strip: the screen then
         self.moment.item_activated.connect(lambda item: self.open_item(int(item.id)))
 
         self._glance_card = GlanceCard()
@@ -128,8 +130,8 @@ class TimelinePage(QWidget):
         QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.set_zoom("day"))
         QShortcut(QKeySequence("Ctrl+2"), self, lambda: self.set_zoom("week"))
         QShortcut(QKeySequence("Ctrl+3"), self, lambda: self.set_zoom("month"))
-        QShortcut(QKeySequence("Alt+Left"), self, self._go_prev)
-        QShortcut(QKeySequence("Alt+Right"), self, self._go_next)
+        QShortcut(QKeySequence("Alt+Left"), self, lambda: self._shift(-1))
+        QShortcut(QKeySequence("Alt+Right"), self, lambda: self._shift(1))
 
         session.locked.connect(self._on_locked)
         session.changed.connect(self._on_changed)
@@ -254,9 +256,13 @@ class TimelinePage(QWidget):
             return
         self._select_row(max(0, min(rows - 1, target)))
 
+    def _days_with_memories(self, first: date, after: date, mark: Any) -> None:
+        load_hour_counts(self._session, fmt.day_start(first), fmt.day_start(after)).success(
+            lambda counts: mark({d for (d, _h), n in counts.items() if n})).quietly().owned_by(self).run()
+
     def choose_date(self) -> None:
         """Ask for a date (``Ctrl+G``, the date button) and open it in the current zoom."""
-        chosen = ask_date(self, self._day)
+        chosen = ask_date(self, self._day, self._days_with_memories)
         if chosen is None:
             return
         if self._zoom == "day":
@@ -403,12 +409,6 @@ class TimelinePage(QWidget):
         self.show_day(day, at=at)
 
     # -- navigation ------------------------------------------------------------------------------
-    def _go_prev(self) -> None:
-        self._shift(-1)
-
-    def _go_next(self) -> None:
-        self._shift(1)
-
     def _shift(self, direction: int) -> None:
         if self._zoom == "day":
             self.show_day(shift_period("day", self._day, direction))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -20,6 +20,8 @@ from ui import theme
 
 
 class ImageView(QWidget):
+    clicked = Signal()  # a click on the image: open it full size
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -35,6 +37,11 @@ class ImageView(QWidget):
         self._source_size = source_size or (image.size() if image is not None else None)
         self._message = "" if image is not None else self._message
         self.update()
+
+    def mouseReleaseEvent(self, event: Any) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._image is not None:
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
 
     def set_message(self, message: str) -> None:
         self._image = None

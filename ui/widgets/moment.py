@@ -108,6 +108,9 @@ class MomentView(QFrame):
         header.addWidget(self._when, 0, Qt.AlignmentFlag.AlignTop)
 
         self._image = ImageView()
+        self._image.setCursor(Qt.CursorShape.PointingHandCursor)
+        self._image.setToolTip("Click to see it full size, with its text selectable")
+        self._image.clicked.connect(self.zoom)
         self._text = QTextBrowser()
         self._text.setOpenLinks(False)
         self._text.anchorClicked.connect(self._link_clicked)
@@ -192,6 +195,29 @@ class MomentView(QFrame):
 
     def image_view(self) -> ImageView:
         return self._image
+
+    def zoom(self) -> Any:
+        """The shown screenshot full size with its words selectable (``FrameZoom``); returns the dialog."""
+
+        item = self._item
+        media_id = screenshot_media(item) if item is not None else None
+        image = self._media.cached(media_id, 0) if media_id is not None else None
+        if item is None or media_id is None:
+            return None
+        if image is None:  # the full-size frame is decrypted on demand, then the dialog opens
+            self._media.request(media_id, lambda img: self._open_zoom(item, img), owner=self)
+            return None
+        return self._open_zoom(item, image)
+
+    def _open_zoom(self, item: Any, image: Any) -> Any:
+        from ui.widgets.frame_zoom import FrameZoom
+
+        if image is None or item is not self._item:
+            return None
+        self.zoom_dialog = FrameZoom(item, image, self.window())
+        self.zoom_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.zoom_dialog.show()
+        return self.zoom_dialog
 
     def around_model(self) -> ItemListModel:
         return self._around_model

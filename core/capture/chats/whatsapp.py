@@ -68,6 +68,8 @@ from ._dateorder import DateFields, Evidence, OrderDetector, guess, guessed_note
 from ._inputs import ExportTree, is_zip, read_head, zip_names
 from ._jsonstream import ENTRY_READ_ERRORS
 
+MESSAGE_CAP = 100_000  # characters of one message kept (the store's cap too); the rest is skipped while reading
+
 FORMAT = "whatsapp"
 
 _INV = "[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]*"
@@ -217,6 +219,17 @@ class _Header:
 class _Pending:
     header: _Header
     lines: list[str] = field(default_factory=list)
+    chars: int = 0
+    cut: bool = False  # longer than MESSAGE_CAP: the rest was skipped while reading
+
+    def add(self, line: str, cut: bool) -> None:
+        """Keep a continuation line while the message is under the cap (memory stays bounded)."""
+        room = MESSAGE_CAP - self.chars
+        if room <= 0 or cut or len(line) > room:
+            self.cut = True
+        if room > 0:
+            self.lines.append(line[:room])
+            self.chars += min(len(line), room) + 1
 
 
 @dataclass(slots=True)
@@ -364,6 +377,10 @@ class WhatsAppReader:
                     continue
                 if _looks_like_whatsapp(head):
                     chats.append(name)
+            bombs = [f"{n}: {reason}" for n, reason in tree.rejected if n.lower().endswith(".txt")]
+            if not chats and bombs:
+                raise ImportFailed(f"{path}: refused as a possible zip bomb ({'; '.join(bombs[:3])}); nothing"
+                                   " was imported")
             if not chats:
                 raise ImportFailed(
                     f"{path}: no WhatsApp chat text in this zip (expected _chat.txt or "
@@ -410,11 +427,23 @@ def _not_whatsapp(name: str, head: bytes) -> str:
     )
 
 
-def _lines(opener: Callable[[], IO[bytes]]) -> Iterator[tuple[int, str]]:
+def _lines(opener: Callable[[], IO[bytes]]) -> Iterator[tuple[int, str, bool]]:
+    """``(line number, text, cut)``: a line longer than ``MESSAGE_CAP`` is cut and the rest skipped unread
+    into memory (one 440 MB line must not become a 440 MB string)."""
     with opener() as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline=None)
-        for lineno, line in enumerate(text, 1):
-            yield lineno, line.rstrip("\n")
+        lineno = 0
+        while True:
+            line = text.readline(MESSAGE_CAP)
+            if not line:
+                return
+            lineno += 1
+            cut = not line.endswith("\n") and len(line) >= MESSAGE_CAP
+            while cut:
+                rest = text.readline(MESSAGE_CAP)
+                if not rest or rest.endswith("\n"):
+                    break
+            yield lineno, line.rstrip("\n"), cut
 
 
 @dataclass(slots=True)
@@ -443,7 +472,7 @@ def _detect(source: _ChatSource, file_name: str, override: str | None) -> _Order
     count = 0
     bad_marker: ImportFailed | None = None
     try:
-        for lineno, line in _lines(source.opener):
+        for lineno, line, _cut in _lines(source.opener):
             h = _parse_header(line, lineno)
             if not isinstance(h, _Header):
                 continue
@@ -509,11 +538,11 @@ def _read_chat(source: _ChatSource, override: str | None, to_aware: Localizer, f
     pending: _Pending | _Unparsed | None = None
     orphan_line: int | None = None
     try:
-        for lineno, line in _lines(source.opener):
+        for lineno, line, cut in _lines(source.opener):
             h = _parse_header(line, lineno)
             if h is None:
                 if isinstance(pending, _Pending):
-                    pending.lines.append(line)
+                    pending.add(line, cut)
                 elif isinstance(pending, _Unparsed):
                     pending.extra += 1
                 elif line.strip() and orphan_line is None:
@@ -521,7 +550,7 @@ def _read_chat(source: _ChatSource, override: str | None, to_aware: Localizer, f
                 continue
             if pending is not None:
                 yield from _finish(pending, source, orders, to_aware, ordinals)
-            pending = _Pending(h, [h.rest]) if isinstance(h, _Header) else h
+            pending = _Pending(h, [h.rest], len(h.rest), cut) if isinstance(h, _Header) else h
     except ENTRY_READ_ERRORS as exc:
         if pending is not None:
             yield from _finish(pending, source, orders, to_aware, ordinals)
@@ -580,6 +609,8 @@ def _finish(
         yield RecordSkip(where=where, reason=outcome.reason)
         return
     text, meta = outcome
+    if pending.cut:
+        meta = {**meta, "truncated": f"message longer than {MESSAGE_CAP} characters: cut while reading"}
     # The id hashes the date as written (not as interpreted): re-importing with another
     # --date-order re-dates the same messages instead of adding copies.
     written = f"{h.date.d1}/{h.date.d2}/{h.date.d3} {naive.time().isoformat()}"

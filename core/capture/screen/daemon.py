@@ -51,6 +51,7 @@ from core.capture.screen.frames import CapturedFrame, FrameSink
 from core.capture.screen.grab import CaptureUnavailable, Frame, Grabber, ScreenGrabber
 from core.capture.screen.health import Health, HealthSnapshot, status_path, write_status
 from core.capture.screen.idle import IdleSource, open_idle_source
+from core.capture.screen.own_windows import OwnProcesses
 from core.capture.screen.privacy import PauseControl, PauseState, PrivacyPolicy
 from core.capture.screen.processor import FrameProcessor
 from core.capture.screen.window import VisibleWindow, WindowInfo, WindowInfoError, window_for_monitor
@@ -80,6 +81,7 @@ class ScreenDaemon:
         self.sink = sink
         self._policy = policy or PrivacyPolicy.from_settings(Settings())
         self._pause = pause_control or PauseControl(self.config.runtime_dir)
+        self._own = OwnProcesses(self.config.runtime_dir)
         self._ocr = ocr or TesseractOcr(timeout_s=self.config.ocr_timeout_s)
         self._redactor = redactor or Redactor.from_default_rules()
         display = self.config.display
@@ -384,6 +386,11 @@ class ScreenDaemon:
                 self.health.skip("no_window_info", monitors)
                 return None
             windows = []
+        own = self._own.pids()
+        if any(window.pid in own for window in windows):
+            # Cairn's own window shows decrypted memories: capturing it would store them again.
+            self._blocked("own_window", monitors)
+            return None
         veto = self._policy.check(windows)
         if veto is not None:
             self._blocked(veto.reason, monitors)
@@ -391,7 +398,8 @@ class ScreenDaemon:
         return windows
 
     def _blocked(self, reason: str, monitors: int) -> None:
-        label = {"excluded_app": "an excluded app is visible", "private_window": "a private window is visible"}
+        label = {"excluded_app": "an excluded app is visible", "private_window": "a private window is visible",
+                 "own_window": "Cairn's own window is visible"}
         self.health.set_state("blocked", label.get(reason, reason))
         self.health.skip(reason, monitors)
 

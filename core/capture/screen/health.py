@@ -27,6 +27,7 @@ STALE_AFTER_S = 30.0
 # Reasons a frame is not stored (keys of ``skipped``):
 #   paused, idle, locked         capture is off for now (counted per monitor and tick)
 #   excluded_app, private_window the privacy veto (per monitor and tick)
+#   own_window                   a window of Cairn itself is on screen (never captured: see own_windows)
 #   no_window_info               windows could not be listed, so the veto could not run
 #   unchanged, minor_change      nothing (or only a caret/clock) changed since the last frame taken
 #   deferred                     the same window changed again within busy_window_gap_s; taken later
@@ -214,10 +215,9 @@ def status_path(runtime_dir: Path) -> Path:
 
 def write_status(path: Path, snapshot: HealthSnapshot) -> None:
     """Atomically replace the status file (temp file in the same folder, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(snapshot.to_dict()), encoding="utf-8")
-    os.replace(tmp, path)
+    from core.private_file import write_private
+
+    write_private(path, json.dumps(snapshot.to_dict()).encode())
 
 
 def read_status(path: Path) -> HealthSnapshot | None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -135,10 +134,9 @@ class PauseControl:
                 "until": state.until.timestamp() if state.until else None,
                 "since": state.since.timestamp() if state.since else None,
             }
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._path.with_name(f".{self._path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(payload), encoding="utf-8")
-            os.replace(tmp, self._path)
+            from core.private_file import write_private
+
+            write_private(self._path, json.dumps(payload).encode())
             self._mtime = self._path.stat().st_mtime_ns
 
     def _reload(self) -> None:

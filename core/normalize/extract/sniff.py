@@ -75,14 +75,15 @@ def sniff_mime(head: bytes) -> str | None:
 def looks_binary(head: bytes) -> bool:
     """True when ``head`` is not text in any encoding Cairn decodes.
 
-    UTF-16/32 text is full of NULs, so the NUL test only counts when no BOM
-    and no wide-character pattern explains them.
+    UTF-16/32 text is full of NULs, so NULs count only when no BOM and no
+    wide-character pattern explains them, and then like any other control
+    byte: a stray NUL (a log line, a paste) does not make a text file binary.
     """
     if not head:
         return False
     if bom_encoding(head):
         return False
-    if b"\x00" in head:
-        return utf16_32_without_bom(head) is None
+    if b"\x00" in head and utf16_32_without_bom(head) is not None:
+        return False
     controls = len(head) - len(head.translate(None, _BINARY_BYTES))
     return controls / len(head) > 0.05

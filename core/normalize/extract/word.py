@@ -15,6 +15,7 @@ from core.normalize.extract.base import (
     ExtractionFailed,
     ExtractLimits,
     TextBudget,
+    Unsupported,
     build_sections,
 )
 from core.normalize.extract.zipguard import check_zip
@@ -139,8 +140,27 @@ def _headers_footers(document: Any) -> list[Section]:
     return out
 
 
+# Office Open XML packages that are not Word documents, by the folder their main part lives in.
+_OTHER_OFFICE = (("ppt/", "a PowerPoint presentation (PPTX)"), ("xl/", "an Excel workbook (XLSX)"),
+                 ("visio/", "a Visio drawing (VSDX)"))
+
+
+def _refuse_other_office_files(data: bytes) -> None:
+    """A .pptx renamed .docx (or opened as one) is named for what it is, not called a corrupt DOCX."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+    if any(n.startswith("word/") for n in names):
+        return
+    for folder, what in _OTHER_OFFICE:
+        if any(n.startswith(folder) for n in names):
+            raise Unsupported(f"this is {what}, not a Word document: Cairn does not read that format")
+
+
 def extract(data: bytes, name: str, limits: ExtractLimits) -> Extraction:
     check_zip(data, "DOCX", limits)
+    _refuse_other_office_files(data)
     import docx
 
     try:

@@ -314,3 +314,31 @@ def test_activity_tracker_rules() -> None:
     assert tracker.update(400, input_idle_s=400, locked=False).state == "active"  # a video plays
     assert tracker.update(800, input_idle_s=None, locked=None).state == "idle"  # unknown input: screen only
     assert tracker.update(800, input_idle_s=0, locked=True).state == "locked"
+
+
+def test_cairns_own_windows_are_never_captured_whatever_their_title(tmp_path: Path) -> None:
+    import dataclasses
+    import os
+    import subprocess
+    import sys
+
+    from core.capture.screen.own_windows import OwnProcesses
+
+    own = dataclasses.replace(window("python3", "notes.txt - gedit", 7, focused=True), pid=os.getpid())
+    daemon, grabber, _w, _s = _daemon(render_lines(LINES), FakeWindows([own]), runtime_dir=tmp_path)
+    assert daemon.capture_once() == 0 and grabber.grabs == 0
+    assert daemon.snapshot().skipped == {"own_window": 1}
+    # A Cairn app in another process (a separate `cairn daemon` captures): known by its registered pid.
+    app = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        OwnProcesses(tmp_path).register(app.pid)
+        other = dataclasses.replace(window("cairn-app", "Timeline", 8, focused=True), pid=app.pid)
+        daemon, grabber, _w, _s = _daemon(render_lines(LINES), FakeWindows([other]), runtime_dir=tmp_path)
+        assert daemon.capture_once() == 0 and daemon.snapshot().skipped == {"own_window": 1}
+    finally:
+        app.kill()
+        app.wait(timeout=30)
+    # A title that says Cairn is not Cairn: another process's window is captured.
+    lookalike = dataclasses.replace(window("gedit", "Cairn — Timeline", 9, focused=True), pid=app.pid)
+    daemon, grabber, _w, _s = _daemon(render_lines(LINES), FakeWindows([lookalike]), runtime_dir=tmp_path)
+    assert daemon.capture_once() == 1

@@ -65,3 +65,32 @@ def test_layout_is_deterministic_and_in_bounds(count: int) -> None:
     b = spring_layout(count, edges)
     assert a.shape == (count, 2) and (a == b).all()
     assert ((a >= 0) & (a <= 1)).all()
+
+
+def test_an_automatic_merge_is_shown_and_undone_from_the_panel(lexical_vault, vault_paths, qtbot) -> None:
+    from core.memory.knowledge import entities as ents
+    from ui.graph.page import GraphPage
+    from ui.session import Session
+
+    lexical_vault.ingest([
+        chat("p1", "Climbing on Saturday? Bring the chalk bag", "Priya", at(), conversation="Priya"),
+        doc("/notes/sync.md", "Sync v2 architecture. Owner: Priya Raman. Reviewer: Marta Kowalski.", at(days=1)),
+        chat("l1", "Priya tuned the Postgres indexes on Friday", "Lukas Brandt", at(days=2), conversation="work"),
+    ], embed=False)
+    consolidate(lexical_vault, options=ConsolidationOptions(self_names=("Sam Keller",), phone_region="DE",
+                                                            summaries=False))
+    raman = ents.find_by_alias(lexical_vault.read(), "name", "priya raman")
+    assert ents.find_by_alias(lexical_vault.read(), "name", "priya") == raman  # merged by itself
+    session = Session(vault_paths)
+    session.attach(lexical_vault, lexical_vault.settings())
+    page = GraphPage(session)
+    qtbot.addWidget(page)
+    page.show()
+    assert page.overview_box.isVisibleTo(page) and not page.selection_box.isVisibleTo(page)  # overview first
+    page.select_entity(raman)
+    qtbot.waitUntil(lambda: page.auto_merge_row.isVisibleTo(page), timeout=20000)
+    assert "“Priya” was taken to be Priya Raman" in page.auto_merge_row.label.text()
+    page.auto_merge_row.undo_button.click()
+    qtbot.waitUntil(lambda: ents.find_by_alias(lexical_vault.read(), "name", "priya") not in (None, raman),
+                    timeout=30000)
+    qtbot.waitUntil(lambda: session.tasks.running == 0, timeout=30000)

@@ -178,3 +178,72 @@ def test_a_memory_stored_while_a_page_loads_still_pages_in(unlocked: Any, qtbot:
     release.set()
     qtbot.waitUntil(lambda: any("Quokka census" in (model.item(r).text or "") for r in range(model.rowCount())),
                     timeout=10000)
+
+
+def test_jump_to_date_marks_the_days_that_hold_memories(unlocked: Any, qtbot: Any) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication, QCalendarWidget
+
+    timeline = unlocked.timeline()
+    day, items = _busiest_day(unlocked.session.vault)
+    timeline.show_day(day)
+    wait_idle(qtbot, unlocked)
+    empty = next(day.replace(day=d) for d in range(1, 29) if all(
+        fmt.to_local(i.timestamp).date() != day.replace(day=d) for i in items))
+    seen: dict[str, Any] = {}
+
+    def inspect() -> None:
+        dialog = QApplication.activeModalWidget()
+        calendar = dialog.findChild(QCalendarWidget)
+        qtbot.waitUntil(lambda: (dialog.property("marked_days") or 0) > 0, timeout=15000)
+        seen["busy"] = calendar.dateTextFormat(day).fontWeight()
+        seen["empty"] = calendar.dateTextFormat(empty).fontWeight()
+        dialog.reject()
+
+    QTimer.singleShot(0, inspect)
+    timeline.choose_date()
+    assert seen["busy"] == QFont.Weight.Bold and seen["empty"] != QFont.Weight.Bold
+
+
+def test_hovering_the_hour_strip_previews_the_screen_at_that_time(unlocked: Any, qtbot: Any) -> None:
+    timeline = unlocked.timeline()
+    now = datetime.now().astimezone()
+    items = unlocked.session.vault.items_between(now - timedelta(days=90), now, limit=500)
+    shot = next(i for i in items if i.kind == "screenshot")
+    day = fmt.to_local(shot.timestamp).date()
+    timeline.show_day(day)
+    wait_idle(qtbot, unlocked)
+    qtbot.waitUntil(lambda: timeline.model.row_of(int(shot.id)) >= 0, timeout=15000)
+    strip = timeline.strip
+    x = int(strip._x_of(shot.timestamp.timestamp() + 120))  # two minutes after the frame
+    qtbot.mouseMove(strip, QPoint(x, strip.height() // 2))
+    qtbot.waitUntil(lambda: timeline.frame_preview.item() is not None, timeout=15000)
+    assert int(timeline.frame_preview.item().id) == int(shot.id)
+    assert not timeline.frame_preview.pixmap().isNull()
+    strip.hovered.emit(None)  # the pointer leaves the strip
+    assert timeline.frame_preview.item() is None
+
+
+def test_clicking_a_screenshot_opens_it_full_size_with_selectable_words(unlocked: Any, qtbot: Any) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    window = unlocked
+    now = datetime.now().astimezone()
+    shot = next(i for i in window.session.vault.items_between(now - timedelta(days=90), now, limit=500)
+                if i.kind == "screenshot" and (i.meta or {}).get("url"))
+    timeline = window.timeline()
+    timeline.open_item(int(shot.id))
+    qtbot.waitUntil(lambda: timeline.current_item() is not None and int(timeline.current_item().id) == int(shot.id)
+                    and timeline.moment.image_view().has_image(), timeout=15000)
+    qtbot.mouseClick(timeline.moment.image_view(), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(timeline.moment, "zoom_dialog", None) is not None
+                    and timeline.moment.zoom_dialog.isVisible(), timeout=15000)
+    zoom = timeline.moment.zoom_dialog
+    words = [w.toPlainText() for w in zoom.words]
+    assert len(words) == len(shot.meta["words"]) and words[0] == shot.meta["words"][0][0]
+    assert zoom.words[0].textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+    assert zoom.open_link.isVisibleTo(zoom) and shot.meta["url"] in zoom.open_link.toolTip()
+    next(b for b in zoom.findChildren(type(zoom.open_link)) if b.text() == "Copy all text").click()
+    assert QGuiApplication.clipboard().text() == shot.text
+    zoom.close()

@@ -1,0 +1,63 @@
+"""Full-text plans for large vaults, on a real encrypted vault: windowed common words, rare words over all time,
+a narrow filter inside its rowid span, a wide one post-filtered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from core.index.fulltext import _ranked, match_expression, ranked_matches, search_fulltext
+from core.paths import VaultPaths
+from core.vault import Vault
+from tests.conftest import TEST_PASSPHRASE
+from tests.helpers import message
+
+
+@pytest.fixture
+def vault(vault_paths: VaultPaths) -> Iterator[Vault]:
+    v = Vault.create(vault_paths, TEST_PASSPHRASE, use_keyring=False, embedder=None)
+    records = [message(f"m{n}", f"coffee with the team, round {n}", conversation=f"c{n % 4}", minutes=n)
+               for n in range(300)]
+    records[3] = message("old-rare", "coffee and the zanzibar itinerary", conversation="c3", minutes=3)
+    v.ingest(records)
+    yield v
+    v.close()
+
+
+def test_below_the_window_the_ranking_is_plain_bm25(vault: Vault) -> None:
+    terms = ["coffee", "zanzibar"]
+    assert ranked_matches(vault.read(), terms, 10) == _ranked(vault.read(), match_expression(terms), 10)
+
+
+def test_past_the_window_common_words_rank_the_newest_and_rare_words_reach_back(vault: Vault) -> None:
+    found = [cid for cid, _ in ranked_matches(vault.read(), ["coffee", "zanzibar"], 10, window=50)]
+    old_rare = vault.read().execute("SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id"
+                                    " WHERE i.external_id = 'old-rare'").fetchone()[0]
+    assert found[0] == old_rare  # older than the window, found by its rare word
+    common = [cid for cid, _ in ranked_matches(vault.read(), ["coffee"], 10, window=50)]
+    newest = vault.read().execute("SELECT max(id) FROM chunks").fetchone()[0]
+    assert all(cid > newest - 51 for cid in common)
+
+
+def _join_plan(vault: Vault, terms: list[str], where: str, params: list[object]) -> list[int]:
+    return [cid for cid, _ in search_fulltext(vault.read(), terms, 10, where, params)]
+
+
+def test_a_narrow_filter_inside_its_span_matches_the_join_plan(vault: Vault) -> None:
+    where, params = "i.conversation = ? AND i.ts < ?", ["c3", 1e12]
+    listed = [r[0] for r in vault.read().execute(
+        f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE {where}", params)]
+    spanned = [cid for cid, _ in search_fulltext(vault.read(), ["coffee", "zanzibar"], 10, where, params,
+                                                 listed=listed)]
+    assert spanned == _join_plan(vault, ["coffee", "zanzibar"], where, params)
+    assert set(spanned) <= set(listed) and spanned
+
+
+def test_a_wide_filter_post_filtered_keeps_only_passing_chunks(vault: Vault) -> None:
+    where, params = "i.conversation IN (?, ?, ?)", ["c0", "c1", "c2"]
+    passing = {r[0] for r in vault.read().execute(
+        f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE {where}", params)}
+    got = search_fulltext(vault.read(), ["coffee"], 10, where, params, accept=lambda ids: passing & set(ids))
+    assert len(got) == 10 and {cid for cid, _ in got} <= passing
+    assert [c for c, _ in got] == _join_plan(vault, ["coffee"], where, params)
