@@ -204,10 +204,18 @@ class Vault:
         path = Path(path)
         if not path.exists():
             raise ImportFailed(f"{path}: no such file")
-        reader = detect_format(path) if fmt == "auto" else load_reader(fmt)
-        if fmt != "auto" and not reader.sniff(path):
-            raise ImportFailed(f"{path}: does not look like a {reader.name} export ({reader.description})")
-        report = self.ingest(reader.read(path, options or ImportOptions()), progress=progress, embed=embed)
+        try:
+            reader = detect_format(path) if fmt == "auto" else load_reader(fmt)
+            if fmt != "auto" and not reader.sniff(path):
+                raise ImportFailed(f"{path}: does not look like a {reader.name} export ({reader.description})")
+            report = self.ingest(reader.read(path, options or ImportOptions()), progress=progress, embed=embed)
+        except ImportFailed as exc:
+            from core.normalize.safezip import bomb_reason
+
+            bomb = bomb_reason(path)  # a reader that found nothing in a bomb would say "no chat here"
+            if bomb and "zip bomb" not in str(exc):
+                raise ImportFailed(f"{path}: refused as a possible zip bomb ({bomb}); nothing was imported") from exc
+            raise
         report.format = reader.name
         return report
 
