@@ -23,6 +23,7 @@ from core import env as env_switch
 from ui import theme
 from ui.session import Session
 from ui.shell.lock_page import LockPage
+from ui.shell.operations import probe_unlock
 
 if TYPE_CHECKING:
     from core.vault import Vault
@@ -75,14 +76,8 @@ class Startup:
         self.try_auto_unlock()
 
     def try_auto_unlock(self) -> None:
-        paths = self._session.paths
         env = env_switch.PASSPHRASE.get() if self._allow_env_passphrase else None
         lock_page = self._lock_page
-
-        def probe() -> tuple[bool, bool]:
-            from core.vault import unlock_options
-
-            return unlock_options(paths)
 
         def decided(result: tuple[bool, bool]) -> None:
             has_keyring, user_locked = result
@@ -95,8 +90,8 @@ class Startup:
             else:
                 lock_page.prepare(keyring_available=has_keyring and not user_locked)
 
-        self._session.run(probe, on_success=decided, owner=self._window, label="probe keys",
-                          on_failure=lambda exc: lock_page.set_message(str(exc), error=True))
+        probing = probe_unlock(self._session).success(decided)
+        probing.failure(lambda exc: lock_page.set_message(str(exc), error=True)).owned_by(self._window).run()
 
     def run_first_run(self) -> None:
         from ui.shell.first_run import FirstRunWizard
