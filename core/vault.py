@@ -307,13 +307,19 @@ class Vault:
             return False
 
     def consolidate(self, progress: ProgressCallback | None = None, *, llm: Any | None = None,
-                    should_stop: Callable[[], bool] | None = None) -> ConsolidationReport:
-        """Build episodes, summaries, entities, facts and the graph for new memories (resumable); its ``changes``."""
+                    should_stop: Callable[[], bool] | None = None, embed_summaries: bool = True,
+                    ) -> ConsolidationReport:
+        """Build episodes, summaries, entities, facts and the graph for new memories (resumable); its ``changes``.
+
+        ``embed_summaries=False`` leaves the summaries' vectors to ``embed_pending`` (idle time): right after
+        a big import, embedding hundreds of paragraph-long summaries costs more than the import itself.
+        """
         from core.memory.consolidation.consolidate import consolidate  # late: the extractors and the model
         from core.memory.consolidation.types import options_from_settings
 
-        report = consolidate(self, progress, llm=llm, options=options_from_settings(self.settings()),
-                             should_stop=should_stop)
+        options = options_from_settings(self.settings())
+        options.embed_summaries = options.embed_summaries and embed_summaries
+        report = consolidate(self, progress, llm=llm, options=options, should_stop=should_stop)
         self.vectors.mark_dirty()
         return report
 
