@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.store import clustered, percentile, topic_centres
+from bench.store import Table, clustered, percentile, topic_centres
 
 
 def exact_top(vectors: np.ndarray, q: np.ndarray, k: int) -> set[int]:
@@ -121,10 +121,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.locomo:
         vectors, queries = locomo_vectors()
         rows += compare(f"LoCoMo-dev MiniLM {len(vectors):,}", vectors, queries)
-    width = max(len(r[0]) for r in rows)
-    print(f"\n{'index':<{width}}  figures")
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
+    table = Table()
+    table.extend(rows)
+    table.print()
 
 
 if __name__ == "__main__":

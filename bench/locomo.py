@@ -245,8 +245,8 @@ def answer_grid() -> dict[str, Any]:
 
     grid = {"shipped": DEFAULT_ABSTENTION}
     variants: list[dict[str, Any]] = [
-        {"strict_person": False, "margin": 0.0}, {"margin": 0.0}, {"margin": 0.85}, {"margin": 1.2},
-        {"min_coverage": 0.5}, {"min_cosine": 0.6}, {"min_cosine": 0.65}, {"margin": 1.2, "min_cosine": 0.6},
+        {"strict_person": False, "margin": 0.0}, {"margin": 0.0}, {"margin": 0.85},
+        {"min_cosine": 0.6}, {"statements_only": False}, {"min_coverage": 0.5},
     ]
     for change in variants:
         policy = replace(DEFAULT_ABSTENTION, **change)

@@ -125,8 +125,7 @@ def build(home: Path, n: int) -> dict[str, Any]:
 def fresh_process(home: Path, query: str, ann: bool) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of a fresh ``cairn search`` process."""
     env = {**os.environ, "CAIRN_PASSPHRASE": PASSPHRASE, "CAIRN_HOME": str(home)}
-    if not ann:
-        env["CAIRN_ANN_MIN_VECTORS"] = NEVER
+    env["CAIRN_ANN_MIN_VECTORS"] = "0" if ann else NEVER  # ANN at every size here; the product switches at 20k
     code = ("import resource, sys; from app.cli import main\n"
             f"sys.argv = ['cairn', 'search', {query!r}, '--no-time-parse']\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
@@ -149,13 +148,13 @@ def latencies(search: Callable[[Any], Any], make: Callable[[random.Random], Any]
     return statistics.median(lat), percentile(lat, 0.95)
 
 
-def measure(home: Path, n: int, figures: dict[str, Any], baseline: bool, runs: int) -> list[tuple[str, str]]:
+def measure(home: Path, n: int, figures: dict[str, Any], baseline: bool, runs: int, rows: list[tuple[str, str]]
+            ) -> None:
     from core.index.ann import AnnIndex
     from core.paths import VaultPaths
     from core.retrieve.types import SearchRequest
     from core.vault import Vault
 
-    rows: list[tuple[str, str]] = []
     tag = f"({n:,})"
     rows.append((f"import without embeddings {tag}", f"{figures['import_rate']:,.0f} msg/s ({figures['import_load']})"))
     rows.append((f"ANN build {tag}", f"{figures['build_s']:.1f} s ({figures['build_load']}); sealed blob "
@@ -224,7 +223,6 @@ def measure(home: Path, n: int, figures: dict[str, Any], baseline: bool, runs: i
     rows.append((f"vector search alone, k=100 {tag} p50 / p95", text))
     rows.append((f"ANN recall@10 vs exact {tag}", f"{recall:.3f} unfiltered, {recall_wide:.3f} one speaker (12.5 %)"))
     rows.append((f"peak RSS of this process with the ANN index {tag}", f"{rss_ann:,.0f} MiB"))
-    return rows
 
 
 def _month(rnd: random.Random, n: int, span: timedelta) -> Any:
@@ -283,7 +281,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-baseline", action="store_true", help="no exact-search baseline (it loads every vector)")
     parser.add_argument("--runs", type=int, default=100)
     args = parser.parse_args(argv)
-    rows: list[tuple[str, str]] = []
+    rows = Table()
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         for n in args.sizes:
@@ -292,11 +290,22 @@ def main(argv: list[str] | None = None) -> None:
             if args.build_only:
                 rows.append((f"built {n:,}", json.dumps(figures)))
                 continue
-            rows += measure(home, n, figures, not args.skip_baseline, args.runs)
-    width = max(len(r[0]) for r in rows)
-    print(f"\n{'figure':<{width}}  value")
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
+            measure(home, n, figures, not args.skip_baseline, args.runs, rows)
+    rows.print()
+
+
+class Table(list[tuple[str, str]]):
+    """The figures, each also printed (to stderr) the moment it is measured: a long run stopped early keeps them."""
+
+    def append(self, row: tuple[str, str]) -> None:
+        super().append(row)
+        print(f"{row[0]}: {row[1]}", file=sys.stderr, flush=True)
+
+    def print(self) -> None:
+        width = max(len(r[0]) for r in self)
+        print(f"\n{'figure':<{width}}  value")
+        for name, value in self:
+            print(f"{name:<{width}}  {value}")
 
 
 if __name__ == "__main__":

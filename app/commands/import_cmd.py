@@ -89,7 +89,8 @@ def import_path(
         )
         if consolidate and (report.imported or report.updated):
             bar.update(task, description="updating memory")
-            vault.consolidate()  # type: ignore[attr-defined]
+            # summaries get their vectors later (`cairn embed`, or the capture host when idle): cost stays ~import's
+            vault.consolidate(embed_summaries=False)  # type: ignore[attr-defined]
     summary = {
         "file": str(path), "format": report.format, "imported": report.imported, "updated": report.updated,
         "duplicate": report.duplicate, "skipped": report.skipped,

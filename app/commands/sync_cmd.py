@@ -80,10 +80,12 @@ def now(home: HomeOption = None) -> None:
     applied = report.applied
     out.print(f"Sent {report.uploaded_ops} change(s) in {report.uploaded_segments} segment(s) and "
               f"{report.uploaded_media} media object(s); received {applied.items} memories, {applied.forgotten} "
-              f"forgotten, {applied.facts} fact edit(s), {applied.settings} setting(s) from "
+              f"forgotten, {applied.facts} fact edit(s), {applied.graph} graph edit(s), {applied.settings} setting(s) from "
               f"{report.applied_segments} segment(s).")
     if report.waiting:
         out.print(f"  {report.waiting} segment(s) wait for their media to reach the target.")
+    if report.compacted:
+        out.print(f"  Rewrote {report.compacted} segment(s) without the text of forgotten memories.")
     for reason in report.rejected:
         out.print(f"  [yellow]{reason}[/]")
 

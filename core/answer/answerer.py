@@ -308,7 +308,7 @@ class Answerer:
         if not found:
             return []
         if understanding.persons:
-            about = [s for s in found if about_persons(s, understanding.persons, self._abstention)]
+            about = [s for s in found if about_persons(s, understanding.persons, self._abstention, terms)]
             if not about or outweighed(found, about, terms, self._abstention):
                 notes.append(f"the matching memories are not about {', '.join(understanding.persons)}")
                 return []

@@ -232,9 +232,9 @@ class AnnIndex:
         """Top-``k`` among the ids ``accept`` keeps (a filter too wide to list its ids), or ``None``.
 
         Post-filter with widening: take the ``4·depth`` best candidates by PQ
-        distance, keep those ``accept`` passes, and widen ×4 until ``depth`` pass
-        or ``cap`` candidates were looked at; ``None`` then means the filter is
-        narrower than it looked and the caller should list its ids instead.
+        distance, keep those ``accept`` passes, and widen ×4 until ``k`` pass
+        (all of them are re-scored) or ``cap`` candidates were looked at; ``None`` then
+        means the filter is narrower than it looked and the caller should list its ids instead.
         """
         q = normalise(np.asarray(query, dtype=np.float32).reshape(1, -1))
         st = self._state
@@ -254,7 +254,7 @@ class AnnIndex:
                 kept.append(new[np.isin(new, accept(new))])
                 checked = np.concatenate([checked, new])
             total = sum(len(part) for part in kept)
-            if total >= depth or fetch >= available:
+            if total >= k or fetch >= available:  # k passing candidates are enough: all of them get reranked
                 break
             if fetch >= cap:
                 return None

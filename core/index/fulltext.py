@@ -92,9 +92,18 @@ def search_fulltext(
     a seek in FTS5; ``rowid IN (…)`` re-ran the match per id: 4.7 s for 124 ids).
     A wide filter with an ``accept`` check → the unfiltered ranking, post-filtered,
     widening ×4 until ``limit`` pass.  Otherwise the join over items.
+
+    CJK runs among the terms are looked up in the bigram table (``core.index.cjk``)
+    and merged in; a query without CJK runs exactly as above.
     """
     if not terms:
         return []
+    from core.index import cjk
+
+    plain, runs = cjk.split_terms(terms)
+    if runs:
+        stemmed = search_fulltext(reader, plain, limit, where_sql, params, listed, accept) if plain else []
+        return cjk.merge(stemmed, cjk.search_cjk(reader, runs, limit, where_sql, params), limit)
     if not where_sql:
         return ranked_matches(reader, terms, limit)
     if listed is not None:

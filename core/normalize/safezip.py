@@ -130,3 +130,18 @@ class _BoundedReader(io.RawIOBase):
     def close(self) -> None:
         self._raw.close()
         super().close()
+
+
+def bomb_reason(path: Path) -> str | None:
+    """Why ``path`` looks like a zip bomb (an entry or the whole too large, a ratio too high), else ``None``.
+
+    Lets an importer that found nothing to read say *why*: "no chat in this zip" would mislead.
+    """
+    if not zipfile.is_zipfile(path):
+        return None
+    try:
+        with SafeZip(path) as archive:
+            reasons = [f"{name}: {reason}" for name, reason in archive.rejected if not reason.startswith("unsafe path")]
+    except ImportFailed as exc:
+        return str(exc).split(": ", 1)[-1] if "zip bomb" in str(exc) else None
+    return "; ".join(reasons[:3]) or None

@@ -55,3 +55,12 @@ def test_a_weak_match_about_the_person_is_outweighed_by_someone_elses_strong_one
     assert not outweighed([theirs, mine], [mine], terms, Abstention(margin=0.0))
     asked = _snippet("Did you research adoption agencies and adopt?", "Caroline")
     assert not outweighed([asked, mine], [mine], terms, policy), "a question asserts nothing"
+
+
+def test_with_statements_only_a_question_by_the_named_person_is_not_evidence_about_them() -> None:
+    policy = Abstention(statements_only=True)
+    asked = _snippet("Love the tattoo, did you just get the tattoo?", "Jon")
+    told = _snippet("My tattoo stands for my family, I got the tattoo last spring.", "Jon")
+    assert not about_persons(asked, ["Jon"], policy, ["tattoo"])
+    assert about_persons(told, ["Jon"], policy, ["tattoo"])
+    assert about_persons(asked, ["Jon"], Abstention(statements_only=False), ["tattoo"])

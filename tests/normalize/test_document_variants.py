@@ -36,3 +36,10 @@ def test_a_word_97_file_without_catdoc_gets_a_clear_reason(monkeypatch: pytest.M
 def test_a_damaged_word_97_file_fails_with_the_tools_reason() -> None:
     with pytest.raises(ExtractionFailed, match=r"catdoc|OLE2"):
         extract_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2000, "old.doc")
+
+
+def test_an_outlook_message_is_found_by_its_contents_under_any_name() -> None:
+    from tests.data.files.cfb import make_msg
+
+    data = make_msg("Quay repairs", "The QUAY-ORCHID estimate.", "Lukas Berg", "Mara")
+    assert "QUAY-ORCHID" in extract_bytes(data, "attachment-1").text  # no suffix: the OLE2 streams say .msg

@@ -52,3 +52,12 @@ def test_a_pptx_given_to_the_docx_reader_is_named_unsupported(tmp_path: Path) ->
         zf.writestr("ppt/slides/slide1.xml", "<p:sld/>")
     with pytest.raises(Unsupported, match="PowerPoint"):
         read_docx(buffer.getvalue(), "deck.docx", ExtractLimits())
+
+
+@pytest.mark.parametrize("entry", ["ChatExport_2024-01-01/result.json", "conversations.json", "general/2024-01-01.json"])
+def test_a_zip_bomb_is_named_as_one_whatever_the_format(lexical_vault: Any, tmp_path: Path, entry: str) -> None:
+    bomb = tmp_path / "export.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr(entry, "[" + " " * 30_000_000 + "]")
+    with pytest.raises(ImportFailed, match="zip bomb"):
+        lexical_vault.import_path(bomb)

@@ -162,3 +162,24 @@ def test_the_scan_finds_a_secret_stored_unredacted(lexical_vault: Any) -> None:
     lexical_vault.write(lambda conn: upsert_item(conn, record, record.text, [Chunk(record.text, 0)], {}))
     hits = _scan(lexical_vault, _needles())
     assert any("chunks_fts_data" in h for h in hits) and any(" in items" in h for h in hits), hits
+
+
+def test_a_file_moved_to_a_name_with_a_secret_keeps_it_out_of_title_meta_and_full_text(
+        lexical_vault: Any, tmp_path: Path) -> None:
+    from core.capture.files.report import ScanReport
+    from core.capture.files.service import index_path, make_indexer
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    old = docs / "notes.md"
+    old.write_text("# Plans\n\nThe heron count is on Sunday.\n")
+    index_path(lexical_vault, docs, embed=False)
+    new = docs / f"key {SECRETS['aws_key']}.md"
+    old.rename(new)
+    with make_indexer(lexical_vault, embed=False) as indexer:
+        indexer.process_move(docs, old, docs, new, ScanReport())
+    row = lexical_vault.read().execute("SELECT title, meta FROM items WHERE text LIKE '%heron%'").fetchone()
+    assert row is not None and "REDACTED" in row[0]
+    hits = [h for h in _scan(lexical_vault, _needles()) if not h.endswith((" in items", " in ingest_ledger"))]
+    assert hits == []
+    assert SECRETS["aws_key"] not in row[0] + row[1]

@@ -143,7 +143,9 @@ class HealthBar(QWidget):
         self.state.setText(self.stopped_headline if off and self.stopped_headline else h.headline())
         details = []
         if h.running:
-            details.append(f"last indexed {fmt.fmt_age(h.last_indexed_s)}")
+            # right after start nothing has been indexed yet: "waiting for the first change", not "never"
+            details.append(f"last indexed {fmt.fmt_age(h.last_indexed_s)}" if h.last_indexed_s is not None
+                           else "waiting for the first screen change")
             if h.backlog is not None:
                 details.append(f"backlog {h.backlog}")
         elif not h.paused and self.stopped_hint:

@@ -25,8 +25,8 @@ SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("Ctrl+,", "Settings"),
         ("Ctrl+P", "Pause or resume capture"),
         ("Ctrl+L", "Lock Cairn"),
-        ("Ctrl+I", "Import chat exports or documents (or drop them on the window)"),
-        ("Ctrl+Shift+Del", "Forget a time range, an app or the demo (right-click a memory: forget it)"),
+        ("Ctrl+I", "Import chat exports or documents"),
+        ("Ctrl+Shift+Del", "Forget a time range, an app, the demo"),
         ("F1", "This help"),
         ("Ctrl+Q", "Quit"),
     )),
@@ -113,12 +113,22 @@ class HelpOverlay(QWidget):
             desc_w = max(p.fontMetrics().horizontalAdvance(w) for _k, w in items)
             widths.append((key_w, desc_w))
         gap, pad = 12.0, 28.0
-        natural = sum(k + gap + d + pad for k, d in widths)
+        # Sections flow into as many rows as the window needs: every description is shown whole,
+        # never squeezed and cut off while the card has room below.
         available = self.width() - 40.0 - 48
-        shrink = min(1.0, available / natural) if natural > 0 else 1.0
-        rows = max(len(items) for _title, items in SHORTCUTS)
-        width = min(self.width() - 40.0, natural * shrink + 48)
-        height = 80 + (rows + 1) * line + 36
+        rows: list[list[int]] = [[]]
+        used = 0.0
+        for index, (key_w, desc_w) in enumerate(widths):
+            col = key_w + gap + desc_w + pad
+            if rows[-1] and used + col > available:
+                rows.append([])
+                used = 0.0
+            rows[-1].append(index)
+            used += col
+        row_heights = [(max(len(SHORTCUTS[i][1]) for i in row) + 1) * line + 16 for row in rows]
+        width = min(self.width() - 40.0, max(sum(widths[i][0] + gap + widths[i][1] + pad for i in row)
+                                             for row in rows) + 48)
+        height = 70 + sum(row_heights) + 20
         card = QRectF((self.width() - width) / 2, max(20.0, (self.height() - height) / 2), width, height)
         p.setPen(QColor(c.border))
         p.setBrush(QColor(c.base))
@@ -131,27 +141,33 @@ class HelpOverlay(QWidget):
         p.setPen(QColor(c.muted))
         p.drawText(card.adjusted(24, 20, -24, 0), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
                    f"Cairn {version()} · Esc to close")
-        x = card.left() + 24
-        for (title, items), (key_w, desc_w) in zip(SHORTCUTS, widths, strict=True):
-            col_w = (key_w + gap + desc_w + pad) * shrink
-            y = card.top() + 70
-            p.setFont(head_font)
-            p.setPen(QColor(c.accent))
-            p.drawText(QRectF(x, y, col_w, line), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
-            y += line + 2
-            text_x = x + key_w + gap
-            text_w = max(20.0, col_w - key_w - gap - pad * shrink)
-            for keys, what in items:
-                p.setFont(key_font)
-                chip = QRectF(x, y + 2, p.fontMetrics().horizontalAdvance(keys) + 14, line - 6)
-                p.setPen(QColor(c.border))
-                p.setBrush(QColor(c.alt_base))
-                p.drawRoundedRect(chip, 5, 5)
-                p.setPen(QColor(c.text))
-                p.drawText(chip, Qt.AlignmentFlag.AlignCenter, keys)
-                p.setFont(base)
-                p.drawText(QRectF(text_x, y, text_w, line), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                           p.fontMetrics().elidedText(what, Qt.TextElideMode.ElideRight, int(text_w)))
-                y += line
-            x += col_w
+        top = card.top() + 70
+        for row, row_height in zip(rows, row_heights, strict=True):
+            x = card.left() + 24
+            for index in row:
+                title, items = SHORTCUTS[index]
+                key_w, desc_w = widths[index]
+                y = top
+                p.setFont(head_font)
+                p.setPen(QColor(c.accent))
+                p.drawText(QRectF(x, y, key_w + gap + desc_w, line),
+                           Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
+                y += line + 2
+                text_x = x + key_w + gap
+                text_w = max(20.0, min(desc_w + 4, card.right() - 24 - text_x))
+                for keys, what in items:
+                    p.setFont(key_font)
+                    chip = QRectF(x, y + 2, p.fontMetrics().horizontalAdvance(keys) + 14, line - 6)
+                    p.setPen(QColor(c.border))
+                    p.setBrush(QColor(c.alt_base))
+                    p.drawRoundedRect(chip, 5, 5)
+                    p.setPen(QColor(c.text))
+                    p.drawText(chip, Qt.AlignmentFlag.AlignCenter, keys)
+                    p.setFont(base)
+                    p.drawText(QRectF(text_x, y, text_w, line),
+                               Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                               p.fontMetrics().elidedText(what, Qt.TextElideMode.ElideRight, int(text_w)))
+                    y += line
+                x += key_w + gap + desc_w + pad
+            top += row_height
         p.end()

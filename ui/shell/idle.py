@@ -6,7 +6,7 @@ system (once per idle spell), releases the search embedder after a minute,
 and asks for the vault to be locked after ``auto_lock_minutes``
 (``lock_requested``).
 
-Threads: GUI thread only; the releases run through ``Session.run``.
+Threads: GUI thread only; the releases run on workers (``ui.shell.operations``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 from ui.media import MediaCache
 from ui.session import Session
+from ui.shell.operations import release_memory, release_models
 
 AUTO_LOCK_CHECK_MS = 15000
 TRIM_CHECK_MS = 2500
@@ -59,20 +60,12 @@ class IdleWatch(QObject):
         vault = self._session.vault
         if idle > IDLE_MODEL_RELEASE_S and self._models_released_at < self.last_input and vault is not None:
             self._models_released_at = time.monotonic()
-            from ui.shell.ram import release_free_memory
-
-            def release() -> None:
-                if vault.release_embedder():
-                    release_free_memory()
-
-            self._session.run(release, label="release models")
+            release_models(self._session, vault).run()
         if time.monotonic() - self.last_input <= IDLE_TRIM_AFTER_S or self._trimmed_at >= self.last_input:
             return
         self._trimmed_at = time.monotonic()
         self._media.trim(IDLE_KEEP_BYTES)
-        from ui.shell.ram import release_free_memory
-
-        self._session.run(release_free_memory, label="release memory")
+        release_memory(self._session).run()
 
     def check_auto_lock(self) -> None:
         if not self._session.is_unlocked:

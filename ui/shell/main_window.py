@@ -37,6 +37,7 @@ from ui.session import Session
 from ui.shell.help_overlay import HelpOverlay
 from ui.shell.idle import IdleWatch
 from ui.shell.lock_page import LockPage
+from ui.shell.operations import flag_locked
 from ui.shell.startup import Startup
 from ui.shell.status_line import StatusLine
 from ui.shell.tray import Tray
@@ -251,15 +252,7 @@ class MainWindow(QMainWindow):
     def lock(self) -> None:
         if not self.session.is_unlocked:
             return
-        paths = self.session.paths
-
-        def flag() -> None:
-            from core.private_file import write_private
-            from core.vault import lock_flag
-
-            write_private(lock_flag(paths), b"locked\n")
-
-        self.session.run(flag, label="lock flag", on_failure=lambda exc: log.warning("lock flag: %s", exc))
+        flag_locked(self.session).failure(lambda exc: log.warning("lock flag: %s", exc)).run()
         self.session.lock()
 
     def _on_locked(self) -> None:
@@ -369,7 +362,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._quitting and self.tray.available():
             self.hide()  # keep capturing and answering from the tray
-            self.session.status_message.emit("Cairn keeps running in the tray")
+            self.tray.notify("Cairn keeps running in the tray")  # the hidden window's status bar is unseen
             event.ignore()
             return
         self._save_geometry()

@@ -23,6 +23,7 @@ from core import env as env_switch
 from ui import theme
 from ui.session import Session
 from ui.shell.lock_page import LockPage
+from ui.shell.operations import probe_unlock
 
 if TYPE_CHECKING:
     from core.vault import Vault
@@ -75,14 +76,8 @@ class Startup:
         self.try_auto_unlock()
 
     def try_auto_unlock(self) -> None:
-        paths = self._session.paths
         env = env_switch.PASSPHRASE.get() if self._allow_env_passphrase else None
         lock_page = self._lock_page
-
-        def probe() -> tuple[bool, bool]:
-            from core.vault import unlock_options
-
-            return unlock_options(paths)
 
         def decided(result: tuple[bool, bool]) -> None:
             has_keyring, user_locked = result
@@ -95,16 +90,20 @@ class Startup:
             else:
                 lock_page.prepare(keyring_available=has_keyring and not user_locked)
 
-        self._session.run(probe, on_success=decided, owner=self._window, label="probe keys",
-                          on_failure=lambda exc: lock_page.set_message(str(exc), error=True))
+        probing = probe_unlock(self._session).success(decided)
+        probing.failure(lambda exc: lock_page.set_message(str(exc), error=True)).owned_by(self._window).run()
 
     def run_first_run(self) -> None:
         from ui.shell.first_run import FirstRunWizard
 
+        # behind the wizard: a calm welcome, not a lock screen for a vault that does not exist yet
+        self._root.setCurrentWidget(self.setup_page)
+        self.setup_page.label.setText("Welcome to Cairn — a few choices in the window in front, then it starts.")
         wizard = FirstRunWizard(self._window)
-        if wizard.exec() != FirstRunWizard.DialogCode.Accepted:
-            self._quit()
-            return
+        while wizard.exec() != FirstRunWizard.DialogCode.Accepted:
+            if confirm_quit_setup(self._window):
+                self._quit()
+                return
         self.setup_with(wizard.choices())
 
     def setup_with(self, choices: Any) -> None:
@@ -128,3 +127,16 @@ class Startup:
 
         self._session.tasks.stream(lambda: setup_events(paths, choices), on_item=on_item, on_failure=failed,
                                    owner=self._window, label="first run")
+
+
+def confirm_quit_setup(parent: Any) -> bool:
+    """Cancel in the first-run wizard asks before quitting (nothing is stored yet); True: quit."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Question, "Quit Cairn?",
+                      "Cairn is not set up yet, and nothing has been stored. Quit now, or go back to the setup?",
+                      parent=parent)
+    quit_button = box.addButton("Quit", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton("Back to setup", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is quit_button

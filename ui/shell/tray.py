@@ -77,6 +77,11 @@ class Tray(QObject):
     def available(self) -> bool:
         return self.icon is not None
 
+    def notify(self, text: str) -> None:
+        """A short balloon from the tray icon (where the user looks once the window is hidden)."""
+        if self.icon is not None:
+            self.icon.showMessage("Cairn", text, QSystemTrayIcon.MessageIcon.Information, 4000)
+
     def show_health(self, health: CaptureHealth, locked: bool) -> None:
         text = health.headline()
         if locked:

@@ -235,7 +235,7 @@ class DensityView(QWidget):
                         bh = max(1.5, math.sqrt(v / max(1, hour_peak)) * prof.height())
                         p.fillRect(QRectF(prof.left() + h * bw, prof.bottom() - bh, max(1.0, bw - 0.8), bh), bar)
             if d == today:
-                p.setPen(QPen(QColor(c.danger), 1.5))
+                p.setPen(QPen(QColor(c.accent), 1.5))  # today: the accent, not an alarm
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawRoundedRect(cell.adjusted(1, 1, -1, -1), 6, 6)
             if self._selected[0] == d:

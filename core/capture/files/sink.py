@@ -227,7 +227,11 @@ class VaultFileSink:
         stale = self.store.read().execute("SELECT id FROM items WHERE source_key = ?", (new_key,)).fetchone()
         if stale is not None:
             self.store.forget(item_ids=[stale[0]])
-        title = display_path(new.name)
+        from core.redact.redactor import Redactor
+
+        # This path writes the item itself (not through ingest): redact the new name and paths here.
+        clean = Redactor.from_default_rules().redact
+        title = clean(display_path(new.name)).text
 
         def job(conn: Any) -> None:
             item_id = self._item_id(conn, old_origin)
@@ -240,9 +244,9 @@ class VaultFileSink:
             if row is None:
                 return
             meta = json.loads(row[0] or "{}")
-            meta.update(path=display_path(new), root=display_path(root))
+            meta.update(path=clean(display_path(new)).text, root=clean(display_path(root)).text)
             moves = list(meta.get("moved_from", []))[-4:]
-            meta["moved_from"] = [*moves, display_path(old)]
+            meta["moved_from"] = [*moves, clean(display_path(old)).text]
             conn.execute(
                 "UPDATE items SET external_id=?, source_key=?, conversation=?, title=?, meta=?, deleted=0,"
                 " updated_at=? WHERE id=?",

@@ -34,6 +34,9 @@ class ConsolidationOptions:
     model_fact_budget: int = 0  # model extraction calls per run (each ~2-3 s on the default model)
     segment: SegmentParams = field(default_factory=SegmentParams)
     embed_summaries: bool = True
+    # An episode of one or two messages is its own summary: summarising it only doubles the items to store,
+    # embed and search (a 5k-message group chat made more summaries than messages).
+    summary_min_items: int = 3
 
 
 @dataclass(slots=True)

@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tests.data.files.cfb import make_msg
 from tests.data.files.corpus import PROSE, make_docx, make_rtf
 
 
@@ -230,6 +231,7 @@ MARKERS = {
     "odp-notes": "GARNET-RIVULET", "xlsx": "LAPIS-FOUNDRY", "xlsx-formula": "4711", "ods": "MOSS-CANDELABRA",
     "ods-formula": "8128", "xls": "CORAL-ABACUS", "mhtml": "ZINNIA-OBSERVATORY", "eml16": "TEAL-ARCHIPELAGO",
     "docx-grid": "FLAX-GONDOLA", "docx-as-pptx": "BRASS-MERIDIAN", "doc-rtf": "IVORY-PAGODA",
+    "msg": "QUAY-ORCHID",
 }
 
 
@@ -260,4 +262,7 @@ def variants() -> list[DocVariant]:
                    (m["docx-grid"], "Ines")),
         DocVariant("RTF saved under a .doc name", "letter.doc", lambda: make_rtf([f"Reference {m['doc-rtf']}."]),
                    (m["doc-rtf"],)),
+        DocVariant("Outlook .msg", "quay.msg", lambda: make_msg(
+            "Quay repairs", f"Dear Mara, the {m['msg']} estimate is attached.", "Lukas Berg", "Mara"),
+            (m["msg"], "Subject: Quay repairs", "From: Lukas Berg")),
     ]

@@ -72,7 +72,9 @@ def test_resume_after_a_kill_gives_the_same_memory_without_duplicates(lexical_va
         assert _snapshot(other) == resumed
     finally:
         other.close()
-    assert resumed["mem_episodes"] == 6 and resumed["summaries"] == 6 + 6
+    # each of the 6 episodes is on its own day: a one-episode day gets no day summary (it would restate the
+    # episode's), so there are never more summaries than episodes
+    assert resumed["mem_episodes"] == 6 and resumed["summaries"] == 6
 
 
 def test_should_stop_pauses_and_the_next_call_resumes(lexical_vault) -> None:

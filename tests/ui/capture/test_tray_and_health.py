@@ -55,6 +55,12 @@ def test_health_reports_a_running_daemon_and_a_stall(unlocked: Any, qtbot: Any) 
     qtbot.waitUntil(lambda: window.health.last is not None and window.health.last.running, timeout=10000)
     text = window.health_bar.text()
     assert text.startswith("Capturing") and "last indexed 1" in text and "backlog 3" in text
+    # just started, nothing indexed yet: it says what it is waiting for, not "never"
+    write_status(status_path(runtime), HealthSnapshot(state="capturing", backlog=0, last_indexed_at=None,
+                                                      updated_at=time.time(), pid=os.getpid()))
+    window.health.poll()
+    qtbot.waitUntil(lambda: "waiting for the first screen change" in window.health_bar.text(), timeout=10000)
+    assert "never" not in window.health_bar.text()
     # The same daemon silent for two minutes is an alarm, not a quiet state.
     write_status(status_path(runtime), HealthSnapshot(state="capturing", backlog=3, last_indexed_at=now - 130,
                                                       updated_at=now - 120, pid=os.getpid()))

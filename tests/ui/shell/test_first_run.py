@@ -74,3 +74,37 @@ def test_demo_memory_loads_idempotently(tmp_path: Any) -> None:
     newest = stats.last_item_at.astimezone().date()
     assert (now.date() - newest).days in (0, 1, 2)  # shifted so the demo is recent
     vault.close()
+
+
+def test_cancelling_the_wizard_asks_before_quitting_and_no_lock_screen_is_behind_it(
+        qtbot: Any, theme: Any, tmp_path: Any, monkeypatch: Any) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from ui.session import Session
+    from ui.shell import startup as startup_mod
+    from ui.shell.first_run import FirstRunWizard
+    from ui.shell.main_window import MainWindow
+
+    window = MainWindow(Session(VaultPaths(tmp_path / "fresh")))
+    qtbot.addWidget(window)
+    window.show()
+    real_confirm = startup_mod.confirm_quit_setup
+    shown_behind: list[Any] = []
+    answers = iter([False, True])  # "Back to setup", then "Quit"
+    monkeypatch.setattr(FirstRunWizard, "exec", lambda self: (
+        shown_behind.append(window.startup._root.currentWidget()), FirstRunWizard.DialogCode.Rejected)[1])
+    monkeypatch.setattr(startup_mod, "confirm_quit_setup", lambda _parent: next(answers))
+    quits: list[bool] = []
+    monkeypatch.setattr(window.startup, "_quit", lambda: quits.append(True))
+    window.startup.run_first_run()
+    assert len(shown_behind) == 2 and quits == [True]  # asked twice; quit only when the user said so
+    assert all(w is window.startup.setup_page for w in shown_behind)  # a welcome behind it, not the lock screen
+
+    def answer_back() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox) and "nothing has been stored" in box.text()
+        next(b for b in box.buttons() if b.text() == "Back to setup").click()
+
+    QTimer.singleShot(0, answer_back)
+    assert real_confirm(window) is False
