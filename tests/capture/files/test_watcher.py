@@ -132,8 +132,12 @@ def test_constant_churn_is_indexed_at_least_every_max_delay(tmp_path: Path, inde
         w.start([tmp_path])
         assert w.wait_idle(DEADLINE)
         log = tmp_path / "growing.log"
-        for i in range(40):  # never quiet for quiet_s, but max_delay_s passes after 30 steps
-            log.write_text(f"line {i}")
+        log.write_text("line 0\n")
+        for i in range(1, 40):  # never quiet for quiet_s, but max_delay_s passes after 30 steps
+            # A growing log is appended to, never truncated: a batch taken mid-write sees text, not an
+            # empty file (which is recorded as "empty", not as an item).
+            with log.open("a") as out:
+                out.write(f"line {i}\n")
             assert eventually(lambda: w.status().pending >= 1 or w.status().busy or log in sink.items)
             clock.advance(0.1)
         assert eventually(lambda: log in sink.items), "max_delay_s bounds how long churn can hold a batch back"
