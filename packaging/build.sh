@@ -49,7 +49,10 @@ step_llama() {
     return 0
   fi
   local native
-  native=$(ls "${CAIRN_WHEEL_CACHE:-$HOME/.cache/cairn-wheels}"/llama_cpp_python-$LLAMA_VERSION-*.whl 2>/dev/null | head -1)
+  # setup.sh now builds its wheel portable into $WHEELS itself (no flags file); an older setup left a native one a
+  # folder up.  Either serves as the source of the Python code.
+  native=$(ls "${CAIRN_WHEEL_CACHE:-$HOME/.cache/cairn-wheels}"/llama_cpp_python-$LLAMA_VERSION-*.whl \
+    "$WHEELS"/llama_cpp_python-$LLAMA_VERSION-*.whl 2>/dev/null | head -1)
   [ -n "$native" ] || { say "run make setup first (it builds the llama-cpp-python wheel this step starts from)"; exit 1; }
   say "building llama.cpp $LLAMA_VERSION portable (GGML_NATIVE=OFF, no AVX-512); cached in $WHEELS"
   mkdir -p "$WHEELS"
