@@ -129,6 +129,8 @@ def test_day_and_episode_summaries_show_and_link_to_their_sources(unlocked: Any,
     qtbot.waitUntil(lambda: "prepared the release numbers" in timeline._glance.text(), timeout=15000)
     assert "Staging environment with Lukas" in timeline._glance.text()
     assert timeline._glance_title.text() == "DAY SUMMARY"
+    # The summaries and the day's page load as two tasks; under load the glance can land first.
+    qtbot.waitUntil(lambda: timeline.current_item() is not None, timeout=15000)
     assert timeline.current_item().kind != "summary"  # the day opens on its first moment, not the summary
     # summaries are never moments of the day: not in its list, not counted on its activity strip
     assert all(timeline.model.item(r).kind != "summary" for r in range(timeline.model.rowCount()))
