@@ -37,6 +37,7 @@ from ui.timeline.count_text import density_hint_text, memory_count_text
 from ui.timeline.date_dialog import ask_date
 from ui.timeline.density import HourCounts
 from ui.timeline.frame_preview import FramePreview
+from ui.timeline.gaps import CaptureBand, load_ledger, strip_with_band
 from ui.timeline.glance import glance_text
 from ui.timeline.hour_strip import HourStrip
 from ui.timeline.model import RangeModel
@@ -82,6 +83,7 @@ class TimelinePage(QWidget):
 
         # -- day view ---------------------------------------------------------------------
         self.strip = HourStrip()
+        self.capture_band = CaptureBand()  # screen-capture gaps under the strip (ui.timeline.gaps)
         self.strip.scrubbed.connect(self._scrubbed)
         self.strip.scrub_finished.connect(self._scrubbed)
         self.strip.step_requested.connect(self.step)
@@ -162,7 +164,7 @@ class TimelinePage(QWidget):
         d_layout = QVBoxLayout(day_widget)
         d_layout.setContentsMargins(0, 0, 0, 0)
         d_layout.setSpacing(10)
-        d_layout.addWidget(self.strip)
+        d_layout.addWidget(strip_with_band(self.strip, self.capture_band))
         d_layout.addWidget(splitter, 1)
         return day_widget
 
@@ -190,6 +192,7 @@ class TimelinePage(QWidget):
         self._update_title()
         start, end = fmt.day_bounds(day)
         self.strip.set_day(start, end)
+        self.capture_band.set_day(start, end)
         self.moment.clear("Loading this day…")
         self._glance_card.clear()
         self._toolbar.set_count_text("")
@@ -277,6 +280,7 @@ class TimelinePage(QWidget):
     def _load_histogram(self, start: datetime, end: datetime) -> None:
         if self._session.vault is None:
             return
+        load_ledger(self._session, start, end).success(self.capture_band.set_spans).owned_by(self).run()
         self._hist_generation += 1
         generation = self._hist_generation
 
