@@ -42,6 +42,7 @@ from ui.timeline.hour_strip import HourStrip
 from ui.timeline.model import RangeModel
 from ui.timeline.operations import load_hour_counts, load_latest_day, load_strip_counts, load_summaries
 from ui.timeline.periods import period_title, shift_period
+from ui.timeline.session_bar import SessionBar
 from ui.timeline.toolbar import TimelineToolbar
 from ui.widgets.item_delegate import ItemDelegate
 from ui.widgets.item_list import ITEM_ROLE
@@ -68,6 +69,8 @@ class TimelinePage(QWidget):
         self._summary_shown: Any = None  # a summary opened from the glance card, shown instead of a moment
         self._summary_generation = 0
         self._pending_time: datetime | None = None
+        self._frame_wanted: int | None = None  # which frame of a session card to show when its row is selected
+        self._moment_wanted: datetime | None = None  # … or the frame nearest this time (scrubbing the strip)
         self._follow_pages = 0
         self._terms: list[str] = []
         self._hist_generation = 0
@@ -104,6 +107,8 @@ class TimelinePage(QWidget):
         self.moment = MomentView(session, media)
         self.frame_preview = FramePreview(self.strip, self.model, media)  # hover the strip: the screen then
         self.moment.item_activated.connect(lambda item: self.open_item(int(item.id)))
+        self.session_bar = SessionBar()  # over the moment when the card is an app session: scrub its frames
+        self.session_bar.frame_chosen.connect(self._frame_chosen)
 
         self._glance_card = GlanceCard()
         self._glance_card.link_activated.connect(self._glance_link)
@@ -150,13 +155,20 @@ class TimelinePage(QWidget):
         r_layout.addWidget(list_title)
         r_layout.addWidget(self.day_list, 1)
 
+        left = QWidget()
+        l_layout = QVBoxLayout(left)
+        l_layout.setContentsMargins(0, 0, 0, 0)
+        l_layout.setSpacing(6)
+        l_layout.addWidget(self.session_bar)
+        l_layout.addWidget(self.moment, 1)
+
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.moment)
+        splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([640, 380])
+        splitter.setSizes([660, 360])
 
         day_widget = QWidget()
         d_layout = QVBoxLayout(day_widget)
@@ -191,6 +203,8 @@ class TimelinePage(QWidget):
         start, end = fmt.day_bounds(day)
         self.strip.set_day(start, end)
         self.moment.clear("Loading this day…")
+        self.session_bar.show_session(None, 0)
+        self._frame_wanted = self._moment_wanted = None
         self._glance_card.clear()
         self._toolbar.set_count_text("")
         if self._session.vault is None:
@@ -213,6 +227,7 @@ class TimelinePage(QWidget):
         self._terms = terms or []
         row = self.model.row_of(item_id)
         if row >= 0 and self._zoom == "day":
+            self._frame_wanted = item_id
             self._select_row(row)
             return
 
@@ -294,7 +309,7 @@ class TimelinePage(QWidget):
         if self._pending_item is not None:
             row = self.model.row_of(self._pending_item)
             if row >= 0:
-                self._pending_item = None
+                self._frame_wanted, self._pending_item = self._pending_item, None
                 self._pending_time = None
                 self._select_row(row)
                 return
@@ -311,6 +326,7 @@ class TimelinePage(QWidget):
             target, self._pending_time = self._pending_time, None
             row = self.model.row_near(target)
             if row >= 0:
+                self._moment_wanted = target
                 self._select_row(row)
                 return
         if self.day_list.currentIndex().row() < 0 and rows and self._summary_shown is None:
@@ -322,16 +338,40 @@ class TimelinePage(QWidget):
     def _select_row(self, row: int) -> None:
         self._summary_shown = None
         index = self.model.index(row, 0)
-        self.day_list.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        if index == self.day_list.currentIndex():
+            self._show_row(row)  # same card, maybe another of its frames
+        else:
+            self.day_list.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         self.day_list.scrollTo(index)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        item = current.data(ITEM_ROLE) if current.isValid() else None
-        if item is None:
+        if current.isValid() and current.data(ITEM_ROLE) is not None:
+            self._show_row(current.row())
+
+    def _show_row(self, row: int) -> None:
+        """Show the card's moment: the frame asked for, the frame nearest the time asked for, or its best."""
+        session = self.model.session(row)
+        if session is None:
             return
+        wanted, self._frame_wanted = self._frame_wanted, None
+        near, self._moment_wanted = self._moment_wanted, None
+        index = session.index_of(wanted) if wanted is not None else -1
+        if index < 0:
+            frame = session.frame_near(near) if near is not None else session.best
+            index = session.frames.index(frame)
+        self.session_bar.show_session(session, index)
+        self._show_frame(session.frames[index])
+
+    def _show_frame(self, item: Any) -> None:
         self.strip.set_cursor(fmt.to_local(item.timestamp))
         self.moment.show_item(item, self._terms)
+
+    def _frame_chosen(self, index: int) -> None:
+        session = self.model.session(self.day_list.currentIndex().row())
+        if session is not None and 0 <= index < len(session.frames):
+            self._terms = []
+            self._show_frame(session.frames[index])
 
     def _scrubbed(self, moment: datetime) -> None:
         last = self.model.last_time()
@@ -340,8 +380,14 @@ class TimelinePage(QWidget):
             self.model.fetchMore()
             return
         row = self.model.row_near(moment)
-        if row >= 0 and row != self.day_list.currentIndex().row():
+        if row < 0:
+            return
+        session = self.model.session(row)
+        showing = self.moment.item()
+        if row != self.day_list.currentIndex().row() or (
+                session is not None and showing is not None and session.frame_near(moment) is not showing):
             self._terms = []
+            self._moment_wanted = moment
             self._select_row(row)
             self.strip.set_cursor(moment)  # keep the cursor where the hand is while dragging
 
@@ -357,7 +403,7 @@ class TimelinePage(QWidget):
 
     def _update_glance(self) -> None:
         """Day summary and episodes when consolidation made them, else counts from the loaded rows."""
-        rows = [self.model.item(r) for r in range(self.model.rowCount())]
+        rows = [f for r in range(self.model.rowCount()) for f in self.model.session(r).frames]  # type: ignore[union-attr]
         shown = sorted([*self._summaries, *rows], key=lambda r: r.timestamp)
         self._glance_card.show_glance(glance_text(shown, theme.colours(), more_loading=not self.model.exhausted))
 
@@ -379,6 +425,7 @@ class TimelinePage(QWidget):
         self._pending_time = None
         self._summary_shown = item
         self.day_list.selectionModel().clearSelection()
+        self.session_bar.show_session(None, 0)
         self.moment.show_item(item, [])
 
     def _glance_link(self, link: str) -> None:
@@ -427,6 +474,7 @@ class TimelinePage(QWidget):
 
     def _on_locked(self) -> None:
         self.model.clear()
+        self.session_bar.show_session(None, 0)
         self.moment.clear("Cairn is locked.")
         self.strip.set_day(*fmt.day_bounds(self._day))
         self._glance_card.clear()
