@@ -8,12 +8,9 @@ citations land here: the item is fetched, its day opened, and it is selected
 once the page holding it has loaded (paging on with ``fetchMore`` if needed).
 
 The page wires the parts together and keeps the navigation state (zoom, day,
-pending selection); the parts live next to it: ``toolbar`` (◀ date ▶, zoom
-segment), ``hour_strip``, ``moment`` (one memory in full), ``cards`` (the
-glance card, the heat-map card), ``density`` (the heat map), ``glance`` and
-``count_text`` (wording), ``periods`` (day/week/month stepping and titles),
-``activity`` (the counts behind the strip and heat map), ``operations``
-(every vault read, as ``QueryOp``s) and ``date_dialog``.
+pending selection, which frame of an app-session card to show); the parts
+live next to it (toolbar, hour_strip, sessions + session_bar, cards, density,
+glance, periods, activity, day_layout, operations: every vault read).
 
 Threads: GUI thread only; all vault calls go through ``ui.timeline.operations``.
 Errors: a failed page load shows "Could not load: …" in the count label;
@@ -25,9 +22,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QListView, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QListView, QStackedWidget, QVBoxLayout, QWidget
 
 from ui import fmt, theme
 from ui.media import MediaCache
@@ -35,6 +32,7 @@ from ui.session import Session
 from ui.timeline.cards import DensityCard, GlanceCard
 from ui.timeline.count_text import density_hint_text, memory_count_text
 from ui.timeline.date_dialog import ask_date
+from ui.timeline.day_layout import day_view
 from ui.timeline.density import HourCounts
 from ui.timeline.frame_preview import FramePreview
 from ui.timeline.glance import glance_text
@@ -122,7 +120,7 @@ class TimelinePage(QWidget):
         self.density.day_chosen.connect(self._density_chosen)
 
         self._stack = QStackedWidget()
-        self._stack.addWidget(self._build_day_view())
+        self._stack.addWidget(day_view(self.strip, self.session_bar, self.moment, self._glance_card, self.day_list))
         self._stack.addWidget(self._density_card)
 
         layout = QVBoxLayout(self)
@@ -132,9 +130,8 @@ class TimelinePage(QWidget):
         layout.addWidget(self._stack, 1)
 
         QShortcut(QKeySequence("Ctrl+G"), self, self.choose_date)
-        QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.set_zoom("day"))
-        QShortcut(QKeySequence("Ctrl+2"), self, lambda: self.set_zoom("week"))
-        QShortcut(QKeySequence("Ctrl+3"), self, lambda: self.set_zoom("month"))
+        for key, mode in (("Ctrl+1", "day"), ("Ctrl+2", "week"), ("Ctrl+3", "month")):
+            QShortcut(QKeySequence(key), self, lambda mode=mode: self.set_zoom(mode))
         QShortcut(QKeySequence("Alt+Left"), self, lambda: self._shift(-1))
         QShortcut(QKeySequence("Alt+Right"), self, lambda: self._shift(1))
 
@@ -142,41 +139,6 @@ class TimelinePage(QWidget):
         session.changed.connect(self._on_changed)
         theme.on_theme_changed(self._retheme)
         self._update_title()
-
-    def _build_day_view(self) -> QWidget:
-        """The strip over the moment (left) and the glance card with the day's list (right)."""
-        right = QWidget()
-        r_layout = QVBoxLayout(right)
-        r_layout.setContentsMargins(0, 0, 0, 0)
-        r_layout.setSpacing(8)
-        r_layout.addWidget(self._glance_card)
-        list_title = QLabel("THIS DAY")
-        list_title.setObjectName("SectionTitle")
-        r_layout.addWidget(list_title)
-        r_layout.addWidget(self.day_list, 1)
-
-        left = QWidget()
-        l_layout = QVBoxLayout(left)
-        l_layout.setContentsMargins(0, 0, 0, 0)
-        l_layout.setSpacing(6)
-        l_layout.addWidget(self.session_bar)
-        l_layout.addWidget(self.moment, 1)
-
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setChildrenCollapsible(False)
-        splitter.setSizes([660, 360])
-
-        day_widget = QWidget()
-        d_layout = QVBoxLayout(day_widget)
-        d_layout.setContentsMargins(0, 0, 0, 0)
-        d_layout.setSpacing(10)
-        d_layout.addWidget(self.strip)
-        d_layout.addWidget(splitter, 1)
-        return day_widget
 
     # -- public ---------------------------------------------------------------------------------
     def current_day(self) -> date:
@@ -354,12 +316,8 @@ class TimelinePage(QWidget):
         session = self.model.session(row)
         if session is None:
             return
-        wanted, self._frame_wanted = self._frame_wanted, None
-        near, self._moment_wanted = self._moment_wanted, None
-        index = session.index_of(wanted) if wanted is not None else -1
-        if index < 0:
-            frame = session.frame_near(near) if near is not None else session.best
-            index = session.frames.index(frame)
+        index = session.pick(self._frame_wanted, self._moment_wanted)
+        self._frame_wanted = self._moment_wanted = None
         self.session_bar.show_session(session, index)
         self._show_frame(session.frames[index])
 
@@ -400,7 +358,6 @@ class TimelinePage(QWidget):
         elif self.model.rowCount():
             self._select_row(self.model.rowCount() - 1)
 
-
     def _update_glance(self) -> None:
         """Day summary and episodes when consolidation made them, else counts from the loaded rows."""
         rows = [f for r in range(self.model.rowCount()) for f in self.model.session(r).frames]  # type: ignore[union-attr]
@@ -421,8 +378,7 @@ class TimelinePage(QWidget):
 
     def _show_summary(self, item: Any) -> None:
         """A summary in the moment view (its "made from" links open the memories); no row is selected."""
-        self._pending_item = None
-        self._pending_time = None
+        self._pending_item = self._pending_time = None
         self._summary_shown = item
         self.day_list.selectionModel().clearSelection()
         self.session_bar.show_session(None, 0)
@@ -439,8 +395,7 @@ class TimelinePage(QWidget):
         first, last = self.density.range()
         start, end = fmt.day_start(first), fmt.day_start(last)
         self.density.set_loading(True)
-        mode = self._zoom
-        anchor = self._day
+        mode, anchor = self._zoom, self._day
 
         def done(counts: HourCounts) -> None:
             if self._zoom == mode and self._day == anchor:

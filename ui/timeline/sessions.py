@@ -60,6 +60,13 @@ class AppSession:
     def frame_near(self, moment: datetime) -> Any:
         return min(self.frames, key=lambda f: abs((f.timestamp - moment).total_seconds()))
 
+    def pick(self, item_id: int | None, near: datetime | None) -> int:
+        """The index of the frame ``item_id``, else of the frame nearest ``near``, else of the best frame."""
+        index = self.index_of(item_id) if item_id is not None else -1
+        if index < 0:
+            index = self.frames.index(self.frame_near(near) if near is not None else self.best)
+        return index
+
     def index_of(self, item_id: int) -> int:
         for index, frame in enumerate(self.frames):
             if int(frame.id) == int(item_id):
