@@ -4,21 +4,23 @@
 day on the hour strip's time axis: captured minutes as a thin green line,
 gaps as coloured blocks (paused, locked or asleep, excluded app or private
 window, display unavailable, error, Cairn not running).  Hovering a gap
-shows its times and reason.  ``load_ledger`` is the read behind it.
+shows its times and reason.  It follows the page's ``day_shown`` itself,
+reloads today's ledger when new memories arrive and clears when locked;
+``box`` is the strip with the band under it, for the page's layout.
 
 Threads: GUI thread only (the read runs on a worker).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, QSize
+from PySide6.QtCore import QPointF, QRectF, QSize, SignalInstance
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
-from ui import theme
+from ui import fmt, theme
 from ui.operations import QueryOp
 from ui.session import Session
 from ui.timeline.hour_strip import MARGIN_X
@@ -58,14 +60,44 @@ def _colour(state: str) -> QColor:
 class CaptureBand(QWidget):
     """A thin band on the hour strip's axis: green where captured, a coloured block per gap."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, session: Session, strip: QWidget, day_shown: SignalInstance) -> None:
+        super().__init__()
+        self._session = session
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAccessibleName("Screen capture gaps")
         self._start = 0.0
         self._end = 1.0
         self._spans: list[Any] = []
+        self._generation = 0
+        self.box = strip_with_band(strip, self)
+        day_shown.connect(self.show_day)
+        session.changed.connect(self._changed)
+        session.locked.connect(lambda: self.set_spans([]))
+
+    def show_day(self, day: date) -> None:
+        """Show ``day``'s ledger (read on a worker)."""
+        start, end = fmt.day_bounds(day)
+        self.set_day(start, end)
+        self._load()
+
+    def _load(self) -> None:
+        if self._session.vault is None:
+            return
+        self._generation += 1
+        generation = self._generation
+        start, end = datetime.fromtimestamp(self._start).astimezone(), datetime.fromtimestamp(self._end).astimezone()
+
+        def done(spans: list[Any]) -> None:
+            if generation == self._generation:
+                self.set_spans(spans)
+
+        load_ledger(self._session, start, end).success(done).owned_by(self).run()
+
+    def _changed(self, what: frozenset[str]) -> None:
+        """New memories: today's ledger has grown (its closed minutes are written as capture goes on)."""
+        if "items" in what and self._start <= datetime.now().timestamp() < self._end:
+            self._load()
 
     def set_day(self, start: datetime, end: datetime) -> None:
         self._start, self._end, self._spans = start.timestamp(), end.timestamp(), []

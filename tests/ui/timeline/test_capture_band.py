@@ -10,6 +10,7 @@ from PySide6.QtCore import QPoint
 
 from core.capture.screen.ledger import LedgerMinute, minute_of
 from core.capture.screen.ledger_store import VaultLedgerSink
+from ui.timeline.gaps import CaptureBand
 
 
 def test_the_days_gaps_show_under_the_strip_with_their_reason_on_hover(unlocked: Any, qtbot: Any) -> None:
@@ -26,7 +27,7 @@ def test_the_days_gaps_show_under_the_strip_with_their_reason_on_hover(unlocked:
     timeline = unlocked.timeline()
     timeline.show_day(day - timedelta(days=1))
     timeline.show_day(day)
-    band = timeline.capture_band
+    band = timeline.findChild(CaptureBand)
     qtbot.waitUntil(lambda: any(g.state == "paused" for g in band.gaps()), timeout=15000)
     states = [(g.state, (g.end - g.start) // 60) for g in band.gaps() if g.state not in ("off",)]
     assert states == [("paused", 20), ("excluded", 10)]
