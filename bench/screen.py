@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.screen_script import HEIGHT, WIDTH, Session, mixed_session, scripted_session
+from bench.table import print_table
 
 PASSPHRASE = "bench screen replay"
 START = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -243,11 +244,7 @@ def main() -> None:
                 columns.append((f"{name}/{config}", replay(session, config, Path(tmp) / "vault", args.interval,
                                                            args.legibility)))
     keys = list(columns[0][1])
-    width = max(len(k) for k in keys)
-    cols = [max(len(label), *(len(str(c[k])) for k in keys)) for label, c in columns]
-    print(f"{'figure':<{width}}  " + "  ".join(label.ljust(w) for (label, _), w in zip(columns, cols, strict=True)))
-    for key in keys:
-        print(f"{key:<{width}}  " + "  ".join(str(c[key]).ljust(w) for (_, c), w in zip(columns, cols, strict=True)))
+    print_table(("figure", *(label for label, _ in columns)), [(k, *(str(c[k]) for _, c in columns)) for k in keys])
     print(f"(replayed in {time.monotonic() - wall:.0f} s wall)")
 
 

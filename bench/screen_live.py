@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.screen_script import NAMES, sentence
+from bench.table import print_table
 
 PASSPHRASE = "bench screen passphrase"
 
@@ -211,10 +212,7 @@ def main() -> None:
         run_daemon(args)
         return
     results = run_session(args)
-    width = max(len(k) for k in results)
-    print(f"{'figure':<{width}}  value")
-    for key, value in results.items():
-        print(f"{key:<{width}}  {value}")
+    print_table(("figure", "value"), [(key, str(value)) for key, value in results.items()])
 
 
 if __name__ == "__main__":

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from app.context import PASSPHRASE_ENV, console, fail, passphrase_from_env_or_prompt, vault_paths
+from app.context import PASSPHRASE_ENV, HomeOption, console, fail, passphrase_from_env_or_prompt, vault_paths
 from core import env as env_switch
-
-HomeOption = Annotated[Path | None, typer.Option("--home", help="Data directory (default: $CAIRN_HOME or the user data folder).")]
 
 
 def register(app: typer.Typer) -> None:
