@@ -23,7 +23,7 @@ from core.changes import ITEMS, MEDIA, NOTHING, SETTINGS, Changes, Outcome, chan
 from core.crypto.envelope import MediaCipher
 from core.crypto.keys import PENDING_WRAP, KeyFile, create_keyfile, unlock_data_key
 from core.crypto.sealed_file import SealedFiles
-from core.errors import CairnError, ImportFailed, VaultLocked, VaultNotFound
+from core.errors import CairnError, DiskFull, ImportFailed, VaultLocked, VaultNotFound
 from core.index.ann_store import AnnService
 from core.index.provider import ANN_MIN_VECTORS, VectorIndexes
 from core.index.vectors import VectorSearch
@@ -216,6 +216,8 @@ class Vault:
             if bomb and "zip bomb" not in str(exc):
                 raise ImportFailed(f"{path}: refused as a possible zip bomb ({bomb}); nothing was imported") from exc
             raise
+        except DiskFull as full:
+            raise full.named("messages", str(path)) from full.__cause__
         report.format = reader.name
         return report
 

@@ -101,6 +101,8 @@ class HealthBar(QWidget):
         self.detail = QLabel()
         self.detail.setProperty("muted", True)
         self.detail.setAccessibleName("Capture details")
+        self.warning_icon = QLabel()  # the warning icon from assets/icons (no emoji: fonts may lack it)
+        self.warning_icon.hide()
         self.warning = QLabel()
         self.warning.setAccessibleName("Capture warning")
         layout = QHBoxLayout(self)
@@ -109,6 +111,7 @@ class HealthBar(QWidget):
         layout.addWidget(self.dot)
         layout.addWidget(self.state)
         layout.addWidget(self.detail)
+        layout.addWidget(self.warning_icon)
         layout.addWidget(self.warning)
         layout.addStretch(1)
         session.locked.connect(self._refresh)
@@ -132,6 +135,7 @@ class HealthBar(QWidget):
             self.state.setText(head)
             self.detail.setText("· unlock to see your memory")
             self.warning.setText("")
+            self.warning_icon.hide()
             return
         if h is None:
             self.dot.set_colour(c.muted)
@@ -152,9 +156,12 @@ class HealthBar(QWidget):
             details.append(self.stopped_hint)
         self.detail.setText("· " + " · ".join(details) if details else "")
         if h.warnings:
-            self.warning.setText(f"⚠ {h.warnings[0]}")
+            self.warning_icon.setPixmap(theme.icon("warning", c.danger).pixmap(16, 16))
+            self.warning_icon.show()
+            self.warning.setText(h.warnings[0])
             self.warning.setStyleSheet(f"color: {c.danger}; font-weight: 600;")
             self.warning.setToolTip("\n".join(h.warnings))
         else:
             self.warning.setText("")
+            self.warning_icon.hide()
         self.setToolTip(h.detail or h.headline())

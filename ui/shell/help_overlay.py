@@ -32,6 +32,7 @@ SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     )),
     ("System-wide (X11)", (
         ("Ctrl+Alt+Space", "Bring Cairn up on Search, from any application"),
+        ("Ctrl+Alt+A", "Autofill the field you are in, from any application"),
     )),
     ("Timeline", (
         ("← / →", "Previous / next moment"),

@@ -146,11 +146,15 @@ class MainWindow(QMainWindow):
         self.tray.quit_requested.connect(self.quit)
         self.tray.about_requested.connect(self.show_about)
         self.tray.autofill_requested.connect(self.autofill_field)
-        from ui.shell.hotkey import GlobalHotkey
+        from ui.shell.hotkey import AUTOFILL_SHORTCUT, GlobalHotkey
 
         self.hotkey = GlobalHotkey(parent=self)
         self.hotkey.activated.connect(self.summon)
         self.hotkey_problem = self.hotkey.start()  # None, or why this platform has no global shortcut
+        # Autofill from any application, for desktops without a tray: the picker at the pointer.
+        self.autofill_hotkey = GlobalHotkey(AUTOFILL_SHORTCUT, parent=self)
+        self.autofill_hotkey.activated.connect(self.autofill_field)
+        self.autofill_hotkey.start()
         self.tray.fill_form_requested.connect(self.fill_focused_form)
 
         self.help = HelpOverlay(self.root)
@@ -329,7 +333,7 @@ class MainWindow(QMainWindow):
 
         about_box(self.session.paths.home, self).show()
 
-    # -- autofill: only ever from these explicit user actions (tray menu) ----------------------------
+    # -- autofill: only ever from these explicit user actions (tray menu, Ctrl+Alt+A) ---------------
     def autofill_field(self) -> None:
         from ui.autofill.actions import show_picker
 
@@ -354,6 +358,7 @@ class MainWindow(QMainWindow):
     def quit(self) -> None:
         self._quitting = True
         self.hotkey.stop()
+        self.autofill_hotkey.stop()
         self._save_geometry()
         self.session.close_now()
         QApplication.instance().quit()

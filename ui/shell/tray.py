@@ -37,7 +37,7 @@ class Tray(QObject):
         self.pause_action = QAction(theme.icon("pause"), "Pause capture", self)
         self.pause30_action = QAction(theme.icon("clock"), "Pause for 30 minutes", self)
         self.resume_action = QAction(theme.icon("play"), "Resume capture", self)
-        self.autofill_action = QAction("Autofill a field…", self)
+        self.autofill_action = QAction("Autofill a field…\tCtrl+Alt+A", self)
         self.fill_form_action = QAction("Fill the form in the focused window…", self)
         self.lock_action = QAction(theme.icon("lock"), "Lock Cairn", self)
         self.about_action = QAction(theme.icon("help"), "About Cairn", self)
