@@ -45,6 +45,7 @@ from core.capture.screen.frames import CapturedFrame, FrameSink
 from core.capture.screen.grab import CaptureUnavailable, Grabber, ScreenGrabber
 from core.capture.screen.health import Health, HealthSnapshot, status_path, write_status
 from core.capture.screen.idle import IdleSource, open_idle_source
+from core.capture.screen.keyframes import FrameEncoder
 from core.capture.screen.ledger import LedgerSink
 from core.capture.screen.own_windows import OwnProcesses
 from core.capture.screen.privacy import PauseControl, PauseState, PrivacyPolicy
@@ -155,13 +156,7 @@ class ScreenDaemon:
             self._sync_context = self._open_context()
             if self._sync_context is None:
                 return 0
-        try:
-            return self._capture_tick(self._sync_context)
-        except CaptureUnavailable as exc:
-            self._unavailable(str(exc))
-            self._sync_context.close()
-            self._sync_context = None
-            return 0
+        return self._capture_tick(self._sync_context)
 
     def process_pending(self, max_frames: int | None = None) -> int:
         """OCR and store queued frames on the calling thread; returns frames handled."""
@@ -415,6 +410,7 @@ class ScreenDaemon:
             self._redactor,
             region_max_fraction=self.config.region_max_fraction,
             margin=self.config.ocr_margin,
+            encoder=FrameEncoder(deltas=self.config.delta_frames),
         )
 
     def _handle(self, processor: FrameProcessor, item: CapturedFrame) -> None:
@@ -438,6 +434,7 @@ class ScreenDaemon:
         except Exception as exc:  # the sink's failure must not stop capture; it is reported
             self.health.skip("store_error")
             self.health.error(f"storing a frame failed: {type(exc).__name__}: {exc}")
+            processor.encoder.forget(outcome.frame.frame_id)  # later frames must not composite on it
             return
         self.health.stored(outcome.frame.redactions)
 
