@@ -33,7 +33,7 @@ from core.retrieve.hybrid import FusionWeights, HybridRetriever
 from core.retrieve.types import SearchRequest, SearchResult
 from core.schema import MIGRATIONS
 from core.settings import Settings
-from core.store import browse, forget, media
+from core.store import browse, forget, frame_codec, media
 from core.store.browse import ItemView
 from core.store.database import Database
 from core.store.fts_secure_delete import enable_fts_secure_delete
@@ -371,6 +371,21 @@ class Vault:
         if self._cipher is None:
             raise VaultLocked("the vault is locked")
         return self._cipher.read_file(self.paths.media_dir, media.media_name(self.read(), media_id))
+
+    def get_frame(self, media_id: MediaId) -> bytes:
+        """A stored image ready to show: a delta screenshot composited on its keyframe (as PPM), else the bytes.
+
+        Raises ``CairnError`` when a delta's keyframe is gone (forgotten or aged out).
+        """
+        data = self.get_media(media_id)
+        if not frame_codec.is_delta(data):
+            return data
+        delta = frame_codec.parse(data)
+        key_id = media.screenshot_media(self.read(), delta.keyframe)
+        if key_id is None:
+            raise CairnError(f"the keyframe {delta.keyframe} of screenshot {media_id} is gone")
+        keyframe = self.get_media(key_id)
+        return frame_codec.to_ppm(frame_codec.compose(frame_codec.decode_rgb(keyframe), delta))
 
     def change_passphrase(self, current: str | None, new: str) -> Changes:
         """Re-wrap the data key under ``new`` (instant; nothing is re-encrypted, so no view changes)."""

@@ -51,6 +51,7 @@ from core.capture.screen.frames import CapturedFrame, FrameSink
 from core.capture.screen.grab import CaptureUnavailable, Frame, Grabber, ScreenGrabber
 from core.capture.screen.health import Health, HealthSnapshot, status_path, write_status
 from core.capture.screen.idle import IdleSource, open_idle_source
+from core.capture.screen.keyframes import FrameEncoder
 from core.capture.screen.own_windows import OwnProcesses
 from core.capture.screen.privacy import PauseControl, PauseState, PrivacyPolicy
 from core.capture.screen.processor import FrameProcessor
@@ -411,6 +412,7 @@ class ScreenDaemon:
             self._redactor,
             region_max_fraction=self.config.region_max_fraction,
             margin=self.config.ocr_margin,
+            encoder=FrameEncoder(deltas=self.config.delta_frames),
         )
 
     def _handle(self, processor: FrameProcessor, item: CapturedFrame) -> None:
@@ -434,6 +436,7 @@ class ScreenDaemon:
         except Exception as exc:  # the sink's failure must not stop capture; it is reported
             self.health.skip("store_error")
             self.health.error(f"storing a frame failed: {type(exc).__name__}: {exc}")
+            processor.encoder.forget(outcome.frame.frame_id)  # later frames must not composite on it
             return
         self.health.stored(outcome.frame.redactions)
 
