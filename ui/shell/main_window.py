@@ -140,6 +140,8 @@ class MainWindow(QMainWindow):
         self.health = HealthMonitor(session, session.capture, self)
         self.tray = Tray(self)
         self.health.updated.connect(self._health_updated)
+        self.health.coverage.connect(self.tray.show_coverage)
+        self.health.coverage.connect(self.health_bar.show_coverage)
         self.tray.open_requested.connect(self.bring_to_front)
         self.tray.pause_requested.connect(self.pause_capture)
         self.tray.resume_requested.connect(self.resume_capture)
