@@ -92,7 +92,8 @@ class VaultFileSink:
     (two transactions per batch instead of two per file); any other call,
     and ``flush()``, commits what is buffered first.  ``on_commit(paths)`` is
     called after each commit with the paths now safely stored: the honest
-    moment to tell a user a file is indexed.
+    moment to tell a user a file is indexed.  ``items_stored`` counts the files
+    whose item is committed (their ledger row follows in a second transaction).
 
     Threads: one thread at a time (the indexer's); the vault does its own locking.
     """
@@ -105,6 +106,7 @@ class VaultFileSink:
         self.on_commit = on_commit
         self._dirty = False
         self._pending: list[tuple[Any, Path, FileState]] = []
+        self.items_stored = 0
 
     # ----------------------------------------------------------------- ledger reads
 
@@ -164,6 +166,7 @@ class VaultFileSink:
         pending, self._pending = self._pending, []
         report = self.store.ingest([record for record, _, _ in pending], embed=False)
         refused = dict(report.failed)  # external_id -> reason
+        self.items_stored += report.imported + report.updated + report.duplicate
         self._dirty = True
 
         def job(conn: Any) -> None:
