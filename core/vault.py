@@ -10,6 +10,7 @@ Nothing here imports Qt.
 
 from __future__ import annotations
 
+import functools
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -19,8 +20,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from core import env as env_switch
 from core.capture.chats.reader import ImportOptions
+from core.capture.files.path_recode import ensure_path_keys
 from core.changes import ITEMS, MEDIA, NOTHING, SETTINGS, Changes, Outcome, changes, changes_if
-from core.crypto.envelope import MediaCipher
+from core.crypto.envelope import MediaCipher, derive_key
 from core.crypto.keys import PENDING_WRAP, KeyFile, create_keyfile, unlock_data_key
 from core.crypto.sealed_file import SealedFiles
 from core.errors import CairnError, DiskFull, ImportFailed, VaultLocked, VaultNotFound
@@ -57,6 +59,7 @@ class Vault:
         self.paths = paths
         self._db = Database(paths.database, data_key)
         self._cipher = MediaCipher(data_key)
+        self._derive: Callable[[str], bytes] | None = functools.partial(derive_key, data_key)
         self._embedder_choice = embedder if (env_switch.EMBEDDER.get() or "").lower() != "none" else None
         self._embedder: Embedder | None = None
         self._embedder_lock = threading.Lock()
@@ -70,6 +73,8 @@ class Vault:
         self.creation_notes: list[str] = []
         self._db.write(lambda conn: migrate(conn, MIGRATIONS))
         self._db.write(enable_fts_secure_delete)
+        # Path keys written before they were encoded, or under other rules: re-encoded once (see path_recode).
+        self._db.write(lambda conn: ensure_path_keys(conn, self.derived_key))
 
     # -- lifecycle ------------------------------------------------------------------
     @classmethod
@@ -98,6 +103,7 @@ class Vault:
         self.vectors.close()  # before the connections its loads and builds use close
         self._db.close()
         self._cipher = None  # type: ignore[assignment]
+        self._derive = None
 
     def __enter__(self) -> Vault:
         return self
@@ -110,6 +116,12 @@ class Vault:
         return self._db.closed
 
     # -- low level --------------------------------------------------------------------
+    def derived_key(self, purpose: str) -> bytes:
+        """A key for ``purpose`` derived from the data key (HKDF); refused once the vault is locked."""
+        if self._derive is None:
+            raise VaultLocked("the vault is locked")
+        return self._derive(purpose)
+
     def write(self, fn: Callable[[Any], T]) -> T:
         result = self._db.write(fn)
         self.vectors.mark_dirty()
