@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from core import env as env_switch
 from core.capture.chats.reader import ImportOptions
 from core.capture.files.path_recode import ensure_path_keys
+from core.capture.screen.ledger import Coverage, LedgerSpan
+from core.capture.screen.ledger_store import read_spans
 from core.changes import ITEMS, MEDIA, NOTHING, SETTINGS, Changes, Outcome, changes, changes_if
 from core.crypto.envelope import MediaCipher, derive_key
 from core.crypto.keys import PENDING_WRAP, KeyFile, create_keyfile, unlock_data_key
@@ -35,7 +37,7 @@ from core.retrieve.hybrid import FusionWeights, HybridRetriever
 from core.retrieve.types import SearchRequest, SearchResult
 from core.schema import MIGRATIONS
 from core.settings import Settings
-from core.store import browse, forget, media
+from core.store import browse, forget, frame_codec, media
 from core.store.browse import ItemView
 from core.store.database import Database
 from core.store.fts_secure_delete import enable_fts_secure_delete
@@ -361,6 +363,14 @@ class Vault:
     def conversations(self) -> list[tuple[str, str, int]]:
         return browse.conversations(self.read())
 
+    def capture_ledger(self, start: datetime, end: datetime) -> list[LedgerSpan]:
+        """Screen capture's ledger over ``[start, end)``: captured spans and gaps with their reasons."""
+        return read_spans(self, start.timestamp(), end.timestamp())
+
+    def capture_coverage(self, start: datetime, end: datetime) -> Coverage:
+        """How much of ``[start, end)`` screen capture covered, and its gaps (``Coverage.summary``, ``last_gaps``)."""
+        return Coverage.of(self.capture_ledger(start, end))
+
     # -- media --------------------------------------------------------------------------------
     def put_media(self, data: bytes, kind: str, item_id: ItemId | None = None) -> Outcome[MediaId]:
         """Encrypt and store ``data``; the file is durable before its row commits."""
@@ -383,6 +393,21 @@ class Vault:
         if self._cipher is None:
             raise VaultLocked("the vault is locked")
         return self._cipher.read_file(self.paths.media_dir, media.media_name(self.read(), media_id))
+
+    def get_frame(self, media_id: MediaId) -> bytes:
+        """A stored image ready to show: a delta screenshot composited on its keyframe (as PPM), else the bytes.
+
+        Raises ``CairnError`` when a delta's keyframe is gone (forgotten or aged out).
+        """
+        data = self.get_media(media_id)
+        if not frame_codec.is_delta(data):
+            return data
+        delta = frame_codec.parse(data)
+        key_id = media.screenshot_media(self.read(), delta.keyframe)
+        if key_id is None:
+            raise CairnError(f"the keyframe {delta.keyframe} of screenshot {media_id} is gone")
+        keyframe = self.get_media(key_id)
+        return frame_codec.to_ppm(frame_codec.compose(frame_codec.decode_rgb(keyframe), delta))
 
     def change_passphrase(self, current: str | None, new: str) -> Changes:
         """Re-wrap the data key under ``new`` (instant; nothing is re-encrypted, so no view changes)."""

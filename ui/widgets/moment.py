@@ -178,6 +178,8 @@ class MomentView(QFrame):
         path = fmt.path_of(item)
         self._open_button.setVisible(item.kind == "document" and bool(path))
         media_id = screenshot_media(item)
+        # A screen moment is the image first: the list around it keeps to two rows so the frame gets the room.
+        self._around.setFixedHeight(100 if item.kind == "screenshot" else 150)
         if item.kind == "screenshot" and media_id is not None:
             self._show_screenshot(item, media_id)
         elif item.kind == "message":

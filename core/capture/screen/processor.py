@@ -36,9 +36,10 @@ from typing import Any
 import numpy as np
 
 from core.capture.screen import change as ch
-from core.capture.screen.encode import encode_frame, encode_thumbnail
+from core.capture.screen.encode import encode_thumbnail
 from core.capture.screen.frames import CapturedFrame, FinishedFrame
 from core.capture.screen.grab import pixels_to_image
+from core.capture.screen.keyframes import FrameEncoder
 from core.normalize.ocr import OcrWord, TesseractOcr, words_to_text
 from core.redact.redactor import Redactor, blackout
 
@@ -74,8 +75,10 @@ class FrameProcessor:
         region_max_fraction: float = 0.35,
         margin: int = 24,
         window_references: int = 4,
+        encoder: FrameEncoder | None = None,
     ) -> None:
         self.ocr = ocr
+        self.encoder = encoder or FrameEncoder()
         self.redactor = redactor
         self.region_max_fraction = region_max_fraction
         self.margin = margin
@@ -118,14 +121,16 @@ class FrameProcessor:
             return Outcome(None, "duplicate_text", seconds, fraction, ran_ocr)
 
         blackout(image, [w.box for w in words if w.text == REDACTED_WORD])
-        encoded = encode_frame(image)
+        frame_id = f"{frame.timestamp:%Y%m%dT%H%M%S.%f}-m{monitor}-{captured.seq}"
+        encoded = self.encoder.encode(monitor, frame_id, image)
         thumb = encode_thumbnail(image)
         finished = FinishedFrame(
-            frame_id=f"{frame.timestamp:%Y%m%dT%H%M%S.%f}-m{monitor}-{captured.seq}",
+            frame_id=frame_id,
             timestamp=frame.timestamp,
             monitor=monitor,
             image=encoded.data,
             image_lossless=encoded.lossless,
+            keyframe=encoded.keyframe,
             thumbnail=thumb.data,
             width=encoded.width,
             height=encoded.height,
