@@ -27,7 +27,7 @@ from core.changes import ITEMS, MEDIA, NOTHING, SETTINGS, Changes, Outcome, chan
 from core.crypto.envelope import MediaCipher, derive_key
 from core.crypto.keys import PENDING_WRAP, KeyFile, create_keyfile, unlock_data_key
 from core.crypto.sealed_file import SealedFiles
-from core.errors import CairnError, DiskFull, ImportFailed, VaultLocked, VaultNotFound
+from core.errors import CairnError, VaultLocked, VaultNotFound
 from core.index.ann_store import AnnService
 from core.index.provider import ANN_MIN_VECTORS, VectorIndexes
 from core.index.vectors import VectorSearch
@@ -209,31 +209,12 @@ class Vault:
         assert embedder is not None
         return embedder
 
-    def import_path(
-        self, path: Path, fmt: str = "auto", options: ImportOptions | None = None,
-        progress: ProgressCallback | None = None, embed: bool = True,
-    ) -> ImportReport:
-        from core.capture.chats.formats import detect_format, load_reader  # late: the table of readers
+    def import_path(self, path: Path, fmt: str = "auto", options: ImportOptions | None = None,
+                    progress: ProgressCallback | None = None, embed: bool = True) -> ImportReport:
+        """Import an export file with its reader (``core.capture.chats.import_file``)."""
+        from core.capture.chats.import_file import import_export
 
-        path = Path(path)
-        if not path.exists():
-            raise ImportFailed(f"{path}: no such file")
-        try:
-            reader = detect_format(path) if fmt == "auto" else load_reader(fmt)
-            if fmt != "auto" and not reader.sniff(path):
-                raise ImportFailed(f"{path}: does not look like a {reader.name} export ({reader.description})")
-            report = self.ingest(reader.read(path, options or ImportOptions()), progress=progress, embed=embed)
-        except ImportFailed as exc:
-            from core.normalize.safezip import bomb_reason
-
-            bomb = bomb_reason(path)  # a reader that found nothing in a bomb would say "no chat here"
-            if bomb and "zip bomb" not in str(exc):
-                raise ImportFailed(f"{path}: refused as a possible zip bomb ({bomb}); nothing was imported") from exc
-            raise
-        except DiskFull as full:
-            raise full.named("messages", str(path)) from full.__cause__
-        report.format = reader.name
-        return report
+        return import_export(self, Path(path), fmt, options or ImportOptions(), progress, embed)
 
     def embed_pending(self, progress: ProgressCallback | None = None) -> Outcome[int]:
         """Embed chunks stored without vectors; the count.  No view shows vectors, so nothing changes."""
