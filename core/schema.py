@@ -8,6 +8,7 @@ before it).
 from __future__ import annotations
 
 from core.capture.files.schema import MIGRATION_SQL as FILES_SQL
+from core.capture.screen.ledger_store import LEDGER_SQL
 from core.index.cjk import MIGRATION_SQL as CJK_SQL
 from core.memory.schema import MIGRATION_SQL as MEMORY_SQL
 from core.store.schema import BASE_SQL, FILTER_INDEXES_SQL, VECTOR_LOG_SQL
@@ -22,4 +23,5 @@ MIGRATIONS: tuple[str, ...] = (
     VECTOR_LOG_SQL,
     CJK_SQL,
     SYNC_AUTHORED_SQL,
+    LEDGER_SQL,
 )

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from core import env as env_switch
 from core.capture.chats.reader import ImportOptions
+from core.capture.screen.ledger import Coverage, LedgerSpan
+from core.capture.screen.ledger_store import read_spans
 from core.changes import ITEMS, MEDIA, NOTHING, SETTINGS, Changes, Outcome, changes, changes_if
 from core.crypto.envelope import MediaCipher
 from core.crypto.keys import PENDING_WRAP, KeyFile, create_keyfile, unlock_data_key
@@ -348,6 +350,14 @@ class Vault:
 
     def conversations(self) -> list[tuple[str, str, int]]:
         return browse.conversations(self.read())
+
+    def capture_ledger(self, start: datetime, end: datetime) -> list[LedgerSpan]:
+        """Screen capture's ledger over ``[start, end)``: captured spans and gaps with their reasons."""
+        return read_spans(self, start.timestamp(), end.timestamp())
+
+    def capture_coverage(self, start: datetime, end: datetime) -> Coverage:
+        """How much of ``[start, end)`` screen capture covered, and its gaps (``Coverage.summary``, ``last_gaps``)."""
+        return Coverage.of(self.capture_ledger(start, end))
 
     # -- media --------------------------------------------------------------------------------
     def put_media(self, data: bytes, kind: str, item_id: ItemId | None = None) -> Outcome[MediaId]:

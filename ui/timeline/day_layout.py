@@ -28,8 +28,8 @@ def day_view(strip: QWidget, session_bar: QWidget, moment: QWidget, glance: QWid
     splitter = QSplitter(Qt.Orientation.Horizontal)
     splitter.addWidget(left)
     splitter.addWidget(right)
-    splitter.setStretchFactor(0, 3)
+    splitter.setStretchFactor(0, 5)  # the screen is the page's main element
     splitter.setStretchFactor(1, 2)
     splitter.setChildrenCollapsible(False)
-    splitter.setSizes([660, 360])
+    splitter.setSizes([760, 340])
     return _column((strip, 0), (splitter, 1), spacing=10)

@@ -35,6 +35,7 @@ from ui.timeline.date_dialog import ask_date
 from ui.timeline.day_layout import day_view
 from ui.timeline.density import HourCounts
 from ui.timeline.frame_preview import FramePreview
+from ui.timeline.gaps import CaptureBand
 from ui.timeline.glance import glance_text
 from ui.timeline.hour_strip import HourStrip
 from ui.timeline.model import RangeModel
@@ -120,7 +121,7 @@ class TimelinePage(QWidget):
         self.density.day_chosen.connect(self._density_chosen)
 
         self._stack = QStackedWidget()
-        self._stack.addWidget(day_view(self.strip, self.session_bar, self.moment, self._glance_card, self.day_list))
+        self._stack.addWidget(day_view(CaptureBand(session, self.strip, self.day_shown).box, self.session_bar, self.moment, self._glance_card, self.day_list))
         self._stack.addWidget(self._density_card)
 
         layout = QVBoxLayout(self)

@@ -34,6 +34,8 @@ class DaemonConfig:
     switch_settle_s: float = 0.3
     switch_settle_tries: int = 3
     stall_after_s: float = 90.0
+    # The capture thread gave no sign of life (a tick, a reason) for this long: alarm and a new thread.
+    capture_stall_s: float = 60.0
     status_every_s: float = 2.0
     runtime_dir: Path | None = None  # status file and the pause switch live here
     display: str | None = None
