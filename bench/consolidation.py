@@ -26,6 +26,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.table import print_table
+
 _MEMBERS = ["Ana", "Ben", "Chidi", "Dana", "Emil", "Fatima", "Goran", "Hana", "Ivo", "Jun", "Kemal", "Lea"]
 _TOPICS = [
     "the harbour walk on Sunday", "the budget for the club dinner", "who brings the thermos", "the new route past the "
@@ -117,11 +119,7 @@ def main() -> None:
         ("summaries (episode + day)", f"{summaries:,}",
          f"{full['episode_summaries']:,} + {full['day_summaries']:,}; target <= episodes"),
     ]
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  {'result':<12}  detail")
-    print("-" * (width + 50))
-    for name, result, detail in rows:
-        print(f"{name:<{width}}  {result:<12}  {detail}")
+    print_table(("measure", "result", "detail"), rows)
 
 
 if __name__ == "__main__":

@@ -100,6 +100,9 @@ class CaptureControl:
             backlog = snapshot.backlog
             if snapshot.stalled:
                 warnings.append("the OCR worker stalled and was restarted")
+            alarm = snapshot.current_alarm()
+            if alarm:
+                warnings.append(alarm)
             if snapshot.last_error and snapshot.state == "unavailable":
                 detail = snapshot.last_error
             if running:

@@ -35,11 +35,13 @@ from core.capture.chats.reader import ImportOptions, ReadResult
 from core.errors import ImportFailed
 from core.types import Record, RecordError, RecordSkip
 
+from ._caps import DOCUMENT_CAP, cut_note, take_cut
 from ._common import SKIP_EMPTY, message_record, prune_meta, with_attachments
 from ._inputs import ExportTree, is_zip, read_head, tree_names
 from ._jsonstream import ENTRY_READ_ERRORS, JsonBroken, iter_items
 
 FORMAT = "claude"
+_DOCUMENT_KEYS = frozenset([b"extracted_content", b"content"])  # an attachment's and a project doc's text
 _CONVERSATIONS = "conversations.json"
 _PROJECTS = "projects.json"
 _SPEAKERS = {"human": "user", "assistant": "Claude"}
@@ -125,7 +127,8 @@ def _not_claude(path: Path) -> str:
 def _read_stream(fh: IO[bytes], display: str, kind: str | None) -> Iterator[ReadResult]:
     index = -1
     try:
-        for index, element in enumerate(iter_items(fh, "item")):
+        # Attachments and project docs carry whole documents' text: those are cut at the document cap.
+        for index, element in enumerate(iter_items(fh, "item", documents=_DOCUMENT_KEYS)):
             where = f"{display}:{index}"
             if kind == "projects" or (isinstance(element, dict) and "docs" in element and "chat_messages" not in element):
                 yield from _project(element, where)
@@ -225,6 +228,9 @@ def _document(
     external_id: str, when: datetime, title: str, text: str, *, conversation: str, speaker: str | None,
     meta: dict[str, Any],
 ) -> Record:
+    text, cut = take_cut(text)
+    if cut:
+        meta = {**meta, "truncated": cut_note("document", DOCUMENT_CAP)}
     return Record(
         source=f"chat:{FORMAT}", external_id=external_id, kind="document", timestamp=when, text=text,
         conversation=conversation, speaker=speaker, title=title, meta=prune_meta(meta),

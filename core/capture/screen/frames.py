@@ -26,7 +26,9 @@ class CapturedFrame:
 class FinishedFrame:
     """A frame ready to store: redacted image and text, context, and how it was made.
 
-    ``image`` is WebP bytes of the whole monitor with secrets blacked out;
+    ``image`` is WebP bytes of the whole monitor with secrets blacked out, or,
+    when ``keyframe`` names an earlier frame, a ``core.store.frame_codec`` delta
+    that composites on that frame's image;
     ``thumbnail`` a small WebP; ``words`` the OCR words (boxes in ``image``
     pixels) with redacted ones replaced by ``REDACTED_WORD``; ``text`` the
     redacted reading-order text.  Plain bytes and strings: the sink encrypts.
@@ -48,6 +50,7 @@ class FinishedFrame:
     phash: str
     ocr_regions: tuple[Box, ...]  # what was OCR'd this time (empty: words reused)
     redactions: int  # secrets found in this frame's words, title and text
+    keyframe: str | None = None  # frame id of the keyframe this delta composites on (None: a whole image)
 
 
 class FrameSink(Protocol):

@@ -23,6 +23,8 @@ STATUS_FILE_NAME = "screen-status.json"
 # The status file is rewritten every ``status_every_s`` (2 s): one not rewritten for this long means a
 # stalled or dead daemon.  The one staleness rule, for `cairn status` and the app alike.
 STALE_AFTER_S = 30.0
+# A capture alarm (a dead or hung capture thread, restarted) stays on show this long after it was raised.
+ALARM_SHOWN_S = 15 * 60.0
 
 # Reasons a frame is not stored (keys of ``skipped``):
 #   paused, idle, locked         capture is off for now (counted per monitor and tick)
@@ -53,6 +55,8 @@ class HealthSnapshot:
     redactions: int = 0
     thread_restarts: dict[str, int] = field(default_factory=dict)
     stalled: bool = False
+    alarm: str | None = None  # the capture thread died or hung and was restarted: shown until ALARM_SHOWN_S after
+    alarm_at: float | None = None  # UTC epoch seconds
     last_error: str | None = None
     last_frame_at: float | None = None  # UTC epoch seconds
     last_indexed_at: float | None = None
@@ -76,6 +80,12 @@ class HealthSnapshot:
             return None
         return (now or datetime.now(UTC)).timestamp() - self.last_indexed_at
 
+    def current_alarm(self, now: float | None = None) -> str | None:
+        """The alarm, while it is recent enough to show."""
+        if self.alarm is None or self.alarm_at is None:
+            return None
+        return self.alarm if (now or datetime.now(UTC).timestamp()) - self.alarm_at <= ALARM_SHOWN_S else None
+
     def describe(self, now: datetime | None = None) -> list[str]:
         """Lines for ``cairn status``."""
         now = now or datetime.now(UTC)
@@ -83,6 +93,10 @@ class HealthSnapshot:
         lines = [f"screen capture: {state}"]
         if self.stalled:
             lines.append("  ALARM: the OCR worker is stalled (restarted)")
+        alarm = self.current_alarm(now.timestamp())
+        if alarm:
+            at = datetime.fromtimestamp(self.alarm_at or 0, UTC).astimezone().strftime("%H:%M:%S")
+            lines.append(f"  ALARM at {at}: {alarm}")
         ago = self.last_indexed_ago(now)
         lines.append(
             f"  frames: {self.frames_seen} seen, {self.frames_ocr} OCR'd, {self.frames_stored} stored;"
@@ -117,6 +131,8 @@ class Health:
         self._backlog = 0
         self._backlog_max = 0
         self._stalled = False
+        self._alarm: str | None = None
+        self._alarm_at: float | None = None
         self._last_error: str | None = None
         self._last_frame_at: float | None = None
         self._last_indexed_at: float | None = None
@@ -176,6 +192,11 @@ class Health:
         with self._lock:
             self._last_error = message[:300]
 
+    def raise_alarm(self, message: str) -> None:
+        with self._lock:
+            self._alarm, self._alarm_at = message[:300], datetime.now(UTC).timestamp()
+            self._last_error = message[:300]
+
     def set_stalled(self, stalled: bool) -> None:
         with self._lock:
             self._stalled = stalled
@@ -197,6 +218,8 @@ class Health:
                 redactions=self._counts["redactions"],
                 thread_restarts=dict(self._restarts),
                 stalled=self._stalled,
+                alarm=self._alarm,
+                alarm_at=self._alarm_at,
                 last_error=self._last_error,
                 last_frame_at=self._last_frame_at,
                 last_indexed_at=self._last_indexed_at,

@@ -6,7 +6,7 @@ For each ``FinishedFrame``:
 2. the OCR text becomes ``Record(source="screen", kind="screenshot",
    external_id=<frame id>, conversation=<app>, title=<window title>)`` with
    ``meta = {"app", "window", "monitor", "media_id", "thumb_id", "words",
-   "phash", "width", "height", "url", "lossless"}`` through ``vault.ingest``
+   "phash", "width", "height", "url", "lossless", "keyframe"}`` through ``vault.ingest``
    (which chunks it into the FTS index and, with ``embed=True``, embeds it);
 3. both media rows are attached to the new item so ``forget`` deletes them too.
 
@@ -71,6 +71,7 @@ class VaultFrameSink:
                 "height": frame.height,
                 "url": frame.url,
                 "lossless": frame.image_lossless,
+                "keyframe": frame.keyframe,
             },
         )
         report = self._store.ingest([record], embed=self.embed)
