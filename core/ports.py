@@ -89,6 +89,12 @@ class DropMedia(Protocol):
         ...
 
 
+class Keys(Protocol):
+    def derived_key(self, purpose: str) -> bytes:
+        """A 32-byte key for ``purpose`` derived from the vault's data key (another one after `cairn rekey`)."""
+        ...
+
+
 class SettingsSource(Protocol):
     def settings(self) -> Settings: ...
 
@@ -116,8 +122,8 @@ class ConsolidationStore(Store, Ingest, Forget, SettingsSource, Protocol):
     """Everything consolidation touches."""
 
 
-class FileStore(Store, Ingest, Forget, EmbedPending, Protocol):
-    """Where indexed files go: their items, the ingest ledger, their removal."""
+class FileStore(Store, Ingest, Forget, EmbedPending, Keys, Protocol):
+    """Where indexed files go: their items, the ingest ledger (keys with no secret in them: ``Keys``), their removal."""
 
 
 class RetentionStore(Reader, Forget, Stats, DropMedia, Protocol):
