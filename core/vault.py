@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from core import env as env_switch
 from core.capture.chats.reader import ImportOptions
 from core.capture.files.path_recode import ensure_path_keys
-from core.capture.screen.ledger import Coverage, LedgerSpan
+from core.capture.screen.ledger import Coverage
 from core.capture.screen.ledger_store import read_spans
 from core.changes import ITEMS, MEDIA, NOTHING, SETTINGS, Changes, Outcome, changes, changes_if
 from core.crypto.envelope import MediaCipher, derive_key
@@ -37,6 +37,7 @@ from core.retrieve.hybrid import FusionWeights, HybridRetriever
 from core.retrieve.types import SearchRequest, SearchResult
 from core.schema import MIGRATIONS
 from core.settings import Settings
+from core.storage_budget import StorageBudget, measure
 from core.store import browse, forget, frame_codec, media
 from core.store.browse import ItemView
 from core.store.database import Database
@@ -344,13 +345,9 @@ class Vault:
     def conversations(self) -> list[tuple[str, str, int]]:
         return browse.conversations(self.read())
 
-    def capture_ledger(self, start: datetime, end: datetime) -> list[LedgerSpan]:
-        """Screen capture's ledger over ``[start, end)``: captured spans and gaps with their reasons."""
-        return read_spans(self, start.timestamp(), end.timestamp())
-
     def capture_coverage(self, start: datetime, end: datetime) -> Coverage:
-        """How much of ``[start, end)`` screen capture covered, and its gaps (``Coverage.summary``, ``last_gaps``)."""
-        return Coverage.of(self.capture_ledger(start, end))
+        """Screen capture's ledger over ``[start, end)``: its spans, how much was captured, the gaps and why."""
+        return Coverage.of(read_spans(self, start.timestamp(), end.timestamp()))
 
     # -- media --------------------------------------------------------------------------------
     def put_media(self, data: bytes, kind: str, item_id: ItemId | None = None) -> Outcome[MediaId]:
@@ -410,6 +407,10 @@ class Vault:
     # -- status ---------------------------------------------------------------------------------
     def stats(self) -> VaultStats:
         return vault_stats(self.read(), list(self.paths.home.glob("vault.db*")))
+
+    def storage_budget(self, settings: Settings | None = None) -> StorageBudget:
+        """The size budget (automatic: from the free disk), what is used, the measured rate and the forecast."""
+        return measure(self.read(), settings or self.settings(), self.paths.database)
 
     def memory_count(self) -> int:
         """``stats().items`` alone, cheap enough to ask every second."""
