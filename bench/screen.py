@@ -120,7 +120,8 @@ def replay(session: Session, config_name: str, home: Path, interval: float, legi
     Vault.create(paths, PASSPHRASE, use_keyring=False, embedder=None).close()
     empty_db = _db_bytes(paths)  # an empty vault's own size is not a cost per hour
     vault = Vault.open(paths, PASSPHRASE, embedder=None)
-    base = DaemonConfig(interval_s=interval, runtime_dir=paths.runtime_dir, switch_settle_s=0.0)
+    # OCR's time limit is wall-clock: on a loaded machine a whole 1080p frame can take longer than the default 30 s.
+    base = DaemonConfig(interval_s=interval, runtime_dir=paths.runtime_dir, switch_settle_s=0.0, ocr_timeout_s=600.0)
     config = base.baseline() if config_name == "today" else base
     source = Replay(session)
     daemon = ScreenDaemon(VaultFrameSink(vault), config, grabber_factory=lambda: source,
@@ -187,6 +188,7 @@ def _evaluate(paths: Any, session: Session, health: dict[str, Any], cpu: float, 
         "frames stored": health["frames_stored"],
         "OCR seconds total (wall, in-process)": round(health["ocr_seconds_total"], 1),
         "OCR backlog (max CPU-s of one tick)": round(worst_tick, 2),
+        "frames skipped (reason: count)": ", ".join(f"{k}: {v}" for k, v in sorted(health["skipped"].items()) if v),
         "distinct words shown (drawn text)": len(shown),
         "shown words stored": f"{in_text:.3f}",
         "real screenshots' words stored (OCR ceiling ~0.92)": f"{len(shot_words & stored) / len(shot_words):.3f}"

@@ -178,9 +178,15 @@ def webp(rgb: np.ndarray, *, lossless: bool) -> bytes:
 def is_photographic(rgb: np.ndarray, step: int = 2) -> bool:
     """Many distinct colours among every ``step``-th pixel: a photo or video frame, not text or UI."""
     sample = rgb[::step, ::step]
-    packed = (sample[..., 0].astype(np.uint32) << 16) | (sample[..., 1].astype(np.uint32) << 8) | sample[..., 2]
-    colours = len(np.unique(packed))
-    return colours > PHOTO_MIN_COLOURS and colours / max(1, packed.size) > PHOTO_COLOUR_RATIO
+    return is_photographic_packed((sample[..., 0].astype(np.uint32) << 16) | (sample[..., 1].astype(np.uint32) << 8)
+                                  | sample[..., 2], step=1)
+
+
+def is_photographic_packed(pixels: np.ndarray, step: int = 2) -> bool:
+    """``is_photographic`` for packed (H, W) uint32 pixels (any channel order)."""
+    sample = pixels[::step, ::step]
+    colours = len(np.unique(sample))
+    return colours > PHOTO_MIN_COLOURS and colours / max(1, sample.size) > PHOTO_COLOUR_RATIO
 
 
 def describe(data: bytes) -> dict[str, Any]:

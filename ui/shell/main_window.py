@@ -1,7 +1,7 @@
 """The main window: navigation, the pages, the lock screen, capture health, tray and shortcuts.
 
 Start-up order (fast to interactive): the window shows at once with the lock
-page; ``start()`` then either runs the first-run wizard or tries to unlock in
+page; ``start()`` then either shows the first-run steps or tries to unlock in
 the background (keyring, or ``$CAIRN_PASSPHRASE`` when allowed): that is
 ``ui.shell.startup``.  Pages other
 than the timeline are built the first time they are shown.

@@ -1,6 +1,6 @@
 """The capture band under the day's hour strip: when the screen was captured, and each gap with its reason on hover.
 
-``CaptureBand`` paints the screen ledger (``Vault.capture_ledger``) of the
+``CaptureBand`` paints the screen ledger (``Vault.capture_coverage``) of the
 day on the hour strip's time axis: captured minutes as a thin green line,
 gaps as coloured blocks (paused, locked or asleep, excluded app or private
 window, display unavailable, error, Cairn not running).  Hovering a gap
@@ -32,7 +32,7 @@ def load_ledger(session: Session, start: datetime, end: datetime) -> QueryOp[lis
     """The day's capture ledger as spans (``start``, ``end``, ``state``, ``reason()``); ``end`` capped at now."""
     def read(vault: Any) -> list[Any]:
         stop = min(end, datetime.now().astimezone())
-        return list(vault.capture_ledger(start, stop)) if stop > start else []
+        return list(vault.capture_coverage(start, stop).spans) if stop > start else []
 
     return QueryOp(session, read, label="capture ledger")
 

@@ -287,7 +287,7 @@ def _finish(
         return
     text, meta = outcome
     if pending.cut:
-        meta = {**meta, "truncated": f"message longer than {_caps.MESSAGE_CAP} characters: cut while reading"}
+        meta = {**meta, "truncated": _caps.cut_note("message", _caps.MESSAGE_CAP)}
     # The id hashes the date as written (not as interpreted): re-importing with another
     # --date-order re-dates the same messages instead of adding copies.
     written = f"{h.date.d1}/{h.date.d2}/{h.date.d3} {naive.time().isoformat()}"

@@ -84,8 +84,8 @@ def test_the_ledger_table_is_in_the_encrypted_vault_and_captured_wins_a_rewrite(
     sink.record_minutes([LedgerMinute(T0, "unavailable", "no display"), LedgerMinute(T0 + 60, "captured")])
     got = read_spans(lexical_vault, T0, T0 + 180)
     assert [(s.start - T0, s.state) for s in got] == [(0, "captured"), (120, "off")]
-    facade = lexical_vault.capture_ledger(datetime.fromtimestamp(T0, UTC), datetime.fromtimestamp(T0 + 120, UTC))
-    assert facade == got[:1]
+    facade = lexical_vault.capture_coverage(datetime.fromtimestamp(T0, UTC), datetime.fromtimestamp(T0 + 120, UTC))
+    assert list(facade.spans) == got[:1] and facade.captured == 2
 
 
 def _daemon(wall: WallClock, ledger: ListLedger, windows: FakeWindows | None = None,
