@@ -17,9 +17,11 @@ from typing import Any, Protocol
 import numpy as np
 
 from core.changes import ITEMS, Changes, changes_if
+from core.errors import DiskFull
 from core.normalize.chunking import Chunk, chunk_sections, chunk_text
 from core.store.batch_writer import BatchWriter
 from core.store.database import Database
+from core.store.disk_full import is_disk_full
 from core.store.items import content_hash, embed_text, source_key
 from core.store.redact_fields import FieldRedaction, redact_record_fields
 from core.types import ItemId, Record, RecordError, RecordNote, RecordSkip, Section
@@ -137,6 +139,7 @@ def ingest(
     counts = ImportReport()
     fields = FieldRedaction(redactor.redact) if redactor is not None else None
     occurrences = RepeatedIds()
+    seen = 0
     embedder: Embedder | None = None
 
     def written(outcomes: list[tuple[str, int]]) -> None:
@@ -151,44 +154,49 @@ def ingest(
             embed_missing(db, embedder)
 
     writer = BatchWriter(db, written, sync=embedder_factory is not None)
+    items = iter(results)
+    records = 0
     try:
-        seen = _store_all(results, writer, counts, redactor, fields, occurrences, progress, total)
-    except BaseException:
+        for result in items:
+            seen += 1
+            if isinstance(result, RecordError):
+                counts.failed.append((result.where, result.reason))
+            elif isinstance(result, RecordSkip):
+                counts.skipped[result.reason] = counts.skipped.get(result.reason, 0) + 1
+            elif isinstance(result, RecordNote):
+                seen -= 1  # a note is about the import, not a record
+                counts.notes.append(f"{result.where}: {result.text}")
+            else:
+                records += 1
+                try:
+                    record, text, chunks, meta, redactions = prepare(result, redactor, fields)
+                    record = occurrences.distinct(record, text)
+                except Exception as exc:
+                    counts.failed.append((result.external_id, f"could not prepare: {exc}"))
+                    continue
+                counts.redactions += redactions
+                counts.truncated += "truncated" in meta
+                writer.add((record, text, chunks, meta))
+            if progress is not None and seen % 100 == 0:
+                progress(seen, total)
+        writer.finish()
+    except BaseException as exc:
         writer.abandon()
-        raise
-    writer.finish()
+        if not isinstance(exc, Exception) or not is_disk_full(exc):
+            raise
+        stored = counts.imported + counts.updated + counts.duplicate
+        raise DiskFull(stored, _count_records(items, records)) from exc
     if progress is not None:
         progress(seen, total)
     return counts
 
 
-def _store_all(results: Iterable[Record | RecordError | RecordSkip | RecordNote], writer: BatchWriter,
-               counts: ImportReport, redactor: Redactor | None, fields: FieldRedaction | None,
-               occurrences: RepeatedIds, progress: Callable[[int, int | None], None] | None, total: int | None) -> int:
-    """Prepare every result and hand records to ``writer``; returns how many results were seen."""
-    seen = 0
-    for result in results:
-        seen += 1
-        if isinstance(result, RecordError):
-            counts.failed.append((result.where, result.reason))
-        elif isinstance(result, RecordSkip):
-            counts.skipped[result.reason] = counts.skipped.get(result.reason, 0) + 1
-        elif isinstance(result, RecordNote):
-            seen -= 1  # a note is about the import, not a record
-            counts.notes.append(f"{result.where}: {result.text}")
-        else:
-            try:
-                record, text, chunks, meta, redactions = prepare(result, redactor, fields)
-                record = occurrences.distinct(record, text)
-            except Exception as exc:
-                counts.failed.append((result.external_id, f"could not prepare: {exc}"))
-                continue
-            counts.redactions += redactions
-            counts.truncated += "truncated" in meta
-            writer.add((record, text, chunks, meta))
-        if progress is not None and seen % 100 == 0:
-            progress(seen, total)
-    return seen
+def _count_records(rest: Iterator[Any], so_far: int) -> int | None:
+    """How many records the whole input holds, reading what is left of it (None if reading fails)."""
+    try:
+        return so_far + sum(1 for result in rest if isinstance(result, Record))
+    except Exception:  # the input broke on its own: the count is unknown, the disk-full message stays
+        return None
 
 
 class RepeatedIds:
