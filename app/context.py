@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -15,6 +16,7 @@ from core.errors import CairnError
 from core.paths import VaultPaths, default_home
 
 PASSPHRASE_ENV = env_switch.PASSPHRASE.name
+HomeOption = Annotated[Path | None, typer.Option("--home", help="Data directory (default: $CAIRN_HOME or the user data folder).")]
 
 
 def console(stderr: bool = False) -> Console:

@@ -7,14 +7,13 @@ written to disk (it could quote user content) and never shown by default.
 
 from __future__ import annotations
 
-import errno
 import logging
 
 from core.errors import CairnError
+from core.store.disk_full import DISK_ERRNOS, is_sqlite_error
 
 log = logging.getLogger("cairn")
 
-DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
 DISK_FULL_HINT = ("what was committed before stays in the vault; free some space and run the command again"
                   " (imports and indexing resume where they stopped)")
 
@@ -26,7 +25,7 @@ def user_message(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.errno in DISK_ERRNOS:
         where = f" writing {exc.filename}" if exc.filename else ""
         return f"the disk is full{where} ({exc.strerror}); {DISK_FULL_HINT}"
-    if _is_sqlite_error(exc):
+    if is_sqlite_error(exc):
         return _sqlite_message(str(exc))
     if isinstance(exc, MemoryError):
         return "ran out of memory; close other programs or import the export in parts"
@@ -35,12 +34,6 @@ def user_message(exc: BaseException) -> str:
         return f"{where}{exc.strerror or exc}"
     return (f"unexpected failure ({type(exc).__name__}); nothing was lost that was committed. Run with"
             " CAIRN_LOG=debug for the details and report them")
-
-
-def _is_sqlite_error(exc: BaseException) -> bool:
-    module = type(exc).__module__ or ""
-    return module.split(".")[0] in ("sqlite3", "sqlcipher3") or type(exc).__name__ in (
-        "OperationalError", "DatabaseError", "IntegrityError")
 
 
 def _sqlite_message(text: str) -> str:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from core.host.capture_lock import holder
 from core.host.status import read_capture_status
 from core.paths import VaultPaths
+
+if TYPE_CHECKING:
+    from core.capture.screen.ledger import Coverage
+    from core.vault import Vault
 
 
 def daemon_status(paths: VaultPaths) -> dict[str, Any]:
@@ -35,3 +40,10 @@ def _capture_status(paths: VaultPaths) -> dict[str, Any]:
     else:
         data["summary"] = lines[0].removeprefix("screen capture: ")
     return data
+
+
+def today_coverage(vault: Vault, now: datetime | None = None) -> Coverage:
+    """Today's capture ledger (local midnight until the last whole minute): coverage and gaps."""
+    now = (now or datetime.now()).astimezone()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return vault.capture_coverage(midnight, now)

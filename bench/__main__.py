@@ -26,8 +26,11 @@ BENCHMARKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("llm", "model load, time to first token, answer latency", ()),
     ("memory", "LoCoMo-dev R@10 before/after memory recall", ()),
     ("ocr", "OCR recipe: word recall and CPU per 1080p frame, shipped vs alternatives", ()),
-    ("screen", "scripted Xvfb session: CPU %, RSS, frames, OCR backlog, searchable words, MB/hour", ()),
+    ("screen", "10-min scripted + 60-min mixed session replayed, today's pipeline vs new: CPU %, MB/hour, words, "
+               "legibility", ()),
+    ("screen_live", "the 10-min scripted session in real time on Xvfb, the daemon in its own process", ()),
     ("ui", "app start to interactive, idle RSS with a month of data", ()),
+    ("ledger", "capture ledger: database growth for a year of minutes, one day's coverage read", ()),
     ("sync", "sync upload/apply items/s and MB/s, bytes on the target, new-device catch-up at 100k", ()),
 )
 

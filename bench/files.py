@@ -33,6 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.table import print_table
 from core.capture.files.indexer import FileIndexer
 from core.capture.files.report import ScanReport
 from core.normalize.extract import ExtractLimits
@@ -262,12 +263,8 @@ def main() -> None:
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(("peak RSS (sampled every 50 ms)", f"indexing process {sampler.parent_mb:.0f} MB",
                  f"largest worker {sampler.worker_mb:.0f} MB; ru_maxrss incl. corpus build {self_mb:.0f} MB"))
-    width = max(len(r[0]) for r in rows)
     print()
-    print(f"{'measure':<{width}}  {'result':<32}  detail")
-    print("-" * (width + 60))
-    for name, result, detail in rows:
-        print(f"{name:<{width}}  {result:<32}  {detail}")
+    print_table(("measure", "result", "detail"), rows)
 
 
 if __name__ == "__main__":

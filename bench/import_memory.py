@@ -49,9 +49,9 @@ def child(path: str, home: str, lift_cap: bool) -> None:
     from core.vault import Vault
 
     if lift_cap:
-        import core.capture.chats.whatsapp as whatsapp
+        import core.capture.chats._caps as caps
 
-        whatsapp.MESSAGE_CAP = 10**12  # type: ignore[misc]  # the baseline: no cap while reading
+        caps.MESSAGE_CAP = 10**12  # type: ignore[misc]  # the baseline: no cap while reading
     start = time.perf_counter()
     with Vault.create(VaultPaths(Path(home)), "bench", use_keyring=False, embedder=None) as vault:
         report = vault.import_path(Path(path), embed=False)

@@ -17,6 +17,8 @@ import json
 import time
 from pathlib import Path
 
+from bench.table import print_table
+
 CONFIGURATIONS = (
     ("shipped: gray, 2x, psm 3", {"upscale": 2.0, "psm": 3}),
     ("gray, 1.75x, psm 3", {"upscale": 1.75, "psm": 3}),
@@ -54,10 +56,7 @@ def main() -> None:
         rows.append((label, f"{sum(recalls) / len(recalls):.3f}", f"{cpu / len(pages):.2f}",
                      f"{recalls[worst]:.3f} ({pages[worst].stem})"))
     print(f"{len(pages)} screenshots from {args.screens}")
-    header = ("configuration", "mean word recall", "CPU s/frame", "worst page")
-    widths = [max(len(r[i]) for r in (*rows, header)) for i in range(4)]
-    for row in (header, *rows):
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    print_table(("configuration", "mean word recall", "CPU s/frame", "worst page"), rows)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from bench.table import print_table
+
 WORDS = ["meeting", "budget", "release", "staging", "server", "invoice", "flight", "hotel", "dinner", "birthday", "project", "deadline", "report", "review", "design", "sprint", "ticket", "customer", "contract", "lawyer", "doctor", "appointment", "train", "bus", "museum", "concert", "recipe", "garden", "climbing", "book", "film", "podcast", "password", "backup", "laptop", "phone", "camera", "holiday", "beach", "mountain", "river", "city", "friend", "sister", "brother", "mother", "father", "colleague", "manager", "team", "office", "home", "weekend", "monday", "tuesday", "morning", "evening", "coffee", "lunch", "pizza", "salad", "wine"]
 NAMES = ("Ana", "Ben", "Chen", "Dana", "Eli", "Fay", "Gus", "Hana")
 PASSPHRASE = "bench"
@@ -302,10 +304,8 @@ class Table(list[tuple[str, str]]):
         print(f"{row[0]}: {row[1]}", file=sys.stderr, flush=True)
 
     def print(self) -> None:
-        width = max(len(r[0]) for r in self)
-        print(f"\n{'figure':<{width}}  value")
-        for name, value in self:
-            print(f"{name:<{width}}  {value}")
+        print()
+        print_table(("figure", "value"), self)
 
 
 if __name__ == "__main__":

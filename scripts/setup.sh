@@ -10,7 +10,7 @@ PY=${PYTHON:-python3}
 VENV=.venv
 LLAMA_VERSION=0.3.36
 WHEEL_CACHE=${CAIRN_WHEEL_CACHE:-$HOME/.cache/cairn-wheels}
-APT_PACKAGES="tesseract-ocr tesseract-ocr-eng catdoc strace xvfb xauth openbox xdotool x11-utils dbus \
+APT_PACKAGES="tesseract-ocr tesseract-ocr-eng strace xvfb xauth openbox xdotool x11-utils dbus \
 libglib2.0-0 libegl1 libgl1 libx11-6 libxkbcommon0 libfontconfig1 libfreetype6 libdbus-1-3 \
 libx11-xcb1 libxkbcommon-x11-0 libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
 libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 \

@@ -118,7 +118,7 @@ def _save(widget: object, path: Path) -> Path:
 def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, height: int) -> list[Path]:
     from core.vault import Vault
     from ui.session import Session
-    from ui.shell.first_run import FirstRunWizard
+    from ui.shell.first_run import FirstRunFlow
     from ui.shell.main_window import MainWindow
 
     shots: list[Path] = []
@@ -195,6 +195,11 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
     _pump(app, idle)
     shots.append(_save(window, out / f"{theme}-10-graph.png"))
 
+    # profile page (what autofill may type: confirmed values and suggestions from the memories)
+    window.show_page("profile")
+    _pump(app, idle)
+    shots.append(_save(window, out / f"{theme}-10b-profile.png"))
+
     # help overlay
     window.show_page("timeline")
     window.toggle_help()
@@ -237,23 +242,19 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
     shots.append(_save(forget, out / f"{theme}-16-forget-dialog.png"))
     forget.close()
 
-    # first-run wizard pages
-    wizard = FirstRunWizard(window, keyring=(False, "No system keyring on this machine: Cairn uses your "
-                                                   "passphrase instead."))
-    wizard.resize(680, 520)
-    wizard.show()
+    # first-run steps (a page of the window before any vault exists; shown here on their own, window-sized)
+    flow = FirstRunFlow(keyring=(False, "No system keyring on this machine: Cairn uses your passphrase instead."))
+    flow.resize(width, height)
+    flow.show()
     for index in range(5):
         _pump(app, idle, settle=0.3)
-        shots.append(_save(wizard, out / f"{theme}-15-first-run-{index + 1}.png"))
-        if index == 0:
-            wizard.next()
-        elif index == 1:
-            wizard.protect.passphrase.setText("correct horse battery")
-            wizard.protect.confirm.setText("correct horse battery")
-            wizard.next()
-        else:
-            wizard.next()
-    wizard.close()
+        shots.append(_save(flow, out / f"{theme}-15-first-run-{index + 1}.png"))
+        if index == 1:
+            flow.protect.passphrase.setText("correct horse battery")
+            flow.protect.confirm.setText("correct horse battery")
+        if index < 4:
+            flow.next()
+    flow.close()
 
     window._quitting = True
     window.close()

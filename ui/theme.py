@@ -149,6 +149,7 @@ def style_sheet(c: Colours) -> str:
     QPushButton:disabled {{ color: {c.muted}; }}
     QPushButton#Primary {{ background: {c.accent}; color: {c.accent_text}; border-color: {c.accent};
         font-weight: 600; }}
+    QPushButton#Primary:disabled {{ background: {c.alt_base}; color: {c.muted}; border-color: {c.border}; }}
     QPushButton#Danger {{ color: {c.danger}; }}
     QToolButton#Segment {{ border: 1px solid {c.border}; padding: 5px 14px; background: {c.base}; }}
     QToolButton#Segment:checked {{ background: {c.accent}; color: {c.accent_text}; border-color: {c.accent}; }}

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from app.context import console, fail, open_vault
+from app.context import HomeOption, console, fail, open_vault
 from core import env as env_switch
-
-HomeOption = Annotated[Path | None, typer.Option("--home", help="Data directory (default: $CAIRN_HOME or the user data folder).")]
 
 
 def register(app: typer.Typer) -> None:

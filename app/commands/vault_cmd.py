@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from app.context import PASSPHRASE_ENV, console, fail, passphrase_from_env_or_prompt, vault_paths
+from app.context import PASSPHRASE_ENV, HomeOption, console, fail, passphrase_from_env_or_prompt, vault_paths
 from core import env as env_switch
-
-HomeOption = Annotated[Path | None, typer.Option("--home", help="Data directory (default: $CAIRN_HOME or the user data folder).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -115,11 +112,13 @@ def status(
     from datetime import UTC, datetime
 
     from app.context import open_vault
-    from app.status import daemon_status
+    from app.status import daemon_status, today_coverage
 
     paths = vault_paths(home)
     with open_vault(home, embedder=None) as vault:
         stats = vault.stats()  # type: ignore[attr-defined]
+        today = today_coverage(vault)  # type: ignore[arg-type]
+        budget = vault.storage_budget()  # type: ignore[attr-defined]
     capture = daemon_status(paths)
     ago = None
     if stats.last_item_at is not None:
@@ -130,6 +129,12 @@ def status(
             "media_files": stats.media_files, "media_bytes": stats.media_bytes, "by_source": stats.by_source,
             "bytes_by_source": {k: {"text": t, "media": m} for k, (t, m) in stats.bytes_by_source.items()},
             "database_bytes": stats.database_bytes, "last_item_seconds_ago": ago, "capture": capture,
+            "today": {"minutes": today.minutes, "captured": today.captured, "by_state": today.by_state,
+                      "gaps": [{"start": g.start, "end": g.end, "state": g.state, "reason": g.reason()}
+                               for g in today.gaps]},
+            "storage": {"budget_bytes": budget.budget, "auto": budget.auto, "used_bytes": budget.used,
+                        "pixels_per_day": budget.pixels_per_day, "pixel_days": budget.pixel_days(),
+                        "low_disk": budget.low_disk, "forecast": budget.forecast()},
         }))
         return
     out = console()
@@ -144,6 +149,15 @@ def status(
     out.print(f"  capture: {capture.get('summary', 'not running')}")
     for line in capture.get("details", []):
         out.print(f"    {line}")
+    out.print(f"  storage: {budget.forecast()}")
+    if budget.low_disk:
+        out.print(f"  [bold red]{budget.low_disk}[/]")
+    out.print(f"  today: {today.summary()}")
+    gaps = today.last_gaps()
+    if gaps:
+        out.print("  last gaps: " + gaps[0])
+        for line in gaps[1:]:
+            out.print(f"             {line}")
 
 
 def _age_words(seconds: float) -> str:

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 
-from core.answer.abstain import Abstention, about_persons, matching, outweighed
+from core.answer.abstain import Abstention, about_persons, matching, outweighed, subjects
 from core.answer.citations import NOT_FOUND_RE, Validated, citation_numbers, date_consistent, validate_answer
 from core.answer.context import approx_tokens, build_snippets, format_snippet
 from core.answer.extractive import (
@@ -32,6 +32,7 @@ from core.answer.extractive import (
     query_terms,
     rank_snippets,
 )
+from core.answer.meaning import Embed, sentence_similarity
 from core.answer.text import coverage
 from core.answer.types import (
     NOT_FOUND_TEXT,
@@ -67,7 +68,8 @@ class Answerer:
     ``backend=None`` gives extractive answers only.  ``prompt_style`` is
     ``"completion"`` (few-shot text, for small base models) or ``"chat"``
     (instruction-tuned models); ``None`` picks completion for the packaged
-    default model and chat otherwise.
+    default model and chat otherwise.  ``embed`` (texts → unit vectors: the
+    vault's embedder) lets the extractive answer weigh meaning (``Composition.meaning``).
     """
 
     def __init__(
@@ -83,6 +85,7 @@ class Answerer:
         neighbour_window: int = 1,
         abstention: Abstention = DEFAULT_ABSTENTION,
         composition: Composition = DEFAULT_COMPOSITION,
+        embed: Embed | None = None,
     ) -> None:
         self._retriever = retriever
         self._neighbours = neighbours
@@ -92,6 +95,7 @@ class Answerer:
         self._window = neighbour_window
         self._abstention = abstention
         self._composition = composition
+        self._embed = embed
         self._prompt = prompt or load_prompt("answer")
         if prompt_style is None:
             spec = getattr(backend, "spec", None)
@@ -177,7 +181,8 @@ class Answerer:
                 **base,  # type: ignore[arg-type]
             )
             return
-        extracted = extractive_answer(understanding, relevant, tz, self._composition)
+        extracted = extractive_answer(understanding, relevant, tz, self._composition,
+                                      self._similarity(understanding.question, relevant, notes))
         assert extracted is not None
 
         if backend is None:
@@ -308,12 +313,23 @@ class Answerer:
         if not found:
             return []
         if understanding.persons:
-            about = [s for s in found if about_persons(s, understanding.persons, self._abstention, terms)]
+            persons = subjects(snippets, understanding.persons, self._abstention)
+            about = [s for s in found if about_persons(s, persons, self._abstention, terms)]
             if not about or outweighed(found, about, terms, self._abstention):
-                notes.append(f"the matching memories are not about {', '.join(understanding.persons)}")
+                notes.append(f"the matching memories are not about {', '.join(persons)}")
                 return []
             return about
         return found
+
+    def _similarity(self, question: str, snippets: Sequence[Snippet], notes: list[str]) -> dict[str, float]:
+        """Sentence → similarity in meaning to the question, when the composition uses it and vectors exist."""
+        if self._embed is None or not self._composition.meaning:
+            return {}
+        try:
+            return sentence_similarity(question, snippets, self._embed)
+        except ModelUnavailable as exc:
+            notes.append(f"no sentence vectors, choosing by shared words: {exc}")
+            return {}
 
     def _max_tokens(self) -> int:
         return int(self._prompt.section(self._style).get("max_tokens", 128))

@@ -5,17 +5,17 @@ key is HKDF-SHA256 of the data key with a purpose label, so the media key is
 never the database key.  The header (magic and version) and the file name (a
 random id) are bound in as associated data, so a flipped version byte or two
 files swapped on disk are detected.  Version 1 files (name only as associated
-data) are still read; new files are version 2.  Files are written
-temp → fsync → rename so a crash leaves either the old state or the new file.
+data) are still read; new files are version 2.  Files are written by
+``core.private_file.write_private`` (temp, fsync, rename) so a crash leaves either the old state or the new file.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
 from core.errors import CairnError
+from core.private_file import write_private
 
 MAGIC = b"CRN1"
 VERSION = 2
@@ -60,25 +60,9 @@ class MediaCipher:
             raise CairnError(f"media file {name} is damaged or belongs to another vault") from exc
 
     def write_file(self, directory: Path, name: str, plaintext: bytes) -> Path:
-        """Seal and write atomically; returns the final path."""
+        """Seal and write atomically and durably; returns the final path."""
         final = directory / name
-        final.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = final.with_name(final.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            view = memoryview(self.seal(plaintext, name))
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, final)
-        dir_fd = os.open(final.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        write_private(final, self.seal(plaintext, name), durable=True)
         return final
 
     def read_file(self, directory: Path, name: str) -> bytes:

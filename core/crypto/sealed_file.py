@@ -4,18 +4,18 @@ Layout: ``MAGIC(4) | nonce(12) | ciphertext+tag``.  The key is HKDF of the
 data key with its own purpose label; the file name and a caller's header are
 bound in as associated data, so a renamed, truncated, swapped or tampered file
 fails ``open`` with ``SealedFileError`` instead of yielding wrong bytes.
-Writes go to a new file, are fsynced, then renamed over the old one and the
-directory fsynced: a kill -9 leaves the old file or the new one, never a mix.
+Writes go through ``core.private_file.write_private`` (temp file, fsync, rename,
+folder fsync): a kill -9 leaves the old file or the new one, never a mix.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
 from core.crypto.envelope import derive_key
 from core.errors import CairnError
+from core.private_file import TEMP_SUFFIX, write_private
 
 MAGIC = b"CRS1"
 _HEAD = len(MAGIC) + 12
@@ -48,29 +48,8 @@ class SealedFiles:
             raise SealedFileError("sealed file failed authentication (damaged, stale or from another vault)") from exc
 
     def write(self, path: Path, plaintext: bytes | memoryview, aad: bytes) -> int:
-        """Seal ``plaintext`` into ``path`` atomically; returns the bytes written."""
-        sealed = self.seal(plaintext, aad)
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        # A unique name per writer: two processes compacting at once never share a half-written file.
-        tmp = path.with_name(f"{path.name}.{secrets.token_hex(4)}.new")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            view = memoryview(sealed)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        except BaseException:
-            os.close(fd)
-            tmp.unlink(missing_ok=True)
-            raise
-        os.close(fd)
-        os.replace(tmp, path)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-        return len(sealed)
+        """Seal ``plaintext`` into ``path`` atomically and durably; returns the bytes written."""
+        return write_private(path, self.seal(plaintext, aad), durable=True)
 
     def read(self, path: Path, aad: bytes) -> bytes:
         try:
@@ -80,14 +59,16 @@ class SealedFiles:
         return self.open(blob, aad)
 
     def remove_leftovers(self, path: Path, older_than_s: float = 600.0) -> int:
-        """Delete half-written ``*.new`` files a killed writer left beside ``path`` (ciphertext, but clutter).
+        """Delete half-written temp files a killed writer left beside ``path`` (ciphertext, but clutter).
 
         Only old ones: a younger file may belong to another process that is writing right now.
         """
         import time
 
         removed = 0
-        for leftover in path.parent.glob(f"{path.name}.*.new"):
+        # ``.name.<pid>.<token>.tmp`` from write_private; ``name.<token>.new`` from versions before it
+        leftovers = [*path.parent.glob(f".{path.name}.*{TEMP_SUFFIX}"), *path.parent.glob(f"{path.name}.*.new")]
+        for leftover in leftovers:
             try:
                 if time.time() - leftover.stat().st_mtime > older_than_s:
                     leftover.unlink()

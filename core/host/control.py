@@ -100,6 +100,11 @@ class CaptureControl:
             backlog = snapshot.backlog
             if snapshot.stalled:
                 warnings.append("the OCR worker stalled and was restarted")
+            alarm = snapshot.current_alarm()
+            if alarm:
+                warnings.append(alarm)
+            if snapshot.degraded and running:
+                warnings.append(snapshot.degraded)
             if snapshot.last_error and snapshot.state == "unavailable":
                 detail = snapshot.last_error
             if running:

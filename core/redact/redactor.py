@@ -17,6 +17,7 @@ Errors: a malformed rules file raises ``RulesError`` (a ``CairnError``).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import tomllib
@@ -242,10 +243,19 @@ def parse_rules(toml_text: str, source: str = "rules.toml") -> list[Rule]:
     return rules
 
 
+def _default_rules_text() -> str:
+    return resources.files("core.redact").joinpath("rules.toml").read_text(encoding="utf-8")
+
+
 @lru_cache(maxsize=1)
 def _default_redactor() -> Redactor:
-    text = resources.files("core.redact").joinpath("rules.toml").read_text(encoding="utf-8")
-    return Redactor(parse_rules(text, source="core/redact/rules.toml"))
+    return Redactor(parse_rules(_default_rules_text(), source="core/redact/rules.toml"))
+
+
+@lru_cache(maxsize=1)
+def default_rules_digest() -> str:
+    """A digest of the shipped rules: what was judged a secret under other rules may need judging again."""
+    return hashlib.sha256(_default_rules_text().encode("utf-8")).hexdigest()
 
 
 # -- helpers ----------------------------------------------------------------

@@ -17,8 +17,10 @@ from typing import Any, Protocol
 import numpy as np
 
 from core.changes import ITEMS, Changes, changes_if
+from core.errors import DiskFull
 from core.normalize.chunking import Chunk, chunk_sections, chunk_text
 from core.store.database import Database
+from core.store.disk_full import is_disk_full
 from core.store.items import content_hash, embed_text, source_key, upsert_item
 from core.store.redact_fields import FieldRedaction, redact_record_fields
 from core.types import Record, RecordError, RecordNote, RecordSkip, Section
@@ -164,33 +166,50 @@ def ingest(
                 embedder = embedder_factory()
             embed_missing(db, embedder)
 
-    for result in results:
-        seen += 1
-        if isinstance(result, RecordError):
-            counts.failed.append((result.where, result.reason))
-        elif isinstance(result, RecordSkip):
-            counts.skipped[result.reason] = counts.skipped.get(result.reason, 0) + 1
-        elif isinstance(result, RecordNote):
-            seen -= 1  # a note is about the import, not a record
-            counts.notes.append(f"{result.where}: {result.text}")
-        else:
-            try:
-                record, text, chunks, meta, redactions = prepare(result, redactor, fields)
-                record = occurrences.distinct(record, text)
-            except Exception as exc:
-                counts.failed.append((result.external_id, f"could not prepare: {exc}"))
-                continue
-            counts.redactions += redactions
-            counts.truncated += "truncated" in meta
-            batch.append((record, text, chunks, meta))
-            if len(batch) >= BATCH_SIZE:
-                flush()
-        if progress is not None and seen % 100 == 0:
-            progress(seen, total)
-    flush()
+    items = iter(results)
+    records = 0
+    try:
+        for result in items:
+            seen += 1
+            if isinstance(result, RecordError):
+                counts.failed.append((result.where, result.reason))
+            elif isinstance(result, RecordSkip):
+                counts.skipped[result.reason] = counts.skipped.get(result.reason, 0) + 1
+            elif isinstance(result, RecordNote):
+                seen -= 1  # a note is about the import, not a record
+                counts.notes.append(f"{result.where}: {result.text}")
+            else:
+                records += 1
+                try:
+                    record, text, chunks, meta, redactions = prepare(result, redactor, fields)
+                    record = occurrences.distinct(record, text)
+                except Exception as exc:
+                    counts.failed.append((result.external_id, f"could not prepare: {exc}"))
+                    continue
+                counts.redactions += redactions
+                counts.truncated += "truncated" in meta
+                batch.append((record, text, chunks, meta))
+                if len(batch) >= BATCH_SIZE:
+                    flush()
+            if progress is not None and seen % 100 == 0:
+                progress(seen, total)
+        flush()
+    except Exception as exc:
+        if not is_disk_full(exc):
+            raise
+        stored = counts.imported + counts.updated + counts.duplicate
+        raise DiskFull(stored, _count_records(items, records)) from exc
     if progress is not None:
         progress(seen, total)
     return counts
+
+
+def _count_records(rest: Iterator[Any], so_far: int) -> int | None:
+    """How many records the whole input holds, reading what is left of it (None if reading fails)."""
+    try:
+        return so_far + sum(1 for result in rest if isinstance(result, Record))
+    except Exception:  # the input broke on its own: the count is unknown, the disk-full message stays
+        return None
 
 
 class RepeatedIds:

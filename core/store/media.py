@@ -32,6 +32,17 @@ def attach_media(conn: Any, media_id: MediaId, item_id: ItemId) -> None:
     conn.execute("UPDATE media SET item_id = ? WHERE id = ?", (item_id, media_id))
 
 
+def screenshot_media(conn: Any, frame_id: str) -> MediaId | None:
+    """The media row holding the screenshot of the screen item whose external id is ``frame_id``."""
+    row = conn.execute(
+        "SELECT m.id FROM media m JOIN items i ON i.id = m.item_id"
+        " WHERE i.source = 'screen' AND i.external_id = ? AND m.kind = 'screenshot' AND i.deleted = 0"
+        " ORDER BY m.id LIMIT 1",
+        (frame_id,),
+    ).fetchone()
+    return MediaId(row[0]) if row else None
+
+
 def media_name(conn: Any, media_id: MediaId) -> str:
     row = conn.execute("SELECT name FROM media WHERE id = ?", (media_id,)).fetchone()
     if row is None:

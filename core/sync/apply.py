@@ -26,6 +26,7 @@ from typing import Any
 from core.memory.extraction.value_norms import norm_text
 from core.memory.knowledge import entities as ents
 from core.memory.knowledge import facts as facts_mod
+from core.memory.knowledge.aliases import AUTO_MERGE, undo_merge
 from core.memory.knowledge.merge import merge_entities
 from core.normalize.chunking import Chunk
 from core.store.items import from_epoch, upsert_item
@@ -41,7 +42,7 @@ class Applied:
     forgotten: int = 0
     facts: int = 0
     settings: int = 0
-    graph: int = 0  # entity deletions and merges
+    graph: int = 0  # entity deletions, merges, renames, kind changes and rejected merge proposals
     stale: int = 0  # operations older than what this device holds
 
 
@@ -90,7 +91,7 @@ def apply_ops(conn: Any, ops: Sequence[dict[str, Any]], media_ids: dict[str, int
                 done.facts += 1
             else:
                 done.stale += 1
-        elif kind in ("entity-delete", "entity-merge"):
+        elif kind in ("entity-delete", "entity-merge", "entity-edit", "merge-reject"):
             if _newer_state(conn, op["k"], op["h"]):
                 _apply_graph_edit(conn, op)
                 done.graph += 1
@@ -142,15 +143,67 @@ def _apply_item(conn: Any, op: dict[str, Any], media_ids: dict[str, int], *, kno
         conn.execute("DELETE FROM sync_tombstones WHERE source_key = ?", (op["k"],))
 
 
-def _entity_named(conn: Any, kind: str, name: str) -> int | None:
-    for entity_id in conn.execute(
-            "SELECT e.id FROM mem_aliases a JOIN mem_entities e ON e.id = a.entity_id WHERE a.alias_kind = 'name'"
-            " AND a.norm = ? AND e.deleted = 0 AND e.kind = ? ORDER BY e.id", (norm_text(name), kind)).fetchall():
-        return ents.canonical(conn, int(entity_id[0]))
+def _entity_named(conn: Any, kind: str | None, name: str, *, edited_only: bool = False) -> int | None:
+    """The live entity with this name alias (of this kind, or of any kind the user gave it when ``kind`` is None)."""
+    for entity_id, entity_kind, edited in conn.execute(
+            "SELECT e.id, e.kind, e.user_edited FROM mem_aliases a JOIN mem_entities e ON e.id = a.entity_id"
+            " WHERE a.alias_kind = 'name' AND a.norm = ? AND e.deleted = 0 ORDER BY e.id", (norm_text(name),)).fetchall():
+        if (kind is None or entity_kind == kind) and (edited or not edited_only):
+            return ents.canonical(conn, int(entity_id))
+    return None
+
+
+def _apply_entity_edit(conn: Any, op: dict[str, Any]) -> None:
+    """Rename / re-kind the entity that had the ``was`` name; created if this device has not extracted it yet."""
+    was_kind, was_name = op["was"]
+    found = _entity_named(conn, was_kind, was_name)
+    if found is None:  # edited here too (another kind), or already renamed by an earlier operation
+        found = _entity_named(conn, None, was_name, edited_only=True)
+    if found is None:
+        found = ents.create_entity(conn, was_kind, was_name)  # edited below: its edit records name the same origin
+        ents.add_alias(conn, found, "name", was_name)
+    row = conn.execute("SELECT kind, name FROM mem_entities WHERE id = ?", (found,)).fetchone()
+    if row[1] != op["name"]:
+        ents.rename_entity(conn, found, op["name"])
+    if row[0] != op["kind"]:
+        ents.set_entity_kind(conn, found, op["kind"])
+    conn.execute("UPDATE mem_entities SET user_edited = 1 WHERE id = ?", (found,))
+    put_state(conn, op["k"], f"{op['kind']}|{op['name']}", op["h"])
+
+
+def _apply_merge_reject(conn: Any, op: dict[str, Any]) -> None:
+    """Mark the pair different: by ids when both exist here (an automatic merge of them is undone), else by name."""
+    (kind_a, name_a), (kind_b, name_b) = op["pair"]
+    a, b = _entity_named(conn, kind_a, name_a), _entity_named(conn, kind_b, name_b)
+    folded = _auto_merged(conn, a, ((kind_a, name_a), (kind_b, name_b))) if a is not None and a == b else None
+    if folded is not None and a is not None:
+        undo_merge(conn, a, folded)
+    elif a is not None and b is not None and a != b:
+        ents.reject_merge(conn, a, b)
+    else:  # not both extracted here yet: propose_merges and merge_first_names check the names too
+        ents.record_edit(conn, "reject_merge", ents.names_pair_key((kind_a, name_a), (kind_b, name_b)), {"synced": True})
+    put_state(conn, op["k"], "rejected", op["h"])
+
+
+def _auto_merged(conn: Any, kept: int, named: tuple[tuple[str, str], ...]) -> int | None:
+    """The entity automatically folded into ``kept`` here that bears one of the ``named`` (kind, name)s."""
+    wanted = {(kind, norm_text(name)) for kind, name in named}
+    for (target,) in conn.execute("SELECT target FROM mem_user_edits WHERE action = ? AND target LIKE ?",
+                                  (AUTO_MERGE, f"{kept}|%")).fetchall():
+        folded = int(str(target).partition("|")[2])
+        row = conn.execute("SELECT kind, name, merged_into FROM mem_entities WHERE id = ?", (folded,)).fetchone()
+        if row is not None and row[2] == kept and (row[0], norm_text(row[1])) in wanted:
+            return folded
     return None
 
 
 def _apply_graph_edit(conn: Any, op: dict[str, Any]) -> None:
+    if op["t"] == "entity-edit":
+        _apply_entity_edit(conn, op)
+        return
+    if op["t"] == "merge-reject":
+        _apply_merge_reject(conn, op)
+        return
     if op["t"] == "entity-delete":
         found = _entity_named(conn, op["kind"], op["name"])
         if found is not None:

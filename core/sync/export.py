@@ -7,8 +7,9 @@ device's hybrid logical clock; an item that is gone becomes a ``forget``
 tombstone (and its media objects are deleted from the target once the segment
 is uploaded); user-edited facts and the settings that follow the user become
 ``fact`` and ``setting`` operations.  Summaries are not exported: each device
-makes its own from the same memories; the user's deletions and merges of entities travel as
-``entity-delete``/``entity-merge`` operations named by kind and name.  Vectors are never exported: each device
+makes its own from the same memories; the user's deletions, merges, renames and kind changes of
+entities and rejected merge proposals travel as ``entity-delete``/``entity-merge``/``entity-edit``/
+``merge-reject`` operations named by kind and name.  Vectors are never exported: each device
 recomputes them from the chunks (all-MiniLM is deterministic and cheap next to
 the bytes a 384-float vector per chunk would cost on the target).
 
@@ -24,7 +25,7 @@ from typing import Any
 
 from core.memory.extraction.value_norms import norm_text
 from core.memory.items import SUMMARY_SOURCE
-from core.memory.knowledge.entities import canonical
+from core.memory.knowledge.entities import ENTITY_EDITS, canonical, names_pair_key
 from core.settings import Settings
 from core.store.settings import load_settings
 from core.sync.hlc import ZERO
@@ -85,8 +86,10 @@ def collect(conn: Any, now: Callable[[], str], limit: int) -> Collected:
     if len(out.ops) < limit:
         _tombstones(conn, now, limit - len(out.ops), out)
     if len(out.ops) < limit:
+        _entity_edits(conn, now, out)  # before facts: a fact names its subject by the name the user gave it
         _facts(conn, now, out)
         _graph_edits(conn, now, out)
+        _rejected_merges(conn, now, out)
     return out
 
 
@@ -181,6 +184,45 @@ def _graph_edits(conn: Any, now: Callable[[], str], out: Collected) -> None:
         out.ops.append({"t": "entity-merge", "k": key, "h": hlc, "keep": [keep[0], keep[1]],
                         "other": [other[0], other[1]]})
         put_state(conn, key, digest, hlc)
+
+
+def _entity_edits(conn: Any, now: Callable[[], str], out: Collected) -> None:
+    """The user's renames and kind changes, keyed by the (kind, name) the entity had before its first edit."""
+    was: dict[int, list[str]] = {}
+    for target, detail in conn.execute("SELECT target, detail FROM mem_user_edits WHERE action IN"
+                                       f" ({','.join('?' * len(ENTITY_EDITS))}) ORDER BY id", ENTITY_EDITS).fetchall():
+        before = json.loads(detail or "{}").get("was")
+        if str(target).isdigit() and before and before[1]:
+            was.setdefault(int(target), before)
+    for entity_id, (was_kind, was_name) in was.items():
+        row = conn.execute("SELECT kind, name FROM mem_entities WHERE id = ? AND deleted = 0 AND merged_into IS NULL",
+                           (entity_id,)).fetchone()
+        if row is None:
+            continue  # deleted or merged: those edits travel as their own operations
+        key, digest = f"entity-edit|{was_kind}|{norm_text(was_name)}", f"{row[0]}|{row[1]}"
+        if _unchanged(conn, key, digest):
+            continue
+        hlc = now()
+        out.ops.append({"t": "entity-edit", "k": key, "h": hlc, "was": [was_kind, was_name],
+                        "kind": row[0], "name": row[1]})
+        put_state(conn, key, digest, hlc)
+
+
+def _rejected_merges(conn: Any, now: Callable[[], str], out: Collected) -> None:
+    """Merge proposals the user rejected, the pair named by kind and name."""
+    for (target,) in conn.execute("SELECT target FROM mem_user_edits WHERE action = 'reject_merge' ORDER BY id").fetchall():
+        first, _, second = str(target).partition("|")
+        if not (first.isdigit() and second.isdigit()):
+            continue  # a rejection that came from another device by name
+        rows = conn.execute("SELECT kind, name FROM mem_entities WHERE id IN (?, ?)", (int(first), int(second))).fetchall()
+        if len(rows) != 2:
+            continue
+        key = f"reject-merge|{names_pair_key(rows[0], rows[1])}"
+        if _unchanged(conn, key, "rejected"):
+            continue
+        hlc = now()
+        out.ops.append({"t": "merge-reject", "k": key, "h": hlc, "pair": [list(rows[0]), list(rows[1])]})
+        put_state(conn, key, "rejected", hlc)
 
 
 def fact_digest(status: str, confirmed: int, origin: str, value: str, valid_from: Any, recorded_at: Any) -> str:

@@ -1,4 +1,4 @@
-"""Autostart from the UI: the first-run wizard's opt-in and the Settings → Startup tab (temporary XDG folders)."""
+"""Autostart from the UI: the first-run opt-in and the Settings → Startup tab (temporary XDG folders)."""
 
 from __future__ import annotations
 
@@ -31,9 +31,9 @@ def test_startup_tab_installs_switches_and_removes(qapp: Any, tmp_path: Path) ->
 
 
 def test_wizard_offers_autostart_off_by_default_and_setup_installs_it(qapp: Any, tmp_path: Path) -> None:
-    from ui.shell.first_run import FirstRunWizard, SetupDone, setup_events
+    from ui.shell.first_run import FirstRunFlow, SetupDone, setup_events
 
-    wizard = FirstRunWizard(keyring=(False, "no keyring here"))
+    wizard = FirstRunFlow(keyring=(False, "no keyring here"))
     assert not wizard.capture.autostart.isChecked()  # opt-in
     wizard.capture.autostart.setChecked(True)
     wizard.protect.passphrase.setText("first run passphrase")

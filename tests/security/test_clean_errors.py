@@ -1,15 +1,21 @@
-"""Failures a user can meet print one ``error: …`` line and exit 1, never a traceback: a full disk (simulated by a
-file-size limit in the child, no root needed), a damaged database page, damaged page 1, a damaged key file."""
+"""Failures a user can meet print one ``error: …`` line and exit 1, never a traceback: a full disk (a real full
+file system: a small tmpfs in a private mount namespace, no root needed; and a file-size limit in the child), a
+damaged database page, damaged page 1, a damaged key file."""
 
 from __future__ import annotations
 
 import base64
 import json
 import os
+import re
 import resource
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from core.paths import VaultPaths
 from tests.conftest import TEST_PASSPHRASE
@@ -48,14 +54,96 @@ def _one_error_line(done: subprocess.CompletedProcess[str], *words: str) -> str:
     return lines[0]
 
 
+def _said_and_stored(line: str, total: int, export: Path, home: Path, before: int) -> int:
+    """The count the disk-full line gives is exactly what the vault holds (intact); returns it."""
+    found = re.search(r"after ([\d,]+) of ([\d,]+) messages from (\S+) were stored", line)
+    assert found, line
+    stored = int(found.group(1).replace(",", ""))
+    assert int(found.group(2).replace(",", "")) == total and found.group(3) == str(export)
+    from core.vault import Vault
+
+    with Vault.open(VaultPaths(home), TEST_PASSPHRASE, embedder=None) as vault:
+        assert vault.read().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert vault.read().execute("SELECT COUNT(*) FROM items").fetchone()[0] == before + stored
+    return stored
+
+
+def _rerun_continues(env: dict[str, str], export: Path, total: int, stored: int) -> None:
+    again = _cairn(env, "import", str(export), "--no-consolidate", "--json")
+    assert again.returncode == 0, again.stderr
+    summary = json.loads(again.stdout)
+    assert (summary["imported"], summary["duplicate"]) == (total - stored, stored)  # nothing lost, nothing twice
+
+
 def test_disk_full_during_import_is_one_clear_line(tmp_path: Path) -> None:
     home, env = _vault(tmp_path)
     big = write_jsonl(tmp_path / "big.jsonl", [jsonl_line(f"b{i}", f"message {i} " + "harbour crane " * 300, minutes=i)
                                               for i in range(3000)])
     size = max(p.stat().st_size for p in home.iterdir() if p.is_file())
-    _one_error_line(_cairn(env, "import", str(big), file_limit=size + 256 * 1024), "disk", "committed")
+    line = _one_error_line(_cairn(env, "import", str(big), file_limit=size + 8 * 1024 * 1024), "disk full",
+                           "nothing stored is lost")
+    stored = _said_and_stored(line, 3000, big, home, 20)
     found = _cairn(env, "search", "lighthouse", "--json", "--no-time-parse")
     assert found.returncode == 0 and "lighthouse" in found.stdout  # what was there before is intact
+    _rerun_continues(env, big, 3000, stored)
+
+
+def test_disk_full_during_index_says_how_many_files_were_stored(tmp_path: Path) -> None:
+    home, env = _vault(tmp_path, messages=1)
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for i in range(200):
+        (folder / f"note-{i:03}.txt").write_text(f"note {i} " + "quay bollard " * 4000)
+    size = max(p.stat().st_size for p in home.iterdir() if p.is_file())
+    line = _one_error_line(_cairn(env, "index", str(folder), "--no-embed", file_limit=size + 16 * 1024 * 1024),
+                           "disk full", "nothing stored is lost")
+    found = re.search(r"after ([\d,]+) of ([\d,]+) files from (\S+) were stored", line)
+    assert found and found.group(2) == "200" and found.group(3) == str(folder), line
+    from core.vault import Vault
+
+    with Vault.open(VaultPaths(home), TEST_PASSPHRASE, embedder=None) as vault:
+        stored = vault.read().execute("SELECT COUNT(*) FROM items WHERE source = 'file'").fetchone()[0]
+    assert 0 < stored < 200 and stored == int(found.group(1))
+
+
+def _private_tmpfs(tmp_path: Path) -> bool:
+    """Whether this machine lets an unprivileged process mount a tmpfs in its own user and mount namespace."""
+    if shutil.which("unshare") is None:
+        return False
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    done = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
+                           f"mount -t tmpfs -o size=64k tmpfs {shlex.quote(str(probe))}"],
+                          capture_output=True, timeout=30)
+    return done.returncode == 0
+
+
+def test_a_really_full_disk_during_import_says_how_many_messages_were_stored(tmp_path: Path) -> None:
+    if not _private_tmpfs(tmp_path):
+        pytest.skip("no unprivileged user namespaces here (the file-size-limit test above still runs)")
+    home, env = _vault(tmp_path)
+    total = 3000
+    big = write_jsonl(tmp_path / "big.jsonl", [jsonl_line(f"b{i}", f"message {i} " + "harbour crane " * 300,
+                                                          minutes=i) for i in range(total)])
+    used_kb = sum(p.stat().st_size for p in home.rglob("*") if p.is_file()) // 1024
+    disk, after, out = tmp_path / "disk", tmp_path / "after", tmp_path / "out"
+    disk.mkdir()
+    q = {name: shlex.quote(str(value)) for name, value in
+         (("disk", disk), ("home", home), ("after", after), ("out", out), ("big", big), ("py", sys.executable))}
+    # The vault is copied onto a file system with 16 MB to spare, imported into until ENOSPC, copied back out.
+    script = (f"set -e; mount -t tmpfs -o size={used_kb + 16384}k,mode=0700 tmpfs {q['disk']};"
+              f" cp -a {q['home']} {q['disk']}/home; set +e;"
+              f" CAIRN_HOME={q['disk']}/home {q['py']} -m app.cli import {q['big']} --no-consolidate"
+              f" >{q['out']}.stdout 2>{q['out']}.stderr; echo $? >{q['out']}.rc;"
+              f" cp -a {q['disk']}/home {q['after']}")
+    subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script], env=env, cwd=ROOT,
+                   check=True, timeout=600)
+    done = subprocess.CompletedProcess([], int(Path(f"{out}.rc").read_text()), Path(f"{out}.stdout").read_text(),
+                                       Path(f"{out}.stderr").read_text())
+    line = _one_error_line(done, "disk full", "nothing stored is lost", "run the same command again")
+    stored = _said_and_stored(line, total, big, after, 20)
+    assert 0 < stored < total  # no limit but the file system's own size stopped it
+    _rerun_continues({**env, "CAIRN_HOME": str(after)}, big, total, stored)
 
 
 def test_disk_full_during_passwd_leaves_the_key_file_and_no_temp_file(tmp_path: Path) -> None:

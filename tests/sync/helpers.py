@@ -70,9 +70,10 @@ def snapshot(vault: Vault) -> dict[str, Any]:
         " JOIN mem_entities e ON e.id = f.subject").fetchall())
     entities = sorted(conn.execute(
         "SELECT kind, name, deleted, merged_into IS NULL FROM mem_entities").fetchall())
-    relations = sorted(conn.execute(
-        "SELECT a.name, b.name, r.rel, round(r.weight, 6) FROM mem_relations r JOIN mem_entities a ON a.id = r.src"
-        " JOIN mem_entities b ON b.id = r.dst").fetchall())
+    relations = sorted(  # co_occurs is undirected (stored lower id first, and ids are local): names in order
+        (*sorted((x, y)), rel, w) if rel == "co_occurs" else (x, y, rel, w) for x, y, rel, w in conn.execute(
+            "SELECT a.name, b.name, r.rel, round(r.weight, 6) FROM mem_relations r JOIN mem_entities a ON a.id = r.src"
+            " JOIN mem_entities b ON b.id = r.dst").fetchall())
     media = sorted(conn.execute(
         "SELECT i.source_key, m.kind, m.bytes FROM media m JOIN items i ON i.id = m.item_id").fetchall())
     return {"items": items, "chunks": chunks, "facts": facts, "entities": entities, "relations": relations,

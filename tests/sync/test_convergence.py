@@ -92,3 +92,79 @@ def test_graph_edits_follow_to_the_other_device(tmp_path: Path) -> None:
         for vault in (b, a):
             sync(vault, target)
         assert snapshot(a) == snapshot(b)
+
+
+def _entity(vault: Vault, name: str) -> int:
+    return vault.read().execute("SELECT id FROM mem_entities WHERE name = ? AND deleted = 0 AND merged_into IS NULL",
+                                (name,)).fetchone()[0]
+
+
+def _proposals(vault: Vault) -> set[tuple[str, str, str]]:
+    return set(vault.read().execute(
+        "SELECT a.name, b.name, p.status FROM mem_merge_proposals p JOIN mem_entities a ON a.id = p.a"
+        " JOIN mem_entities b ON b.id = p.b").fetchall())
+
+
+def test_renames_kind_changes_and_rejected_proposals_follow(tmp_path: Path) -> None:
+    from core.memory.knowledge import entities
+
+    with two_devices(tmp_path) as (a, b, _spec, target):
+        _capture(a, b)
+        a.ingest([chat("8", "I'll review the contract", "Jon Miller", at(12)),
+                  chat("9", "me too, tonight", "John Miller", at(13))], embed=False)
+        for vault in (a, b, a):
+            sync(vault, target)
+        assert ("Jon Miller", "John Miller", "pending") in _proposals(b)
+        a.write(lambda c: entities.rename_entity(c, _entity(a, "Priya"), "Priya Sharma"))
+        a.write(lambda c: entities.set_entity_kind(c, _entity(a, "Globex"), "org"))
+        a.write(lambda c: entities.reject_merge(c, _entity(a, "Jon Miller"), _entity(a, "John Miller")))
+        sync(a, target)
+        report = sync(b, target)
+        assert report.applied.graph == 3
+        sa, sb = snapshot(a), snapshot(b)
+        assert sa == sb
+        assert ("person", "Priya Sharma", 0, 1) in sb["entities"] and ("org", "Globex", 0, 1) in sb["entities"]
+        assert ("Jon Miller", "John Miller", "rejected") in _proposals(b)
+        # later mentions land on the renamed, re-kinded entity on both devices; the rejection is not re-proposed
+        b.ingest([chat("10", "Priya from Acme Corp shared the Globex invoice", "Lukas", at(30), conversation="work"),
+                  chat("11", "Jon Miller here, contract reviewed", "Jon Miller", at(31))], embed=False)
+        for vault in (b, a):
+            sync(vault, target)
+        sa = snapshot(a)
+        assert sa == snapshot(b)
+        live = [e[:2] for e in sa["entities"] if e[2] == 0 and e[3] == 1]
+        assert "Priya" not in [name for _, name in live] and [k for k, name in live if name == "Globex"] == ["org"], live
+        assert all(status == "rejected" for x, y, status in _proposals(a) | _proposals(b) if "Miller" in x + y)
+
+
+def test_rejection_before_the_other_device_extracted_the_pair(tmp_path: Path) -> None:
+    from core.memory.knowledge import entities
+
+    with two_devices(tmp_path) as (a, b, _spec, target):  # the edits arrive with the items they are about
+        a.ingest([chat("8", "I'll review the contract", "Jon Miller", at(12)),
+                  chat("9", "me too, tonight", "John Miller", at(13)),
+                  chat("10", "screen: invoice 4711 from Globex", "Ana Lima", at(14), source="screen")], embed=False)
+        sync(a, target)
+        a.write(lambda c: entities.reject_merge(c, _entity(a, "Jon Miller"), _entity(a, "John Miller")))
+        a.write(lambda c: entities.rename_entity(c, _entity(a, "Jon Miller"), "Jonathan Miller"))
+        a.write(lambda c: entities.set_entity_kind(c, _entity(a, "Globex"), "org"))
+        sync(a, target)  # b receives the items, the rename and the rejection in one pass, then consolidates
+        sync(b, target)
+        assert snapshot(a) == snapshot(b)
+        assert not any(status == "pending" for _x, _y, status in _proposals(b))
+
+
+def test_concurrent_renames_resolve_the_same_way_on_both(tmp_path: Path) -> None:
+    from core.memory.knowledge import entities
+
+    with two_devices(tmp_path) as (a, b, _spec, target):
+        _capture(a, b)
+        for vault in (a, b, a):
+            sync(vault, target)
+        a.write(lambda c: entities.rename_entity(c, _entity(a, "Lukas"), "Lukas Weber"))
+        b.write(lambda c: entities.rename_entity(c, _entity(b, "Lukas"), "Lukas W."))
+        for vault in (a, b, a):
+            sync(vault, target)
+        sa = snapshot(a)
+        assert sa == snapshot(b)
+        assert sum(e[1] in ("Lukas Weber", "Lukas W.") for e in sa["entities"]) == 1

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.memory.profile.autofill import AutofillPlan, FieldSink, FillReport, UserConfirmation, execute_plan
+from ui import theme
 
 
 class AutofillDialog(QDialog):
@@ -42,9 +43,10 @@ class AutofillDialog(QDialog):
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for row, fill in enumerate(plan.fills):
             table.setItem(row, 0, QTableWidgetItem(fill.label))
-            shown = QTableWidgetItem(fill.shown + ("  🔒 re-enter your passphrase to fill" if fill.locked else ""))
+            shown = QTableWidgetItem(fill.shown + ("  (re-enter your passphrase to fill)" if fill.locked else ""))
             if fill.locked:
                 shown.setForeground(Qt.GlobalColor.gray)
+                shown.setIcon(theme.icon("lock"))
             table.setItem(row, 1, shown)
         table.resizeColumnsToContents()
         table.horizontalHeader().setStretchLastSection(True)

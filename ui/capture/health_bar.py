@@ -22,10 +22,12 @@ from ui.capture import operations as capture_ops
 from ui.session import Session
 
 POLL_MS = 2000
+COVERAGE_EVERY = 30  # polls between two readings of today's capture ledger (a minute)
 
 
 class HealthMonitor(QObject):
     updated = Signal(object)  # CaptureHealth
+    coverage = Signal(str)  # today's capture coverage and newest gap, one line ("" when unknown)
 
     def __init__(self, session: Session, control: CaptureControl, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -33,6 +35,7 @@ class HealthMonitor(QObject):
         self.control = control
         self.last: CaptureHealth | None = None
         self._in_flight = False
+        self._polls = 0
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.poll)
@@ -42,6 +45,9 @@ class HealthMonitor(QObject):
         if self._in_flight:
             return
         self._in_flight = True
+        if self._session.is_unlocked and self._polls % COVERAGE_EVERY == 0:
+            capture_ops.read_coverage(self._session).success(self.coverage.emit).owned_by(self).run()
+        self._polls += 1
         reading = capture_ops.read_health(self._session, self.control)
         reading.success(self._got).failure(self._failed).owned_by(self).run()
 
@@ -93,6 +99,7 @@ class HealthBar(QWidget):
         super().__init__(parent)
         self._session = session
         self._health: CaptureHealth | None = None
+        self.coverage = ""  # today's capture coverage (HealthMonitor.coverage), shown in the tooltip
         self.stopped_hint = "start it with `cairn daemon`"  # what to say when no capture runs
         self.stopped_headline: str | None = None  # instead of "not running", e.g. the demo's "capturing is off"
         self.dot = _Dot()
@@ -101,6 +108,8 @@ class HealthBar(QWidget):
         self.detail = QLabel()
         self.detail.setProperty("muted", True)
         self.detail.setAccessibleName("Capture details")
+        self.warning_icon = QLabel()  # the warning icon from assets/icons (no emoji: fonts may lack it)
+        self.warning_icon.hide()
         self.warning = QLabel()
         self.warning.setAccessibleName("Capture warning")
         layout = QHBoxLayout(self)
@@ -109,6 +118,7 @@ class HealthBar(QWidget):
         layout.addWidget(self.dot)
         layout.addWidget(self.state)
         layout.addWidget(self.detail)
+        layout.addWidget(self.warning_icon)
         layout.addWidget(self.warning)
         layout.addStretch(1)
         session.locked.connect(self._refresh)
@@ -132,6 +142,7 @@ class HealthBar(QWidget):
             self.state.setText(head)
             self.detail.setText("· unlock to see your memory")
             self.warning.setText("")
+            self.warning_icon.hide()
             return
         if h is None:
             self.dot.set_colour(c.muted)
@@ -152,9 +163,16 @@ class HealthBar(QWidget):
             details.append(self.stopped_hint)
         self.detail.setText("· " + " · ".join(details) if details else "")
         if h.warnings:
-            self.warning.setText(f"⚠ {h.warnings[0]}")
+            self.warning_icon.setPixmap(theme.icon("warning", c.danger).pixmap(16, 16))
+            self.warning_icon.show()
+            self.warning.setText(h.warnings[0])
             self.warning.setStyleSheet(f"color: {c.danger}; font-weight: 600;")
             self.warning.setToolTip("\n".join(h.warnings))
         else:
             self.warning.setText("")
-        self.setToolTip(h.detail or h.headline())
+            self.warning_icon.hide()
+        self.setToolTip("\n".join(t for t in (h.detail or h.headline(), self.coverage) if t))
+
+    def show_coverage(self, text: str) -> None:
+        self.coverage = text
+        self._refresh()

@@ -9,9 +9,10 @@ Threads: build on the GUI thread; the work runs on a worker.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ui.operations import WorkOp
+from ui.operations import QueryOp, WorkOp
 from ui.session import Session
 
 if TYPE_CHECKING:
@@ -54,3 +55,16 @@ def pause(session: Session, control: CaptureControl, minutes: float | None) -> W
 
 def resume(session: Session, control: CaptureControl) -> WorkOp[object]:
     return WorkOp(session, control.resume, label="resume")
+
+
+def read_coverage(session: Session) -> QueryOp[str]:
+    """Today's screen capture ledger in one line: coverage, then the newest gap ("" when nothing was recorded)."""
+    def today(vault: Vault) -> str:
+        now = datetime.now().astimezone()
+        cover = vault.capture_coverage(now.replace(hour=0, minute=0, second=0, microsecond=0), now)
+        if not cover.captured:
+            return ""
+        gaps = [g for g in cover.last_gaps(1)]
+        return "Today: " + cover.summary() + (f" · last gap {gaps[0]}" if gaps else "")
+
+    return QueryOp(session, today, label="capture coverage")

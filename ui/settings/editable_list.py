@@ -4,7 +4,9 @@ Used by the settings dialog (excluded apps, private window patterns,
 watched folders) and the first-run wizard.  An optional validator turns a
 bad entry into an inline message instead of adding it; Enter in the input
 adds the entry and is kept from the surrounding dialog (where it would press
-the default button).  Duplicates are dropped silently.
+the default button).  Duplicates are dropped silently.  With ``to_value`` and
+``describe`` the typed text is stored as ``to_value(text)`` and each entry is
+shown as ``describe(value)`` (the Privacy tab's window rules).
 
 Threads: GUI thread only.  Errors: none raised; a validator's complaint is
 shown under the list.
@@ -12,6 +14,7 @@ shown under the list.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -37,9 +40,12 @@ class EditableList(QWidget):
     """A list of strings with an input (free text or picked) and Add/Remove buttons."""
 
     def __init__(self, name: str, placeholder: str, *, validator: Any = None, browse_folder: bool = False,
-                 suggestions: bool = False, parent: QWidget | None = None) -> None:
+                 suggestions: bool = False, to_value: Callable[[str], str] | None = None,
+                 describe: Callable[[str], str] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._validator = validator
+        self._to_value = to_value or (lambda text: text)
+        self._describe = describe or (lambda value: value)
         self.list = QListWidget()
         self.list.setAccessibleName(name)
         self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
@@ -93,12 +99,22 @@ class EditableList(QWidget):
         return super().eventFilter(watched, event)
 
     def values(self) -> tuple[str, ...]:
+        return tuple(self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count()))
+
+    def shown(self) -> tuple[str, ...]:
+        """The entries as the list shows them."""
         return tuple(self.list.item(i).text() for i in range(self.list.count()))
 
     def set_values(self, values: tuple[str, ...] | list[str]) -> None:
         self.list.clear()
         for v in values:
-            self.list.addItem(QListWidgetItem(v))
+            self._append(v)
+
+    def _append(self, value: str) -> None:
+        item = QListWidgetItem(self._describe(value))
+        item.setData(Qt.ItemDataRole.UserRole, value)
+        item.setToolTip(value if item.text() != value else "")
+        self.list.addItem(item)
 
     def set_suggestions(self, values: list[str]) -> None:
         if self.picker is None:
@@ -119,8 +135,9 @@ class EditableList(QWidget):
                 self.error.show()
                 return False
         self.error.hide()
+        value = self._to_value(value)
         if value not in self.values():
-            self.list.addItem(value)
+            self._append(value)
         return True
 
     def add_current(self) -> None:

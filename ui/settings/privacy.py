@@ -1,7 +1,7 @@
 """The Privacy tab: apps that are never captured and window-title patterns that pause capture.
 
-Fields: ``excluded_apps`` and ``private_window_patterns`` (regular
-expressions; an invalid one is refused with the reason).  The excluded-apps
+Fields: ``excluded_apps`` and ``private_window_patterns`` (stored as regular
+expressions, shown and added in plain words by ``window_rules``).  The excluded-apps
 input suggests running and recently captured apps, loaded in the background
 once ``load_app_suggestions`` is called.
 
@@ -12,7 +12,6 @@ suggestions empty.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtWidgets import QWidget
@@ -21,18 +20,10 @@ from ui.session import Session
 from ui.settings.app_names import running_and_recent_apps
 from ui.settings.editable_list import EditableList
 from ui.settings.section import SettingsSection, wrapped
+from ui.settings.window_rules import rule_from_words, rule_name
 
 if TYPE_CHECKING:
     from core.settings import Settings
-
-
-def regex_problem(pattern: str) -> str | None:
-    """Why ``pattern`` is not a usable regular expression, or None."""
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        return f"Not a valid pattern: {exc}"
-    return None
 
 
 class PrivacySection(SettingsSection):
@@ -49,11 +40,11 @@ class PrivacySection(SettingsSection):
         self.form.addRow(wrapped("<b>Never capture these apps</b> (checked on every visible window, not only "
                                  "the focused one). Pick from running and recent apps or type a name."))
         self.form.addRow(self.excluded)
-        self.private = EditableList("Private window rules", "Title pattern (regular expression)",
-                                    validator=regex_problem)
+        self.private = EditableList("Private window rules", "Words in the window title, e.g. Online banking",
+                                    to_value=rule_from_words, describe=rule_name)
         self.private.set_values(s.private_window_patterns)
-        self.form.addRow(wrapped("<b>Private windows</b>: a window whose title matches one of these patterns "
-                                 "(case-insensitive) stops capture while it is visible."))
+        self.form.addRow(wrapped("<b>Private windows</b>: while a window whose title matches one of these "
+                                 "rules is visible, capture stops (capital letters do not matter)."))
         self.form.addRow(self.private)
 
     def load_app_suggestions(self, session: Session) -> None:

@@ -1,11 +1,14 @@
 """First run: explain what is encrypted, protect the vault, choose what to capture, offer the demo.
 
-The wizard only collects :class:`FirstRunChoices`; the work (creating the vault,
-saving settings, loading the demo memory) runs afterwards on a worker thread
-through :func:`setup_events`, which yields progress lines and finally the
-unlocked vault.
+``FirstRunFlow`` is a page of the main window (not a dialog over a lock
+screen): a row of step names, one step at a time in a card (the steps are in
+``first_run_steps``), Back / Continue, and "Quit setup" that asks first.  It
+only collects :class:`FirstRunChoices`; the work (creating the vault, saving
+settings, loading the demo memory) runs afterwards on a worker thread through
+:func:`setup_events`, which yields progress lines and finally the unlocked
+vault.
 
-Threads: the wizard is GUI-thread only; ``setup_events`` runs on a worker and
+Threads: the flow is GUI-thread only; ``setup_events`` runs on a worker and
 touches no Qt object.
 """
 
@@ -15,26 +18,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-    QWizard,
-    QWizardPage,
-)
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from ui import theme
-from ui.settings.editable_list import EditableList
-from ui.settings.passphrase import passphrase_problem
+from ui.shell.first_run_steps import CaptureStep, DemoStep, ProtectStep, StartStep, Step, WelcomeStep
 
 if TYPE_CHECKING:
     from core.vault import Vault
@@ -105,187 +93,115 @@ def setup_events(paths: Any, choices: FirstRunChoices) -> Iterator[SetupProgress
     yield SetupDone(vault, tuple(notes))
 
 
-class _WelcomePage(QWizardPage):
-    def __init__(self) -> None:
-        super().__init__()
-        self.setTitle("Welcome to Cairn")
-        self.setSubTitle("Cairn remembers what you saw, read and said on this computer — and only here.")
-        text = QLabel(
-            "<p>Ask it about your past (“what was the staging link Lukas sent?”), scroll back through your "
-            "day on the timeline, or search everything at once.</p>"
-            "<p><b>What is encrypted:</b> everything Cairn keeps — messages, documents, the text read from "
-            "your screen, screenshots, the search index and your settings — is encrypted on disk with a key "
-            "that never leaves this computer. Nothing is uploaded; the language model runs locally.</p>"
-            "<p><b>What you control:</b> pause capture any time from the tray, exclude apps, skip private "
-            "browser windows, lock Cairn, and make it forget a time range for real.</p>")
-        text.setWordWrap(True)
-        text.setTextFormat(Qt.TextFormat.RichText)
-        layout = QVBoxLayout(self)
-        layout.addWidget(text)
-        layout.addStretch(1)
+RAIL_NAMES = ("Welcome", "Protect", "Capture", "Demo", "Start")
 
 
-class _ProtectPage(QWizardPage):
-    def __init__(self, keyring_ok: bool, keyring_text: str) -> None:
-        super().__init__()
-        self.setTitle("Protect your memory")
-        self.setSubTitle("Choose the passphrase that unlocks Cairn. It is never stored; there is no reset.")
-        self.passphrase = QLineEdit()
-        self.confirm = QLineEdit()
-        for w, name in ((self.passphrase, "Passphrase"), (self.confirm, "Repeat passphrase")):
-            w.setEchoMode(QLineEdit.EchoMode.Password)
-            w.setAccessibleName(name)
-        self.passphrase.setPlaceholderText("A few unrelated words work well")
-        self.keyring = QCheckBox("Also keep the key in the system keyring (unlock without typing)")
-        self.keyring.setAccessibleName("Keep the key in the system keyring")
-        self.keyring.setChecked(keyring_ok)
-        self.keyring.setEnabled(keyring_ok)
-        note = QLabel(keyring_text)
-        note.setWordWrap(True)
-        note.setProperty("muted", True)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {theme.colours().danger}")
-        form = QFormLayout(self)
-        form.addRow("Passphrase", self.passphrase)
-        form.addRow("Repeat", self.confirm)
-        form.addRow(self.keyring)
-        form.addRow(note)
-        form.addRow(self.error)
-        for w in (self.passphrase, self.confirm):
-            w.textChanged.connect(lambda _t: self.completeChanged.emit())
-        self.keyring.toggled.connect(lambda _t: self.completeChanged.emit())
+class FirstRunFlow(QWidget):
+    """The first-run steps inside the main window; ``finished(choices)`` or ``cancel_requested``."""
 
-    def problem(self) -> str | None:
-        text, confirm = self.passphrase.text(), self.confirm.text()
-        if not text and not confirm and self.keyring.isChecked():
-            return None  # keyring only: allowed, though a passphrase is recommended
-        return passphrase_problem(text, confirm)
+    finished = Signal(object)  # FirstRunChoices
+    cancel_requested = Signal()
 
-    def isComplete(self) -> bool:
-        problem = self.problem()
-        self.error.setText(problem or "" if self.passphrase.text() or self.confirm.text() else "")
-        return problem is None
-
-
-class _CapturePage(QWizardPage):
-    def __init__(self) -> None:
-        super().__init__()
-        self.setTitle("What should Cairn remember?")
-        self.setSubTitle("You can change all of this later in Settings.")
-        self.screen = QCheckBox("The screen: a screenshot when something changes, read with OCR")
-        self.screen.setChecked(True)
-        self.screen.setAccessibleName("Capture the screen")
-        self.interval = QDoubleSpinBox()
-        self.interval.setRange(1.0, 120.0)
-        self.interval.setDecimals(1)
-        self.interval.setValue(3.0)
-        self.interval.setSuffix(" s")
-        self.interval.setMinimumHeight(30)
-        self.interval.setAccessibleName("Capture interval in seconds")
-        self.screen.toggled.connect(self.interval.setEnabled)
-        self.folders = EditableList("Watched folders", "Folder path", browse_folder=True)
-        self.folders.list.setMaximumHeight(90)
-        self.inbox = QLineEdit()
-        self.inbox.setPlaceholderText("Optional: a folder where you drop chat exports")
-        self.inbox.setAccessibleName("Chat export inbox folder")
-        browse = QPushButton(theme.icon("folder"), "Choose…")
-        browse.clicked.connect(self._browse)
-        inbox_row = QHBoxLayout()
-        inbox_row.addWidget(self.inbox, 1)
-        inbox_row.addWidget(browse)
-        outer = QVBoxLayout(self)
-        form = QFormLayout()
-        outer.addLayout(form)
-        outer.addStretch(1)
-        form.addRow(self.screen)
-        form.addRow("Look every", self.interval)
-        form.addRow(QLabel("Documents in these folders:"))
-        form.addRow(self.folders)
-        form.addRow("Chat export inbox", inbox_row)
-        hint = QLabel("Password managers and private browser windows are never captured.")
-        hint.setProperty("muted", True)
-        form.addRow(hint)
-        self.autostart = QCheckBox("Start Cairn in the tray when I log in")
-        self.autostart.setAccessibleName("Start Cairn when I log in")
-        form.addRow(self.autostart)
-
-    def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose the chat export inbox")
-        if folder:
-            self.inbox.setText(folder)
-
-
-class _DemoPage(QWizardPage):
-    def __init__(self) -> None:
-        super().__init__()
-        self.setTitle("Start with a demo memory?")
-        self.setSubTitle("So the timeline, search and answers have something to show right away.")
-        self.demo = QCheckBox("Load the demo memory: a few weeks of sample chats, documents and screenshots")
-        self.demo.setChecked(True)
-        self.demo.setAccessibleName("Load the demo memory")
-        text = QLabel("The demo is made-up data (a developer called Sam, their colleague Lukas, their friend "
-                      "Priya and their family). Remove it whenever you like: press Ctrl+Shift+Del and choose "
-                      "“The demo memory” — your own memories stay.")
-        text.setWordWrap(True)
-        text.setProperty("muted", True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.demo)
-        layout.addWidget(text)
-        layout.addStretch(1)
-
-
-LOCK_CHOICES = ((5, "after 5 minutes"), (15, "after 15 minutes"), (30, "after 30 minutes"),
-                (60, "after an hour"), (0, "never"))
-
-
-class _StartPage(QWizardPage):
-    """The last step says plainly that capture starts now, and how to pause it and lock Cairn."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setTitle("Capture starts now")
-        self.setSubTitle("Everything stays encrypted on this computer.")
-        text = QLabel(
-            "<p>When you click <b>Create my vault</b>, Cairn starts remembering: the screen (if you left it on), "
-            "the folders you chose and chat exports you drop in.</p>"
-            "<p><b>Pause</b> any time: <b>Ctrl+P</b>, the <b>Pause capture</b> button at the bottom right, or "
-            "the tray icon. <b>Lock</b> Cairn with <b>Ctrl+L</b>; it asks for your passphrase again.</p>"
-            "<p><b>Forget</b> anything for real: right-click a memory, or <b>Ctrl+Shift+Del</b> for an hour, "
-            "a day, an app or a range.</p>")
-        text.setWordWrap(True)
-        text.setTextFormat(Qt.TextFormat.RichText)
-        self.lock = QComboBox()
-        for minutes, label in LOCK_CHOICES:
-            self.lock.addItem(label, minutes)
-        self.lock.setCurrentIndex(1)  # 15 minutes
-        self.lock.setAccessibleName("Lock Cairn when idle")
-        form = QFormLayout()
-        form.addRow("Lock Cairn when I am away", self.lock)
-        layout = QVBoxLayout(self)
-        layout.addWidget(text)
-        layout.addLayout(form)
-        layout.addStretch(1)
-
-
-class FirstRunWizard(QWizard):
     def __init__(self, parent: QWidget | None = None, keyring: tuple[bool, str] | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Set up Cairn")
-        self.setWindowIcon(theme.app_icon())
-        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
-        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
-        self.setMinimumSize(620, 480)
-        self.setPixmap(QWizard.WizardPixmap.LogoPixmap, theme.app_icon().pixmap(48, 48))
+        self.setAccessibleName("Set up Cairn")
         ok, text = keyring if keyring is not None else keyring_status()
-        self.welcome = _WelcomePage()
-        self.protect = _ProtectPage(ok, text)
-        self.capture = _CapturePage()
-        self.demo = _DemoPage()
-        self.start = _StartPage()
-        for page in (self.welcome, self.protect, self.capture, self.demo, self.start):
-            self.addPage(page)
-        self.setButtonText(QWizard.WizardButton.FinishButton, "Create my vault")
+        self.welcome = WelcomeStep()
+        self.protect = ProtectStep(ok, text)
+        self.capture = CaptureStep()
+        self.demo = DemoStep()
+        self.start = StartStep()
+        self.steps: tuple[Step, ...] = (self.welcome, self.protect, self.capture, self.demo, self.start)
+        self._stack = QStackedWidget()
+        self._rail: list[QLabel] = []
+        rail = QHBoxLayout()
+        rail.setSpacing(18)
+        logo = QLabel()
+        logo.setPixmap(theme.app_icon().pixmap(QSize(40, 40)))
+        rail.addWidget(logo)
+        for number, step in enumerate(self.steps, 1):
+            self._stack.addWidget(step)
+            step.changed.connect(self._update_buttons)
+            label = QLabel(f"{number}  {RAIL_NAMES[number - 1]}")
+            label.setAccessibleName(f"Step {number}: {RAIL_NAMES[number - 1]}")
+            self._rail.append(label)
+            rail.addWidget(label)
+        rail.addStretch(1)
+        self._title = QLabel()
+        self._title.setObjectName("Hero")
+        self._subtitle = QLabel()
+        self._subtitle.setProperty("muted", True)
+        self._subtitle.setWordWrap(True)
+        self.back_button = QPushButton("Back")
+        self.back_button.clicked.connect(lambda: self._go(self.index() - 1))
+        self.next_button = QPushButton("Continue")
+        self.next_button.setObjectName("Primary")
+        self.next_button.setDefault(True)
+        self.next_button.clicked.connect(self.next)
+        self.quit_button = QPushButton("Quit setup")
+        self.quit_button.setObjectName("Flat")
+        self.quit_button.clicked.connect(self.cancel_requested)
+        for entry in (self.protect.passphrase, self.protect.confirm):
+            entry.returnPressed.connect(self.next)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.quit_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.back_button)
+        buttons.addWidget(self.next_button)
+        card = QFrame()
+        card.setObjectName("Card")
+        card.setFixedWidth(720)
+        card.setMinimumHeight(480)
+        inner = QVBoxLayout(card)
+        inner.setContentsMargins(32, 26, 32, 22)
+        inner.setSpacing(8)
+        inner.addWidget(self._title)
+        inner.addWidget(self._subtitle)
+        inner.addSpacing(8)
+        inner.addWidget(self._stack, 1)
+        inner.addLayout(buttons)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 24, 40, 32)
+        layout.setSpacing(20)
+        layout.addLayout(rail)
+        layout.addStretch(1)
+        layout.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        self._go(0)
+
+    def index(self) -> int:
+        return self._stack.currentIndex()
+
+    def current(self) -> Step:
+        return self.steps[self.index()]
+
+    def next(self) -> None:
+        """Continue (the last step finishes with the choices); an incomplete step stays."""
+        if not self.current().is_complete():
+            return
+        if self.index() == len(self.steps) - 1:
+            self.finished.emit(self.choices())
+            return
+        self._go(self.index() + 1)
+
+    def _go(self, index: int) -> None:
+        index = max(0, min(len(self.steps) - 1, index))
+        self._stack.setCurrentIndex(index)
+        step = self.steps[index]
+        self._title.setText(step.title())
+        self._subtitle.setText(step.subtitle)
+        c = theme.colours()
+        for number, label in enumerate(self._rail):
+            colour = c.accent if number == index else (c.text if number < index else c.muted)
+            weight = 700 if number == index else 500
+            label.setStyleSheet(f"color: {colour}; font-weight: {weight};")
+        self.back_button.setVisible(index > 0)
+        self.next_button.setText("Create my vault" if index == len(self.steps) - 1 else "Continue")
+        self._update_buttons()
+        step.setFocus()
+
+    def _update_buttons(self) -> None:
+        self.next_button.setEnabled(self.current().is_complete())
 
     def choices(self) -> FirstRunChoices:
         passphrase = self.protect.passphrase.text() or None

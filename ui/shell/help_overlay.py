@@ -22,6 +22,7 @@ SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("Ctrl+F", "Search"),
         ("Ctrl+J", "Ask"),
         ("Ctrl+M", "Memory graph"),
+        ("Ctrl+U", "Your profile: the values autofill may type"),
         ("Ctrl+,", "Settings"),
         ("Ctrl+P", "Pause or resume capture"),
         ("Ctrl+L", "Lock Cairn"),
@@ -32,6 +33,7 @@ SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     )),
     ("System-wide (X11)", (
         ("Ctrl+Alt+Space", "Bring Cairn up on Search, from any application"),
+        ("Ctrl+Alt+A", "Autofill the field you are in, from any application"),
     )),
     ("Timeline", (
         ("← / →", "Previous / next moment"),

@@ -1,4 +1,4 @@
-"""A system-wide shortcut (Ctrl+Alt+Space by default) that brings up Cairn's search and ask.
+"""System-wide shortcuts: Ctrl+Alt+Space brings up Cairn's search, Ctrl+Alt+A the autofill picker.
 
 X11: the key is grabbed on the root window with python-xlib on a thread of
 its own connection; a press emits ``activated`` on the GUI thread (queued
@@ -22,6 +22,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 DEFAULT_SHORTCUT = ("control", "mod1", "space")  # Ctrl+Alt+Space
+AUTOFILL_SHORTCUT = ("control", "mod1", "a")  # Ctrl+Alt+A: the autofill picker at the pointer
 
 
 class GlobalHotkey(QObject):

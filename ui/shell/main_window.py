@@ -1,7 +1,7 @@
 """The main window: navigation, the pages, the lock screen, capture health, tray and shortcuts.
 
 Start-up order (fast to interactive): the window shows at once with the lock
-page; ``start()`` then either runs the first-run wizard or tries to unlock in
+page; ``start()`` then either shows the first-run steps or tries to unlock in
 the background (keyring, or ``$CAIRN_PASSPHRASE`` when allowed): that is
 ``ui.shell.startup``.  Pages other
 than the timeline are built the first time they are shown.
@@ -50,7 +50,8 @@ log = logging.getLogger(__name__)
 
 DEMO_CAPTURE_OFF = "demo — capturing is off"
 PAGES = (("timeline", "Timeline", "timeline", "Ctrl+T"), ("search", "Search", "search", "Ctrl+F"),
-         ("ask", "Ask", "ask", "Ctrl+J"), ("graph", "Memory", "graph", "Ctrl+M"))
+         ("ask", "Ask", "ask", "Ctrl+J"), ("graph", "Memory", "graph", "Ctrl+M"),
+         ("profile", "Profile", "person", "Ctrl+U"))
 
 
 class MainWindow(QMainWindow):
@@ -139,6 +140,8 @@ class MainWindow(QMainWindow):
         self.health = HealthMonitor(session, session.capture, self)
         self.tray = Tray(self)
         self.health.updated.connect(self._health_updated)
+        self.health.coverage.connect(self.tray.show_coverage)
+        self.health.coverage.connect(self.health_bar.show_coverage)
         self.tray.open_requested.connect(self.bring_to_front)
         self.tray.pause_requested.connect(self.pause_capture)
         self.tray.resume_requested.connect(self.resume_capture)
@@ -146,11 +149,15 @@ class MainWindow(QMainWindow):
         self.tray.quit_requested.connect(self.quit)
         self.tray.about_requested.connect(self.show_about)
         self.tray.autofill_requested.connect(self.autofill_field)
-        from ui.shell.hotkey import GlobalHotkey
+        from ui.shell.hotkey import AUTOFILL_SHORTCUT, GlobalHotkey
 
         self.hotkey = GlobalHotkey(parent=self)
         self.hotkey.activated.connect(self.summon)
         self.hotkey_problem = self.hotkey.start()  # None, or why this platform has no global shortcut
+        # Autofill from any application, for desktops without a tray: the picker at the pointer.
+        self.autofill_hotkey = GlobalHotkey(AUTOFILL_SHORTCUT, parent=self)
+        self.autofill_hotkey.activated.connect(self.autofill_field)
+        self.autofill_hotkey.start()
         self.tray.fill_form_requested.connect(self.fill_focused_form)
 
         self.help = HelpOverlay(self.root)
@@ -213,29 +220,9 @@ class MainWindow(QMainWindow):
         page.open_item(int(item_id), terms)  # type: ignore[attr-defined]
 
     def _build_page(self, key: str) -> QWidget:
-        if key == "timeline":
-            from ui.timeline.page import TimelinePage
+        from ui.shell.pages import build_page
 
-            return TimelinePage(self.session, self.media)
-        if key == "search":
-            from ui.search.page import SearchPage
-
-            page = SearchPage(self.session, self.media)
-            page.open_in_timeline.connect(self.open_item)
-            return page
-        if key == "ask":
-            from ui.ask.page import AskPage
-
-            ask = AskPage(self.session)
-            ask.open_item.connect(self.open_item)
-            return ask
-        if key == "graph":
-            from ui.graph.page import GraphPage
-
-            graph = GraphPage(self.session, self.media)
-            graph.open_item.connect(self.open_item)
-            return graph
-        raise KeyError(key)
+        return build_page(key, self.session, self.media, self.open_item)
 
     # -- lock / unlock ----------------------------------------------------------------------------
     def _unlocked(self, vault: Vault) -> None:
@@ -329,7 +316,7 @@ class MainWindow(QMainWindow):
 
         about_box(self.session.paths.home, self).show()
 
-    # -- autofill: only ever from these explicit user actions (tray menu) ----------------------------
+    # -- autofill: only ever from these explicit user actions (tray menu, Ctrl+Alt+A) ---------------
     def autofill_field(self) -> None:
         from ui.autofill.actions import show_picker
 
@@ -354,6 +341,7 @@ class MainWindow(QMainWindow):
     def quit(self) -> None:
         self._quitting = True
         self.hotkey.stop()
+        self.autofill_hotkey.stop()
         self._save_geometry()
         self.session.close_now()
         QApplication.instance().quit()

@@ -1,11 +1,11 @@
-"""Start-up of the main window: first run (the wizard, then setting up on a worker) or unlocking in the background.
+"""Start-up of the main window: first run (its steps, then setting up on a worker) or unlocking in the background.
 
-``Startup.start()`` runs the first-run wizard when there is no vault yet;
+``Startup.start()`` shows the first-run steps when there is no vault yet;
 otherwise it probes how the vault may be unlocked (the keyring, or
 ``$CAIRN_PASSPHRASE`` when allowed) and drives the lock page accordingly.
-``setup_with(choices)`` creates the vault from the wizard's choices on a
+``setup_with(choices)`` creates the vault from the chosen settings on a
 worker while ``SetupPage`` shows progress.  An unlocked vault is handed to
-``unlocked``; a refused wizard calls ``quit``.
+``unlocked``; "Quit setup", confirmed, calls ``quit``.
 
 Threads: GUI thread only; key probing and setting up run on the session's
 workers.  Errors: a failed probe or set-up is shown on the lock page.
@@ -67,6 +67,7 @@ class Startup:
         self._allow_env_passphrase = allow_env_passphrase
         self.setup_page = SetupPage()
         root.addWidget(self.setup_page)
+        self.flow: Any = None  # the first-run steps (``FirstRunFlow``), built when there is no vault yet
 
     def start(self) -> None:
         """First run or unlock; call once after the window is shown."""
@@ -94,17 +95,19 @@ class Startup:
         probing.failure(lambda exc: lock_page.set_message(str(exc), error=True)).owned_by(self._window).run()
 
     def run_first_run(self) -> None:
-        from ui.shell.first_run import FirstRunWizard
+        """The first-run steps as a page of the window; Quit setup asks before quitting."""
+        from ui.shell.first_run import FirstRunFlow
 
-        # behind the wizard: a calm welcome, not a lock screen for a vault that does not exist yet
-        self._root.setCurrentWidget(self.setup_page)
-        self.setup_page.label.setText("Welcome to Cairn — a few choices in the window in front, then it starts.")
-        wizard = FirstRunWizard(self._window)
-        while wizard.exec() != FirstRunWizard.DialogCode.Accepted:
-            if confirm_quit_setup(self._window):
-                self._quit()
-                return
-        self.setup_with(wizard.choices())
+        if self.flow is None:
+            self.flow = FirstRunFlow(self._window)
+            self.flow.finished.connect(self.setup_with)
+            self.flow.cancel_requested.connect(self._cancel_first_run)
+            self._root.addWidget(self.flow)
+        self._root.setCurrentWidget(self.flow)
+
+    def _cancel_first_run(self) -> None:
+        if confirm_quit_setup(self._window):
+            self._quit()
 
     def setup_with(self, choices: Any) -> None:
         """Create the vault from first-run choices on a worker, showing progress."""
@@ -130,7 +133,7 @@ class Startup:
 
 
 def confirm_quit_setup(parent: Any) -> bool:
-    """Cancel in the first-run wizard asks before quitting (nothing is stored yet); True: quit."""
+    """"Quit setup" in the first run asks before quitting (nothing is stored yet); True: quit."""
     from PySide6.QtWidgets import QMessageBox
 
     box = QMessageBox(QMessageBox.Icon.Question, "Quit Cairn?",

@@ -33,11 +33,14 @@ class Tray(QObject):
         self.menu.setAccessibleName("Cairn tray menu")
         self.status_action = QAction("Checking capture…", self)
         self.status_action.setEnabled(False)
+        self.coverage_action = QAction("", self)  # today's capture coverage and newest gap
+        self.coverage_action.setEnabled(False)
+        self.coverage_action.setVisible(False)
         self.open_action = QAction(theme.icon("open"), "Open Cairn", self)
         self.pause_action = QAction(theme.icon("pause"), "Pause capture", self)
         self.pause30_action = QAction(theme.icon("clock"), "Pause for 30 minutes", self)
         self.resume_action = QAction(theme.icon("play"), "Resume capture", self)
-        self.autofill_action = QAction("Autofill a field…", self)
+        self.autofill_action = QAction("Autofill a field…\tCtrl+Alt+A", self)
         self.fill_form_action = QAction("Fill the form in the focused window…", self)
         self.lock_action = QAction(theme.icon("lock"), "Lock Cairn", self)
         self.about_action = QAction(theme.icon("help"), "About Cairn", self)
@@ -52,6 +55,7 @@ class Tray(QObject):
         self.about_action.triggered.connect(self.about_requested)
         self.quit_action.triggered.connect(self.quit_requested)
         self.menu.addAction(self.status_action)
+        self.menu.addAction(self.coverage_action)
         self.menu.addSeparator()
         self.menu.addAction(self.open_action)
         self.menu.addSeparator()
@@ -86,6 +90,8 @@ class Tray(QObject):
         text = health.headline()
         if locked:
             text = "Locked" + (" · capture paused" if health.paused else "")
+        elif health.warnings:  # a stalled or restarted capture is an alarm: visible from the tray too
+            text = f"{text} · ⚠ {health.warnings[0]}"
         self.status_action.setText(text)
         self.pause_action.setVisible(not health.paused)
         self.pause30_action.setVisible(not health.paused)
@@ -95,6 +101,10 @@ class Tray(QObject):
             state = "locked" if locked else ("paused" if health.paused else "")
             self.icon.setIcon(theme.app_icon(state))
             self.icon.setToolTip(f"Cairn — {text}")
+
+    def show_coverage(self, text: str) -> None:
+        self.coverage_action.setText(text)
+        self.coverage_action.setVisible(bool(text))
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):

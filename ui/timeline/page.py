@@ -8,12 +8,9 @@ citations land here: the item is fetched, its day opened, and it is selected
 once the page holding it has loaded (paging on with ``fetchMore`` if needed).
 
 The page wires the parts together and keeps the navigation state (zoom, day,
-pending selection); the parts live next to it: ``toolbar`` (◀ date ▶, zoom
-segment), ``hour_strip``, ``moment`` (one memory in full), ``cards`` (the
-glance card, the heat-map card), ``density`` (the heat map), ``glance`` and
-``count_text`` (wording), ``periods`` (day/week/month stepping and titles),
-``activity`` (the counts behind the strip and heat map), ``operations``
-(every vault read, as ``QueryOp``s) and ``date_dialog``.
+pending selection, which frame of an app-session card to show); the parts
+live next to it (toolbar, hour_strip, sessions + session_bar, cards, density,
+glance, periods, activity, day_layout, operations: every vault read).
 
 Threads: GUI thread only; all vault calls go through ``ui.timeline.operations``.
 Errors: a failed page load shows "Could not load: …" in the count label;
@@ -25,9 +22,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QListView, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QListView, QStackedWidget, QVBoxLayout, QWidget
 
 from ui import fmt, theme
 from ui.media import MediaCache
@@ -35,13 +32,16 @@ from ui.session import Session
 from ui.timeline.cards import DensityCard, GlanceCard
 from ui.timeline.count_text import density_hint_text, memory_count_text
 from ui.timeline.date_dialog import ask_date
+from ui.timeline.day_layout import day_view
 from ui.timeline.density import HourCounts
 from ui.timeline.frame_preview import FramePreview
+from ui.timeline.gaps import CaptureBand
 from ui.timeline.glance import glance_text
 from ui.timeline.hour_strip import HourStrip
 from ui.timeline.model import RangeModel
 from ui.timeline.operations import load_hour_counts, load_latest_day, load_strip_counts, load_summaries
 from ui.timeline.periods import period_title, shift_period
+from ui.timeline.session_bar import SessionBar
 from ui.timeline.toolbar import TimelineToolbar
 from ui.widgets.item_delegate import ItemDelegate
 from ui.widgets.item_list import ITEM_ROLE
@@ -68,6 +68,8 @@ class TimelinePage(QWidget):
         self._summary_shown: Any = None  # a summary opened from the glance card, shown instead of a moment
         self._summary_generation = 0
         self._pending_time: datetime | None = None
+        self._frame_wanted: int | None = None  # which frame of a session card to show when its row is selected
+        self._moment_wanted: datetime | None = None  # … or the frame nearest this time (scrubbing the strip)
         self._follow_pages = 0
         self._terms: list[str] = []
         self._hist_generation = 0
@@ -104,6 +106,8 @@ class TimelinePage(QWidget):
         self.moment = MomentView(session, media)
         self.frame_preview = FramePreview(self.strip, self.model, media)  # hover the strip: the screen then
         self.moment.item_activated.connect(lambda item: self.open_item(int(item.id)))
+        self.session_bar = SessionBar()  # over the moment when the card is an app session: scrub its frames
+        self.session_bar.frame_chosen.connect(self._frame_chosen)
 
         self._glance_card = GlanceCard()
         self._glance_card.link_activated.connect(self._glance_link)
@@ -117,7 +121,7 @@ class TimelinePage(QWidget):
         self.density.day_chosen.connect(self._density_chosen)
 
         self._stack = QStackedWidget()
-        self._stack.addWidget(self._build_day_view())
+        self._stack.addWidget(day_view(CaptureBand(session, self.strip, self.day_shown).box, self.session_bar, self.moment, self._glance_card, self.day_list))
         self._stack.addWidget(self._density_card)
 
         layout = QVBoxLayout(self)
@@ -127,9 +131,8 @@ class TimelinePage(QWidget):
         layout.addWidget(self._stack, 1)
 
         QShortcut(QKeySequence("Ctrl+G"), self, self.choose_date)
-        QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.set_zoom("day"))
-        QShortcut(QKeySequence("Ctrl+2"), self, lambda: self.set_zoom("week"))
-        QShortcut(QKeySequence("Ctrl+3"), self, lambda: self.set_zoom("month"))
+        for key, mode in (("Ctrl+1", "day"), ("Ctrl+2", "week"), ("Ctrl+3", "month")):
+            QShortcut(QKeySequence(key), self, lambda mode=mode: self.set_zoom(mode))
         QShortcut(QKeySequence("Alt+Left"), self, lambda: self._shift(-1))
         QShortcut(QKeySequence("Alt+Right"), self, lambda: self._shift(1))
 
@@ -137,34 +140,6 @@ class TimelinePage(QWidget):
         session.changed.connect(self._on_changed)
         theme.on_theme_changed(self._retheme)
         self._update_title()
-
-    def _build_day_view(self) -> QWidget:
-        """The strip over the moment (left) and the glance card with the day's list (right)."""
-        right = QWidget()
-        r_layout = QVBoxLayout(right)
-        r_layout.setContentsMargins(0, 0, 0, 0)
-        r_layout.setSpacing(8)
-        r_layout.addWidget(self._glance_card)
-        list_title = QLabel("THIS DAY")
-        list_title.setObjectName("SectionTitle")
-        r_layout.addWidget(list_title)
-        r_layout.addWidget(self.day_list, 1)
-
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.moment)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setChildrenCollapsible(False)
-        splitter.setSizes([640, 380])
-
-        day_widget = QWidget()
-        d_layout = QVBoxLayout(day_widget)
-        d_layout.setContentsMargins(0, 0, 0, 0)
-        d_layout.setSpacing(10)
-        d_layout.addWidget(self.strip)
-        d_layout.addWidget(splitter, 1)
-        return day_widget
 
     # -- public ---------------------------------------------------------------------------------
     def current_day(self) -> date:
@@ -191,6 +166,8 @@ class TimelinePage(QWidget):
         start, end = fmt.day_bounds(day)
         self.strip.set_day(start, end)
         self.moment.clear("Loading this day…")
+        self.session_bar.show_session(None, 0)
+        self._frame_wanted = self._moment_wanted = None
         self._glance_card.clear()
         self._toolbar.set_count_text("")
         if self._session.vault is None:
@@ -213,6 +190,7 @@ class TimelinePage(QWidget):
         self._terms = terms or []
         row = self.model.row_of(item_id)
         if row >= 0 and self._zoom == "day":
+            self._frame_wanted = item_id
             self._select_row(row)
             return
 
@@ -294,7 +272,7 @@ class TimelinePage(QWidget):
         if self._pending_item is not None:
             row = self.model.row_of(self._pending_item)
             if row >= 0:
-                self._pending_item = None
+                self._frame_wanted, self._pending_item = self._pending_item, None
                 self._pending_time = None
                 self._select_row(row)
                 return
@@ -311,6 +289,7 @@ class TimelinePage(QWidget):
             target, self._pending_time = self._pending_time, None
             row = self.model.row_near(target)
             if row >= 0:
+                self._moment_wanted = target
                 self._select_row(row)
                 return
         if self.day_list.currentIndex().row() < 0 and rows and self._summary_shown is None:
@@ -322,16 +301,36 @@ class TimelinePage(QWidget):
     def _select_row(self, row: int) -> None:
         self._summary_shown = None
         index = self.model.index(row, 0)
-        self.day_list.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        if index == self.day_list.currentIndex():
+            self._show_row(row)  # same card, maybe another of its frames
+        else:
+            self.day_list.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         self.day_list.scrollTo(index)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        item = current.data(ITEM_ROLE) if current.isValid() else None
-        if item is None:
+        if current.isValid() and current.data(ITEM_ROLE) is not None:
+            self._show_row(current.row())
+
+    def _show_row(self, row: int) -> None:
+        """Show the card's moment: the frame asked for, the frame nearest the time asked for, or its best."""
+        session = self.model.session(row)
+        if session is None:
             return
+        index = session.pick(self._frame_wanted, self._moment_wanted)
+        self._frame_wanted = self._moment_wanted = None
+        self.session_bar.show_session(session, index)
+        self._show_frame(session.frames[index])
+
+    def _show_frame(self, item: Any) -> None:
         self.strip.set_cursor(fmt.to_local(item.timestamp))
         self.moment.show_item(item, self._terms)
+
+    def _frame_chosen(self, index: int) -> None:
+        session = self.model.session(self.day_list.currentIndex().row())
+        if session is not None and 0 <= index < len(session.frames):
+            self._terms = []
+            self._show_frame(session.frames[index])
 
     def _scrubbed(self, moment: datetime) -> None:
         last = self.model.last_time()
@@ -340,8 +339,14 @@ class TimelinePage(QWidget):
             self.model.fetchMore()
             return
         row = self.model.row_near(moment)
-        if row >= 0 and row != self.day_list.currentIndex().row():
+        if row < 0:
+            return
+        session = self.model.session(row)
+        showing = self.moment.item()
+        if row != self.day_list.currentIndex().row() or (
+                session is not None and showing is not None and session.frame_near(moment) is not showing):
             self._terms = []
+            self._moment_wanted = moment
             self._select_row(row)
             self.strip.set_cursor(moment)  # keep the cursor where the hand is while dragging
 
@@ -354,10 +359,9 @@ class TimelinePage(QWidget):
         elif self.model.rowCount():
             self._select_row(self.model.rowCount() - 1)
 
-
     def _update_glance(self) -> None:
         """Day summary and episodes when consolidation made them, else counts from the loaded rows."""
-        rows = [self.model.item(r) for r in range(self.model.rowCount())]
+        rows = [f for r in range(self.model.rowCount()) for f in self.model.session(r).frames]  # type: ignore[union-attr]
         shown = sorted([*self._summaries, *rows], key=lambda r: r.timestamp)
         self._glance_card.show_glance(glance_text(shown, theme.colours(), more_loading=not self.model.exhausted))
 
@@ -375,10 +379,10 @@ class TimelinePage(QWidget):
 
     def _show_summary(self, item: Any) -> None:
         """A summary in the moment view (its "made from" links open the memories); no row is selected."""
-        self._pending_item = None
-        self._pending_time = None
+        self._pending_item = self._pending_time = None
         self._summary_shown = item
         self.day_list.selectionModel().clearSelection()
+        self.session_bar.show_session(None, 0)
         self.moment.show_item(item, [])
 
     def _glance_link(self, link: str) -> None:
@@ -392,8 +396,7 @@ class TimelinePage(QWidget):
         first, last = self.density.range()
         start, end = fmt.day_start(first), fmt.day_start(last)
         self.density.set_loading(True)
-        mode = self._zoom
-        anchor = self._day
+        mode, anchor = self._zoom, self._day
 
         def done(counts: HourCounts) -> None:
             if self._zoom == mode and self._day == anchor:
@@ -427,6 +430,7 @@ class TimelinePage(QWidget):
 
     def _on_locked(self) -> None:
         self.model.clear()
+        self.session_bar.show_session(None, 0)
         self.moment.clear("Cairn is locked.")
         self.strip.set_day(*fmt.day_bounds(self._day))
         self._glance_card.clear()

@@ -108,8 +108,8 @@ class ImageView(QWidget):
         p.end()
 
 
-def word_boxes(meta: dict[str, Any] | None, terms: Sequence[str]) -> list[QRectF]:
-    """Boxes of the OCR words that start with one of ``terms``.
+def word_boxes(meta: dict[str, Any] | None, terms: Sequence[str], *, page: int | None = None) -> list[QRectF]:
+    """Boxes of the OCR words that start with one of ``terms`` (on ``page``, when the words carry pages).
 
     Accepts the shapes OCR writers commonly use under ``meta["words"]`` (or
     ``"boxes"``/``"ocr_words"``): ``[text, x, y, w, h]`` lists, or dicts with
@@ -121,6 +121,8 @@ def word_boxes(meta: dict[str, Any] | None, terms: Sequence[str]) -> list[QRectF
     stems = [t.lower()[: max(3, len(t) - 2)] if len(t) > 4 else t.lower() for t in terms]
     out: list[QRectF] = []
     for word in words:
+        if page is not None and isinstance(word, list | tuple) and len(word) > 6 and word[6] != page:
+            continue  # [text, l, t, w, h, conf, page]: another page of a multi-page file
         parsed = _parse_word(word)
         if parsed is None:
             continue

@@ -26,7 +26,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from ui import fmt, theme
-from ui.widgets.item_list import ITEM_ROLE
+from ui.widgets.item_list import ITEM_ROLE, SESSION_ROLE
 
 PAD = 8
 ICON = 18
@@ -86,12 +86,19 @@ class ItemDelegate(QStyledItemDelegate):
             column = QRect(x - 2, rect.top() + 5, THUMB_W, rect.height() - 10)
             if not self._paint_thumbnail(painter, column, item, c):
                 icon.paint(painter, QRect(column.center().x() - ICON // 2, y, ICON, ICON))
+            frames = getattr(index.data(SESSION_ROLE), "frames", None) or ()
+            if len(frames) > 1:
+                _paint_count_badge(painter, column, len(frames), c)
             text_left = column.right() + 10
         else:
             icon.paint(painter, QRect(x, y, ICON, ICON))
             text_left = x + ICON + 8
-        # time (right)
+        # time (right): a session card shows its span and how many screens it folds
         when = fmt.fmt_when(item.timestamp) if self._show_date else fmt.fmt_time(item.timestamp)
+        frames = getattr(index.data(SESSION_ROLE), "frames", None) or ()
+        if len(frames) > 1:
+            first, last = fmt.fmt_time(frames[0].timestamp), fmt.fmt_time(frames[-1].timestamp)
+            when = first if first == last else f"{first}–{last}"
         painter.setPen(QColor(c.muted))
         time_w = fm.horizontalAdvance(when) + 4
         painter.drawText(QRect(rect.right() - PAD - time_w, y, time_w, fm.height()),
@@ -102,7 +109,7 @@ class ItemDelegate(QStyledItemDelegate):
         painter.setFont(bold)
         painter.setPen(QColor(c.text))
         head_w = rect.right() - PAD - time_w - 8 - text_left
-        source = fmt.secondary(item)
+        source = fmt.secondary(item) if len(frames) < 2 else f"{len(frames)} screens"
         head = fmt.headline(item)
         head_text = painter.fontMetrics().elidedText(head, Qt.TextElideMode.ElideRight, max(20, head_w))
         painter.drawText(QRect(text_left, y, head_w, fm.height()),
@@ -169,6 +176,25 @@ class ItemDelegate(QStyledItemDelegate):
             painter.drawImage(target, image)
         painter.restore()
         return True
+
+
+def _paint_count_badge(painter: QPainter, column: QRect, count: int, c: Any) -> None:
+    """A small accent pill with the number of screens a session card folds, on its thumbnail's corner."""
+    painter.save()
+    font = painter.font()
+    font.setPointSizeF(max(6.0, font.pointSizeF() * 0.8))
+    font.setWeight(QFont.Weight.Bold)
+    painter.setFont(font)
+    text = f"×{count}"
+    fm = painter.fontMetrics()
+    w, h = fm.horizontalAdvance(text) + 8, fm.height() + 2
+    pill = QRectF(column.right() - w - 2, column.bottom() - h - 2, w, h)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(c.accent))
+    painter.drawRoundedRect(pill, h / 2, h / 2)
+    painter.setPen(QColor("#ffffff"))
+    painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+    painter.restore()
 
 
 def wrap_lines(text: str, fm: QFontMetrics, width: int, lines: int) -> list[str]:

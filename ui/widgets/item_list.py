@@ -1,7 +1,8 @@
 """The item list shared by search, the moment view and the timeline: its role and a thin fixed-list model.
 
 ``ITEM_ROLE`` is the data role under which every item list hands its row's
-item (an ``ItemView`` or a search ``Hit``) to the delegate that paints it.
+item (an ``ItemView`` or a search ``Hit``) to the delegate that paints it;
+``SESSION_ROLE`` the timeline's app session (several frames in one card).
 
 Threads: GUI thread only.
 """
@@ -15,6 +16,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from ui import fmt
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
+SESSION_ROLE = Qt.ItemDataRole.UserRole + 2  # the timeline's app session (``frames``) behind a row, if any
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 

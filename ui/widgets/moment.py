@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from ui import fmt, theme
 from ui.media import MediaCache, screenshot_media
 from ui.session import Session
+from ui.widgets.file_image import FileImage, best_page, image_file_path, load_file_image
 from ui.widgets.image_view import ImageView, word_boxes
 from ui.widgets.item_delegate import ItemDelegate
 from ui.widgets.item_list import ITEM_ROLE, ItemListModel
@@ -178,11 +179,15 @@ class MomentView(QFrame):
         path = fmt.path_of(item)
         self._open_button.setVisible(item.kind == "document" and bool(path))
         media_id = screenshot_media(item)
+        # A screen moment is the image first: the list around it keeps to two rows so the frame gets the room.
+        self._around.setFixedHeight(100 if item.kind == "screenshot" else 150)
         if item.kind == "screenshot" and media_id is not None:
             self._show_screenshot(item, media_id)
         elif item.kind == "message":
             self._show_text(self._message_html([item], item))
             self._load_thread(item)
+        elif image_file_path(item) is not None:
+            self._show_image_file(item)
         else:
             self._show_text(self._document_html(item) + self._sources_html(item))
         self._load_around(item)
@@ -266,6 +271,29 @@ class MomentView(QFrame):
             self._apply_image(item, image, boxes)
 
         self._media.request(media_id, loaded, longest=IMAGE_LONGEST, owner=self)
+
+    def _show_image_file(self, item: Any) -> None:
+        """An indexed image file, read from where the user keeps it, with the search terms boxed on it."""
+        path = image_file_path(item)
+        page = best_page(item.meta, self._terms)
+        boxes = word_boxes(item.meta, self._terms, page=page)
+        self._body.setCurrentWidget(self._image)
+        self._image.set_message("Loading the image…")
+
+        def loaded(result: FileImage | None, item_id: int = int(item.id)) -> None:
+            if self._item is None or int(self._item.id) != item_id:
+                return
+            if result is None:
+                self._show_text(self._document_html(item, note="The image file could not be opened (moved or "
+                                                              "deleted?); this is the text read from it."))
+                return
+            self._image.set_image(result.image, result.source)
+            self._image.set_boxes(boxes)
+            self._image.setToolTip(fmt.one_line(item.text, 400))
+
+        if path is not None:
+            load_file_image(self._session, path, page, IMAGE_LONGEST).success(loaded).failure(
+                lambda _exc: loaded(None)).owned_by(self).run()
 
     def _apply_image(self, item: Any, image: QImage, boxes: list[Any]) -> None:
         meta = item.meta or {}

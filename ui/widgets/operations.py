@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage
 
+from core.errors import CairnError
 from ui.operations import QueryOp
 from ui.session import Session
 
@@ -47,7 +48,10 @@ def load_image(session: Session, media_id: int, longest: int = 0) -> QueryOp[QIm
     """A screenshot decrypted and decoded in memory (None if it does not decode), scaled to ``longest``."""
 
     def load(vault: Vault) -> QImage | None:
-        data = vault.get_media(media_id)
+        try:
+            data = vault.get_frame(media_id)  # a delta screenshot comes back composited on its keyframe
+        except CairnError:
+            return None
         image = QImage.fromData(data)
         del data  # the plaintext bytes go at once; only the decoded image is kept
         if image.isNull():

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from core.capture.chats._caps import CUT_MARK, cut_note, take_cut
 from core.capture.chats.reader import ImportOptions
 from core.capture.chats.timezones import localize
 from core.errors import ImportFailed
@@ -85,14 +86,28 @@ def fix_mojibake(text: str) -> str:
     Repairs only when every character is a latin-1 code point, the bytes
     decode as UTF-8, and the result is shorter (multi-byte sequences were
     collapsed): correct text, ASCII, or genuine latin-1 text ("café" written
-    properly) is returned unchanged.
+    properly) is returned unchanged.  Text cut while it was read keeps its cut mark,
+    and the character the cut parted is dropped.
     """
+    if CUT_MARK in text:
+        head, _, tail = text.partition(CUT_MARK)
+        return _repair(head, cut=True) + CUT_MARK + fix_mojibake(tail)
+    return _repair(text, cut=False)
+
+
+def _repair(text: str, *, cut: bool) -> str:
     if text.isascii() or not _MOJIBAKE_HINT.search(text):
         return text
     try:
-        repaired = text.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:
         return text
+    try:
+        repaired = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if not (cut and exc.reason == "unexpected end of data"):
+            return text
+        repaired = raw[:exc.start].decode("utf-8", errors="strict")
     return repaired if len(repaired) < len(text) else text
 
 
@@ -137,7 +152,17 @@ def message_record(
     meta: dict[str, Any] | None = None,
     media_refs: tuple[str, ...] = (),
 ) -> Record:
-    """A chat message ``Record`` with the conventions all readers share."""
+    """A chat message ``Record`` with the conventions all readers share.
+
+    Text cut while it was read (``_caps.CUT_MARK`` in it) loses the mark and gains ``meta["truncated"]``.
+    """
+    text, cut = take_cut(text)
+    if cut:
+        meta = {**(meta or {}), "truncated": cut_note()}
+    if conversation is not None:
+        conversation = take_cut(conversation)[0]
+    if speaker is not None:
+        speaker = take_cut(speaker)[0]
     return Record(
         source=f"chat:{fmt}",
         external_id=external_id,

@@ -1,6 +1,7 @@
 """Streaming JSON for exports too large to load: bounded memory, errors as values.
 
-Built on ``ijson`` (C backend when available).  A truncated or corrupt file
+Built on ``ijson`` (C backend when available), read through ``_caps.capped_json``: a string longer
+than the cap is cut as it streams past (``_caps.CUT_MARK`` where it was cut).  A truncated or corrupt file
 yields everything complete before the damage, then raises ``JsonBroken``
 carrying a one-line reason, so a reader can report it as a ``RecordError``.
 """
@@ -15,6 +16,7 @@ from typing import IO, Any
 
 from core.errors import ImportFailed
 
+from ._caps import DOCUMENT_STRING_CAP_BYTES, capped_json
 from ._common import short_error
 
 # What reading one export entry may raise besides JSON errors: a zip entry
@@ -73,12 +75,17 @@ def without_bom(fh: IO[bytes]) -> IO[bytes]:
     return _WithoutBom(fh)  # type: ignore[return-value]
 
 
-def iter_items(fh: IO[bytes], prefix: str) -> Iterator[Any]:
-    """Each complete value under ``prefix`` (ijson prefix syntax, e.g. ``"item"``)."""
+def iter_items(fh: IO[bytes], prefix: str, documents: frozenset[bytes] = frozenset()) -> Iterator[Any]:
+    """Each complete value under ``prefix`` (ijson prefix syntax, e.g. ``"item"``).
+
+    Strings are cut at the message cap; the values of the keys in ``documents`` (a document's text) at the
+    document cap.
+    """
     import ijson
 
+    capped = capped_json(without_bom(fh), wide_keys=documents, wide_cap=DOCUMENT_STRING_CAP_BYTES)
     try:
-        yield from ijson.items(without_bom(fh), prefix, use_float=True)
+        yield from ijson.items(capped, prefix, use_float=True)
     except (ijson.JSONError, *ENTRY_READ_ERRORS) as exc:
         raise _broken(exc) from exc
 
@@ -98,7 +105,7 @@ def walk(
     have opened, e.g. chats in a multi-chat export; scalars are forgotten at
     each marker) and ``"_index"`` (the position of the current marker among
     those at the same prefix, e.g. the chat's index in its list).  Items are built by ijson (C backend) from one pass of parse
-    events; memory is bounded by the largest single item.
+    events; memory is bounded by the largest single item, and no string in it is longer than the message cap.
     """
     import ijson
 
@@ -149,7 +156,7 @@ def walk(
                 yield prefix, event, value
 
     try:
-        for item in ijson.items(tap(ijson.parse(without_bom(fh), use_float=True)), items_prefix):
+        for item in ijson.items(tap(ijson.parse(capped_json(without_bom(fh)), use_float=True)), items_prefix):
             yield snapshots.popleft(), item
     except (ijson.JSONError, *ENTRY_READ_ERRORS) as exc:
         raise _broken(exc) from exc

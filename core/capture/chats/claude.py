@@ -35,11 +35,13 @@ from core.capture.chats.reader import ImportOptions, ReadResult
 from core.errors import ImportFailed
 from core.types import Record, RecordError, RecordSkip
 
+from ._caps import DOCUMENT_CAP, cut_note, take_cut
 from ._common import SKIP_EMPTY, message_record, prune_meta, with_attachments
 from ._inputs import ExportTree, is_zip, read_head, tree_names
 from ._jsonstream import ENTRY_READ_ERRORS, JsonBroken, iter_items
 
 FORMAT = "claude"
+_DOCUMENT_KEYS = frozenset([b"extracted_content", b"content"])  # an attachment's and a project doc's text
 _CONVERSATIONS = "conversations.json"
 _PROJECTS = "projects.json"
 _SPEAKERS = {"human": "user", "assistant": "Claude"}
@@ -103,16 +105,15 @@ class ClaudeReader:
             raise ImportFailed(_not_claude(path))
         with ExportTree(path) as tree:
             yield from tree.rejected_errors()
-            for entry in entries:
-                try:
-                    kind = _head_kind(tree.head(entry))
-                    if kind is None:
-                        yield RecordError(where=entry, reason="not in the Claude.ai export format")
-                        continue
-                    with tree.open(entry) as fh:
-                        yield from _read_stream(fh, entry, kind)
-                except ENTRY_READ_ERRORS as exc:
-                    yield RecordError(where=entry, reason=f"cannot read: {exc}")
+
+            def read_entry(entry: str, fh: IO[bytes]) -> Iterator[ReadResult]:
+                kind = _head_kind(tree.head(entry))
+                if kind is None:
+                    yield RecordError(where=entry, reason="not in the Claude.ai export format")
+                    return
+                yield from _read_stream(fh, entry, kind)
+
+            yield from tree.read_each(entries, read_entry)
 
 
 def _not_claude(path: Path) -> str:
@@ -125,7 +126,8 @@ def _not_claude(path: Path) -> str:
 def _read_stream(fh: IO[bytes], display: str, kind: str | None) -> Iterator[ReadResult]:
     index = -1
     try:
-        for index, element in enumerate(iter_items(fh, "item")):
+        # Attachments and project docs carry whole documents' text: those are cut at the document cap.
+        for index, element in enumerate(iter_items(fh, "item", documents=_DOCUMENT_KEYS)):
             where = f"{display}:{index}"
             if kind == "projects" or (isinstance(element, dict) and "docs" in element and "chat_messages" not in element):
                 yield from _project(element, where)
@@ -225,6 +227,9 @@ def _document(
     external_id: str, when: datetime, title: str, text: str, *, conversation: str, speaker: str | None,
     meta: dict[str, Any],
 ) -> Record:
+    text, cut = take_cut(text)
+    if cut:
+        meta = {**meta, "truncated": cut_note("document", DOCUMENT_CAP)}
     return Record(
         source=f"chat:{FORMAT}", external_id=external_id, kind="document", timestamp=when, text=text,
         conversation=conversation, speaker=speaker, title=title, meta=prune_meta(meta),

@@ -38,6 +38,7 @@ from core.capture.chats.reader import ImportOptions, ReadResult
 from core.errors import ImportFailed
 from core.types import RecordError, RecordSkip
 
+from ._caps import MESSAGE_CAP, STRING_CAP_BYTES, cut_note
 from ._common import (
     APPLE_EPOCH,
     SKIP_DELETED,
@@ -92,14 +93,15 @@ def apple_time(value: int | float) -> datetime:
     return APPLE_EPOCH + timedelta(seconds=value)
 
 
-def decode_attributed_body(blob: bytes | None) -> str | None:
+def decode_attributed_body(blob: bytes | None, *, partial: bool = False) -> str | None:
     """The plain text of an ``attributedBody`` typedstream blob, or None.
 
     Layout (NSArchiver, little-endian "streamtyped"): the NSAttributedString's
     first value is an NSString whose bytes follow its class chain as an
     unshared C string of type ``+``: ``… NSString 01 <superclass ref> 84 01 2B
     <length> <UTF-8 bytes>``.  Typedstream integers are one signed byte, or
-    ``0x81`` + int16 LE, or ``0x82`` + int32 LE.
+    ``0x81`` + int16 LE, or ``0x82`` + int32 LE.  ``partial``: the blob was cut short on purpose; its text
+    is read as far as it goes.
     """
     if not blob:
         return None
@@ -123,9 +125,12 @@ def decode_attributed_body(blob: bytes | None) -> str | None:
     else:
         length = head
         pos += 1
-    if length < 0 or pos + length > len(data):
+    if length < 0 or (pos + length > len(data) and not partial):
         return None
-    return data[pos : pos + length].decode("utf-8", errors="replace")
+    text = data[pos : pos + length]
+    if partial and pos + length > len(data):  # a blob cut at the cap: the character it parted goes
+        return text.decode("utf-8", errors="ignore")
+    return text.decode("utf-8", errors="replace")
 
 
 def _connect(path: Path) -> tuple[sqlite3.Connection, bool]:
@@ -194,12 +199,20 @@ class IMessageReader:
             conn.close()
 
 
+def _column_sql(column: str) -> str:
+    """``attributedBody`` is cut at the cap in SQLite (its length is known without reading it); the rest as they are."""
+    if column != "attributedBody":
+        return f"m.{column}"
+    return (f"substr(m.attributedBody, 1, {STRING_CAP_BYTES}) AS attributedBody, "
+            f"length(m.attributedBody) > {STRING_CAP_BYTES} AS body_cut")
+
+
 def _read(conn: sqlite3.Connection, display: str) -> Iterator[ReadResult]:
     columns = _columns(conn, "message")
     tables = _tables(conn)
     chat_titles = _chat_titles(conn, tables)
     reactions = _reactions(conn, columns)
-    selected = ", ".join(f"m.{c}" if c in columns else f"NULL AS {c}" for c in _OPTIONAL_COLUMNS)
+    selected = ", ".join(_column_sql(c) if c in columns else f"NULL AS {c}" for c in _OPTIONAL_COLUMNS)
     attachments_sql = (
         "(SELECT group_concat(coalesce(a.transfer_name, a.filename), char(31)) "
         "FROM message_attachment_join maj JOIN attachment a ON a.ROWID = maj.attachment_id "
@@ -211,7 +224,8 @@ def _read(conn: sqlite3.Connection, display: str) -> Iterator[ReadResult]:
     handle_join = "LEFT JOIN handle h ON h.ROWID = m.handle_id" if "handle_id" in columns else \
         "LEFT JOIN handle h ON 0"
     sql = f"""
-        SELECT m.ROWID, m.text, m.date, h.id, {"cmj.chat_id" if has_join else "NULL AS chat_id"},
+        SELECT m.ROWID, substr(m.text, 1, {MESSAGE_CAP}) AS text, length(m.text) > {MESSAGE_CAP} AS text_cut,
+               m.date, h.id, {"cmj.chat_id" if has_join else "NULL AS chat_id"},
                {attachments_sql} AS attachment_names, {selected}
         FROM message m
         {"LEFT JOIN chat_message_join cmj ON cmj.message_id = m.ROWID" if has_join else ""}
@@ -297,9 +311,11 @@ def _message(
     if row.get("date_retracted"):
         return RecordSkip(where=where, reason=SKIP_DELETED)
     text = row.get("text")
+    cut = bool(row.get("text_cut"))
     if not text:
+        cut = bool(row.get("body_cut"))
         try:
-            text = decode_attributed_body(row.get("attributedBody"))
+            text = decode_attributed_body(row.get("attributedBody"), partial=cut)
         except (ValueError, IndexError) as exc:
             return RecordError(where=where, reason=f"cannot decode attributedBody: {exc}", external_id=guid)
     text = (text or "").replace("\ufffc", "").strip()
@@ -323,6 +339,7 @@ def _message(
         "reactions": [{"emoji": r["emoji"], "actor": r["actor"]} for r in reactions.get(guid, [])],
         "service": row.get("service"),
         "handle": handle,
+        "truncated": cut_note() if cut else None,
     }
     return message_record(
         FORMAT,

@@ -5,7 +5,8 @@
 
 Timestamps without an offset are local times in ``options.timezone`` (default:
 the machine's zone).  The file is streamed line by line in binary, so a 200 MB
-file costs the memory of one line; a line that is not valid UTF-8 JSON with the
+file costs the memory of one line, and a string longer than the cap is cut as it is read
+(``meta["truncated"]``); a line that is not valid UTF-8 JSON with the
 required fields is reported with its line number and the import goes on.
 """
 
@@ -21,6 +22,8 @@ from core.capture.chats.reader import ImportOptions, ReadResult
 from core.capture.chats.timezones import localize
 from core.errors import ImportFailed
 from core.types import Record, RecordError, RecordSkip
+
+from ._caps import capped_json, cut_note, take_cut
 
 REQUIRED = ("conversation", "timestamp", "speaker", "text", "id")
 MAX_LINE_BYTES = 64 * 1024 * 1024
@@ -55,7 +58,7 @@ class JsonLinesReader:
         except OSError as exc:
             raise ImportFailed(f"{path}: cannot open ({exc.strerror})") from exc
         with fh:
-            for number, raw in enumerate(_lines(fh), start=1):
+            for number, raw in enumerate(_lines(capped_json(fh)), start=1):
                 where = f"{path.name}:{number}"
                 if isinstance(raw, int):
                     yield RecordError(where, f"line longer than {MAX_LINE_BYTES} bytes ({raw} bytes); skipped")
@@ -107,16 +110,20 @@ def _parse_line(raw: bytes, where: str, options: ImportOptions) -> ReadResult:
     caption = obj.get("image_caption")
     meta: dict[str, Any] = {}
     if caption:
-        meta["image_caption"] = str(caption)
+        meta["image_caption"] = take_cut(str(caption))[0]
         body = f"{body} [shared an image: {caption}]".strip()
     if obj.get("session") is not None:
         meta["session"] = obj["session"]
     for key in ("reply_to", "turn"):
         if obj.get(key) is not None:
             meta[key] = obj[key]
+    body, cut = take_cut(body)
+    if cut:
+        meta["truncated"] = cut_note()
     if not body.strip():
         return RecordSkip(where, "empty message")
     return Record(
         source="chat:jsonl", external_id=str(obj["id"]), kind="message", timestamp=localize(stamp, options.timezone),
-        text=body, conversation=str(obj["conversation"]), speaker=str(obj["speaker"]), meta=meta,
+        text=body, conversation=take_cut(str(obj["conversation"]))[0], speaker=take_cut(str(obj["speaker"]))[0],
+        meta=meta,
     )

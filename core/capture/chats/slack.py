@@ -38,6 +38,7 @@ from core.capture.chats.reader import ImportOptions, ReadResult
 from core.errors import ImportFailed
 from core.types import RecordError, RecordSkip
 
+from ._caps import capped_json
 from ._common import (
     SKIP_DELETED,
     SKIP_EMPTY,
@@ -106,7 +107,7 @@ def _load_list(tree: ExportTree, name: str) -> tuple[list[dict[str, Any]], Recor
         return [], None
     try:
         with tree.open(name) as fh:
-            data = json.load(fh)
+            data = json.load(capped_json(fh))
     except (ValueError, *ENTRY_READ_ERRORS) as exc:
         return [], RecordError(where=name, reason=f"cannot read {PurePosixPath(name).name}: {exc}")
     if not isinstance(data, list):

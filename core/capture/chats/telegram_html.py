@@ -32,6 +32,7 @@ from core.capture.chats.reader import ImportOptions, ReadResult
 from core.errors import ImportFailed
 from core.types import RecordError, RecordSkip
 
+from ._caps import MESSAGE_CAP, cut_note
 from ._common import SKIP_EMPTY, SKIP_SYSTEM, Localizer, localizer, message_record, with_attachments
 from ._inputs import ExportTree, read_head, tree_names
 from ._jsonstream import ENTRY_READ_ERRORS
@@ -44,6 +45,7 @@ _WHEN = re.compile(
     r"(?: UTC(?P<oh>[+-]\d{1,2}):?(?P<om>\d{2}))?"
 )
 _BLOCK = 64 * 1024
+_NAME_CAP = 1_000  # characters of a chat title or a sender name kept
 
 
 def page_order(name: str) -> tuple[str, int]:
@@ -75,6 +77,18 @@ class _Message:
     attachments: list[str] = field(default_factory=list)
     forwarded_from: str = ""
     reply_to: str = ""
+    chars: int = 0  # characters of text kept
+    cut: bool = False  # text longer than MESSAGE_CAP: the rest was dropped while reading
+
+    def add_text(self, data: str) -> None:
+        """Keep ``data`` while the text is under the cap (memory stays bounded on a huge message)."""
+        room = MESSAGE_CAP - self.chars
+        if len(data) > room:
+            self.cut = True
+            data = data[:max(room, 0)]
+        if data:
+            self.text.append(data)
+            self.chars += len(data)
 
 
 class _PageParser(HTMLParser):
@@ -96,7 +110,7 @@ class _PageParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         if tag == "br" and self._capture == "text" and self._current is not None:
-            self._current.text.append("\n")
+            self._current.add_text("\n")
             return
         if tag == "a" and self._current is not None and self._inside("media_wrap") and values.get("href"):
             self._current.attachments.append(PurePosixPath(str(values["href"])).name)
@@ -152,17 +166,18 @@ class _PageParser(HTMLParser):
         if self._capture is None:
             return
         if self._capture == "title":
-            self.title_parts.append(data)
+            if sum(map(len, self.title_parts)) < _NAME_CAP:
+                self.title_parts.append(data[:_NAME_CAP])
             return
         message = self._current
         if message is None:
             return
         if self._capture == "text":
-            message.text.append(data)
-        elif self._capture == "from":
-            message.speaker += data
-        elif self._capture == "forwarded_from":
-            message.forwarded_from += data
+            message.add_text(data)
+        elif self._capture == "from" and len(message.speaker) < _NAME_CAP:
+            message.speaker += data[:_NAME_CAP]
+        elif self._capture == "forwarded_from" and len(message.forwarded_from) < _NAME_CAP:
+            message.forwarded_from += data[:_NAME_CAP]
 
 
 def parse_time(title: str, to_aware: Localizer) -> datetime | None:
@@ -259,6 +274,7 @@ class TelegramHtmlPages:
             "forwarded_from": _clean(message.forwarded_from),
             "reply_to": message.reply_to,
             "export": "html",
+            "truncated": cut_note() if message.cut else None,
         }
         return message_record(FORMAT, message.number, when, text, conversation=title, speaker=speaker, meta=meta)
 

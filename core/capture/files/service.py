@@ -19,15 +19,17 @@ from pathlib import Path
 from core.capture.files.ignore import IgnoreOptions
 from core.capture.files.indexer import FileIndexer
 from core.capture.files.ledger import LedgerState
-from core.capture.files.paths import display_path, path_key
+from core.capture.files.path_codec import codec_for
+from core.capture.files.paths import display_path
 from core.capture.files.report import ScanProgress, ScanReport
 from core.capture.files.sink import ORIGIN_PREFIX, SOURCE, VaultFileSink
 from core.capture.files.watcher import FolderWatcher, ReportCallback
 from core.changes import Outcome
-from core.errors import CairnError
+from core.errors import CairnError, DiskFull
 from core.normalize.extract import ExtractLimits
 from core.ports import WatchStore
 from core.settings import Settings
+from core.store.disk_full import is_disk_full
 
 
 def limits_for(settings: Settings) -> ExtractLimits:
@@ -39,11 +41,12 @@ def options_for(settings: Settings) -> IgnoreOptions:
                          extra_patterns=settings.files_ignore_patterns)
 
 
-def make_indexer(store: WatchStore, *, embed: bool = True, workers: int | None = None) -> FileIndexer:
-    """A ``FileIndexer`` on the vault with the user's limits and ignore options.  Close it after use."""
+def make_indexer(store: WatchStore, *, embed: bool = True, workers: int | None = None,
+                 sink: VaultFileSink | None = None) -> FileIndexer:
+    """A ``FileIndexer`` on the vault (or ``sink``) with the user's limits and ignore options.  Close it after use."""
     settings = store.settings()
     count = workers if workers is not None else max(1, min(2, (os.cpu_count() or 1) - 1))
-    return FileIndexer(VaultFileSink(store, embed=embed), limits=limits_for(settings),
+    return FileIndexer(sink or VaultFileSink(store, embed=embed), limits=limits_for(settings),
                        options=options_for(settings), workers=count)
 
 
@@ -52,20 +55,33 @@ def index_path(store: WatchStore, path: Path, *, progress: ScanProgress | None =
     """``cairn index PATH``: bring a folder (or one file) into the vault now; returns the summary.
 
     A folder becomes a root of its own (its files' ``conversation``); a
-    single file is indexed with its parent folder as the root.
+    single file is indexed with its parent folder as the root.  A full disk
+    raises ``DiskFull`` saying how many files were stored (they stay).
     """
     target = Path(os.path.abspath(path))
     if not os.path.lexists(target):
         raise CairnError(f"{display_path(target)}: no such file or folder")
-    with make_indexer(store, embed=embed) as indexer:
-        if target.is_dir():
-            return indexer.scan(target, progress, force=force)
-        report = ScanReport(root=target.parent)
-        indexer.process_path(target.parent, target, report)
-        indexer.sink.flush()
+    sink, found = VaultFileSink(store, embed=embed), [0]
+
+    def seen(done: int, total: int | None) -> None:
+        found[0] = max(found[0], total or done)
         if progress is not None:
-            progress(1, 1)
-        return report
+            progress(done, total)
+
+    try:
+        with make_indexer(store, sink=sink) as indexer:
+            if target.is_dir():
+                return indexer.scan(target, seen, force=force)
+            report = ScanReport(root=target.parent)
+            indexer.process_path(target.parent, target, report)
+            indexer.sink.flush()
+            seen(1, 1)
+            return report
+    except Exception as exc:
+        if not (isinstance(exc, DiskFull) or is_disk_full(exc)):
+            raise
+        cause = exc.__cause__ if isinstance(exc, DiskFull) else exc
+        raise DiskFull(sink.items_stored, found[0] or None, "files", display_path(target)) from cause
 
 
 def report_lines(report: ScanReport, *, limit: int = 20) -> list[str]:
@@ -133,9 +149,10 @@ def watch_remove(store: WatchStore, path: Path) -> Outcome[Path]:
 def watch_list(store: WatchStore) -> list[WatchedFolder]:
     """The watched folders with what the ledger knows about each."""
     out = []
+    codec = codec_for(store.derived_key)
     for raw in store.settings().watched_folders:
         folder = Path(raw)
-        prefix = ORIGIN_PREFIX + path_key(folder).rstrip("/")
+        prefix = ORIGIN_PREFIX + codec.key(folder).rstrip("/")
         counts = dict(store.read().execute(
             "SELECT state, COUNT(*) FROM ingest_ledger WHERE origin >= ? AND origin < ? AND source = ?"
             " GROUP BY state", (prefix + "/", prefix + "0", SOURCE)).fetchall())

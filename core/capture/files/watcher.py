@@ -38,98 +38,20 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.capture.files.ignore import IGNORE_FILE, IGNORED_DIR_NAMES
+from core.capture.files.ignore import IGNORE_FILE
 from core.capture.files.indexer import FileIndexer
 from core.capture.files.report import ScanReport
 from core.capture.files.sink_protocol import FileSink
 from core.capture.files.vanished import Vanished
+from core.capture.files.watch_events import Batch, EventHandler, WatcherStatus, event_filter, noise
 
 log = logging.getLogger(__name__)
 
 ReportCallback = Callable[[str, ScanReport], None]
 """``on_report(kind, report)`` after each batch; ``kind`` is ``"scan"`` or ``"events"``."""
-
-
-@dataclass(slots=True)
-class WatcherStatus:
-    """A snapshot for the daemon's health report and ``cairn watch list``."""
-
-    roots: list[Path] = field(default_factory=list)
-    polling: list[Path] = field(default_factory=list)   # roots watched by polling (no inotify watch)
-    pending: int = 0
-    busy: bool = False
-    batches: int = 0
-    scans: int = 0
-    overflows: int = 0
-    errors: int = 0
-    last_error: str | None = None
-    last_indexed_at: float | None = None   # time.time() of the last batch that changed something
-    totals: ScanReport = field(default_factory=ScanReport)
-
-
-@dataclass(slots=True)
-class _Batch:
-    moves: list[tuple[Path, Path, bool]] = field(default_factory=list)  # (old, new, is_dir) in order
-    dirty: dict[Path, None] = field(default_factory=dict)               # ordered set of paths
-    gone_dirs: dict[Path, None] = field(default_factory=dict)
-    new_dirs: dict[Path, None] = field(default_factory=dict)
-    rescans: dict[Path, None] = field(default_factory=dict)             # roots to scan fully
-
-    def size(self) -> int:
-        return len(self.moves) + len(self.dirty) + len(self.gone_dirs) + len(self.new_dirs)
-
-    def empty(self) -> bool:
-        return self.size() == 0 and not self.rescans
-
-
-def _noise(path: str) -> bool:
-    """Cheap early filter for events inside folders that are always ignored (``.git``, caches)."""
-    parts = path.split(os.sep)
-    return any(part in IGNORED_DIR_NAMES for part in parts)
-
-
-def _event_filter() -> list[type]:
-    """The event classes worth waking up for (not opens, reads or attribute changes)."""
-    from watchdog import events as ev
-
-    # EventsLostEvent must be listed: a filtered watch gets the kernel's overflow only if it asks for it.
-    return [ev.FileCreatedEvent, ev.FileModifiedEvent, ev.FileClosedEvent, ev.FileDeletedEvent,
-            ev.FileMovedEvent, ev.DirCreatedEvent, ev.DirDeletedEvent, ev.DirMovedEvent, ev.EventsLostEvent]
-
-
-class _Handler:
-    """watchdog event handler: translate events into pending work.  Runs on the observer thread."""
-
-    def __init__(self, watcher: FolderWatcher) -> None:
-        self.watcher = watcher
-
-    def dispatch(self, event: Any) -> None:
-        kind = event.event_type
-        src = os.fsdecode(event.src_path) if event.src_path else ""
-        dest = os.fsdecode(event.dest_path) if getattr(event, "dest_path", "") else ""
-        is_dir = bool(event.is_directory)
-        if kind in ("opened", "closed_no_write", "attrib"):
-            return
-        if kind == "events_lost":  # the kernel queue overflowed: what changed below src is unknown
-            self.watcher._on_events_lost(Path(src) if src else None)
-            return
-        if kind == "moved":
-            self.watcher._on_move(Path(src) if src else None, Path(dest) if dest else None, is_dir)
-            return
-        if _noise(src):
-            return
-        if is_dir:
-            if kind == "deleted":
-                self.watcher._on_dir(Path(src), gone=True)
-            elif kind == "created":
-                self.watcher._on_dir(Path(src), gone=False)
-            return  # a directory's "modified" says nothing the file events do not
-        if kind in ("created", "modified", "closed", "deleted"):
-            self.watcher._on_file(Path(src))
 
 
 class FolderWatcher:
@@ -167,7 +89,7 @@ class FolderWatcher:
         self.on_report = on_report
         self._observer_factory = observer_factory
         self._cond = threading.Condition()
-        self._batch = _Batch()
+        self._batch = Batch()
         self._first_event: float | None = None
         self._last_event = 0.0
         self._roots: dict[Path, Any] = {}     # root -> watchdog ObservedWatch (or None while polling)
@@ -243,17 +165,17 @@ class FolderWatcher:
             if root in self._roots:
                 return
             self._roots[root] = None
-        handler = _Handler(self)
+        handler = EventHandler(self)
         try:
             self._roots[root] = self._observer.schedule(handler, os.fspath(root), recursive=True,
-                                                        event_filter=_event_filter())
+                                                        event_filter=event_filter())
         except OSError as exc:
             # Typically ENOSPC: the per-user inotify watch limit.  Polling is slower but loses nothing.
             from watchdog.observers.polling import PollingObserver
 
             log.warning("cannot watch a folder with inotify (%s); polling it instead", exc.strerror or type(exc).__name__)
             poller = PollingObserver(timeout=2.0)
-            poller.schedule(handler, os.fspath(root), recursive=True, event_filter=_event_filter())
+            poller.schedule(handler, os.fspath(root), recursive=True, event_filter=event_filter())
             poller.start()
             self._polling[root] = poller
         if rescan:
@@ -329,12 +251,12 @@ class FolderWatcher:
         roots |= {self._root_of(p) for p in (*self._batch.gone_dirs, *self._batch.new_dirs)}
         rescans = dict(self._batch.rescans)
         rescans.update({r: None for r in roots if r is not None})
-        self._batch = _Batch(rescans=rescans)
+        self._batch = Batch(rescans=rescans)
         self._status.overflows += 1
         log.warning("more than %d file events pending; rescanning %d folder(s) instead", self.max_pending,
                     len(rescans))
 
-    def _on_file(self, path: Path) -> None:
+    def on_file(self, path: Path) -> None:
         with self._cond:
             if self._stopping:
                 return
@@ -346,19 +268,19 @@ class FolderWatcher:
             self._batch.dirty[path] = None
             self._touch()
 
-    def _on_dir(self, path: Path, *, gone: bool) -> None:
+    def on_dir(self, path: Path, *, gone: bool) -> None:
         with self._cond:
             if self._stopping:
                 return
             (self._batch.gone_dirs if gone else self._batch.new_dirs)[path] = None
             self._touch()
 
-    def _on_move(self, old: Path | None, new: Path | None, is_dir: bool) -> None:
+    def on_move(self, old: Path | None, new: Path | None, is_dir: bool) -> None:
         with self._cond:
             if self._stopping:
                 return
             if old is not None and new is not None:
-                if _noise(os.fspath(old)) and _noise(os.fspath(new)):
+                if noise(os.fspath(old)) and noise(os.fspath(new)):
                     return
                 self._batch.moves.append((old, new, is_dir))
             elif old is not None:  # moved out of sight: a deletion
@@ -367,7 +289,7 @@ class FolderWatcher:
                 (self._batch.new_dirs if is_dir else self._batch.dirty)[new] = None
             self._touch()
 
-    def _on_events_lost(self, watched: Path | None) -> None:
+    def on_events_lost(self, watched: Path | None) -> None:
         """The kernel dropped events (every watch of the observer hears it): rescan what they covered."""
         with self._cond:
             if self._stopping:
@@ -379,24 +301,24 @@ class FolderWatcher:
             self._status.overflows += 1
             rescans = dict(self._batch.rescans)
             rescans.update({r: None for r in roots})
-            self._batch = _Batch(rescans=rescans)
+            self._batch = Batch(rescans=rescans)
             self._touch(immediate=True)
 
     # ----------------------------------------------------------------- the worker
 
-    def _take_ready(self) -> _Batch | None:
+    def _take_ready(self) -> Batch | None:
         """Wait until a batch is due; return it (emptying the pending one) or ``None`` when stopping."""
         with self._cond:
             while not self._stopping:
                 now = self._clock()
                 if self._vanished_due is not None and now >= self._vanished_due and self._batch.empty():
                     self._busy = True
-                    return _Batch()  # nothing new: only decide the vanished files whose grace ran out
+                    return Batch()  # nothing new: only decide the vanished files whose grace ran out
                 if not self._batch.empty() and self._first_event is not None:
                     quiet_for = now - self._last_event
                     waited = now - self._first_event
                     if quiet_for >= self.quiet_s or waited >= self.max_delay_s:
-                        batch, self._batch = self._batch, _Batch()
+                        batch, self._batch = self._batch, Batch()
                         self._first_event = None
                         self._busy = True
                         return batch
@@ -424,7 +346,7 @@ class FolderWatcher:
                     self._busy = False
                     self._cond.notify_all()
 
-    def _process(self, batch: _Batch) -> None:
+    def _process(self, batch: Batch) -> None:
         with self._cond:
             roots = list(self._roots)
         for root in batch.rescans:

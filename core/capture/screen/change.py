@@ -235,6 +235,14 @@ def merge_boxes(boxes: Sequence[Box], gap: int = 0) -> list[Box]:
     return sorted(merged, key=lambda b: (b[1], b[0]))
 
 
+def tile_boxes(mask: np.ndarray, tile: int) -> list[Box]:
+    """Pixel boxes (left, top, width, height) of the 8-connected groups of true tiles in ``mask``."""
+    boxes = []
+    for r0, c0, r1, c1 in _components(mask):
+        boxes.append((c0 * tile, r0 * tile, (c1 - c0 + 1) * tile, (r1 - r0 + 1) * tile))
+    return boxes
+
+
 # -- internals --------------------------------------------------------------
 
 

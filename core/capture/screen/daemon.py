@@ -1,29 +1,25 @@
 """The screen capture daemon: a capture thread, an OCR worker thread, a supervisor.
 
-Capture thread (every ``interval_s``): pause switch -> lock/idle -> list the
-visible windows -> privacy veto -> grab every monitor -> list windows again and
-re-check the veto (a private window may have opened during the grab) -> after
-a window switch, grab again until the screen has finished repainting -> exact
-change detection against the last frame taken -> enqueue.  Nothing vetoed is
-ever grabbed into the queue; nothing is written anywhere by this thread.
+Capture thread (every ``interval_s``): pause switch -> lock/idle -> list the visible
+windows -> privacy veto per monitor (``veto``) -> grab -> list windows again and
+re-check (a private window may have opened during the grab) -> after a window switch,
+grab until the screen has finished repainting (``settle``) -> exact change detection
+-> enqueue.  A vetoed monitor's pixels go no further; this thread writes nothing.
+Each tick's outcome (captured, or why not) goes to the minute ledger (``watch``).
 
-OCR worker: takes frames from a bounded ``CoalescingQueue`` (when it falls
-behind, a newer frame of the same window replaces the queued one and the
-health report counts it as ``coalesced``; when the queue is full of different
-windows the oldest is dropped the same way), runs ``FrameProcessor`` (OCR with a
-per-frame timeout, redaction, encoding) and hands the ``FinishedFrame`` to the
-``FrameSink``.
+OCR worker: takes frames from a bounded ``CoalescingQueue`` (when it falls behind,
+a newer frame of the same window replaces the queued one, counted ``coalesced``),
+runs ``FrameProcessor`` (OCR with a per-frame timeout, redaction, encoding) and
+hands the ``FinishedFrame`` to the ``FrameSink``.
 
-Supervisor: restarts a thread that died (counted in ``thread_restarts`` with
-its error), flags an OCR worker busy for longer than ``stall_after_s`` as
-stalled and starts a replacement, and writes the status file that
-``cairn status`` reads.
+Supervisor: restarts a thread that died, or a capture thread silent for
+``capture_stall_s`` (a visible alarm and an error gap in the ledger), flags an OCR
+worker busy for longer than ``stall_after_s`` and starts a replacement, hands closed
+ledger minutes to the ``LedgerSink`` and writes the status file `cairn status` reads.
 
-Platform objects (mss, the X connection for window info and idle time) are
-created on the capture thread that uses them (``capture_context``); the
-queue is ``frame_queue``, the configuration ``daemon_config``.  ``capture_once()`` and
-``process_pending()`` run one step synchronously on the calling thread, for
-tests and for callers that drive the loop themselves.
+Platform objects (mss, the X connection) are created on the capture thread that uses
+them (``capture_context``).  ``capture_once()`` and ``process_pending()`` run one step
+synchronously on the calling thread (tests, callers that drive the loop themselves).
 
 Threads: ``start``/``stop``/``pause``/``resume``/``health`` may be called from
 any thread.  Errors: capture and OCR errors are counted and reported in the
@@ -41,20 +37,23 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-import numpy as np
-
 from core.capture.screen import change as ch
 from core.capture.screen.capture_context import CaptureContext
 from core.capture.screen.daemon_config import DaemonConfig
 from core.capture.screen.frame_queue import CoalescingQueue
 from core.capture.screen.frames import CapturedFrame, FrameSink
-from core.capture.screen.grab import CaptureUnavailable, Frame, Grabber, ScreenGrabber
+from core.capture.screen.grab import CaptureUnavailable, Grabber, ScreenGrabber
 from core.capture.screen.health import Health, HealthSnapshot, status_path, write_status
 from core.capture.screen.idle import IdleSource, open_idle_source
+from core.capture.screen.keyframes import FrameEncoder
+from core.capture.screen.ledger import LedgerSink
 from core.capture.screen.own_windows import OwnProcesses
 from core.capture.screen.privacy import PauseControl, PauseState, PrivacyPolicy
 from core.capture.screen.processor import FrameProcessor
-from core.capture.screen.window import VisibleWindow, WindowInfo, WindowInfoError, window_for_monitor
+from core.capture.screen.settle import settle, switched
+from core.capture.screen.veto import VETO_LABELS, Clearance, clear
+from core.capture.screen.watch import CaptureWatch
+from core.capture.screen.window import WindowInfo, WindowInfoError, window_for_monitor
 from core.capture.screen.window_backends import open_window_info
 from core.normalize.ocr import OcrFailed, OcrTimeout, OcrUnavailable, TesseractOcr
 from core.redact.redactor import Redactor
@@ -75,6 +74,8 @@ class ScreenDaemon:
         window_info_factory: Callable[[], WindowInfo] | None = None,
         idle_factory: Callable[[], IdleSource] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        ledger_sink: LedgerSink | None = None,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.config = config or DaemonConfig()
         self._clock = clock  # the capture decisions' time (tests drive it; the stall watchdog keeps real time)
@@ -89,6 +90,8 @@ class ScreenDaemon:
         self._window_info_factory = window_info_factory or (lambda: open_window_info(display))
         self._idle_factory = idle_factory or (lambda: open_idle_source(display))
         self.health = Health()
+        self.watch = CaptureWatch(self.health, ledger_sink, wall)  # heartbeat and minute ledger
+        self._capture_generation = 0
         self._queue = CoalescingQueue(self.config.queue_size)
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -109,7 +112,7 @@ class ScreenDaemon:
             if self._threads:
                 return
             self._stop.clear()
-            self._start_thread("capture", self._capture_main)
+            self._start_capture()
             self._start_worker()
             self._start_thread("supervisor", self._supervise_main)
 
@@ -125,6 +128,7 @@ class ScreenDaemon:
                 thread.join(timeout)
         self.health.skip("stopped_in_queue", self._queue.clear())
         self.health.set_state("stopped")
+        self.watch.flush(final=True)
         self._write_status()
 
     def pause(self, duration: timedelta | None = None) -> PauseState:
@@ -201,9 +205,11 @@ class ScreenDaemon:
                 for name in ("capture", "ocr"):
                     thread = self._threads.get(name)
                     if thread is not None and not thread.is_alive() and not self._stop.is_set():
-                        self.health.thread_restarted(name, self._thread_errors.pop(name, None))
+                        error = self._thread_errors.pop(name, None)
+                        self.health.thread_restarted(name, error)
                         if name == "capture":
-                            self._start_thread("capture", self._capture_main)
+                            self.watch.failed(f"the capture thread died ({error or 'no error given'}); restarted")
+                            self._start_capture()
                         else:
                             self._start_worker()
                 busy = self._busy_since
@@ -212,16 +218,30 @@ class ScreenDaemon:
                     self.health.set_stalled(True)
                     self.health.thread_restarted("ocr", "OCR worker stalled")
                     self._start_worker()
+                silent = self.watch.silent_s()
+                if silent > max(self.config.capture_stall_s, 3 * self.config.interval_s) and not self._stop.is_set():
+                    # No frame and no reason for this long: it hangs (an X call); abandon it, start a new one.
+                    self.health.thread_restarted("capture", "capture stalled")
+                    self.watch.failed(f"capture stalled: no frame and no reason for {silent:.0f} s; restarted", True)
+                    self._start_capture()
             now = time.monotonic()
             if now - last_status >= self.config.status_every_s:
+                self.watch.flush()
                 self._write_status()
                 last_status = now
 
-    def _capture_main(self) -> None:
+    def _start_capture(self) -> None:
+        self._capture_generation += 1
+        generation = self._capture_generation
+        self.watch.reset()
+        self._start_thread("capture", lambda: self._capture_main(generation))
+
+    def _capture_main(self, generation: int) -> None:
         context: CaptureContext | None = None
         try:
-            while not self._stop.is_set():
+            while not self._stop.is_set() and generation == self._capture_generation:
                 started = time.monotonic()
+                self.watch.beat()
                 if context is None:
                     context = self._open_context()
                     if context is None:
@@ -230,14 +250,19 @@ class ScreenDaemon:
                 try:
                     self._capture_tick(context)
                 except CaptureUnavailable as exc:
-                    self.health.set_state("unavailable", str(exc))
+                    self._unavailable(str(exc))
                     context.close()
                     context = None
+                self.watch.beat()
                 elapsed = time.monotonic() - started
                 self._sleep(max(0.05, self.config.interval_s - elapsed))
         finally:
             if context is not None:
                 context.close()
+
+    def _unavailable(self, message: str) -> None:
+        self.health.set_state("unavailable", message)
+        self.watch.note("unavailable", message)
 
     def _ocr_main(self, generation: int) -> None:
         if sys.platform.startswith("linux"):
@@ -270,7 +295,7 @@ class ScreenDaemon:
         try:
             grabber = self._grabber_factory()
         except CaptureUnavailable as exc:
-            self.health.set_state("unavailable", str(exc))
+            self._unavailable(str(exc))
             return None
         windows = self._window_info_factory()
         idle = self._idle_factory()
@@ -284,6 +309,7 @@ class ScreenDaemon:
         if pause.paused:
             self.health.set_state("paused", "paused by user", pause.until)
             self.health.skip("paused", monitors)
+            self.watch.note("paused")
             return 0
         now = self._clock()
         locked = ctx.idle.screen_locked()
@@ -291,26 +317,39 @@ class ScreenDaemon:
         if activity.state == "locked":
             self.health.set_state("locked", activity.reason)
             self.health.skip("locked", monitors)
+            self.watch.note("locked")
             return 0
         if activity.state == "idle" and ctx.tick % max(1, self.config.idle_poll_every) != 0:
             self.health.set_state("idle", activity.reason)
             self.health.skip("idle", monitors)
+            self.watch.note("idle")
             return 0
 
-        if self._cleared_windows(ctx, monitors) is None:
+        before = self._clearance(ctx)
+        if before is None:
             return 0
         frames = ctx.grabber.grab()
         # Re-check after the grab: a private window that appeared meanwhile is in the pixels.
-        windows_after = self._cleared_windows(ctx, monitors)
-        if windows_after is None:
+        after = self._clearance(ctx)
+        if after is None:
             return 0
-        if self._switched(ctx, frames, windows_after):
-            settled = self._settle(ctx, frames, monitors)
-            if settled is None:
+        if switched(ctx.last_window, frames, after.windows):  # then the veto runs again on the frames kept
+            settled = settle(ctx.grabber.grab, frames, self.config.switch_settle_tries, self.config.switch_settle_s,
+                             self._stop, lambda: self.health.skip("repainting"))
+            if settled is None or (after := self._clearance(ctx)) is None:
                 return 0
-            frames, windows_after = settled
+            frames = settled
+        clearance = before.merged(after)
+        frames = [f for f in frames if f.monitor.index not in clearance.vetoed]  # vetoed pixels go no further
+        if not frames:
+            self._blocked(next(iter(clearance.vetoed.values())), monitors)
+            return 0
+        for reason in clearance.vetoed.values():
+            self.health.skip(reason)
+        partly = "; ".join(f"monitor {i}: {VETO_LABELS[r]}" for i, r in sorted(clearance.vetoed.items()))
         self.health.seen(len(frames))
-        self.health.set_state("idle" if activity.state == "idle" else "capturing", activity.reason)
+        self.watch.note("idle" if activity.state == "idle" else "captured", partly)
+        self.health.set_state("idle" if activity.state == "idle" else "capturing", partly or activity.reason)
 
         enqueued = 0
         for frame in frames:
@@ -323,7 +362,7 @@ class ScreenDaemon:
                 continue
             ctx.tracker.note_screen_change(now)
             index = frame.monitor.index
-            window = window_for_monitor(windows_after, frame.monitor)
+            window = window_for_monitor(clearance.windows, frame.monitor)
             window_id = window.window_id if window else None
             same_window = index in ctx.last_window and ctx.last_window[index] == window_id
             if same_window and now - ctx.last_taken_at.get(index, 0.0) < self.config.busy_window_gap_s:
@@ -341,67 +380,27 @@ class ScreenDaemon:
         self.health.backlog(len(self._queue))
         return enqueued
 
-    @staticmethod
-    def _switched(ctx: CaptureContext, frames: list[Frame], windows: list[VisibleWindow]) -> bool:
-        """Does a monitor show another window than in the frame taken last?"""
-        for frame in frames:
-            index = frame.monitor.index
-            if index in ctx.last_window:
-                window = window_for_monitor(windows, frame.monitor)
-                if ctx.last_window[index] != (window.window_id if window else None):
-                    return True
-        return False
-
-    def _settle(
-        self, ctx: CaptureContext, frames: list[Frame], monitors: int
-    ) -> tuple[list[Frame], list[VisibleWindow]] | None:
-        """Grab again until two grabs agree: a window switch is often caught half repainted.
-
-        Focus moves before the new window has finished painting; a torn frame matches no
-        earlier frame of either window and cost a whole-frame OCR (~2.3 CPU-s at 1080p,
-        seen in bench/screen.py).  Only switches pay for the extra grabs.  The privacy
-        veto runs again on the window list that goes with the frames kept.
-        """
-        for _ in range(self.config.switch_settle_tries):
-            if self._stop.wait(self.config.switch_settle_s):
-                return None
-            again = ctx.grabber.grab()
-            stable = len(again) == len(frames) and all(
-                np.array_equal(a.pixels, b.pixels) for a, b in zip(again, frames, strict=True)
-            )
-            frames = again
-            if stable:
-                break
-            self.health.skip("repainting")
-        windows = self._cleared_windows(ctx, monitors)
-        return None if windows is None else (frames, windows)
-
-    def _cleared_windows(self, ctx: CaptureContext, monitors: int) -> list[VisibleWindow] | None:
-        """The visible windows if the privacy policy lets this moment be captured, else ``None`` (counted)."""
+    def _clearance(self, ctx: CaptureContext) -> Clearance | None:
+        """The visible windows and the monitors they veto; ``None`` (counted) when no monitor may be captured."""
+        monitors = ctx.grabber.monitors
         try:
             windows = ctx.windows.visible_windows()
         except WindowInfoError as exc:
             if self.config.require_window_info:
-                self.health.set_state("blocked", f"window list unavailable: {exc}")
-                self.health.skip("no_window_info", monitors)
+                self._blocked("no_window_info", len(monitors), f"window list unavailable: {exc}")
                 return None
             windows = []
-        own = self._own.pids()
-        if any(window.pid in own for window in windows):
-            # Cairn's own window shows decrypted memories: capturing it would store them again.
-            self._blocked("own_window", monitors)
+        clearance = clear(windows, monitors, self._own.pids(), self._policy)
+        if len(clearance.vetoed) >= len(monitors):
+            self._blocked(next(iter(clearance.vetoed.values())), len(monitors))
             return None
-        veto = self._policy.check(windows)
-        if veto is not None:
-            self._blocked(veto.reason, monitors)
-            return None
-        return windows
+        return clearance
 
-    def _blocked(self, reason: str, monitors: int) -> None:
-        label = {"excluded_app": "an excluded app is visible", "private_window": "a private window is visible",
-                 "own_window": "Cairn's own window is visible"}
-        self.health.set_state("blocked", label.get(reason, reason))
+    def _blocked(self, reason: str, monitors: int, message: str | None = None) -> None:
+        message = message or VETO_LABELS.get(reason, reason)
+        self.health.set_state("blocked", message)
         self.health.skip(reason, monitors)
+        self.watch.note("error" if reason == "no_window_info" else "excluded", message.replace("visible", "in front"))
 
     # -- OCR and storage ----------------------------------------------------------
 
@@ -411,6 +410,7 @@ class ScreenDaemon:
             self._redactor,
             region_max_fraction=self.config.region_max_fraction,
             margin=self.config.ocr_margin,
+            encoder=FrameEncoder(deltas=self.config.delta_frames),
         )
 
     def _handle(self, processor: FrameProcessor, item: CapturedFrame) -> None:
@@ -430,12 +430,15 @@ class ScreenDaemon:
             self.health.skip(outcome.skip_reason or "skipped")
             return
         try:
-            self.sink.store(outcome.frame)
+            degraded = self.sink.store(outcome.frame)
         except Exception as exc:  # the sink's failure must not stop capture; it is reported
             self.health.skip("store_error")
             self.health.error(f"storing a frame failed: {type(exc).__name__}: {exc}")
+            processor.encoder.forget(outcome.frame.frame_id)  # later frames must not composite on it
             return
-        self.health.stored(outcome.frame.redactions)
+        if degraded:  # stored as text only (disk nearly full): no later frame may composite on its pixels
+            processor.encoder.forget(outcome.frame.frame_id)
+        self.health.stored(outcome.frame.redactions, degraded)
 
     def _write_status(self) -> None:
         if self.config.runtime_dir is None:

@@ -6,7 +6,7 @@ comments (``bench/screen.py`` measures them).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from core.settings import Settings
@@ -26,7 +26,7 @@ class DaemonConfig:
     idle_poll_every: int = 5  # while idle, grab only every N-th tick to notice screen changes
     # A window that keeps changing (scrolling, a busy chat) is taken at most this often; the change
     # accumulates meanwhile, so nothing visible for longer than this is missed.  A window switch is
-    # taken at once.  Measured in bench/screen.py (10-min scripted session): 5.5 s → 6.5 % CPU, 8 s → 5.2 %
+    # taken at once.  Measured in bench/screen_live.py (10-min scripted session, real time): 5.5 s → 6.5 % CPU, 8 s → 5.2 %
     # with 99.3 % of shown words still stored (a busy window's text stays on screen between takes);
     # 4.9 % once OCR boxes stopped at whole lines and references were ranked by what is left to OCR.
     busy_window_gap_s: float = 8.0
@@ -34,9 +34,18 @@ class DaemonConfig:
     switch_settle_s: float = 0.3
     switch_settle_tries: int = 3
     stall_after_s: float = 90.0
+    # The capture thread gave no sign of life (a tick, a reason) for this long: alarm and a new thread.
+    capture_stall_s: float = 60.0
     status_every_s: float = 2.0
     runtime_dir: Path | None = None  # status file and the pause switch live here
     display: str | None = None
+    # Stored frames: a keyframe plus changed regions (core.store.frame_codec); False stores every frame whole.
+    # bench.screen: 91 MB/h whole frames before issue 16.
+    delta_frames: bool = True
+
+    def baseline(self) -> DaemonConfig:
+        """The pipeline as it was before issue 16 (bench.screen's baseline column)."""
+        return replace(self, delta_frames=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, runtime_dir: Path | None = None) -> DaemonConfig:

@@ -26,7 +26,9 @@ class CapturedFrame:
 class FinishedFrame:
     """A frame ready to store: redacted image and text, context, and how it was made.
 
-    ``image`` is WebP bytes of the whole monitor with secrets blacked out;
+    ``image`` is WebP bytes of the whole monitor with secrets blacked out, or,
+    when ``keyframe`` names an earlier frame, a ``core.store.frame_codec`` delta
+    that composites on that frame's image;
     ``thumbnail`` a small WebP; ``words`` the OCR words (boxes in ``image``
     pixels) with redacted ones replaced by ``REDACTED_WORD``; ``text`` the
     redacted reading-order text.  Plain bytes and strings: the sink encrypts.
@@ -48,13 +50,16 @@ class FinishedFrame:
     phash: str
     ocr_regions: tuple[Box, ...]  # what was OCR'd this time (empty: words reused)
     redactions: int  # secrets found in this frame's words, title and text
+    keyframe: str | None = None  # frame id of the keyframe this delta composites on (None: a whole image)
 
 
 class FrameSink(Protocol):
     """Where finished frames go (the vault in production, a list in tests).
 
     Called on the OCR worker thread, one frame at a time.  Raising counts the
-    frame as ``store_error`` in the health report; the daemon goes on.
+    frame as ``store_error`` in the health report; the daemon goes on.  A
+    returned text says the frame was stored degraded (text only: the disk is
+    nearly full) and why; the health report shows it.
     """
 
-    def store(self, frame: FinishedFrame) -> None: ...
+    def store(self, frame: FinishedFrame) -> str | None: ...

@@ -23,6 +23,8 @@ STATUS_FILE_NAME = "screen-status.json"
 # The status file is rewritten every ``status_every_s`` (2 s): one not rewritten for this long means a
 # stalled or dead daemon.  The one staleness rule, for `cairn status` and the app alike.
 STALE_AFTER_S = 30.0
+# A capture alarm (a dead or hung capture thread, restarted) stays on show this long after it was raised.
+ALARM_SHOWN_S = 15 * 60.0
 
 # Reasons a frame is not stored (keys of ``skipped``):
 #   paused, idle, locked         capture is off for now (counted per monitor and tick)
@@ -53,6 +55,9 @@ class HealthSnapshot:
     redactions: int = 0
     thread_restarts: dict[str, int] = field(default_factory=dict)
     stalled: bool = False
+    degraded: str | None = None  # frames are stored degraded (text only, the disk nearly full) and why
+    alarm: str | None = None  # the capture thread died or hung and was restarted: shown until ALARM_SHOWN_S after
+    alarm_at: float | None = None  # UTC epoch seconds
     last_error: str | None = None
     last_frame_at: float | None = None  # UTC epoch seconds
     last_indexed_at: float | None = None
@@ -76,6 +81,12 @@ class HealthSnapshot:
             return None
         return (now or datetime.now(UTC)).timestamp() - self.last_indexed_at
 
+    def current_alarm(self, now: float | None = None) -> str | None:
+        """The alarm, while it is recent enough to show."""
+        if self.alarm is None or self.alarm_at is None:
+            return None
+        return self.alarm if (now or datetime.now(UTC).timestamp()) - self.alarm_at <= ALARM_SHOWN_S else None
+
     def describe(self, now: datetime | None = None) -> list[str]:
         """Lines for ``cairn status``."""
         now = now or datetime.now(UTC)
@@ -83,6 +94,12 @@ class HealthSnapshot:
         lines = [f"screen capture: {state}"]
         if self.stalled:
             lines.append("  ALARM: the OCR worker is stalled (restarted)")
+        if self.degraded:
+            lines.append(f"  DEGRADED: {self.degraded}")
+        alarm = self.current_alarm(now.timestamp())
+        if alarm:
+            at = datetime.fromtimestamp(self.alarm_at or 0, UTC).astimezone().strftime("%H:%M:%S")
+            lines.append(f"  ALARM at {at}: {alarm}")
         ago = self.last_indexed_ago(now)
         lines.append(
             f"  frames: {self.frames_seen} seen, {self.frames_ocr} OCR'd, {self.frames_stored} stored;"
@@ -117,6 +134,9 @@ class Health:
         self._backlog = 0
         self._backlog_max = 0
         self._stalled = False
+        self._alarm: str | None = None
+        self._degraded: str | None = None
+        self._alarm_at: float | None = None
         self._last_error: str | None = None
         self._last_frame_at: float | None = None
         self._last_indexed_at: float | None = None
@@ -155,8 +175,9 @@ class Health:
             self._ocr_seconds += seconds
             self._ocr_fraction += area_fraction
 
-    def stored(self, redactions: int = 0) -> None:
+    def stored(self, redactions: int = 0, degraded: str | None = None) -> None:
         with self._lock:
+            self._degraded = degraded
             self._counts["stored"] += 1
             self._counts["redactions"] += redactions
             self._last_indexed_at = datetime.now(UTC).timestamp()
@@ -174,6 +195,11 @@ class Health:
 
     def error(self, message: str) -> None:
         with self._lock:
+            self._last_error = message[:300]
+
+    def raise_alarm(self, message: str) -> None:
+        with self._lock:
+            self._alarm, self._alarm_at = message[:300], datetime.now(UTC).timestamp()
             self._last_error = message[:300]
 
     def set_stalled(self, stalled: bool) -> None:
@@ -197,6 +223,9 @@ class Health:
                 redactions=self._counts["redactions"],
                 thread_restarts=dict(self._restarts),
                 stalled=self._stalled,
+                alarm=self._alarm,
+                degraded=self._degraded,
+                alarm_at=self._alarm_at,
                 last_error=self._last_error,
                 last_frame_at=self._last_frame_at,
                 last_indexed_at=self._last_indexed_at,

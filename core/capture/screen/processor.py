@@ -12,6 +12,9 @@ window, so switching back to an app costs no OCR), then:
   tesseract runs once per frame (each run has a fixed cost);
 - minor regions (caret, scrollbar thumb, a clock digit) are not OCR'd: their
   old words stay until a real change covers them;
+- moving pictures are not OCR'd: tiles that were a picture without words in
+  the reference and are a picture now (a playing video, an animation) keep
+  their (no) words; text beside them is OCR'd as usual;
 - when the area to OCR exceeds ``region_max_fraction`` of the frame (an app
   switch, a new page), the whole frame is OCR'd.
 
@@ -36,9 +39,10 @@ from typing import Any
 import numpy as np
 
 from core.capture.screen import change as ch
-from core.capture.screen.encode import encode_frame, encode_thumbnail
+from core.capture.screen.encode import encode_thumbnail
 from core.capture.screen.frames import CapturedFrame, FinishedFrame
 from core.capture.screen.grab import pixels_to_image
+from core.capture.screen.keyframes import FrameEncoder
 from core.normalize.ocr import OcrWord, TesseractOcr, words_to_text
 from core.redact.redactor import Redactor, blackout
 
@@ -74,8 +78,10 @@ class FrameProcessor:
         region_max_fraction: float = 0.35,
         margin: int = 24,
         window_references: int = 4,
+        encoder: FrameEncoder | None = None,
     ) -> None:
         self.ocr = ocr
+        self.encoder = encoder or FrameEncoder()
         self.redactor = redactor
         self.region_max_fraction = region_max_fraction
         self.margin = margin
@@ -118,14 +124,16 @@ class FrameProcessor:
             return Outcome(None, "duplicate_text", seconds, fraction, ran_ocr)
 
         blackout(image, [w.box for w in words if w.text == REDACTED_WORD])
-        encoded = encode_frame(image)
+        frame_id = f"{frame.timestamp:%Y%m%dT%H%M%S.%f}-m{monitor}-{captured.seq}"
+        encoded = self.encoder.encode(monitor, frame_id, image)
         thumb = encode_thumbnail(image)
         finished = FinishedFrame(
-            frame_id=f"{frame.timestamp:%Y%m%dT%H%M%S.%f}-m{monitor}-{captured.seq}",
+            frame_id=frame_id,
             timestamp=frame.timestamp,
             monitor=monitor,
             image=encoded.data,
             image_lossless=encoded.lossless,
+            keyframe=encoded.keyframe,
             thumbnail=thumb.data,
             width=encoded.width,
             height=encoded.height,
@@ -269,11 +277,50 @@ def _plan(reference: _Reference, pixels: np.ndarray) -> _Plan:
     for region in change.regions:
         scroll = ch.find_scroll(reference.pixels, pixels, region) if region[3] >= 48 else None
         if scroll is None:
-            to_ocr.append(region)
+            to_ocr.extend(_outside_moving_pictures(reference, pixels, region))
             continue
         inherited.extend(_shift_words(reference.words, region, scroll.dy, scroll.new_bands))
         to_ocr.extend(scroll.new_bands)
     return _Plan(reference, change, to_ocr, inherited)
+
+
+PICTURE_TILE = 32
+
+
+def _outside_moving_pictures(reference: _Reference, pixels: np.ndarray, region: Box) -> list[Box]:
+    """The parts of a changed ``region`` to OCR: all of it, less the tiles of a moving picture.
+
+    A tile is a moving picture (video, animation) when it changed and is photographic in
+    both frames, and no word of the reference sits in it.  A video that plays for minutes
+    cost a region OCR at every take; a caption or a chat line beside it is still OCR'd.
+    """
+    left, top, width, height = region
+    if width < 2 * PICTURE_TILE or height < 2 * PICTURE_TILE:
+        return [region]
+    rows, cols = -(-height // PICTURE_TILE), -(-width // PICTURE_TILE)
+    picture = np.zeros((rows, cols), dtype=bool)
+    changed = np.zeros((rows, cols), dtype=bool)
+    for r in range(rows):
+        for c in range(cols):
+            y, x = top + r * PICTURE_TILE, left + c * PICTURE_TILE
+            window = (slice(y, min(y + PICTURE_TILE, top + height)), slice(x, min(x + PICTURE_TILE, left + width)))
+            cur, ref = pixels[window], reference.pixels[window]
+            changed[r, c] = bool((cur != ref).any())
+            picture[r, c] = changed[r, c] and _picture_tile(cur) and _picture_tile(ref)
+    if not picture.any():
+        return [region]
+    for word in reference.words:
+        cx, cy = word.left + word.width // 2 - left, word.top + word.height // 2 - top
+        if 0 <= cx < width and 0 <= cy < height and picture[cy // PICTURE_TILE, cx // PICTURE_TILE]:
+            return [region]  # text on the picture (a slide, a caption): read it
+    rest = changed & ~picture
+    boxes = ch.tile_boxes(rest, PICTURE_TILE)
+    return [(left + x, top + y, min(w, width - x), min(h, height - y)) for x, y, w, h in boxes]
+
+
+def _picture_tile(tile: np.ndarray) -> bool:
+    # Anti-aliased text on a flat background has a few dozen colours per tile; a video frame hundreds.
+    return len(np.unique(tile)) > tile.size // 4
 
 
 def _shift_words(words: Sequence[OcrWord], region: Box, dy: int, new_bands: Sequence[Box]) -> list[OcrWord]:

@@ -6,7 +6,7 @@ For each ``FinishedFrame``:
 2. the OCR text becomes ``Record(source="screen", kind="screenshot",
    external_id=<frame id>, conversation=<app>, title=<window title>)`` with
    ``meta = {"app", "window", "monitor", "media_id", "thumb_id", "words",
-   "phash", "width", "height", "url", "lossless"}`` through ``vault.ingest``
+   "phash", "width", "height", "url", "lossless", "keyframe"}`` through ``vault.ingest``
    (which chunks it into the FTS index and, with ``embed=True``, embeds it);
 3. both media rows are attached to the new item so ``forget`` deletes them too.
 
@@ -25,6 +25,7 @@ media rows without an item.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from core.capture.screen.frames import FinishedFrame
@@ -43,14 +44,23 @@ class FrameStoreFailed(CairnError):
 
 
 class VaultFrameSink:
-    def __init__(self, store: FrameStore, *, embed: bool = False) -> None:
-        """``embed=False`` leaves vectors to ``store.embed_pending()`` (run it when the machine is idle)."""
+    def __init__(self, store: FrameStore, *, embed: bool = False,
+                 low_disk: Callable[[], str | None] = lambda: None) -> None:
+        """``embed=False`` leaves vectors to ``store.embed_pending()`` (run it when the machine is idle).
+
+        ``low_disk()`` names why pixels must not be stored now (the disk is nearly full), else ``None``:
+        frames are then stored as text only, and ``store`` returns that reason.
+        """
         self._store = store
         self.embed = embed
+        self._low_disk = low_disk
 
-    def store(self, frame: FinishedFrame) -> None:
-        media_id = self._store.put_media(frame.image, MEDIA_KIND_FRAME).value
-        thumb_id = self._store.put_media(frame.thumbnail, MEDIA_KIND_THUMBNAIL).value
+    def store(self, frame: FinishedFrame) -> str | None:
+        degraded = self._low_disk()
+        media_id = thumb_id = None
+        if degraded is None:
+            media_id = self._store.put_media(frame.image, MEDIA_KIND_FRAME).value
+            thumb_id = self._store.put_media(frame.thumbnail, MEDIA_KIND_THUMBNAIL).value
         record = Record(
             source=SOURCE,
             external_id=frame.frame_id,
@@ -63,14 +73,16 @@ class VaultFrameSink:
                 "app": frame.app,
                 "window": frame.window_title,
                 "monitor": frame.monitor,
-                "media_id": int(media_id),
-                "thumb_id": int(thumb_id),
+                "media_id": None if media_id is None else int(media_id),
+                "thumb_id": None if thumb_id is None else int(thumb_id),
+                "text_only": degraded is not None,
                 "words": [w.to_json() for w in frame.words],
                 "phash": frame.phash,
                 "width": frame.width,
                 "height": frame.height,
                 "url": frame.url,
                 "lossless": frame.image_lossless,
+                "keyframe": frame.keyframe,
             },
         )
         report = self._store.ingest([record], embed=self.embed)
@@ -78,8 +90,10 @@ class VaultFrameSink:
             reason = "; ".join(r for _, r in report.failed) or "the record was not stored"
             raise FrameStoreFailed(f"frame {frame.frame_id} not stored: {reason}")
         item_id = report.item_ids[0]
-        self._store.attach_media(media_id, item_id)
-        self._store.attach_media(thumb_id, item_id)
+        for stored in (media_id, thumb_id):
+            if stored is not None:
+                self._store.attach_media(stored, item_id)
+        return degraded
 
 
 def words_from_meta(meta: dict[str, Any]) -> list[tuple[str, tuple[int, int, int, int]]]:

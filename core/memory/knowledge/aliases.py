@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from core.memory.knowledge.entities import canonical, record_edit, refresh_counts, tombstoned
+from core.memory.knowledge.entities import canonical, merge_rejected, record_edit, refresh_counts
 from core.memory.knowledge.merge import merge_entities
 
 AUTO_MERGE = "auto_merge"
@@ -52,8 +52,7 @@ def merge_first_names(conn: Any) -> list[AutoMerge]:
         if len(candidates) != 1:
             continue
         keep_id, keep_name = candidates[0]
-        pair = f"{min(keep_id, single_id)}|{max(keep_id, single_id)}"
-        if tombstoned(conn, "reject_merge", pair):
+        if merge_rejected(conn, keep_id, single_id):
             continue
         detail = {
             "aliases": [[k, v, n] for k, v, n in conn.execute(

@@ -158,13 +158,14 @@ def resolve(
 
 def _find_by_name(conn: Any, kind: str, name_norm: str) -> int | None:
     rows = conn.execute(
-        "SELECT e.id, e.kind FROM mem_aliases a JOIN mem_entities e ON e.id = a.entity_id"
+        "SELECT e.id, e.kind, e.user_edited FROM mem_aliases a JOIN mem_entities e ON e.id = a.entity_id"
         " WHERE a.alias_kind = 'name' AND a.norm = ? AND e.deleted = 0"
         " ORDER BY e.is_self DESC, e.mention_count DESC, e.id",
         (name_norm,),
     ).fetchall()
-    for entity_id, entity_kind in rows:
-        if entity_kind == kind or kind == "topic" or entity_kind == "topic":
+    for entity_id, entity_kind, edited in rows:
+        # the user's kind beats the extractor's guess: a corrected entity keeps its later mentions
+        if entity_kind == kind or kind == "topic" or entity_kind == "topic" or edited:
             return canonical(conn, int(entity_id))
     return None
 
@@ -255,7 +256,7 @@ def propose_merges(
                 continue
             if conn.execute("SELECT 1 FROM mem_merge_proposals WHERE a = ? AND b = ?", pair).fetchone():
                 continue
-            if tombstoned(conn, "reject_merge", f"{pair[0]}|{pair[1]}"):
+            if merge_rejected(conn, *pair):
                 continue
             reason = f"similar names: {fa!r} ~ {fb!r}"
             conn.execute(
@@ -278,6 +279,20 @@ def reject_merge(conn: Any, a: int, b: int) -> None:
     pair = (min(a, b), max(a, b))
     conn.execute("UPDATE mem_merge_proposals SET status = 'rejected' WHERE a = ? AND b = ?", pair)
     record_edit(conn, "reject_merge", f"{pair[0]}|{pair[1]}")
+
+
+def names_pair_key(first: tuple[str, str], second: tuple[str, str]) -> str:
+    """A pair of entities named by (kind, name), the same on every device whatever the ids."""
+    a, b = sorted(f"{kind}|{norm_text(name)}" for kind, name in (first, second))
+    return f"names:{a}||{b}"
+
+
+def merge_rejected(conn: Any, a: int, b: int) -> bool:
+    """The user said these two are different, here (by id) or on another device (by kind and name)."""
+    if tombstoned(conn, "reject_merge", f"{min(a, b)}|{max(a, b)}"):
+        return True
+    rows = conn.execute("SELECT kind, name FROM mem_entities WHERE id IN (?, ?)", (a, b)).fetchall()
+    return len(rows) == 2 and tombstoned(conn, "reject_merge", names_pair_key(rows[0], rows[1]))
 
 
 def upsert_relation(
@@ -308,17 +323,30 @@ def refresh_counts(conn: Any, entity_ids: Iterable[int]) -> None:
 # -- user edits ------------------------------------------------------------------------------------------
 
 
+ENTITY_EDITS: tuple[str, ...] = ("rename_entity", "set_kind")
+"""The user's corrections of an entity; each record keeps the ``was`` (kind, name) the entity had before."""
+
+
+def _was(conn: Any, entity_id: int) -> list[str]:
+    row = conn.execute("SELECT kind, name FROM mem_entities WHERE id = ?", (entity_id,)).fetchone()
+    return [str(row[0]), str(row[1])] if row else ["", ""]
+
+
 def rename_entity(conn: Any, entity_id: int, name: str) -> None:
     entity_id = canonical(conn, entity_id)
+    was = _was(conn, entity_id)
     conn.execute("UPDATE mem_entities SET name = ?, user_edited = 1, updated_at = ? WHERE id = ?", (name, _now(), entity_id))
     add_alias(conn, entity_id, "name", name)
-    record_edit(conn, "rename_entity", str(entity_id), {"name": name})
+    record_edit(conn, "rename_entity", str(entity_id), {"name": name, "was": was})
 
 
 def set_entity_kind(conn: Any, entity_id: int, kind: str) -> None:
     if kind not in ENTITY_KINDS:
         raise ValueError(f"unknown entity kind {kind!r}")
-    conn.execute("UPDATE mem_entities SET kind = ?, user_edited = 1 WHERE id = ?", (kind, canonical(conn, entity_id)))
+    entity_id = canonical(conn, entity_id)
+    was = _was(conn, entity_id)
+    conn.execute("UPDATE mem_entities SET kind = ?, user_edited = 1, updated_at = ? WHERE id = ?", (kind, _now(), entity_id))
+    record_edit(conn, "set_kind", str(entity_id), {"kind": kind, "was": was})
 
 
 def confirm_entity(conn: Any, entity_id: int) -> None:

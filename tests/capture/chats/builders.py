@@ -112,8 +112,9 @@ _PEOPLE = ["Priya Shah", "Sam Carter", "Lena Fischer", "Omar Haddad", "Mira Nova
 _START = datetime(2022, 1, 13, 8, 0, tzinfo=UTC)
 
 
-def _texts(n: int, size: int, seed: int = 7) -> Iterator[tuple[int, datetime, str, str]]:
-    """(index, time, speaker, text) for ``n`` synthetic messages of about ``size`` chars."""
+def _texts(n: int, size: int, seed: int = 7, huge: int = 0) -> Iterator[tuple[int, datetime, str, str]]:
+    """(index, time, speaker, text) for ``n`` synthetic messages of about ``size`` chars; with ``huge``, the
+    second message is ``huge`` characters on one line ("msg1 huge huge …")."""
     rng = random.Random(seed)
     moment = _START
     for i in range(n):
@@ -125,7 +126,15 @@ def _texts(n: int, size: int, seed: int = 7) -> Iterator[tuple[int, datetime, st
             w = rng.choice(_WORDS)
             words.append(w)
             length += len(w) + 1
-        yield i, moment, _PEOPLE[i % len(_PEOPLE)], f"msg{i} " + " ".join(words)
+        text = f"msg{i} " + (_huge_text(huge, rng) if huge and i == 1 else " ".join(words))
+        yield i, moment, _PEOPLE[i % len(_PEOPLE)], text
+
+
+def _huge_text(size: int, rng: random.Random) -> str:
+    """``size`` characters on one line that deflate like chat text (about 1:8, under every zip-bomb ratio)."""
+    pool = [" ".join(rng.choice(_WORDS) + str(rng.randrange(1000)) for _ in range(12)) + " " for _ in range(400)]
+    text = "huge huge " + "".join(rng.choice(pool) for _ in range(size // len(pool[0]) + 1))
+    return text[:size]
 
 
 def _json_array(fh: IO[str], items: Iterator[object]) -> None:
@@ -139,10 +148,10 @@ def _json_array(fh: IO[str], items: Iterator[object]) -> None:
     fh.write("\n]")
 
 
-def gen_whatsapp(dest: Path, n: int, size: int = 120) -> Path:
+def gen_whatsapp(dest: Path, n: int, size: int = 120, huge: int = 0) -> Path:
     path = dest / "WhatsApp Chat with Bench Group.txt"
     with path.open("w", encoding="utf-8") as fh:
-        for i, moment, who, text in _texts(n, size):
+        for i, moment, who, text in _texts(n, size, huge=huge):
             hour = moment.hour % 12 or 12
             ampm = "AM" if moment.hour < 12 else "PM"
             body = text if i % 7 else text.replace(" ", "\n", 2)  # some multi-line messages
@@ -150,13 +159,13 @@ def gen_whatsapp(dest: Path, n: int, size: int = 120) -> Path:
     return path
 
 
-def gen_telegram(dest: Path, n: int, size: int = 120) -> Path:
+def gen_telegram(dest: Path, n: int, size: int = 120, huge: int = 0) -> Path:
     path = dest / "result.json"
     with path.open("w", encoding="utf-8") as fh:
         fh.write('{\n "name": "Bench Chat",\n "type": "private_group",\n "id": 777,\n "messages": ')
 
         def items() -> Iterator[object]:
-            for i, moment, who, text in _texts(n, size):
+            for i, moment, who, text in _texts(n, size, huge=huge):
                 msg: dict[str, object] = {
                     "id": i + 1,
                     "type": "message",
@@ -176,7 +185,7 @@ def gen_telegram(dest: Path, n: int, size: int = 120) -> Path:
     return path
 
 
-def gen_discord(dest: Path, n: int, size: int = 120) -> Path:
+def gen_discord(dest: Path, n: int, size: int = 120, huge: int = 0) -> Path:
     path = dest / "Bench Server - general [1].json"
     with path.open("w", encoding="utf-8") as fh:
         fh.write(
@@ -187,7 +196,7 @@ def gen_discord(dest: Path, n: int, size: int = 120) -> Path:
         )
 
         def items() -> Iterator[object]:
-            for i, moment, who, text in _texts(n, size):
+            for i, moment, who, text in _texts(n, size, huge=huge):
                 yield {
                     "id": str(1_000_000_000_000_000 + i),
                     "type": "Default",
@@ -210,13 +219,13 @@ def gen_discord(dest: Path, n: int, size: int = 120) -> Path:
     return path
 
 
-def gen_chatgpt(dest: Path, n: int, size: int = 120, per_conversation: int = 20) -> Path:
+def gen_chatgpt(dest: Path, n: int, size: int = 120, huge: int = 0, per_conversation: int = 20) -> Path:
     path = dest / "conversations.json"
     with path.open("w", encoding="utf-8") as fh:
 
         def conversations() -> Iterator[object]:
             batch: list[tuple[int, datetime, str, str]] = []
-            for item in _texts(n, size):
+            for item in _texts(n, size, huge=huge):
                 batch.append(item)
                 if len(batch) == per_conversation:
                     yield _gpt_conversation(batch)
@@ -251,11 +260,11 @@ def _gpt_conversation(batch: list[tuple[int, datetime, str, str]]) -> dict[str, 
             "current_node": parent, "conversation_id": f"conv-{first}", "id": f"conv-{first}"}
 
 
-def gen_messenger(dest: Path, n: int, size: int = 120, per_file: int = 10_000) -> Path:
+def gen_messenger(dest: Path, n: int, size: int = 120, huge: int = 0, per_file: int = 10_000) -> Path:
     """An export folder with one thread split into message_N.json files (newest first)."""
     thread = dest / "your_facebook_activity" / "messages" / "inbox" / "benchgroup_1234567890"
     thread.mkdir(parents=True, exist_ok=True)
-    texts = _texts(n, size)
+    texts = _texts(n, size, huge=huge)
     # Message files hold the newest messages first; generate oldest -> newest per file, write reversed.
     file_count = max(1, -(-n // per_file))
     for idx in range(file_count):
@@ -276,7 +285,7 @@ def gen_messenger(dest: Path, n: int, size: int = 120, per_file: int = 10_000) -
     return dest
 
 
-def gen_slack(dest: Path, n: int, size: int = 120, per_day: int = 2_000) -> Path:
+def gen_slack(dest: Path, n: int, size: int = 120, huge: int = 0, per_day: int = 2_000) -> Path:
     path = dest / "Bench Slack export.zip"
     users = [{"id": f"U{k:04d}", "name": p.split()[0].lower(), "real_name": p, "profile": {"real_name": p}}
              for k, p in enumerate(_PEOPLE)]
@@ -294,7 +303,7 @@ def gen_slack(dest: Path, n: int, size: int = 120, per_day: int = 2_000) -> Path
                 day = []
                 day_index += 1
 
-        for i, moment, _who, text in _texts(n, size):
+        for i, moment, _who, text in _texts(n, size, huge=huge):
             day.append({"type": "message", "user": f"U{i % 6:04d}", "text": f"<@U{(i + 1) % 6:04d}> {text}",
                         "ts": f"{int(moment.timestamp())}.{i % 1_000_000:06d}"})
             if len(day) >= per_day:
@@ -303,7 +312,7 @@ def gen_slack(dest: Path, n: int, size: int = 120, per_day: int = 2_000) -> Path
     return path
 
 
-def gen_imessage(dest: Path, n: int, size: int = 120) -> Path:
+def gen_imessage(dest: Path, n: int, size: int = 120, huge: int = 0) -> Path:
     path = dest / "chat.db"
     conn = sqlite3.connect(path)
     conn.executescript(SCHEMA)
@@ -311,7 +320,7 @@ def gen_imessage(dest: Path, n: int, size: int = 120) -> Path:
     conn.execute("INSERT INTO chat (guid, style, chat_identifier, display_name) VALUES ('iMessage;-;x', 45, '+14155550123', '')")
 
     def rows() -> Iterator[tuple[object, ...]]:
-        for i, moment, _who, text in _texts(n, size):
+        for i, moment, _who, text in _texts(n, size, huge=huge):
             body_only = i % 3 == 0
             yield (f"GUID-{i:012d}", None if body_only else text, attributed_body(text), 1, i % 2, apple_ns(moment))
 
@@ -324,7 +333,7 @@ def gen_imessage(dest: Path, n: int, size: int = 120) -> Path:
     return path
 
 
-GENERATORS: dict[str, Callable[[Path, int, int], Path]] = {
+GENERATORS: dict[str, Callable[..., Path]] = {
     "whatsapp": gen_whatsapp,
     "telegram": gen_telegram,
     "slack": gen_slack,
@@ -335,7 +344,8 @@ GENERATORS: dict[str, Callable[[Path, int, int], Path]] = {
 }
 
 
-def generate(fmt: str, dest: Path, n: int, size: int = 120) -> Path:
-    """Write a synthetic ``fmt`` export of ``n`` messages under ``dest``; returns the path to import."""
+def generate(fmt: str, dest: Path, n: int, size: int = 120, huge: int = 0) -> Path:
+    """Write a synthetic ``fmt`` export of ``n`` messages under ``dest`` (the second ``huge`` characters long
+    when given); returns the path to import."""
     dest.mkdir(parents=True, exist_ok=True)
-    return GENERATORS[fmt](dest, n, size)
+    return GENERATORS[fmt](dest, n, size, huge=huge)

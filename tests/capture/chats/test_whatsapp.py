@@ -329,7 +329,7 @@ def test_ten_megabyte_message(reader: WhatsAppReader, tmp_path: Path) -> None:
     recs = records(read_all(reader, path, timezone="UTC"))
     assert len(recs) == 2
     # Cut while reading at the message cap (memory stays bounded), and said so; the next message is intact.
-    from core.capture.chats.whatsapp import MESSAGE_CAP
+    from core.capture.chats._caps import MESSAGE_CAP
 
     assert MESSAGE_CAP - 100 <= len(recs[0].text) <= MESSAGE_CAP and recs[1].text == "after the big one"
     assert "cut while reading" in recs[0].meta["truncated"]

@@ -137,3 +137,39 @@ def test_a_scrolled_window_is_matched_to_its_own_past_not_to_a_look_alike(proces
     outcome = processor.process(_captured(image_to_pixels(scrolled), 3, wid=1))
     assert outcome.frame is not None and "quokkas" in outcome.frame.text
     assert 0 < outcome.ocr_fraction < 0.15, outcome.frame.ocr_regions
+
+
+def _video_frame(page, t: int):  # type: ignore[no-untyped-def]
+    """``page`` with a 640x360 'video' at (200, 300) showing frame ``t`` (moving gradient + sensor noise)."""
+    from PIL import Image
+
+    yy, xx = np.mgrid[0:360, 0:640].astype(np.float32)
+    picture = np.stack([128 + 100 * np.sin((xx + 7 * t) / 90), 128 + 100 * np.sin((yy + 5 * t) / 70),
+                        128 + 100 * np.sin((xx + yy + 3 * t) / 120)], -1)
+    picture = np.clip(picture + np.random.default_rng(t).normal(0, 6, picture.shape), 0, 255).astype(np.uint8)
+    frame = page.copy()
+    frame.paste(Image.fromarray(picture), (200, 300))
+    return frame
+
+
+def test_a_playing_video_is_not_ocrd_but_text_beside_it_is(processor: FrameProcessor) -> None:
+    from PIL import ImageDraw
+
+    page = render_lines(["Quarterly review recording", "Speaker notes follow below the player"],
+                        size=(1920, 1080), font_px=22)
+    first = processor.process(_captured(image_to_pixels(_video_frame(page, 0)), 1))
+    assert first.frame is not None and first.ran_ocr
+    # The video moves on: nothing to read, no OCR, nothing new to store.
+    second = processor.process(_captured(image_to_pixels(_video_frame(page, 24)), 2))
+    assert not second.ran_ocr and second.frame is None and second.skip_reason == "duplicate_text"
+    # The video moves and a line of text appears beside it: only the text is OCR'd.
+    third_img = _video_frame(page, 48)
+    ImageDraw.Draw(third_img).text((1000, 500), "Budget approved for Tavolin", fill="black", font=font(22))
+    third = processor.process(_captured(image_to_pixels(third_img), 3))
+    assert third.frame is not None and "Tavolin" in third.frame.text, (third.skip_reason, third.ran_ocr)
+    video = (200, 300, 640, 360)
+    assert not any(_overlap(box, video) for box in third.frame.ocr_regions), third.frame.ocr_regions
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from core.capture.screen.daemon import ScreenDaemon
@@ -42,8 +43,9 @@ def test_frames_are_searchable_encrypted_and_forgettable(lexical_vault: Any) -> 
     )
     daemon.capture_once()
     daemon.process_pending()
-    grabber.image = render_lines(["Quokkalicious planning notes", f"Card {CARD} for the deposit",
-                                  "Wrenfieldavenue viewing on Saturday"])
+    second = render_lines(["Quokkalicious planning notes", f"Card {CARD} for the deposit",
+                           "Wrenfieldavenue viewing on Saturday"])
+    grabber.image = second
     daemon.capture_once()
     daemon.process_pending()
     health = daemon.snapshot()
@@ -58,14 +60,20 @@ def test_frames_are_searchable_encrypted_and_forgettable(lexical_vault: Any) -> 
     meta = item.meta
     assert meta["app"] == "gedit" and meta["monitor"] == 1 and len(meta["phash"]) == 64
     assert any(text == "Wrenfieldavenue" for text, _box in words_from_meta(meta))
-    image = decode(vault.get_media(meta["media_id"]))
+    # The second frame is stored as a delta on the first (only its new line); the timeline gets it composited,
+    # exactly as it was captured with the card number blacked out.
+    assert meta["keyframe"] is not None
+    image = decode(vault.get_frame(meta["media_id"]))
     assert image.size == (960, 540)
+    shown = np.asarray(image.convert("RGB"))
+    assert np.array_equal(shown[120:], np.asarray(second)[120:])  # below the card line: untouched pixels
+    assert (shown != np.asarray(second)).any()  # the card number is blacked out
     assert decode(vault.get_media(meta["thumb_id"])).width <= 384
     assert set(item.media) == {meta["media_id"], meta["thumb_id"]}
 
     home = vault.paths.home
     needles = [b"Quokkalicious", b"Wrenfieldavenue", b"zebrafinch", CARD.encode(), CARD.replace(" ", "").encode(),
-               b"RIFF"]  # an unencrypted WebP file starts with RIFF....WEBP
+               b"RIFF", b"CRNFD1"]  # unencrypted WebP starts with RIFF....WEBP; a plain delta with CRNFD1
     assert _scan(home, needles) == []
     media_files = [p for p in vault.paths.media_dir.rglob("*") if p.is_file()]
     assert len(media_files) == 4

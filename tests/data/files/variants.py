@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from tests.data.files.cfb import make_msg
 from tests.data.files.corpus import PROSE, make_docx, make_rtf
+from tests.data.files.legacy_office import make_doc, make_ppt
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,8 @@ MARKERS = {
     "ods-formula": "8128", "xls": "CORAL-ABACUS", "mhtml": "ZINNIA-OBSERVATORY", "eml16": "TEAL-ARCHIPELAGO",
     "docx-grid": "FLAX-GONDOLA", "docx-as-pptx": "BRASS-MERIDIAN", "doc-rtf": "IVORY-PAGODA",
     "msg": "QUAY-ORCHID",
+    "doc97": "KELP-MERIDIAN",
+    "ppt97": "FJORD-TAMBOURINE",
 }
 
 
@@ -265,4 +268,10 @@ def variants() -> list[DocVariant]:
         DocVariant("Outlook .msg", "quay.msg", lambda: make_msg(
             "Quay repairs", f"Dear Mara, the {m['msg']} estimate is attached.", "Lukas Berg", "Mara"),
             (m["msg"], "Subject: Quay repairs", "From: Lukas Berg")),
+        DocVariant("Word 97-2003 .doc", "minutes.doc", lambda: make_doc(
+            ["Harbour minutes", f"Item 1: the {m['doc97']} dredging, approved by Herr Müller."]),
+            (m["doc97"], "Herr Müller")),
+        DocVariant("PowerPoint 97-2003 .ppt", "plan.ppt", lambda: make_ppt(
+            [("Harbour plan", f"Phase {m['ppt97']} starts in Ålesund")], notes="Mention the tides"),
+            (m["ppt97"], "Ålesund", "Mention the tides")),
     ]

@@ -66,7 +66,9 @@ def test_health_reports_a_running_daemon_and_a_stall(unlocked: Any, qtbot: Any) 
                                                       updated_at=now - 120, pid=os.getpid()))
     window.health.poll()
     qtbot.waitUntil(lambda: window.health.last is not None and window.health.last.state == "stalled", timeout=10000)
-    assert "Capture stalled" in window.health_bar.text() and "⚠" in window.health_bar.text()
+    assert "Capture stalled" in window.health_bar.text()
+    assert not window.health_bar.warning_icon.isHidden()  # the warning is flagged by the icon, not an emoji
+    assert "⚠" not in window.health_bar.text()
 
 
 def test_tray_lock_and_quit_actions(unlocked: Any, qtbot: Any) -> None:
@@ -76,3 +78,34 @@ def test_tray_lock_and_quit_actions(unlocked: Any, qtbot: Any) -> None:
     window.health.poll()
     qtbot.waitUntil(lambda: window.tray.status_action.text().startswith("Locked"), timeout=10000)
     assert not window.tray.lock_action.isEnabled()
+
+
+def test_a_capture_alarm_and_todays_coverage_show_in_the_status_bar_and_tray(unlocked: Any, qtbot: Any) -> None:
+    from datetime import datetime
+
+    from core.capture.screen.health import HealthSnapshot, status_path, write_status
+    from core.capture.screen.ledger import LedgerMinute, minute_of
+    from core.capture.screen.ledger_store import VaultLedgerSink
+
+    window = unlocked
+    runtime = window.session.paths.runtime_dir
+    runtime.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    alarm = "capture stalled: no frame and no reason for 61 s; restarted"
+    write_status(status_path(runtime), HealthSnapshot(state="capturing", alarm=alarm, alarm_at=now - 30,
+                                                      updated_at=now, pid=os.getpid()))
+    window.health.poll()
+    qtbot.waitUntil(lambda: alarm in window.health_bar.text(), timeout=10000)
+    assert alarm in window.tray.status_action.text()
+
+    # Today's ledger: captured, then paused; the tray and the status bar's tooltip say how much.
+    midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+    first = minute_of(max(midnight, now - 3 * 3600))
+    minutes = [LedgerMinute(first + 60 * i, "captured" if i < 30 else "paused") for i in range(40)]
+    VaultLedgerSink(window.session.vault).record_minutes(minutes)
+    window.health._polls = 0  # the next poll reads the ledger (it does so once a minute)
+    window.health.poll()
+    qtbot.waitUntil(lambda: window.tray.coverage_action.isVisible(), timeout=10000)
+    text = window.tray.coverage_action.text()
+    assert text.startswith("Today: ") and "captured (30 min of" in text and "paused 10 min" in text
+    assert text in window.health_bar.toolTip()

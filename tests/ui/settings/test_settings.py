@@ -44,16 +44,21 @@ def test_changed_settings_are_persisted_in_the_vault(unlocked: Any, qtbot: Any) 
     dialog.excluded.input.setText("signal-desktop")
     qtbot.keyClick(dialog.excluded.input, Qt.Key.Key_Return)  # adds the entry, does not save the dialog
     assert dialog.isVisible() and "signal-desktop" in dialog.excluded.values()
-    dialog.private.input.setText("(unclosed")  # an invalid pattern is refused, with a reason
+    # Private-window rules are named and added in plain words; no regular expression is shown.
+    shown = dialog.private.shown()
+    assert "Incognito windows (Chrome, Chromium, Brave)" in shown
+    assert not any("\\" in name or "|" in name for name in shown), shown
+    dialog.private.input.setText("Online banking (work)")
     dialog.private.add_current()
-    assert not dialog.private.error.isHidden()
+    assert dialog.private.shown()[-1] == "Window titles containing “Online banking (work)”"
     dialog.folders.add("/home/sam/Documents")
     dialog.inbox.setText("/home/sam/Downloads/chats")
     dialog.retention_gb.setValue(12.5)
     dialog.auto_lock.setValue(30)
     dialog.model_path.setText("/models/qwen2.5-1.5b-instruct-q4_k_m.gguf")
     dialog.mcp.setChecked(True)
-    assert set(dialog.changes()) == {"capture_interval_s", "excluded_apps", "watched_folders", "chat_inbox",
+    assert set(dialog.changes()) == {"capture_interval_s", "excluded_apps", "private_window_patterns",
+                                     "watched_folders", "chat_inbox",
                                      "retention_gb", "auto_lock_minutes", "model_path", "mcp_enabled"}
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
@@ -66,7 +71,8 @@ def test_changed_settings_are_persisted_in_the_vault(unlocked: Any, qtbot: Any) 
         saved = vault.settings()
     assert saved.capture_interval_s == 5.0
     assert "signal-desktop" in saved.excluded_apps and "keepassxc" in saved.excluded_apps
-    assert "(unclosed" not in saved.private_window_patterns
+    assert r"Online\ banking\ \(work\)" in saved.private_window_patterns
+    assert "incognito" in saved.private_window_patterns
     assert saved.watched_folders == ("/home/sam/Documents",)
     assert saved.chat_inbox == "/home/sam/Downloads/chats"
     assert saved.retention_gb == 12.5 and saved.auto_lock_minutes == 30 and saved.mcp_enabled

@@ -1,4 +1,4 @@
-"""First run: the wizard's choices create an encrypted vault with settings and the demo memory."""
+"""First run: the steps' choices create an encrypted vault with settings and the demo memory."""
 
 from __future__ import annotations
 
@@ -7,42 +7,53 @@ from typing import Any
 from core.paths import VaultPaths
 
 
-def test_wizard_creates_the_vault_with_choices_and_demo(qtbot: Any, theme: Any, tmp_path: Any) -> None:
+def test_first_run_steps_in_the_window_create_the_vault_with_choices_and_demo(
+        qtbot: Any, theme: Any, tmp_path: Any, monkeypatch: Any) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialog
+
     from core.vault import Vault
     from ui.session import Session
-    from ui.shell.first_run import FirstRunWizard
+    from ui.shell import first_run
     from ui.shell.main_window import MainWindow
 
+    monkeypatch.setattr(first_run, "keyring_status", lambda: (False, "no keyring here"))
     paths = VaultPaths(tmp_path / "fresh")
     session = Session(paths)
     window = MainWindow(session)
     qtbot.addWidget(window)
     window.show()
-
-    wizard = FirstRunWizard(window, keyring=(False, "no keyring here"))
-    qtbot.addWidget(wizard)
-    wizard.show()
-    assert not wizard.protect.keyring.isEnabled()  # no trusted keyring: passphrase only
-    wizard.next()
-    wizard.protect.passphrase.setText("short")
-    wizard.protect.confirm.setText("short")
-    assert not wizard.protect.isComplete()
-    wizard.protect.passphrase.setText("first run passphrase")
-    wizard.protect.confirm.setText("first run passphrase")
-    assert wizard.protect.isComplete()
-    wizard.next()
-    wizard.capture.interval.setValue(4.0)
-    wizard.capture.folders.add(str(tmp_path / "notes"))
-    wizard.next()
-    assert wizard.demo.demo.isChecked()
-    wizard.next()  # the last step says capture starts now, how to pause, and locks after 15 minutes by default
-    assert "Capture starts now" in wizard.start.title() and wizard.start.lock.currentData() == 15
-    wizard.start.lock.setCurrentIndex(wizard.start.lock.findData(30))
-    choices = wizard.choices()
+    window.start()  # what app.main does after showing the window
+    qtbot.waitUntil(lambda: window.startup.flow is not None, timeout=10000)  # no vault yet: the first run
+    flow = window.startup.flow
+    assert window.root.currentWidget() is flow  # a page of the window: no dialog, no lock screen behind it
+    assert not isinstance(flow, QDialog) and flow.window() is window
+    assert not flow.back_button.isVisible()  # nothing to go back to on the first step
+    assert not flow.protect.keyring.isEnabled()  # no trusted keyring: passphrase only
+    qtbot.mouseClick(flow.next_button, Qt.MouseButton.LeftButton)
+    assert flow.current() is flow.protect and flow.back_button.isVisible()
+    flow.protect.passphrase.setText("short")
+    flow.protect.confirm.setText("short")
+    assert not flow.protect.is_complete() and not flow.next_button.isEnabled()
+    flow.next()
+    assert flow.current() is flow.protect  # an incomplete step stays
+    flow.protect.passphrase.setText("first run passphrase")
+    flow.protect.confirm.setText("first run passphrase")
+    assert flow.next_button.isEnabled()
+    qtbot.keyClick(flow.protect.confirm, Qt.Key.Key_Return)  # Enter continues
+    assert flow.current() is flow.capture
+    flow.capture.interval.setValue(4.0)
+    flow.capture.folders.add(str(tmp_path / "notes"))
+    flow.next()
+    assert flow.demo.demo.isChecked()
+    flow.next()  # the last step says capture starts now, how to pause, and locks after 15 minutes by default
+    assert "Capture starts now" in flow.start.title() and flow.start.lock.currentData() == 15
+    assert flow.next_button.text() == "Create my vault"
+    flow.start.lock.setCurrentIndex(flow.start.lock.findData(30))
+    choices = flow.choices()
     assert choices.passphrase == "first run passphrase" and not choices.use_keyring
-    wizard.close()
 
-    window.setup_with(choices)
+    qtbot.mouseClick(flow.next_button, Qt.MouseButton.LeftButton)  # Create my vault
     qtbot.waitUntil(lambda: session.is_unlocked, timeout=60000)
     timeline = window.timeline()
     qtbot.waitUntil(lambda: timeline.model.rowCount() > 0, timeout=20000)
@@ -76,30 +87,29 @@ def test_demo_memory_loads_idempotently(tmp_path: Any) -> None:
     vault.close()
 
 
-def test_cancelling_the_wizard_asks_before_quitting_and_no_lock_screen_is_behind_it(
-        qtbot: Any, theme: Any, tmp_path: Any, monkeypatch: Any) -> None:
+def test_quit_setup_asks_before_quitting(qtbot: Any, theme: Any, tmp_path: Any, monkeypatch: Any) -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from ui.session import Session
     from ui.shell import startup as startup_mod
-    from ui.shell.first_run import FirstRunWizard
     from ui.shell.main_window import MainWindow
 
     window = MainWindow(Session(VaultPaths(tmp_path / "fresh")))
     qtbot.addWidget(window)
     window.show()
+    window.start()  # what app.main does after showing the window
+    qtbot.waitUntil(lambda: window.startup.flow is not None, timeout=10000)
+    flow = window.startup.flow
     real_confirm = startup_mod.confirm_quit_setup
-    shown_behind: list[Any] = []
     answers = iter([False, True])  # "Back to setup", then "Quit"
-    monkeypatch.setattr(FirstRunWizard, "exec", lambda self: (
-        shown_behind.append(window.startup._root.currentWidget()), FirstRunWizard.DialogCode.Rejected)[1])
     monkeypatch.setattr(startup_mod, "confirm_quit_setup", lambda _parent: next(answers))
     quits: list[bool] = []
     monkeypatch.setattr(window.startup, "_quit", lambda: quits.append(True))
-    window.startup.run_first_run()
-    assert len(shown_behind) == 2 and quits == [True]  # asked twice; quit only when the user said so
-    assert all(w is window.startup.setup_page for w in shown_behind)  # a welcome behind it, not the lock screen
+    flow.quit_button.click()
+    assert quits == [] and window.root.currentWidget() is flow  # back to the setup, where it was
+    flow.quit_button.click()
+    assert quits == [True]  # quit only when the user said so
 
     def answer_back() -> None:
         box = QApplication.activeModalWidget()

@@ -1,0 +1,113 @@
+"""Keyframes plus changed regions: composited on read, byte-identical; per-region codec; into a real vault."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.capture.screen.keyframes import FrameEncoder
+from core.store import frame_codec
+
+from .conftest import font, screen_path
+
+
+def _page(lines: list[str], top_line: int, size: tuple[int, int] = (1280, 720)) -> object:
+    """A reader window showing ``lines`` from ``top_line`` on (what scrolling looks like)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", size, "#fbfbf8")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, size[0], 31), fill="#2b2d31")
+    draw.text((12, 7), "Reader", font=font(16), fill="white")
+    y = 40
+    for line in lines[top_line : top_line + 27]:
+        draw.text((24, y), line, font=font(16), fill="#1d1d1f")
+        y += 24
+    return image
+
+
+LINES = [f"Line {i}: the ledger of {i * 7 % 13} invoices for Tavolin and Brenquist, row {i}" for i in range(200)]
+
+
+def _compose(stored: list[tuple[str, bytes]], frame_id: str) -> np.ndarray:
+    """What the timeline shows for ``frame_id``: the keyframe itself, or the delta composited on it."""
+    by_id = dict(stored)
+    data = by_id[frame_id]
+    if not frame_codec.is_delta(data):
+        return frame_codec.decode_rgb(data)
+    delta = frame_codec.parse(data)
+    return frame_codec.compose(frame_codec.decode_rgb(by_id[delta.keyframe]), delta)
+
+
+def test_scrolled_page_is_a_small_delta_that_decodes_byte_identical() -> None:
+    encoder = FrameEncoder()
+    stored: list[tuple[str, bytes]] = []
+    frames = [_page(LINES, top) for top in (0, 3, 6, 30)]  # three scrolls, then a page jump
+    kinds = []
+    for i, image in enumerate(frames):
+        result = encoder.encode(1, f"f{i}", image)
+        stored.append((f"f{i}", result.data))
+        kinds.append(result.keyframe)
+    assert kinds[0] is None  # the first frame is a keyframe
+    assert kinds[1] == kinds[2] == "f0"  # scrolls composite on it
+    first = len(stored[0][1])
+    for i in (1, 2):
+        delta = frame_codec.parse(stored[i][1])
+        assert delta.moves, "the scroll was not found: the whole page would be a patch"
+        assert len(stored[i][1]) < first / 4, (len(stored[i][1]), first)
+    for i, image in enumerate(frames):
+        assert np.array_equal(_compose(stored, f"f{i}"), np.asarray(image)), f"frame {i} differs"
+
+
+def test_typing_and_switching_back_reuse_each_windows_keyframe() -> None:
+    from PIL import ImageDraw
+
+    encoder = FrameEncoder()
+    editor = _page(LINES[100:], 0)
+    reader = _page(LINES, 0)
+    typed = editor.copy()  # type: ignore[attr-defined]
+    ImageDraw.Draw(typed).text((24, 40 + 24 * 27), "", font=font(16))
+    ImageDraw.Draw(typed).rectangle((24, 700, 300, 716), fill="#fbfbf8")
+    ImageDraw.Draw(typed).text((24, 698), "typed words Quorvex", font=font(16), fill="#1d1d1f")
+    stored = []
+    for i, image in enumerate((editor, reader, typed)):
+        result = encoder.encode(1, f"f{i}", image)
+        stored.append((f"f{i}", result.data))
+    assert frame_codec.keyframe_of(stored[2][1]) == "f0"  # back in the editor: a delta on the editor's keyframe
+    assert np.array_equal(_compose(stored, "f2"), np.asarray(typed))
+
+
+def test_region_codec_is_lossless_for_text_and_lossy_for_video() -> None:
+    from PIL import Image
+
+    text = np.asarray(_page(LINES, 0))
+    rng = np.random.default_rng(3)
+    yy, xx = np.mgrid[0:240, 0:400]
+    video = np.stack([128 + 100 * np.sin(xx / 40), 128 + 100 * np.sin(yy / 30), 128 + 90 * np.sin((xx + yy) / 60)], -1)
+    video = np.clip(video + rng.normal(0, 6, video.shape), 0, 255).astype(np.uint8)
+    text_patch = frame_codec.encode_patch(text, (0, 30, 900, 200))
+    video_patch = frame_codec.encode_patch(video, (0, 0, 400, 240))
+    assert text_patch.lossless and not video_patch.lossless
+    assert np.array_equal(frame_codec.decode_rgb(text_patch.data), text[30:230, 0:900])
+    lossless_size = len(frame_codec.webp(video, lossless=True))
+    assert len(video_patch.data) < lossless_size / 3, (len(video_patch.data), lossless_size)
+    # A real dark-theme screenshot with coloured UI is still text: lossless.
+    shot = np.asarray(Image.open(screen_path("16_dark_messenger.png")).convert("RGB"))
+    assert frame_codec.encode_patch(shot, (0, 0, 960, 540)).lossless
+
+
+def test_malformed_container_is_a_clear_error() -> None:
+    encoder = FrameEncoder()
+    encoder.encode(1, "a", _page(LINES, 0))
+    data = encoder.encode(1, "b", _page(LINES, 3)).data
+    with pytest.raises(frame_codec.FrameCodecError):
+        frame_codec.parse(data[:-5])
+    with pytest.raises(frame_codec.FrameCodecError):
+        frame_codec.parse(b"not a frame")
+
+
+def test_forgotten_keyframe_is_never_referenced() -> None:
+    encoder = FrameEncoder()
+    encoder.encode(1, "a", _page(LINES, 0))
+    encoder.forget("a")
+    assert encoder.encode(1, "b", _page(LINES, 3)).keyframe is None

@@ -1,0 +1,78 @@
+"""App-session cards: consecutive frames of one app window fold into one card whose frames can be scrubbed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from core.types import Record
+from ui import fmt
+from ui.widgets.item_list import SESSION_ROLE
+
+DAY = date(2026, 1, 15)
+
+
+def _frame(ext: str, at: datetime, app: str, window: str, text: str) -> Record:
+    return Record(source="screen", external_id=ext, kind="screenshot", timestamp=at, text=text,
+                  title=window, meta={"app": app, "window": window, "monitor": 0})
+
+
+def _ingest_day(vault: Any) -> dict[str, int]:
+    from tests.helpers import message
+
+    t = fmt.day_start(DAY) + timedelta(hours=10)
+    records = [
+        _frame("f1", t, "firefox", "Release notes", "Release notes draft"),
+        _frame("f2", t + timedelta(minutes=1), "firefox", "Release notes", "Release notes draft with the fixes listed"),
+        _frame("f3", t + timedelta(minutes=2), "firefox", "Release notes", "Release notes draft fixes"),
+        replace(message("m1", "Lunch at noon?"), timestamp=t + timedelta(minutes=3)),
+        _frame("f4", t + timedelta(minutes=4), "firefox", "Release notes", "Release notes again"),
+        _frame("f5", t + timedelta(minutes=5), "gnome-terminal", "~/src", "pytest passed"),
+        _frame("f6", t + timedelta(minutes=30), "gnome-terminal", "~/src", "git push"),
+    ]
+    vault.ingest(records, embed=False)
+    start, end = fmt.day_bounds(DAY)
+    return {i.external_id: int(i.id) for i in vault.items_between(start, end, limit=50)}
+
+
+def test_consecutive_frames_of_one_window_are_one_card_with_a_scrubber(unlocked: Any, qtbot: Any) -> None:
+    window = unlocked
+    ids = _ingest_day(window.session.vault)
+    timeline = window.timeline()
+    timeline.show_day(DAY)
+    model = timeline.model
+    qtbot.waitUntil(lambda: model.exhausted and not model.loading and model.rowCount() > 0, timeout=15000)
+    # f1–f4 fold into one card (a chat message meanwhile does not end it; it gets its own row);
+    # another window ends a session, and so does a 25-minute gap
+    cards = [[f.external_id for f in model.session(r).frames] for r in range(model.rowCount())]
+    assert cards == [["f1", "f2", "f3", "f4"], ["m1"], ["f5"], ["f6"]]
+    first = model.index(0, 0)
+    assert first.data(SESSION_ROLE).best.external_id == "f2"  # the frame with the most words names the card
+    assert "4 screens" in first.data(Qt.ItemDataRole.AccessibleTextRole)
+    assert model.timestamps() == sorted(model.timestamps()) and len(model.timestamps()) == 7  # every frame on the strip
+
+    timeline._select_row(0)
+    qtbot.waitUntil(lambda: timeline.current_item() is not None and timeline.current_item().external_id == "f2",
+                    timeout=10000)
+    bar = timeline.session_bar
+    assert not bar.isHidden() and "4 screens" in bar.title.text() and bar.slider.maximum() == 3
+    bar.slider.setValue(0)  # scrub to the first frame of the session
+    assert timeline.current_item().external_id == "f1"
+    assert bar.position.text().startswith("1 of 4")
+
+    # a single moment has no scrubber
+    timeline._select_row(1)
+    qtbot.waitUntil(lambda: timeline.current_item().external_id == "m1", timeout=10000)
+    assert bar.isHidden()
+
+    # opening one frame (a search hit, a citation) shows that frame inside its card
+    timeline.open_item(ids["f3"])
+    qtbot.waitUntil(lambda: timeline.current_item().external_id == "f3", timeout=10000)
+    assert timeline.day_list.currentIndex().row() == 0 and bar.slider.value() == 2
+
+    # scrubbing the hour strip inside the session's span shows the frame at that time
+    timeline._scrubbed(fmt.day_start(DAY) + timedelta(hours=10, seconds=10))
+    assert timeline.current_item().external_id == "f1"
