@@ -21,6 +21,12 @@ def test_word_97_text_with_paragraphs_and_accents() -> None:
     assert extraction.text.split("\n") == PARAGRAPHS
 
 
+def test_word_6_95_text_run() -> None:
+    from tests.data.files.legacy_office import make_word6_doc
+
+    assert extract_bytes(make_word6_doc(PARAGRAPHS), "old95.doc").text.split("\n") == PARAGRAPHS
+
+
 def test_word_97_unicode_piece_and_fields() -> None:
     # a field's code (between 0x13 and 0x14) is not text; its result (up to 0x15) is
     body = "See \x13 HYPERLINK \"http://x\" \x14the ledger\x15 in 東京.\rCell A\x07Cell B\x07\x07"

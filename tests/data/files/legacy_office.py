@@ -48,6 +48,14 @@ def make_doc(paragraphs: list[str], *, unicode: bool = False, encrypted: bool = 
     return build({"WordDocument": word, "1Table": table})
 
 
+def make_word6_doc(paragraphs: list[str]) -> bytes:
+    """A Word 6/95 document (nFib 101, no table stream): the text is one cp1252 run between fcMin and fcMac."""
+    text = "".join(p + "\r" for p in paragraphs).encode("cp1252")
+    base = struct.pack("<HHHHHHHIBBHHII", 0xA5EC, 0x0065, 0, 0x0407, 0, 0, 0x0065, 0, 0, 0, 0, 0,
+                       _TEXT_AT, _TEXT_AT + len(text))
+    return build({"WordDocument": (base.ljust(_TEXT_AT, b"\x00") + text).ljust(4096, b"\x00")})
+
+
 def _record(rec_type: int, body: bytes, *, instance: int = 0, container: bool = False) -> bytes:
     ver_inst = (instance << 4) | (0xF if container else 0)
     return struct.pack("<HHI", ver_inst, rec_type, len(body)) + body
