@@ -59,7 +59,10 @@ def _pieces(clx: bytes, word: bytes) -> list[str]:
     """Decode the text pieces the Clx's PlcPcd lists, in character-position order."""
     at = 0
     while at < len(clx) and clx[at] == 0x01:  # Prc: a grpprl (formatting), skipped
-        at += 3 + struct.unpack_from("<h", clx, at + 1)[0]
+        size = struct.unpack_from("<h", clx, at + 1)[0]
+        if size < 0:
+            raise ExtractionFailed("damaged Word document: bad formatting record in the piece table")
+        at += 3 + size
     if at + 5 > len(clx) or clx[at] != 0x02:
         raise ExtractionFailed("damaged Word document: no piece table")
     lcb = _u32(clx, at + 1)
