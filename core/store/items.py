@@ -75,7 +75,7 @@ def upsert_item(conn: Any, record: Record, text: str, chunks: Sequence[Chunk], m
             " text, content_hash, meta, deleted, created_at, updated_at)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,0,?,?)",
             (record.source, key, record.external_id, record.kind, ts, ts_end, record.conversation,
-             record.speaker, record.title, text, digest, json.dumps(meta, ensure_ascii=False, default=str), now, now),
+             record.speaker, record.title, text, digest, json.dumps(meta, ensure_ascii=False, default=str, separators=(",", ":")), now, now),
         )
         item_id = ItemId(cur.lastrowid)
         outcome: Outcome = "imported"
@@ -89,7 +89,7 @@ def upsert_item(conn: Any, record: Record, text: str, chunks: Sequence[Chunk], m
             "UPDATE items SET kind=?, ts=?, ts_end=?, speaker=?, title=?, text=?, content_hash=?, meta=?,"
             " deleted=0, updated_at=? WHERE id=?",
             (record.kind, ts, ts_end, record.speaker, record.title, text, digest,
-             json.dumps(meta, ensure_ascii=False, default=str), now, item_id),
+             json.dumps(meta, ensure_ascii=False, default=str, separators=(",", ":")), now, item_id),
         )
         delete_chunks(conn, [item_id])
         outcome = "updated"

@@ -1,7 +1,8 @@
 """``FrameSink`` on the vault: encrypted media files plus one searchable item per stored frame.
 
 For each ``FinishedFrame``:
-1. the WebP frame and its thumbnail go through ``vault.put_media`` (AES-GCM
+1. the frame (a WebP keyframe or a ``core.store.frame_codec`` delta) and, for
+   keyframes, its thumbnail go through ``vault.put_media`` (AES-GCM
    envelope files, durable before their rows commit);
 2. the OCR text becomes ``Record(source="screen", kind="screenshot",
    external_id=<frame id>, conversation=<app>, title=<window title>)`` with
@@ -50,7 +51,7 @@ class VaultFrameSink:
 
     def store(self, frame: FinishedFrame) -> None:
         media_id = self._store.put_media(frame.image, MEDIA_KIND_FRAME).value
-        thumb_id = self._store.put_media(frame.thumbnail, MEDIA_KIND_THUMBNAIL).value
+        thumb_id = self._store.put_media(frame.thumbnail, MEDIA_KIND_THUMBNAIL).value if frame.thumbnail else None
         record = Record(
             source=SOURCE,
             external_id=frame.frame_id,
@@ -64,7 +65,7 @@ class VaultFrameSink:
                 "window": frame.window_title,
                 "monitor": frame.monitor,
                 "media_id": int(media_id),
-                "thumb_id": int(thumb_id),
+                "thumb_id": int(thumb_id) if thumb_id is not None else None,
                 "words": [w.to_json() for w in frame.words],
                 "phash": frame.phash,
                 "width": frame.width,
@@ -80,7 +81,8 @@ class VaultFrameSink:
             raise FrameStoreFailed(f"frame {frame.frame_id} not stored: {reason}")
         item_id = report.item_ids[0]
         self._store.attach_media(media_id, item_id)
-        self._store.attach_media(thumb_id, item_id)
+        if thumb_id is not None:
+            self._store.attach_media(thumb_id, item_id)
 
 
 def words_from_meta(meta: dict[str, Any]) -> list[tuple[str, tuple[int, int, int, int]]]:
