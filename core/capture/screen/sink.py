@@ -12,7 +12,8 @@ For each ``FinishedFrame``:
 3. both media rows are attached to the new item so ``forget`` deletes them too.
 
 ``meta["words"]`` is a list of ``[text, left, top, width, height, conf]`` in
-frame pixels (see ``words_from_meta``), for highlighting hits on the screenshot.
+frame pixels (see ``words_from_meta``), for highlighting hits on the screenshot;
+the store keeps it compressed (``core.store.packed_words``) and expands it on read.
 
 Identical consecutive text is already dropped by the processor, and the item is
 keyed by the unique frame id, so storing never overwrites an older frame.
@@ -31,6 +32,7 @@ from typing import Any
 from core.capture.screen.frames import FinishedFrame
 from core.errors import CairnError
 from core.ports import FrameStore
+from core.store import packed_words
 from core.types import Record
 
 SOURCE = "screen"
@@ -88,7 +90,7 @@ class VaultFrameSink:
 def words_from_meta(meta: dict[str, Any]) -> list[tuple[str, tuple[int, int, int, int]]]:
     """``(text, (left, top, width, height))`` of each OCR word stored with a screenshot item."""
     words = []
-    for entry in meta.get("words") or []:
+    for entry in packed_words.expand(meta).get("words") or []:
         try:
             text, left, top, width, height = entry[:5]
             words.append((str(text), (int(left), int(top), int(width), int(height))))
