@@ -246,7 +246,9 @@ def answer_grid() -> dict[str, Any]:
     grid = {"shipped": DEFAULT_ABSTENTION}
     variants: list[dict[str, Any]] = [
         {"strict_person": False, "margin": 0.0}, {"margin": 0.0}, {"margin": 0.85},
-        {"min_cosine": 0.6}, {"statements_only": False}, {"min_coverage": 0.5},
+        {"min_cosine": 0.6}, {"statements_only": False}, {"min_coverage": 0.4}, {"min_coverage": 0.25},
+        {"reactions": False}, {"participants_only": False},
+        {"reactions": False, "participants_only": False, "min_coverage": 0.4},
     ]
     for change in variants:
         policy = replace(DEFAULT_ABSTENTION, **change)
@@ -265,7 +267,7 @@ def held_out_answers(vault: Any, qs: list[dict[str, Any]], limit: int | None) ->
     memo = MemoRetriever(vault)
     rows = {}
     for name, policy in answer_grid().items():
-        answerer = Answerer(memo, neighbours=memo.neighbours, backend=None, abstention=policy)
+        answerer = Answerer(memo, neighbours=memo.neighbours, backend=None, abstention=policy, embed=_embed(vault))
         rows[name] = answer_rows(vault, picked, answerer, use_model=False)[0]
     folds = leave_one_conversation_out(rows, abstention_balance, ())
     held = [r for conv, name in folds.chosen.items() for r in rows[name] if r["conversation"] == conv]
@@ -284,15 +286,23 @@ def held_out_composition(vault: Any, qs: list[dict[str, Any]], limit: int | None
     picked = [q for q in pick_questions(qs, limit) if int(q["category"]) != 5]
     memo = MemoRetriever(vault)
     grid = {"shipped": DEFAULT_COMPOSITION}
-    for ratio in (0.0, 0.7, 0.85):
-        if replace(DEFAULT_COMPOSITION, second_quote=ratio) != DEFAULT_COMPOSITION:
-            grid[f"second_quote={ratio}"] = replace(DEFAULT_COMPOSITION, second_quote=ratio)
-    rows = {name: answer_rows(vault, picked, Answerer(memo, neighbours=memo.neighbours, composition=c),
-                              use_model=False)[0] for name, c in grid.items()}
+    for field, values in (("second_quote", (0.0, 0.7, 0.85)), ("meaning", (0.0, 0.5, 1.0, 2.0))):
+        for value in values:
+            if replace(DEFAULT_COMPOSITION, **{field: value}) != DEFAULT_COMPOSITION:
+                grid[f"{field}={value}"] = replace(DEFAULT_COMPOSITION, **{field: value})
+    rows = {name: answer_rows(vault, picked, Answerer(memo, neighbours=memo.neighbours, composition=c,
+                                                      embed=_embed(vault)), use_model=False)[0]
+            for name, c in grid.items()}
     folds = leave_one_conversation_out(rows, lambda r: mean_of(r, "f1") + mean_of(r, "evidence_cited"), ())
     held = [r for conv, name in folds.chosen.items() for r in rows[name] if r["conversation"] == conv]
     return {"in_sample": {name: answer_table(r) for name, r in rows.items()}, "held_out": answer_table(held),
             "chosen": folds.chosen}
+
+
+def _embed(vault: Any) -> Any:
+    """The vault's sentence vectors for the extractive answer (``None`` without an embedder)."""
+    embedder = vault.embedder()
+    return embedder.embed if embedder is not None else None
 
 
 def print_composition(result: dict[str, Any]) -> None:
@@ -415,7 +425,8 @@ def run_on_consolidated(vault: Any, data: list[dict[str, Any]], known: dict[str,
             backend = None if args.no_model else open_backend(vault.settings(), vault.paths.models_dir)
             try:
                 results["answers"] = answer_metrics(vault, questions(data, known, cats=(1, 2, 3, 4, 5)),
-                                                    backend=backend, limit_per_category=args.answer_limit)
+                                                    backend=backend, limit_per_category=args.answer_limit,
+                                                    answerer_options={"embed": _embed(vault)})
             finally:
                 if backend is not None:
                     backend.close()

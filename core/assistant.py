@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from core.answer import Answerer
@@ -67,8 +68,18 @@ class Assistant:
                         self.backend_problem = str(exc) or type(exc).__name__
                         log.warning("language model unavailable: %s", exc)
                 self._answerer = Answerer(self.vault, neighbours=self.vault.neighbours, backend=self._backend,
-                                          context_budget=self.settings.answer_context_budget)
+                                          context_budget=self.settings.answer_context_budget,
+                                          embed=self._embed_sentences)
             return self._answerer
+
+    def _embed_sentences(self, texts: Sequence[str]) -> Any:
+        """The vault's sentence vectors (loaded on first use; the vault may release them while idle)."""
+        from core.errors import ModelUnavailable
+
+        embedder = self.vault.embedder()
+        if embedder is None:
+            raise ModelUnavailable("this vault has no sentence embedder")
+        return embedder.embed(list(texts))
 
     def _follow_settings(self) -> None:
         """Drop the answerer (and model) built for settings that have since changed (lock held)."""

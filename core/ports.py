@@ -25,6 +25,7 @@ from typing import Any, Protocol, TypeVar
 from core.changes import Changes, Outcome
 from core.retrieve.types import SearchRequest, SearchResult
 from core.settings import Settings
+from core.storage_budget import StorageBudget
 from core.store.ingest import ImportReport
 from core.store.stats import VaultStats
 from core.types import ItemId, MediaId, ReadResult, TimeRange
@@ -89,6 +90,12 @@ class DropMedia(Protocol):
         ...
 
 
+class Keys(Protocol):
+    def derived_key(self, purpose: str) -> bytes:
+        """A 32-byte key for ``purpose`` derived from the vault's data key (another one after `cairn rekey`)."""
+        ...
+
+
 class SettingsSource(Protocol):
     def settings(self) -> Settings: ...
 
@@ -116,11 +123,17 @@ class ConsolidationStore(Store, Ingest, Forget, SettingsSource, Protocol):
     """Everything consolidation touches."""
 
 
-class FileStore(Store, Ingest, Forget, EmbedPending, Protocol):
-    """Where indexed files go: their items, the ingest ledger, their removal."""
+class FileStore(Store, Ingest, Forget, EmbedPending, Keys, Protocol):
+    """Where indexed files go: their items, the ingest ledger (keys with no secret in them: ``Keys``), their removal."""
 
 
-class RetentionStore(Reader, Forget, Stats, DropMedia, Protocol):
+class Budget(Protocol):
+    def storage_budget(self, settings: Settings | None = None) -> StorageBudget:
+        """The size budget, what is used and the measured rate (``core.storage_budget``)."""
+        ...
+
+
+class RetentionStore(Store, Forget, Stats, DropMedia, Budget, Protocol):
     """Retention forgets old memories and drops the oldest media while over budget."""
 
 

@@ -2,7 +2,9 @@
 
 ``passwd`` only re-wraps the data key: a backup of ``keys.json`` and the old
 passphrase still open the vault.  Rekeying draws a new data key, re-encrypts
-every media file and the database under it and wraps it anew.
+every media file and the database under it and wraps it anew.  The file
+indexer's encrypted path parts (``core.capture.files.path_codec``) are
+re-encrypted under the new key in the database before it is rekeyed.
 
 Crash safety: the new key is first saved in ``keys.json`` wrapped by the old
 one (``pending``); each media file is replaced atomically (a file the new key
@@ -19,6 +21,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from core.crypto.envelope import MediaCipher
 from core.crypto.keys import PENDING_WRAP as PENDING
@@ -81,7 +84,27 @@ def _rekey_database(database: Path, old: bytes, new: bytes) -> None:
         conn.close()
         return
     try:
+        _recode_paths(conn, old, new)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute(f"PRAGMA rekey = \"x'{new.hex()}'\"")
     finally:
         conn.close()
+
+
+def _recode_paths(conn: Any, old: bytes, new: bytes) -> None:
+    """Path parts sealed under the old key, sealed under the new one (a re-run finds them done: both open)."""
+    from functools import partial
+
+    from core.capture.files.path_codec import codec_for
+    from core.capture.files.path_recode import recode_path_keys
+    from core.crypto.envelope import derive_key
+
+    encoder = codec_for(partial(derive_key, new))
+    opener = codec_for(partial(derive_key, new), old_derive=partial(derive_key, old))
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        recode_path_keys(conn, opener, encoder)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -2,7 +2,10 @@
 
 Step ``i`` is applied once, when the database's ``user_version`` is ``i``; a
 new step goes at the end, never in between (a shipped vault has run the ones
-before it).
+before it).  A data step that needs the vault's key cannot be SQL here: the
+file indexer's path keys are re-encoded by ``core.capture.files.path_recode``
+when the vault opens, tracked by a fingerprint in ``meta`` rather than by
+``user_version`` (it must also run again when the rules or the key change).
 """
 
 from __future__ import annotations

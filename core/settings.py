@@ -65,7 +65,8 @@ class Settings:
     ocr_languages: str | None = _f(
         None, "tesseract languages for images and scanned pages, e.g. eng+deu, each installed (empty: eng)")
     # retention
-    retention_gb: float = _f(20.0, "size budget: the oldest screenshots go first above it")
+    retention_gb: float = _f(-1.0, "size budget in GB: screenshots age out first above it, then thumbnails, "
+                             "text last (-1: automatic, a quarter of the free disk; 0: no limit)")
     retention_days: int = _f(365, "memories older than this are forgotten (0: kept for ever)")
     text_retention_days: int = _f(0, "keep text longer than pixels, this many days (0: as long as the rest)")
     # memory

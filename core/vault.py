@@ -10,6 +10,7 @@ Nothing here imports Qt.
 
 from __future__ import annotations
 
+import functools
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -19,13 +20,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from core import env as env_switch
 from core.capture.chats.reader import ImportOptions
-from core.capture.screen.ledger import Coverage, LedgerSpan
+from core.capture.files.path_recode import ensure_path_keys
+from core.capture.screen.ledger import Coverage
 from core.capture.screen.ledger_store import read_spans
 from core.changes import ITEMS, MEDIA, NOTHING, SETTINGS, Changes, Outcome, changes, changes_if
-from core.crypto.envelope import MediaCipher
+from core.crypto.envelope import MediaCipher, derive_key
 from core.crypto.keys import PENDING_WRAP, KeyFile, create_keyfile, unlock_data_key
 from core.crypto.sealed_file import SealedFiles
-from core.errors import CairnError, DiskFull, ImportFailed, VaultLocked, VaultNotFound
+from core.errors import CairnError, VaultLocked, VaultNotFound
 from core.index.ann_store import AnnService
 from core.index.provider import ANN_MIN_VECTORS, VectorIndexes
 from core.index.vectors import VectorSearch
@@ -35,6 +37,7 @@ from core.retrieve.hybrid import FusionWeights, HybridRetriever
 from core.retrieve.types import SearchRequest, SearchResult
 from core.schema import MIGRATIONS
 from core.settings import Settings
+from core.storage_budget import StorageBudget, measure
 from core.store import browse, forget, frame_codec, media
 from core.store.browse import ItemView
 from core.store.database import Database
@@ -59,6 +62,7 @@ class Vault:
         self.paths = paths
         self._db = Database(paths.database, data_key)
         self._cipher = MediaCipher(data_key)
+        self._derive: Callable[[str], bytes] | None = functools.partial(derive_key, data_key)
         self._embedder_choice = embedder if (env_switch.EMBEDDER.get() or "").lower() != "none" else None
         self._embedder: Embedder | None = None
         self._embedder_lock = threading.Lock()
@@ -72,6 +76,8 @@ class Vault:
         self.creation_notes: list[str] = []
         self._db.write(lambda conn: migrate(conn, MIGRATIONS))
         self._db.write(enable_fts_secure_delete)
+        # Path keys written before they were encoded, or under other rules: re-encoded once (see path_recode).
+        self._db.write(lambda conn: ensure_path_keys(conn, self.derived_key))
 
     # -- lifecycle ------------------------------------------------------------------
     @classmethod
@@ -100,6 +106,7 @@ class Vault:
         self.vectors.close()  # before the connections its loads and builds use close
         self._db.close()
         self._cipher = None  # type: ignore[assignment]
+        self._derive = None
 
     def __enter__(self) -> Vault:
         return self
@@ -112,6 +119,12 @@ class Vault:
         return self._db.closed
 
     # -- low level --------------------------------------------------------------------
+    def derived_key(self, purpose: str) -> bytes:
+        """A key for ``purpose`` derived from the data key (HKDF); refused once the vault is locked."""
+        if self._derive is None:
+            raise VaultLocked("the vault is locked")
+        return self._derive(purpose)
+
     def write(self, fn: Callable[[Any], T]) -> T:
         result = self._db.write(fn)
         self.vectors.mark_dirty()
@@ -197,31 +210,12 @@ class Vault:
         assert embedder is not None
         return embedder
 
-    def import_path(
-        self, path: Path, fmt: str = "auto", options: ImportOptions | None = None,
-        progress: ProgressCallback | None = None, embed: bool = True,
-    ) -> ImportReport:
-        from core.capture.chats.formats import detect_format, load_reader  # late: the table of readers
+    def import_path(self, path: Path, fmt: str = "auto", options: ImportOptions | None = None,
+                    progress: ProgressCallback | None = None, embed: bool = True) -> ImportReport:
+        """Import an export file with its reader (``core.capture.chats.import_file``)."""
+        from core.capture.chats.import_file import import_export
 
-        path = Path(path)
-        if not path.exists():
-            raise ImportFailed(f"{path}: no such file")
-        try:
-            reader = detect_format(path) if fmt == "auto" else load_reader(fmt)
-            if fmt != "auto" and not reader.sniff(path):
-                raise ImportFailed(f"{path}: does not look like a {reader.name} export ({reader.description})")
-            report = self.ingest(reader.read(path, options or ImportOptions()), progress=progress, embed=embed)
-        except ImportFailed as exc:
-            from core.normalize.safezip import bomb_reason
-
-            bomb = bomb_reason(path)  # a reader that found nothing in a bomb would say "no chat here"
-            if bomb and "zip bomb" not in str(exc):
-                raise ImportFailed(f"{path}: refused as a possible zip bomb ({bomb}); nothing was imported") from exc
-            raise
-        except DiskFull as full:
-            raise full.named("messages", str(path)) from full.__cause__
-        report.format = reader.name
-        return report
+        return import_export(self, Path(path), fmt, options or ImportOptions(), progress, embed)
 
     def embed_pending(self, progress: ProgressCallback | None = None) -> Outcome[int]:
         """Embed chunks stored without vectors; the count.  No view shows vectors, so nothing changes."""
@@ -351,13 +345,9 @@ class Vault:
     def conversations(self) -> list[tuple[str, str, int]]:
         return browse.conversations(self.read())
 
-    def capture_ledger(self, start: datetime, end: datetime) -> list[LedgerSpan]:
-        """Screen capture's ledger over ``[start, end)``: captured spans and gaps with their reasons."""
-        return read_spans(self, start.timestamp(), end.timestamp())
-
     def capture_coverage(self, start: datetime, end: datetime) -> Coverage:
-        """How much of ``[start, end)`` screen capture covered, and its gaps (``Coverage.summary``, ``last_gaps``)."""
-        return Coverage.of(self.capture_ledger(start, end))
+        """Screen capture's ledger over ``[start, end)``: its spans, how much was captured, the gaps and why."""
+        return Coverage.of(read_spans(self, start.timestamp(), end.timestamp()))
 
     # -- media --------------------------------------------------------------------------------
     def put_media(self, data: bytes, kind: str, item_id: ItemId | None = None) -> Outcome[MediaId]:
@@ -417,6 +407,10 @@ class Vault:
     # -- status ---------------------------------------------------------------------------------
     def stats(self) -> VaultStats:
         return vault_stats(self.read(), list(self.paths.home.glob("vault.db*")))
+
+    def storage_budget(self, settings: Settings | None = None) -> StorageBudget:
+        """The size budget (automatic: from the free disk), what is used, the measured rate and the forecast."""
+        return measure(self.read(), settings or self.settings(), self.paths.database)
 
     def memory_count(self) -> int:
         """``stats().items`` alone, cheap enough to ask every second."""

@@ -118,6 +118,7 @@ def status(
     with open_vault(home, embedder=None) as vault:
         stats = vault.stats()  # type: ignore[attr-defined]
         today = today_coverage(vault)  # type: ignore[arg-type]
+        budget = vault.storage_budget()  # type: ignore[attr-defined]
     capture = daemon_status(paths)
     ago = None
     if stats.last_item_at is not None:
@@ -131,6 +132,9 @@ def status(
             "today": {"minutes": today.minutes, "captured": today.captured, "by_state": today.by_state,
                       "gaps": [{"start": g.start, "end": g.end, "state": g.state, "reason": g.reason()}
                                for g in today.gaps]},
+            "storage": {"budget_bytes": budget.budget, "auto": budget.auto, "used_bytes": budget.used,
+                        "pixels_per_day": budget.pixels_per_day, "pixel_days": budget.pixel_days(),
+                        "low_disk": budget.low_disk, "forecast": budget.forecast()},
         }))
         return
     out = console()
@@ -145,6 +149,9 @@ def status(
     out.print(f"  capture: {capture.get('summary', 'not running')}")
     for line in capture.get("details", []):
         out.print(f"    {line}")
+    out.print(f"  storage: {budget.forecast()}")
+    if budget.low_disk:
+        out.print(f"  [bold red]{budget.low_disk}[/]")
     out.print(f"  today: {today.summary()}")
     gaps = today.last_gaps()
     if gaps:

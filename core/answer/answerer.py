@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 
-from core.answer.abstain import Abstention, about_persons, matching, outweighed
+from core.answer.abstain import Abstention, about_persons, matching, outweighed, subjects
 from core.answer.citations import NOT_FOUND_RE, Validated, citation_numbers, date_consistent, validate_answer
 from core.answer.context import approx_tokens, build_snippets, format_snippet
 from core.answer.extractive import (
@@ -32,12 +32,12 @@ from core.answer.extractive import (
     query_terms,
     rank_snippets,
 )
+from core.answer.meaning import Embed, sentence_similarity
 from core.answer.text import coverage
 from core.answer.types import (
     NOT_FOUND_TEXT,
     Answer,
     AnswerEvent,
-    Citation,
     Neighbours,
     Retriever,
     Snippet,
@@ -67,7 +67,8 @@ class Answerer:
     ``backend=None`` gives extractive answers only.  ``prompt_style`` is
     ``"completion"`` (few-shot text, for small base models) or ``"chat"``
     (instruction-tuned models); ``None`` picks completion for the packaged
-    default model and chat otherwise.
+    default model and chat otherwise.  ``embed`` (texts → unit vectors: the
+    vault's embedder) lets the extractive answer weigh meaning (``Composition.meaning``).
     """
 
     def __init__(
@@ -83,6 +84,7 @@ class Answerer:
         neighbour_window: int = 1,
         abstention: Abstention = DEFAULT_ABSTENTION,
         composition: Composition = DEFAULT_COMPOSITION,
+        embed: Embed | None = None,
     ) -> None:
         self._retriever = retriever
         self._neighbours = neighbours
@@ -92,6 +94,7 @@ class Answerer:
         self._window = neighbour_window
         self._abstention = abstention
         self._composition = composition
+        self._embed = embed
         self._prompt = prompt or load_prompt("answer")
         if prompt_style is None:
             spec = getattr(backend, "spec", None)
@@ -169,7 +172,7 @@ class Answerer:
             model=backend.name if backend is not None else None,
         )
         relevant = self._relevant(understanding, snippets, notes)
-        best_matches = tuple(_citation(s) for _, s in rank_snippets(understanding, snippets)[:3])
+        best_matches = tuple(s for _, s in rank_snippets(understanding, snippets)[:3])
         if not relevant:
             yield Answer(
                 text=NOT_FOUND_TEXT, mode="not_found", citations=(), best_matches=best_matches,
@@ -177,7 +180,8 @@ class Answerer:
                 **base,  # type: ignore[arg-type]
             )
             return
-        extracted = extractive_answer(understanding, relevant, tz, self._composition)
+        extracted = extractive_answer(understanding, relevant, tz, self._composition,
+                                      self._similarity(understanding.question, relevant, notes))
         assert extracted is not None
 
         if backend is None:
@@ -218,7 +222,7 @@ class Answerer:
             by_number = {s.number: s for s in snippets}
             yield Answer(
                 text=validated.text, mode="llm",
-                citations=tuple(_citation(by_number[n]) for n in validated.cited),
+                citations=tuple(by_number[n] for n in validated.cited),
                 best_matches=best_matches, notes=tuple(notes), **base, **common,  # type: ignore[arg-type]
             )
             return
@@ -308,12 +312,23 @@ class Answerer:
         if not found:
             return []
         if understanding.persons:
-            about = [s for s in found if about_persons(s, understanding.persons, self._abstention, terms)]
+            persons = subjects(snippets, understanding.persons, self._abstention)
+            about = [s for s in found if about_persons(s, persons, self._abstention, terms)]
             if not about or outweighed(found, about, terms, self._abstention):
-                notes.append(f"the matching memories are not about {', '.join(understanding.persons)}")
+                notes.append(f"the matching memories are not about {', '.join(persons)}")
                 return []
             return about
         return found
+
+    def _similarity(self, question: str, snippets: Sequence[Snippet], notes: list[str]) -> dict[str, float]:
+        """Sentence → similarity in meaning to the question, when the composition uses it and vectors exist."""
+        if self._embed is None or not self._composition.meaning:
+            return {}
+        try:
+            return sentence_similarity(question, snippets, self._embed)
+        except ModelUnavailable as exc:
+            notes.append(f"no sentence vectors, choosing by shared words: {exc}")
+            return {}
 
     def _max_tokens(self) -> int:
         return int(self._prompt.section(self._style).get("max_tokens", 128))
@@ -341,13 +356,13 @@ class Answerer:
         snippets: Sequence[Snippet],
         base: dict[str, object],
         notes: list[str],
-        best_matches: tuple[Citation, ...],
+        best_matches: tuple[Snippet, ...],
         timings: Timings,
     ) -> Answer:
         by_number = {s.number: s for s in snippets}
         return Answer(
             text=extracted.text, mode="extractive",
-            citations=tuple(_citation(by_number[n]) for n in extracted.cited),
+            citations=tuple(by_number[n] for n in extracted.cited),
             best_matches=best_matches, notes=tuple(notes), timings=timings, **base,  # type: ignore[arg-type]
         )
 
@@ -375,13 +390,6 @@ def _check_dates(
 def _split_kept(text: str) -> list[str]:
     """Validated text → its sentences (each ends with citations and maybe a stop)."""
     return [p.strip() for p in re.findall(r".+?\](?:[.!?])?(?=\s|$)", text)] or ([text] if text else [])
-
-
-def _citation(snippet: Snippet) -> Citation:
-    return Citation(
-        number=snippet.number, item_id=snippet.item_id, timestamp=snippet.timestamp, source=snippet.source,
-        speaker=snippet.speaker, text=snippet.text, external_id=snippet.external_id,
-    )
 
 
 def _interleave(lists: Sequence[list[Hit]], k: int) -> list[Hit]:

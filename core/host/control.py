@@ -103,6 +103,8 @@ class CaptureControl:
             alarm = snapshot.current_alarm()
             if alarm:
                 warnings.append(alarm)
+            if snapshot.degraded and running:
+                warnings.append(snapshot.degraded)
             if snapshot.last_error and snapshot.state == "unavailable":
                 detail = snapshot.last_error
             if running:

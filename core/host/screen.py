@@ -21,6 +21,9 @@ def build_screen_daemon(vault: Vault, settings: Settings) -> ScreenDaemon:
 
     runtime_dir = vault.paths.runtime_dir
     runtime_dir.mkdir(parents=True, exist_ok=True)
-    return ScreenDaemon(VaultFrameSink(vault), DaemonConfig.from_settings(settings, runtime_dir),
+    from core.storage_budget import disk_low
+
+    sink = VaultFrameSink(vault, low_disk=lambda: disk_low(vault.paths.home))  # text only when the disk is nearly full
+    return ScreenDaemon(sink, DaemonConfig.from_settings(settings, runtime_dir),
                         PrivacyPolicy.from_settings(settings), pause_control=PauseControl(runtime_dir),
                         ledger_sink=VaultLedgerSink(vault))

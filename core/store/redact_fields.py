@@ -23,7 +23,8 @@ from core.redact.redactor import PLACEHOLDER
 from core.types import Record
 
 # Sources whose external id and conversation are keys another table looks records up by (the file
-# indexer's ledger: the path), so they stay as they are; their title, meta and text are redacted.
+# indexer's ledger: the path), so ingest leaves them as they are: the file sink already wrote them with
+# every part that holds a secret encrypted (core.capture.files.path_codec); title, meta and text are redacted.
 KEYS_KEPT_FOR = frozenset({"file"})
 MAX_META_DEPTH = 8  # meta is small JSON; deeper nesting is left as it is (never seen)
 CACHE_MAX_CHARS = 200  # strings this short (names, titles, ids) are remembered

@@ -63,4 +63,47 @@ def test_with_statements_only_a_question_by_the_named_person_is_not_evidence_abo
     told = _snippet("My tattoo stands for my family, I got the tattoo last spring.", "Jon")
     assert not about_persons(asked, ["Jon"], policy, ["tattoo"])
     assert about_persons(told, ["Jon"], policy, ["tattoo"])
-    assert about_persons(asked, ["Jon"], Abstention(statements_only=False), ["tattoo"])
+    assert about_persons(asked, ["Jon"], Abstention(statements_only=False, reactions=False), ["tattoo"])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reaction"),
+    [
+        ("Sorry to hear about your job, John.", True),
+        ("That's awesome news about the internship, so stoked for you!", True),
+        ("I lost my job at the company last month.", False),
+        ("My kids and I painted a sunset.", False),
+        ("I'm so proud of you, your painting is great.", False),
+        ("The necklace is from Sweden.", False),
+    ],
+)
+def test_a_sentence_about_you_and_not_me_is_a_reaction(sentence: str, reaction: bool) -> None:
+    from core.answer.abstain import reacts_to_other
+
+    assert reacts_to_other(sentence) is reaction
+
+
+def test_with_reactions_the_named_persons_reaction_to_the_other_is_not_about_them() -> None:
+    terms = ["happen", "job"]
+    reaction = _snippet("Sorry to hear about your job, John. That must be hard.", "Maria")
+    own = _snippet("I lost my job last week, the company closed.", "Maria")
+    policy = Abstention(reactions=True)
+    assert about_persons(reaction, ["Maria"], Abstention(reactions=False), terms)
+    assert not about_persons(reaction, ["Maria"], policy, terms)
+    assert about_persons(own, ["Maria"], policy, terms)
+    told = _snippet("Your news is sad. Maria's job is gone too, you know.", "Maria")
+    assert about_persons(told, ["Maria"], policy, terms), "still about Maria when she is mentioned"
+
+
+def test_with_participants_only_a_named_non_speaker_is_what_the_question_is_about() -> None:
+    from core.answer.abstain import subjects
+
+    johns = _snippet("Thanks, Maria! Max and I had a blast on our camping trip.", "John")
+    marias = _snippet("Wow, sounds like you and Max had a great time!", "Maria")
+    persons = ["Maria", "Max"]
+    assert about_persons(johns, persons, STRICT), "Max is mentioned, so the lenient reading keeps John's trip"
+    named = subjects([johns, marias], persons, Abstention(participants_only=True))
+    assert named == ("Maria",)
+    assert not about_persons(johns, named, STRICT)
+    assert subjects([johns], ["Rob"], Abstention(participants_only=True)) == ("Rob",), "nobody speaks: keep all"
+    assert subjects([johns, marias], persons, Abstention(participants_only=False)) == tuple(persons)

@@ -24,6 +24,11 @@ CHATS = {
         ("Ben", "Yes, I paid the electricity bill this morning."),
         ("Ana", "Thanks, Ben! My grandma gave me this necklace, she grew up in Sweden."),
     ],
+    "work": [
+        ("Cleo", "I lost my job at the design studio last week, they closed for good."),
+        ("Dan", "Sorry to hear about your job, Cleo! You will find something better soon."),
+        ("Cleo", "Thanks, Dan! Max and I went camping by the lake to clear our heads."),
+    ],
 }
 
 
@@ -74,3 +79,17 @@ def test_a_question_about_the_person_only_spoken_to_is_not_answered_from_the_spe
     assert swapped.mode == "not_found", swapped.text
     right = answerer.answer("Where did Ana's grandma grow up?", now=NOW)
     assert "Sweden" in right.text and right.citations[0].external_id == "m7"
+
+
+def test_the_named_persons_reaction_to_the_other_is_not_their_story(answerer: Answerer) -> None:
+    reacted = answerer.answer("What happened to Dan's job?", now=NOW)
+    assert reacted.mode == "not_found", reacted.text
+    own = answerer.answer("What happened to Cleo's job?", now=NOW)
+    assert "lost my job" in own.text and own.citations[0].external_id == "m8"
+
+
+def test_a_named_non_speaker_is_what_the_question_is_about_not_who(answerer: Answerer) -> None:
+    swapped = answerer.answer("Where did Dan go camping with Max?", now=NOW)
+    assert swapped.mode == "not_found", swapped.text
+    right = answerer.answer("Where did Cleo go camping with Max?", now=NOW)
+    assert "lake" in right.text and right.citations[0].external_id == "m10"

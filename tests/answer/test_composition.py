@@ -38,3 +38,26 @@ def test_a_weak_runner_up_is_not_quoted() -> None:
     weak = [SNIPPETS[0], _snippet(2, "Ben said the party starts at noon.", "Ben")]
     answer = extractive_answer(u, weak, composition=Composition(second_quote=0.85))
     assert answer is not None and answer.cited == (1,)
+
+
+def test_with_meaning_the_memory_closest_in_meaning_wins_over_one_sharing_a_word() -> None:
+    import numpy as np
+
+    from core.answer.meaning import sentence_similarity
+
+    u = understand("How did Ana feel after the accident?", NOW)
+    echo = _snippet(1, "The accident was on the highway near the old bridge.", "Ana")
+    feeling = _snippet(2, "Since then I've been grateful for my family. The car is at the garage.", "Ana")
+    close = {"How did Ana feel after the accident?": [1.0, 0.0], "Since then I've been grateful for my family.": [0.9, 0.44]}
+
+    def embed(texts: list[str]) -> np.ndarray:  # a stand-in for MiniLM: only the feeling is close to the question
+        return np.asarray([close.get(t, [0.0, 1.0]) for t in texts], dtype=np.float32)
+
+    similarity = sentence_similarity(u.question, [echo, feeling], embed)
+    assert similarity["Since then I've been grateful for my family."] > similarity["The car is at the garage."]
+    words = extractive_answer(u, [echo, feeling], composition=Composition(second_quote=0.0))
+    assert words is not None and words.cited == (1,)
+    meant = extractive_answer(u, [echo, feeling], composition=Composition(second_quote=0.0, meaning=1.0),
+                              similarity=similarity)
+    assert meant is not None and meant.cited == (2,)
+    assert "grateful" in meant.text and "garage" not in meant.text

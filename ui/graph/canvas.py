@@ -1,12 +1,21 @@
-"""The graph's drawing pieces: a node, the zoomable view, the legend dot and the mentions-over-time bars."""
+"""The graph's drawing pieces: a node and its label, the zoomable view, the emphasis rules, the legend dot and
+the mentions-over-time bars."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsScene, QGraphicsView
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
 KIND_COLOURS = {
     "person": "#2f6fd0", "org": "#8e44ad", "place": "#2f855a", "project": "#b7791f", "topic": "#718096",
@@ -37,6 +46,75 @@ class NodeItem(QGraphicsEllipseItem):
         if self.on_hover is not None:
             self.on_hover(None)
         super().hoverLeaveEvent(event)
+
+
+class LabelItem(QGraphicsSimpleTextItem):
+    """A node's name centred under it on a soft pill of the page colour, so edges never run through the text."""
+
+    def __init__(self, text: str, node: NodeItem, text_colour: str, halo: str) -> None:
+        super().__init__(text)
+        font = QFont()
+        font.setPointSizeF(10.5)
+        self.setFont(font)
+        self.setBrush(QBrush(QColor(text_colour)))
+        self._halo = QColor(halo)
+        self._halo.setAlpha(215)
+        width = self.boundingRect().width()
+        radius = node.rect().width() / 2
+        self.setPos(node.pos().x() - width / 2, node.pos().y() + radius + 2)
+        self.setZValue(3)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self._halo)
+        painter.drawRoundedRect(self.boundingRect().adjusted(-3, -1, 3, 1), 5, 5)
+        super().paint(painter, option, widget)
+
+
+def emphasise(nodes: dict[int, Any], labels: dict[int, Any], edges: list[tuple[int, int, Any]], focus: int | None,
+              *, rank: dict[int, int], shown_labels: int, local: bool, accent: str, muted: str) -> set[int]:
+    """Neighbours of ``focus`` stand out (the rest dims, or hides in the local graph); returns them.
+
+    Without a focus the ``shown_labels`` most important names are shown."""
+    near = {focus} if focus is not None else set()
+    for src, dst, _line in edges:
+        if focus in (src, dst):
+            near |= {src, dst}
+    hide = local and focus is not None
+    for entity_id, node in nodes.items():
+        dim = focus is not None and entity_id not in near
+        node.setVisible(not (hide and dim))
+        node.setOpacity(0.18 if dim else 1.0)
+        label = labels.get(entity_id)
+        if label is not None:
+            label.setVisible(not (hide and dim) and (entity_id in near or rank.get(entity_id, 999) < shown_labels))
+            label.setOpacity(0.25 if dim else 1.0)
+    for src, dst, line in edges:
+        touching = focus is not None and focus in (src, dst)
+        line.setVisible(not hide or touching)
+        line.setOpacity(1.0 if touching else (0.07 if focus is not None else 0.55))
+        pen = line.pen()
+        pen.setColor(QColor(accent if touching else muted))
+        line.setPen(pen)
+    return near
+
+
+def find_node(nodes: dict[int, Any], rank: dict[int, int], text: str) -> Any:
+    """The most important node whose name starts with ``text``, else one containing it (None: no match)."""
+    text = text.strip().lower()
+    if not text:
+        return None
+    ordered = sorted(nodes.values(), key=lambda n: rank.get(n.node.entity_id, 999))
+    return next((n for n in ordered if n.node.name.lower().startswith(text)), None) or next(
+        (n for n in ordered if text in n.node.name.lower()), None)
+
+
+def bounds(items: list[Any], margin: float = 40.0) -> QRectF:
+    """The scene rectangle around ``items`` (nodes and their labels), with a margin."""
+    rect = QRectF()
+    for item in items:
+        rect = rect.united(item.sceneBoundingRect())
+    return rect.adjusted(-margin, -margin, margin, margin)
 
 
 class GraphView(QGraphicsView):
@@ -71,10 +149,11 @@ class GraphView(QGraphicsView):
         self.scale(factor, factor)
         self.zoomed.emit(self.zoom)
 
-    def fit(self) -> None:
+    def fit(self, rect: QRectF | None = None) -> None:
+        """Show ``rect`` (default: the whole scene) as large as it fits; that zoom counts as 1."""
         self.resetTransform()
         self.zoom = 1.0
-        self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self.fitInView(rect if rect is not None else self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
         self.zoomed.emit(self.zoom)
 
 

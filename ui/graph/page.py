@@ -16,20 +16,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPen
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QGraphicsScene,
-    QGraphicsSimpleTextItem,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QListWidget,
+    QLineEdit,
     QListWidgetItem,
     QMessageBox,
-    QPushButton,
     QSlider,
     QSplitter,
     QVBoxLayout,
@@ -38,8 +36,18 @@ from PySide6.QtWidgets import (
 
 from ui import theme
 from ui.graph import operations as ops
-from ui.graph.canvas import KIND_COLOURS, GraphView, NodeItem, dot, sparkline
-from ui.graph.panels import KIND_LABELS, AutoMergeRow, fill_overview
+from ui.graph.canvas import (
+    KIND_COLOURS,
+    GraphView,
+    LabelItem,
+    NodeItem,
+    bounds,
+    dot,
+    emphasise,
+    find_node,
+    sparkline,
+)
+from ui.graph.panels import KIND_LABELS, fill_overview
 from ui.operations import CollectionOp
 from ui.session import Session
 
@@ -94,9 +102,22 @@ class GraphPage(QWidget):
             self.kind_boxes[kind] = box
             bar.addWidget(box)
         bar.addStretch(1)
+        tools = QHBoxLayout()  # the second row: find, the local graph, the counts
+        self.find = QLineEdit()
+        self.find.setPlaceholderText("Find in the graph…")
+        self.find.setAccessibleName("Find an entity in the graph")
+        self.find.setClearButtonEnabled(True)
+        self.find.setFixedWidth(240)
+        self.find.returnPressed.connect(self.find_entity)
+        tools.addWidget(self.find)
+        self.local = QCheckBox("Only its neighbours")
+        self.local.setToolTip("Show only the selected entity and what it is linked to (a local graph)")
+        self.local.toggled.connect(lambda _on: self._apply_emphasis(refit=True))
+        tools.addWidget(self.local)
+        tools.addStretch(1)
         self.status = QLabel("")
         self.status.setProperty("muted", True)
-        bar.addWidget(self.status)
+        tools.addWidget(self.status)
 
         self.scene = QGraphicsScene(self)
         self.view = GraphView(self.scene)
@@ -118,6 +139,7 @@ class GraphPage(QWidget):
         split.setSizes([760, 440])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addLayout(tools)
         layout.addWidget(split, 1)
         session.changed.connect(lambda what: self.refresh() if what & {"items", "graph", "entities", "facts"} else None)
         session.unlocked.connect(self.refresh)
@@ -126,87 +148,9 @@ class GraphPage(QWidget):
 
     # -- detail panel -------------------------------------------------------------------------------
     def _build_detail(self) -> QWidget:
-        panel = QWidget()
-        outer = QVBoxLayout(panel)
-        outer.setContentsMargins(0, 0, 0, 0)
-        self.title = QLabel("Your memory at a glance")
-        self.title.setObjectName("Hero")
-        self.title.setWordWrap(True)
-        outer.addWidget(self.title)
-        # before a selection: who and what matters most, one click from its detail
-        self.overview_box = QWidget()
-        ov = QVBoxLayout(self.overview_box)
-        ov.setContentsMargins(0, 0, 0, 0)
-        self.overview_hint = QLabel("The people, places and projects your memories mention most. "
-                                    "Click one here or a dot on the left; scroll to zoom, drag to move.")
-        self.overview_hint.setWordWrap(True)
-        self.overview_hint.setProperty("muted", True)
-        self.overview = QListWidget()
-        self.overview.setAccessibleName("Most important")
-        self.overview.itemActivated.connect(lambda it: self.select_entity(it.data(Qt.ItemDataRole.UserRole)))
-        self.overview.itemClicked.connect(lambda it: self.select_entity(it.data(Qt.ItemDataRole.UserRole)))
-        ov.addWidget(self.overview_hint)
-        ov.addWidget(self.overview, 1)
-        outer.addWidget(self.overview_box, 1)
-        # after a selection: the entity's detail and its edits
-        self.selection_box = QWidget()
-        v = QVBoxLayout(self.selection_box)
-        v.setContentsMargins(0, 0, 0, 0)
-        self.aliases = QLabel("")
-        self.aliases.setWordWrap(True)
-        self.aliases.setProperty("muted", True)
-        self.timeline = QLabel("")
-        self.timeline.setWordWrap(True)
-        self.timeline.setTextFormat(Qt.TextFormat.RichText)
-        self.facts = QListWidget()
-        self.facts.setAccessibleName("Facts")
-        self.neighbours = QListWidget()
-        self.neighbours.setAccessibleName("Related")
-        self.neighbours.itemDoubleClicked.connect(lambda it: self.select_entity(it.data(Qt.ItemDataRole.UserRole)))
-        self.memories = QListWidget()
-        self.memories.setAccessibleName("Memories")
-        self.memories.itemDoubleClicked.connect(self._open_memory)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(4)
-        self.back_button = QPushButton("← Overview")
-        self.back_button.clicked.connect(self.clear_selection)
-        self.rename_button = QPushButton("Rename…")
-        self.rename_button.clicked.connect(self._rename)
-        self.merge_button = QPushButton("Merge…")
-        self.merge_button.clicked.connect(self._merge)
-        self.delete_button = QPushButton("Delete")
-        self.delete_button.clicked.connect(self._delete)
-        buttons.addWidget(self.back_button)
-        buttons.addStretch(1)
-        for b in (self.rename_button, self.merge_button, self.delete_button):
-            b.setEnabled(False)
-            buttons.addWidget(b)
-        fact_buttons = QHBoxLayout()
-        self.confirm_button = QPushButton("Confirm fact")
-        self.confirm_button.clicked.connect(lambda: self._fact_action("confirm"))
-        self.edit_button = QPushButton("Correct…")
-        self.edit_button.clicked.connect(lambda: self._fact_action("edit"))
-        self.reject_button = QPushButton("Wrong")
-        self.reject_button.clicked.connect(lambda: self._fact_action("reject"))
-        for b in (self.confirm_button, self.edit_button, self.reject_button):
-            fact_buttons.addWidget(b)
-        v.addWidget(self.aliases)
-        self.auto_merge_row = AutoMergeRow(self._undo_auto_merge)
-        self._auto_merge: Any = None
-        v.addWidget(self.auto_merge_row)
-        v.addLayout(buttons)
-        v.addWidget(QLabel("Facts (with history)"))
-        v.addWidget(self.facts, 2)
-        v.addLayout(fact_buttons)
-        v.addWidget(QLabel("Mentions over time"))
-        v.addWidget(self.timeline)
-        v.addWidget(QLabel("Related"))
-        v.addWidget(self.neighbours, 1)
-        v.addWidget(QLabel("Memories (double-click to open)"))
-        v.addWidget(self.memories, 2)
-        outer.addWidget(self.selection_box, 3)
-        self.selection_box.hide()
-        return panel
+        from ui.graph.detail_panel import build_detail
+
+        return build_detail(self)
 
     def clear_selection(self) -> None:
         self._selected = None
@@ -251,8 +195,6 @@ class GraphPage(QWidget):
             line.setToolTip(f"{edge.rel.replace('_', ' ')} ({int(edge.weight)} memories)")
             line.setZValue(0)
             self._edge_items.append(line)
-        font = QFont()
-        font.setPointSizeF(11)
         self.nodes: dict[int, NodeItem] = {}
         self._edges = [(e.src, e.dst, line) for e, line in zip(
             [e for e in graph.edges if e.src in index and e.dst in index], self._edge_items, strict=True)]
@@ -264,15 +206,11 @@ class GraphPage(QWidget):
             item.on_hover = self._hover
             self.scene.addItem(item)
             self.nodes[node.entity_id] = item
-            label = QGraphicsSimpleTextItem(node.name[:28])
-            label.setFont(font)
-            label.setBrush(QBrush(QColor(c.text)))
-            label.setPos(point.x() + 8 + 20 * node.importance * 0.7, point.y() - 8)
-            label.setZValue(3)
+            label = LabelItem(node.name[:28], item, c.text, c.base)
             self.scene.addItem(label)
             self._labels[node.entity_id] = label
         fill_overview(self.overview, ranked)
-        self.scene.setSceneRect(QRectF(0, 0, SCENE_SIZE + 200, SCENE_SIZE + 80))
+        self.scene.setSceneRect(bounds([*self.nodes.values(), *self._labels.values()]))  # centred on the graph
         self.view.fit()
         self._apply_emphasis()
         self.status.setText(f"{len(graph.nodes)} entities, {len(graph.edges)} relations")
@@ -283,30 +221,31 @@ class GraphPage(QWidget):
         self._hovered = entity_id
         self._apply_emphasis()
 
-    def _apply_emphasis(self) -> None:
-        """Neighbours of the hovered (else selected) entity stand out; labels appear as you zoom in."""
+    def _apply_emphasis(self, refit: bool = False) -> None:
+        """Emphasis on the hovered (else selected) entity; "Only its neighbours": its local graph, fitted."""
+        nodes = getattr(self, "nodes", {})
         focus = self._hovered if self._hovered is not None else self._selected
-        if focus not in getattr(self, "nodes", {}):
+        if focus not in nodes:
             focus = None
-        near = {focus} if focus is not None else set()
-        for src, dst, _line in self._edges:
-            if focus in (src, dst):
-                near |= {src, dst}
-        shown_labels = int(MAX_LABELS * self.view.zoom * self.view.zoom)
-        for entity_id, node in getattr(self, "nodes", {}).items():
-            dim = focus is not None and entity_id not in near
-            node.setOpacity(0.18 if dim else 1.0)
-            label = self._labels.get(entity_id)
-            if label is not None:
-                label.setVisible(entity_id in near or self._rank.get(entity_id, 999) < shown_labels)
-                label.setOpacity(0.25 if dim else 1.0)
-        accent = QColor(theme.colours().accent)
-        for src, dst, line in self._edges:
-            touching = focus is not None and focus in (src, dst)
-            line.setOpacity(1.0 if touching else (0.07 if focus is not None else 0.55))
-            pen = line.pen()
-            pen.setColor(accent if touching else QColor(theme.colours().muted))
-            line.setPen(pen)
+        local = self.local.isChecked() and self._selected in nodes
+        c = theme.colours()
+        near = emphasise(nodes, self._labels, self._edges, self._selected if local else focus, rank=self._rank,
+                         shown_labels=int(MAX_LABELS * self.view.zoom * self.view.zoom), local=local,
+                         accent=c.accent, muted=c.muted)
+        if refit and nodes:
+            shown = [nodes[i] for i in near] + [self._labels[i] for i in near] if local else []
+            self.view.fit(bounds(shown) if shown else None)
+
+    def find_entity(self) -> bool:
+        """Select and centre the first entity whose name starts with (else contains) the typed text."""
+        match = find_node(getattr(self, "nodes", {}), self._rank, self.find.text())
+        if match is None:
+            self.status.setText(f"Nothing named “{self.find.text().strip()}” in this graph")
+            return False
+        self.scene.clearSelection()
+        match.setSelected(True)
+        self.view.centerOn(match)
+        return True
 
     def _selection_changed(self) -> None:
         selected = [i for i in self.scene.selectedItems() if isinstance(i, NodeItem)]

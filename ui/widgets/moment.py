@@ -375,7 +375,10 @@ class MomentView(QFrame):
         def done(rows: list[Any]) -> None:
             if self._item is None or int(self._item.id) != item_id:
                 return
-            others = [r for r in rows if int(r.id) != item_id]
+            # other screens of the same window are the same view again (the timeline's session scrubs them)
+            same_window = item.kind == "screenshot"
+            others = [r for r in rows if int(r.id) != item_id
+                      and not (same_window and r.kind == "screenshot" and fmt.headline(r) == fmt.headline(item))]
             self._around_model.set_items(others)
             self._around.setVisible(bool(others))
             self._around_empty.setVisible(not others)

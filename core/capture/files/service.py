@@ -19,7 +19,8 @@ from pathlib import Path
 from core.capture.files.ignore import IgnoreOptions
 from core.capture.files.indexer import FileIndexer
 from core.capture.files.ledger import LedgerState
-from core.capture.files.paths import display_path, path_key
+from core.capture.files.path_codec import codec_for
+from core.capture.files.paths import display_path
 from core.capture.files.report import ScanProgress, ScanReport
 from core.capture.files.sink import ORIGIN_PREFIX, SOURCE, VaultFileSink
 from core.capture.files.watcher import FolderWatcher, ReportCallback
@@ -148,9 +149,10 @@ def watch_remove(store: WatchStore, path: Path) -> Outcome[Path]:
 def watch_list(store: WatchStore) -> list[WatchedFolder]:
     """The watched folders with what the ledger knows about each."""
     out = []
+    codec = codec_for(store.derived_key)
     for raw in store.settings().watched_folders:
         folder = Path(raw)
-        prefix = ORIGIN_PREFIX + path_key(folder).rstrip("/")
+        prefix = ORIGIN_PREFIX + codec.key(folder).rstrip("/")
         counts = dict(store.read().execute(
             "SELECT state, COUNT(*) FROM ingest_ledger WHERE origin >= ? AND origin < ? AND source = ?"
             " GROUP BY state", (prefix + "/", prefix + "0", SOURCE)).fetchall())

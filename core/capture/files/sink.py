@@ -3,12 +3,15 @@
 Tests and benches use an in-memory sink with the same semantics (``tests.support.memory_file_sink``).
 
 The vault sink stores one item per file: ``Record(source="file",
-kind="document", external_id=path_key(path), conversation=path_key(root),
+kind="document", external_id=key(path), conversation=key(root),
 title=<file name>, timestamp=<mtime>, sections=<extraction>)`` with
 ``meta`` = path, root, mime, size, pages, notes, image-only pages, the
 document's own title/author/date.  Its ledger rows live in the vault's
-``ingest_ledger`` with ``origin = "file:" + path_key(path)`` (the prefix keeps
-them apart from other sources' origins).  A move rewrites the item's key,
+``ingest_ledger`` with ``origin = "file:" + key(path)`` (the prefix keeps
+them apart from other sources' origins).  ``key`` is the vault's
+``core.capture.files.path_codec.PathCodec``: the path as it is, except that a
+part holding a secret is stored encrypted (the title and meta paths are
+redacted by ingest, as every field is).  A move rewrites the item's key,
 title, path and full-text rows in place (same item id, same history); a
 deletion sets ``deleted = 1`` so the text stays findable as a deleted file
 until the user forgets it.
@@ -29,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from core.capture.files.ledger import FileState, LedgerEntry, LedgerState
-from core.capture.files.paths import display_path, path_from_key, path_key
+from core.capture.files.path_codec import PathCodec, codec_for
 from core.normalize.extract.base import Extraction
 from core.ports import FileStore
 
@@ -39,11 +42,12 @@ _MAX_NOTES = 20
 _MAX_WORDS = 50_000
 
 
-def file_meta(root: Path, path: Path, extraction: Extraction, state: FileState) -> dict[str, Any]:
-    """The item's ``meta`` for a file (small, JSON-safe, no surrogates)."""
+def file_meta(root: Path, path: Path, extraction: Extraction, state: FileState,
+              shown: Callable[[Path], str]) -> dict[str, Any]:
+    """The item's ``meta`` for a file (small, JSON-safe, no surrogates); ``shown`` writes its paths for people."""
     meta: dict[str, Any] = {
-        "path": display_path(path),
-        "root": display_path(root),
+        "path": shown(path),
+        "root": shown(root),
         "mime": extraction.mime,
         "size": state.size,
     }
@@ -64,18 +68,19 @@ def file_meta(root: Path, path: Path, extraction: Extraction, state: FileState) 
     return meta
 
 
-def file_record(root: Path, path: Path, extraction: Extraction, state: FileState) -> Any:
+def file_record(root: Path, path: Path, extraction: Extraction, state: FileState, codec: PathCodec) -> Any:
+    """The file's item; ``codec`` makes its stored path keys and the paths shown (secrets out of both)."""
     from core.types import Record
 
     return Record(
         source=SOURCE,
-        external_id=path_key(path),
+        external_id=codec.key(path),
         kind="document",
         timestamp=datetime.fromtimestamp(state.mtime, tz=UTC),
         text=extraction.text,
-        conversation=path_key(root),
-        title=display_path(path.name),
-        meta=file_meta(root, path, extraction, state),
+        conversation=codec.key(root),
+        title=codec.shown(path.name),
+        meta=file_meta(root, path, extraction, state, codec.shown),
         sections=extraction.sections,
     )
 
@@ -107,27 +112,28 @@ class VaultFileSink:
         self._dirty = False
         self._pending: list[tuple[Any, Path, FileState]] = []
         self.items_stored = 0
+        self._codec = codec_for(store.derived_key)
+        self._key = self._codec.key
 
     # ----------------------------------------------------------------- ledger reads
 
-    @staticmethod
-    def _entry(row: Any) -> LedgerEntry:
+    def _entry(self, row: Any) -> LedgerEntry:
         origin, size, mtime, digest, state, reason = row
-        return LedgerEntry(path_from_key(origin[len(ORIGIN_PREFIX):]), LedgerState(state), size, mtime, digest,
+        return LedgerEntry(self._codec.path(origin[len(ORIGIN_PREFIX):]), LedgerState(state), size, mtime, digest,
                            reason)
 
     def ledger_get(self, path: Path) -> LedgerEntry | None:
         self.commit()
         row = self.store.read().execute(
             "SELECT origin, size, mtime, content_hash, state, reason FROM ingest_ledger WHERE origin = ?",
-            (ORIGIN_PREFIX + path_key(path),),
+            (ORIGIN_PREFIX + self._key(path),),
         ).fetchone()
         return self._entry(row) if row else None
 
     def ledger_under(self, folder: Path) -> Iterator[LedgerEntry]:
         self.commit()
         # Every key below the folder starts with "<folder>/"; '0' sorts right after '/'.
-        prefix = ORIGIN_PREFIX + path_key(folder).rstrip("/")
+        prefix = ORIGIN_PREFIX + self._key(folder).rstrip("/")
         rows = self.store.read().execute(
             "SELECT origin, size, mtime, content_hash, state, reason FROM ingest_ledger"
             " WHERE origin >= ? AND origin < ? AND source = ?",
@@ -153,7 +159,7 @@ class VaultFileSink:
         return int(row[0]) if row and row[0] is not None else None
 
     def index_file(self, root: Path, path: Path, extraction: Extraction, state: FileState) -> None:
-        self._pending.append((file_record(root, path, extraction, state), path, state))
+        self._pending.append((file_record(root, path, extraction, state, self._codec), path, state))
         if len(self._pending) >= self.batch_size:
             self.commit()
 
@@ -171,7 +177,7 @@ class VaultFileSink:
 
         def job(conn: Any) -> None:
             for record, path, state in pending:
-                origin = ORIGIN_PREFIX + path_key(path)
+                origin = ORIGIN_PREFIX + self._key(path)
                 reason = refused.get(record.external_id)
                 if reason is not None:
                     self._upsert_ledger(conn, origin, state, LedgerState.FAILED,
@@ -203,7 +209,7 @@ class VaultFileSink:
 
     def record_unchanged(self, path: Path, state: FileState) -> None:
         self.commit()
-        origin = ORIGIN_PREFIX + path_key(path)
+        origin = ORIGIN_PREFIX + self._key(path)
 
         def job(conn: Any) -> None:
             conn.execute("UPDATE ingest_ledger SET size=?, mtime=?, updated_at=? WHERE origin=?",
@@ -214,7 +220,7 @@ class VaultFileSink:
     def record_problem(self, root: Path, path: Path, state: FileState | None, reason: str,
                        ledger_state: LedgerState) -> None:
         self.commit()
-        origin = ORIGIN_PREFIX + path_key(path)
+        origin = ORIGIN_PREFIX + self._key(path)
         self.store.write(lambda conn: self._upsert_ledger(conn, origin, state, ledger_state, reason, None))
 
     def file_moved(self, root: Path, old: Path, new: Path, state: FileState) -> None:
@@ -222,19 +228,17 @@ class VaultFileSink:
         from core.store.items import fts_body, source_key
         from core.types import Record
 
-        old_origin, new_origin = ORIGIN_PREFIX + path_key(old), ORIGIN_PREFIX + path_key(new)
-        probe = Record(source=SOURCE, external_id=path_key(new), kind="document",
-                       timestamp=datetime.fromtimestamp(state.mtime, tz=UTC), text="", conversation=path_key(root))
+        old_origin, new_origin = ORIGIN_PREFIX + self._key(old), ORIGIN_PREFIX + self._key(new)
+        probe = Record(source=SOURCE, external_id=self._key(new), kind="document",
+                       timestamp=datetime.fromtimestamp(state.mtime, tz=UTC), text="", conversation=self._key(root))
         new_key = source_key(probe)
         # A deleted file's remains at the new path make room for the moved one.
         stale = self.store.read().execute("SELECT id FROM items WHERE source_key = ?", (new_key,)).fetchone()
         if stale is not None:
             self.store.forget(item_ids=[stale[0]])
-        from core.redact.redactor import Redactor
-
         # This path writes the item itself (not through ingest): redact the new name and paths here.
-        clean = Redactor.from_default_rules().redact
-        title = clean(display_path(new.name)).text
+        shown = self._codec.shown
+        title = shown(new.name)
 
         def job(conn: Any) -> None:
             item_id = self._item_id(conn, old_origin)
@@ -247,13 +251,13 @@ class VaultFileSink:
             if row is None:
                 return
             meta = json.loads(row[0] or "{}")
-            meta.update(path=clean(display_path(new)).text, root=clean(display_path(root)).text)
+            meta.update(path=shown(new), root=shown(root))
             moves = list(meta.get("moved_from", []))[-4:]
-            meta["moved_from"] = [*moves, clean(display_path(old)).text]
+            meta["moved_from"] = [*moves, shown(old)]
             conn.execute(
                 "UPDATE items SET external_id=?, source_key=?, conversation=?, title=?, meta=?, deleted=0,"
                 " updated_at=? WHERE id=?",
-                (path_key(new), new_key, path_key(root), title, json.dumps(meta, ensure_ascii=False),
+                (self._key(new), new_key, self._key(root), title, json.dumps(meta, ensure_ascii=False),
                  time.time(), item_id),
             )
             # The full-text body starts with the title: keep search by the new file name working.
@@ -266,7 +270,7 @@ class VaultFileSink:
 
     def file_deleted(self, path: Path) -> None:
         self.commit()
-        origin = ORIGIN_PREFIX + path_key(path)
+        origin = ORIGIN_PREFIX + self._key(path)
 
         def job(conn: Any) -> None:
             item_id = self._item_id(conn, origin)

@@ -430,13 +430,15 @@ class ScreenDaemon:
             self.health.skip(outcome.skip_reason or "skipped")
             return
         try:
-            self.sink.store(outcome.frame)
+            degraded = self.sink.store(outcome.frame)
         except Exception as exc:  # the sink's failure must not stop capture; it is reported
             self.health.skip("store_error")
             self.health.error(f"storing a frame failed: {type(exc).__name__}: {exc}")
             processor.encoder.forget(outcome.frame.frame_id)  # later frames must not composite on it
             return
-        self.health.stored(outcome.frame.redactions)
+        if degraded:  # stored as text only (disk nearly full): no later frame may composite on its pixels
+            processor.encoder.forget(outcome.frame.frame_id)
+        self.health.stored(outcome.frame.redactions, degraded)
 
     def _write_status(self) -> None:
         if self.config.runtime_dir is None:

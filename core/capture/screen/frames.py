@@ -57,7 +57,9 @@ class FrameSink(Protocol):
     """Where finished frames go (the vault in production, a list in tests).
 
     Called on the OCR worker thread, one frame at a time.  Raising counts the
-    frame as ``store_error`` in the health report; the daemon goes on.
+    frame as ``store_error`` in the health report; the daemon goes on.  A
+    returned text says the frame was stored degraded (text only: the disk is
+    nearly full) and why; the health report shows it.
     """
 
-    def store(self, frame: FinishedFrame) -> None: ...
+    def store(self, frame: FinishedFrame) -> str | None: ...

@@ -55,6 +55,7 @@ class HealthSnapshot:
     redactions: int = 0
     thread_restarts: dict[str, int] = field(default_factory=dict)
     stalled: bool = False
+    degraded: str | None = None  # frames are stored degraded (text only, the disk nearly full) and why
     alarm: str | None = None  # the capture thread died or hung and was restarted: shown until ALARM_SHOWN_S after
     alarm_at: float | None = None  # UTC epoch seconds
     last_error: str | None = None
@@ -93,6 +94,8 @@ class HealthSnapshot:
         lines = [f"screen capture: {state}"]
         if self.stalled:
             lines.append("  ALARM: the OCR worker is stalled (restarted)")
+        if self.degraded:
+            lines.append(f"  DEGRADED: {self.degraded}")
         alarm = self.current_alarm(now.timestamp())
         if alarm:
             at = datetime.fromtimestamp(self.alarm_at or 0, UTC).astimezone().strftime("%H:%M:%S")
@@ -132,6 +135,7 @@ class Health:
         self._backlog_max = 0
         self._stalled = False
         self._alarm: str | None = None
+        self._degraded: str | None = None
         self._alarm_at: float | None = None
         self._last_error: str | None = None
         self._last_frame_at: float | None = None
@@ -171,8 +175,9 @@ class Health:
             self._ocr_seconds += seconds
             self._ocr_fraction += area_fraction
 
-    def stored(self, redactions: int = 0) -> None:
+    def stored(self, redactions: int = 0, degraded: str | None = None) -> None:
         with self._lock:
+            self._degraded = degraded
             self._counts["stored"] += 1
             self._counts["redactions"] += redactions
             self._last_indexed_at = datetime.now(UTC).timestamp()
@@ -219,6 +224,7 @@ class Health:
                 thread_restarts=dict(self._restarts),
                 stalled=self._stalled,
                 alarm=self._alarm,
+                degraded=self._degraded,
                 alarm_at=self._alarm_at,
                 last_error=self._last_error,
                 last_frame_at=self._last_frame_at,

@@ -161,6 +161,7 @@ class Coverage:
     captured: int
     by_state: dict[str, int]
     gaps: tuple[LedgerSpan, ...]
+    spans: tuple[LedgerSpan, ...] = ()  # the whole ledger of the period, captured spans too
 
     @property
     def fraction(self) -> float:
@@ -183,7 +184,7 @@ class Coverage:
         for span in ledger:
             by_state[span.state] += span.minutes
         return cls(sum(by_state.values()), by_state["captured"], dict(by_state),
-                   tuple(s for s in ledger if s.is_gap))
+                   tuple(s for s in ledger if s.is_gap), tuple(ledger))
 
 
 def minutes_words(minutes: int) -> str:

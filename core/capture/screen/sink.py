@@ -27,6 +27,7 @@ media rows without an item.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from core.capture.screen.frames import FinishedFrame
@@ -46,14 +47,24 @@ class FrameStoreFailed(CairnError):
 
 
 class VaultFrameSink:
-    def __init__(self, store: FrameStore, *, embed: bool = False) -> None:
-        """``embed=False`` leaves vectors to ``store.embed_pending()`` (run it when the machine is idle)."""
+    def __init__(self, store: FrameStore, *, embed: bool = False,
+                 low_disk: Callable[[], str | None] = lambda: None) -> None:
+        """``embed=False`` leaves vectors to ``store.embed_pending()`` (run it when the machine is idle).
+
+        ``low_disk()`` names why pixels must not be stored now (the disk is nearly full), else ``None``:
+        frames are then stored as text only, and ``store`` returns that reason.
+        """
         self._store = store
         self.embed = embed
+        self._low_disk = low_disk
 
-    def store(self, frame: FinishedFrame) -> None:
-        media_id = self._store.put_media(frame.image, MEDIA_KIND_FRAME).value
-        thumb_id = self._store.put_media(frame.thumbnail, MEDIA_KIND_THUMBNAIL).value if frame.thumbnail else None
+    def store(self, frame: FinishedFrame) -> str | None:
+        degraded = self._low_disk()
+        media_id = thumb_id = None
+        if degraded is None:
+            media_id = self._store.put_media(frame.image, MEDIA_KIND_FRAME).value
+            if frame.thumbnail:
+                thumb_id = self._store.put_media(frame.thumbnail, MEDIA_KIND_THUMBNAIL).value
         record = Record(
             source=SOURCE,
             external_id=frame.frame_id,
@@ -66,8 +77,9 @@ class VaultFrameSink:
                 "app": frame.app,
                 "window": frame.window_title,
                 "monitor": frame.monitor,
-                "media_id": int(media_id),
-                "thumb_id": int(thumb_id) if thumb_id is not None else None,
+                "media_id": None if media_id is None else int(media_id),
+                "thumb_id": None if thumb_id is None else int(thumb_id),
+                "text_only": degraded is not None,
                 "words": [w.to_json() for w in frame.words],
                 "phash": frame.phash,
                 "width": frame.width,
@@ -82,9 +94,10 @@ class VaultFrameSink:
             reason = "; ".join(r for _, r in report.failed) or "the record was not stored"
             raise FrameStoreFailed(f"frame {frame.frame_id} not stored: {reason}")
         item_id = report.item_ids[0]
-        self._store.attach_media(media_id, item_id)
-        if thumb_id is not None:
-            self._store.attach_media(thumb_id, item_id)
+        for stored in (media_id, thumb_id):
+            if stored is not None:
+                self._store.attach_media(stored, item_id)
+        return degraded
 
 
 def words_from_meta(meta: dict[str, Any]) -> list[tuple[str, tuple[int, int, int, int]]]:

@@ -84,8 +84,8 @@ def test_the_ledger_table_is_in_the_encrypted_vault_and_captured_wins_a_rewrite(
     sink.record_minutes([LedgerMinute(T0, "unavailable", "no display"), LedgerMinute(T0 + 60, "captured")])
     got = read_spans(lexical_vault, T0, T0 + 180)
     assert [(s.start - T0, s.state) for s in got] == [(0, "captured"), (120, "off")]
-    facade = lexical_vault.capture_ledger(datetime.fromtimestamp(T0, UTC), datetime.fromtimestamp(T0 + 120, UTC))
-    assert facade == got[:1]
+    facade = lexical_vault.capture_coverage(datetime.fromtimestamp(T0, UTC), datetime.fromtimestamp(T0 + 120, UTC))
+    assert list(facade.spans) == got[:1] and facade.captured == 2
 
 
 def _daemon(wall: WallClock, ledger: ListLedger, windows: FakeWindows | None = None,
@@ -147,3 +147,31 @@ def test_no_display_is_an_unavailable_minute_with_the_message() -> None:
     assert [(m.state, m.detail) for m in ledger.minutes] == [
         ("unavailable", "cannot open the screen for capture: $DISPLAY not set")]
 
+
+
+def test_a_sleep_of_the_machine_is_an_asleep_gap() -> None:
+    from core.capture.screen.health import Health
+    from core.capture.screen.watch import CaptureWatch
+
+    wall = WallClock(T0 + 5)
+    sink = ListLedger()
+    watch = CaptureWatch(Health(), sink, wall)
+    watch.beat()
+    watch.note("captured")
+    wall.now += 600  # ten minutes on the wall clock, none on the monotonic one: the machine slept
+    watch.beat()
+    watch.note("captured")
+    wall.now += 10  # an ordinary tick later: no sleep
+    watch.beat()
+    watch.flush(final=True)
+    states = [(m.minute - T0, m.state) for m in sink.minutes]
+    assert states[0] == (0, "captured") and states[-1] == (600, "captured")
+    assert states[1:-1] == [(60 * i, "asleep") for i in range(1, 10)]
+
+
+def test_the_ledger_ages_out_with_the_text(lexical_vault: Any) -> None:
+    VaultLedgerSink(lexical_vault).record_minutes([LedgerMinute(T0, "captured"), LedgerMinute(T0 + 40 * 86400, "paused")])
+    now = datetime.fromtimestamp(T0 + 41 * 86400, UTC)
+    lexical_vault.enforce_retention(lexical_vault.settings().updated(retention_days=10, retention_gb=0), now)
+    left = lexical_vault.capture_coverage(datetime.fromtimestamp(T0, UTC), now)
+    assert left.by_state.get("captured", 0) == 0 and left.by_state["paused"] == 1

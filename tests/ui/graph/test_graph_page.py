@@ -94,3 +94,42 @@ def test_an_automatic_merge_is_shown_and_undone_from_the_panel(lexical_vault, va
     qtbot.waitUntil(lambda: ents.find_by_alias(lexical_vault.read(), "name", "priya") not in (None, raman),
                     timeout=30000)
     qtbot.waitUntil(lambda: session.tasks.running == 0, timeout=30000)
+
+
+def test_find_in_the_graph_and_show_only_its_neighbours(lexical_vault, vault_paths, qtbot) -> None:
+    from ui.graph.page import GraphPage
+    from ui.session import Session
+
+    _memory(lexical_vault)
+    session = Session(vault_paths)
+    session.attach(lexical_vault, lexical_vault.settings())
+    page = GraphPage(session)
+    qtbot.addWidget(page)
+    page.resize(1200, 760)
+    page.show()
+    qtbot.waitUntil(lambda: page.view_data is not None and bool(page.nodes), timeout=20000)
+    # the graph is centred: the scene is the nodes' and labels' bounds, not a fixed square
+    assert page.scene.sceneRect().contains(page.scene.itemsBoundingRect().adjusted(5, 5, -5, -5))
+
+    page.find.setText("falc")  # a word inside the name finds it
+    assert page.find_entity()
+    falcon = next(i for i, n in page.nodes.items() if n.node.name == "Project Falcon")
+    qtbot.waitUntil(lambda: page._selected == falcon, timeout=10000)
+    page.find.setText("xylophone")
+    assert not page.find_entity() and "Nothing named" in page.status.text()
+
+    def linked(entity: int) -> set[int]:
+        return {d if s == entity else s for s, d, _line in page._edges if entity in (s, d)}
+
+    focus = min((i for i in page.nodes if linked(i)), key=lambda i: len(linked(i)))  # the least linked entity
+    page.find.setText(page.nodes[focus].node.name)
+    assert page.find_entity()
+    qtbot.waitUntil(lambda: page._selected == focus, timeout=10000)
+    neighbours, others = linked(focus), set(page.nodes) - linked(focus) - {focus}
+    assert neighbours and others  # something to hide
+    page.local.setChecked(True)  # the local graph: the entity and what it is linked to, nothing else
+    assert page.nodes[focus].isVisible() and all(page.nodes[i].isVisible() for i in neighbours)
+    assert not any(page.nodes[i].isVisible() for i in others)
+    assert all(page._labels[i].isVisible() for i in neighbours)  # every neighbour named
+    page.local.setChecked(False)
+    assert all(page.nodes[i].isVisible() for i in others)

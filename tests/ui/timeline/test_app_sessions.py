@@ -57,6 +57,10 @@ def test_consecutive_frames_of_one_window_are_one_card_with_a_scrubber(unlocked:
     timeline._select_row(0)
     qtbot.waitUntil(lambda: timeline.current_item() is not None and timeline.current_item().external_id == "f2",
                     timeout=10000)
+    # "around this moment" lists what else happened, not the same window's other frames again
+    around = timeline.moment.around_model()
+    qtbot.waitUntil(lambda: around.rowCount() > 0, timeout=10000)
+    assert [i.external_id for i in around.items()] == ["m1", "f5"]  # not f1, f3, f4: the same window
     bar = timeline.session_bar
     assert not bar.isHidden() and "4 screens" in bar.title.text() and bar.slider.maximum() == 3
     bar.slider.setValue(0)  # scrub to the first frame of the session
