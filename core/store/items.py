@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from core.normalize.chunking import Chunk
+from core.store import packed_words
 from core.types import ItemId, Record
 
 Outcome = Literal["imported", "updated", "duplicate"]
@@ -79,10 +80,15 @@ def item_row(record: Record, text: str, chunks: Sequence[Chunk], meta: dict[str,
     ts_end = meta.pop("ts_end", None)
     return ItemRow(
         record=record, text=text, key=source_key(record), digest=content_hash(record, text), ts_end=ts_end,
-        meta=meta, meta_json=json.dumps(meta, ensure_ascii=False, default=str),
+        meta=meta, meta_json=_meta_json(meta),
         chunks=tuple((chunk, text_hash(embed_text(record.speaker, record.title, chunk.text)),
                       fts_body(record.speaker, record.title, chunk.text)) for chunk in chunks),
     )
+
+
+def _meta_json(meta: dict[str, Any]) -> str:
+    """Compact JSON; OCR word boxes packed (``packed_words``: redaction has already run on the plain list)."""
+    return json.dumps(packed_words.pack_meta(meta), ensure_ascii=False, default=str, separators=(",", ":"))
 
 
 def upsert_item(conn: Any, record: Record, text: str, chunks: Sequence[Chunk], meta: dict[str, Any]) -> tuple[Outcome, ItemId]:
@@ -118,7 +124,7 @@ def upsert_row(conn: Any, item: ItemRow) -> tuple[Outcome, ItemId]:
             "UPDATE items SET kind=?, ts=?, ts_end=?, speaker=?, title=?, text=?, content_hash=?, meta=?,"
             " deleted=0, updated_at=? WHERE id=?",
             (record.kind, ts, item.ts_end, record.speaker, record.title, item.text, item.digest,
-             json.dumps(meta, ensure_ascii=False, default=str), now, item_id),
+             _meta_json(meta), now, item_id),
         )
         delete_chunks(conn, [item_id])
         outcome = "updated"
