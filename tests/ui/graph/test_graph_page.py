@@ -132,3 +132,13 @@ def test_find_in_the_graph_and_show_only_its_neighbours(lexical_vault, vault_pat
     assert all(page._labels[i].isVisible() for i in neighbours)  # every neighbour named
     page.local.setChecked(False)
     assert all(page.nodes[i].isVisible() for i in others)
+
+    # a dragged dot takes its edges and its name along
+    node = page.nodes[focus]
+    node.setPos(node.pos().x() + 120, node.pos().y() + 80)
+    for src, dst, line in page._edges:
+        if focus in (src, dst):
+            ends = {(round(line.line().x1()), round(line.line().y1())), (round(line.line().x2()), round(line.line().y2()))}
+            assert (round(node.pos().x()), round(node.pos().y())) in ends
+    label = page._labels[focus]
+    assert abs(label.sceneBoundingRect().center().x() - node.pos().x()) < 2 and label.pos().y() > node.pos().y()
