@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.json_views import citation_json, range_json
 from core import env as env_switch
 from core.assistant import Assistant
 from core.errors import CairnError, VaultLocked
@@ -42,27 +43,6 @@ def _hit_json(hit: Any) -> dict[str, Any]:
         "timestamp": hit.timestamp.isoformat(),
         "score": round(float(hit.score), 6),
         "text": hit.snippet,
-    }
-
-
-def _citation_json(citation: Any) -> dict[str, Any]:
-    return {
-        "number": citation.number,
-        "item_id": int(citation.item_id),
-        "external_id": citation.external_id,
-        "source": citation.source,
-        "speaker": citation.speaker,
-        "timestamp": citation.timestamp.isoformat(),
-        "text": citation.text,
-    }
-
-
-def _range_json(time_range: Any) -> dict[str, str | None] | None:
-    if time_range is None:
-        return None
-    return {
-        "start": time_range.start.isoformat() if time_range.start else None,
-        "end": time_range.end.isoformat() if time_range.end else None,
     }
 
 
@@ -121,7 +101,7 @@ class CairnTools:
         result = self._vault.search(request)
         return {
             "query": result.query_text,
-            "applied_range": _range_json(result.applied_range),
+            "applied_range": range_json(result.applied_range),
             "range_phrase": result.range_phrase,
             "notes": list(result.notes),
             "hits": [_hit_json(h) for h in result.hits],
@@ -134,9 +114,9 @@ class CairnTools:
         return {
             "answer": answer.text,
             "mode": answer.mode,
-            "citations": [_citation_json(c) for c in answer.citations],
-            "best_matches": [_citation_json(c) for c in answer.best_matches],
-            "applied_range": _range_json(answer.applied_range),
+            "citations": [citation_json(c) for c in answer.citations],
+            "best_matches": [citation_json(c) for c in answer.best_matches],
+            "applied_range": range_json(answer.applied_range),
             "time_phrase": answer.understanding.time_phrase,
             "notes": list(answer.notes),
             "model": answer.model,

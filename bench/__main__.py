@@ -30,6 +30,7 @@ BENCHMARKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
                "legibility", ()),
     ("screen_live", "the 10-min scripted session in real time on Xvfb, the daemon in its own process", ()),
     ("ui", "app start to interactive, idle RSS with a month of data", ()),
+    ("ledger", "capture ledger: database growth for a year of minutes, one day's coverage read", ()),
     ("sync", "sync upload/apply items/s and MB/s, bytes on the target, new-device catch-up at 100k", ()),
 )
 

@@ -174,7 +174,8 @@ def _evaluate(paths: Any, session: Session, health: dict[str, Any], cpu: float, 
         legible = _legibility(vault, rows, originals, TesseractOcr(backend="library"))
         media_bytes = sum(p.stat().st_size for p in paths.media_dir.rglob("*") if p.is_file())
         by_kind = dict(vault.read().execute("SELECT kind, SUM(bytes) FROM media GROUP BY kind").fetchall())
-        words_bytes = sum(len(json.dumps(json.loads(row[2]).get("words", []))) for row in rows)
+        words_bytes = sum(len(json.loads(row[2]).get("words_z", "")) + len(json.dumps(json.loads(row[2]).get("words", [])))
+                          for row in rows)
     finally:
         vault.close()
     db_bytes = _db_bytes(paths) - empty_db
@@ -196,7 +197,7 @@ def _evaluate(paths: Any, session: Session, health: dict[str, Any], cpu: float, 
         "shown words found (sample)": f"{found / max(1, len(sample)):.3f}",
         "media MB (frames / thumbnails)": f"{media_bytes / 2**20:.2f} ({by_kind.get('screenshot', 0) / 2**20:.2f} / "
                                           f"{by_kind.get('thumbnail', 0) / 2**20:.2f})",
-        "database MB (growth; OCR word boxes)": f"{db_bytes / 2**20:.2f} ({words_bytes / 2**20:.2f})",
+        "database MB (growth; of it OCR word boxes)": f"{db_bytes / 2**20:.2f} ({words_bytes / 2**20:.2f})",
         "storage MB/hour": round((media_bytes + db_bytes) / 2**20 / hours, 1),
         "legibility (stored/original OCR words)": legible,
     }

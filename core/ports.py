@@ -133,7 +133,7 @@ class Budget(Protocol):
         ...
 
 
-class RetentionStore(Reader, Forget, Stats, DropMedia, Budget, Protocol):
+class RetentionStore(Store, Forget, Stats, DropMedia, Budget, Protocol):
     """Retention forgets old memories and drops the oldest media while over budget."""
 
 

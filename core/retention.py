@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from core.capture.screen.ledger_store import drop_before
 from core.changes import ITEMS, MEDIA, Outcome, changes_if
 from core.ports import RetentionStore
 from core.settings import Settings
@@ -34,6 +35,7 @@ def enforce_retention(vault: RetentionStore, settings: Settings, now: datetime) 
         text_days = max(settings.text_retention_days, settings.retention_days)
         gone["media"] += vault.drop_media("i.ts < ?", [to_epoch(media_cutoff)]).value
         gone["items"] += vault.forget(TimeRange(None, now - timedelta(days=text_days))).value
+        drop_before(vault, (now - timedelta(days=text_days)).timestamp())  # the capture ledger as long as the text
     budget = vault.storage_budget(settings)
     if budget.budget > 0:
         # Over budget: pixels age out first, then thumbnails, text last.

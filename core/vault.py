@@ -373,19 +373,19 @@ class Vault:
         return self._cipher.read_file(self.paths.media_dir, media.media_name(self.read(), media_id))
 
     def get_frame(self, media_id: MediaId) -> bytes:
-        """A stored image ready to show: a delta screenshot composited on its keyframe (as PPM), else the bytes.
+        """A stored image ready to show: a delta screenshot composited on its base frames (as PPM), else the bytes.
 
-        Raises ``CairnError`` when a delta's keyframe is gone (forgotten or aged out).
+        Raises ``CairnError`` (``FrameCodecError``) when a base frame is gone (forgotten or aged out).
         """
         data = self.get_media(media_id)
         if not frame_codec.is_delta(data):
             return data
-        delta = frame_codec.parse(data)
-        key_id = media.screenshot_media(self.read(), delta.keyframe)
-        if key_id is None:
-            raise CairnError(f"the keyframe {delta.keyframe} of screenshot {media_id} is gone")
-        keyframe = self.get_media(key_id)
-        return frame_codec.to_ppm(frame_codec.compose(frame_codec.decode_rgb(keyframe), delta))
+
+        def fetch(frame_id: str) -> bytes | None:
+            found = media.screenshot_media(self.read(), frame_id)
+            return None if found is None else self.get_media(found)
+
+        return frame_codec.to_ppm(frame_codec.resolve(data, fetch))
 
     def change_passphrase(self, current: str | None, new: str) -> Changes:
         """Re-wrap the data key under ``new`` (instant; nothing is re-encrypted, so no view changes)."""

@@ -2,7 +2,7 @@
 # `make package`: build Cairn's Linux artefacts from this checkout.
 #   1. llama-cpp-python built portable (GGML_NATIVE=OFF, no AVX-512), once, cached beside setup's wheel;
 #   2. a build venv with Cairn installed as a user gets it (not editable) plus PyInstaller;
-#   3. the one-folder bundle (packaging/cairn.spec), shared libraries stripped;
+#   3. the one-folder bundle (packaging/cairn.spec); the .deb step strips its ELF files (linux/elf_tidy.py);
 #   4. checks: no AVX-512 instruction in the ggml CPU backend, the bundle's own `cairn build-info`;
 #   5. cairn-<version>-linux-<arch>.tar.gz and cairn_<version>_<arch>.deb (lintian: no errors);
 #   6. sizes and start times.
@@ -18,7 +18,7 @@ LLAMA_VERSION=0.3.36
 # The previous release, for the upgrade test (`build.sh old`): Cairn 0.1.0, the last commit before 0.2.0.
 OLD_REF=${CAIRN_OLD_REF:-f6b30b6}
 WHEELS=${CAIRN_WHEEL_CACHE:-$HOME/.cache/cairn-wheels}/portable
-APT_TOOLS="lintian binutils xvfb xauth xdotool imagemagick dpkg-dev desktop-file-utils appstream tesseract-ocr-eng"
+APT_TOOLS="lintian binutils chrpath xvfb xauth xdotool imagemagick dpkg-dev desktop-file-utils appstream tesseract-ocr-eng"
 say() { printf '\033[1m[package]\033[0m %s\n' "$*"; }
 VERSION=$($PY -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')
 ARCH=$(dpkg --print-architecture)

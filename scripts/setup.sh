@@ -14,7 +14,7 @@ APT_PACKAGES="tesseract-ocr tesseract-ocr-eng strace xvfb xauth openbox xdotool 
 libglib2.0-0 libegl1 libgl1 libx11-6 libxkbcommon0 libfontconfig1 libfreetype6 libdbus-1-3 \
 libx11-xcb1 libxkbcommon-x11-0 libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
 libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 \
-libxcb-xfixes0 libxcb-xkb1 cmake build-essential desktop-file-utils appstream systemd"
+libxcb-xfixes0 libxcb-xkb1 cmake build-essential desktop-file-utils appstream systemd chrpath"
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 

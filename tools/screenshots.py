@@ -195,6 +195,11 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
     _pump(app, idle)
     shots.append(_save(window, out / f"{theme}-10-graph.png"))
 
+    # profile page (what autofill may type: confirmed values and suggestions from the memories)
+    window.show_page("profile")
+    _pump(app, idle)
+    shots.append(_save(window, out / f"{theme}-10b-profile.png"))
+
     # help overlay
     window.show_page("timeline")
     window.toggle_help()

@@ -56,16 +56,13 @@ def ask(
 
 
 def answer_json(answer: Any) -> dict[str, Any]:
-    def cite(c: Any) -> dict[str, Any]:
-        return {"number": c.number, "item_id": int(c.item_id), "external_id": c.external_id,
-                "timestamp": c.timestamp.isoformat(), "source": c.source, "speaker": c.speaker, "text": c.text}
+    from app.json_views import citation_json, range_json
 
-    r = answer.applied_range
     return {
         "question": answer.question, "answer": answer.text, "mode": answer.mode,
-        "citations": [cite(c) for c in answer.citations], "best_matches": [cite(c) for c in answer.best_matches],
-        "time_range": None if r is None else {"start": r.start.isoformat() if r.start else None,
-                                              "end": r.end.isoformat() if r.end else None},
+        "citations": [citation_json(c) for c in answer.citations],
+        "best_matches": [citation_json(c) for c in answer.best_matches],
+        "time_range": range_json(answer.applied_range),
         "notes": list(answer.notes), "model": answer.model,
         "timings": {k: getattr(answer.timings, k) for k in ("understand", "retrieve", "context", "generate", "first_token", "total")},
     }

@@ -38,7 +38,6 @@ from core.answer.types import (
     NOT_FOUND_TEXT,
     Answer,
     AnswerEvent,
-    Citation,
     Neighbours,
     Retriever,
     Snippet,
@@ -173,7 +172,7 @@ class Answerer:
             model=backend.name if backend is not None else None,
         )
         relevant = self._relevant(understanding, snippets, notes)
-        best_matches = tuple(_citation(s) for _, s in rank_snippets(understanding, snippets)[:3])
+        best_matches = tuple(s for _, s in rank_snippets(understanding, snippets)[:3])
         if not relevant:
             yield Answer(
                 text=NOT_FOUND_TEXT, mode="not_found", citations=(), best_matches=best_matches,
@@ -223,7 +222,7 @@ class Answerer:
             by_number = {s.number: s for s in snippets}
             yield Answer(
                 text=validated.text, mode="llm",
-                citations=tuple(_citation(by_number[n]) for n in validated.cited),
+                citations=tuple(by_number[n] for n in validated.cited),
                 best_matches=best_matches, notes=tuple(notes), **base, **common,  # type: ignore[arg-type]
             )
             return
@@ -357,13 +356,13 @@ class Answerer:
         snippets: Sequence[Snippet],
         base: dict[str, object],
         notes: list[str],
-        best_matches: tuple[Citation, ...],
+        best_matches: tuple[Snippet, ...],
         timings: Timings,
     ) -> Answer:
         by_number = {s.number: s for s in snippets}
         return Answer(
             text=extracted.text, mode="extractive",
-            citations=tuple(_citation(by_number[n]) for n in extracted.cited),
+            citations=tuple(by_number[n] for n in extracted.cited),
             best_matches=best_matches, notes=tuple(notes), timings=timings, **base,  # type: ignore[arg-type]
         )
 
@@ -391,13 +390,6 @@ def _check_dates(
 def _split_kept(text: str) -> list[str]:
     """Validated text → its sentences (each ends with citations and maybe a stop)."""
     return [p.strip() for p in re.findall(r".+?\](?:[.!?])?(?=\s|$)", text)] or ([text] if text else [])
-
-
-def _citation(snippet: Snippet) -> Citation:
-    return Citation(
-        number=snippet.number, item_id=snippet.item_id, timestamp=snippet.timestamp, source=snippet.source,
-        speaker=snippet.speaker, text=snippet.text, external_id=snippet.external_id,
-    )
 
 
 def _interleave(lists: Sequence[list[Hit]], k: int) -> list[Hit]:

@@ -70,19 +70,6 @@ class Snippet:
 
 
 @dataclass(frozen=True, slots=True)
-class Citation:
-    """A snippet the answer relies on."""
-
-    number: int
-    item_id: ItemId
-    timestamp: datetime
-    source: str
-    speaker: str | None
-    text: str
-    external_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Understanding:
     """What the question asks, before any search.
 
@@ -125,7 +112,7 @@ class Answer:
     ``mode``: ``"llm"`` (model sentences, each with a valid, supported
     citation), ``"extractive"`` (quoted from the memories, no model text) or
     ``"not_found"`` (``text`` says so; ``best_matches`` lists what came
-    closest).  ``citations`` map the ``[n]`` in ``text`` to items.
+    closest).  ``citations`` are the snippets the ``[n]`` in ``text`` name (a citation is its snippet).
     ``dropped`` lists model sentences or citation numbers that failed
     validation (for ``--explain``), never shown as fact.
     """
@@ -133,10 +120,10 @@ class Answer:
     question: str
     text: str
     mode: str
-    citations: tuple[Citation, ...]
+    citations: tuple[Snippet, ...]
     understanding: Understanding
     snippets: tuple[Snippet, ...]
-    best_matches: tuple[Citation, ...] = ()
+    best_matches: tuple[Snippet, ...] = ()
     applied_range: TimeRange | None = None
     notes: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()

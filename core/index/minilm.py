@@ -13,6 +13,7 @@ Pure functions and a frozen value: safe from any thread.  Errors: ``ModelUnavail
 from __future__ import annotations
 
 import importlib.util
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,3 +181,32 @@ def l2_normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
     return (vectors / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+
+
+class LengthBatchedMiniLM:
+    """What both runtimes share: the tokenizer, batching by length and one call at a time.
+
+    A runtime sets up its model, calls ``_batching`` and implements ``_run_batch`` (pooled vectors of one
+    padded batch).  Threads: ``embed`` calls are serialised by a lock.
+    """
+
+    model_id = MINILM_MODEL_ID
+    dim = MINILM_DIM
+
+    def _batching(self, files: MiniLMFiles, max_tokens: int, batch_size: int, max_batch_tokens: int | None) -> None:
+        self._tokenizer = load_minilm_tokenizer(files, max_tokens)
+        self._batch_size = batch_size
+        self._max_batch_tokens = max_batch_tokens
+        self._lock = threading.Lock()
+
+    def _run_batch(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return embed_in_length_batches(
+                self._tokenizer, texts, self.dim, self._run_batch, self._batch_size, self._max_batch_tokens
+            )
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]

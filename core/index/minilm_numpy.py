@@ -10,8 +10,7 @@ tokens and L2 normalisation, as sentence-transformers does for this model.
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,12 +19,9 @@ import numpy as np
 from core.errors import ModelUnavailable
 from core.index.minilm import (
     DEFAULT_BATCH_TOKENS,
-    MINILM_DIM,
     MINILM_MAX_TOKENS,
-    MINILM_MODEL_ID,
+    LengthBatchedMiniLM,
     MiniLMFiles,
-    embed_in_length_batches,
-    load_minilm_tokenizer,
 )
 
 # Added to attention scores of padding keys: exp() of it is exactly 0 in float32.
@@ -172,16 +168,13 @@ def mean_pool(hidden: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
     return ((hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)).astype(np.float32)
 
 
-class NumpyMiniLMEmbedder:
+class NumpyMiniLMEmbedder(LengthBatchedMiniLM):
     """all-MiniLM-L6-v2 computed with numpy (implements :class:`core.index.embedder.Embedder`).
 
     Thread safety: calls are serialised by an internal lock (numpy's BLAS already uses
     every core).  Loading reads the whole safetensors file (~90 MB) into memory.
     Raises :class:`ModelUnavailable` if the files cannot be loaded.
     """
-
-    model_id = MINILM_MODEL_ID
-    dim = MINILM_DIM
 
     def __init__(
         self,
@@ -194,20 +187,8 @@ class NumpyMiniLMEmbedder:
         if self._config.hidden_size != self.dim:
             raise ModelUnavailable(f"Expected a {self.dim}-d model in {files.model_dir}")
         self._weights = load_weights(files.weights)
-        self._tokenizer = load_minilm_tokenizer(files, max_tokens)
-        self._batch_size = batch_size
-        self._max_batch_tokens = max_batch_tokens
-        self._lock = threading.Lock()
+        self._batching(files, max_tokens, batch_size, max_batch_tokens)
 
     def _run_batch(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         hidden = bert_hidden_states(self._weights, self._config, input_ids, attention_mask)
         return mean_pool(hidden, attention_mask)
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
-            return embed_in_length_batches(
-                self._tokenizer, texts, self.dim, self._run_batch, self._batch_size, self._max_batch_tokens
-            )
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]

@@ -15,8 +15,6 @@ import contextlib
 import hashlib
 import logging
 import os
-import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,14 +25,12 @@ import numpy as np
 from core.errors import ModelUnavailable
 from core.index.minilm import (
     DEFAULT_BATCH_TOKENS,
-    MINILM_DIM,
     MINILM_MAX_TOKENS,
-    MINILM_MODEL_ID,
+    LengthBatchedMiniLM,
     MiniLMFiles,
-    embed_in_length_batches,
-    load_minilm_tokenizer,
 )
 from core.index.minilm_numpy import MASKED_SCORE, BertConfig, Weights, load_weights
+from core.private_file import TEMP_SUFFIX, write_private
 
 if TYPE_CHECKING:
     import onnx
@@ -45,7 +41,7 @@ log = logging.getLogger(__name__)
 GRAPH_VERSION = 1
 OPSET = 17
 ONNX_FILE_PREFIX = "all-MiniLM-L6-v2-f32-"
-_TMP_PREFIX = ".building-minilm-"
+_TMP_PREFIX = ".building-minilm-"  # temp files of builds before write_private
 _STALE_TMP_SECONDS = 3600
 
 
@@ -225,31 +221,6 @@ def build_minilm_graph(weights: Weights, config: BertConfig) -> onnx.ModelProto:
     return model
 
 
-def _fsync_dir(directory: Path) -> None:
-    # Makes the rename durable; not possible (nor needed) on Windows.
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _write_atomically(data: bytes, target: Path) -> None:
-    fd, tmp_name = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=".onnx", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(target.parent)
-
-
 def _remove_leftovers(models_dir: Path, keep: Path) -> None:
     """Delete graphs built from other weights, and temp files of crashed builds."""
     now = time.time()
@@ -257,7 +228,9 @@ def _remove_leftovers(models_dir: Path, keep: Path) -> None:
         with contextlib.suppress(OSError):  # in use elsewhere (Windows), or already gone
             old_graph = path.name.startswith(ONNX_FILE_PREFIX) and path.suffix == ".onnx" and path != keep
             crashed_build = (
-                path.name.startswith(_TMP_PREFIX) and now - path.stat().st_mtime > _STALE_TMP_SECONDS
+                (path.name.startswith(_TMP_PREFIX) or (path.name.startswith("." + ONNX_FILE_PREFIX)
+                                                       and path.name.endswith(TEMP_SUFFIX)))
+                and now - path.stat().st_mtime > _STALE_TMP_SECONDS
             )
             if old_graph or crashed_build:
                 path.unlink()
@@ -281,7 +254,7 @@ def ensure_onnx_model(files: MiniLMFiles, models_dir: Path, rebuild: bool = Fals
     started = time.perf_counter()
     model = build_minilm_graph(load_weights(files.weights), BertConfig.from_file(files.config))
     try:
-        _write_atomically(model.SerializeToString(), target)
+        write_private(target, model.SerializeToString(), durable=True)
     except OSError as exc:
         raise ModelUnavailable(f"Cannot write the embedding model to {target}: {exc}") from exc
     _remove_leftovers(models_dir, keep=target)
@@ -296,7 +269,7 @@ def default_threads() -> int:
     return psutil.cpu_count(logical=False) or os.cpu_count() or 1
 
 
-class OnnxMiniLMEmbedder:
+class OnnxMiniLMEmbedder(LengthBatchedMiniLM):
     """all-MiniLM-L6-v2 on onnxruntime, f32 (implements :class:`core.index.embedder.Embedder`).
 
     Construction builds the graph if needed (see :func:`ensure_onnx_model`) and opens one
@@ -309,9 +282,6 @@ class OnnxMiniLMEmbedder:
     ``built`` tells whether this instance had to build the graph (False when reused).
     Raises :class:`ModelUnavailable` if the model cannot be built or loaded.
     """
-
-    model_id = MINILM_MODEL_ID
-    dim = MINILM_DIM
 
     def __init__(
         self,
@@ -357,22 +327,10 @@ class OnnxMiniLMEmbedder:
                 self._session = open_session(self.model_path)
             except Exception as exc:
                 raise ModelUnavailable(f"Cannot load the embedding model {self.model_path}: {exc}") from exc
-        self._tokenizer = load_minilm_tokenizer(files, max_tokens)
-        self._batch_size = batch_size
-        self._max_batch_tokens = max_batch_tokens
-        self._lock = threading.Lock()
+        self._batching(files, max_tokens, batch_size, max_batch_tokens)
 
     def _run_batch(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         (vectors,) = self._session.run(
             ["sentence_embedding"], {"input_ids": input_ids, "attention_mask": attention_mask}
         )
         return vectors
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
-            return embed_in_length_batches(
-                self._tokenizer, texts, self.dim, self._run_batch, self._batch_size, self._max_batch_tokens
-            )
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]

@@ -69,6 +69,9 @@ class Rule:
     min_classes: int = 2
     positive: tuple[str, ...] = ()
     negative: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()  # literals one of which every match contains (lower-case when ignore_case)
+    needs_regex: re.Pattern[str] | None = None  # the same, with the rule's flags: for non-ASCII text
+    ignore_case: bool = False
 
 
 class WordLike(Protocol):
@@ -118,7 +121,10 @@ class Redactor:
     def find(self, text: str) -> list[Finding]:
         """All findings, overlapping ones reduced to the outermost, in text order."""
         raw: list[Finding] = []
+        lowered = text.lower() if text.isascii() else None
         for rule in self.rules:
+            if not _may_match(rule, text, lowered):
+                continue  # most text holds no secret: a literal scan is far cheaper than the pattern
             for match in _matches(rule, text):
                 start, end = _secret_span(match)
                 if end <= start:
@@ -226,6 +232,10 @@ def parse_rules(toml_text: str, source: str = "rules.toml") -> list[Rule]:
             regex = re.compile(pattern, flags)
         except re.error as exc:
             raise RulesError(f"{where} ({rule_id}): bad pattern: {exc}") from exc
+        needs = entry.get("needs")
+        if needs is not None and (not isinstance(needs, list) or not needs
+                                  or not all(isinstance(n, str) and n for n in needs)):
+            raise RulesError(f"{where} ({rule_id}): needs must be a list of non-empty strings")
         rules.append(
             Rule(
                 id=rule_id,
@@ -236,6 +246,9 @@ def parse_rules(toml_text: str, source: str = "rules.toml") -> list[Rule]:
                 min_classes=int(entry.get("min_classes", 2)),
                 positive=tuple(entry.get("positive", ())),
                 negative=tuple(entry.get("negative", ())),
+                needs=tuple(n.lower() for n in needs) if needs and flags else tuple(needs or ()),
+                needs_regex=re.compile("|".join(map(re.escape, needs)), flags) if needs else None,
+                ignore_case=bool(flags),
             )
         )
     if not rules:
@@ -259,6 +272,22 @@ def default_rules_digest() -> str:
 
 
 # -- helpers ----------------------------------------------------------------
+
+
+def _may_match(rule: Rule, text: str, lowered: str | None) -> bool:
+    """False when ``text`` lacks every literal the rule needs (so its pattern cannot match).
+
+    ``lowered`` is the text in lower case when it is ASCII; otherwise an ignore-case rule's
+    literals are searched with its own flags, since Unicode case folding matches more than
+    ``str.lower`` does (the Kelvin sign matches "k", a dotless ı matches "i").
+    """
+    if not rule.needs:
+        return True
+    if not rule.ignore_case:
+        return any(literal in text for literal in rule.needs)
+    if lowered is not None:
+        return any(literal in lowered for literal in rule.needs)
+    return rule.needs_regex is not None and rule.needs_regex.search(text) is not None
 
 
 def _secret_span(match: re.Match[str]) -> tuple[int, int]:

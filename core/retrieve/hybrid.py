@@ -8,7 +8,6 @@ again without it and says so in ``notes``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,10 +18,10 @@ import numpy as np
 from core.index.ann import EXACT_FILTER_LIMIT as NARROW_FILTER
 from core.index.fulltext import query_terms, search_fulltext
 from core.index.vectors import VectorSearch
-from core.retrieve.snippets import make_snippet
+from core.retrieve.hit_rows import HIT_COLUMNS, hit_from_row
 from core.retrieve.types import Hit, SearchRequest, SearchResult
-from core.store.items import from_epoch, to_epoch
-from core.types import ChunkId, ItemId, TimeRange
+from core.store.items import to_epoch
+from core.types import TimeRange
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,8 +230,7 @@ class HybridRetriever:
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
         candidates = [cid for cid, _ in ranked[: max(k * 8, 50)]]
         rows = reader.execute(
-            "SELECT c.id, c.item_id, c.text, c.page, i.source, i.kind, i.external_id, i.conversation, i.speaker,"
-            " i.title, i.ts, i.text, i.meta, i.deleted FROM chunks c JOIN items i ON i.id = c.item_id"
+            f"SELECT {HIT_COLUMNS} FROM chunks c JOIN items i ON i.id = c.item_id"
             f" WHERE c.id IN ({','.join('?' * len(candidates))})",
             candidates,
         ).fetchall()
@@ -244,15 +242,7 @@ class HybridRetriever:
             if row is None or row[1] in seen_items:
                 continue
             seen_items.add(row[1])
-            meta = json.loads(row[12] or "{}")
-            hits.append(
-                Hit(
-                    item_id=ItemId(row[1]), chunk_id=ChunkId(chunk_id), score=score, source=row[4], kind=row[5],
-                    external_id=row[6], conversation=row[7], speaker=row[8], title=row[9],
-                    timestamp=from_epoch(row[10]), text=row[2], snippet=make_snippet(row[2], terms),
-                    page=row[3], app=meta.get("app"), deleted=bool(row[13]), signals=signals.get(chunk_id, {}),
-                )
-            )
+            hits.append(hit_from_row(row, score=score, terms=terms, signals=signals.get(chunk_id, {})))
             if len(hits) >= k:
                 break
         return hits

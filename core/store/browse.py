@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from core.errors import CairnError
+from core.store import packed_words
 from core.store.items import from_epoch, to_epoch
 from core.types import ItemId, MediaId
 
@@ -39,7 +40,7 @@ def _item_from_row(row: Sequence[Any], media: tuple[MediaId, ...] = ()) -> ItemV
     return ItemView(
         id=ItemId(row[0]), source=row[1], kind=row[2], timestamp=from_epoch(row[3]), text=row[4],
         external_id=row[5], conversation=row[6], speaker=row[7], title=row[8],
-        meta=json.loads(row[9] or "{}"), deleted=bool(row[10]), media=media,
+        meta=packed_words.expand(json.loads(row[9] or "{}")), deleted=bool(row[10]), media=media,
     )
 
 

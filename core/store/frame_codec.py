@@ -1,8 +1,8 @@
 """Stored screen frames as a keyframe plus changed regions: the container format and compositing on read.
 
-A keyframe is a plain image file (WebP).  A *delta frame* names its keyframe
-(the frame id of the screenshot it composites on, stable across devices) and
-holds what differs from it:
+A keyframe is a plain image file (WebP).  A *delta frame* names its base (the
+frame id of the screenshot it composites on, stable across devices: a keyframe
+or an earlier delta, at most ``MAX_CHAIN`` deep) and holds what differs from it:
 
 - ``moves``: boxes whose rows come from the keyframe shifted by ``dy`` (content
   that scrolled), so a scrolled page costs only its newly exposed band;
@@ -10,9 +10,10 @@ holds what differs from it:
   text and UI (WebP lossless codes flat UI with a colour palette by itself),
   lossy WebP for photographic regions (video, photos).
 
-``compose(keyframe_rgb, delta)`` rebuilds the frame: moves first (all read the
-keyframe), then patches.  Where every patch is lossless the result is
-byte-identical to the frame that was encoded.
+``compose(base_rgb, delta)`` rebuilds the frame: moves first (all read the
+base), then patches; ``resolve`` follows a chain of deltas down to its keyframe.
+Where every patch is lossless the result is byte-identical to the frame that
+was encoded.
 
 Layout: ``MAGIC``, a 4-byte big-endian header length, the header as UTF-8 JSON
 ``{"key", "w", "h", "moves": [[x, y, w, h, dy]], "patches": [[x, y, w, h, lossless, nbytes]]}``,
@@ -27,6 +28,7 @@ from __future__ import annotations
 import io
 import json
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +37,7 @@ import numpy as np
 from core.errors import CairnError
 
 MAGIC = b"CRNFD1\n"
+MAX_CHAIN = 64  # deltas on deltas followed at most this deep on read (the encoder stays far below)
 Box = tuple[int, int, int, int]
 LOSSLESS_QUALITY = 30  # WebP lossless effort: patches are small, so a little more effort is cheap
 LOSSLESS_METHOD = 2
@@ -155,6 +158,28 @@ def decode_rgb(data: bytes) -> np.ndarray:
 
     with Image.open(io.BytesIO(data)) as image:
         return np.asarray(image.convert("RGB"))
+
+
+def resolve(data: bytes, fetch: Callable[[str], bytes | None]) -> np.ndarray:
+    """The (H, W, 3) pixels of a stored frame: a keyframe decoded, or a delta chain composited on its keyframe.
+
+    ``fetch(frame_id)`` returns the stored bytes of that frame, or ``None`` when it is gone
+    (forgotten, aged out): then ``FrameCodecError`` says which base is missing.
+    """
+    chain: list[Delta] = []
+    while is_delta(data):
+        delta = parse(data)
+        chain.append(delta)
+        if len(chain) > MAX_CHAIN:
+            raise FrameCodecError(f"delta chain longer than {MAX_CHAIN}")
+        base = fetch(delta.keyframe)
+        if base is None:
+            raise FrameCodecError(f"the frame {delta.keyframe} this screenshot builds on is gone")
+        data = base
+    pixels = decode_rgb(data)
+    for delta in reversed(chain):
+        pixels = compose(pixels, delta)
+    return pixels
 
 
 def to_ppm(rgb: np.ndarray) -> bytes:

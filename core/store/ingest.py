@@ -2,10 +2,10 @@
 
 Order of work for each record: redact secrets (text and every other stored
 field: title, speaker, conversation, id, meta) → cap the size → chunk →
-upsert (idempotent) in a batch transaction on the writer thread → embed the
-new chunk texts.  A bad record is counted and reported, never fatal; records
-already committed stay committed if the process dies (batches are small, and
-re-running the import finds them as duplicates).
+upsert (idempotent) in a batch transaction on the writer thread, the next batch
+prepared meanwhile (``core.store.batch_writer``) → embed the new chunk texts.
+A bad record is counted and reported, never fatal; records already committed
+stay committed if the process dies (re-running the import finds them as duplicates).
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ import numpy as np
 from core.changes import ITEMS, Changes, changes_if
 from core.errors import DiskFull
 from core.normalize.chunking import Chunk, chunk_sections, chunk_text
+from core.store.batch_writer import BatchWriter
 from core.store.database import Database
 from core.store.disk_full import is_disk_full
-from core.store.items import content_hash, embed_text, source_key, upsert_item
+from core.store.items import content_hash, embed_text, source_key
 from core.store.redact_fields import FieldRedaction, redact_record_fields
-from core.types import Record, RecordError, RecordNote, RecordSkip, Section
+from core.types import ItemId, Record, RecordError, RecordNote, RecordSkip, Section
 
 MAX_MESSAGE_CHARS = 100_000
 MAX_DOCUMENT_CHARS = 5_000_000
-BATCH_SIZE = 256
 EMBED_BATCH = 64
 
 
@@ -140,32 +140,20 @@ def ingest(
     fields = FieldRedaction(redactor.redact) if redactor is not None else None
     occurrences = RepeatedIds()
     seen = 0
-    batch: list[tuple[Record, str, list[Chunk], dict[str, Any]]] = []
     embedder: Embedder | None = None
 
-    def flush() -> None:
+    def written(outcomes: list[tuple[str, int]]) -> None:
         nonlocal embedder
-        if not batch:
-            return
-        todo = list(batch)
-        batch.clear()
-
-        def write(conn: Any) -> list[tuple[str, int]]:
-            outcomes = []
-            for record, text, chunks, meta in todo:
-                outcome, item_id = upsert_item(conn, record, text, chunks, meta)
-                outcomes.append((outcome, item_id))
-            return outcomes
-
-        for outcome, item_id in db.write(write):
+        for outcome, item_id in outcomes:
             setattr(counts, outcome, getattr(counts, outcome) + 1)
             if outcome != "duplicate":
-                counts.item_ids.append(item_id)
+                counts.item_ids.append(ItemId(item_id))
         if embedder_factory is not None:
             if embedder is None:
                 embedder = embedder_factory()
             embed_missing(db, embedder)
 
+    writer = BatchWriter(db, written, sync=embedder_factory is not None)
     items = iter(results)
     records = 0
     try:
@@ -188,14 +176,13 @@ def ingest(
                     continue
                 counts.redactions += redactions
                 counts.truncated += "truncated" in meta
-                batch.append((record, text, chunks, meta))
-                if len(batch) >= BATCH_SIZE:
-                    flush()
+                writer.add((record, text, chunks, meta))
             if progress is not None and seen % 100 == 0:
                 progress(seen, total)
-        flush()
-    except Exception as exc:
-        if not is_disk_full(exc):
+        writer.finish()
+    except BaseException as exc:
+        writer.abandon()
+        if not isinstance(exc, Exception) or not is_disk_full(exc):
             raise
         stored = counts.imported + counts.updated + counts.duplicate
         raise DiskFull(stored, _count_records(items, records)) from exc

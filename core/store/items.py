@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from core.normalize.chunking import Chunk
+from core.store import packed_words
 from core.types import ItemId, Record
 
 Outcome = Literal["imported", "updated", "duplicate"]
@@ -58,6 +59,11 @@ def from_epoch(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)
 
 
+def _meta_json(meta: dict[str, Any]) -> str:
+    """Compact JSON; OCR word boxes packed (``packed_words``: redaction has already run on the plain list)."""
+    return json.dumps(packed_words.pack_meta(meta), ensure_ascii=False, default=str, separators=(",", ":"))
+
+
 def upsert_item(conn: Any, record: Record, text: str, chunks: Sequence[Chunk], meta: dict[str, Any]) -> tuple[Outcome, ItemId]:
     key = source_key(record)
     digest = content_hash(record, text)
@@ -75,7 +81,7 @@ def upsert_item(conn: Any, record: Record, text: str, chunks: Sequence[Chunk], m
             " text, content_hash, meta, deleted, created_at, updated_at)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,0,?,?)",
             (record.source, key, record.external_id, record.kind, ts, ts_end, record.conversation,
-             record.speaker, record.title, text, digest, json.dumps(meta, ensure_ascii=False, default=str), now, now),
+             record.speaker, record.title, text, digest, _meta_json(meta), now, now),
         )
         item_id = ItemId(cur.lastrowid)
         outcome: Outcome = "imported"
@@ -89,7 +95,7 @@ def upsert_item(conn: Any, record: Record, text: str, chunks: Sequence[Chunk], m
             "UPDATE items SET kind=?, ts=?, ts_end=?, speaker=?, title=?, text=?, content_hash=?, meta=?,"
             " deleted=0, updated_at=? WHERE id=?",
             (record.kind, ts, ts_end, record.speaker, record.title, text, digest,
-             json.dumps(meta, ensure_ascii=False, default=str), now, item_id),
+             _meta_json(meta), now, item_id),
         )
         delete_chunks(conn, [item_id])
         outcome = "updated"

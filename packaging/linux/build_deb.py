@@ -21,13 +21,16 @@ import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 
+from elf_tidy import tidy
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 PACKAGE = "cairn"
 MAINTAINER = "Cairn developers <cairn-packaging@users.noreply.example.org>"
 # What the bundle does not carry: the C library and the X11/GL/D-Bus stack Qt's xcb platform loads at run time.
-DEPENDS = ("libc6 (>= 2.31), libstdc++6, libgcc-s1, zlib1g, libglib2.0-0, libegl1, libgl1, libopengl0, "
-           "libfontconfig1, libfreetype6, libdbus-1-3, libx11-6, libx11-xcb1, libxkbcommon0, libxkbcommon-x11-0, "
+# sensible-utils: the bundled libblkid/libmount name sensible-pager.
+DEPENDS = ("libc6 (>= 2.31), sensible-utils, libstdc++6, libgcc-s1, zlib1g, libglib2.0-0, libegl1, libgl1, "
+           "libopengl0, libfontconfig1, libfreetype6, libdbus-1-3, libx11-6, libx11-xcb1, libxkbcommon0, libxkbcommon-x11-0, "
            "libxcb1, libxcb-cursor0, libxcb-icccm4, libxcb-image0, libxcb-keysyms1, libxcb-randr0, "
            "libxcb-render0, libxcb-render-util0, libxcb-shape0, libxcb-shm0, libxcb-sync1, libxcb-util1, "
            "libxcb-xfixes0, libxcb-xkb1")
@@ -90,6 +93,10 @@ def stage(bundle: Path, tree: Path, version: str, arch: str) -> None:
         if not (bundle / launcher).is_file():
             raise SystemExit(f"{bundle} has no {launcher} launcher: build the bundle first")
     shutil.copytree(bundle, tree / "opt" / PACKAGE, symlinks=True)
+    tidied = tidy(tree / "opt" / PACKAGE)
+    print(f"ELF files: {len(tidied.stripped)} stripped, {len(tidied.search_path_removed)} build-machine search paths "
+          f"removed, {len(tidied.made_not_executable)} libraries made 0644, {len(tidied.left_as_repaired)} left as "
+          "auditwheel repaired them", file=sys.stderr)
     (tree / "usr" / "bin").mkdir(parents=True)
     for launcher in ("cairn", "cairn-app"):
         (tree / "usr" / "bin" / launcher).symlink_to(f"/opt/{PACKAGE}/{launcher}")

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,11 @@ def test_cli_daemon_captures_screen_text_and_never_a_private_window(tmp_path: Pa
                     window.close()
             if daemon.poll() is None:
                 daemon.kill()
+    # The capture ledger (encrypted in the vault) has the minutes the daemon captured.
+    with Vault.open(VaultPaths(home), TEST_PASSPHRASE, embedder=None) as v:
+        now = datetime.now(UTC)
+        cover = v.capture_coverage(now - timedelta(hours=1), now + timedelta(minutes=2))
+    assert cover.captured >= 1, cover
     # Nothing of the private window in any file (the vault is encrypted, and the text was never captured).
     for path in home.rglob("*"):
         if path.is_file():

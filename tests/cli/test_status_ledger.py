@@ -42,6 +42,10 @@ def test_status_shows_todays_coverage_and_the_last_gaps(tmp_path: Path) -> None:
     today = next(line for line in human.stdout.splitlines() if line.strip().startswith("today:"))
     assert "captured (" in today and "excluded" in today, human.stdout
     assert "last gaps:" in human.stdout and "a private window is in front" in human.stdout
+    storage = next(line for line in human.stdout.splitlines() if line.strip().startswith("storage:"))
+    assert "used of budget" in storage and "automatic" in storage, human.stdout
     data = json.loads(cairn("status", "--json").stdout)["today"]
     assert data["by_state"]["excluded"] == 3 and data["captured"] == min(10, data["minutes"] - 3)
     assert any(g["state"] == "excluded" and "private window" in g["reason"] for g in data["gaps"])
+    storage = json.loads(cairn("status", "--json").stdout)["storage"]
+    assert storage["auto"] and storage["budget_bytes"] > 0 and storage["low_disk"] is None

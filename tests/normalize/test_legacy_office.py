@@ -21,6 +21,12 @@ def test_word_97_text_with_paragraphs_and_accents() -> None:
     assert extraction.text.split("\n") == PARAGRAPHS
 
 
+def test_word_6_95_text_run() -> None:
+    from tests.data.files.legacy_office import make_word6_doc
+
+    assert extract_bytes(make_word6_doc(PARAGRAPHS), "old95.doc").text.split("\n") == PARAGRAPHS
+
+
 def test_word_97_unicode_piece_and_fields() -> None:
     # a field's code (between 0x13 and 0x14) is not text; its result (up to 0x15) is
     body = "See \x13 HYPERLINK \"http://x\" \x14the ledger\x15 in 東京.\rCell A\x07Cell B\x07\x07"
@@ -30,11 +36,13 @@ def test_word_97_unicode_piece_and_fields() -> None:
 
 
 def test_powerpoint_97_slides_are_pages() -> None:
-    extraction = extract_bytes(make_ppt([*SLIDES, ("Кириллица", "東京 office ✓")], notes="Speaker: QUOKKA"), "deck.ppt")
+    deck = make_ppt([*SLIDES, ("Кириллица", "東京 office ✓")], notes="Speaker: QUOKKA", boxes={2: "Free box WALRUS"})
+    extraction = extract_bytes(deck, "deck.ppt")
     assert extraction.mime == "application/vnd.ms-powerpoint"
     pages = [(s.page, s.heading) for s in extraction.sections]
     assert pages == [(1, "Roadmap MARIMBA"), (2, "Risks"), (3, "Кириллица"), (None, "Notes")]
     assert "Späte Lieferung der Ölpumpe" in extraction.sections[1].text
+    assert "Free box WALRUS" in extraction.sections[1].text  # a text box drawn on slide 2 is on page 2
     assert "東京 office ✓" in extraction.sections[2].text and "QUOKKA" in extraction.sections[3].text
     assert "Master title" not in extraction.text
 

@@ -9,6 +9,7 @@ and the model folder ``CAIRN_MODELS_DIR`` names.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -17,7 +18,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from core.process_env import TELEMETRY_OFF
+from tests.capture.screen.xserver import QtWindow, x_tools_missing, xserver
 from tests.conftest import TEST_PASSPHRASE
 from tests.helpers import jsonl_line, write_jsonl
 
@@ -98,6 +102,70 @@ def test_index_search_ask_and_daemon_make_no_network_call(tmp_path: Path) -> Non
             daemon.kill()
     assert daemon.returncode == 0, out
     assert trace.read_text().count("execve(") >= 8, "strace did not follow the commands"
+    assert _non_local(trace) == []
+    left = sorted(str(p.relative_to(env["HOME"])) for p in Path(env["HOME"]).rglob("*") if p.is_file())
+    assert left == [], f"written outside CAIRN_HOME: {left}"
+
+
+@pytest.mark.xvfb
+@pytest.mark.slow
+def test_the_desktop_app_capturing_the_screen_makes_no_network_call(tmp_path: Path) -> None:
+    """The app itself (Qt, the embedder, screen capture with OCR in-process) on a real X server, under strace."""
+    import psutil
+
+    from core.capture.screen.window_x11 import X11WindowInfo
+    from core.normalize.ocr import TesseractOcr
+    from core.paths import VaultPaths
+    from core.vault import Vault
+
+    if x_tools_missing() or not TesseractOcr().available():
+        pytest.skip(x_tools_missing() or "tesseract not installed")
+    strace = shutil.which("strace")
+    assert strace, "strace is installed by scripts/setup.sh"
+    env = _user_env(tmp_path)
+    trace = tmp_path / "app.trace"
+    home = Path(env["CAIRN_HOME"])
+    with Vault.create(VaultPaths(home), TEST_PASSPHRASE, use_keyring=False, embedder=None) as vault:
+        vault.update_settings(capture_interval_s=0.5, screen_enabled=True)
+
+    def stored() -> int:
+        try:
+            return int(json.loads((home / "run" / "screen-status.json").read_text()).get("frames_stored", 0))
+        except (OSError, ValueError):
+            return 0
+
+    with xserver() as server:
+        env["DISPLAY"] = server.display
+        notes = QtWindow(server, "notes-app", "Plans - Notes", ["The quillfeather bakery opens in March"],
+                         (0, 0, 1280, 800), font_px=28)
+        traced = subprocess.Popen([strace, "-f", "-qq", "-o", str(trace), "-e", "trace=%network,execve",
+                                   sys.executable, "-m", "app.main", "--passphrase-env"],
+                                  env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        info = X11WindowInfo(server.display)
+        try:
+            deadline = time.monotonic() + 240
+            app_pid, window = None, None
+            while time.monotonic() < deadline and window is None:
+                app_pid = next((c.pid for c in psutil.Process(traced.pid).children()), None)
+                window = next((w for w in info.visible_windows() if w.pid == app_pid and w.width > 200), None)
+                time.sleep(0.5)
+            assert window is not None, "the app's window did not show"
+            # Cairn never captures itself: out of the way, so that it captures the notes window.
+            server.xdotool("windowminimize", str(window.window_id))
+            while time.monotonic() < deadline and stored() < 1:
+                time.sleep(0.5)
+            assert stored() >= 1, "the app did not capture the screen"
+            os.kill(app_pid, 15)  # type: ignore[arg-type]
+            traced.wait(120)
+        finally:
+            if traced.poll() is None:
+                for child in psutil.Process(traced.pid).children(recursive=True):
+                    child.kill()
+                traced.kill()
+                traced.wait()
+            notes.close()
+            info.close()
+    assert trace.read_text().count("execve(") >= 2, "strace did not follow the app"
     assert _non_local(trace) == []
     left = sorted(str(p.relative_to(env["HOME"])) for p in Path(env["HOME"]).rglob("*") if p.is_file())
     assert left == [], f"written outside CAIRN_HOME: {left}"

@@ -119,3 +119,21 @@ def test_rekey_re_encrypts_the_path_keys(tmp_path: Path) -> None:
         again = _index(vault, docs)
         assert (again.indexed, again.unchanged) == (0, 4)
         assert _scan(vault, _needles()) == []
+
+
+def test_a_file_item_synced_from_another_device_is_left_to_that_device(tmp_path: Path) -> None:
+    """Both devices re-keying the same synced item would give it two keys, i.e. two items after the next sync."""
+    from datetime import UTC, datetime
+
+    from core.capture.files.path_recode import META_KEY
+    from core.types import Record
+    from core.vault import Vault
+
+    paths = VaultPaths(tmp_path / "home")
+    theirs = f"/home/bo/box {SECRET}/list.md"  # as an older version on the other device wrote it
+    with Vault.create(paths, TEST_PASSPHRASE, use_keyring=False, embedder=None) as vault:
+        vault.ingest([Record(source="file", external_id=theirs, kind="document", timestamp=datetime.now(UTC),
+                             text="apples", conversation="/home/bo")], embed=False)
+        vault.write(lambda conn: conn.execute("DELETE FROM meta WHERE key = ?", (META_KEY,)))
+    with Vault.open(paths, TEST_PASSPHRASE, embedder=None) as vault:
+        assert [r[1] for r in _file_rows(vault)] == [theirs]

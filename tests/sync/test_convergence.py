@@ -168,3 +168,25 @@ def test_concurrent_renames_resolve_the_same_way_on_both(tmp_path: Path) -> None
         sa = snapshot(a)
         assert sa == snapshot(b)
         assert sum(e[1] in ("Lukas Weber", "Lukas W.") for e in sa["entities"]) == 1
+
+
+def test_undoing_an_automatic_merge_follows(tmp_path: Path) -> None:
+    from core.memory.knowledge.aliases import recent_auto_merges, undo_merge
+
+    def split(vault: Vault) -> bool:
+        return vault.read().execute("SELECT count(*) FROM mem_entities WHERE name = 'Priya' AND merged_into IS NULL"
+                                    " AND deleted = 0").fetchone()[0] == 1
+
+    with two_devices(tmp_path) as (a, b, _spec, target):
+        a.ingest([chat("1", "I joined the call late", "Priya Raman", at(0)),
+                  chat("2", "I will send the slides", "Priya", at(1))], embed=False)
+        for vault in (a, b, a):
+            sync(vault, target)
+        assert not split(a) and not split(b)  # "Priya" folded into "Priya Raman" by each device on its own
+        (merge,) = recent_auto_merges(a.read())
+        a.write(lambda c: undo_merge(c, merge.kept, merge.folded))
+        sync(a, target)
+        report = sync(b, target)
+        assert report.applied.graph == 1
+        assert split(a) and split(b)
+        assert snapshot(a) == snapshot(b)

@@ -47,7 +47,7 @@ def fill_focused_form(session: Session, parent: QWidget) -> None:
 
         dialog = AutofillDialog(form.plan, XdotoolSink(form.box, form.targets), parent)
         parent._autofill_dialog = dialog  # type: ignore[attr-defined]
-        dialog.show()
+        dialog.present()  # in front of the form, though the form's app has the focus
 
     def failed(exc: BaseException) -> None:
         QMessageBox.information(parent, "Fill form", str(exc))

@@ -64,6 +64,13 @@ class AutofillDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def present(self) -> None:
+        """Show in front of the form being filled (another app has the focus, Cairn may be hidden in the tray)."""
+        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
     def _fill_clicked(self) -> None:
         # The user's click is the confirmation; the token is bound to this exact plan.
         token = UserConfirmation.issue(self.plan, "click")

@@ -103,7 +103,9 @@ class Tray(QObject):
             self.icon.setToolTip(f"Cairn — {text}")
 
     def show_coverage(self, text: str) -> None:
-        self.coverage_action.setText(text)
+        """Today's coverage: its head in the menu (a menu line must stay short), all of it as the tooltip."""
+        self.coverage_action.setText(text.split(";")[0].split(" · ")[0])
+        self.coverage_action.setToolTip(text)
         self.coverage_action.setVisible(bool(text))
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:

@@ -70,6 +70,7 @@ class CaptureBand(QWidget):
         self._end = 1.0
         self._spans: list[Any] = []
         self._generation = 0
+        self.loads = 0  # ledger reads finished (tests wait on it)
         self.box = strip_with_band(strip, self)
         day_shown.connect(self.show_day)
         session.changed.connect(self._changed)
@@ -91,6 +92,7 @@ class CaptureBand(QWidget):
         def done(spans: list[Any]) -> None:
             if generation == self._generation:
                 self.set_spans(spans)
+                self.loads += 1
 
         load_ledger(self._session, start, end).success(done).owned_by(self).run()
 
@@ -105,7 +107,8 @@ class CaptureBand(QWidget):
         self.update()
 
     def set_spans(self, spans: list[Any]) -> None:
-        self._spans = list(spans)
+        """The day's ledger; a day without any record (nothing was ever captured then) shows no band."""
+        self._spans = list(spans) if any(s.state != "off" for s in spans) else []
         self._describe()
         self.update()
 

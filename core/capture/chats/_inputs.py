@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from core.capture.chats.reader import ReadResult
 from core.errors import ImportFailed
 from core.normalize.safezip import SafeZip
 from core.types import RecordError
@@ -115,6 +116,19 @@ class ExportTree:
     def head(self, name: str, size: int = SNIFF_BYTES) -> bytes:
         with self.open(name) as fh:
             return fh.read(size)
+
+    def read_each(self, entries: Iterable[str],
+                  read: Callable[[str, IO[bytes]], Iterable[ReadResult]]) -> Iterator[ReadResult]:
+        """``read(entry, stream)`` of each entry in turn; an entry that fails to read is one ``RecordError``
+        (what came before the failure stays) and the next entry is read."""
+        from ._jsonstream import ENTRY_READ_ERRORS
+
+        for entry in entries:
+            try:
+                with self.open(entry) as fh:
+                    yield from read(entry, fh)
+            except ENTRY_READ_ERRORS as exc:
+                yield RecordError(where=entry, reason=f"cannot read: {exc}")
 
     def rejected_errors(self) -> Iterator[RecordError]:
         """One ``RecordError`` per refused zip entry (path traversal, bomb)."""

@@ -37,7 +37,7 @@ from core.types import RecordError, RecordSkip
 
 from ._common import SKIP_EMPTY, SKIP_HIDDEN, from_unix, message_record
 from ._inputs import ExportTree, find_root_prefix, is_zip, read_head, tree_names
-from ._jsonstream import ENTRY_READ_ERRORS, JsonBroken, iter_items
+from ._jsonstream import JsonBroken, iter_items
 
 FORMAT = "chatgpt"
 
@@ -103,12 +103,7 @@ class ChatGPTReader:
             usable = [e for e in entries if e in tree.names()]
             if not usable or not _head_is_chatgpt(tree.head(usable[0])):
                 raise ImportFailed(_not_chatgpt(path))
-            for entry in usable:
-                try:
-                    with tree.open(entry) as fh:
-                        yield from _read_stream(fh, entry, path.stat().st_mtime)
-                except ENTRY_READ_ERRORS as exc:
-                    yield RecordError(where=entry, reason=f"cannot read: {exc}")
+            yield from tree.read_each(usable, lambda entry, fh: _read_stream(fh, entry, path.stat().st_mtime))
 
 
 def _not_chatgpt(path: Path) -> str:

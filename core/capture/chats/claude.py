@@ -105,16 +105,15 @@ class ClaudeReader:
             raise ImportFailed(_not_claude(path))
         with ExportTree(path) as tree:
             yield from tree.rejected_errors()
-            for entry in entries:
-                try:
-                    kind = _head_kind(tree.head(entry))
-                    if kind is None:
-                        yield RecordError(where=entry, reason="not in the Claude.ai export format")
-                        continue
-                    with tree.open(entry) as fh:
-                        yield from _read_stream(fh, entry, kind)
-                except ENTRY_READ_ERRORS as exc:
-                    yield RecordError(where=entry, reason=f"cannot read: {exc}")
+
+            def read_entry(entry: str, fh: IO[bytes]) -> Iterator[ReadResult]:
+                kind = _head_kind(tree.head(entry))
+                if kind is None:
+                    yield RecordError(where=entry, reason="not in the Claude.ai export format")
+                    return
+                yield from _read_stream(fh, entry, kind)
+
+            yield from tree.read_each(entries, read_entry)
 
 
 def _not_claude(path: Path) -> str:

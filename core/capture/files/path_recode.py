@@ -9,8 +9,8 @@ ledger's ``origin``, and the copies consolidation made (a file entity's path
 alias, a file episode's conversation and stream).  ``meta.file_path_keys``
 records the codec's fingerprint, so a vault already in step costs one read.
 
-A key no key of this vault opens (a file item synced from another device)
-is left as it is.  Threads: run on the writer.  Errors: SQLite errors propagate.
+File items synced from another device (no ledger row here) are left to that
+device, which re-encodes its own and syncs the change.  Threads: run on the writer.  Errors: SQLite errors propagate.
 """
 
 from __future__ import annotations
@@ -47,8 +47,11 @@ def recode_path_keys(conn: Any, opener: PathCodec, encoder: PathCodec) -> int:
             return key  # not this vault's (synced from another device): left alone
 
     changed = 0
+    # Only the files this device indexed (they have a ledger row): a file item synced from another device is that
+    # device's to re-encode (it sends the new key and forgets the old); re-keying it here too would duplicate it.
     for item_id, external_id, conversation in conn.execute(
-            "SELECT id, external_id, conversation FROM items WHERE source = ?", (SOURCE,)).fetchall():
+            "SELECT id, external_id, conversation FROM items WHERE source = ? AND id IN"
+            " (SELECT item_id FROM ingest_ledger WHERE source = ? AND item_id IS NOT NULL)", (SOURCE, SOURCE)).fetchall():
         new_id, new_conversation = recode(external_id), recode(conversation)
         if (new_id, new_conversation) == (external_id, conversation) or new_id is None:
             continue

@@ -53,7 +53,7 @@ from core.capture.screen.processor import FrameProcessor
 from core.capture.screen.settle import settle, switched
 from core.capture.screen.veto import VETO_LABELS, Clearance, clear
 from core.capture.screen.watch import CaptureWatch
-from core.capture.screen.window import WindowInfo, WindowInfoError, window_for_monitor
+from core.capture.screen.window import DisplayLost, WindowInfo, WindowInfoError, window_for_monitor
 from core.capture.screen.window_backends import open_window_info
 from core.normalize.ocr import OcrFailed, OcrTimeout, OcrUnavailable, TesseractOcr
 from core.redact.redactor import Redactor
@@ -205,8 +205,7 @@ class ScreenDaemon:
                 for name in ("capture", "ocr"):
                     thread = self._threads.get(name)
                     if thread is not None and not thread.is_alive() and not self._stop.is_set():
-                        error = self._thread_errors.pop(name, None)
-                        self.health.thread_restarted(name, error)
+                        self.health.thread_restarted(name, error := self._thread_errors.pop(name, None))
                         if name == "capture":
                             self.watch.failed(f"the capture thread died ({error or 'no error given'}); restarted")
                             self._start_capture()
@@ -245,7 +244,7 @@ class ScreenDaemon:
                 if context is None:
                     context = self._open_context()
                     if context is None:
-                        self._sleep(30.0)  # no display yet: try again later
+                        self._sleep(self.config.reopen_after_s)  # no display yet: try again later
                         continue
                 try:
                     self._capture_tick(context)
@@ -385,6 +384,8 @@ class ScreenDaemon:
         monitors = ctx.grabber.monitors
         try:
             windows = ctx.windows.visible_windows()
+        except DisplayLost as exc:  # the capture loop closes this context and opens the display again
+            raise CaptureUnavailable(str(exc)) from exc
         except WindowInfoError as exc:
             if self.config.require_window_info:
                 self._blocked("no_window_info", len(monitors), f"window list unavailable: {exc}")
@@ -433,7 +434,7 @@ class ScreenDaemon:
             degraded = self.sink.store(outcome.frame)
         except Exception as exc:  # the sink's failure must not stop capture; it is reported
             self.health.skip("store_error")
-            self.health.error(f"storing a frame failed: {type(exc).__name__}: {exc}")
+            self.watch.lost(f"storing a frame failed: {type(exc).__name__}: {exc}")
             processor.encoder.forget(outcome.frame.frame_id)  # later frames must not composite on it
             return
         if degraded:  # stored as text only (disk nearly full): no later frame may composite on its pixels

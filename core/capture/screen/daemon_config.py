@@ -34,6 +34,7 @@ class DaemonConfig:
     switch_settle_s: float = 0.3
     switch_settle_tries: int = 3
     stall_after_s: float = 90.0
+    reopen_after_s: float = 30.0  # no display: try to open it again this often (each try is an "unavailable" minute)
     # The capture thread gave no sign of life (a tick, a reason) for this long: alarm and a new thread.
     capture_stall_s: float = 60.0
     status_every_s: float = 2.0

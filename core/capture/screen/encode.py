@@ -32,6 +32,8 @@ import numpy as np
 
 LOSSLESS_QUALITY = 10  # lossless "quality" is compression effort
 LOSSLESS_METHOD = 1
+KEYFRAME_QUALITY = 40
+KEYFRAME_METHOD = 2
 LOSSY_QUALITY = 75
 LOSSY_METHOD = 2
 LOSSLESS_MAX_BYTES = 220_000
@@ -52,11 +54,16 @@ class EncodedImage:
     mime: str = MIME
 
 
-def encode_frame(image: Any) -> EncodedImage:
-    """A PIL image as WebP: lossless for text-like screens, lossy q75 for photographic ones."""
+def encode_frame(image: Any, *, keyframe: bool = False) -> EncodedImage:
+    """A PIL image as WebP: lossless for text-like screens, lossy q75 for photographic ones.
+
+    ``keyframe``: a frame later frames composite on is encoded once for many, so with more
+    effort (lossless quality 40, method 2: ~30 % smaller, ~2x the CPU; see the table above).
+    """
     rgb = image.convert("RGB") if image.mode != "RGB" else image
     if colour_ratio(rgb) <= PHOTO_COLOUR_RATIO:
-        data = _webp(rgb, lossless=True, quality=LOSSLESS_QUALITY, method=LOSSLESS_METHOD)
+        quality, method = (KEYFRAME_QUALITY, KEYFRAME_METHOD) if keyframe else (LOSSLESS_QUALITY, LOSSLESS_METHOD)
+        data = _webp(rgb, lossless=True, quality=quality, method=method)
         if len(data) <= LOSSLESS_MAX_BYTES:
             return EncodedImage(data, rgb.width, rgb.height, True)
     data = _webp(rgb, lossless=False, quality=LOSSY_QUALITY, method=LOSSY_METHOD)

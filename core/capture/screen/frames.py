@@ -29,7 +29,7 @@ class FinishedFrame:
     ``image`` is WebP bytes of the whole monitor with secrets blacked out, or,
     when ``keyframe`` names an earlier frame, a ``core.store.frame_codec`` delta
     that composites on that frame's image;
-    ``thumbnail`` a small WebP; ``words`` the OCR words (boxes in ``image``
+    ``thumbnail`` a small WebP (keyframes only); ``words`` the OCR words (boxes in ``image``
     pixels) with redacted ones replaced by ``REDACTED_WORD``; ``text`` the
     redacted reading-order text.  Plain bytes and strings: the sink encrypts.
     """
@@ -39,7 +39,7 @@ class FinishedFrame:
     monitor: int
     image: bytes
     image_lossless: bool
-    thumbnail: bytes
+    thumbnail: bytes | None  # None for a delta frame (its preview is the composite, scaled)
     width: int
     height: int
     text: str

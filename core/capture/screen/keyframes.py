@@ -1,24 +1,29 @@
 """Which stored frames are keyframes, and what a delta frame holds: the encoding side of ``core.store.frame_codec``.
 
-Per monitor the encoder remembers the last few keyframes it stored (one per
-window, as the OCR references do, so switching back to an app costs a small
+Per monitor the encoder remembers the last frame it stored of each recent
+window (as the OCR references do, so switching back to an app costs a small
 delta).  For each frame to store it plans a delta against every remembered
-keyframe: the exact change (``change.diff``), the regions that scrolled
+base: the exact change (``change.diff``), the regions that scrolled
 (``change.find_scroll``, stored as moves), and the rectangles still different
 after the moves (patches).  The plan with the least patch area wins; when even
-that is more than ``max_delta_fraction`` of the frame, or the keyframe already
-carries ``max_deltas`` frames, the frame becomes a new keyframe (a whole WebP,
-``encode.encode_frame``).
+that is more than ``max_delta_fraction`` of the frame the frame becomes a new
+keyframe (a whole WebP, ``encode.encode_frame``).  A delta is itself a base
+for the next frame (a scrolled page then costs only the lines that are new
+since the frame before) until the chain is ``max_depth`` deep: reading a frame
+composites at most that many deltas, and forgetting one frame can leave at
+most that many later frames without their picture.
 
-Measured in ``bench.screen``: a scrolled article or a chat line costs a
-band of a few KB instead of a 50-70 KB frame.
+Measured in ``bench.screen``: a scrolled article or a chat line costs a band
+of a few KB instead of a 50-70 KB frame.
 
 Threads: one encoder per OCR worker (with its ``FrameProcessor``); not thread-safe.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -41,9 +46,11 @@ class StoredImage:
 
 @dataclass(slots=True)
 class _Keyframe:
+    """A stored frame later frames may composite on (a keyframe, depth 0, or a delta)."""
+
     frame_id: str
-    packed: np.ndarray  # (H, W) uint32, the pixels as the keyframe decodes
-    deltas: int = 0
+    packed: np.ndarray  # (H, W) uint32, the pixels as the frame decodes
+    depth: int = 0
 
 
 @dataclass(slots=True)
@@ -58,48 +65,50 @@ class _DeltaPlan:
 
 
 class FrameEncoder:
-    def __init__(self, *, deltas: bool = True, keyframes: int = 4, max_delta_fraction: float = 0.3,
-                 max_deltas: int = 240) -> None:
+    def __init__(self, *, deltas: bool = True, windows: int = 4, max_delta_fraction: float = 0.3,
+                 max_depth: int = 24) -> None:
         self.deltas = deltas
-        self.keyframes = keyframes
+        self.windows = windows
         self.max_delta_fraction = max_delta_fraction
-        self.max_deltas = max_deltas
-        self._keys: dict[int, list[_Keyframe]] = {}  # monitor -> keyframes, most recent last
+        self.max_depth = max_depth
+        self._bases: OrderedDict[tuple[int, int | None], _Keyframe] = OrderedDict()  # (monitor, window) -> base
 
-    def encode(self, monitor: int, frame_id: str, image: object) -> StoredImage:
-        """``image`` (a PIL RGB image, already redacted) as a keyframe or a delta on one."""
-        rgb = np.asarray(image.convert("RGB") if getattr(image, "mode", "RGB") != "RGB" else image)  # type: ignore[attr-defined]
+    def encode(self, monitor: int, frame_id: str, image: Any, window: int | None = None,
+               packed: np.ndarray | None = None) -> StoredImage:
+        """``image`` (a PIL RGB image, already redacted) as a keyframe or a delta on an earlier frame.
+
+        ``packed``: the same pixels as (H, W) uint32 BGRX (``grab.Frame.pixels``), saving a conversion.
+        """
+        rgb = np.asarray(image.convert("RGB") if image.mode != "RGB" else image)
         height, width = rgb.shape[:2]
         if not self.deltas:
             encoded = encode_frame(image)
             return StoredImage(encoded.data, encoded.width, encoded.height, encoded.lossless, None)
-        packed = pack(rgb)
+        packed = pack(rgb) if packed is None else packed
         plan = self._best_plan(monitor, packed)
         if plan is not None and plan.area <= self.max_delta_fraction * width * height:
             delta = frame_codec.Delta(
                 plan.key.frame_id, width, height, tuple(plan.moves),
                 tuple(frame_codec.encode_patch(rgb, box) for box in plan.patches),
             )
-            plan.key.deltas += 1
-            self._promote(monitor, plan.key)
+            if plan.key.depth + 1 < self.max_depth and delta.lossless:
+                self._remember(monitor, window, _Keyframe(frame_id, packed, plan.key.depth + 1))
             return StoredImage(frame_codec.encode(delta), width, height, delta.lossless, plan.key.frame_id)
-        encoded = encode_frame(image)
+        encoded = encode_frame(image, keyframe=True)
         # A lossy keyframe decodes to other pixels than it was given: deltas must build on what is stored.
         reference = packed if encoded.lossless else pack(np.asarray(decode(encoded.data).convert("RGB")))
-        keys = self._keys.setdefault(monitor, [])
-        keys.append(_Keyframe(frame_id, reference))
-        del keys[: -self.keyframes]
+        self._remember(monitor, window, _Keyframe(frame_id, reference))
         return StoredImage(encoded.data, encoded.width, encoded.height, encoded.lossless, None)
 
     def forget(self, frame_id: str) -> None:
         """The frame was not stored after all: never composite on it."""
-        for keys in self._keys.values():
-            keys[:] = [k for k in keys if k.frame_id != frame_id]
+        for key in [k for k, base in self._bases.items() if base.frame_id == frame_id]:
+            del self._bases[key]
 
     def _best_plan(self, monitor: int, packed: np.ndarray) -> _DeltaPlan | None:
         best: _DeltaPlan | None = None
-        for key in reversed(self._keys.get(monitor, [])):
-            if key.packed.shape != packed.shape or key.deltas >= self.max_deltas:
+        for (base_monitor, _window), key in reversed(self._bases.items()):
+            if base_monitor != monitor or key.packed.shape != packed.shape:
                 continue
             plan = plan_delta(key, packed)
             if best is None or plan.area < best.area:
@@ -108,10 +117,11 @@ class FrameEncoder:
                 break
         return best
 
-    def _promote(self, monitor: int, key: _Keyframe) -> None:
-        keys = self._keys[monitor]
-        keys.remove(key)
-        keys.append(key)
+    def _remember(self, monitor: int, window: int | None, base: _Keyframe) -> None:
+        self._bases[(monitor, window)] = base
+        self._bases.move_to_end((monitor, window))
+        while len(self._bases) > self.windows:
+            self._bases.popitem(last=False)
 
 
 def plan_delta(key: _Keyframe, packed: np.ndarray) -> _DeltaPlan:
@@ -137,5 +147,7 @@ def plan_delta(key: _Keyframe, packed: np.ndarray) -> _DeltaPlan:
 
 
 def pack(rgb: np.ndarray) -> np.ndarray:
-    """(H, W, 3) uint8 -> (H, W) uint32, for exact comparison."""
-    return (rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8) | rgb[..., 2]
+    """(H, W, 3) uint8 RGB -> (H, W) uint32 as grabs pack pixels (BGRX in memory: 0xFFRRGGBB)."""
+    bgrx = np.empty((*rgb.shape[:2], 4), dtype=np.uint8)
+    bgrx[..., 0], bgrx[..., 1], bgrx[..., 2], bgrx[..., 3] = rgb[..., 2], rgb[..., 1], rgb[..., 0], 255
+    return bgrx.view(np.uint32)[..., 0]

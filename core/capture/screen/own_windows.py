@@ -7,8 +7,11 @@ vault's runtime folder (``run/ui-<pid>.pid``), which is how a separate
 ``cairn daemon`` knows the app's windows.  A registration of a process that is
 gone is ignored (a crash leaves a stale file; pids are checked alive).
 
-Threads: ``OwnProcesses`` may be shared; ``pids()`` rereads the folder at most
-every ``refresh_s``.  Errors: none raised by ``pids``; ``register`` raises ``OSError``.
+Threads: ``OwnProcesses`` may be shared; ``pids()`` rereads the folder as soon
+as it changes (its mtime: an app that registers is known on the very next
+tick, before its window can be grabbed) and at least every ``refresh_s`` (a
+registered process that died).  Errors: none raised by ``pids``; ``register``
+raises ``OSError``.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class OwnProcesses:
         self._lock = threading.Lock()
         self._cached: frozenset[int] = frozenset()
         self._read_at = float("-inf")
+        self._dir_mtime: int | None = None
 
     def register(self, pid: int | None = None) -> None:
         """Mark ``pid`` (default: this process) as a Cairn process whose windows are never captured."""
@@ -48,11 +52,18 @@ class OwnProcesses:
     def pids(self) -> frozenset[int]:
         """This process and every registered Cairn process that is alive."""
         now = time.monotonic()
+        mtime = self._mtime()
         with self._lock:
-            if now - self._read_at >= self._refresh_s:
+            if now - self._read_at >= self._refresh_s or mtime != self._dir_mtime:
                 self._cached = frozenset(self._registered())
-                self._read_at = now
+                self._read_at, self._dir_mtime = now, mtime
             return self._cached | {os.getpid()}
+
+    def _mtime(self) -> int | None:
+        try:
+            return os.stat(self._dir).st_mtime_ns if self._dir is not None else None
+        except OSError:
+            return None
 
     def _registered(self) -> set[int]:
         if self._dir is None:

@@ -125,8 +125,12 @@ class FrameProcessor:
 
         blackout(image, [w.box for w in words if w.text == REDACTED_WORD])
         frame_id = f"{frame.timestamp:%Y%m%dT%H%M%S.%f}-m{monitor}-{captured.seq}"
-        encoded = self.encoder.encode(monitor, frame_id, image)
-        thumb = encode_thumbnail(image)
+        redacted = any(w.text == REDACTED_WORD for w in words)  # blacked out: the grabbed pixels are not what is stored
+        encoded = self.encoder.encode(monitor, frame_id, image, captured.window.window_id if captured.window else None,
+                                      None if redacted else pixels)
+        # Thumbnails only for keyframes: a delta's preview is its composite scaled (ui.media), and a thumbnail
+        # per stored frame was a fifth of the storage budget (bench.screen).
+        thumb = encode_thumbnail(image).data if encoded.keyframe is None else None
         finished = FinishedFrame(
             frame_id=frame_id,
             timestamp=frame.timestamp,
@@ -134,7 +138,7 @@ class FrameProcessor:
             image=encoded.data,
             image_lossless=encoded.lossless,
             keyframe=encoded.keyframe,
-            thumbnail=thumb.data,
+            thumbnail=thumb,
             width=encoded.width,
             height=encoded.height,
             text=text,
@@ -297,6 +301,8 @@ def _outside_moving_pictures(reference: _Reference, pixels: np.ndarray, region: 
     left, top, width, height = region
     if width < 2 * PICTURE_TILE or height < 2 * PICTURE_TILE:
         return [region]
+    if len(np.unique(pixels[top : top + height : 4, left : left + width : 4])) <= 4 * PICTURE_TILE:
+        return [region]  # too few colours for a picture anywhere in it: text and UI (the common case, cheaply)
     rows, cols = -(-height // PICTURE_TILE), -(-width // PICTURE_TILE)
     picture = np.zeros((rows, cols), dtype=bool)
     changed = np.zeros((rows, cols), dtype=bool)

@@ -1,7 +1,8 @@
 """``FrameSink`` on the vault: encrypted media files plus one searchable item per stored frame.
 
 For each ``FinishedFrame``:
-1. the WebP frame and its thumbnail go through ``vault.put_media`` (AES-GCM
+1. the frame (a WebP keyframe or a ``core.store.frame_codec`` delta) and, for
+   keyframes, its thumbnail go through ``vault.put_media`` (AES-GCM
    envelope files, durable before their rows commit);
 2. the OCR text becomes ``Record(source="screen", kind="screenshot",
    external_id=<frame id>, conversation=<app>, title=<window title>)`` with
@@ -11,7 +12,8 @@ For each ``FinishedFrame``:
 3. both media rows are attached to the new item so ``forget`` deletes them too.
 
 ``meta["words"]`` is a list of ``[text, left, top, width, height, conf]`` in
-frame pixels (see ``words_from_meta``), for highlighting hits on the screenshot.
+frame pixels (see ``words_from_meta``), for highlighting hits on the screenshot;
+the store keeps it compressed (``core.store.packed_words``) and expands it on read.
 
 Identical consecutive text is already dropped by the processor, and the item is
 keyed by the unique frame id, so storing never overwrites an older frame.
@@ -31,6 +33,7 @@ from typing import Any
 from core.capture.screen.frames import FinishedFrame
 from core.errors import CairnError
 from core.ports import FrameStore
+from core.store import packed_words
 from core.types import Record
 
 SOURCE = "screen"
@@ -60,7 +63,8 @@ class VaultFrameSink:
         media_id = thumb_id = None
         if degraded is None:
             media_id = self._store.put_media(frame.image, MEDIA_KIND_FRAME).value
-            thumb_id = self._store.put_media(frame.thumbnail, MEDIA_KIND_THUMBNAIL).value
+            if frame.thumbnail:
+                thumb_id = self._store.put_media(frame.thumbnail, MEDIA_KIND_THUMBNAIL).value
         record = Record(
             source=SOURCE,
             external_id=frame.frame_id,
@@ -99,7 +103,7 @@ class VaultFrameSink:
 def words_from_meta(meta: dict[str, Any]) -> list[tuple[str, tuple[int, int, int, int]]]:
     """``(text, (left, top, width, height))`` of each OCR word stored with a screenshot item."""
     words = []
-    for entry in meta.get("words") or []:
+    for entry in packed_words.expand(meta).get("words") or []:
         try:
             text, left, top, width, height = entry[:5]
             words.append((str(text), (int(left), int(top), int(width), int(height))))

@@ -40,6 +40,10 @@ class WindowInfoError(CairnError):
     """Listing the windows failed (the display went away, the API refused)."""
 
 
+class DisplayLost(WindowInfoError):
+    """The connection to the display server is gone (logout, a crashed X server): reopen, do not retry on it."""
+
+
 @dataclass(frozen=True, slots=True)
 class VisibleWindow:
     """A window that is mapped and on the current desktop, in screen coordinates."""

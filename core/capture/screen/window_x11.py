@@ -10,7 +10,13 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from core.capture.screen.window import ImportedBackend, ProcessNames, VisibleWindow, WindowInfoError
+from core.capture.screen.window import (
+    DisplayLost,
+    ImportedBackend,
+    ProcessNames,
+    VisibleWindow,
+    WindowInfoError,
+)
 
 
 class X11WindowInfo(ImportedBackend):
@@ -56,7 +62,7 @@ class X11WindowInfo(ImportedBackend):
                 if window is not None:
                     windows.append(window)
         except self._xerror.ConnectionClosedError as exc:
-            raise WindowInfoError(f"X display connection lost: {exc}") from exc
+            raise DisplayLost(f"X display connection lost: {exc}") from exc
         return windows
 
     def active_window(self) -> VisibleWindow | None:
@@ -68,7 +74,7 @@ class X11WindowInfo(ImportedBackend):
                 return None
             return self._describe(active, active, self._cardinal(self._root, "_NET_CURRENT_DESKTOP"))
         except self._xerror.ConnectionClosedError as exc:
-            raise WindowInfoError(f"X display connection lost: {exc}") from exc
+            raise DisplayLost(f"X display connection lost: {exc}") from exc
 
     # -- internals
 

@@ -142,7 +142,7 @@ def process_item(
     # facts
     facts_count = 0
     for candidate in [*found.facts, *proposed]:
-        subject, confidence = _fact_subject(item, candidate, speaker_id, self_id)
+        subject, confidence = _fact_subject(conn, item, candidate, speaker_id, self_id)
         if subject is None:
             continue
         fact_id = facts_mod.observe(conn, subject, candidate, item.id, item.ts, confidence)
@@ -159,8 +159,12 @@ def process_item(
     return facts_count
 
 
-def _fact_subject(item: MemItem, candidate: FactCandidate, speaker_id: int | None, self_id: int) -> tuple[int | None, float]:
-    """Whose fact: the chat speaker's for first-person statements; the user's (weaker) elsewhere."""
+def _fact_subject(conn: Any, item: MemItem, candidate: FactCandidate, speaker_id: int | None,
+                  self_id: int) -> tuple[int | None, float]:
+    """Whose fact: the chat speaker's for first-person statements, the named person's for a statement about
+    someone ("Grandpa's birthday is …"); the user's (weaker) elsewhere."""
+    if candidate.subject.startswith("person:"):
+        return ents.resolve(conn, "person", candidate.subject[7:], (), item.ts), candidate.confidence
     if candidate.subject == "speaker":
         if speaker_id is not None:
             return speaker_id, candidate.confidence

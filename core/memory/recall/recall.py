@@ -172,28 +172,17 @@ def _keep(hits: Sequence[Hit], want_summaries: bool) -> list[Hit]:
 
 def _hits_for(reader: Any, item_ids: Sequence[int]) -> dict[int, Hit]:
     """Hits for memories the walk found but the retriever did not (first chunk of each)."""
-    import json
-
-    from core.retrieve.snippets import make_snippet
-    from core.store.items import from_epoch
-    from core.types import ChunkId, ItemId
+    from core.retrieve.hit_rows import HIT_COLUMNS, hit_from_row
 
     out: dict[int, Hit] = {}
     if not item_ids:
         return out
     rows = reader.execute(
-        "SELECT c.id, c.item_id, c.text, c.page, i.source, i.kind, i.external_id, i.conversation, i.speaker,"
-        " i.title, i.ts, i.meta, i.deleted FROM chunks c JOIN items i ON i.id = c.item_id"
+        f"SELECT {HIT_COLUMNS} FROM chunks c JOIN items i ON i.id = c.item_id"
         f" WHERE c.item_id IN ({','.join('?' * len(item_ids))}) ORDER BY c.item_id, c.ordinal",
         list(item_ids),
     ).fetchall()
     for r in rows:
-        if int(r[1]) in out:
-            continue
-        meta = json.loads(r[11] or "{}")
-        out[int(r[1])] = Hit(
-            item_id=ItemId(r[1]), chunk_id=ChunkId(r[0]), score=0.0, source=r[4], kind=r[5], external_id=r[6],
-            conversation=r[7], speaker=r[8], title=r[9], timestamp=from_epoch(r[10]), text=r[2],
-            snippet=make_snippet(r[2], []), page=r[3], app=meta.get("app"), deleted=bool(r[12]),
-        )
+        if int(r[1]) not in out:
+            out[int(r[1])] = hit_from_row(r)
     return out

@@ -59,7 +59,10 @@ def _pieces(clx: bytes, word: bytes) -> list[str]:
     """Decode the text pieces the Clx's PlcPcd lists, in character-position order."""
     at = 0
     while at < len(clx) and clx[at] == 0x01:  # Prc: a grpprl (formatting), skipped
-        at += 3 + struct.unpack_from("<h", clx, at + 1)[0]
+        size = struct.unpack_from("<h", clx, at + 1)[0]
+        if size < 0:
+            raise ExtractionFailed("damaged Word document: bad formatting record in the piece table")
+        at += 3 + size
     if at + 5 > len(clx) or clx[at] != 0x02:
         raise ExtractionFailed("damaged Word document: no piece table")
     lcb = _u32(clx, at + 1)
@@ -129,15 +132,23 @@ _TITLE_TYPES = (0, 6)  # Tx_TYPE_TITLE, Tx_TYPE_CENTERTITLE
 
 
 class _Deck:
+    """Texts per slide.  Slide k's texts come from the k-th SlidePersistAtom of the slide list (placeholder text)
+    and from the k-th Slide container's drawing (free text boxes), whichever the file uses."""
+
     def __init__(self) -> None:
         self.slides: list[list[str]] = []
         self.titles: list[str | None] = []
         self.notes: list[str] = []
+        self.current = -1
+        self.listed = 0  # SlidePersistAtoms seen
+        self.drawn = 0  # Slide containers seen
         self.text_type = -1
 
-    def new_slide(self) -> None:
-        self.slides.append([])
-        self.titles.append(None)
+    def go_to(self, index: int) -> None:
+        while len(self.slides) <= index:
+            self.slides.append([])
+            self.titles.append(None)
+        self.current = index
 
     def add(self, text: str, in_notes: bool) -> None:
         text = _CONTROL.sub("", text.replace("\r", "\n").replace("\x0b", "\n")).strip()
@@ -146,11 +157,11 @@ class _Deck:
         if in_notes:
             self.notes.append(text)
             return
-        if not self.slides:
-            self.new_slide()
-        if self.text_type in _TITLE_TYPES and self.titles[-1] is None:
-            self.titles[-1] = text
-        self.slides[-1].append(text)
+        if self.current < 0:
+            self.go_to(0)
+        if self.text_type in _TITLE_TYPES and self.titles[self.current] is None:
+            self.titles[self.current] = text
+        self.slides[self.current].append(text)
 
 
 def _walk(buf: bytes, start: int, end: int, deck: _Deck, in_notes: bool, depth: int) -> None:
@@ -162,10 +173,12 @@ def _walk(buf: bytes, start: int, end: int, deck: _Deck, in_notes: bool, depth: 
             continue  # the master's placeholder text ("Click to edit…") is no one's content
         if (ver_inst & 0xF) == 0xF:
             if rec_type == _SLIDE:
-                deck.new_slide()
+                deck.go_to(deck.drawn)
+                deck.drawn += 1
             _walk(buf, body, at, deck, in_notes or rec_type == _NOTES, depth + 1)
         elif rec_type == _SLIDE_PERSIST and not in_notes:
-            deck.new_slide()
+            deck.go_to(deck.listed)
+            deck.listed += 1
         elif rec_type == _TEXT_HEADER and at - body >= 4:
             deck.text_type = _u32(buf, body)
         elif rec_type == _TEXT_CHARS:

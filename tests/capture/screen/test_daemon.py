@@ -342,3 +342,24 @@ def test_cairns_own_windows_are_never_captured_whatever_their_title(tmp_path: Pa
     lookalike = dataclasses.replace(window("gedit", "Cairn — Timeline", 9, focused=True), pid=app.pid)
     daemon, grabber, _w, _s = _daemon(render_lines(LINES), FakeWindows([lookalike]), runtime_dir=tmp_path)
     assert daemon.capture_once() == 1
+
+
+def test_an_app_that_registers_while_the_daemon_runs_is_known_on_the_next_tick(tmp_path: Path) -> None:
+    """The registry is reread when the folder changes, not only every few seconds: the window an app maps right
+    after registering is never grabbed in between (seen for real under Xvfb: one frame of the app was stored)."""
+    import dataclasses
+    import subprocess
+    import sys
+
+    from core.capture.screen.own_windows import OwnProcesses
+
+    app = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        other = dataclasses.replace(window("cairn-app", "Timeline", 8, focused=True), pid=app.pid)
+        daemon, _g, _w, _s = _daemon(render_lines(LINES), FakeWindows([other]), runtime_dir=tmp_path)
+        assert daemon.capture_once() == 1  # not registered yet: an ordinary window
+        OwnProcesses(tmp_path).register(app.pid)
+        assert daemon.capture_once() == 0 and daemon.snapshot().skipped.get("own_window") == 1
+    finally:
+        app.kill()
+        app.wait(timeout=30)

@@ -30,13 +30,9 @@ LINES = [f"Line {i}: the ledger of {i * 7 % 13} invoices for Tavolin and Brenqui
 
 
 def _compose(stored: list[tuple[str, bytes]], frame_id: str) -> np.ndarray:
-    """What the timeline shows for ``frame_id``: the keyframe itself, or the delta composited on it."""
+    """What the timeline shows for ``frame_id``: the keyframe itself, or its delta chain composited."""
     by_id = dict(stored)
-    data = by_id[frame_id]
-    if not frame_codec.is_delta(data):
-        return frame_codec.decode_rgb(data)
-    delta = frame_codec.parse(data)
-    return frame_codec.compose(frame_codec.decode_rgb(by_id[delta.keyframe]), delta)
+    return frame_codec.resolve(by_id[frame_id], by_id.get)
 
 
 def test_scrolled_page_is_a_small_delta_that_decodes_byte_identical() -> None:
@@ -49,7 +45,7 @@ def test_scrolled_page_is_a_small_delta_that_decodes_byte_identical() -> None:
         stored.append((f"f{i}", result.data))
         kinds.append(result.keyframe)
     assert kinds[0] is None  # the first frame is a keyframe
-    assert kinds[1] == kinds[2] == "f0"  # scrolls composite on it
+    assert (kinds[1], kinds[2]) == ("f0", "f1")  # each scroll composites on the frame before
     first = len(stored[0][1])
     for i in (1, 2):
         delta = frame_codec.parse(stored[i][1])
@@ -70,8 +66,8 @@ def test_typing_and_switching_back_reuse_each_windows_keyframe() -> None:
     ImageDraw.Draw(typed).rectangle((24, 700, 300, 716), fill="#fbfbf8")
     ImageDraw.Draw(typed).text((24, 698), "typed words Quorvex", font=font(16), fill="#1d1d1f")
     stored = []
-    for i, image in enumerate((editor, reader, typed)):
-        result = encoder.encode(1, f"f{i}", image)
+    for i, (image, wid) in enumerate(((editor, 1), (reader, 2), (typed, 1))):
+        result = encoder.encode(1, f"f{i}", image, wid)
         stored.append((f"f{i}", result.data))
     assert frame_codec.keyframe_of(stored[2][1]) == "f0"  # back in the editor: a delta on the editor's keyframe
     assert np.array_equal(_compose(stored, "f2"), np.asarray(typed))
@@ -104,6 +100,22 @@ def test_malformed_container_is_a_clear_error() -> None:
         frame_codec.parse(data[:-5])
     with pytest.raises(frame_codec.FrameCodecError):
         frame_codec.parse(b"not a frame")
+
+
+def test_chains_stop_at_their_depth_and_a_missing_base_is_a_clear_error() -> None:
+    encoder = FrameEncoder(max_depth=3)
+    stored = []
+    for i in range(6):
+        result = encoder.encode(1, f"f{i}", _page(LINES, i))
+        stored.append((f"f{i}", result.data))
+    bases = [frame_codec.keyframe_of(data) for _, data in stored]
+    assert bases == [None, "f0", "f1", "f2", "f2", "f2"]  # f3 is as deep as allowed: later ones build on f2
+    for i in range(6):
+        assert np.array_equal(_compose(stored, f"f{i}"), np.asarray(_page(LINES, i)))
+    by_id = dict(stored)
+    del by_id["f1"]  # forgotten
+    with pytest.raises(frame_codec.FrameCodecError, match="f1"):
+        frame_codec.resolve(by_id["f3"], by_id.get)
 
 
 def test_forgotten_keyframe_is_never_referenced() -> None:

@@ -147,3 +147,55 @@ def test_no_display_is_an_unavailable_minute_with_the_message() -> None:
     assert [(m.state, m.detail) for m in ledger.minutes] == [
         ("unavailable", "cannot open the screen for capture: $DISPLAY not set")]
 
+
+
+def test_a_sleep_of_the_machine_is_an_asleep_gap() -> None:
+    from core.capture.screen.health import Health
+    from core.capture.screen.watch import CaptureWatch
+
+    wall = WallClock(T0 + 5)
+    sink = ListLedger()
+    watch = CaptureWatch(Health(), sink, wall)
+    watch.beat()
+    watch.note("captured")
+    wall.now += 600  # ten minutes on the wall clock, none on the monotonic one: the machine slept
+    watch.beat()
+    watch.note("captured")
+    wall.now += 10  # an ordinary tick later: no sleep
+    watch.beat()
+    watch.flush(final=True)
+    states = [(m.minute - T0, m.state) for m in sink.minutes]
+    assert states[0] == (0, "captured") and states[-1] == (600, "captured")
+    assert states[1:-1] == [(60 * i, "asleep") for i in range(1, 10)]
+
+
+def test_the_ledger_ages_out_with_the_text(lexical_vault: Any) -> None:
+    VaultLedgerSink(lexical_vault).record_minutes([LedgerMinute(T0, "captured"), LedgerMinute(T0 + 40 * 86400, "paused")])
+    now = datetime.fromtimestamp(T0 + 41 * 86400, UTC)
+    lexical_vault.enforce_retention(lexical_vault.settings().updated(retention_days=10, retention_gb=0), now)
+    left = lexical_vault.capture_coverage(datetime.fromtimestamp(T0, UTC), now)
+    assert left.by_state.get("captured", 0) == 0 and left.by_state["paused"] == 1
+
+
+def test_a_minute_whose_frame_the_vault_refused_is_an_error_not_captured() -> None:
+    class RefusingSink(ListSink):
+        def store(self, frame: Any) -> None:
+            raise OSError(28, "No space left on device")
+
+    from core.normalize.ocr import TesseractOcr
+
+    if not TesseractOcr().available():
+        return
+    wall, ledger = WallClock(T0 + 1), ListLedger()
+    grabber = FakeGrabber(render_lines(["Quarterly report draft"]))
+    windows = FakeWindows([window("gedit", "report.txt - gedit", 11, focused=True)])
+    daemon = ScreenDaemon(RefusingSink(), DaemonConfig(busy_window_gap_s=0.0), grabber_factory=lambda: grabber,
+                          window_info_factory=lambda: windows, idle_factory=NullIdleSource, ledger_sink=ledger,
+                          wall=wall)
+    try:
+        assert daemon.capture_once() == 1 and daemon.process_pending() == 1
+    finally:
+        daemon.close_sync()
+    daemon.watch.flush(final=True)
+    assert [(m.state, m.detail) for m in ledger.minutes] == [
+        ("error", "storing a frame failed: OSError: [Errno 28] No space left on device")]

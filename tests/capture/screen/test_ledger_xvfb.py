@@ -157,3 +157,28 @@ def test_a_hung_capture_thread_raises_the_alarm_and_capture_recovers(server: XSe
     first_error = states.index("error")
     assert "captured" in states[:first_error] and "captured" in states[first_error + 1:], states
     assert all(isinstance(m, LedgerMinute) for m in ledger.minutes)
+
+
+def test_a_display_that_goes_away_is_an_unavailable_gap_not_an_alarm(tmp_path: Path) -> None:
+    ledger = ListLedger()
+    started = time.monotonic()
+    with xserver() as srv:
+        daemon = ScreenDaemon(ListSink(), DaemonConfig(display=srv.display, runtime_dir=tmp_path, interval_s=0.2,
+                                                       status_every_s=0.5, reopen_after_s=0.5),
+                              ledger_sink=ledger, wall=lambda: T0 + (time.monotonic() - started) * 30)
+        daemon.start()
+        try:
+            _wait_for(lambda: daemon.snapshot().frames_seen >= 2, what="first frames")
+            srv.wm.kill()
+            srv.xvfb.kill()  # the X server dies (a crash, a logout)
+            srv.xvfb.wait()
+            _wait_for(lambda: daemon.snapshot().state == "unavailable", what="unavailable")
+            # Some minutes of the (fast) ledger clock pass with no display at all.
+            _wait_for(lambda: time.monotonic() - started > 6 and daemon.snapshot().state == "unavailable",
+                      what="a while without display")
+        finally:
+            daemon.stop()
+    snap = daemon.snapshot()
+    assert snap.alarm is None and not snap.thread_restarts, snap
+    states = [m.state for m in ledger.minutes]
+    assert states[0] == "captured" and "unavailable" in states and "error" not in states, states

@@ -48,6 +48,14 @@ def make_doc(paragraphs: list[str], *, unicode: bool = False, encrypted: bool = 
     return build({"WordDocument": word, "1Table": table})
 
 
+def make_word6_doc(paragraphs: list[str]) -> bytes:
+    """A Word 6/95 document (nFib 101, no table stream): the text is one cp1252 run between fcMin and fcMac."""
+    text = "".join(p + "\r" for p in paragraphs).encode("cp1252")
+    base = struct.pack("<HHHHHHHIBBHHII", 0xA5EC, 0x0065, 0, 0x0407, 0, 0, 0x0065, 0, 0, 0, 0, 0,
+                       _TEXT_AT, _TEXT_AT + len(text))
+    return build({"WordDocument": (base.ljust(_TEXT_AT, b"\x00") + text).ljust(4096, b"\x00")})
+
+
 def _record(rec_type: int, body: bytes, *, instance: int = 0, container: bool = False) -> bytes:
     ver_inst = (instance << 4) | (0xF if container else 0)
     return struct.pack("<HHI", ver_inst, rec_type, len(body)) + body
@@ -61,8 +69,10 @@ def _text_atom(text: str) -> bytes:
         return _record(0x0FA0, text.encode("utf-16-le"))
 
 
-def make_ppt(slides: list[tuple[str, str]], notes: str = "") -> bytes:
-    """A PowerPoint 97 presentation: one (title, body) text pair per slide, optionally speaker notes."""
+def make_ppt(slides: list[tuple[str, str]], notes: str = "", boxes: dict[int, str] | None = None) -> bytes:
+    """A PowerPoint 97 presentation: one (title, body) text pair per slide in the slide list, optionally speaker
+    notes and free text boxes (slide number → text) drawn on the slides themselves (Slide → PPDrawing →
+    OfficeArt DgContainer → SpgrContainer → SpContainer → ClientTextbox, as PowerPoint 2000+ writes them)."""
     texts = b""
     for number, (title, body) in enumerate(slides, 1):
         # SlidePersistAtom (persistIdRef, flags, cTexts, slideId, reserved) opens each slide's texts
@@ -76,4 +86,10 @@ def make_ppt(slides: list[tuple[str, str]], notes: str = "") -> bytes:
         parts += _record(0x03F0, _record(0x0F9F, struct.pack("<I", 2)) + _record(0x0FA0, notes.encode("utf-16-le")),
                          container=True)
     document = _record(0x03E8, parts, container=True) + master
+    for number in range(1, len(slides) + 1):
+        box = (boxes or {}).get(number)
+        textbox = _record(0xF00D, _record(0x0F9F, struct.pack("<I", 4)) + _text_atom(box), container=True) if box else b""
+        drawing = _record(0x040C, _record(0xF002, _record(0xF003, _record(0xF004, textbox, container=True),
+                                                              container=True), container=True), container=True)
+        document += _record(0x03EE, _record(0x03EF, b"\x00" * 24) + drawing, container=True)
     return build({"PowerPoint Document": document, "Current User": b""})

@@ -106,6 +106,13 @@ def test_a_capture_alarm_and_todays_coverage_show_in_the_status_bar_and_tray(unl
     window.health._polls = 0  # the next poll reads the ledger (it does so once a minute)
     window.health.poll()
     qtbot.waitUntil(lambda: window.tray.coverage_action.isVisible(), timeout=10000)
-    text = window.tray.coverage_action.text()
+    text = window.tray.coverage_action.toolTip()
     assert text.startswith("Today: ") and "captured (30 min of" in text and "paused 10 min" in text
     assert text in window.health_bar.toolTip()
+    assert window.tray.coverage_action.text() == text.split(";")[0]  # the menu line stays short
+    shot = os.environ.get("CAIRN_SHOT_DIR")
+    if shot:  # the status bar with the alarm, and the tray menu with today's coverage, for a person to look at
+        window.resize(1280, 800)
+        window.grab().save(os.path.join(shot, "status-bar-alarm.png"))
+        window.tray.menu.adjustSize()
+        window.tray.menu.grab().save(os.path.join(shot, "tray-menu-coverage.png"))

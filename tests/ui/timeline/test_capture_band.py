@@ -42,3 +42,14 @@ def test_the_days_gaps_show_under_the_strip_with_their_reason_on_hover(unlocked:
     if shot:  # a picture of the day view for a person to look at
         unlocked.resize(1280, 800)
         unlocked.grab().save(os.path.join(shot, "timeline-capture-band.png"))
+
+
+def test_a_day_without_any_capture_record_shows_no_band(unlocked: Any, qtbot: Any) -> None:
+    timeline = unlocked.timeline()
+    band = timeline.findChild(CaptureBand)
+    day = datetime.now().astimezone().date() - timedelta(days=400)
+    loads = band.loads
+    timeline.show_day(day)
+    qtbot.waitUntil(lambda: band.loads > loads, timeout=10000)  # the day's (empty) ledger was read
+    assert band.accessibleDescription() == "No capture record for this day"
+    assert band.gaps() == [] and band.tooltip_at(band.width() / 2) == ""

@@ -47,8 +47,8 @@ def test_a_delta_screenshot_is_composited_for_the_timeline(unlocked: Any, qtbot:
     daemon.capture_once()
     daemon.process_pending()
     assert daemon.snapshot().frames_stored == 2
-    row = vault.read().execute("SELECT id, meta FROM items WHERE source = 'screen' AND meta LIKE '%\"keyframe\": \"%'"
-                               " ORDER BY id DESC LIMIT 1").fetchone()
+    row = vault.read().execute("SELECT id, meta FROM items WHERE source = 'screen'"
+                               " AND json_extract(meta, '$.keyframe') IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
     assert row is not None, "the second frame was not stored as a delta"
 
     timeline = unlocked.timeline()

@@ -1,0 +1,28 @@
+"""Hits read from the store: the chunk and item columns a ``Hit`` needs, and the one function that builds it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from core.retrieve.snippets import make_snippet
+from core.retrieve.types import Hit
+from core.store.items import from_epoch
+from core.types import ChunkId, ItemId
+
+HIT_COLUMNS = ("c.id, c.item_id, c.text, c.page, i.source, i.kind, i.external_id, i.conversation, i.speaker,"
+               " i.title, i.ts, i.meta, i.deleted")
+"""Select these ``FROM chunks c JOIN items i ON i.id = c.item_id``; rows start (chunk id, item id, ...)."""
+
+
+def hit_from_row(row: Sequence[Any], *, score: float = 0.0, terms: Sequence[str] = (),
+                 signals: dict[str, float] | None = None) -> Hit:
+    """The ``Hit`` of one ``HIT_COLUMNS`` row; the snippet marks ``terms``."""
+    meta = json.loads(row[11] or "{}")
+    return Hit(
+        item_id=ItemId(row[1]), chunk_id=ChunkId(row[0]), score=score, source=row[4], kind=row[5],
+        external_id=row[6], conversation=row[7], speaker=row[8], title=row[9], timestamp=from_epoch(row[10]),
+        text=row[2], snippet=make_snippet(row[2], list(terms)), page=row[3], app=meta.get("app"),
+        deleted=bool(row[12]), signals=signals or {},
+    )
