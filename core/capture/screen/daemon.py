@@ -412,6 +412,7 @@ class ScreenDaemon:
             region_max_fraction=self.config.region_max_fraction,
             margin=self.config.ocr_margin,
             encoder=FrameEncoder(deltas=self.config.delta_frames),
+            skip_moving_pictures=self.config.skip_moving_pictures,
         )
 
     def _handle(self, processor: FrameProcessor, item: CapturedFrame) -> None:
