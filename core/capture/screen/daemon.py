@@ -434,7 +434,7 @@ class ScreenDaemon:
             degraded = self.sink.store(outcome.frame)
         except Exception as exc:  # the sink's failure must not stop capture; it is reported
             self.health.skip("store_error")
-            self.health.error(f"storing a frame failed: {type(exc).__name__}: {exc}")
+            self.watch.lost(f"storing a frame failed: {type(exc).__name__}: {exc}")
             processor.encoder.forget(outcome.frame.frame_id)  # later frames must not composite on it
             return
         if degraded:  # stored as text only (disk nearly full): no later frame may composite on its pixels

@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-LedgerState = Literal["captured", "idle", "paused", "locked", "asleep", "excluded", "unavailable", "error", "off"]
+LedgerState = Literal["captured", "idle", "paused", "locked", "asleep", "excluded", "unavailable", "error", "off",
+                      "failed"]  # "failed": a frame was lost; noted, never stored (the minute becomes "error")
 MINUTE = 60
 # Which reason names a minute when several were noted equally often: the one the user most needs to see.
 _SEVERITY: dict[str, int] = {"error": 8, "unavailable": 7, "excluded": 6, "locked": 5, "asleep": 4,
@@ -123,7 +124,7 @@ class MinuteLedger:
             for minute in done:
                 counts = self._counts.pop(minute)
                 state = decide(counts)
-                detail = self._details.get((minute, state), "")
+                detail = self._details.get((minute, "failed" if counts.get("failed") else state), "")
                 for key in [k for k in self._details if k[0] == minute]:
                     del self._details[key]
                 out.append(LedgerMinute(minute, state, detail))
@@ -131,7 +132,10 @@ class MinuteLedger:
 
 
 def decide(counts: Counter[str]) -> LedgerState:
-    """A minute with any captured tick is captured; else its most frequent reason, the more serious on ties."""
+    """A minute that lost a frame is an error; one with any captured tick is captured; else its most frequent
+    reason, the more serious on ties."""
+    if counts.get("failed"):
+        return "error"
     if counts.get("captured"):
         return "captured"
     return max(counts, key=lambda s: (counts[s], _SEVERITY.get(s, 0)))  # type: ignore[return-value]

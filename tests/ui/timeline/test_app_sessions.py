@@ -80,3 +80,17 @@ def test_consecutive_frames_of_one_window_are_one_card_with_a_scrubber(unlocked:
     # scrubbing the hour strip inside the session's span shows the frame at that time
     timeline._scrubbed(fmt.day_start(DAY) + timedelta(hours=10, seconds=10))
     assert timeline.current_item().external_id == "f1"
+
+
+def test_screen_only_makes_the_screenshot_the_page(unlocked: Any, qtbot: Any) -> None:
+    window = unlocked
+    timeline = window.timeline()
+    view = timeline.day_view
+    before = timeline.moment.width()
+    qtbot.keyClick(timeline, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    assert view.screen_only.isChecked() and view.right.isHidden()
+    assert timeline.moment._around_title.isHidden()
+    qtbot.waitUntil(lambda: timeline.moment.width() > before * 1.3, timeout=5000)  # the moment takes the page
+    timeline.step(1)  # scrubbing still works with the list hidden
+    view.screen_only.click()
+    assert not view.right.isHidden() and not timeline.moment._around_title.isHidden()
