@@ -141,3 +141,9 @@ def test_the_daemon_reports_text_only_capture(lexical_vault: Any, tmp_path: Any)
     snap = daemon.snapshot()
     assert snap.frames_stored == 1 and snap.degraded == reason
     assert f"DEGRADED: {reason}" in "\n".join(snap.describe())
+    # What the status bar and the tray read: the daemon's status file, through CaptureControl.
+    from core.capture.screen.health import status_path, write_status
+    from core.host.control import CaptureControl
+
+    write_status(status_path(tmp_path), daemon.snapshot())
+    assert reason in CaptureControl(tmp_path).health().warnings
