@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from core import env as env_switch
 from core.capture.chats.reader import ImportOptions
 from core.capture.files.path_recode import ensure_path_keys
+from core.capture.files.real_path import real_path
 from core.capture.screen.ledger import Coverage
 from core.capture.screen.ledger_store import read_spans
 from core.changes import ITEMS, MEDIA, NOTHING, SETTINGS, Changes, Outcome, changes, changes_if
@@ -323,6 +324,10 @@ class Vault:
 
     def get_item(self, item_id: ItemId) -> ItemView:
         return browse.get_item(self.read(), item_id)
+
+    def file_path(self, item_id: ItemId) -> Path | None:
+        """An indexed file's real path, secrets in it opened in memory: hand it to the OS, never store/log/show it."""
+        return real_path(self.derived_key, self.get_item(item_id))
 
     def items_between(
         self, start: datetime, end: datetime, *, limit: int = 200, offset: int = 0,

@@ -88,11 +88,20 @@ def search(
         request = _request(query, k, parse_when(since, now), parse_when(until, now), source or [], speaker or [],
                            conversation or [], app_name or [], not no_time)
         result = vault.search(request, now=now)  # type: ignore[attr-defined]
+        folders = {} if as_json else _file_folders(vault, [*result.hits, *([result.nearest] if result.nearest else [])])
     if as_json:
         for hit in result.hits:
             print(json.dumps(hit_json(hit, explain), ensure_ascii=False))
         return
-    _print_human(result, query, explain)
+    _print_human(result, query, explain, folders)
+
+
+def _file_folders(vault: Vault, hits: list[Any]) -> dict[str, str]:
+    """Each file hit's folder key → the folder as people may see it (a secret in its name redacted, never sealed)."""
+    from core.capture.files.real_path import shown_key
+
+    keys = {h.conversation for h in hits if h.source == "file" and h.conversation}
+    return {key: shown_key(vault.derived_key, key) for key in keys}
 
 
 def _show_index_rebuild(vault: Vault) -> None:
@@ -136,7 +145,7 @@ def _list(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
-def _print_human(result: Any, query: str, explain: bool) -> None:
+def _print_human(result: Any, query: str, explain: bool, folders: dict[str, str] | None = None) -> None:
     from rich.markup import escape
 
     from core.index.fulltext import query_terms
@@ -156,26 +165,28 @@ def _print_human(result: Any, query: str, explain: bool) -> None:
         return
     good = result.good_hits
     terms = query_terms(result.query_text)
+    folders = folders or {}
     if not good:
         out.print(f"[bold]No good matches for {escape(repr(query))}.[/] Try other words, a name, or a wider time range.")
         if result.nearest is not None:
             out.print("Outside your filters, the nearest good match:")
-            _print_hits(out, [result.nearest], terms, 1, explain)
+            _print_hits(out, [result.nearest], terms, 1, folders, explain)
         out.print("The closest memories within them, all weak matches:")
     # Good matches first; the best weak ones stay visible under their own heading (never hidden
     # behind a flag), the long tail only under --explain.
     weak = result.weak_hits if explain else result.weak_hits[:WEAK_SHOWN]
     if good:
-        _print_hits(out, good, terms, 1, explain)
+        _print_hits(out, good, terms, 1, folders, explain)
         if weak:
             out.print("[dim]Weaker matches:[/]")
-    _print_hits(out, weak, terms, len(good) + 1, explain)
+    _print_hits(out, weak, terms, len(good) + 1, folders, explain)
     hidden = len(result.hits) - len(good) - len(weak)
     if hidden:
         out.print(f"[dim]{hidden} more weak match{'es' if hidden != 1 else ''} (--explain shows them)[/]")
 
 
-def _print_hits(out: Any, hits: list[Any], terms: list[str], first: int, explain: bool = False) -> None:
+def _print_hits(out: Any, hits: list[Any], terms: list[str], first: int, folders: dict[str, str],
+                explain: bool = False) -> None:
     from rich.markup import escape
     from rich.text import Text
 
@@ -183,7 +194,7 @@ def _print_hits(out: Any, hits: list[Any], terms: list[str], first: int, explain
 
     for n, hit in enumerate(hits, start=first):
         if hit.source == "file":
-            where = f"file · {hit.title} (in {hit.conversation})"
+            where = f"file · {hit.title} (in {folders.get(hit.conversation or '', hit.conversation)})"
         elif hit.source == "screen":
             where = " · ".join(p for p in ("screen", hit.app, hit.title) if p)
         else:

@@ -137,3 +137,29 @@ def test_a_file_item_synced_from_another_device_is_left_to_that_device(tmp_path:
         vault.write(lambda conn: conn.execute("DELETE FROM meta WHERE key = ?", (META_KEY,)))
     with Vault.open(paths, TEST_PASSPHRASE, embedder=None) as vault:
         assert [r[1] for r in _file_rows(vault)] == [theirs]
+
+
+def test_cairn_search_shows_a_secret_folder_redacted_not_sealed(tmp_path: Path) -> None:
+    from core.capture.files.path_codec import MARK
+    from core.retrieve.types import SearchRequest
+    from core.vault import Vault
+
+    home = tmp_path / "home"
+    folder = tmp_path / f"box {SECRET}"
+    folder.mkdir()
+    (folder / "notes.md").write_text("# Notes\n\nThe heron count is on Sunday.\n")
+    with Vault.create(VaultPaths(home), TEST_PASSPHRASE, use_keyring=False, embedder=None) as vault:
+        assert _index(vault, folder).indexed == 1
+        (conversation,) = {r[0] for r in vault.read().execute("SELECT conversation FROM items WHERE source = 'file'")}
+        assert MARK in conversation  # the folder's key is sealed in the vault
+        (hit,) = vault.search(SearchRequest(query="heron", k=1, parse_time=False)).hits
+        shown_root = vault.get_item(hit.item_id).meta["root"]
+    env = {**os.environ, "CAIRN_HOME": str(home), "CAIRN_PASSPHRASE": TEST_PASSPHRASE, "CAIRN_EMBEDDER": "none",
+           "COLUMNS": "400"}
+    done = subprocess.run([sys.executable, "-m", "app.cli", "search", "heron", "--no-time-parse"], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    sealed = conversation.rsplit("/", 1)[1][len(MARK):]
+    assert SECRET not in done.stdout and MARK not in done.stdout and sealed not in done.stdout
+    assert f"(in {shown_root})" in done.stdout, done.stdout
+    assert str(tmp_path) in shown_root and "box " in shown_root

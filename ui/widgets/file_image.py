@@ -1,7 +1,8 @@
 """An indexed image file (a scan, a photo of a receipt) shown with its OCR word boxes.
 
 Screenshots are Cairn's own media; an indexed image stays where the user keeps
-it, so it is read from its path here, decoded in memory (Pillow: PNG, JPEG,
+it, so it is read from its path here (the real path: ``Vault.file_path`` opens
+a secret sealed in the stored key; the shown path is redacted), decoded in memory (Pillow: PNG, JPEG,
 WebP, TIFF pages, BMP, GIF, HEIC) and scaled for the view — nothing is
 written.  The boxes (``meta["words"]``: text, left, top, width, height,
 confidence, page) are in the file's own pixels; the page shown is the one whose
@@ -52,11 +53,15 @@ def best_page(meta: dict[str, Any] | None, terms: Sequence[str]) -> int:
     return 1
 
 
-def load_file_image(session: Session, path: Path, page: int, longest: int) -> QueryOp[FileImage | None]:
-    """The ``page`` of the image at ``path``, decoded in memory and scaled to ``longest``; None if unreadable."""
+def load_file_image(session: Session, item: Any, page: int, longest: int) -> QueryOp[FileImage | None]:
+    """The ``page`` of ``item``'s image file, decoded in memory and scaled to ``longest``; None if unreadable."""
 
-    def load(_vault: Any) -> FileImage | None:
+    def load(vault: Any) -> FileImage | None:
         from PIL import Image, UnidentifiedImageError
+
+        path = vault.file_path(item.id) or image_file_path(item)  # the real path stays in this frame
+        if path is None:
+            return None
 
         try:
             import pillow_heif

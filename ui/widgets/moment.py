@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
@@ -38,7 +39,7 @@ from ui.widgets.file_image import FileImage, best_page, image_file_path, load_fi
 from ui.widgets.image_view import ImageView, word_boxes
 from ui.widgets.item_delegate import ItemDelegate
 from ui.widgets.item_list import ITEM_ROLE, ItemListModel
-from ui.widgets.operations import load_between, load_item, load_neighbours
+from ui.widgets.operations import load_between, load_file_path, load_item, load_neighbours
 
 AROUND_SECONDS = 5 * 60
 IMAGE_LONGEST = 1920
@@ -283,7 +284,6 @@ class MomentView(QFrame):
 
     def _show_image_file(self, item: Any) -> None:
         """An indexed image file, read from where the user keeps it, with the search terms boxed on it."""
-        path = image_file_path(item)
         page = best_page(item.meta, self._terms)
         boxes = word_boxes(item.meta, self._terms, page=page)
         self._body.setCurrentWidget(self._image)
@@ -300,9 +300,8 @@ class MomentView(QFrame):
             self._image.set_boxes(boxes)
             self._image.setToolTip(fmt.one_line(item.text, 400))
 
-        if path is not None:
-            load_file_image(self._session, path, page, IMAGE_LONGEST).success(loaded).failure(
-                lambda _exc: loaded(None)).owned_by(self).run()
+        load_file_image(self._session, item, page, IMAGE_LONGEST).success(loaded).failure(
+            lambda _exc: loaded(None)).owned_by(self).run()
 
     def _apply_image(self, item: Any, image: QImage, boxes: list[Any]) -> None:
         meta = item.meta or {}
@@ -400,6 +399,14 @@ class MomentView(QFrame):
             self.item_activated.emit(item)
 
     def _open_file(self) -> None:
-        path = fmt.path_of(self._item) if self._item is not None else None
-        if path:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+        """Opens the file with the desktop's app: the real path (the shown one is redacted when it holds a secret)."""
+        item = self._item
+        if item is None:
+            return
+        shown = fmt.path_of(item)
+
+        def opened(path: Path | None) -> None:  # the real path goes to the OS only: never shown, stored or logged
+            if path is not None or shown:
+                QDesktopServices.openUrl(QUrl.fromLocalFile(str(path) if path is not None else shown))
+
+        load_file_path(self._session, int(item.id)).success(opened).owned_by(self).run()

@@ -9,6 +9,7 @@ Threads: build on the GUI thread; the read runs on a worker.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt
@@ -27,6 +28,11 @@ if TYPE_CHECKING:
 def load_item(session: Session, item_id: int, *, label: str = "open item") -> QueryOp[ItemView]:
     """One memory, whole (text, meta, media)."""
     return QueryOp(session, lambda v: v.get_item(item_id), label=label)
+
+
+def load_file_path(session: Session, item_id: int) -> QueryOp[Path | None]:
+    """An indexed file's real path (secrets in it opened in memory; None for other items): to open it, nothing else."""
+    return QueryOp(session, lambda v: v.file_path(item_id), label="open file")
 
 
 def load_neighbours(session: Session, item_id: int, before: int, after: int) -> QueryOp[list[ItemView]]:
