@@ -407,11 +407,11 @@ class ScreenDaemon:
 
     def _new_processor(self) -> FrameProcessor:
         return FrameProcessor(
-            self._ocr,
-            self._redactor,
+            self._ocr, self._redactor,
             region_max_fraction=self.config.region_max_fraction,
             margin=self.config.ocr_margin,
             encoder=FrameEncoder(deltas=self.config.delta_frames),
+            skip_moving_pictures=self.config.skip_moving_pictures,
         )
 
     def _handle(self, processor: FrameProcessor, item: CapturedFrame) -> None:

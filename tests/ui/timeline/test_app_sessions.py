@@ -94,3 +94,22 @@ def test_screen_only_makes_the_screenshot_the_page(unlocked: Any, qtbot: Any) ->
     timeline.step(1)  # scrubbing still works with the list hidden
     view.screen_only.click()
     assert not view.right.isHidden() and not timeline.moment._around_title.isHidden()
+
+
+def test_two_monitors_keep_one_session_each() -> None:
+    from core.store.browse import ItemView
+    from ui.timeline.sessions import AppSession, group
+
+    t = fmt.day_start(DAY) + timedelta(hours=9)
+
+    def frame(n: int, minutes: float, window: str, monitor: int) -> ItemView:
+        return ItemView(id=n, source="screen", kind="screenshot", timestamp=t + timedelta(minutes=minutes),
+                        text="x", title=window, meta={"app": "firefox", "window": window, "monitor": monitor})
+
+    sessions: list[AppSession] = []
+    # the editor on monitor 0 and the docs on monitor 1, captured in turns; then another window on monitor 0
+    group(sessions, [frame(1, 0, "Editor", 0), frame(2, 0.1, "Docs", 1), frame(3, 1, "Editor", 0),
+                     frame(4, 1.1, "Docs", 1), frame(5, 2, "Mail", 0)])
+    grown = group(sessions, [frame(6, 2.1, "Docs", 1), frame(7, 3, "Editor", 0)])  # the next page
+    assert [[int(f.id) for f in s.frames] for s in sessions] == [[1, 3], [2, 4, 6], [5], [7]]
+    assert grown == {1}  # an earlier row grew: the model repaints it
