@@ -2,6 +2,7 @@
 
 ``attach_memory_menu(view, session, item_at, open_item)`` gives a list view
 that menu; ``item_at(pos)`` returns the memory under the pointer (or None).
+``attach_widget_menu`` does the same for any widget (the moment's screenshot).
 Forget opens ``ui.forget.dialog.ForgetDialog`` with the memory (its hour,
 day and app are offered too); "Never capture" adds the app to the excluded
 apps and says so in the window's status line.
@@ -47,6 +48,18 @@ def attach_memory_menu(view: QAbstractItemView, session: Session, item_at: Calla
             memory_menu(view, session, item, open_item).popup(view.viewport().mapToGlobal(pos))
 
     view.customContextMenuRequested.connect(requested)
+
+
+def attach_widget_menu(widget: QWidget, session: Session, item_at: Callable[[QPoint], Any],
+                       open_item: Callable[[Any], None]) -> None:
+    widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def requested(pos: QPoint) -> None:
+        item = item_at(pos)
+        if item is not None:
+            memory_menu(widget, session, item, open_item).popup(widget.mapToGlobal(pos))
+
+    widget.customContextMenuRequested.connect(requested)
 
 
 def open_forget(parent: QWidget, session: Session, item: Any | None) -> Any:
