@@ -37,7 +37,7 @@ import resource
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -123,6 +123,9 @@ def replay(session: Session, config_name: str, home: Path, interval: float, legi
     # OCR's time limit is wall-clock: on a loaded machine a whole 1080p frame can take longer than the default 30 s.
     base = DaemonConfig(interval_s=interval, runtime_dir=paths.runtime_dir, switch_settle_s=0.0, ocr_timeout_s=600.0)
     config = base.baseline() if config_name == "today" else base
+    if ":" in config_name:  # "new:busy_window_gap_s=12" weighs one setting against the defaults
+        key, value = config_name.split(":", 1)[1].split("=")
+        config = replace(config, **{key: type(getattr(config, key))(value)})
     source = Replay(session)
     daemon = ScreenDaemon(VaultFrameSink(vault), config, grabber_factory=lambda: source,
                           window_info_factory=lambda: source, idle_factory=lambda: source,
@@ -234,7 +237,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0, help="session length factor (0.2 = a fifth, for a quick look)")
     parser.add_argument("--sessions", default="scripted,mixed")
-    parser.add_argument("--configs", default="today,new")
+    parser.add_argument("--configs", default="today,new",
+                        help="today, new, or new:SETTING=VALUE (a DaemonConfig field), comma-separated")
     parser.add_argument("--interval", type=float, default=3.0)
     parser.add_argument("--legibility", type=int, default=6, help="frames per run whose stored copy is OCR'd again")
     args = parser.parse_args()

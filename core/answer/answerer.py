@@ -181,7 +181,7 @@ class Answerer:
             )
             return
         extracted = extractive_answer(understanding, relevant, tz, self._composition,
-                                      self._similarity(understanding.question, relevant, notes))
+                                      self._similarity(understanding.question, relevant))
         assert extracted is not None
 
         if backend is None:
@@ -320,14 +320,14 @@ class Answerer:
             return about
         return found
 
-    def _similarity(self, question: str, snippets: Sequence[Snippet], notes: list[str]) -> dict[str, float]:
-        """Sentence → similarity in meaning to the question, when the composition uses it and vectors exist."""
+    def _similarity(self, question: str, snippets: Sequence[Snippet]) -> dict[str, float]:
+        """Sentence → similarity in meaning to the question, when the composition uses it and vectors exist
+        (a vault without an embedder answers by shared words alone, as before)."""
         if self._embed is None or not self._composition.meaning:
             return {}
         try:
             return sentence_similarity(question, snippets, self._embed)
-        except ModelUnavailable as exc:
-            notes.append(f"no sentence vectors, choosing by shared words: {exc}")
+        except ModelUnavailable:
             return {}
 
     def _max_tokens(self) -> int:

@@ -26,6 +26,9 @@ NOT_FOUND_RE = re.compile(
     re.IGNORECASE,
 )
 _ORDINAL_RE = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+# The notes' own time stamp ("Mon 30 Mar 2026, 18:05", ``context.format_when``): a sentence holding it copies
+# the layout of the notes instead of answering (small models echo "Mon 30 Mar 2026, 18:05, chat, Ana: …").
+_STAMP_RE = re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b")
 MIN_SUPPORT = 0.5
 
 
@@ -110,6 +113,9 @@ def validate_answer(
             continue
         if not valid:
             dropped.append(f"uncited: {bare}")
+            continue
+        if _STAMP_RE.search(bare):
+            dropped.append(f"copies the notes' layout: {bare}")
             continue
         score = support(bare, [by_number[n] for n in valid], question, tz)
         if score < MIN_SUPPORT:

@@ -8,8 +8,9 @@ per record into a 300k vault, 8,192 records 1.3.  The first transaction stays
 small, so a short import (a screen capture, one chat) commits as soon as before.
 
 Why one in flight: the writer thread spends most of its time inside SQLite
-(which releases the GIL), so redacting and chunking the next batch on the
-caller's thread overlaps it.  Only one batch waits at a time (memory stays
+(which releases the GIL), so redacting, chunking and hashing the next batch on
+the caller's thread overlaps it; the transaction itself is a few statements
+(``core.store.bulk_rows``).  Only one batch waits at a time (memory stays
 bounded by two batches); a failed transaction raises before the next is queued.
 """
 
@@ -21,8 +22,9 @@ from concurrent.futures import Future
 from typing import Any
 
 from core.normalize.chunking import Chunk
+from core.store.bulk_rows import write_rows
 from core.store.database import Database
-from core.store.items import upsert_item
+from core.store.items import ItemRow, item_row
 from core.types import Record
 
 FIRST_BATCH = 256
@@ -48,12 +50,12 @@ class BatchWriter:
         self._size = first
         self._largest = largest
         self._max_chars = max_chars
-        self._batch: list[Prepared] = []
+        self._batch: list[ItemRow] = []
         self._chars = 0
         self._pending: Future[Outcomes] | None = None
 
     def add(self, prepared: Prepared) -> None:
-        self._batch.append(prepared)
+        self._batch.append(item_row(*prepared))  # hashes, FTS bodies and JSON here, off the writer thread
         self._chars += len(prepared[1])
         if len(self._batch) >= self._size or self._chars >= self._max_chars:
             self._submit()
@@ -75,7 +77,7 @@ class BatchWriter:
             return
         todo, self._batch, self._chars = self._batch, [], 0
         self._wait()  # the previous transaction first: its failure stops the import here
-        self._pending = self._db.submit(lambda conn: write_batch(conn, todo))
+        self._pending = self._db.submit(lambda conn: [(o, int(i)) for o, i in write_rows(conn, todo)])
         self._size = min(self._largest, self._size * 2)
         if self._sync:
             self._wait()
@@ -84,12 +86,3 @@ class BatchWriter:
         pending, self._pending = self._pending, None
         if pending is not None:
             self._written(pending.result())
-
-
-def write_batch(conn: Any, todo: list[Prepared]) -> Outcomes:
-    """Upsert every prepared record inside the caller's transaction; ``(outcome, item_id)`` of each."""
-    outcomes: Outcomes = []
-    for record, text, chunks, meta in todo:
-        outcome, item_id = upsert_item(conn, record, text, chunks, meta)
-        outcomes.append((outcome, int(item_id)))
-    return outcomes

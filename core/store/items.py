@@ -8,6 +8,7 @@ rows are replaced, and the previous text is kept in ``meta["history"]``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import time
@@ -59,29 +60,57 @@ def from_epoch(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class ItemRow:
+    """What writing an item needs that does not depend on the database (hashes, FTS bodies, JSON):
+    an import computes it on its own thread, the writer thread only runs SQL."""
+
+    record: Record
+    text: str
+    key: str
+    digest: str
+    ts_end: float | None
+    meta: dict[str, Any]
+    meta_json: str
+    chunks: tuple[tuple[Chunk, str, str], ...]  # (chunk, text hash, FTS body)
+
+
+def item_row(record: Record, text: str, chunks: Sequence[Chunk], meta: dict[str, Any]) -> ItemRow:
+    meta = dict(meta)
+    ts_end = meta.pop("ts_end", None)
+    return ItemRow(
+        record=record, text=text, key=source_key(record), digest=content_hash(record, text), ts_end=ts_end,
+        meta=meta, meta_json=_meta_json(meta),
+        chunks=tuple((chunk, text_hash(embed_text(record.speaker, record.title, chunk.text)),
+                      fts_body(record.speaker, record.title, chunk.text)) for chunk in chunks),
+    )
+
+
 def _meta_json(meta: dict[str, Any]) -> str:
     """Compact JSON; OCR word boxes packed (``packed_words``: redaction has already run on the plain list)."""
     return json.dumps(packed_words.pack_meta(meta), ensure_ascii=False, default=str, separators=(",", ":"))
 
 
 def upsert_item(conn: Any, record: Record, text: str, chunks: Sequence[Chunk], meta: dict[str, Any]) -> tuple[Outcome, ItemId]:
-    key = source_key(record)
-    digest = content_hash(record, text)
+    return upsert_row(conn, item_row(record, text, chunks, meta))
+
+
+def upsert_row(conn: Any, item: ItemRow) -> tuple[Outcome, ItemId]:
+    record = item.record
     now = time.time()
-    row = conn.execute("SELECT id, content_hash, text, meta FROM items WHERE source_key = ?", (key,)).fetchone()
-    if row is not None and row[1] == digest:
+    row = conn.execute("SELECT id, content_hash, text, meta FROM items WHERE source_key = ?", (item.key,)).fetchone()
+    if row is not None and row[1] == item.digest:
         # Seen again unchanged: a memory marked deleted (a file that came back) is live again.
         conn.execute("UPDATE items SET deleted = 0 WHERE id = ? AND deleted = 1", (row[0],))
         return "duplicate", ItemId(row[0])
     ts = to_epoch(record.timestamp)
-    ts_end = meta.pop("ts_end", None)
     if row is None:
         cur = conn.execute(
             "INSERT INTO items (source, source_key, external_id, kind, ts, ts_end, conversation, speaker, title,"
             " text, content_hash, meta, deleted, created_at, updated_at)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,0,?,?)",
-            (record.source, key, record.external_id, record.kind, ts, ts_end, record.conversation,
-             record.speaker, record.title, text, digest, _meta_json(meta), now, now),
+            (record.source, item.key, record.external_id, record.kind, ts, item.ts_end, record.conversation,
+             record.speaker, record.title, item.text, item.digest, item.meta_json, now, now),
         )
         item_id = ItemId(cur.lastrowid)
         outcome: Outcome = "imported"
@@ -90,21 +119,19 @@ def upsert_item(conn: Any, record: Record, text: str, chunks: Sequence[Chunk], m
         old_meta = json.loads(row[3] or "{}")
         history = list(old_meta.get("history", []))
         history.append({"text": row[2][:2000], "replaced_at": now})
-        meta = {**meta, "history": history[-HISTORY_LIMIT:]}
+        meta = {**item.meta, "history": history[-HISTORY_LIMIT:]}
         conn.execute(
             "UPDATE items SET kind=?, ts=?, ts_end=?, speaker=?, title=?, text=?, content_hash=?, meta=?,"
             " deleted=0, updated_at=? WHERE id=?",
-            (record.kind, ts, ts_end, record.speaker, record.title, text, digest,
+            (record.kind, ts, item.ts_end, record.speaker, record.title, item.text, item.digest,
              _meta_json(meta), now, item_id),
         )
         delete_chunks(conn, [item_id])
         outcome = "updated"
-    for chunk in chunks:
-        body = fts_body(record.speaker, record.title, chunk.text)
+    for chunk, digest, body in item.chunks:
         cur = conn.execute(
             "INSERT INTO chunks (item_id, ordinal, text, page, heading, start, end, text_hash) VALUES (?,?,?,?,?,?,?,?)",
-            (item_id, chunk.ordinal, chunk.text, chunk.page, chunk.heading, chunk.start, chunk.end,
-             text_hash(embed_text(record.speaker, record.title, chunk.text))),
+            (item_id, chunk.ordinal, chunk.text, chunk.page, chunk.heading, chunk.start, chunk.end, digest),
         )
         conn.execute("INSERT INTO chunks_fts (rowid, body) VALUES (?, ?)", (cur.lastrowid, body))
     return outcome, item_id

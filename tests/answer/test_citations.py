@@ -63,3 +63,14 @@ def test_event_dates_of_plans_point_forward() -> None:
     week = Snippet(5, ItemId(14), datetime(2023, 8, 9, 10, 0, tzinfo=TZ), "chat:jsonl",
                    "Last week the shelter gave me a medal!", "Maria")
     assert describe_event_date(week, TZ) == "the week before 9 August 2023"
+
+
+def test_a_sentence_copying_the_notes_layout_is_dropped() -> None:
+    # What the 270M model wrote through the catalogue path (chat template) for "What is the door code?".
+    echoed = ("Mon 8 May 2023, 13:56, whatsapp chat, Caroline: I went to a LGBTQ support group [1]! "
+              "Mon 8 May 2023, 13:57, whatsapp chat, Melanie: I painted [2]. Mon 8 May 20 [1]")
+    v = validate_answer(echoed, SNIPPETS, "What did Caroline go to?")
+    assert v.text == "" and v.cited == ()
+    assert sum("copies the notes' layout" in d for d in v.dropped) == 3
+    said = validate_answer("On Monday 8 May she went to a LGBTQ support group [1].", SNIPPETS, "What did Caroline go to?")
+    assert said.cited == (1,), "a date in words is still an answer"

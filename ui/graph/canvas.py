@@ -32,10 +32,19 @@ class NodeItem(QGraphicsEllipseItem):
         self.setBrush(QBrush(colour))
         self.setPen(QPen(colour.darker(130), 2.5 if node.is_self else 1.0))
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable)  # drag a dot: its edges and name follow
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip(f"{node.name} ({node.kind}) — {node.mentions} memories")
         self.setZValue(2)
         self.setAcceptHoverEvents(True)
         self.on_hover: Any = None  # set by the page: called with the entity id, or None when the pointer leaves
+        self.on_moved: Any = None  # set by the page: called with the entity id after the dot was dragged
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and self.on_moved is not None:
+            self.on_moved(self.node.entity_id)
+        return super().itemChange(change, value)
 
     def hoverEnterEvent(self, event: Any) -> None:
         if self.on_hover is not None:
@@ -59,10 +68,13 @@ class LabelItem(QGraphicsSimpleTextItem):
         self.setBrush(QBrush(QColor(text_colour)))
         self._halo = QColor(halo)
         self._halo.setAlpha(215)
-        width = self.boundingRect().width()
-        radius = node.rect().width() / 2
-        self.setPos(node.pos().x() - width / 2, node.pos().y() + radius + 2)
+        self.follow(node)
         self.setZValue(3)
+
+    def follow(self, node: NodeItem) -> None:
+        """Stand centred under ``node`` (again, after it moved)."""
+        width = self.boundingRect().width()
+        self.setPos(node.pos().x() - width / 2, node.pos().y() + node.rect().width() / 2 + 2)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         painter.setPen(Qt.PenStyle.NoPen)

@@ -204,6 +204,7 @@ class GraphPage(QWidget):
         for node, point in zip(graph.nodes, points, strict=True):
             item = NodeItem(node, point.x(), point.y(), 6 + 20 * node.importance)
             item.on_hover = self._hover
+            item.on_moved = self._node_moved
             self.scene.addItem(item)
             self.nodes[node.entity_id] = item
             label = LabelItem(node.name[:28], item, c.text, c.base)
@@ -216,6 +217,16 @@ class GraphPage(QWidget):
         self.status.setText(f"{len(graph.nodes)} entities, {len(graph.edges)} relations")
         if self._selected in self.nodes:
             self.nodes[self._selected].setSelected(True)
+
+    def _node_moved(self, entity_id: int) -> None:
+        """A dragged dot takes its name and its edges along (as in Obsidian's graph)."""
+        nodes = getattr(self, "nodes", {})
+        if entity_id in self._labels and entity_id in nodes:
+            self._labels[entity_id].follow(nodes[entity_id])
+        for src, dst, line in self._edges:
+            if entity_id in (src, dst) and src in nodes and dst in nodes:
+                a, b = nodes[src].pos(), nodes[dst].pos()
+                line.setLine(a.x(), a.y(), b.x(), b.y())
 
     def _hover(self, entity_id: int | None) -> None:
         self._hovered = entity_id

@@ -74,8 +74,7 @@ class StorageSection(SettingsSection):
             usage = load_stats(session).success(self.show_usage).failure(lambda _e: self.usage.setText("unknown"))
             usage.owned_by(self).run()
             budget = QueryOp(session, lambda v: v.storage_budget(), label="storage forecast")
-            # one clause a line: a wrapped label in a form row is cut off when its text arrives late
-            budget.success(lambda b: self.forecast.setText(b.forecast().replace("; ", ";\n"))).owned_by(self).run()
+            budget.success(self.show_budget).owned_by(self).run()
 
     def values(self) -> dict[str, Any]:
         return {
@@ -83,6 +82,15 @@ class StorageSection(SettingsSection):
             "retention_days": self.retention_days.value(),
             "text_retention_days": self.text_days.value(),
         }
+
+    def show_budget(self, budget: Any) -> None:
+        """Show a ``vault.storage_budget()``: the forecast, and the automatic budget's size in the size box."""
+        # one clause a line: a wrapped label in a form row is cut off when its text arrives late
+        self.forecast.setText(budget.forecast().replace("; ", ";\n"))
+        if self.auto_budget.isChecked() and budget.budget:
+            self.retention_gb.blockSignals(True)  # showing the automatic size is not choosing a size
+            self.retention_gb.setValue(budget.budget / 1e9)
+            self.retention_gb.blockSignals(False)
 
     def show_usage(self, stats: Any) -> None:
         """Show a ``vault.stats()`` result: memories, database size, screenshots and their size."""

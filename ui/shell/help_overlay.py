@@ -39,6 +39,7 @@ SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("← / →", "Previous / next moment"),
         ("Shift+← / →", "One hour back / forward"),
         ("Home / End", "First / last moment of the day"),
+        ("Ctrl+B", "Screen only: the screenshot as the whole page"),
         ("PgUp / PgDn", "Previous / next day"),
         ("Alt+← / →", "Previous / next day, week or month"),
         ("Ctrl+1 / 2 / 3", "Day / week / month view"),

@@ -5,7 +5,7 @@ day on the hour strip's time axis: captured minutes as a thin green line,
 gaps as coloured blocks (paused, locked or asleep, excluded app or private
 window, display unavailable, error, Cairn not running).  Hovering a gap
 shows its times and reason.  It follows the page's ``day_shown`` itself,
-reloads today's ledger when new memories arrive and clears when locked;
+reloads today's ledger each minute and when new memories arrive, and clears when locked;
 ``box`` is the strip with the band under it, for the page's layout.
 
 Threads: GUI thread only (the read runs on a worker).
@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, QSize, SignalInstance
+from PySide6.QtCore import QPointF, QRectF, QSize, QTimer, SignalInstance
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
@@ -75,6 +75,11 @@ class CaptureBand(QWidget):
         day_shown.connect(self.show_day)
         session.changed.connect(self._changed)
         session.locked.connect(lambda: self.set_spans([]))
+        # Today's ledger grows a minute at a time even when nothing new is stored (paused, locked, vetoed).
+        self._minutely = QTimer(self)
+        self._minutely.setInterval(60_000)
+        self._minutely.timeout.connect(lambda: self._changed(frozenset({"items"})))
+        self._minutely.start()
 
     def show_day(self, day: date) -> None:
         """Show ``day``'s ledger (read on a worker)."""

@@ -111,7 +111,6 @@ class TimelinePage(QWidget):
 
         self._glance_card = GlanceCard()
         self._glance_card.link_activated.connect(self._glance_link)
-        # The card's labels, under the names tests (and older callers) read them by.
         self._glance = self._glance_card.text_label
         self._glance_title = self._glance_card.title_label
 
@@ -121,7 +120,8 @@ class TimelinePage(QWidget):
         self.density.day_chosen.connect(self._density_chosen)
 
         self._stack = QStackedWidget()
-        self._stack.addWidget(day_view(CaptureBand(session, self.strip, self.day_shown).box, self.session_bar, self.moment, self._glance_card, self.day_list))
+        self.day_view = day_view(CaptureBand(session, self.strip, self.day_shown).box, self.session_bar, self.moment, self._glance_card, self.day_list)
+        self._stack.addWidget(self.day_view)
         self._stack.addWidget(self._density_card)
 
         layout = QVBoxLayout(self)

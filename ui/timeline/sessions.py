@@ -2,7 +2,8 @@
 
 Two frames belong together when both are screenshots of the same app, window
 title and monitor, taken at most ``SESSION_GAP_S`` apart with no other
-screenshot between them.  A chat message or document stored meanwhile (often
+screenshot *of that monitor* between them (two monitors' frames interleave:
+each monitor's window keeps its own session).  A chat message or document stored meanwhile (often
 imported from elsewhere) does not end the session: it gets its own row after
 the card, which stays where the session started.  A session is named by its best frame:
 the one with the most words read from the screen (the fullest view of the
@@ -74,30 +75,37 @@ class AppSession:
         return -1
 
 
-def _open_screen_session(sessions: list[AppSession]) -> int:
-    """The index of the newest session of screenshots (-1 when there is none)."""
-    for index in range(len(sessions) - 1, -1, -1):
-        if sessions[index].frames[0].kind == "screenshot":
-            return index
-    return -1
+def _monitor(item: Any) -> str:
+    return str((item.meta or {}).get("monitor", ""))
+
+
+def _open_screen_sessions(sessions: list[AppSession], look_back: int = 64) -> dict[str, int]:
+    """Per monitor, the index of its newest session of screenshots (among the last ``look_back`` rows)."""
+    found: dict[str, int] = {}
+    for index in range(len(sessions) - 1, max(-1, len(sessions) - 1 - look_back), -1):
+        first = sessions[index].frames[0]
+        if first.kind == "screenshot":
+            found.setdefault(_monitor(first), index)
+    return found
 
 
 def group(sessions: list[AppSession], items: list[Any]) -> set[int]:
-    """Append ``items`` (in time order) to ``sessions``, extending the open screen session where they continue it.
+    """Append ``items`` (in time order) to ``sessions``, extending each monitor's open session where they continue it.
 
     Returns the indices of sessions that existed before and grew."""
     before = len(sessions)
     grown: set[int] = set()
-    open_index = _open_screen_session(sessions)
+    open_sessions = _open_screen_sessions(sessions)
     for item in items:
-        if item.kind == "screenshot" and open_index >= 0 and continues(sessions[open_index], item):
-            sessions[open_index].frames.append(item)
-            if open_index < before:
-                grown.add(open_index)
-            continue
-        sessions.append(AppSession([item]))
         if item.kind == "screenshot":
-            open_index = len(sessions) - 1
+            index = open_sessions.get(_monitor(item), -1)
+            if index >= 0 and continues(sessions[index], item):
+                sessions[index].frames.append(item)
+                if index < before:
+                    grown.add(index)
+                continue
+            open_sessions[_monitor(item)] = len(sessions)
+        sessions.append(AppSession([item]))
     return grown
 
 

@@ -125,8 +125,9 @@ class MomentView(QFrame):
         for w in (self._empty, self._image, self._text):
             self._body.addWidget(w)
 
-        around_title = QLabel("AROUND THIS MOMENT")
+        self._around_title = around_title = QLabel("AROUND THIS MOMENT")
         around_title.setObjectName("SectionTitle")
+        self._around_shown = True  # False: the frame takes the whole card (the timeline's screen-only view)
         self._around_model = ItemListModel(self)
         self._around = QListView()
         self._around.setModel(self._around_model)
@@ -151,6 +152,14 @@ class MomentView(QFrame):
         self.clear()
 
     # -- public -------------------------------------------------------------------------
+    def set_around_shown(self, shown: bool) -> None:
+        """Show or hide "around this moment" (hidden: the moment's frame gets the whole card)."""
+        self._around_shown = shown
+        self._around_title.setVisible(shown)
+        others = self._around_model.rowCount() > 0
+        self._around.setVisible(shown and others)
+        self._around_empty.setVisible(shown and not others and self._item is not None)
+
     def item(self) -> Any:
         return self._item
 
@@ -380,8 +389,8 @@ class MomentView(QFrame):
             others = [r for r in rows if int(r.id) != item_id
                       and not (same_window and r.kind == "screenshot" and fmt.headline(r) == fmt.headline(item))]
             self._around_model.set_items(others)
-            self._around.setVisible(bool(others))
-            self._around_empty.setVisible(not others)
+            self._around.setVisible(self._around_shown and bool(others))
+            self._around_empty.setVisible(self._around_shown and not others)
 
         load_between(self._session, start, end, limit=40).success(done).owned_by(self).quietly().run()
 

@@ -407,11 +407,11 @@ class ScreenDaemon:
 
     def _new_processor(self) -> FrameProcessor:
         return FrameProcessor(
-            self._ocr,
-            self._redactor,
+            self._ocr, self._redactor,
             region_max_fraction=self.config.region_max_fraction,
             margin=self.config.ocr_margin,
             encoder=FrameEncoder(deltas=self.config.delta_frames),
+            skip_moving_pictures=self.config.skip_moving_pictures,
         )
 
     def _handle(self, processor: FrameProcessor, item: CapturedFrame) -> None:
@@ -434,7 +434,7 @@ class ScreenDaemon:
             degraded = self.sink.store(outcome.frame)
         except Exception as exc:  # the sink's failure must not stop capture; it is reported
             self.health.skip("store_error")
-            self.health.error(f"storing a frame failed: {type(exc).__name__}: {exc}")
+            self.watch.lost(f"storing a frame failed: {type(exc).__name__}: {exc}")
             processor.encoder.forget(outcome.frame.frame_id)  # later frames must not composite on it
             return
         if degraded:  # stored as text only (disk nearly full): no later frame may composite on its pixels

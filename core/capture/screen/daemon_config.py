@@ -43,10 +43,12 @@ class DaemonConfig:
     # Stored frames: a keyframe plus changed regions (core.store.frame_codec); False stores every frame whole.
     # bench.screen: 91 MB/h whole frames before issue 16.
     delta_frames: bool = True
+    # A playing video (photographic tiles without words) is not OCR'd (processor); False OCRs it at every take.
+    skip_moving_pictures: bool = True
 
     def baseline(self) -> DaemonConfig:
         """The pipeline as it was before issue 16 (bench.screen's baseline column)."""
-        return replace(self, delta_frames=False)
+        return replace(self, delta_frames=False, skip_moving_pictures=False, busy_window_gap_s=8.0)
 
     @classmethod
     def from_settings(cls, settings: Settings, runtime_dir: Path | None = None) -> DaemonConfig:

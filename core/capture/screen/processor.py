@@ -79,9 +79,11 @@ class FrameProcessor:
         margin: int = 24,
         window_references: int = 4,
         encoder: FrameEncoder | None = None,
+        skip_moving_pictures: bool = True,
     ) -> None:
         self.ocr = ocr
         self.encoder = encoder or FrameEncoder()
+        self.skip_moving_pictures = skip_moving_pictures
         self.redactor = redactor
         self.region_max_fraction = region_max_fraction
         self.margin = margin
@@ -160,7 +162,7 @@ class FrameProcessor:
     ) -> tuple[list[OcrWord], list[Box], float, float]:
         height, width = pixels.shape
         frame_area = float(width * height)
-        plan = self._best_plan(pixels, monitor)
+        plan = self._best_plan(pixels, monitor, self.skip_moving_pictures)
         if plan is None:
             return self._full(image, frame_area)
         reference, change, to_ocr, inherited = plan.reference, plan.change, plan.to_ocr, plan.inherited
@@ -226,7 +228,7 @@ class FrameProcessor:
 
     # -- references ----------------------------------------------------------
 
-    def _best_plan(self, pixels: np.ndarray, monitor: int) -> _Plan | None:
+    def _best_plan(self, pixels: np.ndarray, monitor: int, skip_pictures: bool) -> _Plan | None:
         """The reference that leaves the least to OCR (scrolled content counts as reused)."""
         # Every remembered window of this monitor is a candidate, not only the one the window list
         # names (a frame taken during a switch can carry the other window's id).  Ranking is by what
@@ -241,7 +243,7 @@ class FrameProcessor:
             if reference is None or id(reference) in seen or reference.pixels.shape != pixels.shape:
                 continue
             seen.add(id(reference))
-            plan = _plan(reference, pixels)
+            plan = _plan(reference, pixels, skip_pictures)
             if best is None or plan.cost < best.cost:
                 best = plan
             if plan.cost == 0:
@@ -271,7 +273,7 @@ class _Plan:
         return sum(ch.area(b) for b in self.to_ocr)
 
 
-def _plan(reference: _Reference, pixels: np.ndarray) -> _Plan:
+def _plan(reference: _Reference, pixels: np.ndarray, skip_pictures: bool = True) -> _Plan:
     # Minor regions (a caret, a scrollbar thumb, a clock's last digit) are not OCR'd: their words
     # stay as they were until a real change covers them.  OCR'ing them cost as much as the text
     # that did change (tesseract's cost per call is mostly fixed).
@@ -281,7 +283,7 @@ def _plan(reference: _Reference, pixels: np.ndarray) -> _Plan:
     for region in change.regions:
         scroll = ch.find_scroll(reference.pixels, pixels, region) if region[3] >= 48 else None
         if scroll is None:
-            to_ocr.extend(_outside_moving_pictures(reference, pixels, region))
+            to_ocr.extend(_outside_moving_pictures(reference, pixels, region) if skip_pictures else [region])
             continue
         inherited.extend(_shift_words(reference.words, region, scroll.dy, scroll.new_bands))
         to_ocr.extend(scroll.new_bands)

@@ -49,6 +49,11 @@ class CaptureWatch:
     def note(self, state: LedgerState, detail: str = "") -> None:
         self.ledger.note(state, self._wall(), detail)
 
+    def lost(self, message: str) -> None:
+        """A captured frame was lost (the vault refused it): an error, and this minute is not "captured"."""
+        self._health.error(message)
+        self.ledger.note("failed", self._wall(), message)
+
     def failed(self, message: str, hung: bool = False) -> None:
         """The capture thread died or hangs: the alarm, and an error gap (since its last beat, if it hangs)."""
         now = self._wall()

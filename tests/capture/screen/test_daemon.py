@@ -272,6 +272,7 @@ def test_capture_thread_that_dies_is_restarted_and_reported(tmp_path: Path) -> N
         daemon.stop()
     health = daemon.snapshot()
     assert "simulated crash" in (health.last_error or "")
+    assert "the capture thread died" in (health.alarm or "") and "simulated crash" in (health.alarm or "")
     assert health.state == "stopped"
     status = read_status(status_path(tmp_path))
     assert status is not None and status.thread_restarts.get("capture", 0) >= 1

@@ -6,6 +6,8 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from core.capture.screen.daemon import ScreenDaemon
 from core.capture.screen.daemon_config import DaemonConfig
 from core.capture.screen.grab import CaptureUnavailable
@@ -175,3 +177,27 @@ def test_the_ledger_ages_out_with_the_text(lexical_vault: Any) -> None:
     lexical_vault.enforce_retention(lexical_vault.settings().updated(retention_days=10, retention_gb=0), now)
     left = lexical_vault.capture_coverage(datetime.fromtimestamp(T0, UTC), now)
     assert left.by_state.get("captured", 0) == 0 and left.by_state["paused"] == 1
+
+
+def test_a_minute_whose_frame_the_vault_refused_is_an_error_not_captured() -> None:
+    class RefusingSink(ListSink):
+        def store(self, frame: Any) -> None:
+            raise OSError(28, "No space left on device")
+
+    from core.normalize.ocr import TesseractOcr
+
+    if not TesseractOcr().available():
+        pytest.skip("tesseract not installed")  # shown as skipped, not a silent pass
+    wall, ledger = WallClock(T0 + 1), ListLedger()
+    grabber = FakeGrabber(render_lines(["Quarterly report draft"]))
+    windows = FakeWindows([window("gedit", "report.txt - gedit", 11, focused=True)])
+    daemon = ScreenDaemon(RefusingSink(), DaemonConfig(busy_window_gap_s=0.0), grabber_factory=lambda: grabber,
+                          window_info_factory=lambda: windows, idle_factory=NullIdleSource, ledger_sink=ledger,
+                          wall=wall)
+    try:
+        assert daemon.capture_once() == 1 and daemon.process_pending() == 1
+    finally:
+        daemon.close_sync()
+    daemon.watch.flush(final=True)
+    assert [(m.state, m.detail) for m in ledger.minutes] == [
+        ("error", "storing a frame failed: OSError: [Errno 28] No space left on device")]

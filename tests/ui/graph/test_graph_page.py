@@ -25,18 +25,26 @@ def _memory(vault) -> None:
     consolidate(vault, options=ConsolidationOptions(self_names=("Anna Berg",), phone_region="DE", summaries=False))
 
 
-def test_graph_page_renders_nodes_and_fact_history(lexical_vault, vault_paths, qtbot, tmp_path: Path) -> None:
-    from ui.graph.page import GraphPage, NodeItem
+def _open_page(vault, paths, qtbot):
+    """The graph page over ``_memory`` in ``vault``, shown, once its graph has loaded."""
+    from ui.graph.page import GraphPage
     from ui.session import Session
 
-    _memory(lexical_vault)
-    session = Session(vault_paths)
-    session.attach(lexical_vault, lexical_vault.settings())
+    _memory(vault)
+    session = Session(paths)
+    session.attach(vault, vault.settings())
     page = GraphPage(session)
     qtbot.addWidget(page)
     page.resize(1200, 760)
     page.show()
     qtbot.waitUntil(lambda: page.view_data is not None, timeout=20000)
+    return page
+
+
+def test_graph_page_renders_nodes_and_fact_history(lexical_vault, vault_paths, qtbot, tmp_path: Path) -> None:
+    from ui.graph.page import NodeItem
+
+    page = _open_page(lexical_vault, vault_paths, qtbot)
     names = {n.name for n in page.view_data.nodes}
     assert {"Lukas Meyer", "Project Falcon", "Priya Sharma"} <= names
     assert page.view_data.edges
@@ -97,17 +105,8 @@ def test_an_automatic_merge_is_shown_and_undone_from_the_panel(lexical_vault, va
 
 
 def test_find_in_the_graph_and_show_only_its_neighbours(lexical_vault, vault_paths, qtbot) -> None:
-    from ui.graph.page import GraphPage
-    from ui.session import Session
-
-    _memory(lexical_vault)
-    session = Session(vault_paths)
-    session.attach(lexical_vault, lexical_vault.settings())
-    page = GraphPage(session)
-    qtbot.addWidget(page)
-    page.resize(1200, 760)
-    page.show()
-    qtbot.waitUntil(lambda: page.view_data is not None and bool(page.nodes), timeout=20000)
+    page = _open_page(lexical_vault, vault_paths, qtbot)
+    qtbot.waitUntil(lambda: bool(page.nodes), timeout=20000)
     # the graph is centred: the scene is the nodes' and labels' bounds, not a fixed square
     assert page.scene.sceneRect().contains(page.scene.itemsBoundingRect().adjusted(5, 5, -5, -5))
 
@@ -133,3 +132,13 @@ def test_find_in_the_graph_and_show_only_its_neighbours(lexical_vault, vault_pat
     assert all(page._labels[i].isVisible() for i in neighbours)  # every neighbour named
     page.local.setChecked(False)
     assert all(page.nodes[i].isVisible() for i in others)
+
+    # a dragged dot takes its edges and its name along
+    node = page.nodes[focus]
+    node.setPos(node.pos().x() + 120, node.pos().y() + 80)
+    for src, dst, line in page._edges:
+        if focus in (src, dst):
+            ends = {(round(line.line().x1()), round(line.line().y1())), (round(line.line().x2()), round(line.line().y2()))}
+            assert (round(node.pos().x()), round(node.pos().y())) in ends
+    label = page._labels[focus]
+    assert abs(label.sceneBoundingRect().center().x() - node.pos().x()) < 2 and label.pos().y() > node.pos().y()

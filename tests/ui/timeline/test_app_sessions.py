@@ -80,3 +80,36 @@ def test_consecutive_frames_of_one_window_are_one_card_with_a_scrubber(unlocked:
     # scrubbing the hour strip inside the session's span shows the frame at that time
     timeline._scrubbed(fmt.day_start(DAY) + timedelta(hours=10, seconds=10))
     assert timeline.current_item().external_id == "f1"
+
+
+def test_screen_only_makes_the_screenshot_the_page(unlocked: Any, qtbot: Any) -> None:
+    window = unlocked
+    timeline = window.timeline()
+    view = timeline.day_view
+    before = timeline.moment.width()
+    qtbot.keyClick(timeline, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    assert view.screen_only.isChecked() and view.right.isHidden()
+    assert timeline.moment._around_title.isHidden()
+    qtbot.waitUntil(lambda: timeline.moment.width() > before * 1.3, timeout=5000)  # the moment takes the page
+    timeline.step(1)  # scrubbing still works with the list hidden
+    view.screen_only.click()
+    assert not view.right.isHidden() and not timeline.moment._around_title.isHidden()
+
+
+def test_two_monitors_keep_one_session_each() -> None:
+    from core.store.browse import ItemView
+    from ui.timeline.sessions import AppSession, group
+
+    t = fmt.day_start(DAY) + timedelta(hours=9)
+
+    def frame(n: int, minutes: float, window: str, monitor: int) -> ItemView:
+        return ItemView(id=n, source="screen", kind="screenshot", timestamp=t + timedelta(minutes=minutes),
+                        text="x", title=window, meta={"app": "firefox", "window": window, "monitor": monitor})
+
+    sessions: list[AppSession] = []
+    # the editor on monitor 0 and the docs on monitor 1, captured in turns; then another window on monitor 0
+    group(sessions, [frame(1, 0, "Editor", 0), frame(2, 0.1, "Docs", 1), frame(3, 1, "Editor", 0),
+                     frame(4, 1.1, "Docs", 1), frame(5, 2, "Mail", 0)])
+    grown = group(sessions, [frame(6, 2.1, "Docs", 1), frame(7, 3, "Editor", 0)])  # the next page
+    assert [[int(f.id) for f in s.frames] for s in sessions] == [[1, 3], [2, 4, 6], [5], [7]]
+    assert grown == {1}  # an earlier row grew: the model repaints it

@@ -1,0 +1,79 @@
+"""Many items written in one transaction with a handful of statements (runs inside the caller's transaction).
+
+An import's batch is mostly new items: one ``IN`` lookup finds the keys already
+stored, and the new items, their chunks and FTS rows go in with three
+``executemany`` calls instead of four statements per item.  Ids are given
+explicitly as ``max(id) + 1`` onwards, which is what SQLite picks for a rowid
+table without AUTOINCREMENT, so ids and the vector log read as if each item had
+been upserted on its own.  A key already stored (a duplicate, an update) or
+repeated inside the batch takes ``upsert_row``, in input order.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from core.store.items import ItemRow, Outcome, to_epoch, upsert_row
+
+LOOKUP_KEYS = 500  # bound variables per IN lookup
+
+
+def write_rows(conn: Any, rows: Sequence[ItemRow]) -> list[tuple[Outcome, int]]:
+    """Upsert ``rows`` in order; ``(outcome, item_id)`` of each."""
+    stored = stored_keys(conn, [row.key for row in rows])
+    outcomes: list[tuple[Outcome, int]] = []
+    fresh: list[ItemRow] = []
+    seen: set[str] = set()
+    for row in rows:
+        if row.key in stored or row.key in seen:
+            outcomes += insert_new(conn, fresh)  # first the new ones before it: ids stay in input order
+            fresh = []
+            outcome, item_id = upsert_row(conn, row)
+            outcomes.append((outcome, int(item_id)))
+        else:
+            fresh.append(row)
+        seen.add(row.key)
+    outcomes += insert_new(conn, fresh)
+    return outcomes
+
+
+def stored_keys(conn: Any, keys: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), LOOKUP_KEYS):
+        part = keys[start : start + LOOKUP_KEYS]
+        found.update(r[0] for r in conn.execute(
+            f"SELECT source_key FROM items WHERE source_key IN ({','.join('?' * len(part))})", part))
+    return found
+
+
+def insert_new(conn: Any, rows: Sequence[ItemRow]) -> list[tuple[Outcome, int]]:
+    """Insert items whose keys are not stored yet (the caller checked), with their chunks and FTS rows."""
+    if not rows:
+        return []
+    now = time.time()
+    first_item = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM items").fetchone()[0])
+    chunk_id = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM chunks").fetchone()[0])
+    items: list[tuple[Any, ...]] = []
+    chunks: list[tuple[Any, ...]] = []
+    bodies: list[tuple[int, str]] = []
+    for offset, row in enumerate(rows):
+        record = row.record
+        item_id = first_item + offset
+        items.append((item_id, record.source, row.key, record.external_id, record.kind, to_epoch(record.timestamp),
+                      row.ts_end, record.conversation, record.speaker, record.title, row.text, row.digest,
+                      row.meta_json, now, now))
+        for chunk, digest, body in row.chunks:
+            chunks.append((chunk_id, item_id, chunk.ordinal, chunk.text, chunk.page, chunk.heading, chunk.start,
+                           chunk.end, digest))
+            bodies.append((chunk_id, body))
+            chunk_id += 1
+    conn.executemany(
+        "INSERT INTO items (id, source, source_key, external_id, kind, ts, ts_end, conversation, speaker, title,"
+        " text, content_hash, meta, deleted, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,0,?,?)", items)
+    conn.executemany(
+        "INSERT INTO chunks (id, item_id, ordinal, text, page, heading, start, end, text_hash)"
+        " VALUES (?,?,?,?,?,?,?,?,?)", chunks)
+    conn.executemany("INSERT INTO chunks_fts (rowid, body) VALUES (?, ?)", bodies)
+    return [("imported", first_item + offset) for offset in range(len(rows))]
