@@ -32,23 +32,23 @@ from typing import Any
 
 from bench.table import print_table
 
-_MEMBERS = ["Ana", "Ben", "Chidi", "Dana", "Emil", "Fatima", "Goran", "Hana", "Ivo", "Jun", "Kemal", "Lea"]
-_TOPICS = [
+_MEMBERS = ("Ana", "Ben", "Chidi", "Dana", "Emil", "Fatima", "Goran", "Hana", "Ivo", "Jun", "Kemal", "Lea")
+_TOPICS = (
     "the harbour walk on Sunday", "the budget for the club dinner", "who brings the thermos", "the new route past the "
     "lighthouse", "rain tomorrow", "the ferry timetable", "photos from last week", "the membership fees", "the map "
     "of the old dock", "a birthday present for Lea", "the committee vote", "parking near the station",
-]
-_LINES = [
+)
+_LINES = (
     "I think {t} needs a decision today", "did anyone check {t}?", "ok, I'll look into {t}", "sounds good to me",
     "can we move {t} to next week", "here is what I found about {t}", "thanks!", "I can't make it, sorry",
     "count me in", "let's talk about {t} at the meeting", "any news on {t}?", "great idea",
-]
+)
 _STOCK = ("ok", "thanks!", "👍", "count me in", "sounds good to me", "haha", "see you there")
-_TAILS = [
+_TAILS = (
     "{who} said {n} people are coming", "I can be there by {h}:{m:02d}", "it was {n} euros last time",
     "{who} has the keys until {day}", "the forecast says {n} mm of rain on {day}", "bus {n} leaves at {h}:{m:02d}",
     "{who} will bring {n} chairs", "meet at gate {n}, {day} at {h}", "I sent {who} the link on {day}",
-]
+)
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 

@@ -41,6 +41,11 @@ def pytest_configure(config: pytest.Config) -> None:
                          ("XDG_DATA_HOME", ".local/share"), ("XDG_STATE_HOME", ".local/state")):
         (home / folder).mkdir(parents=True, exist_ok=True)
         os.environ[name] = str(home / folder)
+    # Hypothesis keeps its example database and a constants cache in ./.hypothesis of the checkout by default:
+    # a test writes nothing outside its temporary folders (and no example replayed from an earlier run).
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(home / ".hypothesis")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -146,6 +146,10 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
             break
     _pump(app, lambda: idle() and timeline.moment.image_view().has_image(), settle=0.4)
     shots.append(_save(window, out / f"{theme}-02-timeline-day-screenshot.png"))
+    timeline.day_view.set_screen_only(True)  # Ctrl+B: the screenshot as the page
+    _pump(app, idle, settle=0.4)
+    shots.append(_save(window, out / f"{theme}-02b-timeline-screen-only.png"))
+    timeline.day_view.set_screen_only(False)
     for row in range(timeline.model.rowCount()):
         if timeline.model.item(row).kind == "message":
             timeline._select_row(row)

@@ -11,15 +11,16 @@ from __future__ import annotations
 import html
 import re
 from datetime import date, datetime, time, timedelta
+from types import MappingProxyType
 from typing import Any
 
-SOURCE_NAMES = {
+SOURCE_NAMES = MappingProxyType({
     "whatsapp": "WhatsApp", "telegram": "Telegram", "slack": "Slack", "discord": "Discord",
     "chatgpt": "ChatGPT", "messenger": "Messenger", "imessage": "iMessage", "jsonl": "Chat",
     "signal": "Signal", "instagram": "Instagram", "email": "E-mail",
-}
+})
 
-KIND_ICONS = {"message": "chat", "document": "file", "screenshot": "screen", "summary": "summary"}
+KIND_ICONS = MappingProxyType({"message": "chat", "document": "file", "screenshot": "screen", "summary": "summary"})
 
 
 def local_tz():

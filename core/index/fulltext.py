@@ -38,6 +38,8 @@ def match_expression(terms: Sequence[str]) -> str:
 # reach back over all time): a memory app's "coffee" means recent coffee first.
 WINDOW_MATCHES = 20_000
 SPAN_PER_LISTED = 20  # a listed filter's rowid span is searched when it is at most this much wider than the list
+SPAN_MIN = 50_000  # ... or at most this wide
+WIDE_FETCH = 84  # a post-filtered ranking fetches this many times the limit (4 + 16 + 64: three widening checks)
 
 
 def _ranked(reader: Any, expression: str, limit: int, lo: int | None = None, hi: int | None = None
@@ -89,9 +91,10 @@ def search_fulltext(
 
     Plans: no filter → ``ranked_matches``.  A narrow filter whose chunk ids are
     ``listed`` → BM25 inside the rowid span of those ids, kept to them (a span is
-    a seek in FTS5; ``rowid IN (…)`` re-ran the match per id: 4.7 s for 124 ids).
-    A wide filter with an ``accept`` check → the unfiltered ranking, post-filtered,
-    widening ×4 until ``limit`` pass.  Otherwise the join over items.
+    a seek in FTS5; ``rowid IN (…)`` re-ran the match per id: 4.7 s for 124 ids);
+    when the span is too wide, the unfiltered ranking kept to the list.  A wide
+    filter with an ``accept`` check → the unfiltered ranking (``WIDE_FETCH`` × the
+    limit), post-filtered.  Otherwise (too few passed) the join over items.
 
     CJK runs among the terms are looked up in the bigram table (``core.index.cjk``)
     and merged in; a query without CJK runs exactly as above.
@@ -111,18 +114,28 @@ def search_fulltext(
         if not keep:
             return []
         lo, hi = min(keep), max(keep)
-        if hi - lo < max(SPAN_PER_LISTED * len(keep), 50_000):
+        if hi - lo < max(SPAN_PER_LISTED * len(keep), SPAN_MIN):
             rows = _ranked(reader, match_expression(terms), -1, lo=lo, hi=hi)  # -1: every match in the span
             return [row for row in rows if row[0] in keep][:limit]
+        # Listed but spread over the vault (one conversation over years): the unfiltered ranking, kept to the
+        # list.  Every match of the window is scored either way, so fetching all of them costs little more.
+        kept = [row for row in ranked_matches(reader, terms, -1) if row[0] in keep]
+        if len(kept) >= limit:
+            return kept[:limit]
     if accept is not None:
-        fetch = limit * 4
-        while fetch <= 64 * limit:
-            rows = ranked_matches(reader, terms, fetch)
-            passed = accept([r[0] for r in rows])
-            kept = [r for r in rows if r[0] in passed]
-            if len(kept) >= limit or len(rows) < fetch:
-                return kept[:limit]
-            fetch *= 4
+        # One ranking, widely fetched (each call scores the whole window again: the idf scans dominate), checked
+        # in widening slices ×4: the check looks up every candidate's item, so it stops once ``limit`` pass.
+        fetch = WIDE_FETCH * limit
+        rows = ranked_matches(reader, terms, fetch)
+        kept, checked, size = [], 0, 4 * limit
+        while checked < len(rows) and len(kept) < limit:
+            part = rows[checked : checked + size]
+            passed = accept([r[0] for r in part])
+            kept += [r for r in part if r[0] in passed]
+            checked += len(part)
+            size *= 4
+        if len(kept) >= limit or len(rows) < fetch:
+            return kept[:limit]
     sql = (
         "SELECT f.rowid, bm25(chunks_fts) AS score FROM chunks_fts f"
         " JOIN chunks c ON c.id = f.rowid JOIN items i ON i.id = c.item_id"

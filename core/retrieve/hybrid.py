@@ -81,13 +81,17 @@ def build_filter(request: SearchRequest, time_range: TimeRange | None) -> tuple[
 
 
 def chunk_ids_where(reader: Any, chunk_ids: np.ndarray, where: str, params: Sequence[Any]) -> list[int]:
-    """Which of ``chunk_ids`` pass the filter ``where`` (over items ``i``)."""
+    """Which of ``chunk_ids`` pass the filter ``where`` (over items ``i``).
+
+    CROSS JOIN keeps the planner on the listed ids: with a plain JOIN it walked the filter's own index
+    (every item of one speaker, 12.5 % of the vault) for each 900 ids, 1.27 s at 300k items against 0.1 s.
+    """
     passed: list[int] = []
     ids = [int(c) for c in chunk_ids]
     for start in range(0, len(ids), 900):
         part = ids[start : start + 900]
         passed += [r[0] for r in reader.execute(
-            f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE c.id IN ({','.join('?' * len(part))})"
+            f"SELECT c.id FROM chunks c CROSS JOIN items i ON i.id = c.item_id WHERE c.id IN ({','.join('?' * len(part))})"
             f" AND {where}", (*part, *params))]
     return passed
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 
 from core.index.fulltext import _ranked, match_expression, ranked_matches, search_fulltext
@@ -61,3 +62,52 @@ def test_a_wide_filter_post_filtered_keeps_only_passing_chunks(vault: Vault) -> 
     got = search_fulltext(vault.read(), ["coffee"], 10, where, params, accept=lambda ids: passing & set(ids))
     assert len(got) == 10 and {cid for cid, _ in got} <= passing
     assert [c for c, _ in got] == _join_plan(vault, ["coffee"], where, params)
+
+
+def test_a_listed_filter_spread_over_the_vault_is_the_ranking_kept_to_the_list(
+        vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One conversation over the whole vault: its span is too wide to search, the unfiltered ranking is kept to it
+    (no join over items: that scores every match of the vault)."""
+    import core.index.fulltext as fulltext
+
+    monkeypatch.setattr(fulltext, "SPAN_MIN", 10)
+    monkeypatch.setattr(fulltext, "SPAN_PER_LISTED", 1)
+
+    class Recording:
+        def __init__(self, conn: object) -> None:
+            self.conn, self.sql = conn, []
+
+        def execute(self, sql: str, params: object = ()) -> object:
+            self.sql.append(sql)
+            return self.conn.execute(sql, params)  # type: ignore[attr-defined]
+
+    where, params = "i.conversation = ?", ["c3"]
+    listed = [r[0] for r in vault.read().execute(
+        f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE {where}", params)]
+    reader = Recording(vault.read())
+    got = [cid for cid, _ in search_fulltext(reader, ["coffee", "zanzibar"], 10, where, params, listed=listed)]
+    assert reader.sql and not any("JOIN" in sql for sql in reader.sql)
+    assert got == _join_plan(vault, ["coffee", "zanzibar"], where, params)
+    assert set(got) <= set(listed) and len(got) == 10
+
+
+def test_the_post_filter_check_walks_the_candidate_ids_not_the_filter_index(vault: Vault) -> None:
+    """EXPLAIN QUERY PLAN: the check starts from the candidates' primary keys (a plain JOIN started from the
+    conversation index and visited every item of the conversation for each batch of candidates)."""
+    from core.retrieve.hybrid import chunk_ids_where
+
+    class Recording:
+        def __init__(self, conn: object) -> None:
+            self.conn, self.sql = conn, []
+
+        def execute(self, sql: str, params: object = ()) -> object:
+            self.sql.append((sql, params))
+            return self.conn.execute(sql, params)  # type: ignore[attr-defined]
+
+    reader = Recording(vault.read())
+    where, params = "i.conversation COLLATE NOCASE IN (?) AND i.deleted = 0", ["c1"]
+    passed = chunk_ids_where(reader, np.arange(1, 301), where, params)
+    assert len(passed) == 75
+    (sql, args), = reader.sql
+    plan = [row[3] for row in vault.read().execute("EXPLAIN QUERY PLAN " + sql, args)]
+    assert plan[0].startswith("SEARCH c USING INTEGER PRIMARY KEY"), plan

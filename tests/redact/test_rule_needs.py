@@ -30,10 +30,12 @@ def test_every_positive_example_passes_its_rules_needs(rule_id: str, text: str) 
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULES))
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(data=st.data())
 def test_generated_matches_always_pass_the_needs(rule_id: str, data: st.DataObject) -> None:
-    """Hypothesis writes texts the pattern matches (case variants included): the shortcut never skips one."""
+    """Hypothesis writes texts the pattern matches (case variants included): the shortcut never skips one.
+
+    40 texts a rule (about a thousand in all): 100 cost ~80 s of a loaded CI machine for the same property."""
     rule = RULES[rule_id]
     text = data.draw(st.from_regex(rule.regex))
     if rule.regex.search(text) is None:  # from_regex ignores lookarounds now and then

@@ -9,6 +9,8 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from core.capture.screen.sink import VaultFrameSink
 from core.retrieve.types import SearchRequest
 from core.storage_budget import AUTO_SHARE, DAY, budget_bytes, disk_low
@@ -125,7 +127,7 @@ def test_the_daemon_reports_text_only_capture(lexical_vault: Any, tmp_path: Any)
     from tests.capture.screen.fakes import FakeGrabber, FakeWindows, window
 
     if not TesseractOcr().available():
-        return
+        pytest.skip("tesseract not installed")  # shown as skipped, not a silent pass
     reason = "disk nearly full (1.2 GB free): storing text only"
     grabber = FakeGrabber(render_lines(["Invoice for the garden shed"]))
     windows = FakeWindows([window("gedit", "shed.txt - gedit", 11, focused=True)])
@@ -139,3 +141,9 @@ def test_the_daemon_reports_text_only_capture(lexical_vault: Any, tmp_path: Any)
     snap = daemon.snapshot()
     assert snap.frames_stored == 1 and snap.degraded == reason
     assert f"DEGRADED: {reason}" in "\n".join(snap.describe())
+    # What the status bar and the tray read: the daemon's status file, through CaptureControl.
+    from core.capture.screen.health import status_path, write_status
+    from core.host.control import CaptureControl
+
+    write_status(status_path(tmp_path), daemon.snapshot())
+    assert reason in CaptureControl(tmp_path).health().warnings

@@ -3,6 +3,7 @@ the mentions-over-time bars."""
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 from PySide6.QtCore import QRectF, Qt, Signal
@@ -17,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-KIND_COLOURS = {
+KIND_COLOURS = MappingProxyType({
     "person": "#2f6fd0", "org": "#8e44ad", "place": "#2f855a", "project": "#b7791f", "topic": "#718096",
     "app": "#c05621", "file": "#4a5568", "date": "#319795",
-}
+})
 
 
 class NodeItem(QGraphicsEllipseItem):

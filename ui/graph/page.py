@@ -21,6 +21,7 @@ from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QGraphicsScene,
     QHBoxLayout,
     QInputDialog,
@@ -109,6 +110,10 @@ class GraphPage(QWidget):
         self.find.setClearButtonEnabled(True)
         self.find.setFixedWidth(240)
         self.find.returnPressed.connect(self.find_entity)
+        self.find.setCompleter(QCompleter([], self.find))  # the graph's names, as you type
+        self.find.completer().setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.find.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        self.find.completer().activated.connect(lambda _name: self.find_entity())
         tools.addWidget(self.find)
         self.local = QCheckBox("Only its neighbours")
         self.local.setToolTip("Show only the selected entity and what it is linked to (a local graph)")
@@ -211,6 +216,7 @@ class GraphPage(QWidget):
             self.scene.addItem(label)
             self._labels[node.entity_id] = label
         fill_overview(self.overview, ranked)
+        self.find.completer().model().setStringList([n.name for n in ranked])  # type: ignore[attr-defined]
         self.scene.setSceneRect(bounds([*self.nodes.values(), *self._labels.values()]))  # centred on the graph
         self.view.fit()
         self._apply_emphasis()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import MappingProxyType
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -12,8 +13,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
 from ui import theme
 from ui.graph.canvas import KIND_COLOURS, dot
 
-KIND_LABELS = {"person": "People", "org": "Organisations", "place": "Places", "project": "Projects",
-               "topic": "Topics", "app": "Apps", "file": "Files", "date": "Dates"}
+KIND_LABELS = MappingProxyType({"person": "People", "org": "Organisations", "place": "Places", "project": "Projects",
+                                "topic": "Topics", "app": "Apps", "file": "Files", "date": "Dates"})
 OVERVIEW_KINDS = ("person", "place", "project", "org", "topic", "app")
 PER_KIND = 5
 

@@ -10,15 +10,17 @@ literal is shown as a pattern, and then labelled as one.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 
-KNOWN_RULES: dict[str, str] = {
+KNOWN_RULES: Mapping[str, str] = MappingProxyType({
     r"incognito": "Incognito windows (Chrome, Chromium, Brave)",
     r"private browsing": "Private browsing windows (Firefox, Safari)",
     r"inprivate": "InPrivate windows (Edge)",
     r"\(private\)": "Private windows (Brave)",
     r"— private browsing|- private browsing": "Private browsing windows (Firefox title suffix)",
     r"tor browser": "Tor Browser",
-}
+})
 
 
 def _literal(pattern: str) -> str | None:

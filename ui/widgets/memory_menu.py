@@ -2,6 +2,7 @@
 
 ``attach_memory_menu(view, session, item_at, open_item)`` gives a list view
 that menu; ``item_at(pos)`` returns the memory under the pointer (or None).
+``attach_widget_menu`` does the same for any widget (the moment's screenshot).
 Forget opens ``ui.forget.dialog.ForgetDialog`` with the memory (its hour,
 day and app are offered too); "Never capture" adds the app to the excluded
 apps and says so in the window's status line.
@@ -39,14 +40,21 @@ def memory_menu(parent: QWidget, session: Session, item: Any, open_item: Callabl
 
 def attach_memory_menu(view: QAbstractItemView, session: Session, item_at: Callable[[QPoint], Any],
                        open_item: Callable[[Any], None]) -> None:
-    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    attach_widget_menu(view, session, item_at, open_item, to_global=view.viewport().mapToGlobal)
+
+
+def attach_widget_menu(widget: QWidget, session: Session, item_at: Callable[[QPoint], Any],
+                       open_item: Callable[[Any], None], to_global: Callable[[QPoint], QPoint] | None = None) -> None:
+    """Right-click ``widget``: the menu of the memory ``item_at(pos)`` (nothing where there is none)."""
+    widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    to_global = to_global or widget.mapToGlobal
 
     def requested(pos: QPoint) -> None:
         item = item_at(pos)
         if item is not None:
-            memory_menu(view, session, item, open_item).popup(view.viewport().mapToGlobal(pos))
+            memory_menu(widget, session, item, open_item).popup(to_global(pos))
 
-    view.customContextMenuRequested.connect(requested)
+    widget.customContextMenuRequested.connect(requested)
 
 
 def open_forget(parent: QWidget, session: Session, item: Any | None) -> Any:

@@ -38,6 +38,7 @@ from ui.widgets.file_image import FileImage, best_page, image_file_path, load_fi
 from ui.widgets.image_view import ImageView, word_boxes
 from ui.widgets.item_delegate import ItemDelegate
 from ui.widgets.item_list import ITEM_ROLE, ItemListModel
+from ui.widgets.memory_menu import attach_memory_menu, attach_widget_menu
 from ui.widgets.operations import load_between, load_item, load_neighbours
 
 AROUND_SECONDS = 5 * 60
@@ -136,6 +137,10 @@ class MomentView(QFrame):
         self._around.setMouseTracking(True)
         self._around.setFixedHeight(150)
         self._around.activated.connect(self._around_activated)
+        # right-click a neighbour or the screenshot itself: open, copy, forget, never capture its app
+        attach_memory_menu(self._around, session, lambda pos: self._around.indexAt(pos).data(ITEM_ROLE),
+                           self.item_activated.emit)
+        attach_widget_menu(self._image, session, lambda _pos: self._item, self.item_activated.emit)
         self._around.clicked.connect(self._around_activated)
         self._around_empty = QLabel("Nothing else was recorded within five minutes.")
         self._around_empty.setProperty("muted", True)

@@ -16,17 +16,18 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal, Protocol
 
 LedgerState = Literal["captured", "idle", "paused", "locked", "asleep", "excluded", "unavailable", "error", "off",
                       "failed"]  # "failed": a frame was lost; noted, never stored (the minute becomes "error")
 MINUTE = 60
 # Which reason names a minute when several were noted equally often: the one the user most needs to see.
-_SEVERITY: dict[str, int] = {"error": 8, "unavailable": 7, "excluded": 6, "locked": 5, "asleep": 4,
-                             "paused": 3, "idle": 2, "off": 1, "captured": 0}
-_LABELS: dict[str, str] = {
+_SEVERITY: Mapping[str, int] = MappingProxyType({"error": 8, "unavailable": 7, "excluded": 6, "locked": 5,
+                                                 "asleep": 4, "paused": 3, "idle": 2, "off": 1, "captured": 0})
+_LABELS: Mapping[str, str] = MappingProxyType({
     "captured": "captured",
     "idle": "idle (nothing changed while you were away)",
     "paused": "paused by you",
@@ -36,11 +37,12 @@ _LABELS: dict[str, str] = {
     "unavailable": "display unavailable",
     "error": "capture error",
     "off": "Cairn was not running",
-}
+})
 
-_SHORT: dict[str, str] = {"idle": "idle", "paused": "paused", "locked": "locked", "asleep": "asleep",
-                          "excluded": "excluded app/private window", "unavailable": "display unavailable",
-                          "error": "errors", "off": "Cairn not running"}
+_SHORT: Mapping[str, str] = MappingProxyType({
+    "idle": "idle", "paused": "paused", "locked": "locked", "asleep": "asleep",
+    "excluded": "excluded app/private window", "unavailable": "display unavailable", "error": "errors",
+    "off": "Cairn not running"})
 
 
 def minute_of(epoch: float) -> int:

@@ -128,9 +128,10 @@ def test_a_hung_capture_thread_raises_the_alarm_and_capture_recovers(server: XSe
 
     ledger = ListLedger()
     started = time.monotonic()
-    # The ledger's clock runs 30x: a stall of a few seconds spans whole minutes of it.
+    # The ledger's clock runs 30x: a stall of a few seconds spans whole minutes of it.  The stall limit leaves
+    # room for a slow first tick on a loaded machine (Xlib connect + grab): below it no healthy thread is restarted.
     daemon = ScreenDaemon(ListSink(), DaemonConfig(display=server.display, runtime_dir=tmp_path, interval_s=0.2,
-                                                   capture_stall_s=2.0, status_every_s=0.5),
+                                                   capture_stall_s=4.0, status_every_s=0.5),
                           grabber_factory=factory, ledger_sink=ledger,
                           wall=lambda: T0 + (time.monotonic() - started) * 30)
     daemon.start()

@@ -93,9 +93,11 @@ def test_the_apps_own_window_is_never_captured_by_a_running_daemon(tmp_path: Pat
             _wait("ticks refused as Cairn's own window", lambda: _skipped(home, "own_window") >= before + 5)
             app_titles |= {w.title for w in info.visible_windows() if w.pid == app_pid}
 
+            # The next text goes up while the app is still open: once the app is gone, a tick may come
+            # before the helper could repaint, and the notes window must no longer say "osprey" then.
+            notes.command("text Heron feeding schedule for the aviary")
             app.send_signal(signal.SIGTERM)
             app.wait(60)
-            notes.command("text Heron feeding schedule for the aviary")
             _wait("the same daemon stores the foreign window again",
                   lambda: any("heron" in text for _, _, text in _screen_rows(reader)))
         finally:

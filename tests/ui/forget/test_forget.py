@@ -73,3 +73,24 @@ def test_never_capture_an_app_from_the_menu(unlocked: Any, qtbot: Any) -> None:
     app = never.text().removeprefix("Never capture ")
     never.trigger()
     qtbot.waitUntil(lambda: app.lower() in window.session.vault.settings().excluded_apps, timeout=15000)
+
+
+def test_the_screenshot_and_its_neighbours_have_the_memory_menu(unlocked: Any, qtbot: Any) -> None:
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    window = unlocked
+    shot = _some_memory(window.session.vault, "screenshot")
+    timeline = window.timeline()
+    timeline.open_item(int(shot.id))
+    qtbot.waitUntil(lambda: timeline.current_item() is not None and int(timeline.current_item().id) == int(shot.id),
+                    timeout=15000)
+    image = timeline.moment.image_view()
+    image.customContextMenuRequested.emit(QPoint(10, 10))  # a right-click on the screenshot
+    qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu), timeout=5000)
+    menu = QApplication.activePopupWidget()
+    labels = [a.text() for a in menu.actions() if a.text()]
+    assert "Forget…" in labels and any(t.startswith("Never capture ") for t in labels)
+    menu.close()
+    around = timeline.moment._around
+    assert around.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu

@@ -110,6 +110,9 @@ def test_find_in_the_graph_and_show_only_its_neighbours(lexical_vault, vault_pat
     # the graph is centred: the scene is the nodes' and labels' bounds, not a fixed square
     assert page.scene.sceneRect().contains(page.scene.itemsBoundingRect().adjusted(5, 5, -5, -5))
 
+    completer = page.find.completer()
+    completer.setCompletionPrefix("falc")  # the names are offered as you type, by any part of the name
+    assert completer.currentCompletion() == "Project Falcon"
     page.find.setText("falc")  # a word inside the name finds it
     assert page.find_entity()
     falcon = next(i for i, n in page.nodes.items() if n.node.name == "Project Falcon")
