@@ -16,204 +16,23 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.folds import aggregate, leave_one_conversation_out, mean_of
+from bench.folds import leave_one_conversation_out, mean_of
 from bench.locomo_data import DEFAULT_DATA, build_vault, load, questions
-
-KS = (1, 5, 10, 20)
-METRICS = (*(f"R@{k}" for k in KS), "hit@10")
-CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop"}
-
-
-def question_rows(search: Callable[[str, str, int], list[str]], qs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per question: its conversation, category, R@k, hit@10 and search latency."""
-    rows = []
-    for q in qs:
-        t0 = time.perf_counter()
-        ranked = search(q["question"], q["conversation"], max(KS))
-        row: dict[str, Any] = {"conversation": q["conversation"], "category": q["category"],
-                               "latency": time.perf_counter() - t0}
-        gold = set(q["evidence"])
-        for k in KS:
-            row[f"R@{k}"] = len(gold & set(ranked[:k])) / len(gold)
-        row["hit@10"] = 1.0 if gold & set(ranked[:10]) else 0.0
-        rows.append(row)
-    return rows
-
-
-def table_of(rows: list[dict[str, Any]]) -> dict[Any, Any]:
-    table: dict[Any, Any] = aggregate(rows, METRICS)
-    latencies = sorted(r["latency"] for r in rows if "latency" in r)
-    if latencies:
-        table["latency_ms"] = {"p50": 1000 * latencies[len(latencies) // 2],
-                               "p95": 1000 * latencies[int(len(latencies) * 0.95)]}
-    return table
-
-
-def evaluate(search: Callable[[str, str, int], list[str]], qs: list[dict[str, Any]]) -> dict[str, Any]:
-    return table_of(question_rows(search, qs))
-
-
-def cairn_search(vault: Any, weights: Any = None) -> Callable[[str, str, int], list[str]]:
-    from core.retrieve.types import SearchRequest
-
-    retriever = vault.retriever(weights)
-
-    def run(question: str, conversation: str, k: int) -> list[str]:
-        request = SearchRequest(query=question, k=k, conversations=(conversation,))
-        return [h.external_id for h in retriever.search(request).hits]
-
-    return run
-
-
-def vault_search(vault: Any) -> Callable[[str, str, int], list[str]]:
-    """Exactly what `cairn search` runs."""
-    from core.retrieve.types import SearchRequest
-
-    def run(question: str, conversation: str, k: int) -> list[str]:
-        request = SearchRequest(query=question, k=k, conversations=(conversation,))
-        return [h.external_id for h in vault.search(request).hits]
-
-    return run
-
-
-def recall_search(vault: Any, fusion: Any, weights: Any, cache: Any) -> Callable[[str, str, int], list[str]]:
-    """Vault.search's path (hybrid + memory-graph recall) with explicit weights."""
-    from core.memory.recall.recall import recall
-    from core.retrieve.types import SearchRequest
-
-    retriever = vault.retriever(fusion)
-
-    def run(question: str, conversation: str, k: int) -> list[str]:
-        request = SearchRequest(query=question, k=k, conversations=(conversation,))
-        return [h.external_id for h in recall(retriever, vault, request, weights=weights, cache=cache).hits]
-
-    return run
-
-
-def retrieval_grid() -> dict[str, tuple[Any, Any]]:
-    """The tunable retrieval choices, shipped default first (ties keep it): name → (fusion, recall weights).
-
-    One axis at a time around the shipped point, to keep the run small.
-    """
-    from dataclasses import replace
-
-    from core.memory.recall.recall import RecallWeights
-    from core.retrieve.hybrid import FusionWeights
-
-    fusion, weights = FusionWeights(), RecallWeights()
-    grid = {"shipped": (fusion, weights)}
-    for dense in (0.3, 1.0):
-        grid[f"dense={dense}"] = (replace(fusion, dense=dense), weights)
-    for graph in (0.0, 1.2):
-        grid[f"graph={graph}"] = (fusion, replace(weights, graph=graph))
-    for focus in (0.0, 1.0):
-        grid[f"focus={focus}"] = (fusion, replace(weights, focus=focus))
-    return grid
-
-
-def held_out_retrieval(vault: Any, qs: list[dict[str, Any]], grid: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
-    """Every grid configuration scored on every question, then leave-one-conversation-out selection on R@10."""
-    from core.memory.recall.recall import GraphCache
-
-    cache = GraphCache()
-    rows = {name: question_rows(recall_search(vault, fusion, weights, cache), qs)
-            for name, (fusion, weights) in grid.items()}
-    folds = leave_one_conversation_out(rows, lambda r: mean_of(r, "R@10"), METRICS)
-    in_sample = {name: table_of(r) for name, r in rows.items()}
-    best = max(in_sample, key=lambda name: in_sample[name]["all"]["R@10"])
-    return {"in_sample": in_sample, "best_in_sample": best, "held_out": folds.table, "chosen": folds.chosen}
-
-
-def print_held_out(result: dict[str, Any]) -> None:
-    shipped, best = result["in_sample"]["shipped"], result["best_in_sample"]
-    print_table("In-sample: shipped weights on all three conversations (they were tuned on them)", shipped)
-    if best != "shipped":
-        print_table(f"In-sample: best grid point ({best}), chosen and scored on all data", result["in_sample"][best])
-    print_table("Held-out folds: weights chosen on two conversations, scored on the third (pooled)",
-                result["held_out"])
-    print("  chosen per held-out conversation: "
-          + "; ".join(f"{conv}: {name}" for conv, name in sorted(result["chosen"].items())))
-
-
-def rerank_dataset(vault: Any, qs: list[dict[str, Any]], depth: int = 50, seeds: int = 5) -> list[dict[str, Any]]:
-    """Per question: the candidates recall returns without the reranker, their features and gold labels."""
-
-    import numpy as np
-
-    from bench.rerank import Candidate, candidate_features
-    from core.memory.recall.graph import query_entities
-    from core.memory.recall.recall import GraphCache, RecallWeights, recall
-    from core.retrieve.types import SearchRequest
-
-    weights = RecallWeights()
-    retriever, cache, reader = vault.retriever(), GraphCache(), vault.read()
-    out = []
-    for q in qs:
-        request = SearchRequest(query=q["question"], k=depth, conversations=(q["conversation"],))
-        result = recall(retriever, vault, request, weights=weights, cache=cache)
-        question = result.query_text or q["question"]
-        candidates = [Candidate(int(h.item_id), h.text, h.score, h.signals) for h in result.hits]
-        ids, x = candidate_features(reader, candidates, question, query_entities(reader, question), seeds=seeds)
-        external = dict(reader.execute(f"SELECT id, external_id FROM items WHERE id IN ({','.join('?' * len(ids))})",
-                                       ids).fetchall()) if ids else {}
-        names = [external.get(i) for i in ids]
-        gold = set(q["evidence"])
-        out.append({"conversation": q["conversation"], "category": q["category"], "gold": gold, "names": names,
-                    "x": x, "y": np.asarray([1.0 if n in gold else 0.0 for n in names])})
-    return out
-
-
-def _rank_rows(data: list[dict[str, Any]], scorer: Callable[[Any], Any] | None) -> list[dict[str, Any]]:
-    import numpy as np
-
-    rows = []
-    for d in data:
-        if scorer is None or not len(d["names"]):
-            ranked = d["names"][: len(d["names"]) - int(sum(d["x"][:, 1] == 0))] if len(d["names"]) else []
-        else:
-            ranked = [d["names"][i] for i in np.argsort(-scorer(d["x"]), kind="stable")]
-        row: dict[str, Any] = {"conversation": d["conversation"], "category": d["category"]}
-        for k in KS:
-            row[f"R@{k}"] = len(d["gold"] & set(ranked[:k])) / len(d["gold"])
-        row["hit@10"] = 1.0 if d["gold"] & set(ranked[:10]) else 0.0
-        rows.append(row)
-    return rows
-
-
-def held_out_rerank(vault: Any, qs: list[dict[str, Any]], write: Path | None = None) -> dict[str, Any]:
-    """The cross-feature reranker fitted on two conversations and scored on the third; in-sample fit on all."""
-    import numpy as np
-
-    from bench.rerank import fit
-
-    data = rerank_dataset(vault, qs)
-    conversations = sorted({d["conversation"] for d in data})
-    held: list[dict[str, Any]] = []
-    for conversation in conversations:
-        train = [d for d in data if d["conversation"] != conversation and len(d["names"])]
-        model = fit(np.vstack([d["x"] for d in train]), np.concatenate([d["y"] for d in train]))
-        held.extend(_rank_rows([d for d in data if d["conversation"] == conversation], model.score))
-    every = [d for d in data if len(d["names"])]
-    model = fit(np.vstack([d["x"] for d in every]), np.concatenate([d["y"] for d in every]))
-    if write is not None:
-        write.write_text(model.to_json() + "\n")
-    return {"without": table_of(_rank_rows(data, None)), "in_sample": table_of(_rank_rows(data, model.score)),
-            "held_out": table_of(held), "model": model}
-
-
-def print_rerank(result: dict[str, Any]) -> None:
-    from bench.rerank import FEATURES
-
-    print_table("Recall without the reranker (its top 50 candidates + neighbours)", result["without"])
-    print_table("Reranker, in-sample (fitted on all three conversations: what ships)", result["in_sample"])
-    print_table("Reranker, held-out folds (fitted on two conversations, scored on the third)", result["held_out"])
-    model = result["model"]
-    print("  weights (standardised): " + ", ".join(f"{f} {w:+.2f}" for f, w in zip(FEATURES, model.weights,
-                                                                                      strict=True)))
+from bench.locomo_retrieval import (
+    baseline_weights,
+    cairn_search,
+    held_out_rerank,
+    held_out_retrieval,
+    print_held_out,
+    print_rerank,
+    recall_search,
+    retrieval_grid,
+    vault_search,
+)
+from bench.locomo_rows import evaluate, print_table
 
 
 class MemoRetriever:
@@ -327,18 +146,6 @@ def print_answer_folds(result: dict[str, Any]) -> None:
           + "; ".join(f"{conv}: {name}" for conv, name in sorted(result["chosen"].items())))
 
 
-def print_table(title: str, table: dict[str, Any]) -> None:
-    latency = table.get("latency_ms")
-    timing = f"  (latency p50 {latency['p50']:.1f} ms, p95 {latency['p95']:.1f} ms)" if latency else ""
-    print(f"\n{title}{timing}")
-    print(f"{'category':<14}{'n':>5}" + "".join(f"{m:>8}" for m in ("R@1", "R@5", "R@10", "R@20", "hit@10")))
-    for key in (1, 2, 3, 4, "all"):
-        if key in table:
-            row = table[key]
-            name = CATEGORIES.get(key, "overall") if isinstance(key, int) else "overall"
-            print(f"{name:<14}{int(row['n']):>5}" + "".join(f"{row[m]:>8.3f}" for m in ("R@1", "R@5", "R@10", "R@20", "hit@10")))
-
-
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -404,8 +211,14 @@ def run_on_consolidated(vault: Any, data: list[dict[str, Any]], known: dict[str,
                         args: argparse.Namespace, results: dict[str, Any]) -> dict[str, Any]:
     """The figures that need the memory graph: Cairn's search, the held-out folds, the answers."""
     try:
+        from core.memory.recall.recall import GraphCache
+        from core.retrieve.hybrid import FusionWeights
+
+        results["baseline"] = evaluate(recall_search(vault, FusionWeights(), baseline_weights(), GraphCache()), qs)
+        print_table("Baseline, same run: recall without the dialogue-context lift", results["baseline"])
         results["cairn"] = evaluate(vault_search(vault), qs)
-        print_table("Cairn default search (hybrid + memory graph recall, Vault.search)", results["cairn"])
+        print_table("Cairn default search (hybrid + memory graph recall + dialogue context, Vault.search)",
+                    results["cairn"])
         if args.rerank or args.write_rerank:
             results["rerank"] = held_out_rerank(vault, qs, args.write_rerank)
             print_rerank(results["rerank"])

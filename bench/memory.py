@@ -21,8 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.locomo import cairn_search, evaluate, print_table
 from bench.locomo_data import DEFAULT_DATA, build_vault, load, questions
+from bench.locomo_retrieval import cairn_search
+from bench.locomo_rows import evaluate, print_table
 
 
 def memory_search(vault: Any) -> Any:

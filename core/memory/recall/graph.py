@@ -53,6 +53,11 @@ class MemoryGraph:
     term_index: dict[str, int] = field(default_factory=dict)
     term_df: dict[str, int] = field(default_factory=dict)
     speaker_of: dict[int, int] = field(default_factory=dict)  # item id -> the entity who said/wrote it
+    # Per item node, in episode order: the node said just before it and just after it (-1: none),
+    # and whether it asks something (its text has a "?") — the dialogue around a memory.
+    previous: Any = None  # np.ndarray[int64]
+    following: Any = None  # np.ndarray[int64]
+    asks: Any = None  # np.ndarray[bool]
 
     @property
     def size(self) -> int:
@@ -117,8 +122,14 @@ def build_graph(
             f"SELECT episode_id, item_id FROM mem_episode_items WHERE item_id IN ({','.join('?' * len(part))})", part
         ):
             by_episode.setdefault(int(ep), []).append(item_index[int(iid)])
+    previous = np.full(len(item_ids), -1, dtype=np.int64)
+    following = np.full(len(item_ids), -1, dtype=np.int64)
+    said = [n for n, r in enumerate(item_rows) if r[1] != "summary"]
     for members in by_episode.values():
         members.sort()
+        turns = [m for m in members if item_rows[m][1] != "summary"]
+        previous[turns[1:]] = turns[:-1]
+        following[turns[:-1]] = turns[1:]
         for n, a in enumerate(members):
             for d in range(1, weights.neighbour_span + 1):
                 if n + d < len(members):
@@ -154,7 +165,10 @@ def build_graph(
     out_weight = np.asarray(matrix.sum(axis=0)).ravel()
     out_weight[out_weight == 0] = 1.0
     matrix = (matrix @ sparse.diags(1.0 / out_weight)).tocsr()  # column-stochastic
-    return MemoryGraph(entity_ids, item_ids, matrix, entity_index, item_index, term_index, term_df, speaker_of)
+    asks = np.zeros(len(item_ids), dtype=bool)
+    asks[said] = ["?" in (item_rows[n][3] or "") for n in said]
+    return MemoryGraph(entity_ids, item_ids, matrix, entity_index, item_index, term_index, term_df, speaker_of,
+                       previous, following, asks)
 
 
 def personalized_pagerank(

@@ -9,6 +9,8 @@
    episode with several strong hits rises (multi-hop), and episode summaries
    pass their weight to the memories they summarise.
 4. Weighted reciprocal-rank fusion of the retriever's ranking and the walk's.
+5. Dialogue context (``context.py``): each memory's score moves towards its
+   episode neighbours' — the reply after a matching question rises.
 
 Summary items take part in the walk but are returned only when the request
 asks for kind "summary".  Threads: any thread (uses the store's reader for this thread).
@@ -23,6 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from core.memory.recall.context import ContextWeights, lift_by_context
 from core.memory.recall.graph import (
     GraphWeights,
     MemoryGraph,
@@ -36,6 +39,7 @@ from core.retrieve.hybrid import build_filter
 from core.retrieve.types import Hit, SearchRequest, SearchResult
 
 DEFAULT_GRAPH_WEIGHTS = GraphWeights(terms=1.0)
+DEFAULT_CONTEXT = ContextWeights()
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,7 @@ class RecallWeights:
     focus: float = 0.5  # > 0: memories said by a person the question names get an extra ranking
     damping: float = 0.7
     graph_weights: GraphWeights = DEFAULT_GRAPH_WEIGHTS
+    context: ContextWeights = DEFAULT_CONTEXT
 
 
 class GraphCache:
@@ -131,6 +136,7 @@ def recall(
         focused = [int(h.item_id) for h in base.hits if graph.speaker_of.get(int(h.item_id)) in named]
         for rank, item_id in enumerate(focused):
             fused[item_id] = fused.get(item_id, 0.0) + weights.focus / (weights.rrf_k + rank + 1)
+    fused = lift_by_context(graph, fused, named, weights.context)
     by_item = {int(h.item_id): h for h in base.hits}
     ranked = sorted(fused.items(), key=lambda kv: -kv[1])
     missing = [iid for iid, _ in ranked[: request.k * 4] if iid not in by_item]

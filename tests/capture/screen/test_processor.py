@@ -173,3 +173,40 @@ def test_a_playing_video_is_not_ocrd_but_text_beside_it_is(processor: FrameProce
 
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def test_scrolled_rendered_page_ocrs_only_the_new_band_and_reads_it_as_a_full_ocr_does(
+        processor: FrameProcessor) -> None:
+    from PIL import Image, ImageDraw
+
+    lines = [f"Entry {i}: the Tavolin ledger lists {17 * i % 97} invoices for Brenquist, batch {4000 + 13 * i}"
+             for i in range(60)]
+
+    def page(top: int) -> Image.Image:
+        image = Image.new("RGB", (1920, 1080), "#fbfbf8")
+        draw = ImageDraw.Draw(image)
+        draw.rectangle((0, 0, 1920, 31), fill="#2b2d31")
+        for row, line in enumerate(lines[top : top + 42]):
+            draw.text((24, 40 + 24 * row), line, font=font(16), fill="#1d1d1f")
+        return image
+
+    processor.process(_captured(image_to_pixels(page(0)), 1))
+    scrolled = page(4)
+    outcome = processor.process(_captured(image_to_pixels(scrolled), 2))
+    assert outcome.frame is not None and outcome.ran_ocr
+    band_top = 40 + 24 * 38  # the four lines that scrolled into view
+    assert all(box[1] >= band_top - 30 for box in outcome.frame.ocr_regions), outcome.frame.ocr_regions
+    full = TesseractOcr().recognize(scrolled).words
+
+    def in_band(word) -> bool:  # type: ignore[no-untyped-def]
+        return word.top + word.height // 2 >= band_top
+
+    # (single letters left out: the whole-frame pass once read a stray "t" out of the background)
+    band_words = [w.text for w in outcome.frame.words if in_band(w) and len(w.text) > 1]
+    full_words = [w.text for w in full if in_band(w) and len(w.text) > 1]
+    from collections import Counter
+
+    assert Counter(band_words) == Counter(full_words), (Counter(band_words) - Counter(full_words),
+                                                        Counter(full_words) - Counter(band_words))
+    # and the lines that only moved kept the words the first OCR read
+    assert {"4052", "4533"} <= {w.text for w in outcome.frame.words}  # batch numbers of lines 4 and 41
