@@ -3,8 +3,10 @@
 Every write runs on the single writer thread inside ``BEGIN IMMEDIATE`` …
 ``COMMIT`` (rolled back on any exception), so callers never interleave partial
 transactions.  Readers get their own connection per thread and see committed
-data (WAL).  ``close()`` stops the writer, closes every connection and drops
-the key reference; using the object afterwards raises ``VaultLocked``.
+data (WAL).  ``close()`` stops the writer, closes every connection (a reader
+in use on another thread is interrupted and closed between two calls,
+``core.store.reader``) and drops the key reference; using the object
+afterwards raises ``VaultLocked``.
 
 Pragmas: WAL + ``synchronous=FULL`` (survives kill -9 mid-commit, measured),
 ``secure_delete=ON`` (deleted content is overwritten), ``temp_store=MEMORY``
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from core.errors import CairnError, VaultDamaged, VaultLocked
+from core.store.reader import ReaderConnection
 
 T = TypeVar("T")
 
@@ -68,8 +71,9 @@ class Database:
         # Inserts into large random-keyed indexes (source keys, text hashes, FTS segments) thrash a small
         # page cache: the default 8 MB made a 1M-item import ~4x slower than a 10k one.  64 MB, writer only.
         self._writer_conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
-        self._local = threading.local()
-        self._readers: list[Any] = []
+        # One reader per OS thread, not per ``threading.local``: a Qt pool thread gets a fresh Python thread
+        # state for every task, so a thread-local reader leaked one open connection per task.
+        self._readers: dict[int, ReaderConnection] = {}
         self._readers_lock = threading.Lock()
         self._queue: queue.Queue[Any] = queue.Queue()
         self._thread = threading.Thread(target=self._run_writer, name="cairn-db-writer", daemon=True)
@@ -124,31 +128,37 @@ class Database:
         self.write(job)
 
     # -- reading -----------------------------------------------------------------
-    def reader(self) -> Any:
-        """This thread's reader connection (created on first use)."""
-        if self._closed or self._key is None:
-            raise VaultLocked("the vault is locked")
-        conn = getattr(self._local, "conn", None)
+    def reader(self) -> ReaderConnection:
+        """This thread's reader connection (created on first use); ``close`` may close it from any thread."""
+        thread = threading.get_ident()
+        with self._readers_lock:
+            key = self._key
+            if self._closed or key is None:
+                raise VaultLocked("the vault is locked")
+            conn = self._readers.get(thread)
         if conn is None:
-            conn = connect_encrypted(self.path, self._key)
-            conn.execute("PRAGMA query_only = ON")
-            self._local.conn = conn
+            raw = connect_encrypted(self.path, key)
+            raw.execute("PRAGMA query_only = ON")
+            conn = ReaderConnection(raw)
             with self._readers_lock:
-                self._readers.append(conn)
+                if self._closed:  # locked while this one opened
+                    conn.close()
+                    raise VaultLocked("the vault is locked")
+                self._readers[thread] = conn
         return conn
 
     # -- closing -----------------------------------------------------------------
     def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
+        with self._readers_lock:  # no reader opens after this
+            if self._closed:
+                return
+            self._closed = True
+            readers, self._readers = list(self._readers.values()), {}
         self._queue.put(_STOP)
-        self._thread.join(timeout=30)
-        with self._readers_lock:
-            readers, self._readers = self._readers, []
-        for conn in readers:
+        for conn in readers:  # each interrupts the call running on it and closes once that returned
             with contextlib.suppress(Exception):
                 conn.close()
+        self._thread.join(timeout=30)
         with contextlib.suppress(Exception):
             self._writer_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._writer_conn.close()

@@ -99,7 +99,9 @@ def _cairn(env: dict[str, str], *args: str, **kw) -> subprocess.Popen:
 
 
 def test_killed_mid_import_resumes_without_duplicates_or_loss(tmp_path: Path) -> None:
-    n = 30_000
+    # Large enough that the import is still running long after the first commits are seen (a 30,000-line
+    # file once finished before the first look, after the import got faster).
+    n = 60_000
     path = write_jsonl(tmp_path / "many.jsonl", [jsonl_line(str(i), f"note {i} about topic {i % 97}", minutes=i) for i in range(n)])
     env = {**os.environ, "CAIRN_HOME": str(tmp_path / "home"), "CAIRN_PASSPHRASE": TEST_PASSPHRASE}
     assert _cairn(env, "init", "--no-keyring").wait(timeout=120) == 0
@@ -109,9 +111,10 @@ def test_killed_mid_import_resumes_without_duplicates_or_loss(tmp_path: Path) ->
 
     deadline = time.monotonic() + 120
     committed = 0
-    while time.monotonic() < deadline and committed < 2000:  # wait until some batches are committed
-        time.sleep(0.2)
-        with Vault.open(VaultPaths(tmp_path / "home"), TEST_PASSPHRASE, embedder=None) as v:
+    # One vault opened for the whole wait (opening derives the key from the passphrase: slow under load).
+    with Vault.open(VaultPaths(tmp_path / "home"), TEST_PASSPHRASE, embedder=None) as v:
+        while time.monotonic() < deadline and committed < 2000:  # wait until some batches are committed
+            time.sleep(0.05)
             committed = v.stats().items
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)

@@ -1,0 +1,133 @@
+"""Reader connections that locking the vault can close from any thread.
+
+Why: SQLite's Python binding finalizes every statement of a connection when it
+closes, so closing a reader from the locking thread while another thread is
+inside ``execute`` or is stepping a cursor frees memory that thread still uses
+(a segfault, seen when the app locked while the graph page loaded an entity).
+Every call into SQLite here holds the connection's lock; ``close`` first
+interrupts what runs (a long search stops at once), then takes the lock, so it
+closes only between two calls.  After that every call raises ``VaultLocked``.
+
+Rows of a cursor are fetched in batches under one lock, so iterating costs a
+lock per batch, not per row.
+
+Threads: one thread uses a reader at a time (``Database`` keeps one per OS
+thread); ``close`` may come from any thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import deque
+from collections.abc import Sequence
+from typing import Any
+
+from core.errors import VaultLocked
+
+FETCH_BATCH = 256
+_LOCKED = "the vault is locked"
+
+
+class ReaderConnection:
+    """A read-only SQLCipher connection whose ``close`` is safe against a concurrent reader."""
+
+    __slots__ = ("_closed", "_conn", "_lock")
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> ReaderCursor:
+        with self._lock:
+            self._check()
+            try:
+                cursor = self._conn.execute(sql, params)
+            except Exception as exc:
+                raise self._locked_or(exc) from exc
+        return ReaderCursor(self, cursor)
+
+    def interrupt(self) -> None:
+        self._conn.interrupt()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """Stop what runs on this connection and close it; callable from any thread, twice."""
+        if self._closed:
+            return
+        self._closed = True  # from now on every call fails fast, and an interrupted one says "locked"
+        with contextlib.suppress(Exception):  # already closed underneath: nothing runs to stop
+            self._conn.interrupt()
+        with self._lock:
+            self._conn.close()
+
+    # -- for the cursor ---------------------------------------------------------------------------
+    def _check(self) -> None:
+        if self._closed:
+            raise VaultLocked(_LOCKED)
+
+    def _locked_or(self, exc: Exception) -> Exception:
+        """An error caused by the vault locking mid-call reads as the lock, not as a database failure."""
+        return VaultLocked(_LOCKED) if self._closed else exc
+
+    def _fetch(self, cursor: Any, size: int | None) -> list[Any]:
+        with self._lock:
+            self._check()
+            try:
+                return cursor.fetchall() if size is None else cursor.fetchmany(size)
+            except Exception as exc:
+                raise self._locked_or(exc) from exc
+
+
+class ReaderCursor:
+    """The rows of one ``ReaderConnection.execute``, read ahead in batches; each fetch holds the connection's lock."""
+
+    __slots__ = ("_ahead", "_cursor", "_exhausted", "_owner")
+
+    def __init__(self, owner: ReaderConnection, cursor: Any) -> None:
+        self._owner = owner
+        self._cursor = cursor
+        self._ahead: deque[Any] = deque()
+        self._exhausted = False
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    def _read_ahead(self, size: int | None) -> None:
+        if self._exhausted:
+            return
+        rows = self._owner._fetch(self._cursor, size)
+        if size is None or len(rows) < size:
+            self._exhausted = True
+        self._ahead.extend(rows)
+
+    def __iter__(self) -> ReaderCursor:
+        return self
+
+    def __next__(self) -> Any:
+        if not self._ahead:
+            self._read_ahead(FETCH_BATCH)
+            if not self._ahead:
+                raise StopIteration
+        return self._ahead.popleft()
+
+    def fetchone(self) -> Any:
+        if not self._ahead:
+            self._read_ahead(1)  # a single row asked for: do not read a batch of large rows behind it
+        return self._ahead.popleft() if self._ahead else None
+
+    def fetchmany(self, size: int = FETCH_BATCH) -> list[Any]:
+        if len(self._ahead) < size:
+            self._read_ahead(size - len(self._ahead))
+        return [self._ahead.popleft() for _ in range(min(size, len(self._ahead)))]
+
+    def fetchall(self) -> list[Any]:
+        self._read_ahead(None)
+        rows = list(self._ahead)
+        self._ahead.clear()
+        return rows
