@@ -30,14 +30,17 @@ SMALL, LARGE = 25_000, 100_000  # both above the readers' hold limits (20k messa
 GROWTH_MB = 30  # what the node tree of 75k more ChatGPT nodes may add (~60 bytes each), with slack
 
 _MEASURE = """
-import resource, sys
+import sys
+def peak_kb():  # this program's own high-water mark (ru_maxrss would carry the parent's over from the fork)
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 from pathlib import Path
 from typing import Any
 from core.capture.chats.formats import load_reader
 from core.capture.chats.reader import ImportOptions
 from core.types import Record
 count = sum(isinstance(r, Record) for r in load_reader(sys.argv[1]).read(Path(sys.argv[2]), ImportOptions(timezone="UTC")))
-print(count, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(count, peak_kb())
 """
 
 
