@@ -401,8 +401,12 @@ class TimelinePage(QWidget):
         def done(counts: HourCounts) -> None:
             if self._zoom == mode and self._day == anchor:
                 self.density.set_counts(counts)
-                total = sum(counts.values())
-                self._density_card.set_hint(density_hint_text(total, len({d for d, _ in counts})))
+                # The month grid shows the neighbouring months' days too (greyed); the header says
+                # "November 2026", so its count is November's alone and agrees with the month's cells.
+                own = counts if mode != "month" else {
+                    key: n for key, n in counts.items() if (key[0].year, key[0].month) == (anchor.year, anchor.month)}
+                total = sum(own.values())
+                self._density_card.set_hint(density_hint_text(total, len({d for d, _ in own})))
                 self._toolbar.set_count_text(memory_count_text(total))
 
         load_hour_counts(self._session, start, end).success(done).owned_by(self).run()
