@@ -296,7 +296,7 @@ class TimelinePage(QWidget):
             # Today opens on the latest moment, other days on the first.
             self._select_row(rows - 1 if self._day == date.today() else 0)
         elif rows == 0:
-            self.moment.clear("Nothing was recorded on this day. Use ◀ ▶, the calendar or “Latest” to move.")
+            self.moment.clear("Nothing was recorded on this day. Use the arrows at the top, the calendar or “Latest” to move.")
 
     def _select_row(self, row: int) -> None:
         self._summary_shown = None
