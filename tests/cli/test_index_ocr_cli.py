@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from tests.conftest import TEST_PASSPHRASE
-from tests.normalize.test_image_ocr import _png, text_image
-from tests.normalize.test_ocr_progress import scanned_pdf
+from tests.data.files.images import scanned_pdf, text_image
+from tests.normalize.test_image_ocr import _png
 
 ROOT = Path(__file__).resolve().parents[2]
 

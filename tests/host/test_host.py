@@ -70,7 +70,7 @@ def test_a_failing_job_is_reported_and_the_host_goes_on(lexical_vault: Any, tmp_
 
 def test_the_watcher_tells_the_host_each_page_it_ocrs(lexical_vault: Any, tmp_path: Path) -> None:
     """What the app's status bar shows while a watched folder's scan is OCR'd: every page, in order, then nothing."""
-    from tests.normalize.test_ocr_progress import scanned_pdf
+    from tests.data.files.images import scanned_pdf
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -86,7 +86,7 @@ def test_the_watcher_tells_the_host_each_page_it_ocrs(lexical_vault: Any, tmp_pa
     host._files.page = page  # type: ignore[method-assign]
     host.start(settings)
     try:
-        (docs / "scan.pdf").write_bytes(scanned_pdf())
+        (docs / "scan.pdf").write_bytes(scanned_pdf(("alpha", "bravo", "charlie", "delta", "echo")))
         assert _wait(lambda: _found(lexical_vault, "charlie"))
         assert _wait(lambda: host.files_activity() is None)  # the batch is over: no stale page line
     finally:

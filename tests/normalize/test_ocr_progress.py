@@ -8,21 +8,15 @@ from pathlib import Path
 from core.capture.files.indexer import FileIndexer
 from core.normalize.extract import ExtractLimits, extract_bytes
 from core.normalize.sandbox import ExtractionSandbox
-from tests.normalize.test_image_ocr import text_image
+from tests.data.files.images import scanned_pdf as _scanned_pdf
+from tests.data.files.images import text_image
 from tests.support.memory_file_sink import MemoryFileSink
 
 PAGE_WORDS = ("alpha", "bravo", "charlie", "delta", "echo")
 
 
 def scanned_pdf(words: tuple[str, ...] = PAGE_WORDS) -> bytes:
-    """An image-only PDF (no text layer), one scanned page per word."""
-    from PIL import Image
-
-    pages = [Image.open(io.BytesIO(text_image([f"Page about {word} and the harbour"], size=(1000, 200))))
-             for word in words]
-    out = io.BytesIO()
-    pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=150)
-    return out.getvalue()
+    return _scanned_pdf(words)
 
 
 def test_every_scanned_page_is_reported_in_order_through_the_indexer(tmp_path: Path) -> None:

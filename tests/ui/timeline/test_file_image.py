@@ -57,7 +57,7 @@ def test_the_page_shown_is_the_one_whose_words_match(qapp: Any) -> None:
 
 
 def test_a_scanned_pdf_shows_the_page_with_the_searched_word_boxed(unlocked: Any, qtbot: Any, tmp_path: Path) -> None:
-    from tests.normalize.test_ocr_progress import scanned_pdf
+    from tests.data.files.images import scanned_pdf
 
     vault = _index(unlocked, tmp_path / "Scans", {"scan.pdf": scanned_pdf(("alpha", "bravo", "charlie"))})
     (hit,) = vault.search(SearchRequest(query="charlie", k=1, parse_time=False)).hits
