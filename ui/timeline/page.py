@@ -33,7 +33,7 @@ from ui.timeline.cards import DensityCard, GlanceCard
 from ui.timeline.count_text import density_hint_text, memory_count_text
 from ui.timeline.date_dialog import ask_date
 from ui.timeline.day_layout import day_view
-from ui.timeline.density import HourCounts
+from ui.timeline.density import HourCounts, own_counts
 from ui.timeline.frame_preview import FramePreview
 from ui.timeline.gaps import CaptureBand
 from ui.timeline.glance import glance_text
@@ -393,18 +393,14 @@ class TimelinePage(QWidget):
     def _load_density(self) -> None:
         if self._session.vault is None:
             return
-        first, last = self.density.range()
-        start, end = fmt.day_start(first), fmt.day_start(last)
+        start, end = (fmt.day_start(d) for d in self.density.range())
         self.density.set_loading(True)
         mode, anchor = self._zoom, self._day
 
         def done(counts: HourCounts) -> None:
             if self._zoom == mode and self._day == anchor:
                 self.density.set_counts(counts)
-                # The month grid shows the neighbouring months' days too (greyed); the header says
-                # "November 2026", so its count is November's alone and agrees with the month's cells.
-                own = counts if mode != "month" else {
-                    key: n for key, n in counts.items() if (key[0].year, key[0].month) == (anchor.year, anchor.month)}
+                own = own_counts(counts, mode, anchor)  # a month's title counts that month, not its greyed neighbours
                 total = sum(own.values())
                 self._density_card.set_hint(density_hint_text(total, len({d for d, _ in own})))
                 self._toolbar.set_count_text(memory_count_text(total))
