@@ -204,6 +204,21 @@ def highlight_html(text: str, terms: list[str], colour: str, limit: int | None =
     return "".join(out)
 
 
+def body_text(item: Any) -> str:
+    """The text a list row shows under the headline: a search hit's snippet, else the memory's text —
+    for a screenshot without the screen's chrome (the top bar's "Activities Firefox 09:17", the window
+    title again, the tab strip), which would otherwise start every screen row."""
+    snippet = getattr(item, "snippet", None)
+    if snippet:
+        return snippet
+    text = item.text or ""
+    if item.kind != "screenshot":
+        return text
+    from core.memory.extraction.screen_text import clean_screen_text  # late: only screen rows need it
+
+    return clean_screen_text(text, window_title=window_of(item)) or text
+
+
 def clean_snippet(snippet: str) -> str:
     """Drop the retriever's match markers (``[`` ``]``, ``**``, ``<b>``) — the UI highlights itself."""
     snippet = re.sub(r"</?(b|mark|em)>", "", snippet)

@@ -145,3 +145,32 @@ def test_find_in_the_graph_and_show_only_its_neighbours(lexical_vault, vault_pat
             assert (round(node.pos().x()), round(node.pos().y())) in ends
     label = page._labels[focus]
     assert abs(label.sceneBoundingRect().center().x() - node.pos().x()) < 2 and label.pos().y() > node.pos().y()
+
+
+def test_hover_lights_up_the_neighbours_and_zooming_in_names_more(lexical_vault, vault_paths, qtbot,
+                                                                   monkeypatch) -> None:
+    import ui.graph.page as graph_page
+
+    page = _open_page(lexical_vault, vault_paths, qtbot)
+    qtbot.waitUntil(lambda: bool(page.nodes), timeout=20000)
+
+    def linked(entity: int) -> set[int]:
+        return {d if s == entity else s for s, d, _line in page._edges if entity in (s, d)}
+
+    focus = min((i for i in page.nodes if linked(i) and set(page.nodes) - linked(i) - {i}),
+                key=lambda i: len(linked(i)))
+    page._hover(focus)  # what the dot's hover-enter calls
+    near = linked(focus) | {focus}
+    assert all(page.nodes[i].opacity() == 1.0 for i in near)
+    assert all(page.nodes[i].opacity() < 0.5 for i in set(page.nodes) - near)  # the rest dims
+    assert all(page._labels[i].isVisible() for i in near)  # the neighbours are named
+    page._hover(None)
+    assert all(n.opacity() == 1.0 for n in page.nodes.values())
+
+    # At the fitted zoom only the most important names show; zooming in names more of them.
+    monkeypatch.setattr(graph_page, "MAX_LABELS", 2)
+    page.view.fit()
+    named = sum(label.isVisible() for label in page._labels.values())
+    assert named == 2 < len(page._labels)
+    page.view.zoom_by(2.0)
+    assert sum(label.isVisible() for label in page._labels.values()) > named
