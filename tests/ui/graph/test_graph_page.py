@@ -174,3 +174,19 @@ def test_hover_lights_up_the_neighbours_and_zooming_in_names_more(lexical_vault,
     assert named == 2 < len(page._labels)
     page.view.zoom_by(2.0)
     assert sum(label.isVisible() for label in page._labels.values()) > named
+
+
+def test_the_memories_of_an_entity_read_as_plain_lines(lexical_vault, vault_paths, qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    lexical_vault.ingest([doc("/notes/plan.md", "# Project Falcon plan\n\n**Lukas Meyer** owns the payments of "
+                              "Project Falcon; " + "the rollout goes city by city. " * 20, at(days=3))], embed=False)
+    page = _open_page(lexical_vault, vault_paths, qtbot)
+    falcon = next(n.entity_id for n in page.view_data.nodes if n.name == "Project Falcon")
+    page.select_entity(falcon)
+    qtbot.waitUntil(lambda: any("plan" in page.memories.item(i).text() for i in range(page.memories.count())),
+                    timeout=20000)
+    rows = [page.memories.item(i).text() for i in range(page.memories.count())]
+    assert not any("# " in r or "**" in r for r in rows), rows  # no Markdown marks
+    assert all(len(r) <= 240 for r in rows)  # one line each; the list elides, it does not scroll sideways
+    assert page.memories.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
