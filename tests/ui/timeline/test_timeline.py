@@ -66,6 +66,8 @@ def test_dragging_on_the_hour_strip_selects_the_nearest_moment(unlocked: Any, qt
     # a pixel is several seconds wide: the cursor lands within one pixel of the moment dragged to
     seconds_per_pixel = 86400 / strip._track().width()
     assert abs(strip.cursor().timestamp() - target) <= 2 * seconds_per_pixel
+    # a screen reader hears the time as the strip shows it: hours and minutes, no seconds
+    assert strip.accessibleDescription() == f"Cursor at {fmt.to_local(strip.cursor()).strftime('%H:%M')}"
 
 
 def test_week_and_month_views_count_every_memory(unlocked: Any, qtbot: Any) -> None:
