@@ -157,8 +157,8 @@ def message_record(
     Text cut while it was read (``_caps.CUT_MARK`` in it) loses the mark and gains ``meta["truncated"]``.
     """
     text, cut = take_cut(text)
-    if cut:
-        meta = {**(meta or {}), "truncated": cut_note()}
+    if cut:  # a note the reader already has (the message's budget ran out) says more
+        meta = {**(meta or {}), "truncated": (meta or {}).get("truncated") or cut_note()}
     if conversation is not None:
         conversation = take_cut(conversation)[0]
     if speaker is not None:

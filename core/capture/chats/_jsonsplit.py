@@ -13,25 +13,21 @@ Memory is bounded by the largest single member and the kept keys; strings are ca
 
 from __future__ import annotations
 
-import io
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from ._caps import CUT_MARK, DOCUMENT_STRING_CAP_BYTES, capped_json
+from ._budget import CUT_KEY, DROPPED, ByteBudget, MessageBudget, TooLarge
+from ._caps import DOCUMENT_STRING_CAP_BYTES, capped_json
 from ._jsonstream import ENTRY_READ_ERRORS, broken, without_bom
 
 _STARTS = frozenset(["start_map", "start_array"])
 _ENDS = frozenset(["end_map", "end_array"])
 _BEGINS = frozenset(["start_map", "start_array", "null", "boolean", "integer", "double", "number", "string"])
 MEMBER_OVERHEAD = 200  # bytes a built member costs beyond its strings (dicts, small values), about
-# Characters of text one member (a message) may hold: every string is capped, not their sum (a message with
-# dozens of attached documents).  Past it, each further long string of the member is replaced by LEFT_OUT
-# (so a member holds at most this plus one string at its cap).
-MEMBER_TEXT = 20_000_000
-_SHORT = 1_000
-LEFT_OUT = f"[left out: this message holds more than {MEMBER_TEXT // 1_000_000} million characters]{CUT_MARK}"
+# One member (a message) is held to a ``_budget.MessageBudget``: every string is capped, and so are their sum
+# (a message with dozens of attached documents) and its number of values.
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,34 +55,6 @@ class Element:
     whole: bool = False
 
 
-class _TooLarge(Exception):
-    """One element takes more JSON bytes than the budget for building it whole."""
-
-
-class _Budget(io.RawIOBase):
-    """A byte stream that raises ``_TooLarge`` once more than ``budget`` bytes are read since ``renew``."""
-
-    def __init__(self, source: IO[bytes], budget: int) -> None:
-        super().__init__()
-        self._source = source
-        self._budget = budget
-        self._spent = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def renew(self) -> None:
-        self._spent = 0
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self._source.read(len(buffer))
-        self._spent += len(data)
-        if self._spent > self._budget:
-            raise _TooLarge
-        buffer[:len(data)] = data
-        return len(data)
-
-
 def whole_or_split(
     fh: IO[bytes], reopen: Callable[[], IO[bytes]], *, budget: int, spread: frozenset[str], keep: frozenset[str],
     documents: frozenset[bytes] = frozenset(),
@@ -95,14 +63,14 @@ def whole_or_split(
     from the first that does not, the rest of the list as ``split_items`` of ``reopen()`` yields it."""
     import ijson
 
-    budgeted = _Budget(capped_json(without_bom(fh), wide_keys=documents, wide_cap=DOCUMENT_STRING_CAP_BYTES), budget)
+    budgeted = ByteBudget(capped_json(without_bom(fh), wide_keys=documents, wide_cap=DOCUMENT_STRING_CAP_BYTES), budget)
     index = -1
     try:
         for index, value in enumerate(ijson.items(budgeted, "item", use_float=True)):
             yield Element(index, value, whole=True)
             budgeted.renew()
         return
-    except _TooLarge:
+    except TooLarge:
         pass
     except (ijson.JSONError, *ENTRY_READ_ERRORS) as exc:
         raise broken(exc) from exc
@@ -154,6 +122,7 @@ class _Split:
         from ijson.common import ObjectBuilder
 
         notes = self.notes
+        budget = MessageBudget()
         index = -1
         in_list = False  # the top-level value is a list: its elements are "item"
         element_is_map = False
@@ -175,9 +144,16 @@ class _Split:
                             key, position = position, position + 1
                         size = [MEMBER_OVERHEAD]
                         notes.append((index, field, key, size, context))
+                        budget.reset()
+                    elif prefix == head and event in _ENDS:  # the member's own end
+                        if event == "end_map" and budget.cut is not None:  # say why it was cut
+                            yield _MEMBER, "map_key", CUT_KEY
+                            yield f"{_MEMBER}.{CUT_KEY}", "string", budget.cut
+                    else:
+                        value = budget.admit(event, value)
+                        if value is DROPPED:
+                            continue
                     if event == "string":
-                        if size[0] > MEMBER_TEXT and len(value) > _SHORT:  # ids, names and times stay
-                            value = LEFT_OUT
                         size[0] += len(value)
                     yield _MEMBER + prefix[cut:], event, value
                 elif event == "map_key":

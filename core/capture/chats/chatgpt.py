@@ -41,6 +41,7 @@ from core.capture.chats.reader import ImportOptions, ReadResult
 from core.errors import ImportFailed
 from core.types import Record, RecordError, RecordNote, RecordSkip
 
+from ._budget import cut_of
 from ._common import SKIP_EMPTY, SKIP_HIDDEN, from_unix, message_record
 from ._gpt_tree import RECORD, SKIP, UNDATED, BigTree
 from ._inputs import ExportTree, find_root_prefix, is_zip, read_head, tree_names
@@ -215,7 +216,8 @@ def _big_conversation(
         on_branch, previous = big.take(piece.key)  # type: ignore[arg-type]
         msg = piece.value.get("message") if on_branch and isinstance(piece.value, dict) else None
         if isinstance(msg, dict):
-            yield _message(msg, str(piece.key), f"{where}/{piece.key}", title, conv_id, fallback_time, previous)
+            yield _message(msg, str(piece.key), f"{where}/{piece.key}", title, conv_id, fallback_time, previous,
+                           cut=cut_of(piece.value))
 
 
 def _conversation(conv: Any, where: str, export_time: float) -> Iterator[ReadResult]:
@@ -235,7 +237,7 @@ def _conversation(conv: Any, where: str, export_time: float) -> Iterator[ReadRes
         if not isinstance(msg, dict):
             continue  # the synthetic root has no message
         node_where = f"{where}/{node_id}"
-        result = _message(msg, node_id, node_where, title, conv_id, fallback_time, previous)
+        result = _message(msg, node_id, node_where, title, conv_id, fallback_time, previous, cut=cut_of(node))
         if not isinstance(result, RecordSkip | RecordError):
             previous = result.external_id
         yield result
@@ -285,7 +287,10 @@ def _message(
     conv_id: str,
     fallback_time: Any,
     previous: str | None,
+    *,
+    cut: str | None = None,
 ) -> ReadResult:
+    """The record of one message; ``cut``: why part of its node was left out while reading (its budget)."""
     author = msg.get("author") or {}
     role = author.get("role")
     metadata = msg.get("metadata") or {}
@@ -330,6 +335,7 @@ def _message(
         "model": metadata.get("model_slug"),
         "time_estimated": estimated,
         "attachments": attachments,
+        "truncated": cut,
     }
     return message_record(FORMAT, external_id, when, text, conversation=title, speaker=speaker, meta=meta)
 

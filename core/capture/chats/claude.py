@@ -39,6 +39,7 @@ from core.capture.chats.reader import ImportOptions, ReadResult
 from core.errors import ImportFailed
 from core.types import Record, RecordError, RecordSkip
 
+from ._budget import cut_of
 from ._caps import DOCUMENT_CAP, cut_note, take_cut
 from ._common import SKIP_EMPTY, message_record, prune_meta, with_attachments
 from ._inputs import ExportTree, is_zip, read_head, tree_names
@@ -279,7 +280,8 @@ def _message(
     names += [str(f.get("file_name") or "file") for f in files]
     text = with_attachments(render_content(msg).strip(), names)
     if text.strip():
-        meta = {"role": sender, "reply_to": previous, "conversation_id": conv_id, "attachments": names}
+        meta = {"role": sender, "reply_to": previous, "conversation_id": conv_id, "attachments": names,
+                "truncated": cut_of(msg)}
         yield message_record(FORMAT, msg_id, when, text, conversation=title, speaker=speaker, meta=meta)
     elif not attachments:
         yield RecordSkip(where=where, reason=SKIP_EMPTY)

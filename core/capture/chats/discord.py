@@ -22,7 +22,7 @@ Message types other than ``Default``/``Reply``/``ThreadStarterMessage``
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -31,6 +31,7 @@ from core.capture.chats.reader import ImportOptions, ReadResult
 from core.errors import ImportFailed
 from core.types import RecordError, RecordSkip
 
+from ._budget import cut_of
 from ._common import SKIP_EMPTY, SKIP_SYSTEM, Localizer, localizer, message_record, with_attachments
 from ._inputs import read_head
 from ._jsonstream import JsonBroken, walk
@@ -80,7 +81,7 @@ class DiscordReader:
             )
         for file in files:
             with file.open("rb") as fh:
-                yield from _read_stream(fh, file.name, to_aware)
+                yield from _read_stream(fh, file.name, to_aware, lambda file=file: file.open("rb"))
 
 
 def _channel_files(folder: Path, first_only: bool = False) -> list[Path]:
@@ -111,11 +112,13 @@ class _Context:
         return f"{guild} / #{channel}"
 
 
-def _read_stream(fh: IO[bytes], display: str, to_aware: Localizer) -> Iterator[ReadResult]:
+def _read_stream(
+    fh: IO[bytes], display: str, to_aware: Localizer, reopen: Callable[[], IO[bytes]]
+) -> Iterator[ReadResult]:
     ctx = _Context()
     count = 0
     try:
-        for context, msg in walk(fh, arrays=("messages",), scalars=_SCALARS):
+        for context, msg in walk(fh, arrays=("messages",), scalars=_SCALARS, reopen=reopen):
             ctx.values = context
             yield _message(msg, ctx, f"{display}:messages[{count}]", to_aware)
             count += 1
@@ -160,6 +163,7 @@ def _message(msg: Any, ctx: _Context, where: str, to_aware: Localizer) -> ReadRe
         "bot": bool(author.get("isBot")),
         "author_id": author.get("id"),
         "channel_id": ctx.values.get("channel.id"),
+        "truncated": cut_of(msg),
     }
     return message_record(
         FORMAT, external_id, when, text, conversation=ctx.conversation(), speaker=speaker, meta=meta

@@ -12,6 +12,7 @@ required fields is reported with its line number and the import goes on.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from datetime import datetime
@@ -23,11 +24,14 @@ from core.capture.chats.timezones import localize
 from core.errors import ImportFailed
 from core.types import Record, RecordError, RecordSkip
 
+from ._budget import cut_of, within_budget
 from ._caps import capped_json, cut_note, take_cut
+from ._common import short_error
 
 REQUIRED = ("conversation", "timestamp", "speaker", "text", "id")
 MAX_LINE_BYTES = 64 * 1024 * 1024
 SNIFF_LINE_BYTES = 16 * 1024 * 1024
+_WHOLE_LINE_BYTES = 1024 * 1024  # a line up to this is read whole and built by ``json`` (fast; bounded)
 
 
 class JsonLinesReader:
@@ -45,10 +49,7 @@ class JsonLinesReader:
                 line = raw.strip()
                 if not line:
                     continue
-                try:
-                    obj = json.loads(line)
-                except ValueError:
-                    return False
+                obj = _load(line, "")
                 return isinstance(obj, dict) and {"speaker", "text", "timestamp"} <= obj.keys()
         return False
 
@@ -60,41 +61,103 @@ class JsonLinesReader:
         with fh:
             for number, raw in enumerate(_lines(capped_json(fh)), start=1):
                 where = f"{path.name}:{number}"
-                if isinstance(raw, int):
-                    yield RecordError(where, f"line longer than {MAX_LINE_BYTES} bytes ({raw} bytes); skipped")
+                if isinstance(raw, _LongLine):  # parsed as it streams, under the message's budget
+                    obj = _load_budgeted(raw, where)
+                    size = raw.drain()
+                    if size > MAX_LINE_BYTES:
+                        yield RecordError(where, f"line longer than {MAX_LINE_BYTES} bytes ({size} bytes); skipped")
+                    else:
+                        yield _record(obj, where, options)
                     continue
                 if not raw.strip():
                     continue
                 yield _parse_line(raw, where, options)
 
 
-def _lines(fh: Any) -> Iterator[bytes | int]:
-    """Lines of a binary file; a monster line is yielded as its length (an int) instead."""
+class _LongLine:
+    """The rest of a line longer than ``_WHOLE_LINE_BYTES``, as a stream that ends at its newline (or past
+    ``MAX_LINE_BYTES``), so ijson parses it without the line ever being held whole."""
+
+    def __init__(self, fh: Any, head: bytes) -> None:
+        self._fh = fh
+        self._head = head
+        self.size = len(head)
+        self._done = head.endswith(b"\n")
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:  # ijson probes the stream's type with read(0)
+            return b""
+        if self._head:
+            head, self._head = self._head, b""
+            return head
+        if self._done or self.size > MAX_LINE_BYTES:
+            return b""
+        return self._more(size if size > 0 else _WHOLE_LINE_BYTES)
+
+    def _more(self, size: int) -> bytes:
+        chunk = self._fh.readline(size)
+        self.size += len(chunk)
+        self._done = not chunk or chunk.endswith(b"\n")
+        return chunk
+
+    def drain(self) -> int:
+        """Reads the line to its end, unkept; its length in bytes."""
+        while not self._done:
+            self._more(_WHOLE_LINE_BYTES)
+        return self.size
+
+
+def _lines(fh: Any) -> Iterator[bytes | _LongLine]:
+    """Lines of a binary file; a line longer than ``_WHOLE_LINE_BYTES`` comes as a ``_LongLine`` to stream."""
+    whole = min(_WHOLE_LINE_BYTES, MAX_LINE_BYTES)
     while True:
-        line = fh.readline(MAX_LINE_BYTES + 1)
+        line = fh.readline(whole + 1)
         if not line:
             return
-        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
-            size = len(line)
-            while True:  # drain the rest of the line without keeping it
-                more = fh.readline(MAX_LINE_BYTES)
-                size += len(more)
-                if not more or more.endswith(b"\n"):
-                    break
-            yield size
+        if len(line) > whole and not line.endswith(b"\n"):
+            long_line = _LongLine(fh, line)
+            yield long_line
+            long_line.drain()  # the reader may not have read it to its end
             continue
         yield line
 
 
-def _parse_line(raw: bytes, where: str, options: ImportOptions) -> ReadResult:
+def _load(raw: bytes, where: str) -> Any:
+    """The line's JSON value, or a ``RecordError``."""
+    if len(raw) > _WHOLE_LINE_BYTES:
+        return _load_budgeted(io.BytesIO(raw), where)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return RecordError(where, f"not valid UTF-8 at byte {exc.start}")
     try:
-        obj = json.loads(text)
+        return json.loads(text)
     except ValueError as exc:
         return RecordError(where, f"invalid JSON ({exc.msg} at column {exc.colno})")
+
+
+def _load_budgeted(stream: Any, where: str) -> Any:
+    """A long line's JSON value built under a ``_budget.MessageBudget`` (a line of millions of tiny values
+    would otherwise cost gigabytes once built), or a ``RecordError``."""
+    import ijson
+
+    try:
+        for value in ijson.items(within_budget(ijson.parse(stream, use_float=True), ""), ""):
+            return value
+    except ijson.JSONError as exc:
+        return RecordError(where, f"invalid JSON ({short_error(exc)})")
+    except UnicodeDecodeError as exc:
+        return RecordError(where, f"not valid UTF-8 at byte {exc.start}")
+    return RecordError(where, "invalid JSON (no value)")
+
+
+def _parse_line(raw: bytes, where: str, options: ImportOptions) -> ReadResult:
+    return _record(_load(raw, where), where, options)
+
+
+def _record(obj: Any, where: str, options: ImportOptions) -> ReadResult:
+    if isinstance(obj, RecordError):
+        return obj
     if not isinstance(obj, dict):
         return RecordError(where, "a line must be a JSON object")
     missing = [k for k in REQUIRED if obj.get(k) in (None, "")]
@@ -118,8 +181,8 @@ def _parse_line(raw: bytes, where: str, options: ImportOptions) -> ReadResult:
         if obj.get(key) is not None:
             meta[key] = obj[key]
     body, cut = take_cut(body)
-    if cut:
-        meta["truncated"] = cut_note()
+    if cut_of(obj) or cut:
+        meta["truncated"] = cut_of(obj) or cut_note()
     if not body.strip():
         return RecordSkip(where, "empty message")
     return Record(

@@ -38,6 +38,7 @@ from core.capture.chats.reader import ImportOptions, ReadResult
 from core.errors import ImportFailed
 from core.types import RecordError, RecordSkip
 
+from ._budget import cut_of
 from ._common import (
     SKIP_DELETED,
     SKIP_EMPTY,
@@ -231,7 +232,7 @@ def _read_file(
         title = _title_from(head, tail) or thread.title or thread.fallback_title or "Messenger chat"
         thread.title = title
         with opener() as fh:
-            for _context, msg in walk(fh, arrays=("messages",)):
+            for _context, msg in walk(fh, arrays=("messages",), reopen=opener):
                 yield _message(msg, f"{display}:{index}", thread, title)
                 index += 1
     except JsonBroken as exc:
@@ -283,6 +284,7 @@ def _message(msg: Any, where: str, thread: _Thread, title: str) -> ReadResult:
         "attachments": attachments,
         "share_link": link,
         "platform": thread.platform,
+        "truncated": cut_of(msg),
     }
     return message_record(FORMAT, external_id, when, text, conversation=title, speaker=sender, meta=meta)
 

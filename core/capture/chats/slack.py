@@ -39,6 +39,7 @@ from core.capture.chats.reader import ImportOptions, ReadResult
 from core.errors import ImportFailed
 from core.types import RecordError, RecordNote, RecordSkip
 
+from ._budget import cut_of
 from ._common import (
     SKIP_DELETED,
     SKIP_EMPTY,
@@ -114,7 +115,7 @@ def _each(tree: ExportTree, name: str) -> Iterator[dict[str, Any] | RecordError]
             yield RecordError(where=name, reason="expected a JSON list")
             return
         with tree.open(name) as fh:
-            for item in iter_items(fh, "item"):
+            for item in iter_items(fh, "item", reopen=lambda: tree.open(name)):
                 if isinstance(item, dict):
                     yield item
     except JsonBroken as exc:
@@ -243,7 +244,7 @@ def _read_day(
     index = -1
     try:
         with tree.open(name) as fh:
-            for index, msg in enumerate(iter_items(fh, "item")):
+            for index, msg in enumerate(iter_items(fh, "item", reopen=lambda: tree.open(name))):
                 yield _message(msg, f"{name}:{index}", conv, ctx, deleted_parents)
     except JsonBroken as exc:
         yield RecordError(where=f"{name}:{index + 1}", reason=exc.reason)
@@ -302,6 +303,7 @@ def _message(
         "subtype": subtype,
         "user_id": msg.get("user"),
         "channel_id": conv.id,
+        "truncated": cut_of(msg),
     }
     return message_record(FORMAT, external_id, when, text, conversation=conv.title, speaker=speaker, meta=meta)
 

@@ -24,7 +24,7 @@ placeholder text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -33,6 +33,7 @@ from core.capture.chats.reader import ImportOptions, ReadResult
 from core.errors import ImportFailed
 from core.types import RecordError, RecordSkip
 
+from ._budget import cut_of
 from ._common import (
     SKIP_EMPTY,
     SKIP_SYSTEM,
@@ -136,7 +137,7 @@ class TelegramReader:
                     "or the full-account 'chats' list)"
                 )
             with path.open("rb") as fh:
-                yield from _read_stream(fh, path.name, to_aware, _arrays(head))
+                yield from _read_stream(fh, path.name, to_aware, _arrays(head), lambda: path.open("rb"))
             return
         with ExportTree(path) as tree:
             yield from tree.rejected_errors()
@@ -144,7 +145,7 @@ class TelegramReader:
             if not _head_is_telegram(head):
                 raise ImportFailed(f"{path}: {entry} is not a Telegram Desktop export")
             with tree.open(entry) as fh:
-                yield from _read_stream(fh, entry, to_aware, _arrays(head))
+                yield from _read_stream(fh, entry, to_aware, _arrays(head), lambda: tree.open(entry))
 
 
 class _Chat:
@@ -171,14 +172,14 @@ def _arrays(head: bytes) -> tuple[str, ...]:
 
 
 def _read_stream(
-    fh: IO[bytes], display: str, to_aware: Localizer, arrays: tuple[str, ...]
+    fh: IO[bytes], display: str, to_aware: Localizer, arrays: tuple[str, ...], reopen: Callable[[], IO[bytes]]
 ) -> Iterator[ReadResult]:
     chat: _Chat | None = None
     marker: Any = None
     count = 0
     where_chat = ""
     try:
-        for context, msg in walk(fh, arrays=arrays, scalars=_SCALARS, markers=_CHAT_PREFIXES):
+        for context, msg in walk(fh, arrays=arrays, scalars=_SCALARS, markers=_CHAT_PREFIXES, reopen=reopen):
             if chat is None or context["_marker"] != marker:
                 chat, marker, count = _Chat(context), context["_marker"], 0
                 array = context["_array"]
@@ -231,6 +232,7 @@ def _message(msg: Any, chat: _Chat, where: str, to_aware: Localizer) -> ReadResu
         "reactions": _reactions(msg.get("reactions")),
         "from_id": msg.get("from_id"),
         "chat_type": chat.type,
+        "truncated": cut_of(msg),
     }
     return message_record(
         FORMAT,

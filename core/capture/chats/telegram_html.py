@@ -46,6 +46,12 @@ _WHEN = re.compile(
 )
 _BLOCK = 64 * 1024
 _NAME_CAP = 1_000  # characters of a chat title or a sender name kept
+_ATTACHMENTS_KEPT = 1_000  # attachments of one message kept
+_DEPTH_KEPT = 256  # nested divs kept track of; a real page nests fewer than 10
+_PENDING_CAP = 1024 * 1024  # characters the parser may hold back unparsed (one tag, comment or script)
+_MANY_ATTACHMENTS = f"message has more than {_ATTACHMENTS_KEPT} attachments: the rest were left out while reading"
+_MARKUP_CUT = (f"message markup nested deeper than {_DEPTH_KEPT} or a tag longer than {_PENDING_CAP} characters: "
+               "left out while reading")
 
 
 def page_order(name: str) -> tuple[str, int]:
@@ -78,13 +84,13 @@ class _Message:
     forwarded_from: str = ""
     reply_to: str = ""
     chars: int = 0  # characters of text kept
-    cut: bool = False  # text longer than MESSAGE_CAP: the rest was dropped while reading
+    cut: str = ""  # why part of the message was dropped while reading (its text, attachments or markup)
 
     def add_text(self, data: str) -> None:
         """Keep ``data`` while the text is under the cap (memory stays bounded on a huge message)."""
         room = MESSAGE_CAP - self.chars
         if len(data) > room:
-            self.cut = True
+            self.cut = self.cut or cut_note()
             data = data[:max(room, 0)]
         if data:
             self.text.append(data)
@@ -103,6 +109,7 @@ class _PageParser(HTMLParser):
         self._capture: str | None = None  # "title", "from", "forwarded_from", "text"
         self._capture_depth = 0
         self._in_header = 0
+        self._lost_depth = 0  # divs opened past _DEPTH_KEPT, not kept
 
     def _inside(self, cls: str) -> bool:
         return any(cls in classes for classes in self._divs)
@@ -113,12 +120,19 @@ class _PageParser(HTMLParser):
             self._current.add_text("\n")
             return
         if tag == "a" and self._current is not None and self._inside("media_wrap") and values.get("href"):
-            self._current.attachments.append(PurePosixPath(str(values["href"])).name)
+            if len(self._current.attachments) < _ATTACHMENTS_KEPT:
+                self._current.attachments.append(PurePosixPath(str(values["href"])).name[:_NAME_CAP])
+            else:
+                self._current.cut = self._current.cut or _MANY_ATTACHMENTS
         if tag == "a" and self._current is not None and self._inside("reply_to"):
             target = re.search(r"go_to_message(\d+)", str(values.get("href") or ""))
             if target:
                 self._current.reply_to = target.group(1)
         if tag != "div":
+            return
+        if len(self._divs) >= _DEPTH_KEPT:  # nested deeper than any real page: counted, not kept
+            self._lost_depth += 1
+            self.cut_markup()
             return
         classes = set(str(values.get("class") or "").split())
         self._divs.append(classes)
@@ -149,8 +163,16 @@ class _PageParser(HTMLParser):
             return
         self.handle_starttag(tag, attrs)
 
+    def cut_markup(self) -> None:
+        """Part of the page's markup (a tag too long, divs too deep) was dropped: the message is noted as cut."""
+        if self._current is not None:
+            self._current.cut = self._current.cut or _MARKUP_CUT
+
     def handle_endtag(self, tag: str) -> None:
         if tag != "div" or not self._divs:
+            return
+        if self._lost_depth:
+            self._lost_depth -= 1
             return
         depth = len(self._divs)
         self._divs.pop()
@@ -244,7 +266,7 @@ class TelegramHtmlPages:
             parser = _PageParser()
             try:
                 with opener() as fh:
-                    for block in _blocks(fh):
+                    for block in _bounded(parser, _blocks(fh)):
                         parser.feed(block)
                         if title is None and parser.title_parts:
                             title = _clean("".join(parser.title_parts)) or None
@@ -274,9 +296,30 @@ class TelegramHtmlPages:
             "forwarded_from": _clean(message.forwarded_from),
             "reply_to": message.reply_to,
             "export": "html",
-            "truncated": cut_note() if message.cut else None,
+            "truncated": message.cut or None,
         }
         return message_record(FORMAT, message.number, when, text, conversation=title, speaker=speaker, meta=meta)
+
+
+def _bounded(parser: _PageParser, blocks: Iterator[str]) -> Iterator[str]:
+    """``blocks`` to feed ``parser``, never letting it hold back more than ``_PENDING_CAP`` characters.
+
+    ``HTMLParser`` keeps an unfinished construct (a tag, a comment, a ``<script>`` body, an ``&`` run) in
+    ``rawdata`` until it ends, and re-joins it with every block: one 500 MB tag would cost its size in memory
+    and quadratic time.  Past the cap the held-back text is dropped, and the input up to the next ``>``.
+    """
+    skipping = False
+    for block in blocks:
+        if skipping:
+            end = block.find(">")
+            if end < 0:
+                continue
+            block, skipping = block[end + 1:], False
+        yield block
+        if len(parser.rawdata) > _PENDING_CAP:
+            parser.rawdata = ""
+            parser.cut_markup()
+            skipping = True
 
 
 def _blocks(fh: IO[bytes]) -> Iterator[str]:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from core.capture.chats import _jsonsplit, chatgpt, claude
+from core.capture.chats import _budget, _jsonsplit, chatgpt, claude
 from core.capture.chats.formats import load_reader
 from core.capture.chats.reader import ImportOptions
 from core.types import Record, RecordNote
@@ -219,7 +219,7 @@ def test_a_message_with_many_large_attachments_is_cut_at_the_message_budget(tmp_
                if isinstance(r, Record)]
     documents = [r for r in records if r.kind == "document"]
     kept = [d for d in documents if d.text.startswith("doc")]
-    assert len(documents) == 16 and 1 < len(kept) <= _jsonsplit.MEMBER_TEXT // 4_000_000 + 1  # + the one that passes it
+    assert len(documents) == 16 and 1 < len(kept) <= _budget.MEMBER_TEXT // 4_000_000 + 1  # + the one that passes it
     assert all(len(d.text) > 3_900_000 and "truncated" not in d.meta for d in kept)
     assert all("left out" in d.text and "truncated" in d.meta for d in documents if d not in kept)
     assert [r.text for r in records if r.kind == "message"] == ["see the files", "read them"]
