@@ -323,16 +323,7 @@ def _outside_moving_pictures(reference: _Reference, pixels: np.ndarray, region: 
         return [region]
     if len(np.unique(pixels[top : top + height : 4, left : left + width : 4])) <= 4 * PICTURE_TILE:
         return [region]  # too few colours for a picture anywhere in it: text and UI (the common case, cheaply)
-    rows, cols = -(-height // PICTURE_TILE), -(-width // PICTURE_TILE)
-    picture = np.zeros((rows, cols), dtype=bool)
-    changed = np.zeros((rows, cols), dtype=bool)
-    for r in range(rows):
-        for c in range(cols):
-            y, x = top + r * PICTURE_TILE, left + c * PICTURE_TILE
-            window = (slice(y, min(y + PICTURE_TILE, top + height)), slice(x, min(x + PICTURE_TILE, left + width)))
-            cur, ref = pixels[window], reference.pixels[window]
-            changed[r, c] = bool((cur != ref).any())
-            picture[r, c] = changed[r, c] and _picture_tile(cur) and _picture_tile(ref)
+    changed, picture = picture_tiles(reference.pixels, pixels, region)
     if not picture.any():
         return [region]
     for word in reference.words:
@@ -344,9 +335,38 @@ def _outside_moving_pictures(reference: _Reference, pixels: np.ndarray, region: 
     return [(left + x, top + y, min(w, width - x), min(h, height - y)) for x, y, w, h in boxes]
 
 
-def _picture_tile(tile: np.ndarray) -> bool:
-    # Anti-aliased text on a flat background has a few dozen colours per tile; a video frame hundreds.
-    return len(np.unique(tile)) > tile.size // 4
+def picture_tiles(before: np.ndarray, after: np.ndarray, region: Box) -> tuple[np.ndarray, np.ndarray]:
+    """Per ``PICTURE_TILE`` tile of ``region``: changed, and changed while photographic in both frames.
+
+    Photographic: more distinct colours than a quarter of the tile's pixels (anti-aliased text
+    on a flat background has a few dozen colours per tile; a video frame hundreds).  All tiles
+    at once: the region is padded to whole tiles by repeating its edge (which adds no colour
+    and no change) and the changed tiles' colours are counted in one sort.  A loop of
+    ``np.unique`` per tile cost 0.3 % of a core on its own in bench.screen's scripted session.
+    """
+    left, top, width, height = region
+    tile = PICTURE_TILE
+    rows, cols = -(-height // tile), -(-width // tile)
+    pad = ((0, rows * tile - height), (0, cols * tile - width))
+
+    def tiles(frame: np.ndarray) -> np.ndarray:
+        block = np.pad(frame[top : top + height, left : left + width], pad, mode="edge")
+        return block.reshape(rows, tile, cols, tile).swapaxes(1, 2).reshape(rows, cols, tile * tile)
+
+    old, new = tiles(before), tiles(after)
+    changed = (old != new).any(axis=2)
+    picture = changed.copy()
+    where = np.nonzero(changed)
+    if not where[0].size:
+        return changed, picture
+    tile_h = np.minimum(tile, height - np.arange(rows) * tile)
+    tile_w = np.minimum(tile, width - np.arange(cols) * tile)
+    limit = (tile_h[where[0]] * tile_w[where[1]]) // 4
+    for frame_tiles in (old, new):
+        ordered = np.sort(frame_tiles[where], axis=1)
+        distinct = np.count_nonzero(np.diff(ordered, axis=1), axis=1) + 1
+        picture[where] &= distinct > limit
+    return changed, picture
 
 
 def _shift_words(words: Sequence[OcrWord], region: Box, dy: int, new_bands: Sequence[Box]) -> list[OcrWord]:
