@@ -177,8 +177,7 @@ def _evaluate(paths: Any, session: Session, health: dict[str, Any], cpu: float, 
         legible = _legibility(vault, rows, originals, TesseractOcr(backend="library"))
         media_bytes = sum(p.stat().st_size for p in paths.media_dir.rglob("*") if p.is_file())
         by_kind = dict(vault.read().execute("SELECT kind, SUM(bytes) FROM media GROUP BY kind").fetchall())
-        words_bytes = sum(len(json.loads(row[2]).get("words_z", "")) + len(json.dumps(json.loads(row[2]).get("words", [])))
-                          for row in rows)
+        words_bytes = sum(_words_bytes(json.loads(row[2])) for row in rows)
     finally:
         vault.close()
     db_bytes = _db_bytes(paths) - empty_db
@@ -204,6 +203,11 @@ def _evaluate(paths: Any, session: Session, health: dict[str, Any], cpu: float, 
         "storage MB/hour": round((media_bytes + db_bytes) / 2**20 / hours, 1),
         "legibility (stored/original OCR words)": legible,
     }
+
+
+def _words_bytes(meta: dict[str, Any]) -> int:
+    """Bytes of a screen item's OCR word boxes as stored (packed column or row wise, or plain)."""
+    return len(meta.get("words_c", "")) + len(meta.get("words_z", "")) + len(json.dumps(meta.get("words", [])))
 
 
 def _legibility(vault: Any, rows: list[Any], originals: dict[datetime, Any], ocr: Any) -> str:
