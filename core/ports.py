@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from core.changes import Changes, Outcome
@@ -34,6 +35,10 @@ T = TypeVar("T")
 Connection = Any
 ProgressCallback = Callable[[int, int | None], None]
 """Called as ``progress(done, total_or_None)`` from the working thread."""
+
+FilePageProgress = Callable[[Path, int, int], None]
+"""Called as ``progress(path, page, pages)`` when indexing starts to OCR the ``page``-th of the ``pages``
+of ``path`` it will OCR (an image's frames, a PDF's scanned pages), in order, from an extraction thread."""
 
 
 class Reader(Protocol):

@@ -1,6 +1,10 @@
 """Render every main view of the desktop app to PNG (offscreen or under Xvfb).
 
-``.venv/bin/python -m tools.screenshots [--out out/screenshots] [--theme light|dark|both]``
+``.venv/bin/python -m tools.screenshots [--out out/screenshots] [--theme light|dark|both] [--scale 2]``
+
+``--scale 2`` renders as on a HiDPI screen (``QT_SCALE_FACTOR``): the same
+layout in logical pixels, every PNG twice as wide and high, so blurry icons or
+images drawn at 1x show up; give it its own ``--out``.
 
 A throw-away encrypted vault with the demo memory is created in a temporary
 folder (deleted afterwards); the real widgets run against it, and each view is
@@ -24,14 +28,28 @@ if TYPE_CHECKING:
     from core.vault import Vault
 
 PASSPHRASE = "screenshots only"
+# The local model on a shared, busy machine can take minutes; a shot of a half-written answer is useless.
+ANSWER_TIMEOUT_S = 300.0
+
+
+def options(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the command line; ``--scale`` is applied to the environment here, before any Qt object exists."""
+    parser = argparse.ArgumentParser(prog="python -m tools.screenshots")
+    parser.add_argument("--out", type=Path, default=Path("out/screenshots"))
+    parser.add_argument("--theme", choices=("light", "dark", "both"), default="both")
+    parser.add_argument("--size", default="1280x820", help="window size in logical pixels")
+    parser.add_argument("--scale", type=float, default=None,
+                        help="device pixel ratio, e.g. 2 for HiDPI (sets QT_SCALE_FACTOR before Qt starts)")
+    args = parser.parse_args(argv)
+    if args.scale is not None:
+        if not 0.5 <= args.scale <= 4:
+            parser.error(f"--scale {args.scale:g}: give a factor between 0.5 and 4")
+        os.environ["QT_SCALE_FACTOR"] = f"{args.scale:g}"
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--out", type=Path, default=Path("out/screenshots"))
-    parser.add_argument("--theme", choices=("light", "dark", "both"), default="both")
-    parser.add_argument("--size", default="1280x820")
-    args = parser.parse_args(argv)
+    args = options(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     # The demo story is written in Central European time: show it that way.
     os.environ.setdefault("TZ", "Europe/Berlin")
@@ -188,10 +206,10 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
     _pump(app, idle)
     shots.append(_save(window, out / f"{theme}-08-ask-empty.png"))
     ask.ask("What was the staging URL Lukas sent?")
-    _pump(app, lambda: idle() and not ask.busy(), timeout=60, settle=0.5)
+    _pump(app, lambda: idle() and not ask.busy(), timeout=ANSWER_TIMEOUT_S, settle=0.5)
     shots.append(_save(window, out / f"{theme}-09-ask-answer.png"))
     ask.ask("When is Grandpa's birthday lunch?")
-    _pump(app, lambda: idle() and not ask.busy(), timeout=60, settle=0.5)
+    _pump(app, lambda: idle() and not ask.busy(), timeout=ANSWER_TIMEOUT_S, settle=0.5)
     shots.append(_save(window, out / f"{theme}-09b-ask-answer-document.png"))
 
     # memory graph page
@@ -215,8 +233,7 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
     from ui.settings.dialog import SettingsDialog
 
     dialog = SettingsDialog(session, window)
-    dialog.resize(720, 600)
-    dialog.show()
+    dialog.show()  # at the size it opens with for a user
     for index in range(dialog.tabs.count()):
         dialog.tabs.setCurrentIndex(index)
         _pump(app, idle, settle=0.3)

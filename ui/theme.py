@@ -177,9 +177,13 @@ def icon(name: str, colour: str | None = None, size: int = 24) -> QIcon:
         colour = _current_text_colour()
     svg = svg.replace(PLACEHOLDER_COLOUR, colour)
     qicon = QIcon()
-    ratio = max(1.0, QGuiApplication.primaryScreen().devicePixelRatio() if QGuiApplication.primaryScreen() else 1.0)
-    for logical in (16, 20, 24, 32, 48, size):
-        qicon.addPixmap(render_svg(svg, QSize(logical, logical), ratio))
+    # Drawn for 1x and 2x as well as the primary screen's ratio: a window moved to a HiDPI monitor (or a
+    # 1x primary beside a 2x one) picks a pixmap made for its pixels instead of scaling a 1x one up.
+    screen = QGuiApplication.primaryScreen()
+    ratios = sorted({1.0, 2.0, max(1.0, screen.devicePixelRatio() if screen else 1.0)})
+    for ratio in ratios:
+        for logical in sorted({16, 20, 24, 32, 48, size}):
+            qicon.addPixmap(render_svg(svg, QSize(logical, logical), ratio))
     return qicon
 
 

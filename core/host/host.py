@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.capture.files.activity import FilesActivity
 from core.host.capture_lock import CaptureLock
 from core.host.inbox import InboxState, import_inbox
 from core.host.screen import build_screen_daemon
@@ -70,6 +71,7 @@ class CaptureHost:
         self._settings: Settings | None = None
         self._screen: ScreenDaemon | None = None
         self._watcher: FolderWatcher | None = None
+        self._files = FilesActivity()
         self._sync: BackgroundSync | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -78,6 +80,11 @@ class CaptureHost:
     @property
     def running(self) -> bool:
         return self._thread is not None
+
+    def files_activity(self) -> str | None:
+        """What the folder watcher is OCR'ing now ("scan.pdf: OCR page 37 of 200"), or None (any thread)."""
+        current = self._files.current()
+        return current.line() if current is not None else None
 
     @property
     def screen_running(self) -> bool:
@@ -177,7 +184,7 @@ class CaptureHost:
             return
         from core.capture.files.service import start_watcher  # late: watchdog and the extractors
 
-        self._watcher = start_watcher(self.vault)
+        self._watcher = start_watcher(self.vault, on_report=self._files.batch_done, pages=self._files.page)
         self._say(f"watching {len(settings.watched_folders)} folder(s)")
 
     def _start_sync(self) -> None:
@@ -202,6 +209,7 @@ class CaptureHost:
         if watcher is not None:
             watcher.stop()
             watcher.indexer.close()
+        self._files.clear()
 
     # -- upkeep -----------------------------------------------------------------------------------
     def _maintain(self) -> None:

@@ -13,6 +13,10 @@ the daemon, so they inherit no threads, locks or key material).  Each worker:
 
 The parent sends the file's bytes over a pipe and gets JSON back (never a
 pickle: a compromised worker must not be able to run code in the daemon).
+Before the answer, a worker OCR'ing pages sends one ``{"progress": [page, pages]}``
+frame per page; the parent hands it to the caller's ``PageProgress`` and gives
+that page its own time (``limits.ocr_page_timeout_s`` plus a grace) past the
+file's deadline, so a 200-page scan is OCR'd whole, page by capped page.
 A worker that runs past the timeout is killed and replaced; so is one that
 ran out of memory, crashed, or served ``max_jobs`` files.
 
@@ -46,6 +50,7 @@ from core.normalize.extract.base import (
     ExtractionOutOfMemory,
     ExtractionTimeout,
     ExtractLimits,
+    PageProgress,
     TooLarge,
     Unsupported,
 )
@@ -57,6 +62,7 @@ _ERRORS: dict[str, type[ExtractionFailed]] = {
     for cls in (ExtractionFailed, Unsupported, EncryptedDocument, TooLarge, ExtractionTimeout, ExtractionOutOfMemory)
 }
 _MAX_RESPONSE = 512 * 1024 * 1024
+_PAGE_GRACE_S = 30.0  # decoding a page's image before tesseract's own per-page cap starts
 
 
 def _human_bytes(n: int) -> str:
@@ -160,8 +166,12 @@ def worker_main() -> None:
             return
         limits = ExtractLimits(**header["limits"])
         fatal = False
+
+        def progress(page: int, pages: int) -> None:
+            _write_frame(reply, json.dumps({"progress": [page, pages]}).encode("ascii"))
+
         try:
-            extraction = extract_bytes(data, header["name"], limits, header.get("target"))
+            extraction = extract_bytes(data, header["name"], limits, header.get("target"), progress)
             result: dict[str, Any] = {"ok": extraction_to_json(extraction)}
         except ExtractionFailed as exc:
             result = {"error": type(exc).__name__, "reason": exc.reason}
@@ -234,8 +244,9 @@ class _Worker:
             pass
         self.kill()
 
-    def request(self, data: bytes, name: str, limits: ExtractLimits, target: str | None) -> dict[str, Any]:
-        """Send one job and wait for the answer; raises ``ExtractionTimeout`` or ``EOFError``."""
+    def request(self, data: bytes, name: str, limits: ExtractLimits, target: str | None,
+                progress: PageProgress | None = None) -> dict[str, Any]:
+        """Send one job and wait for the answer, relaying page progress; raises ``ExtractionTimeout`` or ``EOFError``."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.jobs += 1
         # ASCII JSON: a file name with undecodable bytes travels as \udcXX escapes.
@@ -261,21 +272,31 @@ class _Worker:
             send()
         stdout = self.proc.stdout
         fd = stdout.fileno()
+        started, paged = time.monotonic(), False
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
+                if paged:
+                    raise ExtractionTimeout(f"timed out after {time.monotonic() - started:.0f} s "
+                                            f"(a page took over {limits.ocr_page_timeout_s:g} s)")
                 raise ExtractionTimeout(f"timed out after {limits.timeout_s:g} s")
             ready, _, _ = select.select([fd], [], [], min(left, 1.0))
-            if ready:
-                break
-            if self.proc.poll() is not None:
-                raise EOFError("worker exited")
-        try:
-            payload = _read_frame(stdout)
-        except (EOFError, OSError, struct.error) as exc:
-            raise EOFError(str(exc)) from exc
-        answer: dict[str, Any] = json.loads(payload.decode("utf-8", "surrogatepass"))
-        return answer
+            if not ready:
+                if self.proc.poll() is not None:
+                    raise EOFError("worker exited")
+                continue
+            try:
+                payload = _read_frame(stdout)
+            except (EOFError, OSError, struct.error) as exc:
+                raise EOFError(str(exc)) from exc
+            answer: dict[str, Any] = json.loads(payload.decode("utf-8", "surrogatepass"))
+            if "progress" not in answer:
+                return answer
+            page, pages = (int(n) for n in answer["progress"])
+            # The page has its own cap (tesseract stops at ocr_page_timeout_s): it may run past the file's deadline.
+            deadline, paged = max(deadline, time.monotonic() + limits.ocr_page_timeout_s + _PAGE_GRACE_S), True
+            if progress is not None:
+                progress(page, pages)
 
 
 class ExtractionSandbox:
@@ -317,10 +338,11 @@ class ExtractionSandbox:
             self._all.discard(worker)
 
     def extract(self, data: bytes, name: str, limits: ExtractLimits | None = None,
-                target: str | None = None) -> Extraction:
+                target: str | None = None, progress: PageProgress | None = None) -> Extraction:
         """Extract ``data`` (a file called ``name``) in a worker; raises ``ExtractionFailed``.
 
         ``target`` (``"module:function"``) forces an extractor (see ``extract_bytes``).
+        ``progress(page, pages)`` hears, on this thread, each page the worker starts to OCR.
         """
         if self._closed:
             raise ExtractionFailed("the extraction sandbox is closed")
@@ -333,7 +355,7 @@ class ExtractionSandbox:
                     self._retire(worker, kill=True)
                 worker = self._spawn()
             try:
-                answer = worker.request(data, name, limits, target)
+                answer = worker.request(data, name, limits, target, progress)
             except ExtractionTimeout:
                 self._retire(worker, kill=True)
                 raise
@@ -341,6 +363,9 @@ class ExtractionSandbox:
                 reason = self._death_reason(worker, limits)
                 self._retire(worker, kill=True)
                 raise (ExtractionOutOfMemory if "memory" in reason else ExtractionFailed)(reason) from exc
+            except BaseException:  # the caller's progress raised: the worker is mid-answer, not reusable
+                self._retire(worker, kill=True)
+                raise
             if "ok" in answer:
                 keep = worker
                 return extraction_from_json(answer["ok"])

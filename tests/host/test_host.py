@@ -66,3 +66,29 @@ def test_a_failing_job_is_reported_and_the_host_goes_on(lexical_vault: Any, tmp_
         assert host.running
     finally:
         host.stop()
+
+
+def test_the_watcher_tells_the_host_each_page_it_ocrs(lexical_vault: Any, tmp_path: Path) -> None:
+    """What the app's status bar shows while a watched folder's scan is OCR'd: every page, in order, then nothing."""
+    from tests.data.files.images import scanned_pdf
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    settings = lexical_vault.update_settings(watched_folders=[str(docs)], screen_enabled=False).value
+    host = CaptureHost(lexical_vault, HostOptions(tick_s=0.2, inbox=False, consolidate=False, sync=False))
+    heard: list[str] = []
+    real_page = host._files.page
+
+    def page(path: Path, number: int, pages: int) -> None:  # a spy on the real holder: records, then passes on
+        real_page(path, number, pages)
+        heard.append(host.files_activity() or "")
+
+    host._files.page = page  # type: ignore[method-assign]
+    host.start(settings)
+    try:
+        (docs / "scan.pdf").write_bytes(scanned_pdf(("alpha", "bravo", "charlie", "delta", "echo")))
+        assert _wait(lambda: _found(lexical_vault, "charlie"))
+        assert _wait(lambda: host.files_activity() is None)  # the batch is over: no stale page line
+    finally:
+        host.stop()
+    assert heard == [f"scan.pdf: OCR page {n} of 5" for n in range(1, 6)]

@@ -11,28 +11,10 @@ import pytest
 
 from core.capture.files.indexer import FileIndexer
 from core.normalize.extract import ExtractionFailed, ExtractLimits, TooLarge, extract_bytes
+from tests.data.files.images import text_image
 from tests.support.memory_file_sink import MemoryFileSink
 
-_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 WORDS = ("Harbour", "invoice", "LIGHTHOUSE", "7429")
-
-
-def text_image(lines: list[str], size: tuple[int, int] = (1200, 400), font_px: int = 36, fmt: str = "PNG") -> bytes:
-    from PIL import Image, ImageDraw, ImageFont
-
-    if fmt == "HEIF":
-        import pillow_heif
-
-        pillow_heif.register_heif_opener()
-
-    image = Image.new("RGB", size, "white")
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(str(_FONT), font_px) if _FONT.exists() else ImageFont.load_default(font_px)
-    for n, line in enumerate(lines):
-        draw.text((40, 40 + n * int(font_px * 1.6)), line, fill="black", font=font)
-    out = io.BytesIO()
-    image.save(out, fmt)
-    return out.getvalue()
 
 
 LINES = ["Harbour invoice for the LIGHTHOUSE repair", "Reference number 7429, due in May"]

@@ -9,6 +9,7 @@ Threads: GUI thread only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
@@ -28,11 +29,14 @@ COVERAGE_EVERY = 30  # polls between two readings of today's capture ledger (a m
 class HealthMonitor(QObject):
     updated = Signal(object)  # CaptureHealth
     coverage = Signal(str)  # today's capture coverage and newest gap, one line ("" when unknown)
+    files = Signal(str)  # what the folder watcher is OCR'ing now ("scan.pdf: OCR page 37 of 200"), or ""
 
-    def __init__(self, session: Session, control: CaptureControl, parent: QObject | None = None) -> None:
+    def __init__(self, session: Session, control: CaptureControl, parent: QObject | None = None,
+                 activity: Callable[[], str | None] | None = None) -> None:
         super().__init__(parent)
         self._session = session
         self.control = control
+        self._activity = activity
         self.last: CaptureHealth | None = None
         self._in_flight = False
         self._polls = 0
@@ -48,6 +52,9 @@ class HealthMonitor(QObject):
         if self._session.is_unlocked and self._polls % COVERAGE_EVERY == 0:
             capture_ops.read_coverage(self._session).success(self.coverage.emit).owned_by(self).run()
         self._polls += 1
+        if self._activity is not None:
+            files = capture_ops.read_files_activity(self._session, self._activity)
+            files.success(lambda line: self.files.emit(line or "")).owned_by(self).run()
         reading = capture_ops.read_health(self._session, self.control)
         reading.success(self._got).failure(self._failed).owned_by(self).run()
 
@@ -112,6 +119,10 @@ class HealthBar(QWidget):
         self.warning_icon.hide()
         self.warning = QLabel()
         self.warning.setAccessibleName("Capture warning")
+        self.files = QLabel()  # the folder watcher's OCR page, while a scan or an image is read
+        self.files.setProperty("muted", True)
+        self.files.setAccessibleName("Folder indexing progress")
+        self.files.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 0, 0, 0)
         layout.setSpacing(4)
@@ -120,6 +131,7 @@ class HealthBar(QWidget):
         layout.addWidget(self.detail)
         layout.addWidget(self.warning_icon)
         layout.addWidget(self.warning)
+        layout.addWidget(self.files)
         layout.addStretch(1)
         session.locked.connect(self._refresh)
         session.unlocked.connect(self._refresh)
@@ -129,7 +141,13 @@ class HealthBar(QWidget):
         self._refresh()
 
     def text(self) -> str:
-        return " ".join(w.text() for w in (self.state, self.detail, self.warning) if w.text())
+        return " ".join(w.text() for w in (self.state, self.detail, self.warning, self.files) if w.text())
+
+    def show_files(self, line: str) -> None:
+        """The folder watcher's OCR progress ("" hides it); shown while unlocked."""
+        shown = bool(line) and self._session.is_unlocked
+        self.files.setText(f"· indexing {line}" if shown else "")
+        self.files.setVisible(shown)
 
     def _refresh(self, *_args: Any) -> None:
         c = theme.colours()

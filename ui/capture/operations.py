@@ -9,6 +9,7 @@ Threads: build on the GUI thread; the work runs on a worker.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,11 @@ def stop_host(session: Session, host: CaptureHost) -> WorkOp[None]:
 
 def read_health(session: Session, control: CaptureControl) -> WorkOp[CaptureHealth]:
     return WorkOp(session, control.health, label="health")
+
+
+def read_files_activity(session: Session, activity: Callable[[], str | None]) -> WorkOp[str | None]:
+    """What the folder watcher is OCR'ing now ("scan.pdf: OCR page 37 of 200"), or None."""
+    return WorkOp(session, activity, label="files activity")
 
 
 def pause(session: Session, control: CaptureControl, minutes: float | None) -> WorkOp[object]:

@@ -45,6 +45,11 @@ class CaptureRunner(QObject):
     def running(self) -> bool:
         return self._host is not None
 
+    def files_activity(self) -> str | None:
+        """What the in-app host's folder watcher is OCR'ing now, or None (any thread: the host allows it)."""
+        host = self._host
+        return host.files_activity() if host is not None else None
+
     def _settings_changed(self, settings: Settings) -> None:
         if not self.enabled or not self._session.is_unlocked:
             return

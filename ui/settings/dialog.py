@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QDialog,
@@ -96,6 +97,17 @@ class SettingsDialog(QDialog):
         for spin in self.findChildren(QAbstractSpinBox):
             spin.setMinimumHeight(30)  # Fusion's default is cramped next to the line edits
         self.privacy.load_app_suggestions(session)
+        self.resize(self._opening_size())
+
+    def _opening_size(self) -> QSize:
+        """Tall enough that the longest tab needs no scroll bar, but never taller than the screen."""
+        tallest = max(section.page.sizeHint().height() for section in self._sections)
+        chrome = self.sizeHint().height() - self.tabs.sizeHint().height() + self.tabs.tabBar().sizeHint().height()
+        height = tallest + chrome + 16
+        screen = self.screen()
+        if screen is not None:
+            height = min(height, screen.availableGeometry().height() - 64)
+        return QSize(max(self.minimumWidth(), 760), max(self.minimumHeight(), height))
 
     def _expose_section_widgets(self) -> None:
         # Tests, tools/screenshots.py and callers reach the fields as dialog attributes, as before the split.

@@ -1,8 +1,10 @@
 """The base of every settings tab, ``SettingsSection``, and the two kinds of explanatory label.
 
 A section is a page laid out as a padded form (fields grow, labels align
-right, rows stay at the top); it names its tab title and icon and reports
-the values of the ``core.settings.Settings`` fields it edits.  Explanatory
+right, rows stay at the top) inside a frameless scroll area, so a tab taller
+than the dialog scrolls instead of squeezing its rows over each other; it
+names its tab title and icon and reports the values of the
+``core.settings.Settings`` fields it edits.  Explanatory
 text is either a word-wrapped rich-text label (``wrapped``) or a muted note
 (``muted_note``).
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 
 class SettingsSection(QWidget):
@@ -25,7 +27,21 @@ class SettingsSection(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        outer = QVBoxLayout(self)
+        # The rows live on ``page`` inside a scroll area: below the rows' minimum height (a small
+        # dialog, a 2x screen, the model catalogue's table) Qt would otherwise paint rows over each other.
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.page = QWidget()
+        self.page.setObjectName("SettingsPage")
+        self.scroll.setWidget(self.page)
+        self.scroll.viewport().setAutoFillBackground(False)
+        self.page.setAutoFillBackground(False)
+        holder = QVBoxLayout(self)
+        holder.setContentsMargins(0, 0, 0, 0)
+        holder.addWidget(self.scroll)
+        outer = QVBoxLayout(self.page)
         outer.setContentsMargins(16, 16, 16, 16)
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)

@@ -137,11 +137,12 @@ class MainWindow(QMainWindow):
         from ui.capture.runner import CaptureRunner
 
         self.capture_runner = CaptureRunner(session, enabled=run_capture, parent=self)
-        self.health = HealthMonitor(session, session.capture, self)
+        self.health = HealthMonitor(session, session.capture, self, activity=self.capture_runner.files_activity)
         self.tray = Tray(self)
         self.health.updated.connect(self._health_updated)
         self.health.coverage.connect(self.tray.show_coverage)
         self.health.coverage.connect(self.health_bar.show_coverage)
+        self.health.files.connect(self.health_bar.show_files)
         self.tray.open_requested.connect(self.bring_to_front)
         self.tray.pause_requested.connect(self.pause_capture)
         self.tray.resume_requested.connect(self.resume_capture)

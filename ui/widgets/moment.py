@@ -201,7 +201,7 @@ class MomentView(QFrame):
         elif item.kind == "message":
             self._show_text(self._message_html([item], item))
             self._load_thread(item)
-        elif image_file_path(item) is not None:
+        elif image_file_path(item, self._terms) is not None:
             self._show_image_file(item)
         else:
             self._show_text(self._document_html(item) + self._sources_html(item))

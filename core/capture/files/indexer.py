@@ -46,6 +46,7 @@ from core.capture.files.vanished import Vanished
 from core.normalize.extract import ExtractionFailed, ExtractLimits, TooLarge
 from core.normalize.extract.base import Extraction
 from core.normalize.sandbox import ExtractionSandbox
+from core.ports import FilePageProgress
 
 EMPTY = "empty"
 _OCR_SUFFIXES = frozenset([".pdf", ".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".heic", ".heif"])
@@ -69,7 +70,8 @@ class FileIndexer:
 
     ``limits`` bound extraction (``max_file_bytes`` is also the size cap the
     ignore rules use); ``options`` carry the other ignore settings.  The
-    indexer owns its sandbox unless one is passed in.
+    indexer owns its sandbox unless one is passed in.  ``pages`` hears each
+    page OCR'd (``scan.pdf``, 37, 200), from the extraction threads.
     """
 
     def __init__(
@@ -80,8 +82,10 @@ class FileIndexer:
         options: IgnoreOptions | None = None,
         sandbox: ExtractionSandbox | None = None,
         workers: int = 1,
+        pages: FilePageProgress | None = None,
     ) -> None:
         self.sink = sink
+        self.pages = pages
         self.limits = limits or ExtractLimits()
         base = options or IgnoreOptions()
         self.options = IgnoreOptions(base.include_hidden, base.follow_symlinks, self.limits.max_file_bytes,
@@ -199,8 +203,7 @@ class FileIndexer:
                 if job is None:
                     done += 1
                     continue
-                in_flight.append((job, pool.submit(self.sandbox.extract, job.read.data, job.path.name,
-                                                    self.limits.for_file(len(job.read.data), ocr=may_ocr(job.path.name)))))
+                in_flight.append((job, pool.submit(self._extract, job)))
                 drain(self.workers * 2)
             drain(0)
         if not stopped:
@@ -261,8 +264,7 @@ class FileIndexer:
             return Outcome.UNCHANGED
         future: Future[Extraction] = Future()
         try:
-            future.set_result(self.sandbox.extract(job.read.data, job.path.name,
-                                                   self.limits.for_file(len(job.read.data), ocr=may_ocr(job.path.name))))
+            future.set_result(self._extract(job))
         except BaseException as exc:
             future.set_exception(exc)
         return self._finish(job, future, report)
@@ -406,6 +408,13 @@ class FileIndexer:
                 report.add(Outcome.MOVED, path)
                 return None
         return _Job(root, path, read, previous)
+
+    def _extract(self, job: _Job) -> Extraction:
+        """Extract one file in the sandbox (any thread), telling ``pages`` about each page OCR'd."""
+        listener = self.pages
+        progress = None if listener is None else lambda page, pages: listener(job.path, page, pages)
+        limits = self.limits.for_file(len(job.read.data), ocr=may_ocr(job.path.name))
+        return self.sandbox.extract(job.read.data, job.path.name, limits, progress=progress)
 
     def _finish(self, job: _Job, future: Future[Extraction], report: ScanReport) -> Outcome:
         state = FileState.of(job.read.stat, job.read.digest)

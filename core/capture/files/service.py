@@ -27,7 +27,7 @@ from core.capture.files.watcher import FolderWatcher, ReportCallback
 from core.changes import Outcome
 from core.errors import CairnError, DiskFull
 from core.normalize.extract import ExtractLimits
-from core.ports import WatchStore
+from core.ports import FilePageProgress, WatchStore
 from core.settings import Settings
 from core.store.disk_full import is_disk_full
 
@@ -42,17 +42,22 @@ def options_for(settings: Settings) -> IgnoreOptions:
 
 
 def make_indexer(store: WatchStore, *, embed: bool = True, workers: int | None = None,
-                 sink: VaultFileSink | None = None) -> FileIndexer:
-    """A ``FileIndexer`` on the vault (or ``sink``) with the user's limits and ignore options.  Close it after use."""
+                 sink: VaultFileSink | None = None, pages: FilePageProgress | None = None) -> FileIndexer:
+    """A ``FileIndexer`` on the vault (or ``sink``) with the user's limits and ignore options.  Close it after use.
+
+    ``pages`` hears each page OCR'd (see ``FileIndexer``)."""
     settings = store.settings()
     count = workers if workers is not None else max(1, min(2, (os.cpu_count() or 1) - 1))
     return FileIndexer(sink or VaultFileSink(store, embed=embed), limits=limits_for(settings),
-                       options=options_for(settings), workers=count)
+                       options=options_for(settings), workers=count, pages=pages)
 
 
 def index_path(store: WatchStore, path: Path, *, progress: ScanProgress | None = None, force: bool = False,
-               embed: bool = True) -> ScanReport:
+               embed: bool = True, pages: FilePageProgress | None = None) -> ScanReport:
     """``cairn index PATH``: bring a folder (or one file) into the vault now; returns the summary.
+
+    ``progress(done, total)`` counts files (calling thread); ``pages(path, page, pages)`` hears
+    each page OCR'd (an extraction thread).
 
     A folder becomes a root of its own (its files' ``conversation``); a
     single file is indexed with its parent folder as the root.  A full disk
@@ -69,7 +74,7 @@ def index_path(store: WatchStore, path: Path, *, progress: ScanProgress | None =
             progress(done, total)
 
     try:
-        with make_indexer(store, sink=sink) as indexer:
+        with make_indexer(store, sink=sink, pages=pages) as indexer:
             if target.is_dir():
                 return indexer.scan(target, seen, force=force)
             report = ScanReport(root=target.parent)
@@ -99,6 +104,20 @@ def report_lines(report: ScanReport, *, limit: int = 20) -> list[str]:
         pages = sum(len(p) for _, p in report.image_only)
         lines.append(f"  {pages} scanned page(s) without readable text in {len(report.image_only)} PDF(s)")
     return lines
+
+
+def report_json(report: ScanReport) -> dict[str, object]:
+    """The summary of a scan for ``cairn index --json``: counts, every failure and skip with its reason, notes."""
+    return {
+        "root": display_path(report.root) if report.root else None,
+        "indexed": report.indexed, "updated": report.updated, "unchanged": report.unchanged, "moved": report.moved,
+        "deleted": report.deleted, "ignored": dict(report.skipped),
+        "skipped": [{"path": display_path(p), "reason": r} for p, r in report.problems],
+        "failed": [{"path": display_path(p), "reason": r} for p, r in report.failed],
+        "notes": [{"path": display_path(p), "note": n} for p, n in report.notes],
+        "image_only_pages": [{"path": display_path(p), "pages": list(pages)} for p, pages in report.image_only],
+        "seconds": round(report.seconds, 3),
+    }
 
 
 # --------------------------------------------------------------------------- watched folders
@@ -162,10 +181,11 @@ def watch_list(store: WatchStore) -> list[WatchedFolder]:
     return out
 
 
-def start_watcher(store: WatchStore, *, on_report: ReportCallback | None = None, embed: bool = True) -> FolderWatcher:
+def start_watcher(store: WatchStore, *, on_report: ReportCallback | None = None, embed: bool = True,
+                  pages: FilePageProgress | None = None) -> FolderWatcher:
     """Start watching every folder in the settings (rescanning each first).  ``stop()`` it, then close
-    ``watcher.indexer``."""
-    indexer = make_indexer(store, embed=embed)
+    ``watcher.indexer``.  ``pages`` hears each page OCR'd."""
+    indexer = make_indexer(store, embed=embed, pages=pages)
     watcher = FolderWatcher(indexer, on_report=on_report)
     watcher.start([Path(p) for p in store.settings().watched_folders])
     return watcher

@@ -26,6 +26,7 @@ from core.normalize.extract.base import (
     ExtractionOutOfMemory,
     ExtractionTimeout,
     ExtractLimits,
+    PageProgress,
     TooLarge,
     Unsupported,
     no_surrogates,
@@ -112,6 +113,9 @@ EXTRACTORS: tuple[tuple[str, str], ...] = (
     ("image/bmp", IMAGE), ("image/heic", IMAGE),
 )
 
+# Extractors that OCR page by page take a ``progress`` keyword (``PageProgress``); the others never see it.
+REPORTS_PAGES = frozenset({PDF, IMAGE})
+
 # Suffixes whose content is text: a binary head under one of these names is
 # still refused (the name lies).  Document formats are binary by nature.
 TEXT_FAMILY = frozenset({TEXT, MARKDOWN, HTML, TABULAR})
@@ -168,11 +172,13 @@ def load_extractor(target: str) -> Extractor:
     return extractor
 
 
-def extract_bytes(data: bytes, name: str, limits: ExtractLimits | None = None, target: str | None = None) -> Extraction:
+def extract_bytes(data: bytes, name: str, limits: ExtractLimits | None = None, target: str | None = None,
+                  progress: PageProgress | None = None) -> Extraction:
     """Extract text from ``data`` (the content of a file called ``name``), in this process.
 
     ``target`` (``"module:function"``) forces an extractor instead of choosing
-    one from the name and content.  Raises ``ExtractionFailed`` (or a
+    one from the name and content.  ``progress`` hears each page an OCR'ing
+    extractor (images, scanned PDF pages) starts on.  Raises ``ExtractionFailed`` (or a
     subclass) with a user-facing reason; unexpected library errors are
     wrapped, never leaked.
     """
@@ -182,6 +188,8 @@ def extract_bytes(data: bytes, name: str, limits: ExtractLimits | None = None, t
     target = target or choose_extractor(name, data[:HEAD_BYTES])
     extractor = load_extractor(target)
     try:
+        if progress is not None and target in REPORTS_PAGES:
+            return _sanitised(extractor(data, name, limits, progress=progress))  # type: ignore[call-arg]
         return _sanitised(extractor(data, name, limits))
     except ExtractionFailed:
         raise
@@ -243,6 +251,7 @@ __all__ = [
     "ExtractionFailed",
     "ExtractionOutOfMemory",
     "ExtractionTimeout",
+    "PageProgress",
     "TooLarge",
     "Unsupported",
     "choose_extractor",

@@ -13,13 +13,18 @@ else it raises is a bug in a library; ``extract_bytes`` wraps it into
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from core.errors import CairnError
 from core.types import Section
 
 MIB = 1024 * 1024
+
+PageProgress = Callable[[int, int], None]
+"""``progress(page, pages)``: an extractor is about to OCR the ``page``-th (1-based) of the ``pages`` it will OCR.
+
+Called in order, once per page, from the extracting thread (in the sandbox worker: relayed to the parent)."""
 
 
 class ExtractionFailed(CairnError):

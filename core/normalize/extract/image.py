@@ -6,7 +6,7 @@ pixels in a few KB), Pillow's own limits refuse oversized PNG text chunks,
 and a truncated file fails when its pixels are loaded.  Each frame (multi-page
 TIFF, animated GIF: the first ``limits.max_ocr_pages``) is OCR'd by
 ``core.normalize.ocr.TesseractOcr`` — the recipe screen capture uses (grayscale,
-2x upscale, ``--psm 3``; scans 1600 px or larger are not upscaled) — with ``limits.ocr_page_timeout_s`` per page.  Word
+2x upscale, ``--psm 3``; scans 1600 px or larger are not upscaled) — with ``limits.ocr_page_timeout_s`` per page (``progress`` hears each page begin).  Word
 boxes (in the image's pixels, with the 1-based page) are returned in
 ``Extraction.words`` so search can highlight a hit on the image.
 
@@ -23,6 +23,7 @@ from core.normalize.extract.base import (
     Extraction,
     ExtractionFailed,
     ExtractLimits,
+    PageProgress,
     TextBudget,
     TooLarge,
     Unsupported,
@@ -105,7 +106,8 @@ def ocr_engines(limits: ExtractLimits) -> OcrEngines:
     return OcrEngines(screen, TesseractOcr(lang=limits.ocr_lang, timeout_s=limits.ocr_page_timeout_s, upscale=1.0))
 
 
-def extract(data: bytes, name: str, limits: ExtractLimits) -> Extraction:
+def extract(data: bytes, name: str, limits: ExtractLimits, progress: PageProgress | None = None) -> Extraction:
+    """OCR every frame (up to ``limits.max_ocr_pages``); ``progress(page, pages)`` hears each frame begin."""
     from core.normalize.ocr import OcrFailed, OcrTimeout, OcrUnavailable
 
     image = _open(data, limits)
@@ -118,6 +120,8 @@ def extract(data: bytes, name: str, limits: ExtractLimits) -> Extraction:
         notes.append(f"only the first {limits.max_ocr_pages} of {frames} pages were OCR'd")
     try:
         for page, frame in _frames(image, limits.max_ocr_pages):
+            if progress is not None:
+                progress(page, min(frames, limits.max_ocr_pages))
             try:
                 text, found = ocr_image(frame, page, limits, engines)
             except OcrTimeout:

@@ -6,7 +6,11 @@
   that repeats the same kids a million times (a "PDF bomb") is refused in
   milliseconds instead of exhausting memory; cycles are refused too.
 * A page whose text cannot be extracted gets a note; the other pages stay.
-* Pages with images and no text are listed in ``image_only_pages`` for OCR.
+* Pages with images and no text (scans) are OCR'd, each within ``limits.ocr_page_timeout_s``,
+  at most ``limits.max_ocr_pages`` of them; ``progress`` hears each one begin.  Without a
+  ``progress`` listener OCR also stops at 80 % of ``limits.timeout_s`` (nobody could extend
+  the file's deadline); in the sandbox each reported page extends it (``core.normalize.sandbox``).
+  Pages still without text are listed in ``image_only_pages``.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from core.normalize.extract.base import (
     Extraction,
     ExtractionFailed,
     ExtractLimits,
+    PageProgress,
     TextBudget,
     TooLarge,
     Unsupported,
@@ -228,7 +233,7 @@ def _open(data: bytes, notes: list[str]) -> Any:
         return reader
 
 
-def extract(data: bytes, name: str, limits: ExtractLimits) -> Extraction:
+def extract(data: bytes, name: str, limits: ExtractLimits, progress: PageProgress | None = None) -> Extraction:
     if not data.lstrip()[:1024].count(b"%PDF-"):
         raise ExtractionFailed("corrupt PDF: no %PDF header")
     import time
@@ -276,7 +281,7 @@ def extract(data: bytes, name: str, limits: ExtractLimits) -> Extraction:
                 continue
             sections.append(Section(text, page=number))
         if image_only and limits.ocr_pdf_pages:
-            ocr_sections, words, image_only = _ocr_pages(pages, image_only, limits, started, notes)
+            ocr_sections, words, image_only = _ocr_pages(pages, image_only, limits, started, notes, progress)
             sections = sorted([*sections, *ocr_sections], key=lambda s: s.page or 0)
         kept = build_sections(sections, budget)
     if failed_pages and len(failed_pages) == total:
@@ -319,9 +324,10 @@ def _page_image(page: Any, limits: ExtractLimits, notes: list[str], number: int)
     return best[1].image if best is not None else None
 
 
-def _ocr_pages(pages: Any, numbers: list[int], limits: ExtractLimits, started: float,
-               notes: list[str]) -> tuple[list[Section], list[Any], list[int]]:
-    """OCR the image-only pages within the file's time budget; returns (sections, words, pages still without text)."""
+def _ocr_pages(pages: Any, numbers: list[int], limits: ExtractLimits, started: float, notes: list[str],
+               progress: PageProgress | None) -> tuple[list[Section], list[Any], list[int]]:
+    """OCR the image-only pages (within the file's time budget when nobody hears progress);
+    returns (sections, words, pages still without text)."""
     import time
 
     from core.normalize.extract.image import ocr_engines, ocr_image
@@ -335,12 +341,18 @@ def _ocr_pages(pages: Any, numbers: list[int], limits: ExtractLimits, started: f
     sections: list[Section] = []
     words: list[Any] = []
     left: list[int] = []
+    count = min(len(numbers), limits.max_ocr_pages)
     for n, number in enumerate(numbers):
-        # stop with time to spare: the sandbox ends the whole file at timeout_s
-        if n >= limits.max_ocr_pages or time.monotonic() - started > limits.timeout_s * 0.8:
+        # Unheard, stop with time to spare: a caller's deadline ends the whole file at timeout_s.
+        # Heard, each page gets its own time (the sandbox extends the deadline per reported page).
+        late = progress is None and time.monotonic() - started > limits.timeout_s * 0.8
+        if n >= limits.max_ocr_pages or late:
             left += numbers[n:]
-            notes.append(f"{len(numbers) - n} scanned page(s) not OCR'd (time or page limit): {_ranges(numbers[n:])}")
+            why = "time limit" if late else f"at most {limits.max_ocr_pages} pages are OCR'd per file"
+            notes.append(f"{len(numbers) - n} scanned page(s) not OCR'd ({why}): {_ranges(numbers[n:])}")
             break
+        if progress is not None:
+            progress(n + 1, count)
         try:
             image = _page_image(pages[number - 1], limits, notes, number)
             if image is None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from tests.data.files.cfb import make_msg
 from tests.data.files.corpus import PROSE, make_docx, make_rtf
+from tests.data.files.images import multipage, text_image
 from tests.data.files.legacy_office import make_doc, make_ppt
 
 
@@ -235,6 +236,9 @@ MARKERS = {
     "msg": "QUAY-ORCHID",
     "doc97": "KELP-MERIDIAN",
     "ppt97": "FJORD-TAMBOURINE",
+    # OCR'd: plain words tesseract reads reliably at these sizes
+    "png": "PERIWINKLE", "jpeg": "MARMALADE", "webp": "ZEPPELIN", "tiff": "WALRUS", "heic": "OBSERVATORY",
+    "scan": "SAXOPHONE",
 }
 
 
@@ -274,4 +278,16 @@ def variants() -> list[DocVariant]:
         DocVariant("PowerPoint 97-2003 .ppt", "plan.ppt", lambda: make_ppt(
             [("Harbour plan", f"Phase {m['ppt97']} starts in Ålesund")], notes="Mention the tides"),
             (m["ppt97"], "Ålesund", "Mention the tides")),
+        DocVariant("PNG screenshot (OCR)", "receipt.png", lambda: text_image([f"Receipt for the {m['png']} kayak"]),
+                   (m["png"],)),
+        DocVariant("JPEG photo (OCR)", "photo.jpg", lambda: text_image([f"Grandmother's {m['jpeg']} recipe"],
+                                                                       fmt="JPEG"), (m["jpeg"],)),
+        DocVariant("WebP image (OCR)", "shot.webp", lambda: text_image([f"Quarterly {m['webp']} schedule"], fmt="WEBP"),
+                   (m["webp"],)),
+        DocVariant("HEIC photo, iPhone (OCR)", "IMG_0042.HEIC", lambda: text_image([f"Birthday at the {m['heic']}"],
+                                                                                   fmt="HEIF"), (m["heic"],)),
+        DocVariant("multi-page TIFF fax (OCR, every page)", "fax.tiff", lambda: multipage(
+            [["Fax cover sheet"], [f"The {m['tiff']} conference moved"]], "TIFF"), ("Fax cover", m["tiff"])),
+        DocVariant("image-only scanned PDF (OCR, every page)", "scan.pdf", lambda: multipage(
+            [["Scanned letter, page one"], [f"The {m['scan']} lessons start in May"]], "PDF"), ("page one", m["scan"])),
     ]

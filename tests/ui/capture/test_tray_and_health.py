@@ -116,3 +116,22 @@ def test_a_capture_alarm_and_todays_coverage_show_in_the_status_bar_and_tray(unl
         window.grab().save(os.path.join(shot, "status-bar-alarm.png"))
         window.tray.menu.adjustSize()
         window.tray.menu.grab().save(os.path.join(shot, "tray-menu-coverage.png"))
+
+
+def test_the_status_bar_shows_the_page_a_watched_folder_is_ocring(unlocked: Any, qtbot: Any) -> None:
+    from ui.capture.health_bar import HealthMonitor
+
+    window = unlocked
+    now: list[str | None] = ["scan.pdf: OCR page 37 of 200"]
+    monitor = HealthMonitor(window.session, window.session.capture, window, activity=lambda: now[0])
+    monitor.files.connect(window.health_bar.show_files)
+    monitor.poll()
+    qtbot.waitUntil(lambda: "indexing scan.pdf: OCR page 37 of 200" in window.health_bar.text(), timeout=10000)
+    assert window.health_bar.files.isVisible()
+    if os.environ.get("CAIRN_SHOTS"):
+        window.grab().save(os.path.join(os.environ["CAIRN_SHOTS"], "status_ocr_page.png"))
+    now[0] = None  # the batch ended
+    qtbot.waitUntil(lambda: monitor.last is not None, timeout=10000)  # the first poll's health read is back
+    monitor.poll()
+    qtbot.waitUntil(lambda: "OCR page" not in window.health_bar.text(), timeout=10000)
+    assert not window.health_bar.files.isVisible()

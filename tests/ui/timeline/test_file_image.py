@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +54,23 @@ def test_the_page_shown_is_the_one_whose_words_match(qapp: Any) -> None:
     assert best_page(meta, ["lighthouse"]) == 2
     assert best_page(meta, ["nothing"]) == 1
     assert [b.left() for b in word_boxes(meta, ["lighthouse", "invoice"], page=2)] == [30]
+
+
+def test_a_scanned_pdf_shows_the_page_with_the_searched_word_boxed(unlocked: Any, qtbot: Any, tmp_path: Path) -> None:
+    from tests.data.files.images import scanned_pdf
+
+    vault = _index(unlocked, tmp_path / "Scans", {"scan.pdf": scanned_pdf(("alpha", "bravo", "charlie"))})
+    (hit,) = vault.search(SearchRequest(query="charlie", k=1, parse_time=False)).hits
+    item = vault.get_item(hit.item_id)
+    moment = unlocked.timeline().moment
+    moment.show_item(item, ["charlie"])
+    qtbot.waitUntil(lambda: moment.image_view().has_image(), timeout=20000)
+    assert moment.current_image_boxes() == 1
+    (box,) = moment.image_view().boxes()  # "charlie" on page 3, in that page's scan pixels (1000 x 200)
+    (word,) = [w for w in item.meta["words"] if w[0] == "charlie"]
+    assert word[6] == 3 and (box.left(), box.top()) == (word[1], word[2])
+    assert 0 < box.left() < 1000 and 0 < box.top() < 200
+    if os.environ.get("CAIRN_SHOTS"):
+        moment.grab().save(os.path.join(os.environ["CAIRN_SHOTS"], "moment-scanned-pdf.png"))
+    moment.show_item(item, ["nothing-like-it"])  # no scanned page has the words: the text is shown
+    qtbot.waitUntil(lambda: "charlie" in moment._text.toPlainText(), timeout=20000)
