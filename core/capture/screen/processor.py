@@ -80,10 +80,12 @@ class FrameProcessor:
         window_references: int = 4,
         encoder: FrameEncoder | None = None,
         skip_moving_pictures: bool = True,
+        native_scale: bool = True,
     ) -> None:
         self.ocr = ocr
         self.encoder = encoder or FrameEncoder()
         self.skip_moving_pictures = skip_moving_pictures
+        self.native_scale = native_scale  # large text OCR'd at 1x (_native_scale); False: the recipe's 2x always
         self.redactor = redactor
         self.region_max_fraction = region_max_fraction
         self.margin = margin
@@ -182,7 +184,8 @@ class FrameProcessor:
         new_words: list[OcrWord] = []
         seconds = 0.0
         if padded:
-            recognised, seconds = self._ocr_stacked(image, padded, _native_scale(reference.words))
+            scale = _native_scale(reference.words) if self.native_scale else None
+            recognised, seconds = self._ocr_stacked(image, padded, scale)
             # Words entirely in the margin are kept from the reference instead (they were whole there).
             new_words = [w for w in recognised if any(ch.intersects(w.box, r) for r in to_ocr)]
             _log.debug("monitor %s: %d words OCR'd (%d kept) in %.2f s", monitor, len(recognised), len(new_words), seconds)
