@@ -15,9 +15,11 @@ encrypted vault, once per configuration:
 How CPU % is computed: the process CPU time (user + system, this process and
 its children, i.e. tesseract in either backend) spent inside the daemon's
 ``capture_once`` + ``process_pending`` calls, divided by the simulated session
-length.  Drawing the synthetic frames is outside the measured calls; the
-screen grab itself (mss, ~10-15 ms per 1080p grab, shared/models.md) is not
-included, the conversion of grabbed bytes to the pipeline's pixel layout is.
+length.  Drawing the synthetic frames and turning them into the grab's pixel
+layout are outside the measured calls, and so is the screen grab itself (mss,
+~10-15 ms per 1080p grab, shared/models.md; the daemon takes its bytes as they
+are).  ``bench.screen_live`` measures the whole daemon process on Xvfb in real
+time, grabs included (its capture thread: ~0.4 % of a core on the scripted session).
 OCR runs synchronously on each tick, so "OCR backlog" is the largest OCR work
 of one tick in seconds (a backlog forms in the real daemon only when it exceeds
 the capture interval).  Storage is media files + database after the session,
