@@ -70,13 +70,14 @@ def _run(args: argparse.Namespace, home: Path, width: int, height: int) -> int:
     QStandardPaths.setTestModeEnabled(True)  # window geometry goes to a test location
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Cairn")
-    from core.demo import load_demo_memory
+    from core.demo import DEMO_SELF_NAMES, load_demo_memory
     from core.paths import VaultPaths
     from core.vault import Vault
     from ui.theme import Theme
 
     paths = VaultPaths(home)
     vault = Vault.create(paths, PASSPHRASE, use_keyring=False)
+    vault.update_settings(self_names=DEMO_SELF_NAMES)  # a vault of the demo's own, as `make run` makes
     load_demo_memory(vault)
     vault.consolidate()  # day summaries, people and places, the memory graph: what a user sees after a while
     vault.close()

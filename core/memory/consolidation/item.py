@@ -96,7 +96,11 @@ def process_item(
             break
         entity_id: int | None = None
         if m.kind in ENTITY_KINDS_FROM_MENTIONS:
-            entity_id = ents.resolve(conn, ENTITY_KINDS_FROM_MENTIONS[m.kind], m.value, (), item.ts)
+            # An untyped name read off the screen is as often a label or heading of an app ("Dashboard",
+            # "Status In") as a name: it joins a topic that something the user wrote or received made, never
+            # starts one (a label recurs on screen every day, so recurring there proves nothing).
+            create = not (m.kind == "name" and item.source.startswith("screen"))
+            entity_id = ents.resolve(conn, ENTITY_KINDS_FROM_MENTIONS[m.kind], m.value, (), item.ts, create=create)
         elif m.kind in ("email", "handle", "phone"):
             if m.kind == "email" and m.norm in bound:
                 entity_id = ents.find_by_alias(conn, "email", m.norm)
