@@ -211,12 +211,9 @@ def body_text(item: Any) -> str:
     snippet = getattr(item, "snippet", None)
     if snippet:
         return snippet
-    text = item.text or ""
-    if item.kind != "screenshot":
-        return text
-    from core.memory.extraction.screen_text import clean_screen_text  # late: only screen rows need it
+    from core.retrieve.snippets import readable_text  # late: only rows need it
 
-    return clean_screen_text(text, window_title=window_of(item)) or text
+    return readable_text(item.text or "", item.kind, window_of(item))
 
 
 def clean_snippet(snippet: str) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from core.memory.extraction.apps import app_name
 from core.memory.extraction.names import find_names
-from core.memory.extraction.screen_text import Lexicon, clean_screen_text, dictionary_lookup, fix_confusions
+from core.normalize.screen_text import Lexicon, clean_screen_text, dictionary_lookup, fix_confusions
 
 DEMO_SCREENS = Path(__file__).resolve().parents[3] / "assets" / "demo" / "screens" / "manifest.json"
 

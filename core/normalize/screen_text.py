@@ -1,4 +1,4 @@
-"""Screen OCR text made fit for extraction: window chrome, toolbars and prompts dropped, OCR confusions fixed.
+"""Screen OCR text made fit for extraction and reading: chrome, toolbars and prompts dropped, OCR confusions fixed.
 
 What a screenshot's OCR returns is the whole screen: the desktop's top bar
 ("Activities Firefox 09:41"), the window title again, the tab strip, the
