@@ -1,4 +1,4 @@
-"""What an answer states on the strength of one citation: its times, dates, amounts and names.
+"""What an answer states on the strength of one citation: its addresses, times, dates, amounts and names.
 
 When the user opens a cited memory from an answer, the view marks these values
 in the memory (not only the question's words), so the eye lands on the
@@ -31,6 +31,7 @@ _CLOCK = re.compile(
 _AMOUNT = re.compile(r"(?:[$€£]\s?)?\b\d+(?:[.,]\d+)*(?:\s?(?:%|€|\$|£|[a-zA-Z]{1,5}\b))?")
 _NAME = re.compile(r"\b[A-ZÄÖÜ][\w'’-]*[a-zäöüß][\w'’-]*(?:\s+(?:of|de|van|von|am|der|da)?\s*[A-ZÄÖÜ][\w'’-]*[a-zäöüß]"
                    r"[\w'’-]*){0,3}")
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]]+[^\s<>\"'()\[\].,;:!?]")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;“\"'(]\s*|\n\s*)$")
 
 
@@ -56,7 +57,7 @@ def claims_of(answer: str, number: int) -> list[str]:
 
 
 def answer_values(answer: str, number: int) -> list[str]:
-    """Times, dates, amounts and names that citation ``[number]`` backs, longest first, each once.
+    """Web addresses, times, dates, amounts and names that citation ``[number]`` backs, longest first, each once.
 
     A date with a year is given without it too ("3 December 2027" and "3 December"): an answer may add the
     year the memory leaves out.
@@ -77,6 +78,8 @@ def _values(claim: str) -> list[str]:
             taken.append((start, end))
             found.append(value)
 
+    for m in _URL.finditer(claim):
+        add(m.group(0), m.start(), m.end())
     for m in _DATE.finditer(claim):
         add(m.group(0), m.start(), m.end())
         year = m.group("y1") or m.group("y2")

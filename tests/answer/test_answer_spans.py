@@ -20,3 +20,5 @@ def test_times_dates_amounts_and_names() -> None:
     assert answer_values("14 July 2027 [1]", 1) == ["14 July 2027", "14 July"]
     assert answer_values("Ravi: “Finished the book by Olga Berg at Café Lumen” [2]", 2) == [
         "Café Lumen", "Olga Berg"]  # the speaker before the quote and a first capital are no answer
+    assert answer_values("The preview is at https://preview.orbit.example/app [3].", 3) == [
+        "https://preview.orbit.example/app"]
