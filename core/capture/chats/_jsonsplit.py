@@ -19,13 +19,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from ._caps import DOCUMENT_STRING_CAP_BYTES, capped_json
+from ._caps import CUT_MARK, DOCUMENT_STRING_CAP_BYTES, capped_json
 from ._jsonstream import ENTRY_READ_ERRORS, broken, without_bom
 
 _STARTS = frozenset(["start_map", "start_array"])
 _ENDS = frozenset(["end_map", "end_array"])
 _BEGINS = frozenset(["start_map", "start_array", "null", "boolean", "integer", "double", "number", "string"])
 MEMBER_OVERHEAD = 200  # bytes a built member costs beyond its strings (dicts, small values), about
+# Characters of text one member (a message) may hold: every string is capped, not their sum (a message with
+# dozens of attached documents).  Past it, each further long string of the member is replaced by LEFT_OUT
+# (so a member holds at most this plus one string at its cap).
+MEMBER_TEXT = 20_000_000
+_SHORT = 1_000
+LEFT_OUT = f"[left out: this message holds more than {MEMBER_TEXT // 1_000_000} million characters]{CUT_MARK}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +176,8 @@ class _Split:
                         size = [MEMBER_OVERHEAD]
                         notes.append((index, field, key, size, context))
                     if event == "string":
+                        if size[0] > MEMBER_TEXT and len(value) > _SHORT:  # ids, names and times stay
+                            value = LEFT_OUT
                         size[0] += len(value)
                     yield _MEMBER + prefix[cut:], event, value
                 elif event == "map_key":

@@ -188,3 +188,38 @@ def test_whole_conversations_then_split_ones_in_one_file(tmp_path: Path, monkeyp
     assert _outcome("chatgpt", path) == whole
     assert starts == [1]  # a was built whole, b and c split
     assert sum("Record(" in r for r in whole) == 754
+
+
+def _claude_attachments(path: Path, attachments: int, chars: int = 4_000_000) -> Path:
+    """One message carrying ``attachments`` documents of ``chars`` characters each (each under the cap)."""
+    piece = "the lighthouse keeper logs the weather " * 1000
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write('[{"uuid": "c1", "name": "docs", "created_at": "2024-03-14T18:00:00Z", "chat_messages": [{"uuid": "m0",'
+                 ' "sender": "human", "created_at": "2024-03-14T18:00:00Z", "content": [{"type": "text", "text":'
+                 ' "see the files"}], "files": [], "attachments": [')
+        for n in range(attachments):
+            fh.write((", " if n else "") + f'{{"file_name": "f{n}.txt", "extracted_content": "doc{n} ')
+            for _ in range(chars // len(piece)):
+                fh.write(piece)
+            fh.write('"}')
+        fh.write(']}, {"uuid": "m1", "sender": "assistant", "created_at": "2024-03-14T18:01:00Z", "content":'
+                 ' [{"type": "text", "text": "read them"}], "files": [], "attachments": []}]}]')
+    return path
+
+
+def test_a_message_with_many_large_attachments_is_cut_at_the_message_budget(tmp_path: Path) -> None:
+    # Each document is under the document cap; together they are not: past MEMBER_TEXT characters, the
+    # message's further documents are left out with a note, and memory stays bounded.
+    small_count, small_mb = _peak_rss_mb("claude", _claude_attachments(tmp_path / "small.json", 2))
+    large_count, large_mb = _peak_rss_mb("claude", _claude_attachments(tmp_path / "large.json", 16))
+    assert (small_count, large_count) == (2 + 2, 2 + 16)
+    # Held whole, the 14 more documents (56M characters) cost ~56 MB more here.
+    assert large_mb - small_mb < 30, f"{small_mb:.0f} MB for 2 documents, {large_mb:.0f} MB for 16"
+    records = [r for r in load_reader("claude").read(tmp_path / "large.json", ImportOptions(timezone="UTC"))
+               if isinstance(r, Record)]
+    documents = [r for r in records if r.kind == "document"]
+    kept = [d for d in documents if d.text.startswith("doc")]
+    assert len(documents) == 16 and 1 < len(kept) <= _jsonsplit.MEMBER_TEXT // 4_000_000 + 1  # + the one that passes it
+    assert all(len(d.text) > 3_900_000 and "truncated" not in d.meta for d in kept)
+    assert all("left out" in d.text and "truncated" in d.meta for d in documents if d not in kept)
+    assert [r.text for r in records if r.kind == "message"] == ["see the files", "read them"]
