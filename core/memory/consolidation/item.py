@@ -16,6 +16,7 @@ from typing import Any
 
 from core.memory.consolidation.types import ConsolidationOptions
 from core.memory.extraction.apps import app_name
+from core.memory.extraction.contacts import ROLE_MAILBOX
 from core.memory.extraction.scan import extract
 from core.memory.extraction.types import Extraction, FactCandidate
 from core.memory.extraction.value_norms import norm_email, norm_handle, norm_phone, norm_text
@@ -106,6 +107,8 @@ def process_item(
                 entity_id = ents.find_by_alias(conn, "email", m.norm)
             else:
                 existing = ents.find_by_alias(conn, m.kind, m.norm)
+                if existing is None and m.kind == "email" and ROLE_MAILBOX.match(m.norm):
+                    continue  # a shop's or a help desk's mailbox is no person to put in the graph
                 if existing is None:
                     display = (ents.display_name_from_email(m.value) if m.kind == "email"
                                else ents.display_name_from_handle(m.value) if m.kind == "handle" else m.value)

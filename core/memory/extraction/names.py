@@ -18,7 +18,7 @@ from core.memory.extraction.types import Mention
 from core.memory.extraction.value_norms import norm_text
 
 _CAP_WORD = r"[A-Z][a-zA-Z'’-]*[a-z][a-zA-Z'’-]*"
-_CAP_SEQ = re.compile(rf"\b{_CAP_WORD}(?:[ \t]+(?:(?:of|de|van|von|der|da|&)[ \t]+)?{_CAP_WORD}){{0,3}}\b")
+_CAP_SEQ = re.compile(rf"\b{_CAP_WORD}(?:[ \t]+(?:(?:of|de|van|von|der|da|am|an|im|zum|zur|la|le|du|del|di|&)[ \t]+)?{_CAP_WORD}){{0,3}}\b")
 NOT_NAMES: frozenset[str] = frozenset(
     ["i", "i'm", "i've", "i'd", "i'll", "im", "hey", "hi", "hello", "thanks", "thank", "yes", "no", "oh", "ok", "okay", "wow", "yeah", "yep", "sure", "well", "so", "but", "and", "or", "the", "a", "an", "this", "that", "these", "those", "it", "its", "it's", "my", "your", "our", "their", "his", "her", "we", "you", "they", "he", "she", "what", "when", "where", "why", "how", "who", "which", "there", "here", "then", "also", "just", "maybe", "really", "great", "good", "nice", "cool", "awesome", "sorry", "please", "lol", "haha", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "tomorrow", "yesterday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "dear", "best", "regards", "cheers", "congrats", "congratulations", "love", "happy", "glad", "sounds", "that's", "it's", "what's", "let's", "don't", "can't", "won't", "didn't", "i'm", "you're", "we're", "they're", "he's", "she's", "there's", "here's"]
 )

@@ -57,6 +57,16 @@ def test_the_users_own_names_in_documents_are_the_user(lexical_vault) -> None:
     assert "Me" not in found  # "Me" in the chat is the same self entity
 
 
+def test_a_role_mailbox_is_no_person(lexical_vault) -> None:
+    lexical_vault.ingest([
+        doc("/mail/order.txt", "Your order is confirmed. Questions? Write to orders@lindenhof.example or to "
+            "kiosk-help@lindenhof.example. Olga wrote from olga.berg@lindenhof.example", at(minutes=1)),
+    ], embed=False)
+    consolidate(lexical_vault, options=_options())
+    people = {name for name, (kind, _) in _entities(lexical_vault).items() if kind == "person"}
+    assert people == {"Olga Berg", "Me"}, people
+
+
 def test_the_demo_graph_has_its_people_as_people_and_no_screen_labels(lexical_vault) -> None:
     lexical_vault.update_settings(self_names=DEMO_SELF_NAMES)  # a vault of the demo's own, as `make run` makes
     load_demo_memory(lexical_vault, now=datetime(2026, 11, 20, 12, 0, tzinfo=ZoneInfo("Europe/Berlin")), embed=False)
@@ -68,3 +78,4 @@ def test_the_demo_graph_has_its_people_as_people_and_no_screen_labels(lexical_va
     for label in ("Staging", "Dashboard", "Release", "ChangeLog"):
         assert label not in found, label
     assert found["Kepler"][0] == "place"
+    assert "Kiez" not in found and "It Help" not in found  # a name's tail and a help desk's mailbox

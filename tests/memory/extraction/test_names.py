@@ -40,3 +40,8 @@ def test_a_possessive_ends_a_name_and_rooms_are_places() -> None:
     assert _kinds("Ravi's Kubernetes notes", frozenset({"ravi"})) == [("person", "Ravi"), ("name", "Kubernetes")]
     assert _kinds("Weekly sync in room Galileo, 2nd floor") == [("place", "Galileo")]
     assert _kinds("We drove to Lyon and Grenoble") == [("place", "Lyon"), ("place", "Grenoble")]
+
+
+def test_a_name_with_a_particle_is_one_name() -> None:
+    assert _kinds("Coffee at Haus am See, then home") == [("place", "Haus am See")]
+    assert _kinds("I am Olga and we meet at 10 am") == [("name", "Olga")]
