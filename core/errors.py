@@ -50,14 +50,15 @@ class ModelUnavailable(CairnError):
 class DiskFull(CairnError):
     """The disk filled up while storing: says how much was stored (it stays) and how to continue."""
 
-    def __init__(self, stored: int, total: int | None = None, unit: str = "records", where: str = "") -> None:
-        self.stored, self.total, self.unit, self.where = stored, total, unit, where
+    def __init__(self, stored: int, total: int | None = None, unit: str = "records", where: str = "",
+                 verb: str = "stored") -> None:
+        self.stored, self.total, self.unit, self.where, self.verb = stored, total, unit, where, verb
         of = f" of {total:,}" if total is not None else ""
         source = f" from {where}" if where else ""
         super().__init__(
-            f"disk full after {stored:,}{of} {unit}{source} were stored; nothing stored is lost. Free some space"
+            f"disk full after {stored:,}{of} {unit}{source} were {verb}; nothing stored is lost. Free some space"
             " and run the same command again to continue (what is stored already is skipped)")
 
     def named(self, unit: str, where: str) -> DiskFull:
         """The same failure told in the caller's words (``messages`` from a file)."""
-        return DiskFull(self.stored, self.total, unit, where)
+        return DiskFull(self.stored, self.total, unit, where, self.verb)

@@ -43,7 +43,7 @@ from core.store import browse, forget, frame_codec, media
 from core.store.browse import ItemView
 from core.store.database import Database
 from core.store.fts_secure_delete import enable_fts_secure_delete
-from core.store.ingest import Embedder, ImportReport, embed_missing, ingest
+from core.store.ingest import Embedder, ImportReport, embed_all, ingest
 from core.store.items import source_key
 from core.store.schema import migrate
 from core.store.settings import load_settings, save_settings
@@ -223,7 +223,7 @@ class Vault:
         embedder = self.embedder()
         if embedder is None:
             return Outcome(0, NOTHING)
-        done = embed_missing(self._db, embedder, progress)
+        done = embed_all(self._db, embedder, progress)
         self.vectors.mark_dirty()
         return Outcome(done, NOTHING)
 

@@ -99,3 +99,20 @@ def test_cli_process_leaves_nothing_plain(tmp_path: Path) -> None:
     chat.unlink()  # the input itself is the user's file; everything else under $HOME is Cairn's
     needles = {"marker": MARKERS[0].encode(), "card": CARD.encode(), "card digits": CARD.replace(" ", "").encode()}
     assert _scan(tmp_path, needles) == []
+
+
+def test_a_watched_folders_path_is_stored_only_encrypted(tmp_path: Path) -> None:
+    """#20 item 2: the settings (watched folders included) live in the SQLCipher database, not in a plain file."""
+    home = tmp_path / "cli-home"
+    folder = tmp_path / f"{MARKERS[0]}-projects"
+    folder.mkdir()
+    env = {"CAIRN_HOME": str(home), "CAIRN_PASSPHRASE": TEST_PASSPHRASE, "PATH": "/usr/bin:/bin",
+           "CAIRN_MODELS_DIR": str(tmp_path / "models"), "HOME": str(tmp_path)}
+    run = lambda *args: subprocess.run([sys.executable, "-m", "app.cli", *args], env=env, capture_output=True,  # noqa: E731
+                                       text=True, cwd=Path(__file__).resolve().parents[1], timeout=300)
+    assert run("init", "--no-keyring").returncode == 0
+    assert run("watch", "add", str(folder)).returncode == 0
+    listed = run("watch", "list")
+    assert listed.returncode == 0 and MARKERS[0] in listed.stdout  # it is stored (the scan below can fail)
+    needles = {"folder": MARKERS[0].encode(), "folder (utf-16)": MARKERS[0].encode("utf-16-le")}
+    assert _scan(tmp_path, needles) == []

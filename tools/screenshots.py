@@ -70,13 +70,14 @@ def _run(args: argparse.Namespace, home: Path, width: int, height: int) -> int:
     QStandardPaths.setTestModeEnabled(True)  # window geometry goes to a test location
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Cairn")
-    from core.demo import load_demo_memory
+    from core.demo import DEMO_SELF_NAMES, load_demo_memory
     from core.paths import VaultPaths
     from core.vault import Vault
     from ui.theme import Theme
 
     paths = VaultPaths(home)
     vault = Vault.create(paths, PASSPHRASE, use_keyring=False)
+    vault.update_settings(self_names=DEMO_SELF_NAMES)  # a vault of the demo's own, as `make run` makes
     load_demo_memory(vault)
     vault.consolidate()  # day summaries, people and places, the memory graph: what a user sees after a while
     vault.close()
@@ -134,9 +135,11 @@ def _save(widget: object, path: Path) -> Path:
 
 
 def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, height: int) -> list[Path]:
+    from datetime import timedelta
+
     from core.vault import Vault
     from ui.session import Session
-    from ui.shell.first_run import FirstRunFlow
+    from ui.shell.first_run import FirstRunFlow, keyring_status
     from ui.shell.main_window import MainWindow
 
     shots: list[Path] = []
@@ -168,6 +171,12 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
     _pump(app, idle, settle=0.4)
     shots.append(_save(window, out / f"{theme}-02b-timeline-screen-only.png"))
     timeline.day_view.set_screen_only(False)
+    timeline.moment.zoom()  # click on the screenshot: full size, its words selectable
+    _pump(app, lambda: idle() and getattr(timeline.moment, "zoom_dialog", None) is not None, settle=0.4)
+    zoom = getattr(timeline.moment, "zoom_dialog", None)
+    if zoom is not None:
+        shots.append(_save(zoom, out / f"{theme}-02c-screenshot-zoom.png"))
+        zoom.close()
     for row in range(timeline.model.rowCount()):
         if timeline.model.item(row).kind == "message":
             timeline._select_row(row)
@@ -182,6 +191,12 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
     shots.append(_save(window, out / f"{theme}-05-timeline-month.png"))
     timeline.set_zoom("day")
     _pump(app, idle)
+    busiest = timeline.current_day()
+    timeline.show_day(busiest - timedelta(days=60))  # a day with nothing recorded: the empty state
+    _pump(app, idle, settle=0.4)
+    shots.append(_save(window, out / f"{theme}-05b-timeline-empty-day.png"))
+    timeline.show_day(busiest)
+    _pump(app, lambda: idle() and timeline.current_item() is not None)
 
     # search: a screenshot hit with its OCR words boxed, then a chat hit
     search = window.show_page("search")
@@ -211,16 +226,41 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
     ask.ask("When is Grandpa's birthday lunch?")
     _pump(app, lambda: idle() and not ask.busy(), timeout=ANSWER_TIMEOUT_S, settle=0.5)
     shots.append(_save(window, out / f"{theme}-09b-ask-answer-document.png"))
+    # a citation opened: the memory with the value the answer took from it marked
+    ask.ask("What time did the release go out?")
+    _pump(app, lambda: idle() and not ask.busy(), timeout=ANSWER_TIMEOUT_S, settle=0.5)
+    asked = ask.exchanges()
+    if asked and asked[-1].citations:
+        from PySide6.QtCore import QUrl
+
+        ask.transcript.anchorClicked.emit(QUrl(f"cite:{len(asked) - 1}:{asked[-1].citations[0].number}"))
+        _pump(app, lambda: idle() and window.timeline().current_item() is not None, settle=0.5)
+        shots.append(_save(window, out / f"{theme}-09c-ask-citation-opened.png"))
 
     # memory graph page
-    window.show_page("graph")
-    _pump(app, idle)
+    graph = window.show_page("graph")
+    _pump(app, lambda: idle() and bool(getattr(graph, "nodes", None)))
     shots.append(_save(window, out / f"{theme}-10-graph.png"))
+    if graph._rank:  # the most mentioned entity selected: its neighbours lit, its facts and memories listed
+        graph.select_entity(min(graph._rank, key=graph._rank.__getitem__))
+        _pump(app, idle, settle=0.5)
+        shots.append(_save(window, out / f"{theme}-10a-graph-selected.png"))
+        graph.clear_selection()
 
     # profile page (what autofill may type: confirmed values and suggestions from the memories)
     window.show_page("profile")
     _pump(app, idle)
     shots.append(_save(window, out / f"{theme}-10b-profile.png"))
+
+    # the autofill picker (Ctrl+Alt+A): what it offers; with nothing confirmed yet, its empty state
+    from ui.autofill.actions import show_picker
+
+    show_picker(session, window)
+    _pump(app, lambda: idle() and getattr(window, "_autofill_picker", None) is not None, settle=0.3)
+    picker = getattr(window, "_autofill_picker", None)
+    if picker is not None:
+        shots.append(_save(picker, out / f"{theme}-10c-autofill-picker.png"))
+        picker.close()
 
     # help overlay
     window.show_page("timeline")
@@ -240,6 +280,15 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
         label = dialog.tabs.tabText(index).replace("&&", "and").replace(" ", "-").lower()
         shots.append(_save(dialog, out / f"{theme}-12-settings-{index + 1}-{label}.png"))
     dialog.close()
+
+    # about box (from the tray menu)
+    from ui.shell.about import about_box
+
+    about = about_box(session.paths.home, window)  # type: ignore[attr-defined]
+    about.show()
+    _pump(app, idle, settle=0.3)
+    shots.append(_save(about, out / f"{theme}-12b-about.png"))
+    about.close()
 
     # tray menu (rendered as a widget; the platform may have no tray here)
     window.tray.menu.adjustSize()
@@ -264,7 +313,7 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
     forget.close()
 
     # first-run steps (a page of the window before any vault exists; shown here on their own, window-sized)
-    flow = FirstRunFlow(keyring=(False, "No system keyring on this machine: Cairn uses your passphrase instead."))
+    flow = FirstRunFlow(keyring=keyring_status())  # the sentence a user on this machine reads
     flow.resize(width, height)
     flow.show()
     for index in range(5):

@@ -9,6 +9,7 @@ import typer
 
 from app.commands.vault_cmd import HomeOption
 from app.context import console, open_vault
+from core.errors import CairnError, DiskFull
 
 
 def register(app: typer.Typer) -> None:
@@ -90,7 +91,10 @@ def import_path(
         if consolidate and (report.imported or report.updated):
             bar.update(task, description="updating memory")
             # summaries get their vectors later (`cairn embed`, or the capture host when idle): cost stays ~import's
-            vault.consolidate(embed_summaries=False)  # type: ignore[attr-defined]
+            try:
+                vault.consolidate(embed_summaries=False)  # type: ignore[attr-defined]
+            except DiskFull as full:
+                raise _import_then_full(path, report.imported + report.updated, full) from full.__cause__
     summary = {
         "file": str(path), "format": report.format, "imported": report.imported, "updated": report.updated,
         "duplicate": report.duplicate, "skipped": report.skipped,
@@ -112,6 +116,15 @@ def import_path(
             o.print(f"  note: {note}")
     if report.failed_count:
         raise typer.Exit(3)
+
+
+def _import_then_full(path: Path, imported: int, full: DiskFull) -> CairnError:
+    """The import finished; updating memory afterwards found the disk full: say both, and how to finish."""
+    of = f" of {full.total:,}" if full.total is not None else ""
+    return CairnError(
+        f"{path}: all {imported:,} new or changed messages were imported, then the disk filled while updating"
+        f" memory ({full.stored:,}{of} memories consolidated); nothing stored is lost. Free some space and run"
+        " `cairn consolidate` to finish")
 
 
 def embed(home: HomeOption = None) -> None:

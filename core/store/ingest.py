@@ -239,6 +239,31 @@ def iter_missing(db: Database, model: str, batch: int = 512) -> Iterator[list[tu
         yield rows
 
 
+def embed_all(db: Database, embedder: Embedder, progress: Callable[[int, int | None], None] | None = None) -> int:
+    """``embed_missing``, a full disk told as ``DiskFull`` with how many vectors were stored (they stay)."""
+    done = [0]
+
+    def counted(n: int, total: int | None) -> None:
+        done[0] = n
+        if progress is not None:
+            progress(n, total)
+
+    try:
+        return embed_missing(db, embedder, counted)
+    except Exception as exc:
+        if not is_disk_full(exc):
+            raise
+        raise DiskFull(done[0], done[0] + _count_missing(db.reader(), embedder.model_id), "chunk vectors") from exc
+
+
+def _count_missing(conn: Any, model: str) -> int:
+    return int(conn.execute(
+        "SELECT COUNT(DISTINCT c.text_hash) FROM chunks c JOIN items i ON i.id = c.item_id"
+        " WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model = ? AND e.text_hash = c.text_hash)",
+        (model,),
+    ).fetchone()[0])
+
+
 def embed_missing(db: Database, embedder: Embedder, progress: Callable[[int, int | None], None] | None = None) -> int:
     """Embed every chunk text that has no vector for ``embedder.model_id``; returns how many."""
     done = 0

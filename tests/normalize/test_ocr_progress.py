@@ -73,3 +73,13 @@ def test_reported_pages_extend_the_file_deadline_in_the_sandbox() -> None:
     assert heard == list(range(1, 31))
     assert [s.page for s in extraction.sections] == list(range(1, 31))
     assert extraction.image_only_pages == ()
+
+
+def test_a_page_over_its_cap_is_stopped_and_noted_and_the_next_page_is_still_tried() -> None:
+    heard: list[int] = []
+    extraction = extract_bytes(scanned_pdf(PAGE_WORDS[:2]), "scan.pdf", ExtractLimits(ocr_page_timeout_s=0.001),
+                               progress=lambda page, pages: heard.append(page))
+    assert heard == [1, 2]  # the first page's stop did not end the file
+    assert extraction.image_only_pages == (1, 2)
+    stopped = [n for n in extraction.notes if "was stopped" in n]
+    assert [n.split(":")[0] for n in stopped] == ["page 1", "page 2"], extraction.notes

@@ -118,32 +118,74 @@ def _private_tmpfs(tmp_path: Path) -> bool:
     return done.returncode == 0
 
 
-def test_a_really_full_disk_during_import_says_how_many_messages_were_stored(tmp_path: Path) -> None:
+def _on_a_small_disk(tmp_path: Path, home: Path, env: dict[str, str], spare_kb: int,
+                     *args: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """``cairn ARGS`` on a copy of ``home`` on a file system with ``spare_kb`` to spare (a tmpfs in a private
+    user and mount namespace), until it is full; the outcome and the vault as it was left, copied back out."""
     if not _private_tmpfs(tmp_path):
-        pytest.skip("no unprivileged user namespaces here (the file-size-limit test above still runs)")
-    home, env = _vault(tmp_path)
-    total = 3000
-    big = write_jsonl(tmp_path / "big.jsonl", [jsonl_line(f"b{i}", f"message {i} " + "harbour crane " * 300,
-                                                          minutes=i) for i in range(total)])
+        pytest.skip("no unprivileged user namespaces here (the file-size-limit tests still run)")
     used_kb = sum(p.stat().st_size for p in home.rglob("*") if p.is_file()) // 1024
     disk, after, out = tmp_path / "disk", tmp_path / "after", tmp_path / "out"
     disk.mkdir()
     q = {name: shlex.quote(str(value)) for name, value in
-         (("disk", disk), ("home", home), ("after", after), ("out", out), ("big", big), ("py", sys.executable))}
-    # The vault is copied onto a file system with 16 MB to spare, imported into until ENOSPC, copied back out.
-    script = (f"set -e; mount -t tmpfs -o size={used_kb + 16384}k,mode=0700 tmpfs {q['disk']};"
+         (("disk", disk), ("home", home), ("after", after), ("out", out), ("py", sys.executable))}
+    command = " ".join(shlex.quote(a) for a in args)
+    script = (f"set -e; mount -t tmpfs -o size={used_kb + spare_kb}k,mode=0700 tmpfs {q['disk']};"
               f" cp -a {q['home']} {q['disk']}/home; set +e;"
-              f" CAIRN_HOME={q['disk']}/home {q['py']} -m app.cli import {q['big']} --no-consolidate"
+              f" CAIRN_HOME={q['disk']}/home {q['py']} -m app.cli {command}"
               f" >{q['out']}.stdout 2>{q['out']}.stderr; echo $? >{q['out']}.rc;"
               f" cp -a {q['disk']}/home {q['after']}")
     subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script], env=env, cwd=ROOT,
                    check=True, timeout=600)
     done = subprocess.CompletedProcess([], int(Path(f"{out}.rc").read_text()), Path(f"{out}.stdout").read_text(),
                                        Path(f"{out}.stderr").read_text())
+    return done, after
+
+
+def test_a_really_full_disk_during_import_says_how_many_messages_were_stored(tmp_path: Path) -> None:
+    home, env = _vault(tmp_path)
+    total = 3000
+    big = write_jsonl(tmp_path / "big.jsonl", [jsonl_line(f"b{i}", f"message {i} " + "harbour crane " * 300,
+                                                          minutes=i) for i in range(total)])
+    # The vault is copied onto a file system with 16 MB to spare, imported into until ENOSPC, copied back out.
+    done, after = _on_a_small_disk(tmp_path, home, env, 16384, "import", str(big), "--no-consolidate")
     line = _one_error_line(done, "disk full", "nothing stored is lost", "run the same command again")
     stored = _said_and_stored(line, total, big, after, 20)
     assert 0 < stored < total  # no limit but the file system's own size stopped it
     _rerun_continues({**env, "CAIRN_HOME": str(after)}, big, total, stored)
+
+
+def _count(home: Path, sql: str) -> int:
+    from core.vault import Vault
+
+    with Vault.open(VaultPaths(home), TEST_PASSPHRASE, embedder=None) as vault:
+        assert vault.read().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return int(vault.read().execute(sql).fetchone()[0])
+
+
+def test_a_really_full_disk_during_embed_says_how_many_vectors_were_stored(tmp_path: Path) -> None:
+    home, env = _vault(tmp_path, messages=1500)  # imported without vectors
+    texts = _count(home, "SELECT COUNT(DISTINCT text_hash) FROM chunks")
+    done, after = _on_a_small_disk(tmp_path, home, {**env, "CAIRN_EMBEDDER": "default"}, 256, "embed")
+    line = _one_error_line(done, "disk full", "nothing stored is lost", "run the same command again")
+    found = re.search(r"after ([\d,]+) of ([\d,]+) chunk vectors were stored", line)
+    assert found and int(found.group(2).replace(",", "")) == texts, line
+    stored = int(found.group(1).replace(",", ""))
+    assert 0 < stored < texts and _count(after, "SELECT COUNT(*) FROM embeddings") == stored
+    again = _cairn({**env, "CAIRN_HOME": str(after), "CAIRN_EMBEDDER": "default"}, "embed")
+    assert again.returncode == 0 and f"embedded {texts - stored} chunk texts" in again.stdout, again.stdout
+
+
+def test_a_really_full_disk_during_consolidation_says_how_many_memories_were_done(tmp_path: Path) -> None:
+    home, env = _vault(tmp_path, messages=1500)  # imported, not consolidated
+    done, after = _on_a_small_disk(tmp_path, home, env, 256, "consolidate")
+    line = _one_error_line(done, "disk full", "nothing stored is lost", "run the same command again")
+    found = re.search(r"after ([\d,]+) of 1,500 memories were consolidated", line)
+    assert found, line
+    consolidated = int(found.group(1).replace(",", ""))
+    assert 0 < consolidated < 1500 and _count(after, "SELECT COUNT(*) FROM mem_consolidated") == consolidated
+    again = _cairn({**env, "CAIRN_HOME": str(after)}, "consolidate")
+    assert again.returncode == 0 and f"{1500 - consolidated} memories processed" in again.stdout, again.stdout
 
 
 def test_disk_full_during_passwd_leaves_the_key_file_and_no_temp_file(tmp_path: Path) -> None:
@@ -189,3 +231,14 @@ def test_a_damaged_key_file_is_named_as_such(tmp_path: Path) -> None:
     keys["wraps"]["passphrase"]["nonce"] = base64.b64encode(b"x" * 12).decode()  # valid base64, wrong nonce
     (home / "keys.json").write_text(json.dumps(keys))
     _one_error_line(_cairn(env, "search", "lighthouse"), "passphrase")
+
+
+def test_a_full_disk_while_import_updates_memory_says_the_import_is_whole(tmp_path: Path) -> None:
+    home, env = _vault(tmp_path, messages=1500)  # 1,500 memories waiting for consolidation
+    one = write_jsonl(tmp_path / "one.jsonl", [jsonl_line("new", "the lighthouse keeper retired", minutes=9999)])
+    done, after = _on_a_small_disk(tmp_path, home, env, 256, "import", str(one))
+    line = _one_error_line(done, f"{one}: all 1 new or changed messages were imported", "nothing stored is lost",
+                           "cairn consolidate")
+    found = re.search(r"\(([\d,]+) of 1,501 memories consolidated\)", line)
+    assert found and 0 < int(found.group(1).replace(",", "")) < 1501, line
+    assert _count(after, "SELECT COUNT(*) FROM items WHERE external_id = 'new'") == 1

@@ -84,6 +84,20 @@ def _exact_ids(vault: Vault, query: str, k: int) -> list[int]:
     return [int(rows[i][0]) for i in order]
 
 
+def test_below_the_switch_point_search_is_exact_though_a_sealed_index_exists(filled: VaultPaths,
+                                                                            vault: Vault) -> None:
+    service = vault.ann()
+    assert service is not None and service.files.path.exists()
+    vault.close()
+    default = Vault.open(filled, TEST_PASSPHRASE)  # switch point 20,000 vectors: this vault holds 36
+    try:
+        index = default.vector_index()
+        assert index is not None and not isinstance(index, AnnIndex)
+        assert len(index) == 36
+    finally:
+        default.close()
+
+
 def test_new_vectors_are_searchable_before_any_compaction(vault: Vault) -> None:
     before_ids, blob_seq = _blob_ids(vault)
     vault.ingest([message("hamster", "A hamster named Biscuit joined our family today", minutes=500)])

@@ -94,14 +94,28 @@ def emphasise(nodes: dict[int, Any], labels: dict[int, Any], edges: list[tuple[i
         if focus in (src, dst):
             near |= {src, dst}
     hide = local and focus is not None
+    wanted: list[int] = []
     for entity_id, node in nodes.items():
         dim = focus is not None and entity_id not in near
         node.setVisible(not (hide and dim))
         node.setOpacity(0.18 if dim else 1.0)
         label = labels.get(entity_id)
         if label is not None:
-            label.setVisible(not (hide and dim) and (entity_id in near or rank.get(entity_id, 999) < shown_labels))
             label.setOpacity(0.25 if dim else 1.0)
+            if not (hide and dim) and (entity_id in near or rank.get(entity_id, 999) < shown_labels):
+                wanted.append(entity_id)
+            else:
+                label.setVisible(False)
+    # The focus and its neighbours are always named; other names are placed by importance, and one that
+    # would cover a name already placed waits until hover (names never pile up on each other).
+    placed: list[Any] = []
+    for entity_id in sorted(wanted, key=lambda i: (i not in near, rank.get(i, 999))):
+        label = labels[entity_id]
+        box = label.sceneBoundingRect()
+        show = entity_id in near or not any(box.intersects(other) for other in placed)
+        label.setVisible(show)
+        if show:
+            placed.append(box)
     for src, dst, line in edges:
         touching = focus is not None and focus in (src, dst)
         line.setVisible(not hide or touching)

@@ -54,6 +54,9 @@ def build_detail(self: Any) -> QWidget:
     self.neighbours.itemDoubleClicked.connect(lambda it: self.select_entity(it.data(Qt.ItemDataRole.UserRole)))
     self.memories = QListWidget()
     self.memories.setAccessibleName("Memories")
+    for rows in (self.facts, self.neighbours, self.memories):  # long rows end in "…", no sideways scrolling
+        rows.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        rows.setTextElideMode(Qt.TextElideMode.ElideRight)
     self.memories.itemDoubleClicked.connect(self._open_memory)
     buttons = QHBoxLayout()
     buttons.setSpacing(4)

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import theme
+from ui import fmt, theme
 from ui.graph import operations as ops
 from ui.graph.canvas import (
     KIND_COLOURS,
@@ -310,8 +310,10 @@ class GraphPage(QWidget):
             item = QListWidgetItem(f"{other.name} — {rel.replace('_', ' ')} ({int(weight)})")
             item.setData(Qt.ItemDataRole.UserRole, other.id)
             self.neighbours.addItem(item)
-        for m in detail.mentions:
-            item = QListWidgetItem(f"{_day(m.ts)}  {m.speaker or m.title or m.source}: {m.snippet}")
+        for m in detail.mentions:  # one plain line each (a note's "# heading" is not shown as Markdown marks)
+            text = f"{_day(m.ts)}  {m.speaker or m.title or m.source}: {fmt.clean_snippet(m.snippet)}"
+            item = QListWidgetItem(fmt.one_line(text, 240))
+            item.setToolTip(fmt.one_line(text, 600))
             item.setData(Qt.ItemDataRole.UserRole, m.item_id)
             self.memories.addItem(item)
 

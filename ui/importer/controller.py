@@ -1,6 +1,7 @@
 """The window's importer: "Import…" (a file dialog) and files dropped on the window, with a progress dialog.
 
-Each file shows "Importing <name> — N of M messages"; at the end the window's
+Each file shows "Importing <name> — N of M messages" (a scan or a picture:
+"Reading <name> — OCR page N of M"); at the end the window's
 status line says what came in (and what failed, in plain words), and every
 view hears that memories changed.
 
@@ -18,11 +19,11 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QWidget
 
 from core.changes import changes_of
-from ui.importer.operations import ImportDone, ImportProgress, import_files
+from ui.importer.operations import ImportDone, ImportProgress, ReadingPage, import_files
 from ui.session import Session
 
-FILE_FILTER = ("Chat exports and documents (*.json *.jsonl *.txt *.zip *.html *.csv *.mbox *.db);;"
-               "All files (*)")
+FILE_FILTER = ("Chat exports and documents (*.json *.jsonl *.txt *.zip *.html *.csv *.mbox *.db *.pdf *.docx *.odt "
+               "*.pptx *.xlsx *.eml *.msg *.epub *.png *.jpg *.jpeg *.webp *.tif *.tiff *.heic);;All files (*)")
 
 
 class Importer(QObject):
@@ -87,10 +88,14 @@ class Importer(QObject):
             dialog.setValue(min(event.done, total) if total else 0)
             of = f" of {total:,}" if total else ""
             dialog.setLabelText(f"Importing {event.path.name} — {event.done:,}{of} messages")
+        elif isinstance(event, ReadingPage) and dialog is not None:
+            dialog.setMaximum(event.pages)
+            dialog.setValue(event.page - 1)  # the page is being read, not yet done
+            dialog.setLabelText(f"Reading {event.name} — OCR page {event.page:,} of {event.pages:,}")
         elif isinstance(event, ImportDone):
             self._results.append(event)
-            if event.report is not None:
-                changed = changes_of(event.report)
+            if event.result is not None:
+                changed = changes_of(event.result)
                 if changed:
                     self._session.changed.emit(changed)
 
@@ -100,8 +105,8 @@ class Importer(QObject):
             self.progress = None
         results = list(self._results)
         self.finished.emit(results)
-        imported = sum(r.report.imported for r in results if r.report is not None)
-        failed = [r for r in results if r.error]
+        imported = sum(r.memories for r in results)
+        failed = [r for r in results if r.error]  # a document that failed says why (a bomb, a damaged picture)
         text = f"Imported {imported:,} memor{'y' if imported == 1 else 'ies'}"
         if len(results) == 1:
             text += f" from {results[0].path.name}"

@@ -62,3 +62,6 @@ class DensityCard(QFrame):
 
     def set_hint(self, text: str) -> None:
         self._hint.setText(text)
+
+    def hint(self) -> str:
+        return self._hint.text()

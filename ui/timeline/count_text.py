@@ -15,5 +15,7 @@ def memory_count_text(total: int) -> str:
 
 def density_hint_text(total: int, active_days: int) -> str:
     """The line above the heat map: how much, on how many days, and how to open one."""
-    return (f"{total:,} memories on {active_days} day{'s' if active_days != 1 else ''}. "
+    if not total:
+        return "No memories here yet. Use the arrows at the top to go to another week or month."
+    return (f"{total:,} memor{'y' if total == 1 else 'ies'} on {active_days} day{'s' if active_days != 1 else ''}. "
             "Click a cell or use the arrow keys and Enter to open that day.")

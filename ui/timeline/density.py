@@ -35,6 +35,14 @@ def month_grid(day: date) -> list[date]:
     return [start + timedelta(days=i) for i in range(42)]
 
 
+def own_counts(counts: HourCounts, mode: str, anchor: date) -> HourCounts:
+    """The counts the period's title speaks for: a month grid also shows its neighbours' days (greyed),
+    but "November 2026 · N memories" counts November alone, as its cells do."""
+    if mode != "month":
+        return counts
+    return {key: n for key, n in counts.items() if (key[0].year, key[0].month) == (anchor.year, anchor.month)}
+
+
 class DensityView(QWidget):
     day_chosen = Signal(object, object)  # date, hour (int) or None
 

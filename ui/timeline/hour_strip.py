@@ -66,7 +66,7 @@ class HourStrip(QWidget):
     def set_cursor(self, moment: datetime | None) -> None:
         self._cursor = moment.timestamp() if moment is not None else None
         if moment is not None:
-            self.setAccessibleDescription(f"Cursor at {moment.astimezone().strftime('%H:%M:%S')}")
+            self.setAccessibleDescription(f"Cursor at {moment.astimezone().strftime('%H:%M')}")
         self.update()
 
     def cursor(self) -> datetime | None:

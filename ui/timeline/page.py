@@ -33,7 +33,7 @@ from ui.timeline.cards import DensityCard, GlanceCard
 from ui.timeline.count_text import density_hint_text, memory_count_text
 from ui.timeline.date_dialog import ask_date
 from ui.timeline.day_layout import day_view
-from ui.timeline.density import HourCounts
+from ui.timeline.density import HourCounts, own_counts
 from ui.timeline.frame_preview import FramePreview
 from ui.timeline.gaps import CaptureBand
 from ui.timeline.glance import glance_text
@@ -296,7 +296,7 @@ class TimelinePage(QWidget):
             # Today opens on the latest moment, other days on the first.
             self._select_row(rows - 1 if self._day == date.today() else 0)
         elif rows == 0:
-            self.moment.clear("Nothing was recorded on this day. Use ◀ ▶, the calendar or “Latest” to move.")
+            self.moment.clear("Nothing was recorded on this day. Use the arrows at the top, the calendar or “Latest” to move.")
 
     def _select_row(self, row: int) -> None:
         self._summary_shown = None
@@ -393,16 +393,16 @@ class TimelinePage(QWidget):
     def _load_density(self) -> None:
         if self._session.vault is None:
             return
-        first, last = self.density.range()
-        start, end = fmt.day_start(first), fmt.day_start(last)
+        start, end = (fmt.day_start(d) for d in self.density.range())
         self.density.set_loading(True)
         mode, anchor = self._zoom, self._day
 
         def done(counts: HourCounts) -> None:
             if self._zoom == mode and self._day == anchor:
                 self.density.set_counts(counts)
-                total = sum(counts.values())
-                self._density_card.set_hint(density_hint_text(total, len({d for d, _ in counts})))
+                own = own_counts(counts, mode, anchor)  # a month's title counts that month, not its greyed neighbours
+                total = sum(own.values())
+                self._density_card.set_hint(density_hint_text(total, len({d for d, _ in own})))
                 self._toolbar.set_count_text(memory_count_text(total))
 
         load_hour_counts(self._session, start, end).success(done).owned_by(self).run()

@@ -96,6 +96,9 @@ class TimelineToolbar(QWidget):
     def set_count_text(self, text: str) -> None:
         self._count_label.setText(text)
 
+    def count_text(self) -> str:
+        return self._count_label.text()
+
     def set_zoom(self, mode: str) -> None:
         """Check ``mode``'s segment button (the group unchecks the others); emits nothing."""
         self._zoom_buttons[mode].setChecked(True)

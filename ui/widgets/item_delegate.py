@@ -43,6 +43,7 @@ class ItemDelegate(QStyledItemDelegate):
         self._terms = terms or (lambda: [])
         self._media = media
         self._view = parent
+        self._bodies: dict[tuple[Any, ...], str] = {}
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         fm = option.fontMetrics
@@ -122,8 +123,13 @@ class ItemDelegate(QStyledItemDelegate):
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                              fm.elidedText(source, Qt.TextElideMode.ElideRight, head_w - used - 8))
         # body
-        body = getattr(item, "snippet", None) or item.text
-        body = fmt.clean_snippet(body)
+        # Cleaning a screen's OCR text is not free: once per text, not per paint (a str caches its hash).
+        key = (item.kind, getattr(item, "snippet", None), item.text, fmt.window_of(item))
+        body = self._bodies.get(key)
+        if body is None:
+            if len(self._bodies) > 2000:
+                self._bodies.clear()
+            body = self._bodies[key] = fmt.clean_snippet(fmt.body_text(item))
         body_rect = QRect(text_left, y + fm.height() + 3, rect.right() - PAD - text_left,
                           self._lines * fm.lineSpacing() + 2)
         doc = QTextDocument()

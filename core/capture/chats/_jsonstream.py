@@ -43,7 +43,7 @@ class JsonBroken(Exception):
         self.reason = reason
 
 
-def _broken(exc: BaseException) -> JsonBroken:
+def broken(exc: BaseException) -> JsonBroken:
     import ijson
 
     if isinstance(exc, ijson.IncompleteJSONError) and "premature EOF" in str(exc):
@@ -87,7 +87,7 @@ def iter_items(fh: IO[bytes], prefix: str, documents: frozenset[bytes] = frozens
     try:
         yield from ijson.items(capped, prefix, use_float=True)
     except (ijson.JSONError, *ENTRY_READ_ERRORS) as exc:
-        raise _broken(exc) from exc
+        raise broken(exc) from exc
 
 
 def walk(
@@ -159,4 +159,4 @@ def walk(
         for item in ijson.items(tap(ijson.parse(capped_json(without_bom(fh)), use_float=True)), items_prefix):
             yield snapshots.popleft(), item
     except (ijson.JSONError, *ENTRY_READ_ERRORS) as exc:
-        raise _broken(exc) from exc
+        raise broken(exc) from exc

@@ -1,7 +1,12 @@
 """ChatGPT data exports: ``conversations.json``, alone or inside the export zip.
 
 The file is a JSON array of conversations, streamed one conversation at a
-time (``ijson``): memory is bounded by the largest conversation.  Each
+time (``ijson``) while each is under ``WHOLE_BYTES`` of JSON; from the first
+larger one on, one node at a time (``_jsonsplit``).  A conversation is then held whole up to ``HOLD_NODES``
+nodes or ``HOLD_BYTES`` of text; a larger one is read twice: once for the
+shape of its tree (``_gpt_tree``), once for the messages on its branch,
+imported in file order (memory is then a few dozen bytes a node, and at most
+``TREE_NODES`` nodes of one conversation are read, with a note).  Each
 conversation is a tree (``mapping``: node id -> ``{message, parent,
 children}``); edits and regenerations are branches.  Cairn imports the branch
 the user last saw: from ``current_node`` up through ``parent`` to the root
@@ -26,23 +31,32 @@ and parts marked ``is_visually_hidden_from_conversation`` are
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from core.capture.chats.reader import ImportOptions, ReadResult
 from core.errors import ImportFailed
-from core.types import RecordError, RecordSkip
+from core.types import Record, RecordError, RecordNote, RecordSkip
 
 from ._common import SKIP_EMPTY, SKIP_HIDDEN, from_unix, message_record
+from ._gpt_tree import RECORD, SKIP, UNDATED, BigTree
 from ._inputs import ExportTree, find_root_prefix, is_zip, read_head, tree_names
-from ._jsonstream import JsonBroken, iter_items
+from ._jsonsplit import Element, Member, split_items, whole_or_split
+from ._jsonstream import JsonBroken
 
 FORMAT = "chatgpt"
 
 _ENTRY = re.compile(r"(^|/)conversations(-\d+)?\.json$")
 _HIDDEN_CONTENT = frozenset(["user_editable_context", "model_editable_context"])
+WHOLE_BYTES = 8_000_000  # JSON bytes of a conversation built whole (C builder, fast); a larger one is split
+HOLD_NODES = 20_000  # nodes of a conversation held whole (real ones have hundreds; ~2 KB each when built)
+HOLD_BYTES = 32_000_000  # text held for one conversation before it is read in two passes instead
+TREE_NODES = 2_000_000  # nodes of one conversation read at all (~60 bytes each in the tree)
+_KEEP = frozenset(["title", "create_time", "update_time", "current_node", "conversation_id", "id"])
+_SPREAD = frozenset(["mapping"])
 
 
 def _head_is_chatgpt(head: bytes) -> bool:
@@ -94,7 +108,7 @@ class ChatGPTReader:
             if not _head_is_chatgpt(read_head(path)):
                 raise ImportFailed(_not_chatgpt(path))
             with path.open("rb") as fh:
-                yield from _read_stream(fh, path.name, path.stat().st_mtime)
+                yield from _read_stream(fh, path.name, path.stat().st_mtime, lambda: path.open("rb"))
             return
         if not entries:
             raise ImportFailed(_not_chatgpt(path))
@@ -103,7 +117,9 @@ class ChatGPTReader:
             usable = [e for e in entries if e in tree.names()]
             if not usable or not _head_is_chatgpt(tree.head(usable[0])):
                 raise ImportFailed(_not_chatgpt(path))
-            yield from tree.read_each(usable, lambda entry, fh: _read_stream(fh, entry, path.stat().st_mtime))
+            yield from tree.read_each(
+                usable, lambda entry, fh: _read_stream(fh, entry, path.stat().st_mtime, lambda: tree.open(entry))
+            )
 
 
 def _not_chatgpt(path: Path) -> str:
@@ -113,14 +129,93 @@ def _not_chatgpt(path: Path) -> str:
     )
 
 
-def _read_stream(fh: IO[bytes], display: str, export_time: float) -> Iterator[ReadResult]:
-    """``export_time``: when the export was written, the last resort for an undated conversation."""
+def _read_stream(
+    fh: IO[bytes], display: str, export_time: float, reopen: Callable[[], IO[bytes]]
+) -> Iterator[ReadResult]:
+    """``export_time``: when the export was written, the last resort for an undated conversation;
+    ``reopen``: the same stream again, for the second pass over a conversation too large to hold."""
     index = -1
+    held: dict[Any, Any] = {}
+    size = 0
+    big: BigTree | None = None
+    with ExitStack() as stack:
+        again: Iterator[Member | Element] | None = None  # the second pass, opened at the first large conversation
+        try:
+            for piece in whole_or_split(fh, reopen, budget=WHOLE_BYTES, spread=_SPREAD, keep=_KEEP):
+                if isinstance(piece, Member):
+                    if big is not None:
+                        _add(big, piece.key, piece.value)
+                        continue
+                    held[piece.key] = piece.value
+                    size += piece.size
+                    if len(held) > HOLD_NODES or size > HOLD_BYTES:
+                        big = BigTree(TREE_NODES)
+                        for key, node in held.items():
+                            _add(big, key, node)
+                        held, size = {}, 0
+                    continue
+                index = piece.index
+                where = f"{display}:{index}"
+                if piece.whole:
+                    yield from _conversation(piece.value, where, export_time)
+                elif big is None:
+                    conv = piece.value
+                    if isinstance(conv, dict) and isinstance(conv.get("mapping"), dict):
+                        conv = {**conv, "mapping": held}
+                    yield from _conversation(conv, where, export_time)
+                else:
+                    if again is None:
+                        again = split_items(stack.enter_context(reopen()), spread=_SPREAD, keep=frozenset())
+                        stack.callback(again.close)  # type: ignore[attr-defined]
+                    yield from _big_conversation(piece, big, again, where, export_time)
+                held, size, big = {}, 0, None
+        except JsonBroken as exc:
+            yield RecordError(where=f"{display}:{index + 1}", reason=exc.reason)
+
+
+def _add(big: BigTree, node_id: Any, node: Any) -> None:
+    """One node into the tree of a large conversation, with what its message will become."""
+    msg = node.get("message") if isinstance(node, dict) else None
+    if not isinstance(msg, dict):
+        big.add(node_id, node, SKIP, None)
+        return
+    result = _message(msg, str(node_id), "", "", "", 0.0, None)
+    if not isinstance(result, Record):
+        big.add(node_id, node, SKIP, None)
+        return
+    big.add(node_id, node, RECORD if msg.get("create_time") else UNDATED, result.external_id)
+
+
+def _big_conversation(
+    element: Element, big: BigTree, again: Iterator[Member | Element], where: str, export_time: float
+) -> Iterator[ReadResult]:
+    """A conversation too large to hold: its branch from ``big``, its messages from the second pass ``again``."""
+    conv = element.value
+    if not isinstance(conv, dict) or not isinstance(conv.get("mapping"), dict):
+        yield RecordError(where=where, reason="conversation has no 'mapping' object")
+        return
+    conv_id = str(conv.get("conversation_id") or conv.get("id") or "")
+    title = str(conv.get("title") or "").strip() or f"ChatGPT conversation {conv_id[:8]}".strip()
+    fallback_time = conv.get("create_time") or conv.get("update_time") or big.earliest or export_time
     try:
-        for index, conv in enumerate(iter_items(fh, "item")):
-            yield from _conversation(conv, f"{display}:{index}", export_time)
-    except JsonBroken as exc:
-        yield RecordError(where=f"{display}:{index + 1}", reason=exc.reason)
+        undated_ok = bool(from_unix(float(fallback_time)))
+    except (TypeError, ValueError, OverflowError):
+        undated_ok = False
+    big.plan(conv.get("current_node"), undated_ok)
+    if big.dropped:
+        yield RecordNote(where=where, text=(
+            f"conversation {title!r} has more than {TREE_NODES} messages: the first {len(big)} were read, "
+            f"{big.dropped} left out"
+        ))
+    for piece in again:
+        if piece.index < element.index:
+            continue
+        if isinstance(piece, Element):
+            return
+        on_branch, previous = big.take(piece.key)  # type: ignore[arg-type]
+        msg = piece.value.get("message") if on_branch and isinstance(piece.value, dict) else None
+        if isinstance(msg, dict):
+            yield _message(msg, str(piece.key), f"{where}/{piece.key}", title, conv_id, fallback_time, previous)
 
 
 def _conversation(conv: Any, where: str, export_time: float) -> Iterator[ReadResult]:

@@ -5,7 +5,11 @@ Anthropic's export (Settings → Privacy → Export data) is a zip holding
 ``created_at``, ``chat_messages[]``), ``projects.json`` (``uuid``, ``name``,
 ``description``, ``prompt_template``, ``docs[]`` with ``filename`` and
 ``content``) and ``users.json``.  Each list is streamed one element at a time
-(``ijson``): memory is bounded by the largest conversation or project.
+(``ijson``) while each is under ``WHOLE_BYTES`` of JSON; from the first larger
+one on, one message (or project document) at a time (``_jsonsplit``): a
+conversation or project is then held up to ``HOLD_MEMBERS`` messages or ``HOLD_BYTES`` of
+text, a larger one is imported as it streams past (its name, time and id are
+then those read before its messages, as in Anthropic's key order).
 
 **Messages**: ``sender`` ``human`` becomes speaker ``user``, ``assistant``
 becomes ``Claude``.  The text is the ``content[]`` blocks of type ``text``
@@ -26,7 +30,7 @@ description and instructions, one per knowledge document.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -38,12 +42,18 @@ from core.types import Record, RecordError, RecordSkip
 from ._caps import DOCUMENT_CAP, cut_note, take_cut
 from ._common import SKIP_EMPTY, message_record, prune_meta, with_attachments
 from ._inputs import ExportTree, is_zip, read_head, tree_names
-from ._jsonstream import ENTRY_READ_ERRORS, JsonBroken, iter_items
+from ._jsonsplit import Element, Member, whole_or_split
+from ._jsonstream import ENTRY_READ_ERRORS, JsonBroken
 
 FORMAT = "claude"
 _DOCUMENT_KEYS = frozenset([b"extracted_content", b"content"])  # an attachment's and a project doc's text
 _CONVERSATIONS = "conversations.json"
 _PROJECTS = "projects.json"
+WHOLE_BYTES = 8_000_000  # JSON bytes of a conversation built whole (C builder, fast); a larger one is split
+HOLD_MEMBERS = 20_000  # messages or documents of one conversation or project held whole
+HOLD_BYTES = 32_000_000  # text held for one conversation or project before it is imported as it streams
+_SPREAD = frozenset(["chat_messages", "docs"])
+_KEEP = frozenset(["uuid", "name", "created_at", "updated_at", "description", "prompt_template", "creator"])
 _SPEAKERS = {"human": "user", "assistant": "Claude"}
 _CONVERSATION_HEAD = re.compile(r'"chat_messages"\s*:|"sender"\s*:\s*"(?:human|assistant)"')
 _PROJECT_HEAD = re.compile(r'"prompt_template"\s*:|"docs"\s*:\s*\[')
@@ -98,7 +108,7 @@ class ClaudeReader:
             if kind not in ("conversations", "projects", "empty"):
                 raise ImportFailed(_not_claude(path))
             with path.open("rb") as fh:
-                yield from _read_stream(fh, path.name, kind)
+                yield from _read_stream(fh, path.name, kind, lambda: path.open("rb"))
             return
         entries = _entries(tree_names(path, limit=10**9) or [])
         if not entries:
@@ -111,7 +121,7 @@ class ClaudeReader:
                 if kind is None:
                     yield RecordError(where=entry, reason="not in the Claude.ai export format")
                     return
-                yield from _read_stream(fh, entry, kind)
+                yield from _read_stream(fh, entry, kind, lambda: tree.open(entry))
 
             yield from tree.read_each(entries, read_entry)
 
@@ -123,11 +133,32 @@ def _not_claude(path: Path) -> str:
     )
 
 
-def _read_stream(fh: IO[bytes], display: str, kind: str | None) -> Iterator[ReadResult]:
+def _read_stream(
+    fh: IO[bytes], display: str, kind: str | None, reopen: Callable[[], IO[bytes]]
+) -> Iterator[ReadResult]:
     index = -1
+    held: list[Member] = []
+    size = 0
     try:
         # Attachments and project docs carry whole documents' text: those are cut at the document cap.
-        for index, element in enumerate(iter_items(fh, "item", documents=_DOCUMENT_KEYS)):
+        pieces = whole_or_split(fh, reopen, budget=WHOLE_BYTES, spread=_SPREAD, keep=_KEEP, documents=_DOCUMENT_KEYS)
+        for piece in pieces:
+            if isinstance(piece, Member):
+                held.append(piece)
+                size += piece.size
+                if len(held) > HOLD_MEMBERS or size > HOLD_BYTES:
+                    index = piece.index
+                    yield from _flowing(held, pieces, f"{display}:{index}", kind)
+                    held, size = [], 0
+                continue
+            index = piece.index
+            element = piece.value
+            if isinstance(element, dict) and not piece.whole:
+                element = {**element, **{
+                    field: [m.value for m in held if m.field == field]
+                    for field in _SPREAD if isinstance(element.get(field), list)
+                }}
+            held, size = [], 0
             where = f"{display}:{index}"
             if kind == "projects" or (isinstance(element, dict) and "docs" in element and "chat_messages" not in element):
                 yield from _project(element, where)
@@ -135,6 +166,40 @@ def _read_stream(fh: IO[bytes], display: str, kind: str | None) -> Iterator[Read
                 yield from _conversation(element, where)
     except JsonBroken as exc:
         yield RecordError(where=f"{display}:{index + 1}", reason=exc.reason)
+
+
+def _flowing(held: list[Member], pieces: Iterator[Member | Element], where: str,
+             kind: str | None) -> Iterator[ReadResult]:
+    """A conversation or project too large to hold, imported as it streams: ``held`` then the rest of its
+    members from ``pieces``, up to its ``Element``."""
+    first = held[-1]
+    context = first.context
+    is_project = kind == "projects" or (first.field == "docs" and "chat_messages" not in context)
+    field = "docs" if is_project else "chat_messages"
+    if first.field == field and not isinstance(context.get(field), list):  # a map where a list belongs
+        for piece in pieces:
+            if isinstance(piece, Element):
+                break
+        yield RecordError(where=where, reason=f"{'project' if is_project else 'conversation'} has no '{field}' list")
+        return
+
+    def members() -> Iterator[tuple[int, Any]]:
+        for member in held:
+            if member.field == field:
+                yield int(member.key), member.value
+        held.clear()
+        for piece in pieces:
+            if isinstance(piece, Element):
+                return
+            if piece.field == field:
+                yield int(piece.key), piece.value
+
+    if is_project:
+        yield from _project_docs(context, members(), where)
+    else:
+        yield from _messages(context, members(), where)
+    for _ in members():  # an element that was not what it seemed (no uuid): its other members are read past
+        pass
 
 
 def _time(value: Any) -> datetime | None:
@@ -151,11 +216,16 @@ def _conversation(conv: Any, where: str) -> Iterator[ReadResult]:
     if not isinstance(conv, dict) or not isinstance(conv.get("chat_messages"), list):
         yield RecordError(where=where, reason="conversation has no 'chat_messages' list")
         return
+    yield from _messages(conv, enumerate(conv["chat_messages"]), where)
+
+
+def _messages(conv: dict[str, Any], messages: Iterable[tuple[int, Any]], where: str) -> Iterator[ReadResult]:
+    """The messages of ``conv`` (its ``chat_messages`` with their positions, possibly as they stream)."""
     conv_id = str(conv.get("uuid") or "")
     title = str(conv.get("name") or "").strip() or f"Claude conversation {conv_id[:8]}".strip()
     fallback = _time(conv.get("created_at")) or _time(conv.get("updated_at"))
     previous: str | None = None
-    for n, msg in enumerate(conv["chat_messages"]):
+    for n, msg in messages:
         msg_where = f"{where}/{n}"
         if not isinstance(msg, dict):
             yield RecordError(where=msg_where, reason="message is not a JSON object")
@@ -237,7 +307,16 @@ def _document(
 
 
 def _project(project: Any, where: str) -> Iterator[ReadResult]:
-    if not isinstance(project, dict) or not project.get("uuid"):
+    if not isinstance(project, dict):
+        yield RecordError(where=where, reason="project has no uuid")
+        return
+    docs = project.get("docs")
+    yield from _project_docs(project, enumerate(docs if isinstance(docs, list) else []), where)
+
+
+def _project_docs(project: dict[str, Any], docs: Iterable[tuple[int, Any]], where: str) -> Iterator[ReadResult]:
+    """A project's description and its documents (with their positions, possibly as they stream)."""
+    if not project.get("uuid"):
         yield RecordError(where=where, reason="project has no uuid")
         return
     project_id = str(project["uuid"])
@@ -254,7 +333,7 @@ def _project(project: Any, where: str) -> Iterator[ReadResult]:
     if about:
         yield _document(f"project:{project_id}", when, name, about, conversation=conversation,
                         speaker=creator.get("full_name"), meta={"project": project_id})
-    for n, doc in enumerate(project.get("docs") or []):
+    for n, doc in docs:
         if not isinstance(doc, dict):
             yield RecordError(where=f"{where}/docs/{n}", reason="document is not a JSON object")
             continue

@@ -3,8 +3,10 @@
 Layout: ``channels.json`` (public), ``groups.json`` (private), ``dms.json`` and
 ``mpims.json`` (direct messages, when the plan exports them), ``users.json``,
 and one folder per conversation holding ``YYYY-MM-DD.json`` files, each a JSON
-array of messages.  Day files are streamed (``ijson``); the user and channel
-lists are loaded whole (they grow with the workspace, not with the history).
+array of messages.  Every file is streamed (``ijson``), the user and channel
+lists too: Cairn keeps a name per user and per channel (``NAMES_KEPT`` at most,
+with a note: the others are shown by their id) and the conversations that
+have day files.
 
 **Times**: Slack ``ts`` values are Unix epoch seconds (UTC) with microseconds;
 the exact instant is used, no time-zone guess is involved.
@@ -26,7 +28,6 @@ leaves, topic/purpose/name changes, pins are ``RecordSkip("system message")``.
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,9 +37,8 @@ from typing import Any
 
 from core.capture.chats.reader import ImportOptions, ReadResult
 from core.errors import ImportFailed
-from core.types import RecordError, RecordSkip
+from core.types import RecordError, RecordNote, RecordSkip
 
-from ._caps import capped_json
 from ._common import (
     SKIP_DELETED,
     SKIP_EMPTY,
@@ -51,6 +51,8 @@ from ._inputs import ExportTree, find_root_prefix, tree_names
 from ._jsonstream import ENTRY_READ_ERRORS, JsonBroken, iter_items
 
 FORMAT = "slack"
+NAMES_KEPT = 250_000  # user and channel names kept (a name is ~150 bytes held): real workspaces have fewer
+_TITLE_MEMBERS = 20
 
 _DAY_FILE = re.compile(r"^(?P<folder>[^/]+)/(?P<day>\d{4}-\d{2}-\d{2})\.json$")
 _SYSTEM_SUBTYPES = frozenset(
@@ -102,17 +104,44 @@ def _layout(names: list[str]) -> str | None:
     return None
 
 
-def _load_list(tree: ExportTree, name: str) -> tuple[list[dict[str, Any]], RecordError | None]:
+def _each(tree: ExportTree, name: str) -> Iterator[dict[str, Any] | RecordError]:
+    """The objects of the list file ``name`` one at a time, then a ``RecordError`` if it is damaged."""
     if name not in tree.names():
-        return [], None
+        return
+    short = PurePosixPath(name).name
     try:
+        if not tree.head(name, 256).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
+            yield RecordError(where=name, reason="expected a JSON list")
+            return
         with tree.open(name) as fh:
-            data = json.load(capped_json(fh))
-    except (ValueError, *ENTRY_READ_ERRORS) as exc:
-        return [], RecordError(where=name, reason=f"cannot read {PurePosixPath(name).name}: {exc}")
-    if not isinstance(data, list):
-        return [], RecordError(where=name, reason="expected a JSON list")
-    return [d for d in data if isinstance(d, dict)], None
+            for item in iter_items(fh, "item"):
+                if isinstance(item, dict):
+                    yield item
+    except JsonBroken as exc:
+        yield RecordError(where=name, reason=f"cannot read {short}: {exc.reason}")
+    except ENTRY_READ_ERRORS as exc:
+        yield RecordError(where=name, reason=f"cannot read {short}: {exc}")
+
+
+class _Names:
+    """Names by id, ``NAMES_KEPT`` at most: a hostile list of millions of users must not fill memory."""
+
+    def __init__(self, what: str) -> None:
+        self.names: dict[str, str] = {}
+        self._what = what
+        self.left_out = 0
+
+    def add(self, key: str, name: str) -> None:
+        if key in self.names or len(self.names) < NAMES_KEPT:
+            self.names[key] = name
+        else:
+            self.left_out += 1
+
+    def note(self, where: str) -> Iterator[RecordNote]:
+        if self.left_out:
+            yield RecordNote(where=where, text=(
+                f"{where} lists more than {NAMES_KEPT} {self._what}: {self.left_out} are shown by their id"
+            ))
 
 
 def _user_name(user: dict[str, Any]) -> str:
@@ -131,36 +160,6 @@ def _user_name(user: dict[str, Any]) -> str:
 def _read_tree(tree: ExportTree) -> Iterator[ReadResult]:
     names = tree.names()
     prefix = _layout(names) or ""
-    users: dict[str, str] = {}
-    user_list, err = _load_list(tree, prefix + "users.json")
-    if err:
-        yield err
-    for user in user_list:
-        if user.get("id"):
-            users[str(user["id"])] = _user_name(user)
-    conversations: list[_Conversation] = []
-    channel_names: dict[str, str] = {}
-    for file_name, kind in (
-        ("channels.json", "channel"),
-        ("groups.json", "private"),
-        ("dms.json", "dm"),
-        ("mpims.json", "mpim"),
-    ):
-        items, err = _load_list(tree, prefix + file_name)
-        if err:
-            yield err
-        for item in items:
-            cid = str(item.get("id", ""))
-            name = str(item.get("name") or cid)
-            if kind in ("channel", "private"):
-                title = f"#{name}"
-                channel_names[cid] = name
-            else:
-                members = [users.get(str(m), str(m)) for m in item.get("members") or []]
-                title = ", ".join(members) if members else name
-            folder = cid if kind == "dm" else name
-            conversations.append(_Conversation(cid, folder, title, kind))
-
     days: dict[str, list[str]] = {}
     for name in names:
         if not name.startswith(prefix):
@@ -168,17 +167,58 @@ def _read_tree(tree: ExportTree) -> Iterator[ReadResult]:
         m = _DAY_FILE.match(name[len(prefix) :])
         if m:
             days.setdefault(m.group("folder"), []).append(name)
+    users = _Names("people")
+    for user in _each(tree, prefix + "users.json"):
+        if isinstance(user, RecordError):
+            yield user
+        elif user.get("id"):
+            users.add(str(user["id"]), _user_name(user))
+    yield from users.note(prefix + "users.json")
+    conversations: list[_Conversation] = []
+    channel_names = _Names("channels")
+    for file_name, kind in (
+        ("channels.json", "channel"),
+        ("groups.json", "private"),
+        ("dms.json", "dm"),
+        ("mpims.json", "mpim"),
+    ):
+        for item in _each(tree, prefix + file_name):
+            if isinstance(item, RecordError):
+                yield item
+                continue
+            cid = str(item.get("id", ""))
+            name = str(item.get("name") or cid)
+            if kind in ("channel", "private"):
+                channel_names.add(cid, name)
+            folder = cid if kind == "dm" else name
+            if folder not in days:  # nothing to import: only its name is kept, for mentions
+                continue
+            if kind in ("channel", "private"):
+                title = f"#{name}"
+            else:
+                title = _members_title([users.names.get(str(m), str(m)) for m in item.get("members") or []], name)
+            conversations.append(_Conversation(cid, folder, title, kind))
+    yield from channel_names.note(prefix + "channels.json")
+
     known = {c.folder for c in conversations}
     for folder in sorted(days):
         if folder not in known:  # a folder the lists do not mention: keep it, named by its folder
             conversations.append(_Conversation(folder, folder, f"#{folder}", "channel"))
-            channel_names.setdefault(folder, folder)
+            channel_names.names.setdefault(folder, folder)
 
-    ctx = _TextContext(users, channel_names)
+    ctx = _TextContext(users.names, channel_names.names)
     for conv in conversations:
         deleted_parents: set[str] = set()
         for day_name in sorted(days.get(conv.folder, [])):
             yield from _read_day(tree, day_name, conv, ctx, deleted_parents)
+
+
+def _members_title(members: list[str], fallback: str) -> str:
+    """A direct conversation's name: its members (the first ``_TITLE_MEMBERS``, then how many more)."""
+    if not members:
+        return fallback
+    shown = ", ".join(members[:_TITLE_MEMBERS])
+    return shown if len(members) <= _TITLE_MEMBERS else f"{shown} and {len(members) - _TITLE_MEMBERS} more"
 
 
 class _TextContext:

@@ -15,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from core.capture.files.ledger import LedgerEntry, LedgerState
+from core.changes import ITEMS, Changes, changes_if
 
 
 class Outcome(StrEnum):
@@ -72,6 +73,11 @@ class ScanReport:
     @property
     def changed(self) -> int:
         return self.indexed + self.updated + self.moved + self.deleted
+
+    @property
+    def changes(self) -> Changes:
+        """Items when any file was indexed, updated, moved or deleted (``core.changes.Changed``)."""
+        return changes_if(self.changed, ITEMS)
 
     def summary(self) -> str:
         skipped = sum(self.skipped.values())

@@ -26,10 +26,19 @@ from core.capture.files.sink import ORIGIN_PREFIX, SOURCE, VaultFileSink
 from core.capture.files.watcher import FolderWatcher, ReportCallback
 from core.changes import Outcome
 from core.errors import CairnError, DiskFull
-from core.normalize.extract import ExtractLimits
+from core.normalize.extract import EXTRACTORS, ExtractLimits, suffix_of
 from core.ports import FilePageProgress, WatchStore
 from core.settings import Settings
 from core.store.disk_full import is_disk_full
+
+# What chat exports are saved as: a file of one of these kinds goes to the chat importers first.
+_CHAT_SUFFIXES = frozenset({".txt", ".json", ".jsonl", ".ndjson", ".zip", ".html", ".htm", ".csv", ".db", ".mbox"})
+
+
+def is_document(path: Path) -> bool:
+    """A file only the document indexer reads (PDF, office files, e-books, mail, images…), never a chat export."""
+    suffix = suffix_of(path.name)
+    return bool(suffix) and suffix not in _CHAT_SUFFIXES and any(key == suffix for key, _ in EXTRACTORS)
 
 
 def limits_for(settings: Settings) -> ExtractLimits:

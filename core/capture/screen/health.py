@@ -98,14 +98,16 @@ class HealthSnapshot:
             lines.append(f"  DEGRADED: {self.degraded}")
         alarm = self.current_alarm(now.timestamp())
         if alarm:
-            at = datetime.fromtimestamp(self.alarm_at or 0, UTC).astimezone().strftime("%H:%M:%S")
+            at = datetime.fromtimestamp(self.alarm_at or 0, UTC).astimezone().strftime("%H:%M")
             lines.append(f"  ALARM at {at}: {alarm}")
         ago = self.last_indexed_ago(now)
         lines.append(
             f"  frames: {self.frames_seen} seen, {self.frames_ocr} OCR'd, {self.frames_stored} stored;"
             f" OCR backlog {self.backlog} (max {self.backlog_max})"
         )
-        lines.append("  last indexed: " + ("never" if ago is None else f"{ago:.0f} s ago"))
+        # Right after a start nothing is indexed yet: say what it waits for, not "never".
+        lines.append("  last indexed: " + ("nothing yet (waiting for a change on screen)" if ago is None
+                                           else f"{ago:.0f} s ago"))
         if self.skipped:
             parts = ", ".join(f"{k} {v}" for k, v in sorted(self.skipped.items(), key=lambda kv: -kv[1]))
             lines.append(f"  skipped: {parts}")

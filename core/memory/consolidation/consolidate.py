@@ -32,6 +32,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from core.errors import DiskFull
+
 # imported under its old private name: the driver looks it up here, so tests can patch ``_process_batch``
 from core.memory.consolidation.batch import process_batch as _process_batch
 from core.memory.consolidation.extraction_text import ExtractionText
@@ -53,6 +55,7 @@ from core.memory.items import load_items
 from core.memory.knowledge import entities as ents
 from core.memory.knowledge.aliases import merge_first_names
 from core.ports import ConsolidationStore
+from core.store.disk_full import is_disk_full
 
 
 def consolidate(
@@ -63,16 +66,32 @@ def consolidate(
     options: ConsolidationOptions | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> ConsolidationReport:
-    """Run (or resume) consolidation over everything not yet consolidated.  See the module doc."""
+    """Run (or resume) consolidation over everything not yet consolidated.  See the module doc.
+
+    A full disk raises ``DiskFull`` saying how many memories were consolidated (they stay; the next run
+    resumes with the rest)."""
     opts = options or options_from_settings(store.settings())
     if opts.phone_region is None:
         opts.phone_region = default_phone_region()
-    stop = should_stop or (lambda: False)
     report = ConsolidationReport()
+    pending: list[int] = []
+    try:
+        return _consolidate(store, progress, llm, opts, should_stop or (lambda: False), report, pending)
+    except Exception as exc:
+        if not (isinstance(exc, DiskFull) or is_disk_full(exc)):
+            raise
+        cause = exc.__cause__ if isinstance(exc, DiskFull) else exc
+        raise DiskFull(report.items_processed, len(pending) or None, "memories", verb="consolidated") from cause
+
+
+def _consolidate(store: ConsolidationStore, progress: ProgressCallback | None, llm: Any | None,
+                 opts: ConsolidationOptions, stop: Callable[[], bool], report: ConsolidationReport,
+                 pending: list[int]) -> ConsolidationReport:
+    """``consolidate``'s work; ``report`` and ``pending`` (the items to do) fill as it goes."""
     report.pruned = prune(store)
 
     reader = store.read()
-    pending = pending_item_ids(reader)
+    pending.extend(pending_item_ids(reader))
     total = len(pending)
     done = 0
     new_people: set[int] = set()

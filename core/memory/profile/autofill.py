@@ -291,6 +291,9 @@ class LocatedField:
     target: tuple[int, int]
 
 
+CARET_GLYPHS = frozenset({"|", "||", "│", "¦", "‖", "▏", "▎"})  # what OCR makes of a text cursor
+
+
 class OcrWordLike(Protocol):
     text: str
     left: int
@@ -309,7 +312,8 @@ def fields_from_ocr(words: list[OcrWordLike], *, gap: int = 24, max_label_words:
     """
     lines: dict[tuple[int, int, int], list[OcrWordLike]] = {}
     for w in words:
-        if w.text.strip():
+        # A blinking text cursor is read as "|": it is neither part of the label nor where the field ends.
+        if w.text.strip() and w.text.strip() not in CARET_GLYPHS:
             lines.setdefault(w.line, []).append(w)
     found: list[tuple[str, tuple[int, int, int, int]]] = []
     for line_words in lines.values():

@@ -142,3 +142,26 @@ def test_label_matching_handles_variants() -> None:
     assert match_label("Vorname")[:2] == ("name", "first")
     assert match_label("Date of Birth *")[:2] == ("birthday", "full")
     assert match_label("Comments") is None
+
+
+def test_a_text_cursor_beside_a_label_is_not_part_of_it() -> None:
+    from dataclasses import dataclass
+
+    from core.memory.profile.autofill import fields_from_ocr
+
+    @dataclass
+    class Word:
+        text: str
+        left: int
+        top: int
+        width: int
+        height: int
+        line: tuple[int, int, int]
+
+    # "Full name |": the blinking cursor in the focused field, read by OCR on the label's line.
+    words = [Word("Full", 10, 10, 30, 12, (1, 1, 1)), Word("name", 45, 10, 40, 12, (1, 1, 1)),
+             Word("|", 130, 8, 3, 16, (1, 1, 1)), Word("City", 10, 50, 30, 12, (1, 1, 2))]
+    located = fields_from_ocr(words)
+    assert [f.field.label for f in located] == ["Full name", "City"]
+    assert located[0].label_box == (10, 10, 75, 12)  # the label ends at "name", so the click lands in the field
+    assert located[0].target == (85 + 24, 16)

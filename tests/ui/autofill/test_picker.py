@@ -61,3 +61,27 @@ def test_the_picker_stays_on_screen_near_the_edges(qapp) -> None:
     assert area.contains(placed) and area.contains(placed + QPoint(size.width() - 1, size.height() - 1))
     middle = area.center()
     assert on_screen(middle + QPoint(8, 8), size, middle) == middle + QPoint(8, 8)  # room enough: unchanged
+
+
+def test_the_picker_is_driven_by_the_keyboard(lexical_vault, qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    from ui.autofill.picker import AutofillPicker
+
+    def setup(conn) -> None:
+        me = self_entity(conn, ("Anna Berg",))
+        facts.set_fact(conn, me, "email", "anna.berg@example.com")
+        facts.set_fact(conn, me, "phone", "+49 30 1234567")
+
+    lexical_vault.write(setup)
+    sink, copies = RecordingSink(), RecordingSink()
+    picker = AutofillPicker(load_profile(lexical_vault.read()), sink, copies)
+    qtbot.addWidget(picker)
+    picker.popup_at_cursor()
+    qtbot.waitUntil(lambda: picker.list.hasFocus(), timeout=5000)  # it takes the keyboard when it opens
+    assert picker.list.currentRow() == 0  # the first value is ready for Enter
+    qtbot.keyClick(picker.list, Qt.Key.Key_Down)
+    wanted = picker.list.currentItem().data(Qt.ItemDataRole.UserRole).value
+    with qtbot.waitSignal(picker.chosen, timeout=5000):
+        qtbot.keyClick(picker.list, Qt.Key.Key_Return)
+    assert sink.filled == [("focused", wanted)] and copies.filled == []

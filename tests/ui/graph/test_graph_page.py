@@ -145,3 +145,78 @@ def test_find_in_the_graph_and_show_only_its_neighbours(lexical_vault, vault_pat
             assert (round(node.pos().x()), round(node.pos().y())) in ends
     label = page._labels[focus]
     assert abs(label.sceneBoundingRect().center().x() - node.pos().x()) < 2 and label.pos().y() > node.pos().y()
+
+
+def test_hover_lights_up_the_neighbours_and_zooming_in_names_more(lexical_vault, vault_paths, qtbot,
+                                                                   monkeypatch) -> None:
+    import ui.graph.page as graph_page
+
+    page = _open_page(lexical_vault, vault_paths, qtbot)
+    qtbot.waitUntil(lambda: bool(page.nodes), timeout=20000)
+
+    def linked(entity: int) -> set[int]:
+        return {d if s == entity else s for s, d, _line in page._edges if entity in (s, d)}
+
+    focus = min((i for i in page.nodes if linked(i) and set(page.nodes) - linked(i) - {i}),
+                key=lambda i: len(linked(i)))
+    page._hover(focus)  # what the dot's hover-enter calls
+    near = linked(focus) | {focus}
+    assert all(page.nodes[i].opacity() == 1.0 for i in near)
+    assert all(page.nodes[i].opacity() < 0.5 for i in set(page.nodes) - near)  # the rest dims
+    assert all(page._labels[i].isVisible() for i in near)  # the neighbours are named
+    page._hover(None)
+    assert all(n.opacity() == 1.0 for n in page.nodes.values())
+
+    # At the fitted zoom only the most important names show; zooming in names more of them.
+    monkeypatch.setattr(graph_page, "MAX_LABELS", 2)
+    page.view.fit()
+    named = sum(label.isVisible() for label in page._labels.values())
+    assert named == 2 < len(page._labels)
+    page.view.zoom_by(2.0)
+    assert sum(label.isVisible() for label in page._labels.values()) > named
+
+
+def test_the_memories_of_an_entity_read_as_plain_lines(lexical_vault, vault_paths, qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    lexical_vault.ingest([doc("/notes/plan.md", "# Project Falcon plan\n\n**Lukas Meyer** owns the payments of "
+                              "Project Falcon; " + "the rollout goes city by city. " * 20, at(days=3))], embed=False)
+    page = _open_page(lexical_vault, vault_paths, qtbot)
+    falcon = next(n.entity_id for n in page.view_data.nodes if n.name == "Project Falcon")
+    page.select_entity(falcon)
+    qtbot.waitUntil(lambda: any("plan" in page.memories.item(i).text() for i in range(page.memories.count())),
+                    timeout=20000)
+    rows = [page.memories.item(i).text() for i in range(page.memories.count())]
+    assert not any("# " in r or "**" in r for r in rows), rows  # no Markdown marks
+    assert all(len(r) <= 240 for r in rows)  # one line each; the list elides, it does not scroll sideways
+    assert page.memories.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+
+
+def test_names_never_cover_each_other_unless_hovered(qapp) -> None:
+    from PySide6.QtWidgets import (
+        QGraphicsEllipseItem,
+        QGraphicsLineItem,
+        QGraphicsScene,
+        QGraphicsSimpleTextItem,
+    )
+
+    from ui.graph.canvas import emphasise
+
+    scene = QGraphicsScene()
+    nodes, labels = {}, {}
+    for entity_id, (x, name) in enumerate([(0, "Richard Powers"), (40, "Buchhandlung"), (400, "Kiez")]):
+        dot = QGraphicsEllipseItem(x, 0, 10, 10)
+        scene.addItem(dot)
+        nodes[entity_id] = dot
+        label = QGraphicsSimpleTextItem(name)
+        label.setPos(x, 14)  # the first two names overlap, the third stands apart
+        scene.addItem(label)
+        labels[entity_id] = label
+    line = QGraphicsLineItem(0, 0, 40, 0)
+    scene.addItem(line)
+    edges = [(0, 1, line)]
+    rank = {0: 0, 1: 1, 2: 2}
+    emphasise(nodes, labels, edges, None, rank=rank, shown_labels=10, local=False, accent="#00f", muted="#888")
+    assert [labels[i].isVisible() for i in range(3)] == [True, False, True]  # the less important one waits
+    emphasise(nodes, labels, edges, 1, rank=rank, shown_labels=10, local=False, accent="#00f", muted="#888")
+    assert labels[1].isVisible() and labels[0].isVisible()  # hovered: it and its neighbours are named

@@ -55,3 +55,40 @@ def test_a_file_that_is_not_an_export_is_reported_and_the_rest_still_imports(unl
     qtbot.waitUntil(lambda: bool(results), timeout=60000)
     assert results[0].error and results[1].report.imported == 5
     assert "could not import holiday.bin" in window.status_line.flash_label.text()
+
+
+def test_a_dropped_scan_is_indexed_with_its_ocr_pages_shown(unlocked: Any, qtbot: Any, tmp_path: Path) -> None:
+    import os
+
+    from tests.data.files.images import scanned_pdf
+    from tests.normalize.test_image_ocr import _png
+
+    window = unlocked
+    scan = tmp_path / "minutes-scan.pdf"
+    scan.write_bytes(scanned_pdf(("alpha", "bravo", "charlie", "delta")))
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(_png(100_000, 100_000))
+    labels: list[str] = []
+    results: list[Any] = []
+    window.importer.finished.connect(results.extend)
+    window.importer.import_paths([scan, bomb])
+    dialog = window.importer.progress
+    assert dialog is not None
+
+    def seen() -> bool:  # every label the dialog showed, as the events arrive
+        if window.importer.progress is not None and dialog.labelText() not in labels:
+            labels.append(dialog.labelText())
+            if "OCR page 2 of 4" in dialog.labelText() and os.environ.get("CAIRN_SHOTS"):
+                dialog.grab().save(os.path.join(os.environ["CAIRN_SHOTS"], "import_ocr_page.png"))
+        return bool(results)
+
+    qtbot.waitUntil(seen, timeout=60000)
+    assert [r.path.name for r in results] == ["minutes-scan.pdf", "bomb.png"]
+    assert results[0].error is None and results[0].scan.indexed == 1
+    assert "decompression bomb" in (results[1].error or "")
+    status = window.status_line.flash_label.text()
+    assert "Imported 1 memory" in status and "could not import bomb.png" in status
+    search = window.show_page("search")
+    search.set_query("charlie harbour")
+    qtbot.waitUntil(lambda: search.model.rowCount() > 0, timeout=30000)
+    assert any("OCR page" in label for label in labels), labels

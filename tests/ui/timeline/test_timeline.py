@@ -10,6 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from tests.ui.conftest import wait_idle
 from ui import fmt
+from ui.timeline.count_text import density_hint_text, memory_count_text
 
 
 def _busiest_day(vault: Any) -> Any:
@@ -65,6 +66,8 @@ def test_dragging_on_the_hour_strip_selects_the_nearest_moment(unlocked: Any, qt
     # a pixel is several seconds wide: the cursor lands within one pixel of the moment dragged to
     seconds_per_pixel = 86400 / strip._track().width()
     assert abs(strip.cursor().timestamp() - target) <= 2 * seconds_per_pixel
+    # a screen reader hears the time as the strip shows it: hours and minutes, no seconds
+    assert strip.accessibleDescription() == f"Cursor at {fmt.to_local(strip.cursor()).strftime('%H:%M')}"
 
 
 def test_week_and_month_views_count_every_memory(unlocked: Any, qtbot: Any) -> None:
@@ -85,6 +88,31 @@ def test_week_and_month_views_count_every_memory(unlocked: Any, qtbot: Any) -> N
     timeline.set_zoom("week")
     qtbot.waitUntil(lambda: timeline.density.total(day) > 0, timeout=15000)
     assert timeline.density.total(day) == expected[day]
+
+
+def test_the_month_header_counts_that_month_only(unlocked: Any, qtbot: Any) -> None:
+    from ui.timeline.density import month_grid
+
+    timeline = unlocked.timeline()
+    _day, items = _busiest_day(unlocked.session.vault)
+    per_day = Counter(fmt.to_local(i.timestamp).date() for i in items if i.source != "summary")
+    # A month whose calendar grid also shows memories of the neighbouring months (greyed days).
+    day = next(d for d in sorted(per_day) if any(g.month != d.month and per_day[g] for g in month_grid(d)))
+    timeline.show_day(day)
+    wait_idle(qtbot, unlocked)
+    timeline.set_zoom("month")
+    qtbot.waitUntil(lambda: timeline.density._counts != {} and unlocked.session.tasks.running == 0, timeout=15000)
+    # The header beside "November 2026" and the hint count that month only, as its cells do.
+    in_month = sum(n for d, n in per_day.items() if (d.year, d.month) == (day.year, day.month))
+    assert timeline._toolbar.count_text() == memory_count_text(in_month)
+    assert timeline._density_card.hint().startswith(f"{memory_count_text(in_month)} on ")
+
+
+def test_count_wording_is_plain() -> None:
+    assert memory_count_text(1) == "1 memory" and memory_count_text(1234) == "1,234 memories"
+    assert density_hint_text(1, 1).startswith("1 memory on 1 day.")
+    assert density_hint_text(27, 5).startswith("27 memories on 5 days.")
+    assert density_hint_text(0, 0).startswith("No memories here yet.")
 
 
 def test_a_screenshot_moment_is_decrypted_in_memory_only(unlocked: Any, qtbot: Any) -> None:
