@@ -29,7 +29,7 @@ def demo_home() -> Path:
 
 
 def ensure_demo_vault(home: Path) -> object:
-    from core.demo import load_demo_memory
+    from core.demo import DEMO_SELF_NAMES, load_demo_memory
     from core.paths import VaultPaths
     from core.vault import Vault
 
@@ -40,7 +40,8 @@ def ensure_demo_vault(home: Path) -> object:
         print(f"Creating the demo vault at {home} (passphrase: {DEMO_PASSPHRASE}) …", flush=True)
         vault = Vault.create(paths, DEMO_PASSPHRASE, use_keyring=False)
         # The demo never records the real screen unless the user turns capture on (it says so).
-        vault.update_settings(screen_enabled=False)
+        # The demo's user is Sam Keller: their own vault may say so (the user's vault never gets these names).
+        vault.update_settings(screen_enabled=False, self_names=DEMO_SELF_NAMES)
     if not vault.stats().items:  # type: ignore[attr-defined]
         report = load_demo_memory(vault)
         print(f"Loaded the demo memory: {report}.", flush=True)

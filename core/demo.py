@@ -30,6 +30,9 @@ CHAT_SOURCE = "chat:demo"
 SCREEN_SOURCE = "screen:demo"
 FILE_SOURCE = "file:demo"
 DEMO_SOURCES = (CHAT_SOURCE, SCREEN_SOURCE, FILE_SOURCE)
+# The demo's user: "Me" in its chats, "Sam Keller" in its documents and screenshots.  Only a vault of its own
+# (``make run``, the screenshot tool) takes these as its self names; a user's vault never does.
+DEMO_SELF_NAMES = ("Sam Keller", "Sam")
 
 if TYPE_CHECKING:
     from core.vault import Vault

@@ -70,13 +70,14 @@ def _run(args: argparse.Namespace, home: Path, width: int, height: int) -> int:
     QStandardPaths.setTestModeEnabled(True)  # window geometry goes to a test location
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Cairn")
-    from core.demo import load_demo_memory
+    from core.demo import DEMO_SELF_NAMES, load_demo_memory
     from core.paths import VaultPaths
     from core.vault import Vault
     from ui.theme import Theme
 
     paths = VaultPaths(home)
     vault = Vault.create(paths, PASSPHRASE, use_keyring=False)
+    vault.update_settings(self_names=DEMO_SELF_NAMES)  # a vault of the demo's own, as `make run` makes
     load_demo_memory(vault)
     vault.consolidate()  # day summaries, people and places, the memory graph: what a user sees after a while
     vault.close()
@@ -225,6 +226,16 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
     ask.ask("When is Grandpa's birthday lunch?")
     _pump(app, lambda: idle() and not ask.busy(), timeout=ANSWER_TIMEOUT_S, settle=0.5)
     shots.append(_save(window, out / f"{theme}-09b-ask-answer-document.png"))
+    # a citation opened: the memory with the value the answer took from it marked
+    ask.ask("What time did the release go out?")
+    _pump(app, lambda: idle() and not ask.busy(), timeout=ANSWER_TIMEOUT_S, settle=0.5)
+    asked = ask.exchanges()
+    if asked and asked[-1].citations:
+        from PySide6.QtCore import QUrl
+
+        ask.transcript.anchorClicked.emit(QUrl(f"cite:{len(asked) - 1}:{asked[-1].citations[0].number}"))
+        _pump(app, lambda: idle() and window.timeline().current_item() is not None, settle=0.5)
+        shots.append(_save(window, out / f"{theme}-09c-ask-citation-opened.png"))
 
     # memory graph page
     graph = window.show_page("graph")

@@ -187,13 +187,19 @@ def query_terms(query: str) -> list[str]:
 
 
 def highlight_html(text: str, terms: list[str], colour: str, limit: int | None = None) -> str:
-    """HTML-escape ``text`` and mark the words that start with a query term (cheap stemming)."""
+    """HTML-escape ``text`` and mark the words that start with a query term (cheap stemming).
+
+    A term that is more than one plain word — a time, an amount, a date, a full name ("17:40", "14,00 €",
+    "3 December", "Richard Powers": an answer's values) — is marked only where it stands exactly.
+    """
     if limit is not None:
         text = one_line(text, limit)
     if not terms:
         return html.escape(text)
-    stems = [re.escape(t[: max(3, len(t) - 2)]) if len(t) > 4 else re.escape(t) for t in terms]
-    pattern = re.compile(r"(?<![\w])(" + "|".join(stems) + r")[\w]*", re.IGNORECASE | re.UNICODE)
+    exact = [re.escape(t) + r"(?![\w])" for t in terms if not t.isalpha()]
+    stems = [re.escape(t[: max(3, len(t) - 2)]) + r"[\w]*" if len(t) > 4 else re.escape(t) + r"[\w]*"
+             for t in terms if t.isalpha()]
+    pattern = re.compile(r"(?<![\w])(?:" + "|".join(exact + stems) + r")", re.IGNORECASE | re.UNICODE)
     out: list[str] = []
     last = 0
     for match in pattern.finditer(text):
@@ -211,12 +217,9 @@ def body_text(item: Any) -> str:
     snippet = getattr(item, "snippet", None)
     if snippet:
         return snippet
-    text = item.text or ""
-    if item.kind != "screenshot":
-        return text
-    from core.memory.extraction.screen_text import clean_screen_text  # late: only screen rows need it
+    from core.retrieve.snippets import readable_text  # late: only rows need it
 
-    return clean_screen_text(text, window_title=window_of(item)) or text
+    return readable_text(item.text or "", item.kind, window_of(item))
 
 
 def clean_snippet(snippet: str) -> str:

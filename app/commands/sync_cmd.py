@@ -88,7 +88,7 @@ def now(home: HomeOption = None) -> None:
 
 
 def _when(epoch: float | None) -> str:
-    return "never" if not epoch else datetime.fromtimestamp(epoch).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return "never" if not epoch else datetime.fromtimestamp(epoch).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def status(

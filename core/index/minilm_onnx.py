@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import os
 import time
@@ -43,6 +44,9 @@ OPSET = 17
 ONNX_FILE_PREFIX = "all-MiniLM-L6-v2-f32-"
 _TMP_PREFIX = ".building-minilm-"  # temp files of builds before write_private
 _STALE_TMP_SECONDS = 3600
+# The weights' key remembered against the file's identity: hashing the 90 MB weights cost every process that
+# loads the embedder ~0.4 s (a third of a fresh `cairn search`).
+WEIGHTS_KEY_MEMO = "minilm-weights-key.json"
 
 
 def weights_key(weights_path: Path) -> str:
@@ -54,9 +58,27 @@ def weights_key(weights_path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def remembered_weights_key(weights_path: Path, models_dir: Path) -> str:
+    """``weights_key``, hashed once per weights file: reused while the file's path, size, mtime and inode and
+    the graph builder's version are those it was hashed with (a replaced or rewritten file is hashed again)."""
+    st = weights_path.stat()
+    identity = [str(weights_path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino, GRAPH_VERSION]
+    memo = models_dir / WEIGHTS_KEY_MEMO
+    try:
+        saved = json.loads(memo.read_text("utf-8"))
+        if saved.get("identity") == identity and isinstance(saved.get("key"), str):
+            return str(saved["key"])
+    except (OSError, ValueError, AttributeError):
+        pass  # none yet, or unreadable: hash again
+    key = weights_key(weights_path)
+    with contextlib.suppress(OSError):  # a read-only models folder: hash every time, as before
+        write_private(memo, json.dumps({"identity": identity, "key": key}).encode())
+    return key
+
+
 def onnx_model_path(weights_path: Path, models_dir: Path) -> Path:
     """Where the graph built from ``weights_path`` lives in ``models_dir``."""
-    return models_dir / f"{ONNX_FILE_PREFIX}{weights_key(weights_path)}.onnx"
+    return models_dir / f"{ONNX_FILE_PREFIX}{remembered_weights_key(weights_path, models_dir)}.onnx"
 
 
 class _GraphBuilder:

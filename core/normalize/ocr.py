@@ -172,8 +172,12 @@ class TesseractOcr:
             return False
         return True
 
-    def recognize(self, image: Any, region: Box | None = None) -> OcrResult:
-        """OCR ``image`` (or only ``region`` of it); boxes come back in ``image`` coordinates."""
+    def recognize(self, image: Any, region: Box | None = None, upscale: float | None = None) -> OcrResult:
+        """OCR ``image`` (or only ``region`` of it); boxes come back in ``image`` coordinates.
+
+        ``upscale`` overrides the recipe's factor for this call (the screen processor reads
+        text it already knows to be large at 1x).
+        """
         from PIL import Image  # late: keeps `import core` cheap
 
         offset_x = offset_y = 0
@@ -184,15 +188,13 @@ class TesseractOcr:
             image = image.crop((left, top, left + width, top + height))
             offset_x, offset_y = left, top
         gray = image.convert("L")
-        if self.upscale != 1.0:
-            gray = gray.resize(
-                (round(gray.width * self.upscale), round(gray.height * self.upscale)),
-                Image.Resampling.LANCZOS,
-            )
+        scale = self.upscale if upscale is None else upscale
+        if scale != 1.0:
+            gray = gray.resize((round(gray.width * scale), round(gray.height * scale)), Image.Resampling.LANCZOS)
         started = time.monotonic()
         tsv = self._run_library(gray) if self.backend == "library" else self._run_cli(gray)
         seconds = time.monotonic() - started
-        words = parse_tsv(tsv, scale=self.upscale, offset=(offset_x, offset_y), min_conf=self.min_conf)
+        words = parse_tsv(tsv, scale=scale, offset=(offset_x, offset_y), min_conf=self.min_conf)
         return OcrResult(words, seconds)
 
     def _run_library(self, gray: Any) -> str:

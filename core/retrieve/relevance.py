@@ -60,7 +60,10 @@ def term_weights(reader: Any, terms: Sequence[str]) -> dict[str, float]:
     """IDF-like weight of each query word in this vault; a word the vault has never seen weighs most."""
     if not terms:
         return {}
-    total = int(reader.execute("SELECT count(*) FROM chunks").fetchone()[0]) or 1
+    # The highest chunk id stands for the vault's size: count(*) scanned every chunk (86 ms of a 240 ms search at
+    # 1M), max(id) is one index probe. Forgotten chunks make it a slight overestimate, which moves every word's
+    # weight alike and leaves their shares (what coverage uses) almost unchanged.
+    total = int(reader.execute("SELECT max(id) FROM chunks").fetchone()[0] or 0) or 1
     weights: dict[str, float] = {}
     for term in terms:
         df = int(reader.execute(

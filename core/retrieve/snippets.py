@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from core.normalize.screen_text import clean_screen_text
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -22,6 +24,15 @@ def highlight_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
         if any(word == k or (len(k) >= 4 and word.startswith(k)) for k in keys):
             spans.append((m.start(), m.end()))
     return spans
+
+
+def readable_text(text: str, kind: str | None, window_title: str | None = None) -> str:
+    """What a person reads of a memory's text: a screenshot's OCR without the screen's chrome (the top bar's
+    "Activities Firefox 09:17", the window title again, the tab strip), which would otherwise start every
+    screen row and snippet; any other text as it is."""
+    if kind != "screenshot":
+        return text
+    return clean_screen_text(text, window_title=window_title) or text
 
 
 def make_snippet(text: str, terms: Sequence[str], width: int = 240) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 from pathlib import Path
@@ -19,7 +20,14 @@ from core.index.minilm import (
     plan_batches,
 )
 from core.index.minilm_numpy import NumpyMiniLMEmbedder
-from core.index.minilm_onnx import ONNX_FILE_PREFIX, OnnxMiniLMEmbedder, onnx_model_path, weights_key
+from core.index.minilm_onnx import (
+    ONNX_FILE_PREFIX,
+    WEIGHTS_KEY_MEMO,
+    OnnxMiniLMEmbedder,
+    onnx_model_path,
+    remembered_weights_key,
+    weights_key,
+)
 
 LONG_TEXT = " ".join(
     [
@@ -198,7 +206,7 @@ def test_built_graph_is_reused_on_second_load(models_dir: Path, onnx_embedder: O
     assert not again.built
     assert again.model_path == path
     assert path.stat().st_mtime_ns == stat_before.st_mtime_ns and path.stat().st_ino == stat_before.st_ino
-    assert [p.name for p in models_dir.iterdir()] == [path.name]  # no temp files left behind
+    assert [p.name for p in models_dir.iterdir() if p.name != WEIGHTS_KEY_MEMO] == [path.name]  # no temp files
     np.testing.assert_allclose(again.embed(SENTENCES[:3]), onnx_embedder.embed(SENTENCES[:3]), atol=1e-5)
 
 
@@ -211,7 +219,7 @@ def test_damaged_cached_graph_is_rebuilt(tmp_path: Path) -> None:
     embedder = OnnxMiniLMEmbedder(files, tmp_path)
     assert embedder.built and embedder.model_path == target
     assert embedder.embed(["still works"]).shape == (1, MINILM_DIM)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]  # stale graph removed
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != WEIGHTS_KEY_MEMO) == [target.name]  # stale gone
 
 
 def test_weights_key_follows_file_content(tmp_path: Path) -> None:
@@ -222,6 +230,22 @@ def test_weights_key_follows_file_content(tmp_path: Path) -> None:
     b.write_bytes(b"weights one")
     assert weights_key(a) == weights_key(b)
     assert onnx_model_path(a, tmp_path) == onnx_model_path(b, tmp_path)
+
+
+def test_weights_key_is_hashed_once_per_file_and_again_when_the_file_changes(tmp_path: Path) -> None:
+    weights, models = tmp_path / "model.safetensors", tmp_path / "models"
+    models.mkdir()
+    weights.write_bytes(b"weights one")
+    first = remembered_weights_key(weights, models)
+    assert first == weights_key(weights)
+    memo = models / WEIGHTS_KEY_MEMO
+    saved = json.loads(memo.read_text("utf-8"))
+    memo.write_text(json.dumps({**saved, "key": "remembered"}), "utf-8")
+    assert remembered_weights_key(weights, models) == "remembered"  # read back, not hashed again
+    weights.write_bytes(b"weights two, longer")  # another size and mtime: hashed again
+    assert remembered_weights_key(weights, models) == weights_key(weights) != first
+    memo.write_text("{not json", "utf-8")
+    assert remembered_weights_key(weights, models) == weights_key(weights)
 
 
 def test_missing_model_package_is_a_clear_error(tmp_path: Path) -> None:

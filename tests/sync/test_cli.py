@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -46,6 +47,9 @@ def test_setup_now_status_between_two_homes(tmp_path: Path) -> None:
     assert status["pending_changes"] == 0
     human = _cli(laptop, "sync", "status").stdout
     assert "laptop (this device)" in human and "last sync" in human
+    # times to the minute, as everywhere else in Cairn (seconds are noise to a reader)
+    assert re.search(r"last sync: \d{4}-\d{2}-\d{2} \d{2}:\d{2};", human), human
+    assert not re.search(r"\d{2}:\d{2}:\d{2}", human), human
 
 
 def test_remote_targets_need_a_trusted_keyring(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.answer.spans import answer_values
 from ui import fmt, theme
 from ui.ask import present
 from ui.ask.engine import AskEngine, Citation, Final, Status, Token
@@ -284,7 +285,9 @@ class AskPage(QWidget):
             return
         for ci in ex.citations:
             if ci.number == number:
-                self.open_item.emit(ci.item_id, fmt.query_terms(ex.question))
+                # the values the answer took from this memory first, then the question's words
+                values = answer_values(ex.text, number) if ex.final is not None else []
+                self.open_item.emit(ci.item_id, [*values, *fmt.query_terms(ex.question)])
                 return
 
     def citation_targets(self) -> list[int]:

@@ -411,7 +411,7 @@ class ScreenDaemon:
             region_max_fraction=self.config.region_max_fraction,
             margin=self.config.ocr_margin,
             encoder=FrameEncoder(deltas=self.config.delta_frames),
-            skip_moving_pictures=self.config.skip_moving_pictures,
+            skip_moving_pictures=self.config.skip_moving_pictures, native_scale=self.config.native_scale_ocr,
         )
 
     def _handle(self, processor: FrameProcessor, item: CapturedFrame) -> None:

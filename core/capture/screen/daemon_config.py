@@ -45,10 +45,14 @@ class DaemonConfig:
     delta_frames: bool = True
     # A playing video (photographic tiles without words) is not OCR'd (processor); False OCRs it at every take.
     skip_moving_pictures: bool = True
+    # Changed bands of large text (16 px fonts and up, HiDPI) are OCR'd at 1x, not 2x (processor._native_scale):
+    # bench.screen scripted session, OCR 16.6 -> 10.6 CPU-s with the same words stored.  False: always 2x.
+    native_scale_ocr: bool = True
 
     def baseline(self) -> DaemonConfig:
         """The pipeline as it was before issue 16 (bench.screen's baseline column)."""
-        return replace(self, delta_frames=False, skip_moving_pictures=False, busy_window_gap_s=8.0)
+        return replace(self, delta_frames=False, skip_moving_pictures=False, native_scale_ocr=False,
+                       busy_window_gap_s=8.0)
 
     @classmethod
     def from_settings(cls, settings: Settings, runtime_dir: Path | None = None) -> DaemonConfig:

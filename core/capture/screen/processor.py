@@ -80,10 +80,12 @@ class FrameProcessor:
         window_references: int = 4,
         encoder: FrameEncoder | None = None,
         skip_moving_pictures: bool = True,
+        native_scale: bool = True,
     ) -> None:
         self.ocr = ocr
         self.encoder = encoder or FrameEncoder()
         self.skip_moving_pictures = skip_moving_pictures
+        self.native_scale = native_scale  # large text OCR'd at 1x (_native_scale); False: the recipe's 2x always
         self.redactor = redactor
         self.region_max_fraction = region_max_fraction
         self.margin = margin
@@ -182,7 +184,8 @@ class FrameProcessor:
         new_words: list[OcrWord] = []
         seconds = 0.0
         if padded:
-            recognised, seconds = self._ocr_stacked(image, padded)
+            scale = _native_scale(reference.words) if self.native_scale else None
+            recognised, seconds = self._ocr_stacked(image, padded, scale)
             # Words entirely in the margin are kept from the reference instead (they were whole there).
             new_words = [w for w in recognised if any(ch.intersects(w.box, r) for r in to_ocr)]
             _log.debug("monitor %s: %d words OCR'd (%d kept) in %.2f s", monitor, len(recognised), len(new_words), seconds)
@@ -195,7 +198,7 @@ class FrameProcessor:
         _log.debug("whole frame: %d words OCR'd in %.2f s", len(words), result.seconds)
         return words, [(0, 0, image.width, image.height)], result.seconds, 1.0
 
-    def _ocr_stacked(self, image: Any, boxes: Sequence[Box]) -> tuple[list[OcrWord], float]:
+    def _ocr_stacked(self, image: Any, boxes: Sequence[Box], upscale: float | None = None) -> tuple[list[OcrWord], float]:
         """OCR several boxes in one tesseract run: crops stacked vertically with gaps."""
         from PIL import Image
 
@@ -210,7 +213,7 @@ class FrameProcessor:
             canvas.paste(crop, (0, y))
             placements.append((y, y + crop.height, box))
             y += crop.height + STACK_GAP
-        result = self.ocr.recognize(canvas)
+        result = self.ocr.recognize(canvas, upscale=upscale)
         words: list[OcrWord] = []
         for word in result.words:
             centre = word.top + word.height // 2
@@ -290,6 +293,24 @@ def _plan(reference: _Reference, pixels: np.ndarray, skip_pictures: bool = True)
     return _Plan(reference, change, to_ocr, inherited)
 
 
+# Text this large reads as well at 1x as at the recipe's 2x upscale, for half the CPU (tesseract's cost
+# grows with the pixels it is given).  Measured on the 18 real screenshots of ../shared/data/screens
+# with their font sizes: a word's OCR box is 8-9 px tall for 11-13 px fonts, 11 (p25 10) for 14-15 px,
+# 12 for 16 px, 14 for 20 px; at 1x, 14-15 px fonts lost 5 % of their words, 16 px and up none.  The
+# lower quartile (not the median) of the reference's word heights decides, so a window that mixes
+# small print with large headings keeps the 2x upscale.  A HiDPI screen (2x scale) lands here.
+NATIVE_SCALE_MIN_HEIGHT = 12
+NATIVE_SCALE_MIN_WORDS = 20
+
+
+def _native_scale(words: Sequence[OcrWord]) -> float | None:
+    """1.0 when the reference's text is large enough to OCR at native size, else None (the recipe's upscale)."""
+    heights = sorted(w.height for w in words if w.text != REDACTED_WORD)
+    if len(heights) < NATIVE_SCALE_MIN_WORDS or heights[len(heights) // 4] < NATIVE_SCALE_MIN_HEIGHT:
+        return None
+    return 1.0
+
+
 PICTURE_TILE = 32
 
 
@@ -305,16 +326,7 @@ def _outside_moving_pictures(reference: _Reference, pixels: np.ndarray, region: 
         return [region]
     if len(np.unique(pixels[top : top + height : 4, left : left + width : 4])) <= 4 * PICTURE_TILE:
         return [region]  # too few colours for a picture anywhere in it: text and UI (the common case, cheaply)
-    rows, cols = -(-height // PICTURE_TILE), -(-width // PICTURE_TILE)
-    picture = np.zeros((rows, cols), dtype=bool)
-    changed = np.zeros((rows, cols), dtype=bool)
-    for r in range(rows):
-        for c in range(cols):
-            y, x = top + r * PICTURE_TILE, left + c * PICTURE_TILE
-            window = (slice(y, min(y + PICTURE_TILE, top + height)), slice(x, min(x + PICTURE_TILE, left + width)))
-            cur, ref = pixels[window], reference.pixels[window]
-            changed[r, c] = bool((cur != ref).any())
-            picture[r, c] = changed[r, c] and _picture_tile(cur) and _picture_tile(ref)
+    changed, picture = picture_tiles(reference.pixels, pixels, region)
     if not picture.any():
         return [region]
     for word in reference.words:
@@ -326,9 +338,38 @@ def _outside_moving_pictures(reference: _Reference, pixels: np.ndarray, region: 
     return [(left + x, top + y, min(w, width - x), min(h, height - y)) for x, y, w, h in boxes]
 
 
-def _picture_tile(tile: np.ndarray) -> bool:
-    # Anti-aliased text on a flat background has a few dozen colours per tile; a video frame hundreds.
-    return len(np.unique(tile)) > tile.size // 4
+def picture_tiles(before: np.ndarray, after: np.ndarray, region: Box) -> tuple[np.ndarray, np.ndarray]:
+    """Per ``PICTURE_TILE`` tile of ``region``: changed, and changed while photographic in both frames.
+
+    Photographic: more distinct colours than a quarter of the tile's pixels (anti-aliased text
+    on a flat background has a few dozen colours per tile; a video frame hundreds).  All tiles
+    at once: the region is padded to whole tiles by repeating its edge (which adds no colour
+    and no change) and the changed tiles' colours are counted in one sort.  A loop of
+    ``np.unique`` per tile cost 0.3 % of a core on its own in bench.screen's scripted session.
+    """
+    left, top, width, height = region
+    tile = PICTURE_TILE
+    rows, cols = -(-height // tile), -(-width // tile)
+    pad = ((0, rows * tile - height), (0, cols * tile - width))
+
+    def tiles(frame: np.ndarray) -> np.ndarray:
+        block = np.pad(frame[top : top + height, left : left + width], pad, mode="edge")
+        return block.reshape(rows, tile, cols, tile).swapaxes(1, 2).reshape(rows, cols, tile * tile)
+
+    old, new = tiles(before), tiles(after)
+    changed = (old != new).any(axis=2)
+    picture = changed.copy()
+    where = np.nonzero(changed)
+    if not where[0].size:
+        return changed, picture
+    tile_h = np.minimum(tile, height - np.arange(rows) * tile)
+    tile_w = np.minimum(tile, width - np.arange(cols) * tile)
+    limit = (tile_h[where[0]] * tile_w[where[1]]) // 4
+    for frame_tiles in (old, new):
+        ordered = np.sort(frame_tiles[where], axis=1)
+        distinct = np.count_nonzero(np.diff(ordered, axis=1), axis=1) + 1
+        picture[where] &= distinct > limit
+    return changed, picture
 
 
 def _shift_words(words: Sequence[OcrWord], region: Box, dy: int, new_bands: Sequence[Box]) -> list[OcrWord]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from core.memory.extraction.screen_text import Lexicon, clean_screen_text, dictionary_lookup
 from core.memory.items import MemItem
+from core.normalize.screen_text import Lexicon, clean_screen_text, dictionary_lookup
 
 VAULT_WORDS_FROM = 5000  # the newest written memories whose words count as known (what the user reads and writes)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from core.memory.consolidation.types import ConsolidationOptions
 from core.memory.extraction.apps import app_name
+from core.memory.extraction.contacts import ROLE_MAILBOX
 from core.memory.extraction.scan import extract
 from core.memory.extraction.types import Extraction, FactCandidate
 from core.memory.extraction.value_norms import norm_email, norm_handle, norm_phone, norm_text
@@ -96,12 +97,18 @@ def process_item(
             break
         entity_id: int | None = None
         if m.kind in ENTITY_KINDS_FROM_MENTIONS:
-            entity_id = ents.resolve(conn, ENTITY_KINDS_FROM_MENTIONS[m.kind], m.value, (), item.ts)
+            # An untyped name read off the screen is as often a label or heading of an app ("Dashboard",
+            # "Status In") as a name: it joins a topic that something the user wrote or received made, never
+            # starts one (a label recurs on screen every day, so recurring there proves nothing).
+            create = not (m.kind == "name" and item.source.startswith("screen"))
+            entity_id = ents.resolve(conn, ENTITY_KINDS_FROM_MENTIONS[m.kind], m.value, (), item.ts, create=create)
         elif m.kind in ("email", "handle", "phone"):
             if m.kind == "email" and m.norm in bound:
                 entity_id = ents.find_by_alias(conn, "email", m.norm)
             else:
                 existing = ents.find_by_alias(conn, m.kind, m.norm)
+                if existing is None and m.kind == "email" and ROLE_MAILBOX.match(m.norm):
+                    continue  # a shop's or a help desk's mailbox is no person to put in the graph
                 if existing is None:
                     display = (ents.display_name_from_email(m.value) if m.kind == "email"
                                else ents.display_name_from_handle(m.value) if m.kind == "handle" else m.value)

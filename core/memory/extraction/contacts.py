@@ -25,6 +25,14 @@ WIN_PATH = re.compile(r"\b[A-Za-z]:\\(?:[\w .+-]+\\)*[\w .+-]+\.\w{1,8}\b")
 NAME_EMAIL = re.compile(
     r"(?P<name>(?:[A-Z]\.|[A-Z][\w'’-]+)(?:[ \t]+(?:[A-Z]\.|[A-Z][\w'’-]+)){0,3})[ \t]*[<(][ \t]*(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,24})\s*[>)]"
 )
+# A name's lower-case particle right before where NAME_EMAIL's name starts: the name began earlier.
+CUT_NAME = re.compile(r"\b(?:am|an|im|zum|zur|von|van|de|der|den|da|du|la|le|di|del|of|the|and|&)[ \t]+$")
+# Mailboxes of a role, not a person: "orders@", "it-help@", "noreply@", "info.berlin@".
+ROLE_MAILBOX = re.compile(
+    r"^(?:[a-z0-9]+[-_.])?(?:no-?reply|do-?not-?reply|info|orders?|support|help|helpdesk|service|admin|sales|billing|"
+    r"contact|hello|team|office|newsletter|news|notifications?|alerts?|mailer-daemon|postmaster|webmaster|"
+    r"accounts?|invoices?|shop|store|bookings?|reservations?|jobs|careers|press|security|privacy)(?:[._+-][^@]*)?@"
+)
 
 _STREET_WORDS = (
     r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Close|"

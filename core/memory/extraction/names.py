@@ -11,13 +11,14 @@ Pure (text in, mentions out), safe from any thread, raises nothing.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from core.memory.extraction.apps import app_name, is_app_name
 from core.memory.extraction.types import Mention
 from core.memory.extraction.value_norms import norm_text
 
 _CAP_WORD = r"[A-Z][a-zA-Z'’-]*[a-z][a-zA-Z'’-]*"
-_CAP_SEQ = re.compile(rf"\b{_CAP_WORD}(?:[ \t]+(?:(?:of|de|van|von|der|da|&)[ \t]+)?{_CAP_WORD}){{0,3}}\b")
+_CAP_SEQ = re.compile(rf"\b{_CAP_WORD}(?:[ \t]+(?:(?:of|de|van|von|der|da|am|an|im|zum|zur|la|le|du|del|di|&)[ \t]+)?{_CAP_WORD}){{0,3}}\b")
 NOT_NAMES: frozenset[str] = frozenset(
     ["i", "i'm", "i've", "i'd", "i'll", "im", "hey", "hi", "hello", "thanks", "thank", "yes", "no", "oh", "ok", "okay", "wow", "yeah", "yep", "sure", "well", "so", "but", "and", "or", "the", "a", "an", "this", "that", "these", "those", "it", "its", "it's", "my", "your", "our", "their", "his", "her", "we", "you", "they", "he", "she", "what", "when", "where", "why", "how", "who", "which", "there", "here", "then", "also", "just", "maybe", "really", "great", "good", "nice", "cool", "awesome", "sorry", "please", "lol", "haha", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "tomorrow", "yesterday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "dear", "best", "regards", "cheers", "congrats", "congratulations", "love", "happy", "glad", "sounds", "that's", "it's", "what's", "let's", "don't", "can't", "won't", "didn't", "i'm", "you're", "we're", "they're", "he's", "she's", "there's", "here's"]
 )
@@ -31,45 +32,145 @@ KIN_WORDS: frozenset[str] = frozenset(
      "grandma", "granny", "gran", "grandmother", "grandfather", "nana", "nan", "opa", "oma", "papa", "mama",
      "aunt", "auntie", "uncle", "cousin", "sis", "bro"]
 )
-_PLACE_CUE = re.compile(r"(?:\b(?:in|to|from|at|near|visit(?:ed|ing)?|moved to|live in|lives in)\s+)$", re.I)
+_PLACE_CUE = re.compile(
+    r"(?:\b(?:in|to|from|at|near|visit(?:ed|ing)?|moved to|live in|lives in|room|office|hall|building|venue)\s+)$", re.I
+)
+# Labels of people in calendars, tickets and mail headers; OCR runs them into the names beside them
+# ("Assignee Lukas Brandt Reporter Sam Keller"), so they also end a name.
+_PERSON_LABELS: frozenset[str] = frozenset(
+    ["organiser", "organizer", "attendee", "attendees", "participant", "participants", "assignee", "reporter",
+     "author", "owner", "host", "sender", "recipient", "cc", "present"]
+)
+_TITLES: frozenset[str] = frozenset(["mr", "mrs", "ms", "dr", "prof", "sir", "dame"])
+# Words that put a person right after them: titles, greetings, relations, social verbs, and the labels of
+# calendars, tickets and mail headers ("Organiser: Lukas Brandt", "Reporter Sam Keller").
+_PERSON_CUE = re.compile(
+    r"(?:\b(?:mr|mrs|ms|dr|prof|dear|hi|hello|hey|thanks|thank you|"
+    r"friend|colleague|boss|manager|neighbou?r|partner|wife|husband|sister|brother|son|daughter|"
+    r"girlfriend|boyfriend|fianc[eé]e?|" + "|".join(sorted(KIN_WORDS)) + r"|"
+    r"met|meet|meeting|called|call|asked|ask|told|tell|texted|emailed|invited|"
+    + "|".join(sorted(_PERSON_LABELS)) + r")"
+    r"\.?:?[ \t]+)$",
+    re.I,
+)
+# "by" before a first and last name: a book, a talk, a photo by someone ("by Richard Powers").
+_BY_CUE = re.compile(r"\bby[ \t]+$", re.I)
+# Between two names of one list: a comma, "and", "&", a role in brackets ("Lukas Brandt (chair), Priya").
+_LIST_GAP = re.compile(r"^[ \t]*(?:\([^()\n]{0,30}\)[ \t]*)?(?:,|;|&|\band\b|\bund\b|\bor\b)[ \t]*(?:\band\b[ \t]*)?$", re.I)
+# Where a line starts a sentence: after a list marker or a Markdown heading mark ("- Staging load test").
+_LINE_START = re.compile(r"^[ \t]*(?:(?:[-*•>+]|#{1,6}|\d{1,3}[.)])[ \t]+)?$")
+
+
+@dataclass(slots=True)
+class _Found:
+    words: list[str]
+    value: str
+    norm: str
+    start: int
+    end: int
+    kind: str
+    conf: float
+    sentence_initial: bool
 
 
 def find_names(text: str, known_people: frozenset[str] = frozenset()) -> list[Mention]:
     """Capitalised word sequences that are not sentence-initial filler; typed by simple cues.
 
-    ``known_people`` (folded names, e.g. chat speakers) types matches as persons.
+    ``known_people`` (folded names, e.g. chat speakers) types matches as persons.  A name listed
+    together with a person ("Priya Raman, Marta Kowalski"), or one whose first name is a person's named
+    in the same text, is a person too.
     """
+    found = [f for m in _CAP_SEQ.finditer(text) for f in _candidates(text, m, known_people)]
+    _people_by_company(text, found)
     out: list[Mention] = []
-    for m in _CAP_SEQ.finditer(text):
-        value = m.group(0)
-        words = value.split()
-        while words and words[0].lower().strip("'’") in NOT_NAMES:
-            words = words[1:]
-        if not words:
-            continue
-        value = " ".join(words)
-        start = m.start() + m.group(0).index(words[0])
-        end = start + len(value)
-        norm = norm_text(value)
-        if len(norm) < 3 or norm in NOT_NAMES:
-            continue
-        before = text[max(0, start - 2) : start]
-        sentence_initial = start == 0 or bool(re.search(r"[.!?\n]\s*$", before)) or before.endswith("\n")
-        if is_app_name(value):
-            kind, conf = "app", 0.8
-        elif norm in known_people or words[0].lower() in known_people:
-            kind, conf = "person", 0.9
-        elif words[0].lower() in KIN_WORDS:
-            kind, conf = "person", 0.8
-        elif _ORG_SUFFIX.search(value):
-            kind, conf = "org", 0.8
-        elif _PLACE_CUE.search(text[max(0, start - 20) : start]):
-            kind, conf = "place", 0.5
-        else:
-            kind, conf = "name", 0.5
-        if sentence_initial and len(words) == 1 and kind == "name":
+    for f in found:
+        if f.sentence_initial and len(f.words) == 1 and f.kind == "name":
             continue  # an ordinary capitalised first word
-        if kind == "app":
-            value = app_name(value)
-        out.append(Mention(kind, value, norm, start, end, "names", conf))
+        value = app_name(f.value) if f.kind == "app" else f.value
+        out.append(Mention(f.kind, value, f.norm, f.start, f.end, "names", f.conf))
     return out
+
+
+def _candidates(text: str, m: re.Match[str], known_people: frozenset[str]) -> list[_Found]:
+    """One capitalised sequence as names; a possessive ends a name ("Priya's Postgres" is Priya)."""
+    out: list[_Found] = []
+    offset = m.start()
+    words = m.group(0).split()
+    while words:
+        if words[0].lower() in _PERSON_LABELS:
+            offset = text.index(words[0], offset) + len(words[0])
+            words = words[1:]
+            continue
+        cut = next((n for n, w in enumerate(words) if w.endswith(("'s", "’s"))), None)
+        label = next((n for n, w in enumerate(words) if n and w.lower() in _PERSON_LABELS), None)
+        if label is not None and (cut is None or label <= cut):
+            part, words, cut = words[:label], words[label:], None
+        else:
+            part = words if cut is None else words[: cut + 1]
+            words = [] if cut is None else words[cut + 1 :]
+        if cut is not None:
+            part = [*part[:-1], part[-1][:-2]]
+        value = " ".join(part)
+        start = text.index(part[0], offset)
+        offset = start + len(value) + (2 if cut is not None else 0)
+        one = _typed(text, part, start, known_people)
+        if one is not None:
+            out.append(one)
+    return out
+
+
+def _typed(text: str, words: list[str], start: int, known_people: frozenset[str]) -> _Found | None:
+    while words and words[0].lower().strip("'’") in NOT_NAMES:
+        start = text.index(words[1], start + len(words[0])) if len(words) > 1 else start
+        words = words[1:]
+    if not words:
+        return None
+    value = " ".join(words)
+    end = start + len(value)
+    norm = norm_text(value)
+    if len(norm) < 3 or norm in NOT_NAMES:
+        return None
+    before = text[max(0, start - 2) : start]
+    line = text[text.rfind("\n", 0, start) + 1 : start]
+    sentence_initial = start == 0 or bool(re.search(r"[.!?\n]\s*$", before)) or bool(_LINE_START.match(line))
+    context = text[max(0, start - 24) : start]
+    if is_app_name(value):
+        kind, conf = "app", 0.8
+    elif norm in known_people or words[0].lower() in known_people:
+        kind, conf = "person", 0.9
+    elif words[0].lower() in KIN_WORDS or (len(words) > 1 and words[0].rstrip(".").lower() in _TITLES):
+        kind, conf = "person", 0.8
+    elif _ORG_SUFFIX.search(value):
+        kind, conf = "org", 0.8
+    elif _PERSON_CUE.search(context) or (len(words) in (2, 3) and _BY_CUE.search(context)):
+        kind, conf = "person", 0.7
+    elif _PLACE_CUE.search(text[max(0, start - 20) : start]):
+        kind, conf = "place", 0.5
+    else:
+        kind, conf = "name", 0.5
+    return _Found(words, value, norm, start, end, kind, conf, sentence_initial)
+
+
+def _people_by_company(text: str, found: list[_Found]) -> None:
+    """Untyped names take the kind of a person or place they are listed with ("Priya Raman, Marta Kowalski",
+    "Berlin and Leipzig"), and become people when a person of this text has their first name
+    ("Marta Kowalski … Marta: announce the release")."""
+    changed = True
+    while changed:
+        changed = False
+        first_names = {f.words[0].lower() for f in found if f.kind == "person" and len(f.words) > 1}
+        for n, f in enumerate(found):
+            if f.kind != "name" or len(f.words) > 3:
+                continue
+            kind = next((other.kind for other in _list_neighbours(found, n) if other.kind in ("person", "place")
+                         and _LIST_GAP.match(text[min(f.end, other.end) : max(f.start, other.start)] or "x")), None)
+            if kind is None and f.words[0].lower() in first_names:
+                kind = "person"
+            if kind is not None:
+                f.kind, f.conf = kind, 0.6
+                changed = True
+
+
+def _list_neighbours(found: list[_Found], n: int) -> list[_Found]:
+    """The names just before and after ``found[n]`` (a list is read link by link)."""
+    return [found[i] for i in (n - 1, n + 1) if 0 <= i < len(found)]

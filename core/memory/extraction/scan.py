@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.memory.extraction.contacts import NAME_EMAIL, find_contacts
+from core.memory.extraction.contacts import CUT_NAME, NAME_EMAIL, find_contacts
 from core.memory.extraction.dates import find_dates
 from core.memory.extraction.fact_patterns import find_facts
 from core.memory.extraction.names import find_names
@@ -47,6 +47,8 @@ def extract(
             continue
         result.mentions.append(name)
     for m in NAME_EMAIL.finditer(text):
+        if CUT_NAME.search(text, 0, m.start("name")):
+            continue  # "Buchhandlung am Kiez <…>": the match holds only the name's tail ("Kiez")
         email = m["email"]
         result.bindings.append(Binding(m["name"].strip(), "email", email, norm_email(email)))
     result.facts.extend(find_facts(text, reference=reference, phone_region=phone_region, labelled=labelled))

@@ -122,8 +122,9 @@ def entity_key(kind: str, norm: str) -> str:
 
 def resolve(
     conn: Any, kind: str, name: str, aliases: Iterable[tuple[str, str, str]] = (), ts: float | None = None,
+    *, create: bool = True,
 ) -> int | None:
-    """The entity for a mention, creating it when nothing matches.
+    """The entity for a mention, creating it when nothing matches (unless ``create`` is False: then None).
 
     ``aliases`` are ``(alias_kind, value, norm)``; strong ones (email, phone,
     handle) decide first, then the folded name.  A typed mention may adopt an
@@ -145,6 +146,8 @@ def resolve(
                 break
     if found is None and name_norm:
         found = _find_by_name(conn, kind, name_norm)
+    if found is None and not create:
+        return None
     if found is None:
         found = create_entity(conn, kind, name, ts)
     else:

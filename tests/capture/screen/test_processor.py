@@ -10,7 +10,7 @@ import pytest
 from core.capture.screen.frames import CapturedFrame
 from core.capture.screen.grab import Frame, Monitor, image_to_pixels
 from core.capture.screen.processor import FrameProcessor
-from core.normalize.ocr import TesseractOcr, word_recall
+from core.normalize.ocr import TesseractOcr, normalise_word, word_recall
 from core.redact.redactor import Redactor
 
 from .conftest import font, render_lines, screen_path, truth_words
@@ -175,38 +175,77 @@ def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
-def test_scrolled_rendered_page_ocrs_only_the_new_band_and_reads_it_as_a_full_ocr_does(
-        processor: FrameProcessor) -> None:
+class _RecordingOcr:
+    """The real tesseract, noting the upscale each call asked for (None: the recipe's 2x)."""
+
+    def __init__(self, ocr: TesseractOcr) -> None:
+        self.ocr = ocr
+        self.upscales: list[float | None] = []
+
+    def recognize(self, image, region=None, upscale=None):  # type: ignore[no-untyped-def]
+        self.upscales.append(upscale)
+        return self.ocr.recognize(image, region, upscale=upscale)
+
+
+@pytest.mark.parametrize(("font_px", "native"), [(14, True), (16, True), (22, True), (22, False)])
+def test_scrolled_rendered_page_ocrs_only_the_new_band_and_reads_it_as_a_full_ocr_does(font_px: int, native: bool) -> None:
+    """Band OCR reads what a whole-frame OCR (2x upscale) reads there; text of 16 px and up is read at 1x
+    (unless switched off: ``native_scale=False``, the bench baseline)."""
+    from collections import Counter
+
     from PIL import Image, ImageDraw
 
+    real = TesseractOcr()
+    if not real.available():
+        pytest.skip("tesseract not installed")
+    ocr = _RecordingOcr(real)
+    processor = FrameProcessor(ocr, Redactor.from_default_rules(), native_scale=native)  # type: ignore[arg-type]
+    line_px = font_px + 8
+    rows = (1080 - 40) // line_px
     lines = [f"Entry {i}: the Tavolin ledger lists {17 * i % 97} invoices for Brenquist, batch {4000 + 13 * i}"
-             for i in range(60)]
+             for i in range(rows + 20)]
 
     def page(top: int) -> Image.Image:
         image = Image.new("RGB", (1920, 1080), "#fbfbf8")
         draw = ImageDraw.Draw(image)
         draw.rectangle((0, 0, 1920, 31), fill="#2b2d31")
-        for row, line in enumerate(lines[top : top + 42]):
-            draw.text((24, 40 + 24 * row), line, font=font(16), fill="#1d1d1f")
+        for row, line in enumerate(lines[top : top + rows]):
+            draw.text((24, 40 + line_px * row), line, font=font(font_px), fill="#1d1d1f")
         return image
 
     processor.process(_captured(image_to_pixels(page(0)), 1))
     scrolled = page(4)
     outcome = processor.process(_captured(image_to_pixels(scrolled), 2))
     assert outcome.frame is not None and outcome.ran_ocr
-    band_top = 40 + 24 * 38  # the four lines that scrolled into view
+    band_top = 40 + line_px * (rows - 4)  # the four lines that scrolled into view
     assert all(box[1] >= band_top - 30 for box in outcome.frame.ocr_regions), outcome.frame.ocr_regions
-    full = TesseractOcr().recognize(scrolled).words
+    # The first frame is OCR'd whole at 2x; the band at 1x only when the page's text is large.
+    assert ocr.upscales == [None, 1.0 if native and font_px >= 16 else None], ocr.upscales
+    full = real.recognize(scrolled).words
 
     def in_band(word) -> bool:  # type: ignore[no-untyped-def]
         return word.top + word.height // 2 >= band_top
 
-    # (single letters left out: the whole-frame pass once read a stray "t" out of the background)
-    band_words = [w.text for w in outcome.frame.words if in_band(w) and len(w.text) > 1]
-    full_words = [w.text for w in full if in_band(w) and len(w.text) > 1]
-    from collections import Counter
-
+    # (single letters left out: the whole-frame pass once read a stray "t" out of the background).
+    # Words are compared as search and recall count them (normalise_word): at 1x tesseract once
+    # added a stray full stop after a line's last number ("4585." for "4585").
+    band_words = [normalise_word(w.text) for w in outcome.frame.words if in_band(w) and len(w.text) > 1]
+    full_words = [normalise_word(w.text) for w in full if in_band(w) and len(w.text) > 1]
+    assert len(full_words) >= 4 * 11
     assert Counter(band_words) == Counter(full_words), (Counter(band_words) - Counter(full_words),
                                                         Counter(full_words) - Counter(band_words))
-    # and the lines that only moved kept the words the first OCR read
-    assert {"4052", "4533"} <= {w.text for w in outcome.frame.words}  # batch numbers of lines 4 and 41
+    # and the lines that only moved kept the words the first OCR read (batch numbers of the first and last)
+    assert {str(4000 + 13 * 4), str(4000 + 13 * (rows - 1))} <= {w.text for w in outcome.frame.words}
+
+
+def test_small_real_text_keeps_the_2x_upscale_for_its_new_line() -> None:
+    """A real chat screenshot (13-15 px text) OCRs its new line at the recipe's 2x, not at 1x."""
+    real = TesseractOcr()
+    if not real.available():
+        pytest.skip("tesseract not installed")
+    ocr = _RecordingOcr(real)
+    processor = FrameProcessor(ocr, Redactor.from_default_rules())  # type: ignore[arg-type]
+    processor.process(_captured(_pixels("02_chat.png"), 1))
+    second = processor.process(_captured(_pixels("phash_variants/v_chat_plus1.png"), 2))
+    assert second.frame is not None and 0 < second.ocr_fraction < 0.1
+    assert ocr.upscales == [None, None], ocr.upscales

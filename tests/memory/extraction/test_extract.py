@@ -68,6 +68,8 @@ def test_labelled_values_are_weak_self_facts_and_iban_is_checked() -> None:
 def test_name_email_binding() -> None:
     found = extract("From: Priya Sharma <priya.sharma@acme.com>", reference=REF)
     assert [(b.name, b.alias_norm) for b in found.bindings] == [("Priya Sharma", "priya.sharma@acme.com")]
+    # a name with a particle is not bound by its tail ("Haus am See" is not "See")
+    assert extract("Sent From: Haus am See <orders@hausamsee.example>", reference=REF).bindings == []
 
 
 def test_model_values_must_occur_in_the_source() -> None:

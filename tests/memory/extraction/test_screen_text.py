@@ -9,7 +9,7 @@ import pytest
 
 from core.memory.extraction.apps import app_name
 from core.memory.extraction.names import find_names
-from core.memory.extraction.screen_text import Lexicon, clean_screen_text, dictionary_lookup, fix_confusions
+from core.normalize.screen_text import Lexicon, clean_screen_text, dictionary_lookup, fix_confusions
 
 DEMO_SCREENS = Path(__file__).resolve().parents[3] / "assets" / "demo" / "screens" / "manifest.json"
 
@@ -67,3 +67,9 @@ def test_app_variants_have_one_name_and_kin_words_are_people() -> None:
     assert app_name("gnome-terminal-server") == "Terminal" and app_name("my-editor") == "My Editor"
     kinds = {m.value: m.kind for m in find_names("Your apple crumble please, Grandpa asked for it, and Mozilla Firefox crashed")}
     assert kinds == {"Grandpa": "person", "Firefox": "app"}
+
+
+def test_tab_strips_end_in_a_close_mark_and_what_ocr_made_of_the_new_tab_button() -> None:
+    for strip in ("Orbit board x +", "Orbit board × oF", "Orbit board x oe", "Orbit board x o+", "Orbit board x o"):
+        assert clean_screen_text(f"{strip}\nSprint review notes") == "Sprint review notes", strip
+    assert clean_screen_text("Box of 6 x 2") == "Box of 6 x 2"  # a line that only ends like one stays

@@ -90,3 +90,32 @@ def test_stop_ends_the_answer_and_keeps_the_ui_usable(unlocked: Any, qtbot: Any)
     # The end state the user sees: the answer in the transcript (the exchange list fills in asynchronously).
     qtbot.waitUntil(lambda: "Leipzig" in ask.transcript.toPlainText(), timeout=60000)
     assert ask.exchanges()[-1].final is not None and not ask.exchanges()[-1].stopped
+
+
+def _marked(browser: Any) -> list[str]:
+    """The stretches of a text view drawn on a highlight background."""
+    from PySide6.QtCore import Qt as _Qt
+
+    marked: list[str] = []
+    block = browser.document().begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            if fragment.isValid() and fragment.charFormat().background().style() != _Qt.BrushStyle.NoBrush:
+                marked.append(fragment.text())
+            it += 1
+        block = block.next()
+    return marked
+
+
+def test_an_opened_citation_marks_the_value_the_answer_took_from_it(unlocked: Any, qtbot: Any) -> None:
+    ask, final, _tokens = _ask(unlocked, qtbot, "What time did the release go out?", use_model=False)
+    assert final is not None and final.found and final.citations
+    answer = ask.exchanges()[-1].text
+    assert "17:40" in answer, answer
+    _open_first_citation(unlocked, qtbot, ask, final)
+    moment = unlocked.timeline().moment
+    qtbot.waitUntil(lambda: "17:40" in moment._text.toPlainText(), timeout=15000)
+    marked = _marked(moment._text)
+    assert "17:40" in marked, marked  # the answer's value, not only the question's words ("release")

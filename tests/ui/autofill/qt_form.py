@@ -2,7 +2,7 @@
 
 Run: ``python -m tests.ui.autofill.qt_form``.  Prints ``ready <window id> <x> <y> <w> <h>`` once shown;
 stdin commands: ``dump`` (prints the fields as one JSON line), ``clear LABEL`` (empties a field, as if
-its keystrokes were lost; prints ``cleared``), ``sync`` (paints what the window shows
+its keystrokes were lost; prints ``cleared``), ``set LABEL=TEXT`` (text already in a field; prints ``set``), ``sync`` (paints what the window shows
 and makes sure the X server has drawn it, then prints ``synced``), ``quit``.
 """
 
@@ -50,7 +50,12 @@ def main() -> None:
         QGuiApplication.sync()  # and the server has drawn what was painted
 
     def handle(line: str) -> None:
-        if line.startswith("clear "):
+        if line.startswith("set "):
+            label, _, value = line.removeprefix("set ").partition("=")
+            edits[label].setText(value)
+            settle()
+            print("set", flush=True)
+        elif line.startswith("clear "):
             edits[line.removeprefix("clear ")].clear()
             settle()
             print("cleared", flush=True)

@@ -146,3 +146,46 @@ def test_a_field_that_lost_its_keystrokes_is_typed_again() -> None:
                 form.stdin.flush()  # type: ignore[union-attr]
                 form.wait(10)
     assert filled["Full name"] == "Anna Berg" and filled["City"] == "Berlin"
+
+
+@pytest.mark.skipif(x_tools_missing() is not None, reason=str(x_tools_missing()))
+def test_filling_replaces_what_a_field_already_holds() -> None:
+    """A field with old text (a browser's own autofill, a previous attempt) ends with the value alone."""
+    from core.screen_form import find_form, grab_window, window_box
+    from ui.autofill.form_fill import XdotoolSink
+
+    with xserver() as server:
+        form = subprocess.Popen(
+            [sys.executable, "-m", "tests.ui.autofill.qt_form"], cwd=REPO, env=server.env(), text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+
+        def ask(command: str) -> str:
+            assert form.stdin is not None
+            form.stdin.write(command + "\n")
+            form.stdin.flush()
+            return _read_line(form)
+
+        try:
+            window_id = int(_read_line(form).split()[1])
+            deadline = time.monotonic() + 20
+            box = None
+            while box is None and time.monotonic() < deadline:
+                box = window_box(window_id, server.display)
+                if box is None:
+                    time.sleep(0.05)
+            assert box is not None
+            assert ask("set Full name=Someone Else") == "set" and ask("set City=Paris 75001") == "set"
+            assert ask("sync") == "synced"
+            located = {f.field.label: f.target for f in find_form(grab_window(box, server.display))}
+            sink = XdotoolSink(box, {"name": located["Full name"], "city": located["City"]}, display=server.display)
+            with sink.session(["Anna Berg", "Berlin"]):
+                sink.fill("name", "Anna Berg")
+                sink.fill("city", "Berlin")
+            filled = json.loads(ask("dump"))
+        finally:
+            if form.poll() is None:
+                form.stdin.write("quit\n")  # type: ignore[union-attr]
+                form.stdin.flush()  # type: ignore[union-attr]
+                form.wait(10)
+    assert filled["Full name"] == "Anna Berg" and filled["City"] == "Berlin", filled

@@ -1,4 +1,4 @@
-"""Screen OCR text made fit for extraction: window chrome, toolbars and prompts dropped, OCR confusions fixed.
+"""Screen OCR text made fit for extraction and reading: chrome, toolbars and prompts dropped, OCR confusions fixed.
 
 What a screenshot's OCR returns is the whole screen: the desktop's top bar
 ("Activities Firefox 09:41"), the window title again, the tab strip, the
@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 _TOP_BAR = re.compile(r"^\s*Activities\b[\s|]*\S.*?\d{1,2}:\d{2}\s*$")
-_TAB_STRIP = re.compile(r"\s[x×]\s+(?:\+|oF|o\+)\s*$")
+_TAB_STRIP = re.compile(r"\s[x×]\s+(?:\+|o[Fe+]?)\s*$")  # the close mark, then the new-tab "+" as OCR reads it
 _ADDRESS_BAR = re.compile(r"^[^\w]*(?:[-=«<>@_ ]+)\s*_?(?P<url>(?:https?://|www\.)\S+)\s*$")
 _PROMPT = re.compile(r"^\s*(?:[\w.-]+@[\w.-]+:\s?[~/][^$#]*[$#]|PS [A-Z]:\\[^>]*>|>>>|\$)\s?")
 _BULLET = re.compile(r"^\s*(?:[e¢»«¥•·*]|[vy] )\s+(?=[A-Z0-9(])")
