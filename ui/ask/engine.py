@@ -141,7 +141,7 @@ def _final(answer: Answer, backend_problem: str | None) -> Final:
     )
 
 
-def _named(final: Final, vault: Any) -> Final:
+def _named(final: Final, vault: Vault) -> Final:
     """The cited memories' conversation, title and app, so the sources can be named as the user knows them."""
     from dataclasses import replace
 

@@ -14,7 +14,7 @@ Threads: GUI thread only (the read runs on a worker).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPointF, QRectF, QSize, QTimer, SignalInstance
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
@@ -25,12 +25,15 @@ from ui.operations import QueryOp
 from ui.session import Session
 from ui.timeline.hour_strip import MARGIN_X
 
+if TYPE_CHECKING:
+    from core.vault import Vault
+
 BAND_H = 16
 
 
 def load_ledger(session: Session, start: datetime, end: datetime) -> QueryOp[list[Any]]:
     """The day's capture ledger as spans (``start``, ``end``, ``state``, ``reason()``); ``end`` capped at now."""
-    def read(vault: Any) -> list[Any]:
+    def read(vault: Vault) -> list[Any]:
         stop = min(end, datetime.now().astimezone())
         return list(vault.capture_coverage(start, stop).spans) if stop > start else []
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
@@ -27,6 +27,9 @@ from ui import fmt
 from ui.operations import QueryOp
 from ui.session import Session
 from ui.widgets.image_view import word_boxes
+
+if TYPE_CHECKING:
+    from core.vault import Vault
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".heic", ".heif"})
 MAX_PIXELS = 60_000_000  # the indexer refuses larger images as bombs; so does the view
@@ -62,7 +65,7 @@ def best_page(meta: dict[str, Any] | None, terms: Sequence[str]) -> int:
 def load_file_image(session: Session, item: Any, page: int, longest: int) -> QueryOp[FileImage | None]:
     """The ``page`` of ``item``'s image file, decoded in memory and scaled to ``longest``; None if unreadable."""
 
-    def load(vault: Any) -> FileImage | None:
+    def load(vault: Vault) -> FileImage | None:
         from PIL import Image, UnidentifiedImageError
 
         path = vault.file_path(item.id) or image_file_path(item)  # the real path stays in this frame
