@@ -6,6 +6,7 @@ streaming into the temp folder, so the test itself stays small.  The real ``cair
 process; the parent reads the child's VmHWM from ``/proc/<pid>/status`` while it runs (and stops it past a hard
 limit, so a regression cannot take the machine down), and the child reports its own VmHWM as it exits.
 
+iMessage's database gets hundreds of thousands of tapbacks instead (on one message and on others).
 Two sizes 4x apart per reader show that memory does not follow the message (built whole, the larger one costs
 hundreds of MB more), one ~500 MB export checks the absolute ceiling, and the report must say what was cut.
 """
@@ -171,9 +172,31 @@ def _telegram_html(tmp: Path, string_bytes: int, values: int) -> Path:
     return folder
 
 
+def _imessage(tmp: Path, string_bytes: int, values: int) -> Path:
+    """A chat.db whose tapbacks are ``values * 3 // 5`` rows: a tenth on one message, the rest on other targets,
+    more than the reactions index holds while the messages stream (250k) in both sizes.  A text is cut by
+    SQLite, so ``string_bytes`` is unused."""
+    import sqlite3
+
+    from tests.capture.chats.imessage_fixture import build_sample
+
+    path = tmp / "chat.db"
+    guids = build_sample(path)
+    taps = values * 3 // 5
+    conn = sqlite3.connect(path)
+    conn.executemany(
+        "INSERT INTO message (guid, handle_id, date, associated_message_type, associated_message_guid, is_from_me) "
+        "VALUES (?, 1, 1, 2000, ?, 0)",
+        ((f"tap-{n}", f"p:0/{guids['q'] if n < taps // 10 else f'other-{n}'}") for n in range(taps)))
+    conn.commit()
+    conn.close()
+    return path
+
+
 READERS: dict[str, Callable[[Path, int, int], Path]] = {
     "slack": _slack, "telegram": _telegram, "discord": _discord, "messenger": _messenger, "chatgpt": _chatgpt,
     "claude": _claude, "jsonl": _jsonl, "whatsapp": _whatsapp, "telegram_html": _telegram_html,
+    "imessage": _imessage,
 }
 FORMAT = {"telegram_html": "telegram"}
 

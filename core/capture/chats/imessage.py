@@ -36,7 +36,7 @@ from typing import Any
 
 from core.capture.chats.reader import ImportOptions, ReadResult
 from core.errors import ImportFailed
-from core.types import RecordError, RecordSkip
+from core.types import RecordError, RecordNote, RecordSkip
 
 from ._caps import MESSAGE_CAP, STRING_CAP_BYTES, cut_note
 from ._common import (
@@ -84,6 +84,11 @@ _OPTIONAL_COLUMNS = (
     "is_from_me",
 )
 _NANOSECOND_THRESHOLD = 10**11  # seconds since 2001 stay below this until the year 5170
+
+_PER_MESSAGE_KEPT = 1_000  # attachments and tapbacks of one message kept
+_REACTIONS_INDEXED = 250_000  # tapbacks held for the whole database (~250 bytes each)
+_Tapback = tuple[str, str, int]  # emoji, actor, type: a tuple, as hundreds of thousands are held
+_MANY = f"message has more than {_PER_MESSAGE_KEPT} attachments or reactions: the rest were left out while reading"
 
 
 def apple_time(value: int | float) -> datetime:
@@ -211,12 +216,16 @@ def _read(conn: sqlite3.Connection, display: str) -> Iterator[ReadResult]:
     columns = _columns(conn, "message")
     tables = _tables(conn)
     chat_titles = _chat_titles(conn, tables)
-    reactions = _reactions(conn, columns)
+    reactions, left_out = _reactions(conn, columns)
+    if left_out:
+        yield RecordNote(where=display, text=(
+            f"more than {_REACTIONS_INDEXED} reactions: the first were attached to their messages, "
+            f"{left_out} left out"))
     selected = ", ".join(_column_sql(c) if c in columns else f"NULL AS {c}" for c in _OPTIONAL_COLUMNS)
-    attachments_sql = (
-        "(SELECT group_concat(coalesce(a.transfer_name, a.filename), char(31)) "
+    attachments_sql = (  # at most one past the kept number, so one message cannot build a huge string
+        "(SELECT group_concat(name, char(31)) FROM (SELECT coalesce(a.transfer_name, a.filename) AS name "
         "FROM message_attachment_join maj JOIN attachment a ON a.ROWID = maj.attachment_id "
-        "WHERE maj.message_id = m.ROWID)"
+        f"WHERE maj.message_id = m.ROWID LIMIT {_PER_MESSAGE_KEPT + 1}))"
         if {"attachment", "message_attachment_join"} <= tables
         else "NULL"
     )
@@ -264,11 +273,14 @@ def _target_guid(associated: str) -> str:
     return associated.split("/", 1)[1] if "/" in associated else associated.split(":", 1)[-1]
 
 
-def _reactions(conn: sqlite3.Connection, columns: set[str]) -> dict[str, list[dict[str, Any]]]:
+def _reactions(conn: sqlite3.Connection, columns: set[str]) -> tuple[dict[str, list[_Tapback]], int]:
+    """Target guid -> its tapbacks ``(emoji, actor, type)`` (at most ``_PER_MESSAGE_KEPT`` + 1, the last saying there were more), and
+    how many were left out past ``_REACTIONS_INDEXED`` in all: the index is held while the messages stream."""
     if not {"associated_message_type", "associated_message_guid"} <= columns:
-        return {}
+        return {}, 0
     emoji_col = "m.associated_message_emoji" if "associated_message_emoji" in columns else "NULL"
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, list[_Tapback]] = {}
+    held = left_out = 0
     rows = conn.execute(
         f"SELECT m.associated_message_guid, m.associated_message_type, m.is_from_me, h.id, {emoji_col} "
         "FROM message m LEFT JOIN handle h ON h.ROWID = m.handle_id "
@@ -281,19 +293,28 @@ def _reactions(conn: sqlite3.Connection, columns: set[str]) -> dict[str, list[di
         actor = "me" if from_me else str(handle or "unknown")
         base = kind - 1000 if kind >= 3000 else kind
         label = emoji or _TAPBACKS.get(base, str(base))
-        entries = out.setdefault(target, [])
+        entries = out.get(target)
         if kind >= 3000:  # a tapback removed later
-            entries[:] = [e for e in entries if not (e["actor"] == actor and e["type"] == base)]
-        else:
-            entries.append({"emoji": label, "actor": actor, "type": base})
-    return out
+            if entries:
+                before = len(entries)
+                entries[:] = [e for e in entries if not (e[1] == actor and e[2] == base)]
+                held -= before - len(entries)
+        elif held >= _REACTIONS_INDEXED:
+            left_out += 1
+        elif entries is None:
+            out[target] = [(label, actor, base)]
+            held += 1
+        elif len(entries) <= _PER_MESSAGE_KEPT:  # one past the kept number marks a message with more
+            entries.append((label, actor, base))
+            held += 1
+    return out, left_out
 
 
 def _message(
     row: dict[str, Any],
     display: str,
     chat_titles: dict[int, str],
-    reactions: dict[str, list[dict[str, Any]]],
+    reactions: dict[str, list[_Tapback]],
     has_guid: bool,
 ) -> ReadResult:
     where = f"{display}:message/{row['ROWID']}"
@@ -321,6 +342,9 @@ def _message(
     text = (text or "").replace("\ufffc", "").strip()
     attachments = [a for a in str(row.get("attachment_names") or "").split("\x1f") if a]
     attachments = [Path(a).name for a in attachments]
+    tapbacks = reactions.get(guid, [])
+    many = len(attachments) > _PER_MESSAGE_KEPT or len(tapbacks) > _PER_MESSAGE_KEPT
+    attachments, tapbacks = attachments[:_PER_MESSAGE_KEPT], tapbacks[:_PER_MESSAGE_KEPT]
     text = with_attachments(text, attachments)
     if not text:
         return RecordSkip(where=where, reason=SKIP_EMPTY)
@@ -336,10 +360,10 @@ def _message(
         "reply_to": row.get("thread_originator_guid"),
         "edited": bool(row.get("date_edited")),
         "attachments": attachments,
-        "reactions": [{"emoji": r["emoji"], "actor": r["actor"]} for r in reactions.get(guid, [])],
+        "reactions": [{"emoji": emoji, "actor": actor} for emoji, actor, _type in tapbacks],
         "service": row.get("service"),
         "handle": handle,
-        "truncated": cut_note() if cut else None,
+        "truncated": cut_note() if cut else _MANY if many else None,
     }
     return message_record(
         FORMAT,

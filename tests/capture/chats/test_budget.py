@@ -15,7 +15,7 @@ from core.capture.chats._jsonstream import iter_items, walk
 from core.capture.chats.jsonl import JsonLinesReader
 from core.capture.chats.reader import ImportOptions
 from core.capture.chats.telegram import TelegramReader
-from core.types import Record
+from core.types import Record, RecordNote
 
 
 def _export(*messages: object) -> bytes:
@@ -112,3 +112,37 @@ def test_telegram_html_bounds_attachments_depth_and_an_unfinished_tag() -> None:
     assert "".join(first.text) == "hello"
     assert held <= telegram_html._PENDING_CAP + 65_536  # never the whole 2.6 MB tag
     assert second.cut and "".join(second.text) == "after"
+
+
+def test_an_imessage_with_thousands_of_tapbacks_and_attachments_is_cut(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sqlite3
+
+    from core.capture.chats import imessage
+
+    from .imessage_fixture import build_sample
+
+    monkeypatch.setattr(imessage, "_REACTIONS_INDEXED", 1_500)
+    path = tmp_path / "chat.db"
+    guids = build_sample(path)
+    conn = sqlite3.connect(path)
+    (target_id,) = conn.execute("SELECT ROWID FROM message WHERE guid = ?", (guids["q"],)).fetchone()
+    conn.executemany(  # 2,500 tapbacks on one message, then 2,500 on another: the index holds 1,500 in all
+        "INSERT INTO message (guid, handle_id, date, associated_message_type, associated_message_guid, is_from_me) "
+        "VALUES (?, 1, 1, 2000, ?, 0)",
+        [(f"tap-{n}", f"p:0/{guids['q'] if n < 2_500 else guids['long']}") for n in range(5_000)])
+    conn.executemany("INSERT INTO attachment (guid, original_guid, filename, transfer_name) VALUES (?, ?, ?, ?)",
+                     [(f"att-{n}", f"att-{n}", f"~/a/{n}.jpg", f"{n}.jpg") for n in range(1_500)])
+    conn.execute("INSERT INTO message_attachment_join SELECT ?, ROWID FROM attachment WHERE guid LIKE 'att-%'",
+                 (target_id,))
+    conn.commit()
+    conn.close()
+    results = list(imessage.IMessageReader().read(path, ImportOptions(timezone="UTC")))
+    by_id = {r.external_id: r for r in results if isinstance(r, Record)}
+    cut = by_id[guids["q"]]
+    assert len(cut.meta["reactions"]) == len(cut.meta["attachments"]) == imessage._PER_MESSAGE_KEPT
+    assert cut.meta["truncated"] == imessage._MANY
+    assert len(by_id[guids["long"]].meta["reactions"]) == 1_500 - (imessage._PER_MESSAGE_KEPT + 1)
+    notes = [r for r in results if isinstance(r, RecordNote)]
+    assert len(notes) == 1 and "2002 left out" in notes[0].text  # with the sample's own tapback, dated later
