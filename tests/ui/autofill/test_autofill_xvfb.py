@@ -6,7 +6,10 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,6 +32,48 @@ def _read_line(proc: subprocess.Popen[str], timeout: float = 20.0) -> str:
         if proc.poll() is not None:
             raise RuntimeError(f"form process exited: {proc.stderr.read() if proc.stderr else ''}")
     raise TimeoutError("form process did not answer")
+
+
+class _Form:
+    """The Qt test form in its own process: a command in, one answer line out."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
+
+    def ask(self, command: str) -> str:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        return _read_line(self.proc)
+
+
+@contextmanager
+def _form_window(server: Any) -> Iterator[tuple[_Form, Any]]:
+    """The test form shown on ``server`` and its window's box once mapped; the form quits afterwards."""
+    from core.screen_form import window_box
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.ui.autofill.qt_form"], cwd=REPO, env=server.env(), text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        window_id = int(_read_line(proc).split()[1])
+        deadline = time.monotonic() + 20
+        box = None
+        while box is None and time.monotonic() < deadline:
+            box = window_box(window_id, server.display)
+            if box is None:
+                time.sleep(0.05)
+        assert box is not None
+        yield _Form(proc), box
+    finally:
+        if proc.poll() is None:
+            proc.stdin.write("quit\n")  # type: ignore[union-attr]
+            proc.stdin.flush()  # type: ignore[union-attr]
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 @pytest.mark.skipif(x_tools_missing() is not None, reason=str(x_tools_missing()))
@@ -107,85 +152,36 @@ def test_form_is_filled_after_confirmation(lexical_vault, qtbot) -> None:
 @pytest.mark.skipif(x_tools_missing() is not None, reason=str(x_tools_missing()))
 def test_a_field_that_lost_its_keystrokes_is_typed_again() -> None:
     """The fill reads the window back and repairs a field that does not show its value (a lost click)."""
-    from core.screen_form import find_form, grab_window, window_box
+    from core.screen_form import find_form, grab_window
     from ui.autofill.form_fill import XdotoolSink
 
-    with xserver() as server:
-        form = subprocess.Popen(
-            [sys.executable, "-m", "tests.ui.autofill.qt_form"], cwd=REPO, env=server.env(), text=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        )
-
-        def ask(command: str) -> str:
-            assert form.stdin is not None
-            form.stdin.write(command + "\n")
-            form.stdin.flush()
-            return _read_line(form)
-
-        try:
-            window_id = int(_read_line(form).split()[1])
-            deadline = time.monotonic() + 20
-            box = None
-            while box is None and time.monotonic() < deadline:
-                box = window_box(window_id, server.display)
-                if box is None:
-                    time.sleep(0.05)
-            assert box is not None and ask("sync") == "synced"
-            located = {f.field.label: f.target for f in find_form(grab_window(box, server.display))}
-            sink = XdotoolSink(box, {"name": located["Full name"], "city": located["City"]}, display=server.display)
-            with sink.session(["Anna Berg", "Berlin"]):
-                sink.fill("name", "Anna Berg")
-                sink.fill("city", "Berlin")
-                assert json.loads(ask("dump"))["City"] == "Berlin"
-                assert ask("clear City") == "cleared"  # the keystrokes for City never arrived
-            assert sink.unverified == []
-            filled = json.loads(ask("dump"))
-        finally:
-            if form.poll() is None:
-                form.stdin.write("quit\n")  # type: ignore[union-attr]
-                form.stdin.flush()  # type: ignore[union-attr]
-                form.wait(10)
+    with xserver() as server, _form_window(server) as (form, box):
+        assert form.ask("sync") == "synced"
+        located = {f.field.label: f.target for f in find_form(grab_window(box, server.display))}
+        sink = XdotoolSink(box, {"name": located["Full name"], "city": located["City"]}, display=server.display)
+        with sink.session(["Anna Berg", "Berlin"]):
+            sink.fill("name", "Anna Berg")
+            sink.fill("city", "Berlin")
+            assert json.loads(form.ask("dump"))["City"] == "Berlin"
+            assert form.ask("clear City") == "cleared"  # the keystrokes for City never arrived
+        assert sink.unverified == []
+        filled = json.loads(form.ask("dump"))
     assert filled["Full name"] == "Anna Berg" and filled["City"] == "Berlin"
 
 
 @pytest.mark.skipif(x_tools_missing() is not None, reason=str(x_tools_missing()))
 def test_filling_replaces_what_a_field_already_holds() -> None:
     """A field with old text (a browser's own autofill, a previous attempt) ends with the value alone."""
-    from core.screen_form import find_form, grab_window, window_box
+    from core.screen_form import find_form, grab_window
     from ui.autofill.form_fill import XdotoolSink
 
-    with xserver() as server:
-        form = subprocess.Popen(
-            [sys.executable, "-m", "tests.ui.autofill.qt_form"], cwd=REPO, env=server.env(), text=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        )
-
-        def ask(command: str) -> str:
-            assert form.stdin is not None
-            form.stdin.write(command + "\n")
-            form.stdin.flush()
-            return _read_line(form)
-
-        try:
-            window_id = int(_read_line(form).split()[1])
-            deadline = time.monotonic() + 20
-            box = None
-            while box is None and time.monotonic() < deadline:
-                box = window_box(window_id, server.display)
-                if box is None:
-                    time.sleep(0.05)
-            assert box is not None
-            assert ask("set Full name=Someone Else") == "set" and ask("set City=Paris 75001") == "set"
-            assert ask("sync") == "synced"
-            located = {f.field.label: f.target for f in find_form(grab_window(box, server.display))}
-            sink = XdotoolSink(box, {"name": located["Full name"], "city": located["City"]}, display=server.display)
-            with sink.session(["Anna Berg", "Berlin"]):
-                sink.fill("name", "Anna Berg")
-                sink.fill("city", "Berlin")
-            filled = json.loads(ask("dump"))
-        finally:
-            if form.poll() is None:
-                form.stdin.write("quit\n")  # type: ignore[union-attr]
-                form.stdin.flush()  # type: ignore[union-attr]
-                form.wait(10)
+    with xserver() as server, _form_window(server) as (form, box):
+        assert form.ask("set Full name=Someone Else") == "set" and form.ask("set City=Paris 75001") == "set"
+        assert form.ask("sync") == "synced"
+        located = {f.field.label: f.target for f in find_form(grab_window(box, server.display))}
+        sink = XdotoolSink(box, {"name": located["Full name"], "city": located["City"]}, display=server.display)
+        with sink.session(["Anna Berg", "Berlin"]):
+            sink.fill("name", "Anna Berg")
+            sink.fill("city", "Berlin")
+        filled = json.loads(form.ask("dump"))
     assert filled["Full name"] == "Anna Berg" and filled["City"] == "Berlin", filled
