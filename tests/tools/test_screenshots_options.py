@@ -9,6 +9,16 @@ import pytest
 from tools.screenshots import options
 
 
+@pytest.fixture(autouse=True)
+def own_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """options() writes the process environment (QT_SCALE_FACTOR, TZ, the theme): keep those writes in this test.
+
+    ``monkeypatch.delenv`` of an unset variable records nothing, so a QT_SCALE_FACTOR=2 set here once leaked into
+    every later test: the autofill form then opened twice its size, past its Xvfb screen's edge.
+    """
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+
+
 def test_scale_sets_the_qt_factor(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("QT_SCALE_FACTOR", raising=False)
     options(["--out", "unused"])

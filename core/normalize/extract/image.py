@@ -50,7 +50,7 @@ def _open(data: bytes, limits: ExtractLimits) -> Any:
     except Image.DecompressionBombError as exc:
         raise TooLarge(f"image refused: {exc} (decompression bomb?)") from exc
     except UnidentifiedImageError as exc:
-        raise ExtractionFailed("not an image Cairn can read (unknown or damaged format)") from exc
+        raise ExtractionFailed("image refused: not an image Cairn can read (unknown or damaged format)") from exc
     except (ValueError, OSError, SyntaxError) as exc:  # Pillow refuses oversized text chunks with ValueError
         raise ExtractionFailed(f"image refused: {exc}") from exc
     pixels = image.width * image.height
