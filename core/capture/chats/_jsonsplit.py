@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from ._budget import CUT_KEY, DROPPED, ByteBudget, MessageBudget, TooLarge
+from ._budget import CUT_KEY, DROPPED, MessageBudget
 from ._caps import DOCUMENT_STRING_CAP_BYTES, capped_json
-from ._jsonstream import ENTRY_READ_ERRORS, broken, without_bom
+from ._jsonstream import ENTRY_READ_ERRORS, broken, whole_values, without_bom
 
 _STARTS = frozenset(["start_map", "start_array"])
 _ENDS = frozenset(["end_map", "end_array"])
@@ -61,21 +61,11 @@ def whole_or_split(
 ) -> Iterator[Member | Element]:
     """Whole ``Element``s while each takes under ``budget`` bytes of JSON (ijson's C builder: fast), then,
     from the first that does not, the rest of the list as ``split_items`` of ``reopen()`` yields it."""
-    import ijson
-
-    budgeted = ByteBudget(capped_json(without_bom(fh), wide_keys=documents, wide_cap=DOCUMENT_STRING_CAP_BYTES), budget)
-    index = -1
-    try:
-        for index, value in enumerate(ijson.items(budgeted, "item", use_float=True)):
-            yield Element(index, value, whole=True)
-            budgeted.renew()
+    done = yield from whole_values(fh, "item", documents, budget, lambda index, value: Element(index, value, whole=True))
+    if done is None:
         return
-    except TooLarge:
-        pass
-    except (ijson.JSONError, *ENTRY_READ_ERRORS) as exc:
-        raise broken(exc) from exc
     with reopen() as again:
-        yield from split_items(again, spread=spread, keep=keep, documents=documents, start=index + 1)
+        yield from split_items(again, spread=spread, keep=keep, documents=documents, start=done)
 
 
 def split_items(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import zipfile
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import IO, Any
 
 from core.errors import ImportFailed
@@ -91,26 +91,36 @@ def iter_items(
     under ``WHOLE_ITEM_BYTES`` of JSON (the budget cannot be passed then), and from the first that does not,
     through the budget's event filter (about 3x slower).
     """
-    import ijson
 
-    done = 0  # values yielded whole
     if reopen is not None and prefix == "item":
-        whole = ByteBudget(capped_json(without_bom(fh), wide_keys=documents, wide_cap=DOCUMENT_STRING_CAP_BYTES),
-                           WHOLE_ITEM_BYTES)
-        try:
-            for value in ijson.items(whole, prefix, use_float=True):
-                yield value
-                whole.renew()
-                done += 1
+        done = yield from whole_values(fh, prefix, documents, WHOLE_ITEM_BYTES)
+        if done is None:
             return
-        except TooLarge:
-            pass
-        except (ijson.JSONError, *ENTRY_READ_ERRORS) as exc:
-            raise broken(exc) from exc
         with reopen() as again:
             yield from _budgeted_items(again, prefix, documents, done)
         return
-    yield from _budgeted_items(fh, prefix, documents, done)
+    yield from _budgeted_items(fh, prefix, documents, 0)
+
+
+def whole_values(fh: IO[bytes], prefix: str, documents: frozenset[bytes], budget: int,
+                 wrap: Callable[[int, Any], Any] = lambda _index, value: value) -> Generator[Any, None, int | None]:
+    """``wrap(index, value)`` of each value under ``prefix``, built whole by ijson's C builder (fast) while each takes
+    under ``budget`` bytes of JSON.  Returns None at the end, or how many came whole when the next one did not fit:
+    the caller reads on from there in a reopened file, through a slower path that can cut it."""
+    import ijson
+
+    whole = ByteBudget(capped_json(without_bom(fh), wide_keys=documents, wide_cap=DOCUMENT_STRING_CAP_BYTES), budget)
+    done = 0
+    try:
+        for value in ijson.items(whole, prefix, use_float=True):
+            yield wrap(done, value)
+            whole.renew()
+            done += 1
+    except TooLarge:
+        return done
+    except (ijson.JSONError, *ENTRY_READ_ERRORS) as exc:
+        raise broken(exc) from exc
+    return None
 
 
 def _budgeted_items(fh: IO[bytes], prefix: str, documents: frozenset[bytes], start: int) -> Iterator[Any]:
