@@ -81,11 +81,8 @@ class Vault:
         self._db.write(enable_fts_secure_delete)
         # Path keys written before they were encoded, or under other rules: re-encoded once (see path_recode).
         self._db.write(lambda conn: ensure_path_keys(conn, self.derived_key))
-        # A vault from before chunk_facets copies its chunks' filter columns in the background (~20 s at 1M);
-        # searches use the old joins until that is done.
-        self._facets = facets.Backfill(self._db.write)
-        if facets.pending(self.read()):
-            self._facets.start()
+        # A vault from before chunk_facets copies its filter columns in the background; old joins meanwhile.
+        self._facets = facets.Backfill.if_pending(self._db.write, self.read())
 
     # -- lifecycle ------------------------------------------------------------------
     @classmethod
@@ -278,14 +275,7 @@ class Vault:
 
     # -- search and browse ---------------------------------------------------------------
     def retriever(self, weights: FusionWeights | None = None) -> HybridRetriever:
-        return HybridRetriever(self.read, self.vector_index, self._query_embedder(), weights)
-
-    def _query_embedder(self) -> Callable[[str], Any] | None:
-        """The embedder's ``embed_query`` through the per-vault cache (one search embeds its words once)."""
-        embedder = self.embedder()
-        if embedder is None:
-            return None
-        return functools.partial(self._query_vectors.get, embedder.model_id, embed=embedder.embed_query)
+        return HybridRetriever(self.read, self.vector_index, self._query_vectors.embed_query(self.embedder()), weights)
 
     def search(self, request: SearchRequest, now: datetime | None = None) -> SearchResult:
         """Hybrid retrieval, re-ranked over the memory graph once consolidation has built one; each hit
@@ -308,7 +298,7 @@ class Vault:
             if self._graph_cache is None:
                 self._graph_cache = GraphCache()
             result = recall(self.retriever(), self, request, now=now, cache=self._graph_cache)
-        return judge(result, self.read(), self.vector_index(), self._query_embedder())
+        return judge(result, self.read(), self.vector_index(), self._query_vectors.embed_query(self.embedder()))
 
     def _memory_ready(self) -> bool:
         try:

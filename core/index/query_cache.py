@@ -9,9 +9,11 @@ Thread-safety: ``get`` may be called from any thread.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -38,3 +40,9 @@ class QueryVectors:
             while len(self._vectors) > self._size:
                 self._vectors.popitem(last=False)
         return vector
+
+    def embed_query(self, embedder: Any | None) -> Callable[[str], np.ndarray] | None:
+        """``embedder.embed_query`` through this cache (``None`` without an embedder)."""
+        if embedder is None:
+            return None
+        return functools.partial(self.get, embedder.model_id, embed=embedder.embed_query)

@@ -27,6 +27,9 @@ from typing import Any
 _APP = "CASE WHEN json_valid({m}) THEN lower(json_extract({m}, '$.app')) END"
 _COPY = ("SELECT c.id, i.id, i.ts, i.source, i.conversation, i.speaker, " + _APP.format(m="i.meta")
          + ", i.kind, i.deleted FROM chunks c JOIN items i ON i.id = c.item_id")
+# The inserted chunk's row is ``new``: only its item is looked up.
+_FROM_NEW = ("SELECT new.id, i.id, i.ts, i.source, i.conversation, i.speaker, " + _APP.format(m="i.meta")
+             + ", i.kind, i.deleted FROM items i WHERE i.id = new.item_id")
 COLUMNS = "chunk_id, item_id, ts, source, conversation, speaker, app, kind, deleted"
 
 FACETS_SQL = f"""
@@ -46,7 +49,7 @@ CREATE INDEX IF NOT EXISTS chunk_facets_speaker ON chunk_facets(speaker COLLATE 
 CREATE INDEX IF NOT EXISTS chunk_facets_source ON chunk_facets(source, ts, deleted);
 CREATE INDEX IF NOT EXISTS chunk_facets_ts ON chunk_facets(ts, deleted);
 CREATE TRIGGER IF NOT EXISTS chunk_facets_chunk_added AFTER INSERT ON chunks BEGIN
-    INSERT OR REPLACE INTO chunk_facets ({COLUMNS}) {_COPY} WHERE c.id = new.id;
+    INSERT OR REPLACE INTO chunk_facets ({COLUMNS}) {_FROM_NEW};
 END;
 CREATE TRIGGER IF NOT EXISTS chunk_facets_chunk_moved AFTER UPDATE OF item_id ON chunks BEGIN
     INSERT OR REPLACE INTO chunk_facets ({COLUMNS}) {_COPY} WHERE c.id = new.id;
@@ -99,6 +102,14 @@ class Backfill:
 
     def start(self) -> None:
         self._thread.start()
+
+    @classmethod
+    def if_pending(cls, write: Callable[[Callable[[Any], int]], int], reader: Any) -> Backfill:
+        """A backfill, already running when the table is not complete yet."""
+        backfill = cls(write)
+        if pending(reader):
+            backfill.start()
+        return backfill
 
     def _run(self) -> None:
         try:
