@@ -38,11 +38,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from core.capture.screen import change as ch
+from core.capture.screen.accessible import AccessibleText, AccessibleTextSource, NoAccessibleText
 from core.capture.screen.capture_context import CaptureContext
 from core.capture.screen.daemon_config import DaemonConfig
 from core.capture.screen.frame_queue import CoalescingQueue
 from core.capture.screen.frames import CapturedFrame, FrameSink
-from core.capture.screen.grab import CaptureUnavailable, Grabber, ScreenGrabber
+from core.capture.screen.grab import CaptureUnavailable, Frame, Grabber, ScreenGrabber
 from core.capture.screen.health import Health, HealthSnapshot, status_path, write_status
 from core.capture.screen.idle import IdleSource, open_idle_source
 from core.capture.screen.keyframes import FrameEncoder
@@ -73,6 +74,7 @@ class ScreenDaemon:
         grabber_factory: Callable[[], Grabber] | None = None,
         window_info_factory: Callable[[], WindowInfo] | None = None,
         idle_factory: Callable[[], IdleSource] | None = None,
+        accessible_factory: Callable[[], AccessibleTextSource] | None = None,
         clock: Callable[[], float] = time.monotonic,
         ledger_sink: LedgerSink | None = None,
         wall: Callable[[], float] = time.time,
@@ -89,6 +91,7 @@ class ScreenDaemon:
         self._grabber_factory = grabber_factory or (lambda: ScreenGrabber(self.config.monitors, display))
         self._window_info_factory = window_info_factory or (lambda: open_window_info(display))
         self._idle_factory = idle_factory or (lambda: open_idle_source(display))
+        self._accessible_factory = accessible_factory or _open_accessible
         self.health = Health()
         self.watch = CaptureWatch(self.health, ledger_sink, wall)  # heartbeat and minute ledger
         self._capture_generation = 0
@@ -298,8 +301,9 @@ class ScreenDaemon:
             return None
         windows = self._window_info_factory()
         idle = self._idle_factory()
+        accessible = self._accessible_factory() if self.config.accessible_text else NoAccessibleText()
         self.health.set_backends(windows.name, idle.name)
-        return CaptureContext(grabber, windows, idle, self._clock(), self.config.idle_after_s)
+        return CaptureContext(grabber, windows, idle, self._clock(), self.config.idle_after_s, accessible)
 
     def _capture_tick(self, ctx: CaptureContext) -> int:
         ctx.tick += 1
@@ -372,7 +376,9 @@ class ScreenDaemon:
             ctx.last_taken_at[index] = now
             self._seq += 1
             key = (index, window_id)
-            dropped = self._queue.put(key, CapturedFrame(frame, window, self._seq))
+            # Read only now: the window passed the privacy veto, and the frame is taken.
+            texts = _on_monitor(ctx.accessible.texts_for(window), frame) if window else ()
+            dropped = self._queue.put(key, CapturedFrame(frame, window, self._seq, texts))
             self.health.enqueued()
             self.health.skip("coalesced", dropped)
             enqueued += 1
@@ -448,3 +454,25 @@ class ScreenDaemon:
             write_status(status_path(self.config.runtime_dir), self.health.snapshot())
         except OSError as exc:
             self.health.error(f"cannot write the status file: {exc}")
+
+
+def _open_accessible() -> AccessibleTextSource:
+    if sys.platform.startswith("linux"):
+        from core.capture.screen.accessible_atspi import AtspiTextSource
+
+        source = AtspiTextSource.open()
+        if source is not None:
+            return source
+    return NoAccessibleText()
+
+
+def _on_monitor(texts: tuple[AccessibleText, ...], frame: Frame) -> tuple[AccessibleText, ...]:
+    """Screen-coordinate texts in ``frame``'s pixel coordinates, clipped to it (a window may span monitors)."""
+    monitor = frame.monitor
+    out: list[AccessibleText] = []
+    for text in texts:
+        moved = text.moved(-monitor.left, -monitor.top)
+        box = ch.clip(moved.box, frame.width, frame.height)
+        if box[2] > 0 and box[3] > 0:
+            out.append(AccessibleText(box, moved.lines))
+    return tuple(out)

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from core.capture.screen import change as ch
+from core.capture.screen.accessible import AccessibleText, texts_to_words
 from core.capture.screen.encode import encode_thumbnail
 from core.capture.screen.frames import CapturedFrame, FinishedFrame
 from core.capture.screen.grab import pixels_to_image
@@ -102,7 +103,7 @@ class FrameProcessor:
         window_key = (monitor, captured.window.window_id) if captured.window else None
         image = pixels_to_image(pixels)
 
-        words, ocr_regions, seconds, fraction = self._words_for(pixels, image, monitor)
+        words, ocr_regions, seconds, fraction = self._words_for(pixels, image, monitor, captured.accessible)
         reference = _Reference(pixels, words)
 
         # Redact words (new and inherited: a secret may span both), then the text and the title.
@@ -160,16 +161,30 @@ class FrameProcessor:
     # -- words -------------------------------------------------------------
 
     def _words_for(
-        self, pixels: np.ndarray, image: Any, monitor: int
+        self, pixels: np.ndarray, image: Any, monitor: int, accessible: Sequence[AccessibleText] = ()
+    ) -> tuple[list[OcrWord], list[Box], float, float]:
+        """The frame's words: exact ones where the accessibility tree gave them, OCR (or reuse) for the rest."""
+        covered = [t.box for t in accessible]
+        words, regions, seconds, fraction = self._ocr_words(pixels, image, monitor, covered)
+        if not covered:
+            return words, regions, seconds, fraction
+        self._block_counter += 1000
+        exact = texts_to_words(accessible, self._block_counter)
+        return _order([w for w in words if not ch.centre_in(w.box, covered)], exact), regions, seconds, fraction
+
+    def _ocr_words(
+        self, pixels: np.ndarray, image: Any, monitor: int, covered: Sequence[Box]
     ) -> tuple[list[OcrWord], list[Box], float, float]:
         height, width = pixels.shape
         frame_area = float(width * height)
         plan = self._best_plan(pixels, monitor, self.skip_moving_pictures)
         if plan is None:
-            return self._full(image, frame_area)
+            return self._full(image, frame_area, covered)
         reference, change, to_ocr, inherited = plan.reference, plan.change, plan.to_ocr, plan.inherited
         if change.kind == "unchanged":
             return list(reference.words), [], 0.0, 0.0
+        if covered:  # text the accessibility tree gave exactly is not OCR'd
+            to_ocr = [p for box in to_ocr for p in ch.subtract(box, covered) if min(p[2], p[3]) >= MIN_OCR_SIDE]
 
         padded = ch.merge_boxes([ch.expand_to_lines(pixels, b, self.margin) for b in to_ocr], gap=self.margin)
         ocr_area = sum(ch.area(b) for b in padded)
@@ -177,7 +192,7 @@ class FrameProcessor:
         _log.debug("monitor %s: regions %s, OCR %.3f of the frame in %s",
                    monitor, change.all_regions, ocr_area / frame_area, padded)
         if ocr_area > self.region_max_fraction * frame_area:
-            return self._full(image, frame_area)
+            return self._full(image, frame_area, covered)
 
         replaced = list(change.regions)
         kept = [w for w in reference.words if not any(ch.intersects(w.box, r) for r in replaced)]
@@ -192,7 +207,17 @@ class FrameProcessor:
         words = _order(kept + inherited, new_words)
         return words, padded, seconds, ocr_area / frame_area
 
-    def _full(self, image: Any, frame_area: float) -> tuple[list[OcrWord], list[Box], float, float]:
+    def _full(self, image: Any, frame_area: float, covered: Sequence[Box] = ()) -> tuple[list[OcrWord], list[Box], float, float]:
+        if covered:
+            rest = [p for p in ch.subtract((0, 0, image.width, image.height), covered)
+                    if min(p[2], p[3]) >= MIN_OCR_SIDE]
+            rest_area = sum(ch.area(p) for p in rest)
+            if not rest:
+                return [], [], 0.0, 0.0
+            if rest_area <= self.region_max_fraction * frame_area:  # a title bar, a toolbar: only those
+                words, seconds = self._ocr_stacked(image, rest)
+                return words, rest, seconds, rest_area / frame_area
+            image = _flattened(image, covered)  # the rest is most of the frame: blank what is known
         result = self.ocr.recognize(image)
         words = self._renumber(result.words)
         _log.debug("whole frame: %d words OCR'd in %.2f s", len(words), result.seconds)
@@ -309,6 +334,21 @@ def _native_scale(words: Sequence[OcrWord]) -> float | None:
     if len(heights) < NATIVE_SCALE_MIN_WORDS or heights[len(heights) // 4] < NATIVE_SCALE_MIN_HEIGHT:
         return None
     return 1.0
+
+
+# A piece of a changed region left beside accessible text thinner than this holds no readable line.
+MIN_OCR_SIDE = 8
+
+
+def _flattened(image: Any, covered: Sequence[Box]) -> Any:
+    """A copy of ``image`` with the ``covered`` boxes painted in their corner's colour (nothing there to read)."""
+    from PIL import ImageDraw
+
+    copy = image.copy()
+    draw = ImageDraw.Draw(copy)
+    for left, top, width, height in covered:
+        draw.rectangle((left, top, left + width - 1, top + height - 1), fill=copy.getpixel((left, top)))
+    return copy
 
 
 PICTURE_TILE = 32
