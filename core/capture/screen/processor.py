@@ -40,6 +40,7 @@ import numpy as np
 
 from core.capture.screen import change as ch
 from core.capture.screen.accessible import AccessibleText, texts_to_words
+from core.capture.screen.comparisons import FrameComparisons
 from core.capture.screen.encode import encode_thumbnail
 from core.capture.screen.frames import CapturedFrame, FinishedFrame
 from core.capture.screen.grab import pixels_to_image
@@ -103,7 +104,9 @@ class FrameProcessor:
         window_key = (monitor, captured.window.window_id) if captured.window else None
         image = pixels_to_image(pixels)
 
-        words, ocr_regions, seconds, fraction = self._words_for(pixels, image, monitor, captured.accessible)
+        comparisons = FrameComparisons(pixels)  # shared with the encoder: each comparison runs once
+        words, ocr_regions, seconds, fraction = self._words_for(pixels, image, monitor, captured.accessible,
+                                                                comparisons)
         reference = _Reference(pixels, words)
 
         # Redact words (new and inherited: a secret may span both), then the text and the title.
@@ -132,7 +135,7 @@ class FrameProcessor:
         frame_id = f"{frame.timestamp:%Y%m%dT%H%M%S.%f}-m{monitor}-{captured.seq}"
         redacted = any(w.text == REDACTED_WORD for w in words)  # blacked out: the grabbed pixels are not what is stored
         encoded = self.encoder.encode(monitor, frame_id, image, captured.window.window_id if captured.window else None,
-                                      None if redacted else pixels)
+                                      None if redacted else pixels, None if redacted else comparisons)
         # Thumbnails only for keyframes: a delta's preview is its composite scaled (ui.media), and a thumbnail
         # per stored frame was a fifth of the storage budget (bench.screen).
         thumb = encode_thumbnail(image).data if encoded.keyframe is None else None
@@ -161,11 +164,13 @@ class FrameProcessor:
     # -- words -------------------------------------------------------------
 
     def _words_for(
-        self, pixels: np.ndarray, image: Any, monitor: int, accessible: Sequence[AccessibleText] = ()
+        self, pixels: np.ndarray, image: Any, monitor: int, accessible: Sequence[AccessibleText] = (),
+        comparisons: FrameComparisons | None = None,
     ) -> tuple[list[OcrWord], list[Box], float, float]:
         """The frame's words: exact ones where the accessibility tree gave them, OCR (or reuse) for the rest."""
         covered = [t.box for t in accessible]
-        words, regions, seconds, fraction = self._ocr_words(pixels, image, monitor, covered)
+        comparisons = comparisons or FrameComparisons(pixels)
+        words, regions, seconds, fraction = self._ocr_words(comparisons, image, monitor, covered)
         if not covered:
             return words, regions, seconds, fraction
         self._block_counter += 1000
@@ -173,11 +178,12 @@ class FrameProcessor:
         return _order([w for w in words if not ch.centre_in(w.box, covered)], exact), regions, seconds, fraction
 
     def _ocr_words(
-        self, pixels: np.ndarray, image: Any, monitor: int, covered: Sequence[Box]
+        self, comparisons: FrameComparisons, image: Any, monitor: int, covered: Sequence[Box]
     ) -> tuple[list[OcrWord], list[Box], float, float]:
+        pixels = comparisons.current
         height, width = pixels.shape
         frame_area = float(width * height)
-        plan = self._best_plan(pixels, monitor, self.skip_moving_pictures)
+        plan = self._best_plan(comparisons, monitor, self.skip_moving_pictures)
         if plan is None:
             return self._full(image, frame_area, covered)
         reference, change, to_ocr, inherited = plan.reference, plan.change, plan.to_ocr, plan.inherited
@@ -256,7 +262,7 @@ class FrameProcessor:
 
     # -- references ----------------------------------------------------------
 
-    def _best_plan(self, pixels: np.ndarray, monitor: int, skip_pictures: bool) -> _Plan | None:
+    def _best_plan(self, comparisons: FrameComparisons, monitor: int, skip_pictures: bool) -> _Plan | None:
         """The reference that leaves the least to OCR (scrolled content counts as reused)."""
         # Every remembered window of this monitor is a candidate, not only the one the window list
         # names (a frame taken during a switch can carry the other window's id).  Ranking is by what
@@ -268,10 +274,10 @@ class FrameProcessor:
         best: _Plan | None = None
         seen: set[int] = set()
         for reference in candidates:
-            if reference is None or id(reference) in seen or reference.pixels.shape != pixels.shape:
+            if reference is None or id(reference) in seen or reference.pixels.shape != comparisons.current.shape:
                 continue
             seen.add(id(reference))
-            plan = _plan(reference, pixels, skip_pictures)
+            plan = _plan(reference, comparisons, skip_pictures)
             if best is None or plan.cost < best.cost:
                 best = plan
             if plan.cost == 0:
@@ -301,15 +307,16 @@ class _Plan:
         return sum(ch.area(b) for b in self.to_ocr)
 
 
-def _plan(reference: _Reference, pixels: np.ndarray, skip_pictures: bool = True) -> _Plan:
+def _plan(reference: _Reference, comparisons: FrameComparisons, skip_pictures: bool = True) -> _Plan:
     # Minor regions (a caret, a scrollbar thumb, a clock's last digit) are not OCR'd: their words
     # stay as they were until a real change covers them.  OCR'ing them cost as much as the text
     # that did change (tesseract's cost per call is mostly fixed).
-    change = ch.diff(reference.pixels, pixels)
+    pixels = comparisons.current
+    change = comparisons.diff(reference.pixels)
     inherited: list[OcrWord] = []
     to_ocr: list[Box] = []
     for region in change.regions:
-        scroll = ch.find_scroll(reference.pixels, pixels, region) if region[3] >= 48 else None
+        scroll = comparisons.find_scroll(reference.pixels, region) if region[3] >= 48 else None
         if scroll is None:
             to_ocr.extend(_outside_moving_pictures(reference, pixels, region) if skip_pictures else [region])
             continue

@@ -32,8 +32,8 @@ LINES = [f"Entry {i}: Zanzibar marmalade order {1000 + 7 * i} for the quokka kit
 @pytest.fixture
 def a11y_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[XServer]:
     pytest.importorskip("PySide6")
-    with xserver("1280x800x24") as server, accessibility_bus(server, tmp_path / "run") as extra:
-        for key, value in extra.items():
+    with xserver("1280x800x24") as server, accessibility_bus(server, tmp_path / "run") as bus:
+        for key, value in bus.env.items():
             monkeypatch.setenv(key, value)  # this process's source finds the same bus
         yield server
 

@@ -91,8 +91,14 @@ def accessibility_missing() -> str | None:
     return None
 
 
+@dataclass
+class AccessibilityBus:
+    env: dict[str, str]  # what a process needs to find the bus
+    pids: list[int]  # the session bus and the launcher (their children: the a11y bus and the registry)
+
+
 @contextmanager
-def accessibility_bus(server: XServer, runtime_dir: Path) -> Iterator[dict[str, str]]:
+def accessibility_bus(server: XServer, runtime_dir: Path) -> Iterator[AccessibilityBus]:
     """A private session bus with the AT-SPI bus launcher on it, for ``server``; Qt windows started afterwards
     expose their text (``QT_LINUX_ACCESSIBILITY_ALWAYS_ON``).  Sockets live in ``runtime_dir``; all stopped after."""
     runtime_dir.mkdir(parents=True, exist_ok=True)
@@ -114,7 +120,7 @@ def accessibility_bus(server: XServer, runtime_dir: Path) -> Iterator[dict[str, 
         procs.append(subprocess.Popen(["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"],
                                       env=server.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         _wait_for_a11y(address)
-        yield extra
+        yield AccessibilityBus(extra, [proc.pid for proc in procs])
     finally:
         for key in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "QT_LINUX_ACCESSIBILITY_ALWAYS_ON", "NO_AT_BRIDGE"):
             server.extra.pop(key, None)
