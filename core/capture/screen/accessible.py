@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from core.capture.screen import change as ch
+from core.capture.screen.grab import Frame
 from core.capture.screen.window import VisibleWindow
 from core.normalize.ocr import OcrWord
 
@@ -68,6 +70,18 @@ class NoAccessibleText:
 
     def close(self) -> None:
         return None
+
+
+def on_monitor(texts: tuple[AccessibleText, ...], frame: Frame) -> tuple[AccessibleText, ...]:
+    """Screen-coordinate texts in ``frame``'s pixel coordinates, clipped to it (a window may span monitors)."""
+    monitor = frame.monitor
+    out: list[AccessibleText] = []
+    for text in texts:
+        moved = text.moved(-monitor.left, -monitor.top)
+        box = ch.clip(moved.box, frame.width, frame.height)
+        if box[2] > 0 and box[3] > 0:
+            out.append(AccessibleText(box, moved.lines))
+    return tuple(out)
 
 
 def line_words(line: AccessibleLine, block: int, index: int) -> list[OcrWord]:

@@ -29,11 +29,17 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from core.capture.screen.accessible import AccessibleLine, AccessibleText
+from core.capture.screen.accessible import (
+    AccessibleLine,
+    AccessibleText,
+    AccessibleTextSource,
+    NoAccessibleText,
+)
 from core.capture.screen.window import VisibleWindow
 
 _log = logging.getLogger(__name__)
@@ -51,6 +57,15 @@ MAX_DEPTH = 12
 REWALK_S = 30.0
 TIMEOUT_S = 0.5
 MAX_TEXT_CHARS = 20_000  # around the visible range: enough for a screen of text
+
+
+def open_accessible() -> AccessibleTextSource:
+    """AT-SPI on Linux when its bus is there, else ``NoAccessibleText`` (OCR reads everything)."""
+    if sys.platform.startswith("linux"):
+        source = AtspiTextSource.open()
+        if source is not None:
+            return source
+    return NoAccessibleText()
 
 
 @dataclass(slots=True)

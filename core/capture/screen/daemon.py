@@ -38,15 +38,15 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from core.capture.screen import change as ch
-from core.capture.screen.accessible import AccessibleText, AccessibleTextSource, NoAccessibleText
+from core.capture.screen.accessible import AccessibleTextSource, NoAccessibleText, on_monitor
+from core.capture.screen.accessible_atspi import open_accessible
 from core.capture.screen.capture_context import CaptureContext
 from core.capture.screen.daemon_config import DaemonConfig
 from core.capture.screen.frame_queue import CoalescingQueue
 from core.capture.screen.frames import CapturedFrame, FrameSink
-from core.capture.screen.grab import CaptureUnavailable, Frame, Grabber, ScreenGrabber
+from core.capture.screen.grab import CaptureUnavailable, Grabber, ScreenGrabber
 from core.capture.screen.health import Health, HealthSnapshot, status_path, write_status
 from core.capture.screen.idle import IdleSource, open_idle_source
-from core.capture.screen.keyframes import FrameEncoder
 from core.capture.screen.ledger import LedgerSink
 from core.capture.screen.own_windows import OwnProcesses
 from core.capture.screen.privacy import PauseControl, PauseState, PrivacyPolicy
@@ -91,7 +91,7 @@ class ScreenDaemon:
         self._grabber_factory = grabber_factory or (lambda: ScreenGrabber(self.config.monitors, display))
         self._window_info_factory = window_info_factory or (lambda: open_window_info(display))
         self._idle_factory = idle_factory or (lambda: open_idle_source(display))
-        self._accessible_factory = accessible_factory or _open_accessible
+        self._accessible_factory = accessible_factory or open_accessible
         self.health = Health()
         self.watch = CaptureWatch(self.health, ledger_sink, wall)  # heartbeat and minute ledger
         self._capture_generation = 0
@@ -377,7 +377,7 @@ class ScreenDaemon:
             self._seq += 1
             key = (index, window_id)
             # Read only now: the window passed the privacy veto, and the frame is taken.
-            texts = _on_monitor(ctx.accessible.texts_for(window), frame) if window else ()
+            texts = on_monitor(ctx.accessible.texts_for(window), frame) if window else ()
             dropped = self._queue.put(key, CapturedFrame(frame, window, self._seq, texts))
             self.health.enqueued()
             self.health.skip("coalesced", dropped)
@@ -412,13 +412,7 @@ class ScreenDaemon:
     # -- OCR and storage ----------------------------------------------------------
 
     def _new_processor(self) -> FrameProcessor:
-        return FrameProcessor(
-            self._ocr, self._redactor,
-            region_max_fraction=self.config.region_max_fraction,
-            margin=self.config.ocr_margin,
-            encoder=FrameEncoder(deltas=self.config.delta_frames),
-            skip_moving_pictures=self.config.skip_moving_pictures, native_scale=self.config.native_scale_ocr,
-        )
+        return FrameProcessor.from_config(self._ocr, self._redactor, self.config)
 
     def _handle(self, processor: FrameProcessor, item: CapturedFrame) -> None:
         try:
@@ -454,25 +448,3 @@ class ScreenDaemon:
             write_status(status_path(self.config.runtime_dir), self.health.snapshot())
         except OSError as exc:
             self.health.error(f"cannot write the status file: {exc}")
-
-
-def _open_accessible() -> AccessibleTextSource:
-    if sys.platform.startswith("linux"):
-        from core.capture.screen.accessible_atspi import AtspiTextSource
-
-        source = AtspiTextSource.open()
-        if source is not None:
-            return source
-    return NoAccessibleText()
-
-
-def _on_monitor(texts: tuple[AccessibleText, ...], frame: Frame) -> tuple[AccessibleText, ...]:
-    """Screen-coordinate texts in ``frame``'s pixel coordinates, clipped to it (a window may span monitors)."""
-    monitor = frame.monitor
-    out: list[AccessibleText] = []
-    for text in texts:
-        moved = text.moved(-monitor.left, -monitor.top)
-        box = ch.clip(moved.box, frame.width, frame.height)
-        if box[2] > 0 and box[3] > 0:
-            out.append(AccessibleText(box, moved.lines))
-    return tuple(out)

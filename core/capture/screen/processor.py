@@ -41,10 +41,12 @@ import numpy as np
 from core.capture.screen import change as ch
 from core.capture.screen.accessible import AccessibleText, texts_to_words
 from core.capture.screen.comparisons import FrameComparisons
+from core.capture.screen.daemon_config import DaemonConfig
 from core.capture.screen.encode import encode_thumbnail
 from core.capture.screen.frames import CapturedFrame, FinishedFrame
 from core.capture.screen.grab import pixels_to_image
 from core.capture.screen.keyframes import FrameEncoder
+from core.capture.screen.pictures import outside_moving_pictures
 from core.normalize.ocr import OcrWord, TesseractOcr, words_to_text
 from core.redact.redactor import Redactor, blackout
 
@@ -96,6 +98,13 @@ class FrameProcessor:
         self._by_window: OrderedDict[tuple[int, int], _Reference] = OrderedDict()
         self._last_text_hash: dict[int, str] = {}
         self._block_counter = 0
+
+    @classmethod
+    def from_config(cls, ocr: TesseractOcr, redactor: Redactor, config: DaemonConfig) -> FrameProcessor:
+        """A processor with the daemon's settings (one per OCR worker thread)."""
+        return cls(ocr, redactor, region_max_fraction=config.region_max_fraction, margin=config.ocr_margin,
+                   encoder=FrameEncoder(deltas=config.delta_frames), skip_moving_pictures=config.skip_moving_pictures,
+                   native_scale=config.native_scale_ocr)
 
     def process(self, captured: CapturedFrame) -> Outcome:
         frame = captured.frame
@@ -318,7 +327,8 @@ def _plan(reference: _Reference, comparisons: FrameComparisons, skip_pictures: b
     for region in change.regions:
         scroll = comparisons.find_scroll(reference.pixels, region) if region[3] >= 48 else None
         if scroll is None:
-            to_ocr.extend(_outside_moving_pictures(reference, pixels, region) if skip_pictures else [region])
+            to_ocr.extend(outside_moving_pictures(reference.pixels, reference.words, pixels, region) if skip_pictures
+                          else [region])
             continue
         inherited.extend(_shift_words(reference.words, region, scroll.dy, scroll.new_bands))
         to_ocr.extend(scroll.new_bands)
@@ -356,67 +366,6 @@ def _flattened(image: Any, covered: Sequence[Box]) -> Any:
     for left, top, width, height in covered:
         draw.rectangle((left, top, left + width - 1, top + height - 1), fill=copy.getpixel((left, top)))
     return copy
-
-
-PICTURE_TILE = 32
-
-
-def _outside_moving_pictures(reference: _Reference, pixels: np.ndarray, region: Box) -> list[Box]:
-    """The parts of a changed ``region`` to OCR: all of it, less the tiles of a moving picture.
-
-    A tile is a moving picture (video, animation) when it changed and is photographic in
-    both frames, and no word of the reference sits in it.  A video that plays for minutes
-    cost a region OCR at every take; a caption or a chat line beside it is still OCR'd.
-    """
-    left, top, width, height = region
-    if width < 2 * PICTURE_TILE or height < 2 * PICTURE_TILE:
-        return [region]
-    if len(np.unique(pixels[top : top + height : 4, left : left + width : 4])) <= 4 * PICTURE_TILE:
-        return [region]  # too few colours for a picture anywhere in it: text and UI (the common case, cheaply)
-    changed, picture = picture_tiles(reference.pixels, pixels, region)
-    if not picture.any():
-        return [region]
-    for word in reference.words:
-        cx, cy = word.left + word.width // 2 - left, word.top + word.height // 2 - top
-        if 0 <= cx < width and 0 <= cy < height and picture[cy // PICTURE_TILE, cx // PICTURE_TILE]:
-            return [region]  # text on the picture (a slide, a caption): read it
-    rest = changed & ~picture
-    boxes = ch.tile_boxes(rest, PICTURE_TILE)
-    return [(left + x, top + y, min(w, width - x), min(h, height - y)) for x, y, w, h in boxes]
-
-
-def picture_tiles(before: np.ndarray, after: np.ndarray, region: Box) -> tuple[np.ndarray, np.ndarray]:
-    """Per ``PICTURE_TILE`` tile of ``region``: changed, and changed while photographic in both frames.
-
-    Photographic: more distinct colours than a quarter of the tile's pixels (anti-aliased text
-    on a flat background has a few dozen colours per tile; a video frame hundreds).  All tiles
-    at once: the region is padded to whole tiles by repeating its edge (which adds no colour
-    and no change) and the changed tiles' colours are counted in one sort.  A loop of
-    ``np.unique`` per tile cost 0.3 % of a core on its own in bench.screen's scripted session.
-    """
-    left, top, width, height = region
-    tile = PICTURE_TILE
-    rows, cols = -(-height // tile), -(-width // tile)
-    pad = ((0, rows * tile - height), (0, cols * tile - width))
-
-    def tiles(frame: np.ndarray) -> np.ndarray:
-        block = np.pad(frame[top : top + height, left : left + width], pad, mode="edge")
-        return block.reshape(rows, tile, cols, tile).swapaxes(1, 2).reshape(rows, cols, tile * tile)
-
-    old, new = tiles(before), tiles(after)
-    changed = (old != new).any(axis=2)
-    picture = changed.copy()
-    where = np.nonzero(changed)
-    if not where[0].size:
-        return changed, picture
-    tile_h = np.minimum(tile, height - np.arange(rows) * tile)
-    tile_w = np.minimum(tile, width - np.arange(cols) * tile)
-    limit = (tile_h[where[0]] * tile_w[where[1]]) // 4
-    for frame_tiles in (old, new):
-        ordered = np.sort(frame_tiles[where], axis=1)
-        distinct = np.count_nonzero(np.diff(ordered, axis=1), axis=1) + 1
-        picture[where] &= distinct > limit
-    return changed, picture
 
 
 def _shift_words(words: Sequence[OcrWord], region: Box, dy: int, new_bands: Sequence[Box]) -> list[OcrWord]:
