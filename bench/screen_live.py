@@ -56,7 +56,8 @@ def run_daemon(args: argparse.Namespace) -> None:
         logging.basicConfig(level=logging.DEBUG, format="%(relativeCreated)8.0f %(name)s %(message)s")
     paths = VaultPaths(Path(args.home))
     vault = Vault.create(paths, PASSPHRASE, use_keyring=False, embedder=None)
-    config = DaemonConfig(interval_s=args.interval, display=args.display, runtime_dir=paths.runtime_dir)
+    config = DaemonConfig(interval_s=args.interval, display=args.display, runtime_dir=paths.runtime_dir,
+                          accessible_text=not args.no_read)
     daemon = ScreenDaemon(VaultFrameSink(vault), config)
     daemon.start()
     print("ready", flush=True)
@@ -97,7 +98,8 @@ def run_session(args: argparse.Namespace) -> dict[str, Any]:
         windows = [chat, article]
         daemon = subprocess.Popen(
             [sys.executable, "-m", "bench.screen_live", "--daemon", "--display", server.display,
-             "--home", str(paths.home), "--interval", str(args.interval), *(["--verbose"] if args.verbose else [])],
+             "--home", str(paths.home), "--interval", str(args.interval), *(["--verbose"] if args.verbose else []),
+             *(["--no-read"] if args.no_read else [])],
             env=server.env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )
         try:
@@ -262,6 +264,8 @@ def main() -> None:
                         help="QPlainTextEdit (default) or QTextEdit windows")
     parser.add_argument("--accessible", action="store_true",
                         help="an AT-SPI bus, and the windows' Qt accessibility on (the daemon reads their text)")
+    parser.add_argument("--no-read", action="store_true",
+                        help="the daemon does not read the accessibility tree (what accessibility on costs the apps)")
     parser.add_argument("--verbose", action="store_true", help="the daemon logs what it OCRs (geometry only)")
     parser.add_argument("--daemon", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--display", help=argparse.SUPPRESS)
