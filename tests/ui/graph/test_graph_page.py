@@ -220,3 +220,49 @@ def test_names_never_cover_each_other_unless_hovered(qapp) -> None:
     assert [labels[i].isVisible() for i in range(3)] == [True, False, True]  # the less important one waits
     emphasise(nodes, labels, edges, 1, rank=rank, shown_labels=10, local=False, accent="#00f", muted="#888")
     assert labels[1].isVisible() and labels[0].isVisible()  # hovered: it and its neighbours are named
+
+
+def test_the_time_slider_narrows_the_graph_to_its_span(lexical_vault, vault_paths, qtbot) -> None:
+    """Dragging or stepping the slider (the real widget, by keyboard) reloads the graph for that span."""
+    from datetime import UTC, datetime, timedelta
+
+    from PySide6.QtCore import Qt
+
+    from ui.graph.page import GraphPage, NodeItem
+    from ui.session import Session
+
+    now = datetime.now(UTC)
+    lexical_vault.ingest([
+        chat("o1", "Project Falcon kickoff is at Blue Fern Studio", "Ines Moreau", now - timedelta(days=400)),
+        chat("o2", "The Project Falcon budget is approved", "Ines Moreau", now - timedelta(days=399)),
+        chat("m1", "Project Osprey moves to Leipzig", "Ines Moreau", now - timedelta(days=60)),
+        chat("m2", "Project Osprey has a new logo", "Ines Moreau", now - timedelta(days=59)),
+        chat("r1", "Project Heron demo on Friday", "Ines Moreau", now - timedelta(days=2)),
+        chat("r2", "Project Heron needs a name for the app", "Ines Moreau", now - timedelta(days=1)),
+    ], embed=False)
+    consolidate(lexical_vault, options=ConsolidationOptions(self_names=("Anna Berg",), phone_region="DE",
+                                                            summaries=False))
+    session = Session(vault_paths)
+    session.attach(lexical_vault, lexical_vault.settings())
+    page = GraphPage(session)
+    qtbot.addWidget(page)
+    page.resize(1200, 760)
+    page.show()
+
+    def drawn() -> set[str]:
+        return {i.node.name for i in page.scene.items() if isinstance(i, NodeItem)}
+
+    projects = {"Project Falcon", "Project Osprey", "Project Heron"}
+    qtbot.waitUntil(lambda: projects <= drawn(), timeout=20000)
+    assert page.time_label.text() == "All time"
+    page.time_slider.setFocus()
+    qtbot.keyClick(page.time_slider, Qt.Key.Key_Left)  # one step: the past year
+    qtbot.waitUntil(lambda: drawn() & projects == {"Project Osprey", "Project Heron"}, timeout=20000)
+    assert page.time_label.text() == "Past year"
+    qtbot.keyClick(page.time_slider, Qt.Key.Key_Left)  # the past 90 days
+    qtbot.keyClick(page.time_slider, Qt.Key.Key_Left)  # the past 30 days
+    qtbot.waitUntil(lambda: drawn() & projects == {"Project Heron"}, timeout=20000)
+    assert page.time_label.text() == "Past 30 days"
+    qtbot.keyClick(page.time_slider, Qt.Key.Key_End)  # back to all time
+    qtbot.waitUntil(lambda: projects <= drawn(), timeout=20000)
+    assert page.time_label.text() == "All time"
