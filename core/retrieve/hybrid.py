@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from core.index.ann import EXACT_FILTER_LIMIT as NARROW_FILTER
-from core.index.fulltext import ITEMS_JOIN, query_terms, search_fulltext
+from core.index.fulltext import ITEMS_JOIN, Rankings, query_terms, search_fulltext
 from core.index.vectors import VectorSearch
 from core.retrieve.hit_rows import HIT_COLUMNS, hit_from_row
 from core.retrieve.types import Hit, SearchRequest, SearchResult
@@ -158,8 +158,10 @@ class HybridRetriever:
         vectors: Callable[[], VectorSearch | None],
         embed_query: Callable[[str], np.ndarray] | None,
         weights: FusionWeights | None = None,
+        rankings: Rankings | None = None,
     ) -> None:
         self._reader = reader
+        self._rankings = rankings
         self._vectors = vectors
         self._embed_query = embed_query
         self.weights = weights or FusionWeights()
@@ -206,7 +208,7 @@ class HybridRetriever:
         listed, accept = self._filter_plan(reader, where, params, rows)
         lexical = search_fulltext(reader, terms, depth, where, params, listed=listed,
                                   accept=(lambda ids: set(accept(np.asarray(ids, dtype=np.int64)).tolist()))
-                                  if accept is not None else None, join=rows.fts_join)
+                                  if accept is not None else None, join=rows.fts_join, rankings=self._rankings)
         best_bm25 = max((score for _, score in lexical), default=1.0) or 1.0
         for rank, (chunk_id, score) in enumerate(lexical):
             part = score / best_bm25 if w.mode == "score" else 1.0 / (w.rrf_k + rank + 1)
