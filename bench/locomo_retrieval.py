@@ -63,6 +63,7 @@ def retrieval_grid() -> dict[str, tuple[Any, Any]]:
 
     fusion, weights = FusionWeights(), RecallWeights()
     grid = {"shipped": (fusion, weights), "baseline (no context)": (fusion, baseline_weights())}
+    grid["strip_speakers=False"] = (fusion, replace(weights, strip_speakers=False))
     for dense in (0.3, 1.0):
         grid[f"dense={dense}"] = (replace(fusion, dense=dense), weights)
     for graph in (0.0, 1.2):

@@ -22,7 +22,7 @@ import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from core.memory.recall.context import ContextWeights, lift_by_context
@@ -56,6 +56,9 @@ class RecallWeights:
     term_seed: float = 0.5
     max_graph_items: int = 20_000  # larger scopes walk a per-question neighbourhood instead
     focus: float = 0.5  # > 0: memories said by a person the question names get an extra ranking
+    # Words and meaning search the question without the names of people who speak in the vault
+    # (``speakers.py``): who said a memory is matched by ``focus``, the context lift and the graph.
+    strip_speakers: bool = True
     damping: float = 0.7
     graph_weights: GraphWeights = DEFAULT_GRAPH_WEIGHTS
     context: ContextWeights = DEFAULT_CONTEXT
@@ -89,10 +92,13 @@ def recall(
     now: datetime | None = None, cache: GraphCache | None = None,
 ) -> SearchResult:
     """Search with the memory graph; same contract as ``Vault.search``."""
-    base = retriever.search(replace(request, k=max(weights.pool, request.k)), now)
     reader = store.read()
-    where, params = build_filter(request, base.applied_range)
+    if weights.strip_speakers:
+        base = _search_without_speakers(retriever, reader, request, weights.pool, now)
+    else:
+        base = retriever.search(replace(request, k=max(weights.pool, request.k)), now)
     named = query_entities(reader, base.query_text or request.query)
+    where, params = build_filter(request, base.applied_range)
     scope_count = reader.execute(
         "SELECT count(*) FROM items i" + (f" WHERE {where}" if where else ""), params
     ).fetchone()[0]
@@ -153,6 +159,26 @@ def recall(
             break
     diagnostics = (*base.diagnostics, f"memory graph: {len(graph.entity_ids)} entities, {len(seeds)} seeds")
     return replace(base, hits=hits, diagnostics=diagnostics)
+
+
+def _search_without_speakers(retriever: Retriever, reader: Any, request: SearchRequest, pool: int,
+                             now: datetime | None) -> SearchResult:
+    """The retriever's deep list for the question less its speakers' names; the result says the whole question
+    (less a parsed time phrase), which is what the caller, the graph seeds and the relevance judge read."""
+    from core.memory.recall.speakers import speaker_aliases, without_names
+
+    deep = replace(request, k=max(pool, request.k))
+    text = without_names(request.query, speaker_aliases(reader, query_entities(reader, request.query)))
+    if text == request.query:
+        return retriever.search(deep, now)
+    now = now or datetime.now(UTC).astimezone()
+    base = retriever.search(replace(deep, query=text), now)
+    query_text = request.query
+    if base.applied_range is not None and base.range_phrase and request.time_range is None:
+        from core.retrieve.timeparse import parse_time_expression
+
+        query_text = parse_time_expression(request.query, now).remainder
+    return replace(base, query_text=query_text)
 
 
 def _neighbourhood(reader: Any, hit_ids: Sequence[int], entity_ids: Sequence[int], per_entity: int = 300) -> list[int]:
