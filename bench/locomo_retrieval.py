@@ -64,9 +64,13 @@ def retrieval_grid() -> dict[str, tuple[Any, Any]]:
     fusion, weights = FusionWeights(), RecallWeights()
     grid = {"shipped": (fusion, weights), "baseline (no context)": (fusion, baseline_weights())}
     grid["strip_speakers=False"] = (fusion, replace(weights, strip_speakers=False))
+    for meaning in (0.0, 0.4):
+        grid[f"meaning={meaning}"] = (fusion, replace(weights, meaning=meaning))
+    for around in (0.0, 1.0):
+        grid[f"meaning_neighbours={around}"] = (fusion, replace(weights, meaning_neighbours=around))
     for dense in (0.3, 1.0):
         grid[f"dense={dense}"] = (replace(fusion, dense=dense), weights)
-    for graph in (0.0, 1.2):
+    for graph in (0.0, 1.0, 1.2):
         grid[f"graph={graph}"] = (fusion, replace(weights, graph=graph))
     for focus in (0.0, 1.0):
         grid[f"focus={focus}"] = (fusion, replace(weights, focus=focus))

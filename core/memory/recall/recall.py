@@ -1,6 +1,7 @@
 """Retrieval that uses memory: the hybrid retriever's hits, re-ranked by a walk over the memory graph.
 
-1. The hybrid retriever (BM25 + vectors) returns a deep candidate list.
+1. The hybrid retriever (BM25 + vectors) returns a deep candidate list, searching the
+   question without the names of people who speak in the vault (``speakers.py``).
 2. Seeds: the entities named in the question (alias match, weighted by
    specificity) and the retriever's top hits (HippoRAG 2 seeds passages too).
 3. Personalized PageRank over the graph of the memories in scope (the
@@ -11,6 +12,8 @@
 4. Weighted reciprocal-rank fusion of the retriever's ranking and the walk's.
 5. Dialogue context (``context.py``): each memory's score moves towards its
    episode neighbours' — the reply after a matching question rises.
+6. Meaning in context (``meaning.py``): each candidate gains its own and its neighbours'
+   cosine to the question, which rank fusion had reduced to an order.
 
 Summary items take part in the walk but are returned only when the request
 asks for kind "summary".  Threads: any thread (uses the store's reader for this thread).
@@ -34,6 +37,7 @@ from core.memory.recall.graph import (
     personalized_pagerank,
     query_entities,
 )
+from core.memory.recall.meaning import lift_by_meaning
 from core.ports import Reader, Retriever
 from core.retrieve.hybrid import build_filter
 from core.retrieve.types import Hit, SearchRequest, SearchResult
@@ -59,6 +63,9 @@ class RecallWeights:
     # Words and meaning search the question without the names of people who speak in the vault
     # (``speakers.py``): who said a memory is matched by ``focus``, the context lift and the graph.
     strip_speakers: bool = True
+    # Meaning in context (``meaning.py``): the search's cosine of a memory and of its episode neighbours.
+    meaning: float = 0.2
+    meaning_neighbours: float = 0.5
     damping: float = 0.7
     graph_weights: GraphWeights = DEFAULT_GRAPH_WEIGHTS
     context: ContextWeights = DEFAULT_CONTEXT
@@ -143,6 +150,9 @@ def recall(
         for rank, item_id in enumerate(focused):
             fused[item_id] = fused.get(item_id, 0.0) + weights.focus / (weights.rrf_k + rank + 1)
     fused = lift_by_context(graph, fused, named, weights.context)
+    if weights.meaning > 0:
+        cosines = {int(h.item_id): h.signals["cosine"] for h in base.hits if "cosine" in h.signals}
+        fused = lift_by_meaning(graph, fused, cosines, weights.meaning, weights.meaning_neighbours)
     by_item = {int(h.item_id): h for h in base.hits}
     ranked = sorted(fused.items(), key=lambda kv: -kv[1])
     missing = [iid for iid, _ in ranked[: request.k * 4] if iid not in by_item]
