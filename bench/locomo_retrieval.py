@@ -64,6 +64,7 @@ def retrieval_grid() -> dict[str, tuple[Any, Any]]:
     fusion, weights = FusionWeights(), RecallWeights()
     grid = {"shipped": (fusion, weights), "baseline (no context)": (fusion, baseline_weights())}
     grid["strip_speakers=False"] = (fusion, replace(weights, strip_speakers=False))
+    grid["report_lag=0.0"] = (fusion, replace(weights, report_lag=0.0))
     for meaning in (0.0, 0.4):
         grid[f"meaning={meaning}"] = (fusion, replace(weights, meaning=meaning))
     for around in (0.0, 1.0):

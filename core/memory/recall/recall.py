@@ -1,7 +1,8 @@
 """Retrieval that uses memory: the hybrid retriever's hits, re-ranked by a walk over the memory graph.
 
-1. The hybrid retriever (BM25 + vectors) returns a deep candidate list, searching the
-   question without the names of people who speak in the vault (``speakers.py``).
+1. The hybrid retriever (BM25 + vectors) returns a deep candidate list (``first_stage.py``:
+   the question without the names of people who speak in the vault, a stated time widened
+   by a reporting lag).
 2. Seeds: the entities named in the question (alias match, weighted by
    specificity) and the retriever's top hits (HippoRAG 2 seeds passages too).
 3. Personalized PageRank over the graph of the memories in scope (the
@@ -25,10 +26,11 @@ import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from core.memory.recall.context import ContextWeights, lift_by_context
+from core.memory.recall.first_stage import FirstStage, first_stage
 from core.memory.recall.graph import (
     GraphWeights,
     MemoryGraph,
@@ -63,6 +65,9 @@ class RecallWeights:
     # Words and meaning search the question without the names of people who speak in the vault
     # (``speakers.py``): who said a memory is matched by ``focus``, the context lift and the graph.
     strip_speakers: bool = True
+    # A time the question states is widened by a reporting lag (``first_stage.py``).
+    report_lag: float = 1.0
+    report_share: float = 0.7
     # Meaning in context (``meaning.py``): the search's cosine of a memory and of its episode neighbours.
     meaning: float = 0.2
     meaning_neighbours: float = 0.5
@@ -100,10 +105,8 @@ def recall(
 ) -> SearchResult:
     """Search with the memory graph; same contract as ``Vault.search``."""
     reader = store.read()
-    if weights.strip_speakers:
-        base = _search_without_speakers(retriever, reader, request, weights.pool, now)
-    else:
-        base = retriever.search(replace(request, k=max(weights.pool, request.k)), now)
+    stage = FirstStage(weights.pool, weights.strip_speakers, weights.report_lag, weights.report_share)
+    base = first_stage(retriever, reader, request, stage, now)
     named = query_entities(reader, base.query_text or request.query)
     where, params = build_filter(request, base.applied_range)
     scope_count = reader.execute(
@@ -169,26 +172,6 @@ def recall(
             break
     diagnostics = (*base.diagnostics, f"memory graph: {len(graph.entity_ids)} entities, {len(seeds)} seeds")
     return replace(base, hits=hits, diagnostics=diagnostics)
-
-
-def _search_without_speakers(retriever: Retriever, reader: Any, request: SearchRequest, pool: int,
-                             now: datetime | None) -> SearchResult:
-    """The retriever's deep list for the question less its speakers' names; the result says the whole question
-    (less a parsed time phrase), which is what the caller, the graph seeds and the relevance judge read."""
-    from core.memory.recall.speakers import speaker_aliases, without_names
-
-    deep = replace(request, k=max(pool, request.k))
-    text = without_names(request.query, speaker_aliases(reader, query_entities(reader, request.query)))
-    if text == request.query:
-        return retriever.search(deep, now)
-    now = now or datetime.now(UTC).astimezone()
-    base = retriever.search(replace(deep, query=text), now)
-    query_text = request.query
-    if base.applied_range is not None and base.range_phrase and request.time_range is None:
-        from core.retrieve.timeparse import parse_time_expression
-
-        query_text = parse_time_expression(request.query, now).remainder
-    return replace(base, query_text=query_text)
 
 
 def _neighbourhood(reader: Any, hit_ids: Sequence[int], entity_ids: Sequence[int], per_entity: int = 300) -> list[int]:
