@@ -31,6 +31,7 @@ from core.crypto.sealed_file import SealedFiles
 from core.errors import CairnError, VaultLocked, VaultNotFound
 from core.index.ann_store import AnnService
 from core.index.provider import ANN_MIN_VECTORS, VectorIndexes
+from core.index.query_cache import QueryVectors
 from core.index.vectors import VectorSearch
 from core.paths import VaultPaths
 from core.ports import ProgressCallback
@@ -39,7 +40,7 @@ from core.retrieve.types import SearchRequest, SearchResult
 from core.schema import MIGRATIONS
 from core.settings import Settings
 from core.storage_budget import StorageBudget, measure
-from core.store import browse, forget, frame_codec, media
+from core.store import browse, facets, forget, frame_codec, media
 from core.store.browse import ItemView
 from core.store.database import Database
 from core.store.fts_secure_delete import enable_fts_secure_delete
@@ -74,11 +75,14 @@ class Vault:
         self.partial_vector_search = False
         self._redactor: Any = None
         self._graph_cache: Any = None
+        self._query_vectors = QueryVectors()
         self.creation_notes: list[str] = []
         self._db.write(lambda conn: migrate(conn, MIGRATIONS))
         self._db.write(enable_fts_secure_delete)
         # Path keys written before they were encoded, or under other rules: re-encoded once (see path_recode).
         self._db.write(lambda conn: ensure_path_keys(conn, self.derived_key))
+        # A vault from before chunk_facets copies its filter columns in the background; old joins meanwhile.
+        self._facets = facets.Backfill.if_pending(self._db.write, self.read())
 
     # -- lifecycle ------------------------------------------------------------------
     @classmethod
@@ -105,6 +109,7 @@ class Vault:
     def close(self) -> None:
         """Lock: stop writing, close connections, forget keys and the in-memory index."""
         self.vectors.close()  # before the connections its loads and builds use close
+        self._facets.stop()
         self._db.close()
         self._cipher = None  # type: ignore[assignment]
         self._derive = None
@@ -270,10 +275,7 @@ class Vault:
 
     # -- search and browse ---------------------------------------------------------------
     def retriever(self, weights: FusionWeights | None = None) -> HybridRetriever:
-        embedder = self.embedder()
-        return HybridRetriever(
-            self.read, self.vector_index, embedder.embed_query if embedder is not None else None, weights
-        )
+        return HybridRetriever(self.read, self.vector_index, self._query_vectors.embed_query(self.embedder()), weights)
 
     def search(self, request: SearchRequest, now: datetime | None = None) -> SearchResult:
         """Hybrid retrieval, re-ranked over the memory graph once consolidation has built one; each hit
@@ -296,8 +298,7 @@ class Vault:
             if self._graph_cache is None:
                 self._graph_cache = GraphCache()
             result = recall(self.retriever(), self, request, now=now, cache=self._graph_cache)
-        embedder = self.embedder()
-        return judge(result, self.read(), self.vector_index(), embedder.embed_query if embedder is not None else None)
+        return judge(result, self.read(), self.vector_index(), self._query_vectors.embed_query(self.embedder()))
 
     def _memory_ready(self) -> bool:
         try:

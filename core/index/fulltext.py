@@ -83,11 +83,17 @@ def ranked_matches(reader: Any, terms: Sequence[str], limit: int, window: int = 
     return sorted(found.items(), key=lambda kv: -kv[1])[:limit]
 
 
+ITEMS_JOIN = "JOIN chunks c ON c.id = f.rowid JOIN items i ON i.id = c.item_id"
+"""How a filter over items ``i`` reaches an FTS row ``f``; a filter over the narrow facets table passes its own."""
+
+
 def search_fulltext(
     reader: Any, terms: Sequence[str], limit: int, where_sql: str = "", params: Sequence[Any] = (),
     listed: Sequence[int] | None = None, accept: Callable[[list[int]], set[int]] | None = None,
+    join: str = ITEMS_JOIN,
 ) -> list[tuple[int, float]]:
-    """``(chunk_id, bm25_score)`` best first; higher is better.  ``where_sql`` filters on ``i`` (items).
+    """``(chunk_id, bm25_score)`` best first; higher is better.  ``where_sql`` filters on ``i`` (items), or on
+    whatever ``join`` brings in next to the FTS row ``f``.
 
     Plans: no filter → ``ranked_matches``.  A narrow filter whose chunk ids are
     ``listed`` → BM25 inside the rowid span of those ids, kept to them (a span is
@@ -105,8 +111,8 @@ def search_fulltext(
 
     plain, runs = cjk.split_terms(terms)
     if runs:
-        stemmed = search_fulltext(reader, plain, limit, where_sql, params, listed, accept) if plain else []
-        return cjk.merge(stemmed, cjk.search_cjk(reader, runs, limit, where_sql, params), limit)
+        stemmed = search_fulltext(reader, plain, limit, where_sql, params, listed, accept, join) if plain else []
+        return cjk.merge(stemmed, cjk.search_cjk(reader, runs, limit, where_sql, params, join), limit)
     if not where_sql:
         return ranked_matches(reader, terms, limit)
     if listed is not None:
@@ -137,8 +143,7 @@ def search_fulltext(
         if len(kept) >= limit or len(rows) < fetch:
             return kept[:limit]
     sql = (
-        "SELECT f.rowid, bm25(chunks_fts) AS score FROM chunks_fts f"
-        " JOIN chunks c ON c.id = f.rowid JOIN items i ON i.id = c.item_id"
+        f"SELECT f.rowid, bm25(chunks_fts) AS score FROM chunks_fts f {join}"
         " WHERE chunks_fts MATCH ?" + (f" AND {where_sql}" if where_sql else "") + " ORDER BY score LIMIT ?"
     )
     rows = reader.execute(sql, (match_expression(terms), *params, limit)).fetchall()
