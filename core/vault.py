@@ -30,6 +30,7 @@ from core.crypto.keys import PENDING_WRAP, KeyFile, create_keyfile, unlock_data_
 from core.crypto.sealed_file import SealedFiles
 from core.errors import CairnError, VaultLocked, VaultNotFound
 from core.index.ann_store import AnnService
+from core.index.fulltext import Rankings
 from core.index.provider import ANN_MIN_VECTORS, VectorIndexes
 from core.index.query_cache import QueryVectors
 from core.index.vectors import VectorSearch
@@ -274,30 +275,30 @@ class Vault:
         return enforce_retention(self, settings or self.settings(), now or datetime.now().astimezone())
 
     # -- search and browse ---------------------------------------------------------------
-    def retriever(self, weights: FusionWeights | None = None) -> HybridRetriever:
-        return HybridRetriever(self.read, self.vector_index, self._query_vectors.embed_query(self.embedder()), weights)
+    def retriever(self, weights: FusionWeights | None = None, rankings: Rankings | None = None) -> HybridRetriever:
+        embed = self._query_vectors.embed_query(self.embedder())
+        return HybridRetriever(self.read, self.vector_index, embed, weights, rankings)
 
     def search(self, request: SearchRequest, now: datetime | None = None) -> SearchResult:
-        """Hybrid retrieval, re-ranked over the memory graph once consolidation has built one; each hit
-        flagged good or weak by the relevance floor (the order is the ranking's).  When filters left no
-        good match, ``nearest`` is the best good match outside them."""
+        """Hybrid retrieval, re-ranked over the memory graph once consolidation built one; each hit flagged good or
+        weak by the relevance floor (in the ranking's order); ``nearest``: the best good match outside the filters."""
         from core.retrieve.elsewhere import with_nearest
 
-        result = self._search_judged(request, now)
-        return with_nearest(lambda wider: self._search_judged(wider, now), request, result)
+        result = self._search_judged(request, now, rankings := Rankings())  # reused by the pass outside the filters
+        return with_nearest(lambda wider: self._search_judged(wider, now, rankings), request, result)
 
-    def _search_judged(self, request: SearchRequest, now: datetime | None) -> SearchResult:
+    def _search_judged(self, request: SearchRequest, now: datetime | None, rankings: Rankings) -> SearchResult:
         from core.retrieve.relevance import judge
 
         if not self._memory_ready():
-            result = self.retriever().search(request, now)
+            result = self.retriever(rankings=rankings).search(request, now)
         else:
             # late: scipy and the graph only once needed
             from core.memory.recall.recall import GraphCache, recall
 
             if self._graph_cache is None:
                 self._graph_cache = GraphCache()
-            result = recall(self.retriever(), self, request, now=now, cache=self._graph_cache)
+            result = recall(self.retriever(rankings=rankings), self, request, now=now, cache=self._graph_cache)
         return judge(result, self.read(), self.vector_index(), self._query_vectors.embed_query(self.embedder()))
 
     def _memory_ready(self) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from core.index.ann import EXACT_FILTER_LIMIT as NARROW_FILTER
-from core.index.fulltext import ITEMS_JOIN, query_terms, search_fulltext
+from core.index.fulltext import ITEMS_JOIN, Rankings, query_terms, search_fulltext
 from core.index.vectors import VectorSearch
 from core.retrieve.hit_rows import HIT_COLUMNS, hit_from_row
 from core.retrieve.types import Hit, SearchRequest, SearchResult
@@ -28,6 +28,7 @@ FACETS_JOIN = "JOIN chunk_facets cf ON cf.chunk_id = f.rowid"
 # A filter over the facets table is listed up to this many chunk ids (an index-only scan, ~1 µs an id): the
 # searches then keep to the list in memory.  Wider ones (one speaker of eight) check candidates by id instead.
 LIST_LIMIT = 32_768
+RANGE_PER_ID = 32  # candidates spanning at most this many ids each are checked by one range scan (see chunk_ids_where)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,13 @@ def chunk_ids_where(reader: Any, chunk_ids: np.ndarray, where: str, params: Sequ
     """
     passed: list[int] = []
     ids = sorted(int(c) for c in chunk_ids)  # in rowid order: neighbouring ids share pages
+    if rows.facets and ids and ids[-1] - ids[0] <= RANGE_PER_ID * len(ids):
+        # Dense candidates (an FTS window's newest matches): one scan of their id range reads ~80 narrow rows a
+        # page, where a lookup per id decrypts a page per id.  NOT INDEXED: the rowid range, not the filter's index.
+        inside = {r[0] for r in reader.execute(
+            f"SELECT cf.chunk_id FROM chunk_facets cf NOT INDEXED WHERE cf.chunk_id BETWEEN ? AND ? AND {where}",
+            (ids[0], ids[-1], *params))}
+        return [c for c in ids if c in inside]
     for start in range(0, len(ids), 900):
         part = ids[start : start + 900]
         passed += [r[0] for r in reader.execute(
@@ -150,8 +158,10 @@ class HybridRetriever:
         vectors: Callable[[], VectorSearch | None],
         embed_query: Callable[[str], np.ndarray] | None,
         weights: FusionWeights | None = None,
+        rankings: Rankings | None = None,
     ) -> None:
         self._reader = reader
+        self._rankings = rankings
         self._vectors = vectors
         self._embed_query = embed_query
         self.weights = weights or FusionWeights()
@@ -198,7 +208,7 @@ class HybridRetriever:
         listed, accept = self._filter_plan(reader, where, params, rows)
         lexical = search_fulltext(reader, terms, depth, where, params, listed=listed,
                                   accept=(lambda ids: set(accept(np.asarray(ids, dtype=np.int64)).tolist()))
-                                  if accept is not None else None, join=rows.fts_join)
+                                  if accept is not None else None, join=rows.fts_join, rankings=self._rankings)
         best_bm25 = max((score for _, score in lexical), default=1.0) or 1.0
         for rank, (chunk_id, score) in enumerate(lexical):
             part = score / best_bm25 if w.mode == "score" else 1.0 / (w.rrf_k + rank + 1)
@@ -283,13 +293,18 @@ class HybridRetriever:
         if not fused:
             return []
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
-        candidates = [cid for cid, _ in ranked[: max(k * 8, 50)]]
-        rows = reader.execute(
-            f"SELECT {HIT_COLUMNS} FROM chunks c JOIN items i ON i.id = c.item_id"
-            f" WHERE c.id IN ({','.join('?' * len(candidates))})",
-            candidates,
-        ).fetchall()
-        by_chunk = {r[0]: r for r in rows}
+        by_chunk: dict[int, Any] = {}
+        # Wide rows (chunk and item text) cost a page each at 1M: read 2k first, more only when items repeat.
+        for start, end in ((0, 2 * k), (2 * k, max(k * 8, 50))):
+            candidates = [cid for cid, _ in ranked[start:end]]
+            if not candidates or (start and _distinct_items(by_chunk) >= k):
+                continue
+            rows = reader.execute(
+                f"SELECT {HIT_COLUMNS} FROM chunks c JOIN items i ON i.id = c.item_id"
+                f" WHERE c.id IN ({','.join('?' * len(candidates))})",
+                candidates,
+            ).fetchall()
+            by_chunk.update((r[0], r) for r in rows)
         hits: list[Hit] = []
         seen_items: set[int] = set()
         for chunk_id, score in ranked:
@@ -301,3 +316,7 @@ class HybridRetriever:
             if len(hits) >= k:
                 break
         return hits
+
+
+def _distinct_items(rows: dict[int, Any]) -> int:
+    return len({r[1] for r in rows.values()})

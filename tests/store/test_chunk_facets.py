@@ -160,3 +160,20 @@ def test_filtered_search_over_facets_equals_the_join_plan(searched: Vault, name:
         assert got == []
     else:
         assert got
+
+
+@pytest.mark.parametrize("ids", [list(range(1, 241)), list(range(1, 241, 61)), [5, 239]], ids=["dense", "sparse", "two"])
+def test_checking_candidates_over_facets_equals_the_join(lexical: Vault, ids: list[int]) -> None:
+    import numpy as np
+
+    request = SearchRequest("x", speakers=("BEN",), sources=("chat",), include_deleted=False)
+    lexical.mark_deleted("chat:slack", "m1", "chat-1")
+    reader = lexical.read()
+    where_i, params_i = hybrid.build_filter(request, None)
+    where_f, params_f = hybrid.build_filter(request, None, facets=True)
+    expected = [r[0] for r in reader.execute(  # the join itself, not the function under test
+        f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE c.id IN ({','.join(map(str, ids))})"
+        f" AND {where_i}", params_i)]
+    got = hybrid.chunk_ids_where(reader, np.asarray(ids[::-1]), where_f, params_f, hybrid.FilterRows(facets=True))
+    assert sorted(got) == sorted(expected)
+    assert expected or len(ids) == 2

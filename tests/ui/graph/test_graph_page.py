@@ -175,6 +175,21 @@ def test_hover_lights_up_the_neighbours_and_zooming_in_names_more(lexical_vault,
     page.view.zoom_by(2.0)
     assert sum(label.isVisible() for label in page._labels.values()) > named
 
+    # zoomed in, dragging the background pans the picture; no scroll bars frame it
+    from PySide6.QtCore import QPoint, Qt
+
+    view = page.view
+    assert Qt.ScrollBarPolicy.ScrollBarAlwaysOff == view.horizontalScrollBarPolicy() == view.verticalScrollBarPolicy()
+    corner = QPoint(6, 6)
+    assert view.itemAt(corner) is None  # the background, not a dot
+    before = view.mapToScene(view.viewport().rect().center())
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=corner)
+    for step in range(1, 6):
+        qtbot.mouseMove(view.viewport(), QPoint(6 + 30 * step, 6 + 20 * step))
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(156, 106))
+    after = view.mapToScene(view.viewport().rect().center())
+    assert (before - after).manhattanLength() > 20
+
 
 def test_the_memories_of_an_entity_read_as_plain_lines(lexical_vault, vault_paths, qtbot) -> None:
     from PySide6.QtCore import Qt
