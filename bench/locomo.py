@@ -65,7 +65,7 @@ def answer_grid() -> dict[str, Any]:
     grid = {"shipped": DEFAULT_ABSTENTION}
     variants: list[dict[str, Any]] = [
         {"strict_person": False, "margin": 0.0}, {"margin": 0.0}, {"margin": 0.85},
-        {"min_cosine": 0.6}, {"statements_only": False}, {"min_coverage": 0.4}, {"min_coverage": 0.25},
+        {"min_cosine": 0.6}, {"statements_only": False}, {"min_coverage": 0.4}, {"min_coverage": 0.3},
         {"reactions": False}, {"participants_only": False},
         {"reactions": False, "participants_only": False, "min_coverage": 0.4},
         {"speaker_margin": 0.0}, {"speaker_margin": 0.4}, {"speaker_margin": 0.7},
