@@ -215,7 +215,8 @@ def run_on_consolidated(vault: Any, data: list[dict[str, Any]], known: dict[str,
         from core.retrieve.hybrid import FusionWeights
 
         results["baseline"] = evaluate(recall_search(vault, FusionWeights(), baseline_weights(), GraphCache()), qs)
-        print_table("Baseline, same run: recall without the dialogue-context lift", results["baseline"])
+        print_table("Baseline, same run: recall before issue #15 (speakers' names searched as words, strict time"
+                    " filter, no meaning-in-context lift)", results["baseline"])
         results["cairn"] = evaluate(vault_search(vault), qs)
         print_table("Cairn default search (hybrid + memory graph recall + dialogue context, Vault.search)",
                     results["cairn"])

@@ -62,10 +62,17 @@ def retrieval_grid() -> dict[str, tuple[Any, Any]]:
     from core.retrieve.hybrid import FusionWeights
 
     fusion, weights = FusionWeights(), RecallWeights()
-    grid = {"shipped": (fusion, weights), "baseline (no context)": (fusion, baseline_weights())}
+    grid = {"shipped": (fusion, weights), "baseline (before #15)": (fusion, baseline_weights())}
+    grid["strip_speakers=False"] = (fusion, replace(weights, strip_speakers=False))
+    grid["report_lag=0.0"] = (fusion, replace(weights, report_lag=0.0))
+    grid["report_share=1.0"] = (fusion, replace(weights, report_share=1.0))
+    for meaning in (0.0, 0.4):
+        grid[f"meaning={meaning}"] = (fusion, replace(weights, meaning=meaning))
+    for around in (0.0, 1.0):
+        grid[f"meaning_neighbours={around}"] = (fusion, replace(weights, meaning_neighbours=around))
     for dense in (0.3, 1.0):
         grid[f"dense={dense}"] = (replace(fusion, dense=dense), weights)
-    for graph in (0.0, 1.2):
+    for graph in (0.0, 1.0, 1.2):
         grid[f"graph={graph}"] = (fusion, replace(weights, graph=graph))
     for focus in (0.0, 1.0):
         grid[f"focus={focus}"] = (fusion, replace(weights, focus=focus))
@@ -78,13 +85,13 @@ def retrieval_grid() -> dict[str, tuple[Any, Any]]:
 
 
 def baseline_weights() -> Any:
-    """Today's design before the dialogue-context lift (the session's baseline, kept in the same run)."""
+    """Today's design before this work on retrieval (issue #15): the question searched with the speakers' names,
+    a stated time as a strict filter, no meaning-in-context lift.  Kept in the same run as the baseline."""
     from dataclasses import replace
 
-    from core.memory.recall.context import ContextWeights
     from core.memory.recall.recall import RecallWeights
 
-    return replace(RecallWeights(), context=ContextWeights(0.0, 0.0, 0.0, 0.0, 0.0))
+    return replace(RecallWeights(), strip_speakers=False, report_lag=0.0, meaning=0.0)
 
 
 def held_out_retrieval(vault: Any, qs: list[dict[str, Any]], grid: dict[str, tuple[Any, Any]]) -> dict[str, Any]:

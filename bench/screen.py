@@ -25,7 +25,7 @@ of one tick in seconds (a backlog forms in the real daemon only when it exceeds
 the capture interval).  Storage is media files + database after the session,
 per simulated hour.  Legibility: OCR of the stored frame as the timeline
 decodes it, over OCR of the original frame (word multiset), on ``--legibility``
-frames spread over the session.  Needs tesseract; ``../shared`` adds real
+stored frames (default 30) evenly spread over the session.  Needs tesseract; ``../shared`` adds real
 screenshots to the mixed session.
 """
 
@@ -133,26 +133,46 @@ def replay(session: Session, config_name: str, home: Path, interval: float, legi
                           window_info_factory=lambda: source, idle_factory=lambda: source,
                           clock=lambda: session.now)
     ticks = int(session.duration_s // interval)
-    keep_at = {round(i * ticks / max(1, legibility)) for i in range(legibility)} if legibility else set()
     cpu_total, worst_tick, peak_rss = 0.0, 0.0, 0
-    originals: dict[datetime, Any] = {}
+    originals: dict[datetime, bytes] = {}  # every stored frame's original, PNG (outside the measured calls)
+    stored = 0
     for tick in range(ticks):
         session.run_until(tick * interval)
         image = session.current.image()
         source.pixels = image_to_pixels(image)
-        if tick in keep_at:
-            originals[START + timedelta(seconds=session.now)] = image
         started = _cpu()
         daemon.capture_once()
         daemon.process_pending()
         spent = _cpu() - started
         cpu_total += spent
         worst_tick = max(worst_tick, spent)
+        if legibility and (now_stored := daemon.health.snapshot().frames_stored) > stored:
+            stored = now_stored
+            originals[START + timedelta(seconds=session.now)] = _png(image)
     daemon.close_sync()
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     health = daemon.snapshot().to_dict()
     vault.close()
-    return _evaluate(paths, session, health, cpu_total, worst_tick, peak_rss, originals, empty_db)
+    return _evaluate(paths, session, health, cpu_total, worst_tick, peak_rss, _spread(originals, legibility),
+                     empty_db)
+
+
+def _png(image: Any) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def _spread(originals: dict[datetime, bytes], count: int) -> dict[datetime, bytes]:
+    """``count`` of the stored frames' originals, evenly spread over the session (all of them when fewer)."""
+    keys = sorted(originals)
+    if len(keys) <= count:
+        return originals
+    return {keys[round(i * (len(keys) - 1) / max(1, count - 1))]: originals[keys[round(i * (len(keys) - 1) /
+                                                                                         max(1, count - 1))]]
+            for i in range(count)}
 
 
 def _db_bytes(paths: Any) -> int:
@@ -160,7 +180,7 @@ def _db_bytes(paths: Any) -> int:
 
 
 def _evaluate(paths: Any, session: Session, health: dict[str, Any], cpu: float, worst_tick: float, peak_rss: int,
-              originals: dict[datetime, Any], empty_db: int) -> dict[str, Any]:
+              originals: dict[datetime, bytes], empty_db: int) -> dict[str, Any]:
     from core.normalize.ocr import TesseractOcr, normalise_word
     from core.retrieve.types import SearchRequest
     from core.vault import Vault
@@ -212,27 +232,31 @@ def _words_bytes(meta: dict[str, Any]) -> int:
     return len(meta.get("words_c", "")) + len(meta.get("words_z", "")) + len(json.dumps(meta.get("words", [])))
 
 
-def _legibility(vault: Any, rows: list[Any], originals: dict[datetime, Any], ocr: Any) -> str:
+def _legibility(vault: Any, rows: list[Any], originals: dict[datetime, bytes], ocr: Any) -> str:
     """OCR of each sampled stored frame (decoded as the timeline shows it) over OCR of the original."""
     from core.capture.screen.encode import decode
     from core.normalize.ocr import normalise_word
+    from core.store import frame_codec
     from core.store.items import to_epoch
 
-    by_ts = {to_epoch(ts): image for ts, image in originals.items()}
+    by_ts = {to_epoch(ts): png for ts, png in originals.items()}
     kept = recovered = 0
-    frames = 0
+    frames = keyframes = 0
     for _text, ts, meta in rows:
-        image = by_ts.get(ts)
-        if image is None:
+        png = by_ts.get(ts)
+        if png is None:
             continue
+        image = decode(png)
         media_id = json.loads(meta)["media_id"]
+        keyframes += int(not frame_codec.is_delta(vault.get_media(media_id)))
         stored = decode(vault.get_frame(media_id))
         before = Counter(w for w in (normalise_word(x.text) for x in ocr.recognize(image).words) if w)
         after = Counter(w for w in (normalise_word(x.text) for x in ocr.recognize(stored).words) if w)
         kept += sum(before.values())
         recovered += sum((before & after).values())
         frames += 1
-    return f"{recovered / max(1, kept):.3f} ({frames} frames)" if frames else "n/a (no sampled frame stored)"
+    return (f"{recovered / max(1, kept):.3f} ({frames} frames, {keyframes} of them keyframes)" if frames
+            else "n/a (no sampled frame stored)")
 
 
 SESSIONS = {"scripted": scripted_session, "mixed": mixed_session}
@@ -246,7 +270,8 @@ def main() -> None:
     parser.add_argument("--configs", default="today,new",
                         help="today, new, or new:SETTING=VALUE (a DaemonConfig field), comma-separated")
     parser.add_argument("--interval", type=float, default=3.0)
-    parser.add_argument("--legibility", type=int, default=6, help="frames per run whose stored copy is OCR'd again")
+    parser.add_argument("--legibility", type=int, default=30,
+                        help="stored frames per run (evenly spread) whose stored copy is OCR'd again")
     args = parser.parse_args()
     columns: list[tuple[str, dict[str, Any]]] = []
     wall = time.monotonic()

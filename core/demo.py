@@ -1,7 +1,7 @@
 """The demo memory: sample chats, screenshots and documents (made up; see ``assets/demo``).
 
-Dates are shifted by whole days so the newest chat message lands on yesterday
-("last week" means something) and the screenshots and documents line up with the chats.
+Dates are shifted by whole weeks toward the newest chat message landing on yesterday, but never past a
+date the story writes itself (``demo_shift``); the screenshots and documents move with the chats.
 Sources are ``chat:demo``, ``screen:demo`` and ``file:demo``, so the demo can
 be forgotten by source.  Loading is idempotent: records are keyed by their
 external ids, and a screenshot's image is stored only when its item is new.
@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,13 +54,68 @@ def demo_chat_files() -> list[Path]:
 
 
 def demo_shift(now: datetime) -> timedelta:
-    """The whole-day shift that puts the newest demo chat message on yesterday."""
-    reader = JsonLinesReader()
-    stamps = [r.timestamp for f in demo_chat_files() for r in reader.read(f, ImportOptions()) if isinstance(r, Record)]
-    if not stamps:
+    """How far the demo's dates move: whole weeks, toward its newest chat message landing on yesterday.
+
+    The story writes its own dates ("Grandpa's birthday is on 3 December", "expires on 30 November"), and a
+    shift must not carry a memory past a date it speaks of as still to come (or before one it speaks of as
+    past): the birthday would then be read as next year's.  So the shift is the largest whole number of weeks
+    (the story's weekday names stay true) up to the ideal one for which every day-and-month date the story
+    writes stays on its side of the memory that writes it.  With the story's dates close together that is, in
+    practice, no shift until most of a year has gone by.
+    """
+    chats = [r.timestamp for r in chat_records(timedelta(0)) if isinstance(r, Record)]
+    if not chats:
         return timedelta(0)
-    shift = (now - timedelta(days=1)) - max(stamps)
-    return timedelta(days=shift.days)  # whole days keep the times of day as written
+    ideal_weeks = ((now - timedelta(days=1)) - max(chats)).days // 7
+    written = [(when, day) for when, text in _dated_texts() for day in _day_month_dates(text, when)]
+    for weeks in range(ideal_weeks, ideal_weeks - _MAX_WEEKS_BACK, -1):
+        if all(_same_side(when, day, timedelta(weeks=weeks)) for when, day in written):
+            return timedelta(weeks=weeks)
+    return timedelta(weeks=ideal_weeks)  # not reached with the demo's dates: some whole year back always fits
+
+
+_MAX_WEEKS_BACK = 60  # more than a year
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _dated_texts() -> Iterator[tuple[datetime, str]]:
+    """Every memory of the demo as (when it was written, unshifted; its text)."""
+    for result in chat_records(timedelta(0)):
+        if isinstance(result, Record):
+            yield result.timestamp, result.text
+    for record in document_records(timedelta(0)):
+        yield record.timestamp, record.text
+    for record, _image in screenshot_records(timedelta(0)):
+        yield record.timestamp, record.text
+
+
+def _day_month_dates(text: str, when: datetime) -> list[tuple[int, int]]:
+    """(month, day) of each date written without a year ("3 December"); one with a year names its own."""
+    from core.memory.extraction.dates import find_dates
+
+    out = []
+    for mention in find_dates(text, reference=when):
+        if not _YEAR.search(mention.value):
+            day = date.fromisoformat(mention.norm)
+            out.append((day.month, day.day))
+    return out
+
+
+def _same_side(when: datetime, month_day: tuple[int, int], shift: timedelta) -> bool:
+    """Whether a date written at ``when`` is still ahead of it (or behind it) once shifted.  A date without a
+    year is the nearest one of that day and month ("I start on 12 January", written in November: next year's)."""
+    return _ahead(when, month_day) == _ahead(when + shift, month_day)
+
+
+def _ahead(when: datetime, month_day: tuple[int, int]) -> bool:
+    today = when.date()
+    days = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            days.append(date(year, *month_day))
+        except ValueError:  # 29 February of a year without one
+            continue
+    return min(days, key=lambda d: abs((d - today).days)) >= today
 
 
 def chat_records(shift: timedelta) -> Iterator[ReadResult]:

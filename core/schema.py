@@ -14,6 +14,7 @@ from core.capture.files.schema import MIGRATION_SQL as FILES_SQL
 from core.capture.screen.ledger_store import LEDGER_SQL
 from core.index.cjk import MIGRATION_SQL as CJK_SQL
 from core.memory.schema import MIGRATION_SQL as MEMORY_SQL
+from core.store.facets import FACETS_SQL
 from core.store.schema import BASE_SQL, FILTER_INDEXES_SQL, VECTOR_LOG_SQL
 from core.store.sync_schema import SYNC_AUTHORED_SQL, SYNC_SQL
 
@@ -27,4 +28,5 @@ MIGRATIONS: tuple[str, ...] = (
     CJK_SQL,
     SYNC_AUTHORED_SQL,
     LEDGER_SQL,
+    FACETS_SQL,
 )

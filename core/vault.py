@@ -30,7 +30,9 @@ from core.crypto.keys import PENDING_WRAP, KeyFile, create_keyfile, unlock_data_
 from core.crypto.sealed_file import SealedFiles
 from core.errors import CairnError, VaultLocked, VaultNotFound
 from core.index.ann_store import AnnService
+from core.index.fulltext import Rankings
 from core.index.provider import ANN_MIN_VECTORS, VectorIndexes
+from core.index.query_cache import QueryVectors
 from core.index.vectors import VectorSearch
 from core.paths import VaultPaths
 from core.ports import ProgressCallback
@@ -39,7 +41,7 @@ from core.retrieve.types import SearchRequest, SearchResult
 from core.schema import MIGRATIONS
 from core.settings import Settings
 from core.storage_budget import StorageBudget, measure
-from core.store import browse, forget, frame_codec, media
+from core.store import browse, facets, forget, frame_codec, media
 from core.store.browse import ItemView
 from core.store.database import Database
 from core.store.fts_secure_delete import enable_fts_secure_delete
@@ -74,11 +76,14 @@ class Vault:
         self.partial_vector_search = False
         self._redactor: Any = None
         self._graph_cache: Any = None
+        self._query_vectors = QueryVectors()
         self.creation_notes: list[str] = []
         self._db.write(lambda conn: migrate(conn, MIGRATIONS))
         self._db.write(enable_fts_secure_delete)
         # Path keys written before they were encoded, or under other rules: re-encoded once (see path_recode).
         self._db.write(lambda conn: ensure_path_keys(conn, self.derived_key))
+        # A vault from before chunk_facets copies its filter columns in the background; old joins meanwhile.
+        self._facets = facets.Backfill.if_pending(self._db.write, self.read())
 
     # -- lifecycle ------------------------------------------------------------------
     @classmethod
@@ -105,6 +110,7 @@ class Vault:
     def close(self) -> None:
         """Lock: stop writing, close connections, forget keys and the in-memory index."""
         self.vectors.close()  # before the connections its loads and builds use close
+        self._facets.stop()
         self._db.close()
         self._cipher = None  # type: ignore[assignment]
         self._derive = None
@@ -269,35 +275,31 @@ class Vault:
         return enforce_retention(self, settings or self.settings(), now or datetime.now().astimezone())
 
     # -- search and browse ---------------------------------------------------------------
-    def retriever(self, weights: FusionWeights | None = None) -> HybridRetriever:
-        embedder = self.embedder()
-        return HybridRetriever(
-            self.read, self.vector_index, embedder.embed_query if embedder is not None else None, weights
-        )
+    def retriever(self, weights: FusionWeights | None = None, rankings: Rankings | None = None) -> HybridRetriever:
+        embed = self._query_vectors.embed_query(self.embedder())
+        return HybridRetriever(self.read, self.vector_index, embed, weights, rankings)
 
     def search(self, request: SearchRequest, now: datetime | None = None) -> SearchResult:
-        """Hybrid retrieval, re-ranked over the memory graph once consolidation has built one; each hit
-        flagged good or weak by the relevance floor (the order is the ranking's).  When filters left no
-        good match, ``nearest`` is the best good match outside them."""
+        """Hybrid retrieval, re-ranked over the memory graph once consolidation built one; each hit flagged good or
+        weak by the relevance floor (in the ranking's order); ``nearest``: the best good match outside the filters."""
         from core.retrieve.elsewhere import with_nearest
 
-        result = self._search_judged(request, now)
-        return with_nearest(lambda wider: self._search_judged(wider, now), request, result)
+        result = self._search_judged(request, now, rankings := Rankings())  # reused by the pass outside the filters
+        return with_nearest(lambda wider: self._search_judged(wider, now, rankings), request, result)
 
-    def _search_judged(self, request: SearchRequest, now: datetime | None) -> SearchResult:
+    def _search_judged(self, request: SearchRequest, now: datetime | None, rankings: Rankings) -> SearchResult:
         from core.retrieve.relevance import judge
 
         if not self._memory_ready():
-            result = self.retriever().search(request, now)
+            result = self.retriever(rankings=rankings).search(request, now)
         else:
             # late: scipy and the graph only once needed
             from core.memory.recall.recall import GraphCache, recall
 
             if self._graph_cache is None:
                 self._graph_cache = GraphCache()
-            result = recall(self.retriever(), self, request, now=now, cache=self._graph_cache)
-        embedder = self.embedder()
-        return judge(result, self.read(), self.vector_index(), embedder.embed_query if embedder is not None else None)
+            result = recall(self.retriever(rankings=rankings), self, request, now=now, cache=self._graph_cache)
+        return judge(result, self.read(), self.vector_index(), self._query_vectors.embed_query(self.embedder()))
 
     def _memory_ready(self) -> bool:
         try:

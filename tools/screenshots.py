@@ -121,7 +121,8 @@ def _busiest_day(vault: Vault) -> object:
     from collections import Counter
     from datetime import datetime, timedelta
 
-    now = datetime.now().astimezone()
+    newest = vault.stats().last_item_at  # type: ignore[attr-defined]  # the demo's story may lie months back
+    now = newest.astimezone() + timedelta(days=1) if newest is not None else datetime.now().astimezone()
     items = vault.items_between(now - timedelta(days=60), now, limit=5000)  # type: ignore[attr-defined]
     days = Counter(i.timestamp.astimezone().date() for i in items)
     with_screens = {i.timestamp.astimezone().date() for i in items if i.kind == "screenshot"}
@@ -245,7 +246,20 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
         graph.select_entity(min(graph._rank, key=graph._rank.__getitem__))
         _pump(app, idle, settle=0.5)
         shots.append(_save(window, out / f"{theme}-10a-graph-selected.png"))
+        others = [i for i in sorted(graph._rank, key=graph._rank.__getitem__)
+                  if graph.nodes[i].node.kind == "person" and not graph.nodes[i].node.is_self]
+        if others:  # the local graph of the most mentioned person besides the user
+            graph.select_entity(others[0])
+            graph.local.setChecked(True)
+            _pump(app, idle, settle=0.5)
+            shots.append(_save(window, out / f"{theme}-10d-graph-local.png"))
+            graph.local.setChecked(False)
         graph.clear_selection()
+        graph.time_slider.setValue(1)  # the past 30 days
+        _pump(app, lambda: idle() and graph.status.text() != "Loading…", settle=0.5)
+        shots.append(_save(window, out / f"{theme}-10e-graph-past-30-days.png"))
+        graph.time_slider.setValue(graph.time_slider.maximum())
+        _pump(app, lambda: idle() and graph.status.text() != "Loading…")
 
     # profile page (what autofill may type: confirmed values and suggestions from the memories)
     window.show_page("profile")

@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QP
 from PySide6.QtWidgets import QApplication
 
 from core import env as env_switch
+from ui.fonts import add_bundled_fonts
 
 ICON_DIR = Path(__file__).resolve().parents[1] / "assets" / "icons"
 PLACEHOLDER_COLOUR = "#1f2328"
@@ -70,6 +71,7 @@ class Theme(QObject):
         self.colours = LIGHT
         app.setProperty("cairn_theme", self)
         app.setStyle("Fusion")
+        add_bundled_fonts()  # emoji in memories drawn, not boxes, on a system without an emoji font
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):
             hints.colorSchemeChanged.connect(lambda _scheme: self.apply())

@@ -92,8 +92,10 @@ def match_expression(runs: Sequence[str]) -> str:
 
 
 def search_cjk(reader: Any, runs: Sequence[str], limit: int, where_sql: str = "",
-               params: Sequence[Any] = ()) -> list[tuple[int, float]]:
-    """``(chunk_id, score)`` best first (higher is better) for CJK runs; ``where_sql`` filters on ``i`` (items)."""
+               params: Sequence[Any] = (), join: str = "JOIN chunks c ON c.id = f.rowid JOIN items i ON i.id = c.item_id",
+               ) -> list[tuple[int, float]]:
+    """``(chunk_id, score)`` best first (higher is better) for CJK runs; ``where_sql`` filters on ``i`` (items),
+    or on what ``join`` brings in next to the bigram row ``f``."""
     if not runs:
         return []
     if not where_sql:
@@ -103,8 +105,7 @@ def search_cjk(reader: Any, runs: Sequence[str], limit: int, where_sql: str = ""
         ).fetchall()
     else:
         rows = reader.execute(
-            "SELECT f.rowid, bm25(chunks_cjk) AS score FROM chunks_cjk f"
-            " JOIN chunks c ON c.id = f.rowid JOIN items i ON i.id = c.item_id"
+            f"SELECT f.rowid, bm25(chunks_cjk) AS score FROM chunks_cjk f {join}"
             f" WHERE chunks_cjk MATCH ? AND {where_sql} ORDER BY score LIMIT ?",
             (match_expression(runs), *params, limit),
         ).fetchall()

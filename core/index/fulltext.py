@@ -68,9 +68,35 @@ def _window_start(reader: Any, expression: str, window: int) -> int | None:
     return None if row is None else int(row[0])
 
 
+# FTS5's bm25 gives a word in half the rows or more an idf of 1e-6 (log((N - n + 0.5) / (n + 0.5)) <= 0 is clamped):
+# it cannot move a ranking, yet bm25 counts its every match first (~60 ms for a word in 70 % of 1M chunks).  Such
+# words are left out of the ranking query when another word remains.  Decided from the newest SAMPLE matches, with
+# a margin for the estimate.
+SAMPLE = 2_000
+WEIGHTLESS_SHARE = 0.6
+
+
+def weighted_terms(reader: Any, terms: Sequence[str]) -> list[str]:
+    """``terms`` without those in more than ``WEIGHTLESS_SHARE`` of the chunks (all of them if none would remain)."""
+    if len(terms) < 2:
+        return list(terms)
+    total = int(reader.execute("SELECT coalesce(max(rowid), 0) FROM chunks_fts").fetchone()[0])
+    if total < 2 * SAMPLE:
+        return list(terms)
+    kept = []
+    for term in terms:
+        row = reader.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                             (match_expression([term]), SAMPLE - 1)).fetchone()
+        # SAMPLE matches among the newest (total - rowid + 1) ids: the word's share of the whole, estimated
+        if row is None or SAMPLE / max(total - int(row[0]) + 1, 1) <= WEIGHTLESS_SHARE:
+            kept.append(term)
+    return kept or list(terms)
+
+
 def ranked_matches(reader: Any, terms: Sequence[str], limit: int, window: int = WINDOW_MATCHES
                    ) -> list[tuple[int, float]]:
     """Best ``limit`` chunks by BM25; over the newest ``window`` matches of common words, all of rare ones."""
+    terms = weighted_terms(reader, terms)
     start = _window_start(reader, match_expression(terms), window)
     if start is None:
         return _ranked(reader, match_expression(terms), limit)
@@ -83,11 +109,35 @@ def ranked_matches(reader: Any, terms: Sequence[str], limit: int, window: int = 
     return sorted(found.items(), key=lambda kv: -kv[1])[:limit]
 
 
+class Rankings:
+    """Unfiltered rankings one search already computed, for its second pass over the same words (the nearest good
+    match outside its filters): a shorter ranking is a prefix of a longer one.  Lives for one search, one thread."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[tuple[str, ...], int], tuple[int, list[tuple[int, float]]]] = {}
+
+    def ranked(self, reader: Any, terms: Sequence[str], limit: int, window: int = WINDOW_MATCHES
+               ) -> list[tuple[int, float]]:
+        key = (tuple(terms), window)
+        have = self._found.get(key)
+        if have is not None and (have[0] < 0 or 0 <= limit <= have[0]):
+            return have[1] if limit < 0 else have[1][:limit]
+        rows = ranked_matches(reader, terms, limit, window)
+        self._found[key] = (limit, rows)
+        return rows
+
+
+ITEMS_JOIN = "JOIN chunks c ON c.id = f.rowid JOIN items i ON i.id = c.item_id"
+"""How a filter over items ``i`` reaches an FTS row ``f``; a filter over the narrow facets table passes its own."""
+
+
 def search_fulltext(
     reader: Any, terms: Sequence[str], limit: int, where_sql: str = "", params: Sequence[Any] = (),
     listed: Sequence[int] | None = None, accept: Callable[[list[int]], set[int]] | None = None,
+    join: str = ITEMS_JOIN, rankings: Rankings | None = None,
 ) -> list[tuple[int, float]]:
-    """``(chunk_id, bm25_score)`` best first; higher is better.  ``where_sql`` filters on ``i`` (items).
+    """``(chunk_id, bm25_score)`` best first; higher is better.  ``where_sql`` filters on ``i`` (items), or on
+    whatever ``join`` brings in next to the FTS row ``f``.
 
     Plans: no filter → ``ranked_matches``.  A narrow filter whose chunk ids are
     ``listed`` → BM25 inside the rowid span of those ids, kept to them (a span is
@@ -105,10 +155,12 @@ def search_fulltext(
 
     plain, runs = cjk.split_terms(terms)
     if runs:
-        stemmed = search_fulltext(reader, plain, limit, where_sql, params, listed, accept) if plain else []
-        return cjk.merge(stemmed, cjk.search_cjk(reader, runs, limit, where_sql, params), limit)
+        stemmed = search_fulltext(reader, plain, limit, where_sql, params, listed, accept, join,
+                                  rankings) if plain else []
+        return cjk.merge(stemmed, cjk.search_cjk(reader, runs, limit, where_sql, params, join), limit)
+    rank = rankings.ranked if rankings is not None else ranked_matches
     if not where_sql:
-        return ranked_matches(reader, terms, limit)
+        return rank(reader, terms, limit)
     if listed is not None:
         keep = {int(c) for c in listed}
         if not keep:
@@ -119,14 +171,14 @@ def search_fulltext(
             return [row for row in rows if row[0] in keep][:limit]
         # Listed but spread over the vault (one conversation over years): the unfiltered ranking, kept to the
         # list.  Every match of the window is scored either way, so fetching all of them costs little more.
-        kept = [row for row in ranked_matches(reader, terms, -1) if row[0] in keep]
+        kept = [row for row in rank(reader, terms, -1) if row[0] in keep]
         if len(kept) >= limit:
             return kept[:limit]
     if accept is not None:
         # One ranking, widely fetched (each call scores the whole window again: the idf scans dominate), checked
         # in widening slices ×4: the check looks up every candidate's item, so it stops once ``limit`` pass.
         fetch = WIDE_FETCH * limit
-        rows = ranked_matches(reader, terms, fetch)
+        rows = rank(reader, terms, fetch)
         kept, checked, size = [], 0, 4 * limit
         while checked < len(rows) and len(kept) < limit:
             part = rows[checked : checked + size]
@@ -137,8 +189,7 @@ def search_fulltext(
         if len(kept) >= limit or len(rows) < fetch:
             return kept[:limit]
     sql = (
-        "SELECT f.rowid, bm25(chunks_fts) AS score FROM chunks_fts f"
-        " JOIN chunks c ON c.id = f.rowid JOIN items i ON i.id = c.item_id"
+        f"SELECT f.rowid, bm25(chunks_fts) AS score FROM chunks_fts f {join}"
         " WHERE chunks_fts MATCH ?" + (f" AND {where_sql}" if where_sql else "") + " ORDER BY score LIMIT ?"
     )
     rows = reader.execute(sql, (match_expression(terms), *params, limit)).fetchall()

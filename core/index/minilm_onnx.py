@@ -286,9 +286,25 @@ def ensure_onnx_model(files: MiniLMFiles, models_dir: Path, rebuild: bool = Fals
 
 def default_threads() -> int:
     """Physical cores (hyper-threads slow GEMM-bound inference down), at least 1."""
-    import psutil
+    cores = linux_physical_cores()
+    if cores is None:
+        import psutil  # late: ~0.03 s CPU of a fresh `cairn search`, and Linux needs none of it
 
-    return psutil.cpu_count(logical=False) or os.cpu_count() or 1
+        cores = psutil.cpu_count(logical=False)
+    return cores or os.cpu_count() or 1
+
+
+def linux_physical_cores(cpu_dir: Path = Path("/sys/devices/system/cpu")) -> int | None:
+    """Physical cores as psutil counts them on Linux (distinct sibling sets in sysfs); ``None`` elsewhere."""
+    siblings: set[str] = set()
+    for cpu in cpu_dir.glob("cpu[0-9]*"):
+        for name in ("core_cpus_list", "thread_siblings_list"):
+            try:
+                siblings.add((cpu / "topology" / name).read_text().strip())
+                break
+            except OSError:
+                continue
+    return len(siblings) or None
 
 
 class OnnxMiniLMEmbedder(LengthBatchedMiniLM):

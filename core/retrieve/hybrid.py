@@ -16,12 +16,19 @@ from typing import Any
 import numpy as np
 
 from core.index.ann import EXACT_FILTER_LIMIT as NARROW_FILTER
-from core.index.fulltext import query_terms, search_fulltext
+from core.index.fulltext import ITEMS_JOIN, Rankings, query_terms, search_fulltext
 from core.index.vectors import VectorSearch
 from core.retrieve.hit_rows import HIT_COLUMNS, hit_from_row
 from core.retrieve.types import Hit, SearchRequest, SearchResult
+from core.store import facets as chunk_facets
 from core.store.items import to_epoch
 from core.types import TimeRange
+
+FACETS_JOIN = "JOIN chunk_facets cf ON cf.chunk_id = f.rowid"
+# A filter over the facets table is listed up to this many chunk ids (an index-only scan, ~1 µs an id): the
+# searches then keep to the list in memory.  Wider ones (one speaker of eight) check candidates by id instead.
+LIST_LIMIT = 32_768
+RANGE_PER_ID = 32  # candidates spanning at most this many ids each are checked by one range scan (see chunk_ids_where)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,54 +51,94 @@ class FusionWeights:
     min_cosine: float = 0.2
 
 
-def build_filter(request: SearchRequest, time_range: TimeRange | None) -> tuple[str, list[Any]]:
-    """SQL over the items alias ``i`` for the request's filters."""
+def build_filter(request: SearchRequest, time_range: TimeRange | None, facets: bool = False) -> tuple[str, list[Any]]:
+    """SQL over the items alias ``i`` for the request's filters, or with ``facets`` over ``chunk_facets cf``."""
+    t = "cf" if facets else "i"
     clauses: list[str] = []
     params: list[Any] = []
     if time_range is not None:
         if time_range.start is not None:
-            clauses.append("i.ts >= ?")
+            clauses.append(f"{t}.ts >= ?")
             params.append(to_epoch(time_range.start))
         if time_range.end is not None:
-            clauses.append("i.ts < ?")
+            clauses.append(f"{t}.ts < ?")
             params.append(to_epoch(time_range.end))
     if request.sources:
         parts = []
         for source in request.sources:
             if ":" in source:
-                parts.append("i.source = ?")
+                parts.append(f"{t}.source = ?")
                 params.append(source)
+            elif facets:  # "chat" matches every chat format: a range the source index can seek (LIKE cannot)
+                parts.append(f"({t}.source = ? OR ({t}.source >= ? AND {t}.source < ?))")
+                params.extend([source, f"{source}:", f"{source};"])
             else:  # "chat" matches every chat format, "file" the files
-                parts.append("(i.source = ? OR i.source LIKE ?)")
+                parts.append(f"({t}.source = ? OR {t}.source LIKE ?)")
                 params.extend([source, f"{source}:%"])
         clauses.append("(" + " OR ".join(parts) + ")")
-    for column, values in (("i.speaker", request.speakers), ("i.conversation", request.conversations)):
+    for column, values in ((f"{t}.speaker", request.speakers), (f"{t}.conversation", request.conversations)):
         if values:
             clauses.append(f"{column} COLLATE NOCASE IN ({','.join('?' * len(values))})")
             params.extend(values)
     if request.apps:
-        clauses.append(f"lower(json_extract(i.meta, '$.app')) IN ({','.join('?' * len(request.apps))})")
+        app = "cf.app" if facets else "lower(json_extract(i.meta, '$.app'))"
+        clauses.append(f"{app} IN ({','.join('?' * len(request.apps))})")
         params.extend(a.lower() for a in request.apps)
     if request.kinds:
-        clauses.append(f"i.kind IN ({','.join('?' * len(request.kinds))})")
+        clauses.append(f"{t}.kind IN ({','.join('?' * len(request.kinds))})")
         params.extend(request.kinds)
     if not request.include_deleted:
-        clauses.append("i.deleted = 0")
+        clauses.append(f"{t}.deleted = 0")
     return " AND ".join(clauses), params
 
 
-def chunk_ids_where(reader: Any, chunk_ids: np.ndarray, where: str, params: Sequence[Any]) -> list[int]:
-    """Which of ``chunk_ids`` pass the filter ``where`` (over items ``i``).
+@dataclass(frozen=True, slots=True)
+class FilterRows:
+    """Where a filter's SQL reads its rows: the narrow ``chunk_facets cf`` or the wide ``chunks c``/``items i``."""
+
+    facets: bool
+
+    @property
+    def rows(self) -> str:
+        return "chunk_facets cf" if self.facets else "chunks c JOIN items i ON i.id = c.item_id"
+
+    @property
+    def checked(self) -> str:
+        # CROSS JOIN keeps the planner on the listed ids (see chunk_ids_where)
+        return "chunk_facets cf" if self.facets else "chunks c CROSS JOIN items i ON i.id = c.item_id"
+
+    @property
+    def chunk_id(self) -> str:
+        return "cf.chunk_id" if self.facets else "c.id"
+
+    @property
+    def fts_join(self) -> str:
+        return FACETS_JOIN if self.facets else ITEMS_JOIN
+
+
+ITEM_ROWS = FilterRows(facets=False)
+
+
+def chunk_ids_where(reader: Any, chunk_ids: np.ndarray, where: str, params: Sequence[Any],
+                    rows: FilterRows = ITEM_ROWS) -> list[int]:
+    """Which of ``chunk_ids`` pass the filter ``where`` (over items ``i``, or ``cf`` with the facets ``rows``).
 
     CROSS JOIN keeps the planner on the listed ids: with a plain JOIN it walked the filter's own index
     (every item of one speaker, 12.5 % of the vault) for each 900 ids, 1.27 s at 300k items against 0.1 s.
     """
     passed: list[int] = []
-    ids = [int(c) for c in chunk_ids]
+    ids = sorted(int(c) for c in chunk_ids)  # in rowid order: neighbouring ids share pages
+    if rows.facets and ids and ids[-1] - ids[0] <= RANGE_PER_ID * len(ids):
+        # Dense candidates (an FTS window's newest matches): one scan of their id range reads ~80 narrow rows a
+        # page, where a lookup per id decrypts a page per id.  NOT INDEXED: the rowid range, not the filter's index.
+        inside = {r[0] for r in reader.execute(
+            f"SELECT cf.chunk_id FROM chunk_facets cf NOT INDEXED WHERE cf.chunk_id BETWEEN ? AND ? AND {where}",
+            (ids[0], ids[-1], *params))}
+        return [c for c in ids if c in inside]
     for start in range(0, len(ids), 900):
         part = ids[start : start + 900]
         passed += [r[0] for r in reader.execute(
-            f"SELECT c.id FROM chunks c CROSS JOIN items i ON i.id = c.item_id WHERE c.id IN ({','.join('?' * len(part))})"
+            f"SELECT {rows.chunk_id} FROM {rows.checked} WHERE {rows.chunk_id} IN ({','.join('?' * len(part))})"
             f" AND {where}", (*part, *params))]
     return passed
 
@@ -111,8 +158,10 @@ class HybridRetriever:
         vectors: Callable[[], VectorSearch | None],
         embed_query: Callable[[str], np.ndarray] | None,
         weights: FusionWeights | None = None,
+        rankings: Rankings | None = None,
     ) -> None:
         self._reader = reader
+        self._rankings = rankings
         self._vectors = vectors
         self._embed_query = embed_query
         self.weights = weights or FusionWeights()
@@ -147,15 +196,19 @@ class HybridRetriever:
     ) -> list[Hit]:
         reader = self._reader()
         where, params = build_filter(request, time_range)
+        rows = ITEM_ROWS
+        if where and chunk_facets.ready(reader):
+            rows = FilterRows(facets=True)
+            where, params = build_filter(request, time_range, facets=True)
         terms = query_terms(text)
         depth = max(self.weights.depth, request.k * 3)
         w = self.weights
         fused: dict[int, float] = {}
         signals: dict[int, dict[str, float]] = {}
-        listed, accept = self._filter_plan(reader, where, params)
+        listed, accept = self._filter_plan(reader, where, params, rows)
         lexical = search_fulltext(reader, terms, depth, where, params, listed=listed,
                                   accept=(lambda ids: set(accept(np.asarray(ids, dtype=np.int64)).tolist()))
-                                  if accept is not None else None)
+                                  if accept is not None else None, join=rows.fts_join, rankings=self._rankings)
         best_bm25 = max((score for _, score in lexical), default=1.0) or 1.0
         for rank, (chunk_id, score) in enumerate(lexical):
             part = score / best_bm25 if w.mode == "score" else 1.0 / (w.rrf_k + rank + 1)
@@ -163,7 +216,7 @@ class HybridRetriever:
             signals.setdefault(chunk_id, {})["bm25"] = score
         if index is not None and self._embed_query is not None and len(index) and text.strip():
             ids, scores = self._vector_search(reader, index, self._embed_query(text), depth, where, params,
-                                              listed, accept)
+                                              listed, accept, rows)
             keep = scores >= w.min_cosine
             top = float(scores[0]) if len(scores) else 1.0
             for rank, (chunk_id, score) in enumerate(zip(ids[keep].tolist(), scores[keep].tolist(), strict=True)):
@@ -175,36 +228,41 @@ class HybridRetriever:
                 signals.setdefault(chunk_id, {})["cosine"] = score
         if not fused and not terms and time_range is not None:
             # A pure time query ("yesterday"): the most recent items of that range.
-            return self._recent(reader, where, params, request.k)
+            return self._recent(reader, where, params, request.k, rows)
         return self._hits(reader, fused, signals, terms, request.k)
 
     @staticmethod
-    def _filter_plan(reader: Any, where: str, params: Sequence[Any]
+    def _filter_plan(reader: Any, where: str, params: Sequence[Any], rows: FilterRows = ITEM_ROWS
                      ) -> tuple[np.ndarray | None, Callable[[np.ndarray], np.ndarray] | None]:
         """A filter's plan: its chunk ids when it is narrow (one bounded query), else a check for candidates.
 
         A narrow filter is searched exactly over its ids (vectors) or inside their
         rowid span (words); a wide one through the unfiltered rankings with a
         post-filter that widens until enough pass, so a filter matching half a
-        million chunks never lists them all.
+        million chunks never lists them all.  Over the facets table listing is
+        cheap (a covering index), so filters up to ``LIST_LIMIT`` chunks are listed
+        and kept to in memory (vectors through the index with an id selector).
         """
         if not where:
             return None, None
-        listed = np.fromiter((r[0] for r in reader.execute(
-            f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE {where} LIMIT ?",
-            (*params, NARROW_FILTER + 1))), dtype=np.int64)
-        if len(listed) <= NARROW_FILTER:
+        limit = LIST_LIMIT if rows.facets else NARROW_FILTER
+        # fetchall, not row by row: 20,000 ids through the reader's per-row iterator took 30 ms of the 40
+        found = reader.execute(f"SELECT {rows.chunk_id} FROM {rows.rows} WHERE {where} LIMIT ?",
+                               (*params, limit + 1)).fetchall()
+        listed = np.array([r[0] for r in found], dtype=np.int64)
+        if len(listed) <= limit:
             return listed, None
 
         def accept(ids: np.ndarray) -> np.ndarray:
-            return np.asarray(chunk_ids_where(reader, ids, where, params), dtype=np.int64)
+            return np.asarray(chunk_ids_where(reader, ids, where, params, rows), dtype=np.int64)
 
         return None, accept
 
     @staticmethod
     def _vector_search(reader: Any, index: VectorSearch, query: np.ndarray, depth: int, where: str,
                        params: Sequence[Any], listed: np.ndarray | None,
-                       accept: Callable[[np.ndarray], np.ndarray] | None) -> tuple[np.ndarray, np.ndarray]:
+                       accept: Callable[[np.ndarray], np.ndarray] | None, rows: FilterRows = ITEM_ROWS,
+                       ) -> tuple[np.ndarray, np.ndarray]:
         if not where:
             return index.search(query, depth)
         search_where = getattr(index, "search_where", None)
@@ -213,17 +271,20 @@ class HybridRetriever:
             if found is not None:
                 return found  # type: ignore[no-any-return]
         if listed is None:  # wide, and an exact index (small vault) or a filter narrower than it looked
-            listed = np.fromiter((r[0] for r in reader.execute(
-                f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE {where}", params)), dtype=np.int64)
+            found = reader.execute(f"SELECT {rows.chunk_id} FROM {rows.rows} WHERE {where}", params).fetchall()
+            listed = np.array([r[0] for r in found], dtype=np.int64)
         return index.search(query, depth, listed)
 
-    def _recent(self, reader: Any, where: str, params: Sequence[Any], k: int) -> list[Hit]:
-        rows = reader.execute(
-            "SELECT min(c.id) FROM items i JOIN chunks c ON c.item_id = i.id"
-            + (f" WHERE {where}" if where else "") + " GROUP BY i.id ORDER BY i.ts DESC LIMIT ?",
-            (*params, k),
-        ).fetchall()
-        fused = {int(r[0]): 1.0 / (n + 1) for n, r in enumerate(rows)}
+    def _recent(self, reader: Any, where: str, params: Sequence[Any], k: int, rows: FilterRows = ITEM_ROWS
+                ) -> list[Hit]:
+        if rows.facets:
+            sql = (f"SELECT min(cf.chunk_id) FROM chunk_facets cf WHERE {where}"
+                   " GROUP BY cf.item_id ORDER BY max(cf.ts) DESC LIMIT ?")
+        else:
+            sql = ("SELECT min(c.id) FROM items i JOIN chunks c ON c.item_id = i.id"
+                   + (f" WHERE {where}" if where else "") + " GROUP BY i.id ORDER BY i.ts DESC LIMIT ?")
+        found = reader.execute(sql, (*params, k)).fetchall()
+        fused = {int(r[0]): 1.0 / (n + 1) for n, r in enumerate(found)}
         return self._hits(reader, fused, {}, [], k)
 
     def _hits(
@@ -232,13 +293,18 @@ class HybridRetriever:
         if not fused:
             return []
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
-        candidates = [cid for cid, _ in ranked[: max(k * 8, 50)]]
-        rows = reader.execute(
-            f"SELECT {HIT_COLUMNS} FROM chunks c JOIN items i ON i.id = c.item_id"
-            f" WHERE c.id IN ({','.join('?' * len(candidates))})",
-            candidates,
-        ).fetchall()
-        by_chunk = {r[0]: r for r in rows}
+        by_chunk: dict[int, Any] = {}
+        # Wide rows (chunk and item text) cost a page each at 1M: read 2k first, more only when items repeat.
+        for start, end in ((0, 2 * k), (2 * k, max(k * 8, 50))):
+            candidates = [cid for cid, _ in ranked[start:end]]
+            if not candidates or (start and _distinct_items(by_chunk) >= k):
+                continue
+            rows = reader.execute(
+                f"SELECT {HIT_COLUMNS} FROM chunks c JOIN items i ON i.id = c.item_id"
+                f" WHERE c.id IN ({','.join('?' * len(candidates))})",
+                candidates,
+            ).fetchall()
+            by_chunk.update((r[0], r) for r in rows)
         hits: list[Hit] = []
         seen_items: set[int] = set()
         for chunk_id, score in ranked:
@@ -250,3 +316,7 @@ class HybridRetriever:
             if len(hits) >= k:
                 break
         return hits
+
+
+def _distinct_items(rows: dict[int, Any]) -> int:
+    return len({r[1] for r in rows.values()})

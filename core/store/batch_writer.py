@@ -12,6 +12,14 @@ Why one in flight: the writer thread spends most of its time inside SQLite
 the caller's thread overlaps it; the transaction itself is a few statements
 (``core.store.bulk_rows``).  Only one batch waits at a time (memory stays
 bounded by two batches); a failed transaction raises before the next is queued.
+
+Why a larger page cache for a large import: the two random-keyed indexes of a
+1M-item vault are ~140 MB, more than the writer's usual cache, so every insert
+read (and decrypted) a page evicted a moment before and dirty pages spilled to
+the WAL mid-transaction.  From its second batch on, an import's transactions
+run with ``IMPORT_CACHE_KIB``; ``finish`` (or ``abandon``) gives the memory
+back.  A 100k import into a copy of the 1M bench vault spent 19 % less writer
+CPU (cache and 16k batches together; 15.3 → 12.4 s with the cache alone).
 """
 
 from __future__ import annotations
@@ -23,12 +31,13 @@ from typing import Any
 
 from core.normalize.chunking import Chunk
 from core.store.bulk_rows import write_rows
-from core.store.database import Database
+from core.store.database import WRITER_CACHE_KIB, Database
 from core.store.items import ItemRow, item_row
 from core.types import Record
 
 FIRST_BATCH = 256
-MAX_BATCH = 8192
+MAX_BATCH = 16_384
+IMPORT_CACHE_KIB = 262_144  # the writer's page cache while a large import runs (usual: WRITER_CACHE_KIB)
 MAX_BATCH_CHARS = 16_000_000  # documents are large: a batch's text is capped too (memory, transaction length)
 
 Prepared = tuple[Record, str, list[Chunk], dict[str, Any]]
@@ -43,7 +52,8 @@ class BatchWriter:
     """
 
     def __init__(self, db: Database, written: Callable[[Outcomes], None], sync: bool = False,
-                 first: int = FIRST_BATCH, largest: int = MAX_BATCH, max_chars: int = MAX_BATCH_CHARS) -> None:
+                 first: int = FIRST_BATCH, largest: int = MAX_BATCH, max_chars: int = MAX_BATCH_CHARS,
+                 import_cache_kib: int = IMPORT_CACHE_KIB) -> None:
         self._db = db
         self._written = written
         self._sync = sync
@@ -53,16 +63,23 @@ class BatchWriter:
         self._batch: list[ItemRow] = []
         self._chars = 0
         self._pending: Future[Outcomes] | None = None
+        self._import_cache_kib = import_cache_kib
+        self._batches = 0
 
     def add(self, prepared: Prepared) -> None:
-        self._batch.append(item_row(*prepared))  # hashes, FTS bodies and JSON here, off the writer thread
-        self._chars += len(prepared[1])
+        # A full batch goes when the next record comes, so the import's last transaction is never
+        # an empty one that only gives the cache back.
         if len(self._batch) >= self._size or self._chars >= self._max_chars:
             self._submit()
+        self._batch.append(item_row(*prepared))  # hashes, FTS bodies and JSON here, off the writer thread
+        self._chars += len(prepared[1])
 
     def finish(self) -> None:
-        self._submit()
-        self._wait()
+        try:
+            self._submit(last=True)
+            self._wait()
+        finally:
+            self._restore_cache()
 
     def abandon(self) -> None:
         """The import failed: drop the batch not yet written, let the one in flight end (its error is the lesser one)."""
@@ -71,16 +88,38 @@ class BatchWriter:
         if pending is not None:
             with contextlib.suppress(Exception):
                 self._written(pending.result())
+        with contextlib.suppress(Exception):
+            self._restore_cache()
 
-    def _submit(self) -> None:
+    def _submit(self, last: bool = False) -> None:
         if not self._batch:
             return
         todo, self._batch, self._chars = self._batch, [], 0
         self._wait()  # the previous transaction first: its failure stops the import here
-        self._pending = self._db.submit(lambda conn: [(o, int(i)) for o, i in write_rows(conn, todo)])
+        self._batches += 1
+        cache = self._import_cache_kib if self._batches > 1 else None  # a short import keeps the usual cache
+        restore = last and cache is not None
+        if restore:
+            self._batches = 0  # the last transaction gives the cache back itself
+
+        def write(conn: Any) -> Outcomes:
+            if cache is not None:
+                conn.execute(f"PRAGMA cache_size = -{cache}")
+            outcomes = [(o, int(i)) for o, i in write_rows(conn, todo)]
+            if restore:
+                conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+            return outcomes
+
+        self._pending = self._db.submit(write)
         self._size = min(self._largest, self._size * 2)
         if self._sync:
             self._wait()
+
+    def _restore_cache(self) -> None:
+        """The usual cache again (SQLite frees the pages over it) when the last transaction did not."""
+        if self._batches > 1:
+            self._batches = 0
+            self._db.write(lambda conn: conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}"))
 
     def _wait(self) -> None:
         pending, self._pending = self._pending, None

@@ -34,7 +34,7 @@ DEPENDS = ("libc6 (>= 2.31), sensible-utils, libstdc++6, libgcc-s1, zlib1g, libg
            "libxcb1, libxcb-cursor0, libxcb-icccm4, libxcb-image0, libxcb-keysyms1, libxcb-randr0, "
            "libxcb-render0, libxcb-render-util0, libxcb-shape0, libxcb-shm0, libxcb-sync1, libxcb-util1, "
            "libxcb-xfixes0, libxcb-xkb1")
-RECOMMENDS = "gnome-keyring | kwalletmanager"
+RECOMMENDS = "gnome-keyring | kwalletmanager, fonts-noto-color-emoji"  # colour emoji; else the bundled Noto Emoji
 DESCRIPTION = """\
 Encrypted personal memory: search and ask about what you saw, read and said
  Cairn remembers what you saw, read and said on your computer: screenshots

@@ -111,3 +111,35 @@ def test_the_post_filter_check_walks_the_candidate_ids_not_the_filter_index(vaul
     (sql, args), = reader.sql
     plan = [row[3] for row in vault.read().execute("EXPLAIN QUERY PLAN " + sql, args)]
     assert plan[0].startswith("SEARCH c USING INTEGER PRIMARY KEY"), plan
+
+
+def test_a_word_in_most_chunks_is_left_out_of_the_ranking_and_the_scores_stay_bm25s(vault: Vault, monkeypatch) -> None:
+    from core.index import fulltext
+
+    reader = vault.read()
+    full = _ranked(reader, match_expression(["coffee", "zanzibar"]), 1)
+    monkeypatch.setattr(fulltext, "SAMPLE", 20)  # a 300-chunk vault counts as big
+    assert fulltext.weighted_terms(reader, ["coffee", "zanzibar"]) == ["zanzibar"]  # coffee: every chunk
+    assert fulltext.weighted_terms(reader, ["coffee", "team"]) == ["coffee", "team"]  # nothing would remain
+    assert fulltext.weighted_terms(reader, ["coffee"]) == ["coffee"]
+    found = ranked_matches(reader, ["coffee", "zanzibar"], 10)
+    assert [cid for cid, _ in found] == [full[0][0]]  # only the chunk that has the weighted word
+    assert found[0][1] == pytest.approx(full[0][1], rel=1e-4)  # coffee's share of the score was ~0 anyway
+
+
+def test_a_second_pass_reads_the_first_ones_longer_ranking_and_gets_the_same_answer(vault: Vault, monkeypatch) -> None:
+    from core.index import fulltext
+
+    reader = vault.read()
+    terms = ["coffee", "zanzibar"]
+    fresh = {limit: ranked_matches(reader, terms, limit, window=50) for limit in (10, 40)}
+    calls: list[int] = []
+    real = fulltext.ranked_matches
+    monkeypatch.setattr(fulltext, "ranked_matches", lambda *a, **k: calls.append(1) or real(*a, **k))
+    rankings = fulltext.Rankings()
+    assert rankings.ranked(reader, terms, 40, window=50) == fresh[40]
+    assert rankings.ranked(reader, terms, 10, window=50) == fresh[10]  # a prefix of the longer one
+    assert len(calls) == 1
+    rankings.ranked(reader, terms, 100, window=50)  # longer than what it holds: ranked again
+    rankings.ranked(reader, terms, 10)  # another window: ranked again
+    assert len(calls) == 3

@@ -67,3 +67,19 @@ def test_the_floor_rules() -> None:
     assert not is_good(HitEvidence(0.1, 1.0), floor)  # the words, but about something else
     assert not is_good(HitEvidence(0.45, 0.3), floor)
     assert is_good(HitEvidence(None, 0.8), floor) and not is_good(HitEvidence(None, 0.5), floor)
+
+
+def test_a_words_document_count_is_exact_when_few_and_estimated_from_its_newest_when_many(lexical_vault, monkeypatch
+                                                                                          ) -> None:
+    from core.retrieve import relevance
+
+    # "common" in every second chunk, "rare" in 5: counted exactly below the sample, estimated above it
+    lexical_vault.ingest([message(f"m{n}", ("common " if n % 2 == 0 else "") + ("rare " if n % 80 == 0 else "")
+                                  + f"words {n}", minutes=n) for n in range(400)])
+    reader = lexical_vault.read()
+    total = int(reader.execute("SELECT max(id) FROM chunks").fetchone()[0])
+    assert relevance.document_count(reader, "rare", total) == 5
+    assert relevance.document_count(reader, "common", total) == 200
+    monkeypatch.setattr(relevance, "DF_SAMPLE", 50)
+    assert relevance.document_count(reader, "rare", total) == 5
+    assert 180 <= relevance.document_count(reader, "common", total) <= 220

@@ -74,5 +74,16 @@ def unlocked(window: Any, qtbot: Any) -> Any:
     return window
 
 
+def demo_now(vault: Any) -> Any:
+    """A day after the vault's newest memory, or now if that is later: the end of a window that holds the demo.
+
+    The demo's story can lie months back (``core.demo.demo_shift`` never moves it past the dates it writes)."""
+    from datetime import datetime, timedelta
+
+    now = datetime.now().astimezone()
+    newest = vault.stats().last_item_at
+    return max(now, newest.astimezone() + timedelta(days=1)) if newest is not None else now
+
+
 def wait_idle(qtbot: Any, window: Any, timeout: int = 20000) -> None:
     qtbot.waitUntil(lambda: window.session.tasks.running == 0, timeout=timeout)

@@ -36,3 +36,29 @@ def test_ui_symbols_are_in_the_app_font(theme: Any) -> None:
     metrics = QFontMetrics(QApplication.font())
     missing = {f"U+{ord(ch):04X} {ch!r}": where for ch, where in symbols.items() if not metrics.inFontUcs4(ord(ch))}
     assert not missing, f"drawn as empty boxes with the app font {QApplication.font().family()}: {missing}"
+
+
+def _glyphs(text: str) -> list[tuple[str, int]]:
+    """(font family, glyph index) of each glyph Qt draws ``text`` with in the app font (index 0: an empty box)."""
+    from PySide6.QtGui import QTextLayout
+
+    layout = QTextLayout(text, QApplication.font())
+    layout.beginLayout()
+    layout.createLine()
+    layout.endLayout()
+    return [(run.rawFont().familyName(), index) for run in layout.glyphRuns() for index in run.glyphIndexes()]
+
+
+def test_emoji_in_memories_are_drawn_not_boxes(theme: Any) -> None:
+    # the demo's chats have 🎉 and 😄; a desktop without an emoji font draws them as boxes unless Cairn brings one
+    for emoji in ("🎉", "😄", "🥨", "👍", "❤"):
+        glyphs = _glyphs(emoji)
+        assert glyphs and all(index != 0 for _family, index in glyphs), (emoji, glyphs)
+
+
+def test_the_bundled_emoji_font_is_only_for_systems_without_one() -> None:
+    from ui.fonts import EMOJI_FONT, needs_emoji_font
+
+    assert EMOJI_FONT.is_file() and (EMOJI_FONT.parent / "OFL.txt").is_file()  # the font and its licence ship
+    assert needs_emoji_font(["DejaVu Sans", "Noto Sans Mono"])
+    assert not needs_emoji_font(["DejaVu Sans", "Noto Color Emoji"])  # the system's colour emoji draw them

@@ -1,4 +1,4 @@
-"""What one capture thread of the screen daemon owns: the grabber, the window list, the idle source and what it took last.
+"""What one capture thread of the screen daemon owns: the grabber, the window list, the idle source, the accessible-text source and what it took last.
 
 Threads: created, used and closed on one capture thread (an X connection is
 not thread-safe).  Errors: ``close`` swallows the errors of closing after a
@@ -7,6 +7,7 @@ failure; nothing else is raised here.
 
 from __future__ import annotations
 
+from core.capture.screen.accessible import AccessibleTextSource, NoAccessibleText
 from core.capture.screen.grab import Grabber
 from core.capture.screen.idle import ActivityTracker, IdleSource
 from core.capture.screen.window import WindowInfo
@@ -15,8 +16,10 @@ from core.capture.screen.window import WindowInfo
 class CaptureContext:
     """Platform objects owned by one capture thread."""
 
-    def __init__(self, grabber: Grabber, windows: WindowInfo, idle: IdleSource, now: float, idle_after: float):
+    def __init__(self, grabber: Grabber, windows: WindowInfo, idle: IdleSource, now: float, idle_after: float,
+                 accessible: AccessibleTextSource | None = None):
         self.grabber = grabber
+        self.accessible: AccessibleTextSource = accessible or NoAccessibleText()
         self.windows = windows
         self.idle = idle
         self.tracker = ActivityTracker(idle_after, now)
@@ -26,7 +29,7 @@ class CaptureContext:
         self.tick = 0
 
     def close(self) -> None:
-        for closer in (self.grabber.close, self.windows.close, self.idle.close):
+        for closer in (self.grabber.close, self.windows.close, self.idle.close, self.accessible.close):
             try:
                 closer()
             except Exception:  # closing after a failure: nothing more to do

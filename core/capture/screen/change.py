@@ -235,6 +235,40 @@ def merge_boxes(boxes: Sequence[Box], gap: int = 0) -> list[Box]:
     return sorted(merged, key=lambda b: (b[1], b[0]))
 
 
+def subtract(box: Box, covers: Sequence[Box]) -> list[Box]:
+    """The parts of ``box`` outside every box of ``covers``, as up to four rectangles per cover."""
+    pieces = [box]
+    for cover in covers:
+        out: list[Box] = []
+        for piece in pieces:
+            if not intersects(piece, cover):
+                out.append(piece)
+                continue
+            left, top, right, bottom = piece[0], piece[1], piece[0] + piece[2], piece[1] + piece[3]
+            c_left, c_top = max(left, cover[0]), max(top, cover[1])
+            c_right, c_bottom = min(right, cover[0] + cover[2]), min(bottom, cover[1] + cover[3])
+            for part in ((left, top, right - left, c_top - top), (left, c_bottom, right - left, bottom - c_bottom),
+                         (left, c_top, c_left - left, c_bottom - c_top),
+                         (c_right, c_top, right - c_right, c_bottom - c_top)):
+                if part[2] > 0 and part[3] > 0:
+                    out.append(part)
+        pieces = out
+    return pieces
+
+
+def clip(box: Box, width: int, height: int) -> Box:
+    """``box`` cut to a ``width`` x ``height`` frame (width or height 0 when nothing is left)."""
+    left, top = max(0, box[0]), max(0, box[1])
+    right, bottom = min(width, box[0] + box[2]), min(height, box[1] + box[3])
+    return (left, top, max(0, right - left), max(0, bottom - top))
+
+
+def centre_in(box: Box, covers: Sequence[Box]) -> bool:
+    """Whether the centre of ``box`` lies inside any of ``covers``."""
+    cx, cy = box[0] + box[2] // 2, box[1] + box[3] // 2
+    return any(c[0] <= cx < c[0] + c[2] and c[1] <= cy < c[1] + c[3] for c in covers)
+
+
 def tile_boxes(mask: np.ndarray, tile: int) -> list[Box]:
     """Pixel boxes (left, top, width, height) of the 8-connected groups of true tiles in ``mask``."""
     boxes = []

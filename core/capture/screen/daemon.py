@@ -38,6 +38,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from core.capture.screen import change as ch
+from core.capture.screen.accessible import AccessibleTextSource, NoAccessibleText, on_monitor
+from core.capture.screen.accessible_atspi import open_accessible
 from core.capture.screen.capture_context import CaptureContext
 from core.capture.screen.daemon_config import DaemonConfig
 from core.capture.screen.frame_queue import CoalescingQueue
@@ -45,7 +47,6 @@ from core.capture.screen.frames import CapturedFrame, FrameSink
 from core.capture.screen.grab import CaptureUnavailable, Grabber, ScreenGrabber
 from core.capture.screen.health import Health, HealthSnapshot, status_path, write_status
 from core.capture.screen.idle import IdleSource, open_idle_source
-from core.capture.screen.keyframes import FrameEncoder
 from core.capture.screen.ledger import LedgerSink
 from core.capture.screen.own_windows import OwnProcesses
 from core.capture.screen.privacy import PauseControl, PauseState, PrivacyPolicy
@@ -73,6 +74,7 @@ class ScreenDaemon:
         grabber_factory: Callable[[], Grabber] | None = None,
         window_info_factory: Callable[[], WindowInfo] | None = None,
         idle_factory: Callable[[], IdleSource] | None = None,
+        accessible_factory: Callable[[], AccessibleTextSource] | None = None,
         clock: Callable[[], float] = time.monotonic,
         ledger_sink: LedgerSink | None = None,
         wall: Callable[[], float] = time.time,
@@ -89,6 +91,7 @@ class ScreenDaemon:
         self._grabber_factory = grabber_factory or (lambda: ScreenGrabber(self.config.monitors, display))
         self._window_info_factory = window_info_factory or (lambda: open_window_info(display))
         self._idle_factory = idle_factory or (lambda: open_idle_source(display))
+        self._accessible_factory = accessible_factory or open_accessible
         self.health = Health()
         self.watch = CaptureWatch(self.health, ledger_sink, wall)  # heartbeat and minute ledger
         self._capture_generation = 0
@@ -298,8 +301,9 @@ class ScreenDaemon:
             return None
         windows = self._window_info_factory()
         idle = self._idle_factory()
+        accessible = self._accessible_factory() if self.config.accessible_text else NoAccessibleText()
         self.health.set_backends(windows.name, idle.name)
-        return CaptureContext(grabber, windows, idle, self._clock(), self.config.idle_after_s)
+        return CaptureContext(grabber, windows, idle, self._clock(), self.config.idle_after_s, accessible)
 
     def _capture_tick(self, ctx: CaptureContext) -> int:
         ctx.tick += 1
@@ -372,7 +376,9 @@ class ScreenDaemon:
             ctx.last_taken_at[index] = now
             self._seq += 1
             key = (index, window_id)
-            dropped = self._queue.put(key, CapturedFrame(frame, window, self._seq))
+            # Read only now: the window passed the privacy veto, and the frame is taken.
+            texts = on_monitor(ctx.accessible.texts_for(window), frame) if window else ()
+            dropped = self._queue.put(key, CapturedFrame(frame, window, self._seq, texts))
             self.health.enqueued()
             self.health.skip("coalesced", dropped)
             enqueued += 1
@@ -406,13 +412,7 @@ class ScreenDaemon:
     # -- OCR and storage ----------------------------------------------------------
 
     def _new_processor(self) -> FrameProcessor:
-        return FrameProcessor(
-            self._ocr, self._redactor,
-            region_max_fraction=self.config.region_max_fraction,
-            margin=self.config.ocr_margin,
-            encoder=FrameEncoder(deltas=self.config.delta_frames),
-            skip_moving_pictures=self.config.skip_moving_pictures, native_scale=self.config.native_scale_ocr,
-        )
+        return FrameProcessor.from_config(self._ocr, self._redactor, self.config)
 
     def _handle(self, processor: FrameProcessor, item: CapturedFrame) -> None:
         try:

@@ -48,11 +48,14 @@ class DaemonConfig:
     # Changed bands of large text (16 px fonts and up, HiDPI) are OCR'd at 1x, not 2x (processor._native_scale):
     # bench.screen scripted session, OCR 16.6 -> 10.6 CPU-s with the same words stored.  False: always 2x.
     native_scale_ocr: bool = True
+    # Text widgets that expose their text through the accessibility tree (AT-SPI on Linux) are read from
+    # there, not OCR'd (core.capture.screen.accessible); only for windows the privacy veto cleared.
+    accessible_text: bool = True
 
     def baseline(self) -> DaemonConfig:
         """The pipeline as it was before issue 16 (bench.screen's baseline column)."""
         return replace(self, delta_frames=False, skip_moving_pictures=False, native_scale_ocr=False,
-                       busy_window_gap_s=8.0)
+                       accessible_text=False, busy_window_gap_s=8.0)
 
     @classmethod
     def from_settings(cls, settings: Settings, runtime_dir: Path | None = None) -> DaemonConfig:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from core.capture.screen.accessible import AccessibleText
 from core.capture.screen.grab import Frame
 from core.capture.screen.window import VisibleWindow
 from core.normalize.ocr import OcrWord
@@ -20,6 +21,9 @@ class CapturedFrame:
     frame: Frame
     window: VisibleWindow | None  # the focused window on this monitor, else the topmost one
     seq: int
+    # The window's text widgets read through the accessibility tree, in this frame's pixel coordinates:
+    # their words are taken as they are and their area is not OCR'd.
+    accessible: tuple[AccessibleText, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

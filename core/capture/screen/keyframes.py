@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from core.capture.screen import change as ch
+from core.capture.screen.comparisons import FrameComparisons
 from core.capture.screen.encode import decode, encode_frame
 from core.store import frame_codec
 
@@ -74,10 +75,11 @@ class FrameEncoder:
         self._bases: OrderedDict[tuple[int, int | None], _Keyframe] = OrderedDict()  # (monitor, window) -> base
 
     def encode(self, monitor: int, frame_id: str, image: Any, window: int | None = None,
-               packed: np.ndarray | None = None) -> StoredImage:
+               packed: np.ndarray | None = None, comparisons: FrameComparisons | None = None) -> StoredImage:
         """``image`` (a PIL RGB image, already redacted) as a keyframe or a delta on an earlier frame.
 
-        ``packed``: the same pixels as (H, W) uint32 BGRX (``grab.Frame.pixels``), saving a conversion.
+        ``packed``: the same pixels as (H, W) uint32 BGRX (``grab.Frame.pixels``), saving a conversion;
+        ``comparisons``: the OCR planning's comparisons of those pixels (reused where a base is the same array).
         """
         rgb = np.asarray(image.convert("RGB") if image.mode != "RGB" else image)
         height, width = rgb.shape[:2]
@@ -85,7 +87,9 @@ class FrameEncoder:
             encoded = encode_frame(image)
             return StoredImage(encoded.data, encoded.width, encoded.height, encoded.lossless, None)
         packed = pack(rgb) if packed is None else packed
-        plan = self._best_plan(monitor, packed)
+        if comparisons is None or comparisons.current is not packed:
+            comparisons = FrameComparisons(packed)
+        plan = self._best_plan(monitor, comparisons)
         if plan is not None and plan.area <= self.max_delta_fraction * width * height:
             delta = frame_codec.Delta(
                 plan.key.frame_id, width, height, tuple(plan.moves),
@@ -105,12 +109,12 @@ class FrameEncoder:
         for key in [k for k, base in self._bases.items() if base.frame_id == frame_id]:
             del self._bases[key]
 
-    def _best_plan(self, monitor: int, packed: np.ndarray) -> _DeltaPlan | None:
+    def _best_plan(self, monitor: int, comparisons: FrameComparisons) -> _DeltaPlan | None:
         best: _DeltaPlan | None = None
         for (base_monitor, _window), key in reversed(self._bases.items()):
-            if base_monitor != monitor or key.packed.shape != packed.shape:
+            if base_monitor != monitor or key.packed.shape != comparisons.current.shape:
                 continue
-            plan = plan_delta(key, packed)
+            plan = plan_delta(key, comparisons)
             if best is None or plan.area < best.area:
                 best = plan
             if best.area == 0:
@@ -124,15 +128,16 @@ class FrameEncoder:
             self._bases.popitem(last=False)
 
 
-def plan_delta(key: _Keyframe, packed: np.ndarray) -> _DeltaPlan:
+def plan_delta(key: _Keyframe, comparisons: FrameComparisons) -> _DeltaPlan:
     """Moves for the regions that scrolled against ``key``, patches for every pixel still different."""
     plan = _DeltaPlan(key)
-    change = ch.diff(key.packed, packed)
+    packed = comparisons.current
+    change = comparisons.diff(key.packed)
     if change.kind == "unchanged":
         return plan
     base = key.packed
     for region in change.regions:
-        scroll = ch.find_scroll(key.packed, packed, region) if region[3] >= 48 else None
+        scroll = comparisons.find_scroll(key.packed, region) if region[3] >= 48 else None
         if scroll is None:
             continue
         if base is key.packed:

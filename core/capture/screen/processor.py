@@ -39,10 +39,14 @@ from typing import Any
 import numpy as np
 
 from core.capture.screen import change as ch
+from core.capture.screen.accessible import AccessibleText, texts_to_words
+from core.capture.screen.comparisons import FrameComparisons
+from core.capture.screen.daemon_config import DaemonConfig
 from core.capture.screen.encode import encode_thumbnail
 from core.capture.screen.frames import CapturedFrame, FinishedFrame
 from core.capture.screen.grab import pixels_to_image
 from core.capture.screen.keyframes import FrameEncoder
+from core.capture.screen.pictures import outside_moving_pictures
 from core.normalize.ocr import OcrWord, TesseractOcr, words_to_text
 from core.redact.redactor import Redactor, blackout
 
@@ -95,6 +99,13 @@ class FrameProcessor:
         self._last_text_hash: dict[int, str] = {}
         self._block_counter = 0
 
+    @classmethod
+    def from_config(cls, ocr: TesseractOcr, redactor: Redactor, config: DaemonConfig) -> FrameProcessor:
+        """A processor with the daemon's settings (one per OCR worker thread)."""
+        return cls(ocr, redactor, region_max_fraction=config.region_max_fraction, margin=config.ocr_margin,
+                   encoder=FrameEncoder(deltas=config.delta_frames), skip_moving_pictures=config.skip_moving_pictures,
+                   native_scale=config.native_scale_ocr)
+
     def process(self, captured: CapturedFrame) -> Outcome:
         frame = captured.frame
         pixels = frame.pixels
@@ -102,7 +113,9 @@ class FrameProcessor:
         window_key = (monitor, captured.window.window_id) if captured.window else None
         image = pixels_to_image(pixels)
 
-        words, ocr_regions, seconds, fraction = self._words_for(pixels, image, monitor)
+        comparisons = FrameComparisons(pixels)  # shared with the encoder: each comparison runs once
+        words, ocr_regions, seconds, fraction = self._words_for(pixels, image, monitor, captured.accessible,
+                                                                comparisons)
         reference = _Reference(pixels, words)
 
         # Redact words (new and inherited: a secret may span both), then the text and the title.
@@ -131,7 +144,7 @@ class FrameProcessor:
         frame_id = f"{frame.timestamp:%Y%m%dT%H%M%S.%f}-m{monitor}-{captured.seq}"
         redacted = any(w.text == REDACTED_WORD for w in words)  # blacked out: the grabbed pixels are not what is stored
         encoded = self.encoder.encode(monitor, frame_id, image, captured.window.window_id if captured.window else None,
-                                      None if redacted else pixels)
+                                      None if redacted else pixels, None if redacted else comparisons)
         # Thumbnails only for keyframes: a delta's preview is its composite scaled (ui.media), and a thumbnail
         # per stored frame was a fifth of the storage budget (bench.screen).
         thumb = encode_thumbnail(image).data if encoded.keyframe is None else None
@@ -160,16 +173,33 @@ class FrameProcessor:
     # -- words -------------------------------------------------------------
 
     def _words_for(
-        self, pixels: np.ndarray, image: Any, monitor: int
+        self, pixels: np.ndarray, image: Any, monitor: int, accessible: Sequence[AccessibleText] = (),
+        comparisons: FrameComparisons | None = None,
     ) -> tuple[list[OcrWord], list[Box], float, float]:
+        """The frame's words: exact ones where the accessibility tree gave them, OCR (or reuse) for the rest."""
+        covered = [t.box for t in accessible]
+        comparisons = comparisons or FrameComparisons(pixels)
+        words, regions, seconds, fraction = self._ocr_words(comparisons, image, monitor, covered)
+        if not covered:
+            return words, regions, seconds, fraction
+        self._block_counter += 1000
+        exact = texts_to_words(accessible, self._block_counter)
+        return _order([w for w in words if not ch.centre_in(w.box, covered)], exact), regions, seconds, fraction
+
+    def _ocr_words(
+        self, comparisons: FrameComparisons, image: Any, monitor: int, covered: Sequence[Box]
+    ) -> tuple[list[OcrWord], list[Box], float, float]:
+        pixels = comparisons.current
         height, width = pixels.shape
         frame_area = float(width * height)
-        plan = self._best_plan(pixels, monitor, self.skip_moving_pictures)
+        plan = self._best_plan(comparisons, monitor, self.skip_moving_pictures)
         if plan is None:
-            return self._full(image, frame_area)
+            return self._full(image, frame_area, covered)
         reference, change, to_ocr, inherited = plan.reference, plan.change, plan.to_ocr, plan.inherited
         if change.kind == "unchanged":
             return list(reference.words), [], 0.0, 0.0
+        if covered:  # text the accessibility tree gave exactly is not OCR'd
+            to_ocr = [p for box in to_ocr for p in ch.subtract(box, covered) if min(p[2], p[3]) >= MIN_OCR_SIDE]
 
         padded = ch.merge_boxes([ch.expand_to_lines(pixels, b, self.margin) for b in to_ocr], gap=self.margin)
         ocr_area = sum(ch.area(b) for b in padded)
@@ -177,7 +207,7 @@ class FrameProcessor:
         _log.debug("monitor %s: regions %s, OCR %.3f of the frame in %s",
                    monitor, change.all_regions, ocr_area / frame_area, padded)
         if ocr_area > self.region_max_fraction * frame_area:
-            return self._full(image, frame_area)
+            return self._full(image, frame_area, covered)
 
         replaced = list(change.regions)
         kept = [w for w in reference.words if not any(ch.intersects(w.box, r) for r in replaced)]
@@ -192,7 +222,17 @@ class FrameProcessor:
         words = _order(kept + inherited, new_words)
         return words, padded, seconds, ocr_area / frame_area
 
-    def _full(self, image: Any, frame_area: float) -> tuple[list[OcrWord], list[Box], float, float]:
+    def _full(self, image: Any, frame_area: float, covered: Sequence[Box] = ()) -> tuple[list[OcrWord], list[Box], float, float]:
+        if covered:
+            rest = [p for p in ch.subtract((0, 0, image.width, image.height), covered)
+                    if min(p[2], p[3]) >= MIN_OCR_SIDE]
+            rest_area = sum(ch.area(p) for p in rest)
+            if not rest:
+                return [], [], 0.0, 0.0
+            if rest_area <= self.region_max_fraction * frame_area:  # a title bar, a toolbar: only those
+                words, seconds = self._ocr_stacked(image, rest)
+                return words, rest, seconds, rest_area / frame_area
+            image = _flattened(image, covered)  # the rest is most of the frame: blank what is known
         result = self.ocr.recognize(image)
         words = self._renumber(result.words)
         _log.debug("whole frame: %d words OCR'd in %.2f s", len(words), result.seconds)
@@ -231,7 +271,7 @@ class FrameProcessor:
 
     # -- references ----------------------------------------------------------
 
-    def _best_plan(self, pixels: np.ndarray, monitor: int, skip_pictures: bool) -> _Plan | None:
+    def _best_plan(self, comparisons: FrameComparisons, monitor: int, skip_pictures: bool) -> _Plan | None:
         """The reference that leaves the least to OCR (scrolled content counts as reused)."""
         # Every remembered window of this monitor is a candidate, not only the one the window list
         # names (a frame taken during a switch can carry the other window's id).  Ranking is by what
@@ -243,10 +283,10 @@ class FrameProcessor:
         best: _Plan | None = None
         seen: set[int] = set()
         for reference in candidates:
-            if reference is None or id(reference) in seen or reference.pixels.shape != pixels.shape:
+            if reference is None or id(reference) in seen or reference.pixels.shape != comparisons.current.shape:
                 continue
             seen.add(id(reference))
-            plan = _plan(reference, pixels, skip_pictures)
+            plan = _plan(reference, comparisons, skip_pictures)
             if best is None or plan.cost < best.cost:
                 best = plan
             if plan.cost == 0:
@@ -276,17 +316,19 @@ class _Plan:
         return sum(ch.area(b) for b in self.to_ocr)
 
 
-def _plan(reference: _Reference, pixels: np.ndarray, skip_pictures: bool = True) -> _Plan:
+def _plan(reference: _Reference, comparisons: FrameComparisons, skip_pictures: bool = True) -> _Plan:
     # Minor regions (a caret, a scrollbar thumb, a clock's last digit) are not OCR'd: their words
     # stay as they were until a real change covers them.  OCR'ing them cost as much as the text
     # that did change (tesseract's cost per call is mostly fixed).
-    change = ch.diff(reference.pixels, pixels)
+    pixels = comparisons.current
+    change = comparisons.diff(reference.pixels)
     inherited: list[OcrWord] = []
     to_ocr: list[Box] = []
     for region in change.regions:
-        scroll = ch.find_scroll(reference.pixels, pixels, region) if region[3] >= 48 else None
+        scroll = comparisons.find_scroll(reference.pixels, region) if region[3] >= 48 else None
         if scroll is None:
-            to_ocr.extend(_outside_moving_pictures(reference, pixels, region) if skip_pictures else [region])
+            to_ocr.extend(outside_moving_pictures(reference.pixels, reference.words, pixels, region) if skip_pictures
+                          else [region])
             continue
         inherited.extend(_shift_words(reference.words, region, scroll.dy, scroll.new_bands))
         to_ocr.extend(scroll.new_bands)
@@ -311,65 +353,19 @@ def _native_scale(words: Sequence[OcrWord]) -> float | None:
     return 1.0
 
 
-PICTURE_TILE = 32
+# A piece of a changed region left beside accessible text thinner than this holds no readable line.
+MIN_OCR_SIDE = 8
 
 
-def _outside_moving_pictures(reference: _Reference, pixels: np.ndarray, region: Box) -> list[Box]:
-    """The parts of a changed ``region`` to OCR: all of it, less the tiles of a moving picture.
+def _flattened(image: Any, covered: Sequence[Box]) -> Any:
+    """A copy of ``image`` with the ``covered`` boxes painted in their corner's colour (nothing there to read)."""
+    from PIL import ImageDraw
 
-    A tile is a moving picture (video, animation) when it changed and is photographic in
-    both frames, and no word of the reference sits in it.  A video that plays for minutes
-    cost a region OCR at every take; a caption or a chat line beside it is still OCR'd.
-    """
-    left, top, width, height = region
-    if width < 2 * PICTURE_TILE or height < 2 * PICTURE_TILE:
-        return [region]
-    if len(np.unique(pixels[top : top + height : 4, left : left + width : 4])) <= 4 * PICTURE_TILE:
-        return [region]  # too few colours for a picture anywhere in it: text and UI (the common case, cheaply)
-    changed, picture = picture_tiles(reference.pixels, pixels, region)
-    if not picture.any():
-        return [region]
-    for word in reference.words:
-        cx, cy = word.left + word.width // 2 - left, word.top + word.height // 2 - top
-        if 0 <= cx < width and 0 <= cy < height and picture[cy // PICTURE_TILE, cx // PICTURE_TILE]:
-            return [region]  # text on the picture (a slide, a caption): read it
-    rest = changed & ~picture
-    boxes = ch.tile_boxes(rest, PICTURE_TILE)
-    return [(left + x, top + y, min(w, width - x), min(h, height - y)) for x, y, w, h in boxes]
-
-
-def picture_tiles(before: np.ndarray, after: np.ndarray, region: Box) -> tuple[np.ndarray, np.ndarray]:
-    """Per ``PICTURE_TILE`` tile of ``region``: changed, and changed while photographic in both frames.
-
-    Photographic: more distinct colours than a quarter of the tile's pixels (anti-aliased text
-    on a flat background has a few dozen colours per tile; a video frame hundreds).  All tiles
-    at once: the region is padded to whole tiles by repeating its edge (which adds no colour
-    and no change) and the changed tiles' colours are counted in one sort.  A loop of
-    ``np.unique`` per tile cost 0.3 % of a core on its own in bench.screen's scripted session.
-    """
-    left, top, width, height = region
-    tile = PICTURE_TILE
-    rows, cols = -(-height // tile), -(-width // tile)
-    pad = ((0, rows * tile - height), (0, cols * tile - width))
-
-    def tiles(frame: np.ndarray) -> np.ndarray:
-        block = np.pad(frame[top : top + height, left : left + width], pad, mode="edge")
-        return block.reshape(rows, tile, cols, tile).swapaxes(1, 2).reshape(rows, cols, tile * tile)
-
-    old, new = tiles(before), tiles(after)
-    changed = (old != new).any(axis=2)
-    picture = changed.copy()
-    where = np.nonzero(changed)
-    if not where[0].size:
-        return changed, picture
-    tile_h = np.minimum(tile, height - np.arange(rows) * tile)
-    tile_w = np.minimum(tile, width - np.arange(cols) * tile)
-    limit = (tile_h[where[0]] * tile_w[where[1]]) // 4
-    for frame_tiles in (old, new):
-        ordered = np.sort(frame_tiles[where], axis=1)
-        distinct = np.count_nonzero(np.diff(ordered, axis=1), axis=1) + 1
-        picture[where] &= distinct > limit
-    return changed, picture
+    copy = image.copy()
+    draw = ImageDraw.Draw(copy)
+    for left, top, width, height in covered:
+        draw.rectangle((left, top, left + width - 1, top + height - 1), fill=copy.getpixel((left, top)))
+    return copy
 
 
 def _shift_words(words: Sequence[OcrWord], region: Box, dy: int, new_bands: Sequence[Box]) -> list[OcrWord]:

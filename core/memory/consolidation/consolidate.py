@@ -128,8 +128,9 @@ def _consolidate(store: ConsolidationStore, progress: ProgressCallback | None, l
         if progress is not None:
             progress(done, total)
     report.remaining = total - done
-    if new_people:
+    if done:  # not only after new people: a run resumed after a kill meets the people the lost run made
         report.auto_merged = len(store.write(merge_first_names))
+    if new_people:
         report.merge_proposals = len(store.write(lambda conn: ents.propose_merges(conn, sorted(new_people))))
     if opts.summaries and not report.stopped_early:
         write_summaries(store, llm, opts, report, stop, progress, done, total)

@@ -16,7 +16,7 @@ from typing import Any
 
 from core.memory.consolidation.types import ConsolidationOptions
 from core.memory.extraction.apps import app_name
-from core.memory.extraction.contacts import ROLE_MAILBOX
+from core.memory.extraction.contacts import ROLE_MAILBOX, own_address
 from core.memory.extraction.scan import extract
 from core.memory.extraction.types import Extraction, FactCandidate
 from core.memory.extraction.value_norms import norm_email, norm_handle, norm_phone, norm_text
@@ -107,6 +107,9 @@ def process_item(
                 entity_id = ents.find_by_alias(conn, "email", m.norm)
             else:
                 existing = ents.find_by_alias(conn, m.kind, m.norm)
+                if existing is None and m.kind == "email" and own_address(m.norm, text[: m.start], self_norms):
+                    ents.add_alias(conn, self_id, "email", m.value, m.norm)  # the user's own: no new contact
+                    existing = self_id
                 if existing is None and m.kind == "email" and ROLE_MAILBOX.match(m.norm):
                     continue  # a shop's or a help desk's mailbox is no person to put in the graph
                 if existing is None:

@@ -13,6 +13,7 @@ region falls back to no region; nothing is raised.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from core.memory.extraction.types import Mention
 from core.memory.extraction.value_norms import norm_email, norm_handle, norm_text, norm_url
@@ -33,6 +34,28 @@ ROLE_MAILBOX = re.compile(
     r"contact|hello|team|office|newsletter|news|notifications?|alerts?|mailer-daemon|postmaster|webmaster|"
     r"accounts?|invoices?|shop|store|bookings?|reservations?|jobs|careers|press|security|privacy)(?:[._+-][^@]*)?@"
 )
+# "Signed in with SSO as sam@…", "Logged in as …": the address of whoever is using the screen, the user.
+SIGNED_IN_AS = re.compile(r"\b(?:signed|logged)[ \t]+in(?:[ \t]+(?:with|via|using)[ \t]+[\w-]+)?[ \t]+as[ \t]*:?[ \t]*$", re.I)
+
+
+def own_address(email_norm: str, text_before: str, self_names: Iterable[str]) -> bool:
+    """Whether an address seen in the user's memory is the user's own: one a screen says it is signed in as,
+    or one whose mailbox spells a name of the user ("sam@", "sam.keller@", "skeller@", "keller.sam@")."""
+    if SIGNED_IN_AS.search(text_before[-60:]):
+        return True
+    local = re.sub(r"\d+", "", email_norm.split("@", 1)[0])
+    parts = [p for p in re.split(r"[._+-]+", local) if p]
+    if not parts:
+        return False
+    for name in self_names:
+        words = [w for w in re.split(r"[^\w]+", name.casefold()) if w]
+        if not words or words == ["me"]:
+            continue
+        spellings = {words[0], "".join(words), words[0][0] + words[-1], words[-1] + words[0][0]}
+        if parts == words or parts == words[::-1] or "".join(parts) in spellings:
+            return True
+    return False
+
 
 _STREET_WORDS = (
     r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Close|"

@@ -48,7 +48,7 @@ _PERSON_CUE = re.compile(
     r"(?:\b(?:mr|mrs|ms|dr|prof|dear|hi|hello|hey|thanks|thank you|"
     r"friend|colleague|boss|manager|neighbou?r|partner|wife|husband|sister|brother|son|daughter|"
     r"girlfriend|boyfriend|fianc[eé]e?|" + "|".join(sorted(KIN_WORDS)) + r"|"
-    r"met|meet|meeting|called|call|asked|ask|told|tell|texted|emailed|invited|"
+    r"met|meet|meeting|called|call|asked|ask|told|tell|texted|emailed|invited|invite|remind|phone|congratulate|"
     + "|".join(sorted(_PERSON_LABELS)) + r")"
     r"\.?:?[ \t]+)$",
     re.I,
@@ -57,6 +57,18 @@ _PERSON_CUE = re.compile(
 _BY_CUE = re.compile(r"\bby[ \t]+$", re.I)
 # Between two names of one list: a comma, "and", "&", a role in brackets ("Lukas Brandt (chair), Priya").
 _LIST_GAP = re.compile(r"^[ \t]*(?:\([^()\n]{0,30}\)[ \t]*)?(?:,|;|&|\band\b|\bund\b|\bor\b)[ \t]*(?:\band\b[ \t]*)?$", re.I)
+# An author after a title on a list line: "- Designing Data-Intensive Applications — Martin Kleppmann".  Only a
+# dash (em, en, or a spaced double hyphen) on a list item: in a window title ("Tidepool — Dashboard") the part
+# after a dash is a page or an app, not a person.
+_TITLE_DASH = re.compile(r"^[ \t]*(?:[-*•+]|\d{1,3}[.)])[ \t]+\S[^\n]*?\S[ \t]+(?:—|–|--)[ \t]+$")
+# What may follow an author's name on such a line: its end, a note in brackets, a comma or a semicolon.
+_AFTER_AUTHOR = re.compile(r"^[ \t]*(?:$|\n|[(,;])")
+# Verbs that start a reminder about a person ("Ask Grandpa about the club", "Call Lukas Brandt"): capitalised at
+# the start of a sentence they run into the name after them, but they are no part of it.
+_IMPERATIVE_VERBS: frozenset[str] = frozenset(
+    ["ask", "tell", "call", "phone", "ring", "text", "email", "e-mail", "message", "invite", "remind", "thank",
+     "meet", "visit", "help", "congratulate", "wish", "pick", "bring", "collect", "send", "write"]
+)
 # Where a line starts a sentence: after a list marker or a Markdown heading mark ("- Staging load test").
 _LINE_START = re.compile(r"^[ \t]*(?:(?:[-*•>+]|#{1,6}|\d{1,3}[.)])[ \t]+)?$")
 
@@ -125,14 +137,16 @@ def _typed(text: str, words: list[str], start: int, known_people: frozenset[str]
         words = words[1:]
     if not words:
         return None
+    if len(words) > 1 and words[0].lower() in _IMPERATIVE_VERBS and _starts_sentence(text, start):
+        start = text.index(words[1], start + len(words[0]))  # "Ask Grandpa": the name is Grandpa
+        words = words[1:]
     value = " ".join(words)
     end = start + len(value)
     norm = norm_text(value)
     if len(norm) < 3 or norm in NOT_NAMES:
         return None
-    before = text[max(0, start - 2) : start]
     line = text[text.rfind("\n", 0, start) + 1 : start]
-    sentence_initial = start == 0 or bool(re.search(r"[.!?\n]\s*$", before)) or bool(_LINE_START.match(line))
+    sentence_initial = _starts_sentence(text, start)
     context = text[max(0, start - 24) : start]
     if is_app_name(value):
         kind, conf = "app", 0.8
@@ -144,11 +158,20 @@ def _typed(text: str, words: list[str], start: int, known_people: frozenset[str]
         kind, conf = "org", 0.8
     elif _PERSON_CUE.search(context) or (len(words) in (2, 3) and _BY_CUE.search(context)):
         kind, conf = "person", 0.7
+    elif len(words) in (2, 3) and _TITLE_DASH.match(line) and _AFTER_AUTHOR.match(text[end : end + 3]):
+        kind, conf = "person", 0.6
     elif _PLACE_CUE.search(text[max(0, start - 20) : start]):
         kind, conf = "place", 0.5
     else:
         kind, conf = "name", 0.5
     return _Found(words, value, norm, start, end, kind, conf, sentence_initial)
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    """At the start of the text, after a sentence's end or a line break, or after a list or heading mark."""
+    before = text[max(0, start - 2) : start]
+    line = text[text.rfind("\n", 0, start) + 1 : start]
+    return start == 0 or bool(re.search(r"[.!?\n]\s*$", before)) or bool(_LINE_START.match(line))
 
 
 def _people_by_company(text: str, found: list[_Found]) -> None:

@@ -1,6 +1,8 @@
 """Retrieval that uses memory: the hybrid retriever's hits, re-ranked by a walk over the memory graph.
 
-1. The hybrid retriever (BM25 + vectors) returns a deep candidate list.
+1. The hybrid retriever (BM25 + vectors) returns a deep candidate list (``first_stage.py``:
+   the question without the names of people who speak in the vault, a stated time widened
+   by a reporting lag).
 2. Seeds: the entities named in the question (alias match, weighted by
    specificity) and the retriever's top hits (HippoRAG 2 seeds passages too).
 3. Personalized PageRank over the graph of the memories in scope (the
@@ -11,6 +13,8 @@
 4. Weighted reciprocal-rank fusion of the retriever's ranking and the walk's.
 5. Dialogue context (``context.py``): each memory's score moves towards its
    episode neighbours' — the reply after a matching question rises.
+6. Meaning in context (``meaning.py``): each candidate gains its own and its neighbours'
+   cosine to the question, which rank fusion had reduced to an order.
 
 Summary items take part in the walk but are returned only when the request
 asks for kind "summary".  Threads: any thread (uses the store's reader for this thread).
@@ -26,6 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from core.memory.recall.context import ContextWeights, lift_by_context
+from core.memory.recall.first_stage import FirstStage, first_stage
 from core.memory.recall.graph import (
     GraphWeights,
     MemoryGraph,
@@ -34,6 +39,7 @@ from core.memory.recall.graph import (
     personalized_pagerank,
     query_entities,
 )
+from core.memory.recall.meaning import lift_by_meaning
 from core.ports import Reader, Retriever
 from core.retrieve.hybrid import build_filter
 from core.retrieve.types import Hit, SearchRequest, SearchResult
@@ -56,6 +62,15 @@ class RecallWeights:
     term_seed: float = 0.5
     max_graph_items: int = 20_000  # larger scopes walk a per-question neighbourhood instead
     focus: float = 0.5  # > 0: memories said by a person the question names get an extra ranking
+    # Words and meaning search the question without the names of people who speak in the vault
+    # (``speakers.py``): who said a memory is matched by ``focus``, the context lift and the graph.
+    strip_speakers: bool = True
+    # A time the question states is widened by a reporting lag (``first_stage.py``).
+    report_lag: float = 1.0
+    report_share: float = 0.7
+    # Meaning in context (``meaning.py``): the search's cosine of a memory and of its episode neighbours.
+    meaning: float = 0.2
+    meaning_neighbours: float = 0.5
     damping: float = 0.7
     graph_weights: GraphWeights = DEFAULT_GRAPH_WEIGHTS
     context: ContextWeights = DEFAULT_CONTEXT
@@ -89,10 +104,11 @@ def recall(
     now: datetime | None = None, cache: GraphCache | None = None,
 ) -> SearchResult:
     """Search with the memory graph; same contract as ``Vault.search``."""
-    base = retriever.search(replace(request, k=max(weights.pool, request.k)), now)
     reader = store.read()
-    where, params = build_filter(request, base.applied_range)
+    stage = FirstStage(weights.pool, weights.strip_speakers, weights.report_lag, weights.report_share)
+    base = first_stage(retriever, reader, request, stage, now)
     named = query_entities(reader, base.query_text or request.query)
+    where, params = build_filter(request, base.applied_range)
     scope_count = reader.execute(
         "SELECT count(*) FROM items i" + (f" WHERE {where}" if where else ""), params
     ).fetchone()[0]
@@ -137,6 +153,9 @@ def recall(
         for rank, item_id in enumerate(focused):
             fused[item_id] = fused.get(item_id, 0.0) + weights.focus / (weights.rrf_k + rank + 1)
     fused = lift_by_context(graph, fused, named, weights.context)
+    if weights.meaning > 0:
+        cosines = {int(h.item_id): h.signals["cosine"] for h in base.hits if "cosine" in h.signals}
+        fused = lift_by_meaning(graph, fused, cosines, weights.meaning, weights.meaning_neighbours)
     by_item = {int(h.item_id): h for h in base.hits}
     ranked = sorted(fused.items(), key=lambda kv: -kv[1])
     missing = [iid for iid, _ in ranked[: request.k * 4] if iid not in by_item]

@@ -4,7 +4,9 @@ Run: ``python -m tests.capture.screen.qt_window --app NAME --title TITLE --geome
 Commands on stdin, one per line: ``text <new text with \\n escapes>``, ``append <line>``,
 ``scroll <lines>``, ``title <new title>``, ``visible`` (answers with the fully visible lines as
 JSON), ``raise``, ``quit``.  Each is answered by one line ``done <verb> [payload]``.
-Prints ``ready <window id>`` once shown.  Lines do not wrap.
+Prints ``ready <window id>`` once shown.  Lines do not wrap.  ``--widget rich`` shows a QTextEdit
+instead of a QPlainTextEdit (Qt's accessibility gives a QTextEdit's line positions; for a
+QPlainTextEdit it reports each line as if it were the first, so only the text is exact).
 """
 
 from __future__ import annotations
@@ -21,18 +23,20 @@ def main() -> None:
     parser.add_argument("--title", required=True)
     parser.add_argument("--geometry", default="0,0,900,600")
     parser.add_argument("--font-px", type=int, default=22)
+    parser.add_argument("--widget", choices=("plain", "rich"), default="plain")
     parser.add_argument("text", nargs="*")
     args = parser.parse_args()
 
     from PySide6.QtCore import QObject, Signal
     from PySide6.QtGui import QFont, QGuiApplication
-    from PySide6.QtWidgets import QApplication, QPlainTextEdit
+    from PySide6.QtWidgets import QApplication, QPlainTextEdit, QTextEdit
 
     QApplication.setApplicationName(args.app)
     QApplication.setDesktopFileName(args.app)
     app = QApplication([args.app])
-    editor = QPlainTextEdit()
-    editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+    rich = args.widget == "rich"
+    editor: QPlainTextEdit | QTextEdit = QTextEdit() if rich else QPlainTextEdit()
+    editor.setLineWrapMode(QTextEdit.LineWrapMode.NoWrap if rich else QPlainTextEdit.LineWrapMode.NoWrap)
     font = QFont("DejaVu Sans")
     font.setPixelSize(args.font_px)
     editor.setFont(font)
@@ -47,7 +51,27 @@ def main() -> None:
 
     bridge = Bridge()
 
+    def block_top_bottom(block: object) -> tuple[float, float]:
+        if isinstance(editor, QTextEdit):
+            rect = editor.document().documentLayout().blockBoundingRect(block)
+            top = rect.top() - editor.verticalScrollBar().value()
+            return top, top + rect.height()
+        geometry = editor.blockBoundingGeometry(block).translated(editor.contentOffset())
+        return geometry.top(), geometry.bottom()
+
     def visible_lines() -> list[str]:
+        if isinstance(editor, QTextEdit):
+            height = editor.viewport().height()
+            lines = []
+            block = editor.document().begin()
+            while block.isValid():
+                top, bottom = block_top_bottom(block)
+                if top >= height:
+                    break
+                if top >= 0 and bottom <= height:
+                    lines.append(block.text())
+                block = block.next()
+            return lines
         lines = []
         block = editor.firstVisibleBlock()
         offset = editor.contentOffset()
@@ -81,12 +105,15 @@ def main() -> None:
         if verb == "text":
             editor.setPlainText(rest.replace("\\n", "\n"))
         elif verb == "append":
-            editor.appendPlainText(rest)
+            editor.append(rest) if isinstance(editor, QTextEdit) else editor.appendPlainText(rest)
             bar = editor.verticalScrollBar()
             bar.setValue(bar.maximum())
         elif verb == "scroll":
             bar = editor.verticalScrollBar()
-            bar.setValue(bar.value() + int(rest))
+            # A QPlainTextEdit scrolls by lines, a QTextEdit by pixels: one line is one block's height.
+            step = 1 if isinstance(editor, QPlainTextEdit) else round(block_top_bottom(editor.document().begin())[1]
+                                                                     - block_top_bottom(editor.document().begin())[0])
+            bar.setValue(bar.value() + int(rest) * step)
         elif verb == "visible":
             app.processEvents()
             payload = " " + json.dumps(visible_lines())

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
 from core.capture.screen.keyframes import FrameEncoder
 from core.store import frame_codec
 
-from .conftest import font, screen_path
+from .conftest import font, render_lines, screen_path
 
 
 def _page(lines: list[str], top_line: int, size: tuple[int, int] = (1280, 720)) -> object:
@@ -123,3 +125,41 @@ def test_forgotten_keyframe_is_never_referenced() -> None:
     encoder.encode(1, "a", _page(LINES, 0))
     encoder.forget("a")
     assert encoder.encode(1, "b", _page(LINES, 3)).keyframe is None
+
+
+def test_ocr_planning_and_encoding_compare_a_frame_with_the_same_earlier_frame_once(monkeypatch: Any) -> None:
+    """The processor's comparison with its reference is the encoder's with its base (the same array): run once."""
+    from datetime import UTC, datetime
+
+    from core.capture.screen import change
+    from core.capture.screen.frames import CapturedFrame
+    from core.capture.screen.grab import Frame, Monitor, image_to_pixels
+    from core.capture.screen.processor import FrameProcessor
+    from core.capture.screen.window import VisibleWindow
+    from core.normalize.ocr import TesseractOcr
+    from core.redact.redactor import Redactor
+
+    if not TesseractOcr().available():
+        pytest.skip("tesseract not installed")
+    pairs: list[tuple[int, int]] = []
+    real_diff, real_scroll = change.diff, change.find_scroll
+
+    def counting_diff(prev: Any, cur: Any, *args: Any, **kwargs: Any) -> Any:
+        pairs.append((id(prev), id(cur)))
+        return real_diff(prev, cur, *args, **kwargs)
+
+    def counting_scroll(prev: Any, cur: Any, box: Any, *args: Any, **kwargs: Any) -> Any:
+        pairs.append((id(prev), id(cur), *box))  # type: ignore[arg-type]
+        return real_scroll(prev, cur, box, *args, **kwargs)
+
+    monkeypatch.setattr(change, "diff", counting_diff)
+    monkeypatch.setattr(change, "find_scroll", counting_scroll)
+    processor = FrameProcessor(TesseractOcr(), Redactor.from_default_rules())
+    window = VisibleWindow(3, "notes", "Notes", 0, 0, 960, 540, focused=True)
+    lines = [f"Line {i} of the Lindenstrasse notes with quokka {i * 13}" for i in range(40)]
+    frames = [image_to_pixels(render_lines(lines[:12])), image_to_pixels(render_lines(lines[3:15]))]  # scrolled 3
+    for seq, pixels in enumerate(frames):
+        processor.process(CapturedFrame(Frame(Monitor(1, 0, 0, 960, 540), pixels, datetime.now(UTC)), window, seq))
+    second = [p for p in pairs if p[0] == id(frames[0]) and p[1] == id(frames[1])]
+    assert second, "the second frame was compared with the first"
+    assert len(second) == len(set(second)), second  # no comparison ran twice

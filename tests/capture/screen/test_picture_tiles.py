@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from core.capture.screen.grab import image_to_pixels
-from core.capture.screen.processor import PICTURE_TILE, picture_tiles
+from core.capture.screen.pictures import PICTURE_TILE, picture_tiles
 
 from .conftest import render_lines
 

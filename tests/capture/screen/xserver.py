@@ -10,8 +10,9 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -28,9 +29,11 @@ class XServer:
     display: str
     xvfb: subprocess.Popen[bytes]
     wm: subprocess.Popen[bytes]
+    extra: dict[str, str] = field(default_factory=dict)  # e.g. the session bus of ``accessibility_bus``
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
+        env.update(self.extra)
         env["DISPLAY"] = self.display
         env.pop("WAYLAND_DISPLAY", None)
         env.pop("QT_QPA_PLATFORM", None)
@@ -81,6 +84,73 @@ def xserver(size: str = "1280x800x24") -> Iterator[XServer]:
                 proc.wait()
 
 
+def accessibility_missing() -> str | None:
+    for tool in ("dbus-daemon", "/usr/libexec/at-spi-bus-launcher"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed"
+    return None
+
+
+@dataclass
+class AccessibilityBus:
+    env: dict[str, str]  # what a process needs to find the bus
+    pids: list[int]  # the session bus and the launcher (their children: the a11y bus and the registry)
+
+
+@contextmanager
+def accessibility_bus(server: XServer, runtime_dir: Path) -> Iterator[AccessibilityBus]:
+    """A private session bus with the AT-SPI bus launcher on it, for ``server``; Qt windows started afterwards
+    expose their text (``QT_LINUX_ACCESSIBILITY_ALWAYS_ON``).  Sockets live in ``runtime_dir``; all stopped after."""
+    runtime_dir.mkdir(parents=True, exist_ok=True)
+    runtime_dir.chmod(0o700)
+    bus = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", "--print-address=1", f"--address=unix:dir={runtime_dir}"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    procs: list[subprocess.Popen[Any]] = [bus]
+    try:
+        assert bus.stdout is not None
+        ready, _, _ = select.select([bus.stdout], [], [], 15)
+        if not ready:
+            raise RuntimeError("dbus-daemon did not start")
+        address = bus.stdout.readline().strip()
+        extra = {"DBUS_SESSION_BUS_ADDRESS": address, "XDG_RUNTIME_DIR": str(runtime_dir),
+                 "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1", "NO_AT_BRIDGE": "0"}
+        server.extra.update(extra)
+        procs.append(subprocess.Popen(["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"],
+                                      env=server.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        _wait_for_a11y(address)
+        yield AccessibilityBus(extra, [proc.pid for proc in procs])
+    finally:
+        for key in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "QT_LINUX_ACCESSIBILITY_ALWAYS_ON", "NO_AT_BRIDGE"):
+            server.extra.pop(key, None)
+        for proc in reversed(procs):
+            proc.terminate()
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _wait_for_a11y(address: str, timeout: float = 15.0) -> None:
+    from jeepney import DBusAddress, new_method_call
+    from jeepney.io.blocking import open_dbus_connection
+
+    deadline = time.monotonic() + timeout
+    call = new_method_call(DBusAddress("/org/a11y/bus", bus_name="org.a11y.Bus", interface="org.a11y.Bus"),
+                           "GetAddress")
+    while True:
+        try:
+            with open_dbus_connection(address) as conn:
+                if conn.send_and_get_reply(call, timeout=2).body[0]:
+                    return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.1)
+
+
 def _wait_for_wm(display: str, timeout: float = 10.0) -> None:
     from Xlib import X
     from Xlib import display as xdisplay
@@ -110,11 +180,13 @@ class QtWindow:
     """A real PySide6 window in its own process (see ``qt_window.py``)."""
 
     def __init__(self, server: XServer, app: str, title: str, lines: list[str],
-                 geometry: tuple[int, int, int, int] = (0, 0, 900, 600), font_px: int = 22) -> None:
+                 geometry: tuple[int, int, int, int] = (0, 0, 900, 600), font_px: int = 22,
+                 widget: str = "plain") -> None:
         self.app = app
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.capture.screen.qt_window", "--app", app, "--title", title,
-             "--geometry", ",".join(map(str, geometry)), "--font-px", str(font_px), *lines],
+             "--geometry", ",".join(map(str, geometry)), "--font-px", str(font_px), "--widget", widget,
+             *lines],
             cwd=REPO, env=server.env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, text=True,
         )

@@ -57,6 +57,22 @@ def test_the_users_own_names_in_documents_are_the_user(lexical_vault) -> None:
     assert "Me" not in found  # "Me" in the chat is the same self entity
 
 
+def test_the_users_own_addresses_are_the_user(lexical_vault) -> None:
+    lexical_vault.ingest([
+        _screen("s1", "Orbit board\nSigned in with SSO as nl7@orbit.example", 1),
+        doc("/mail/a.txt", "From: nora.lindqvist@mailbox.example\nTo: ravi.patel@orbit.example\nHi Ravi", at(minutes=2)),
+        doc("/mail/b.txt", "Copy to nlindqvist@orbit.example and to olga@orbit.example", at(minutes=3)),
+    ], embed=False)
+    consolidate(lexical_vault, options=_options(self_names=("Nora Lindqvist",)))
+    found = _entities(lexical_vault)
+    people = {name for name, (kind, _) in found.items() if kind == "person"}
+    assert people == {"Nora Lindqvist", "Ravi Patel", "Olga"}, people  # no "Nl", "Nora Lindqvist" twice, "Nlindqvist"
+    addresses = {r[0] for r in lexical_vault.read().execute(
+        "SELECT a.value FROM mem_aliases a JOIN mem_entities e ON e.id = a.entity_id"
+        " WHERE a.alias_kind = 'email' AND e.is_self = 1")}
+    assert addresses == {"nl7@orbit.example", "nora.lindqvist@mailbox.example", "nlindqvist@orbit.example"}
+
+
 def test_a_role_mailbox_is_no_person(lexical_vault) -> None:
     lexical_vault.ingest([
         doc("/mail/order.txt", "Your order is confirmed. Questions? Write to orders@lindenhof.example or to "
@@ -79,3 +95,8 @@ def test_the_demo_graph_has_its_people_as_people_and_no_screen_labels(lexical_va
         assert label not in found, label
     assert found["Kepler"][0] == "place"
     assert "Kiez" not in found and "It Help" not in found  # a name's tail and a help desk's mailbox
+    # an author after a book's title, and a person a reminder is about (the verb is no part of the name)
+    assert found["Martin Kleppmann"] == ("person", False) and found["Susanna Clarke"] == ("person", False)
+    assert found["Grandpa"] == ("person", False) and "Ask Grandpa" not in found
+    # the address the dashboard is signed in with is the user's: no second "Sam"
+    assert "Sam" not in found

@@ -31,6 +31,25 @@ def test_a_title_relation_label_or_author_names_a_person() -> None:
     assert _kinds("We need it by Tuesday or by Ravensburg") == [("name", "Ravensburg")]
 
 
+def test_an_author_after_a_title_on_a_list_line_is_a_person() -> None:
+    assert _kinds("- The Left Hand of Darkness — Ursula Le Guin") == [("name", "Left Hand of Darkness"),
+                                                                        ("person", "Ursula Le Guin")]
+    assert ("person", "Tove Jansson") in _kinds("* Moominsummer Madness – Tove Jansson (for the kids)")
+    assert ("person", "Olga Tokarczuk") in _kinds("2. Flights -- Olga Tokarczuk, lent to Ravi")
+    # in a window title the part after a dash is a page or an app, not a person
+    assert _kinds("Orbit — Sprint Board") == [("name", "Sprint Board")]
+    assert ("person", "Sprint Board") not in _kinds("- Orbit — Sprint Board is slow today")
+
+
+def test_a_reminder_verb_is_no_part_of_the_name_after_it() -> None:
+    assert _kinds("Ask Grandma about the recipe.") == [("person", "Grandma")]
+    assert _kinds("- Call Uncle Teodor before Friday") == [("person", "Uncle Teodor")]
+    assert _kinds("Remind Ravi Patel of the invoice") == [("person", "Ravi Patel")]
+    assert _kinds("Visit Ravensburg in May") == [("place", "Ravensburg")]
+    # only where a sentence starts: inside one, a capitalised "Call" is part of a name
+    assert ("name", "Call") not in _kinds("The Call Centre in Leeds")
+
+
 def test_list_items_and_headings_start_a_sentence() -> None:
     text = "# Summary\n## Numbers\n- Throughput went up\n* Latency is fine\n1. Rollout on the 9th"
     assert _kinds(text) == []

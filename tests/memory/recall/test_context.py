@@ -38,8 +38,10 @@ def _vault(vault):  # type: ignore[no-untyped-def]
 def test_the_reply_to_a_matching_question_joins_the_top_hits(lexical_vault) -> None:  # type: ignore[no-untyped-def]
     _, ids = _vault(lexical_vault)
     request = SearchRequest("How long has Dan been married to his wife?", k=2, parse_time=False)
-    # The graph walk and the speaker focus off in both arms: only the dialogue lift differs.
-    shipped = replace(RecallWeights(), graph=0.0, focus=0.0, context=replace(ContextWeights(), named_speaker=0.0))
+    # The graph walk and the speaker focus off in both arms: only the dialogue lift differs.  Dan's name is
+    # searched as a word here (it matches his messages' "Dan: ..." text weakly), which puts t4 among the candidates.
+    shipped = replace(RecallWeights(), graph=0.0, focus=0.0, strip_speakers=False,
+                      context=replace(ContextWeights(), named_speaker=0.0))
     off = replace(shipped, context=ContextWeights(0.0, 0.0, 0.0, 0.0, 0.0))
     without = [h.item_id for h in recall(lexical_vault.retriever(), lexical_vault, request, weights=off).hits]
     with_context = [h.item_id for h in recall(lexical_vault.retriever(), lexical_vault, request, weights=shipped).hits]

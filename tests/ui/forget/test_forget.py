@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import demo_now, wait_idle
 
 
 def _some_memory(vault: Any, kind: str) -> Any:
-    now = datetime.now().astimezone()
+    now = demo_now(vault)
     return next(i for i in vault.items_between(now - timedelta(days=90), now, limit=500) if i.kind == kind)
 
 

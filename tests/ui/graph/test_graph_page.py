@@ -175,6 +175,21 @@ def test_hover_lights_up_the_neighbours_and_zooming_in_names_more(lexical_vault,
     page.view.zoom_by(2.0)
     assert sum(label.isVisible() for label in page._labels.values()) > named
 
+    # zoomed in, dragging the background pans the picture; no scroll bars frame it
+    from PySide6.QtCore import QPoint, Qt
+
+    view = page.view
+    assert Qt.ScrollBarPolicy.ScrollBarAlwaysOff == view.horizontalScrollBarPolicy() == view.verticalScrollBarPolicy()
+    corner = QPoint(6, 6)
+    assert view.itemAt(corner) is None  # the background, not a dot
+    before = view.mapToScene(view.viewport().rect().center())
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=corner)
+    for step in range(1, 6):
+        qtbot.mouseMove(view.viewport(), QPoint(6 + 30 * step, 6 + 20 * step))
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(156, 106))
+    after = view.mapToScene(view.viewport().rect().center())
+    assert (before - after).manhattanLength() > 20
+
 
 def test_the_memories_of_an_entity_read_as_plain_lines(lexical_vault, vault_paths, qtbot) -> None:
     from PySide6.QtCore import Qt
@@ -220,3 +235,49 @@ def test_names_never_cover_each_other_unless_hovered(qapp) -> None:
     assert [labels[i].isVisible() for i in range(3)] == [True, False, True]  # the less important one waits
     emphasise(nodes, labels, edges, 1, rank=rank, shown_labels=10, local=False, accent="#00f", muted="#888")
     assert labels[1].isVisible() and labels[0].isVisible()  # hovered: it and its neighbours are named
+
+
+def test_the_time_slider_narrows_the_graph_to_its_span(lexical_vault, vault_paths, qtbot) -> None:
+    """Dragging or stepping the slider (the real widget, by keyboard) reloads the graph for that span."""
+    from datetime import UTC, datetime, timedelta
+
+    from PySide6.QtCore import Qt
+
+    from ui.graph.page import GraphPage, NodeItem
+    from ui.session import Session
+
+    now = datetime.now(UTC)
+    lexical_vault.ingest([
+        chat("o1", "Project Falcon kickoff is at Blue Fern Studio", "Ines Moreau", now - timedelta(days=400)),
+        chat("o2", "The Project Falcon budget is approved", "Ines Moreau", now - timedelta(days=399)),
+        chat("m1", "Project Osprey moves to Leipzig", "Ines Moreau", now - timedelta(days=60)),
+        chat("m2", "Project Osprey has a new logo", "Ines Moreau", now - timedelta(days=59)),
+        chat("r1", "Project Heron demo on Friday", "Ines Moreau", now - timedelta(days=2)),
+        chat("r2", "Project Heron needs a name for the app", "Ines Moreau", now - timedelta(days=1)),
+    ], embed=False)
+    consolidate(lexical_vault, options=ConsolidationOptions(self_names=("Anna Berg",), phone_region="DE",
+                                                            summaries=False))
+    session = Session(vault_paths)
+    session.attach(lexical_vault, lexical_vault.settings())
+    page = GraphPage(session)
+    qtbot.addWidget(page)
+    page.resize(1200, 760)
+    page.show()
+
+    def drawn() -> set[str]:
+        return {i.node.name for i in page.scene.items() if isinstance(i, NodeItem)}
+
+    projects = {"Project Falcon", "Project Osprey", "Project Heron"}
+    qtbot.waitUntil(lambda: projects <= drawn(), timeout=20000)
+    assert page.time_label.text() == "All time"
+    page.time_slider.setFocus()
+    qtbot.keyClick(page.time_slider, Qt.Key.Key_Left)  # one step: the past year
+    qtbot.waitUntil(lambda: drawn() & projects == {"Project Osprey", "Project Heron"}, timeout=20000)
+    assert page.time_label.text() == "Past year"
+    qtbot.keyClick(page.time_slider, Qt.Key.Key_Left)  # the past 90 days
+    qtbot.keyClick(page.time_slider, Qt.Key.Key_Left)  # the past 30 days
+    qtbot.waitUntil(lambda: drawn() & projects == {"Project Heron"}, timeout=20000)
+    assert page.time_label.text() == "Past 30 days"
+    qtbot.keyClick(page.time_slider, Qt.Key.Key_End)  # back to all time
+    qtbot.waitUntil(lambda: projects <= drawn(), timeout=20000)
+    assert page.time_label.text() == "All time"

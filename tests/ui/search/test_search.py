@@ -67,7 +67,7 @@ def test_filters_narrow_the_results(unlocked: Any, qtbot: Any) -> None:
     search.when.setCurrentIndex(search.when.findText("Today"))
     search.search_now()
     wait_idle(qtbot, window)
-    # The demo's newest memory is from yesterday: nothing about staging today.
+    # The demo's newest memory is from before today: nothing about staging today.
     qtbot.waitUntil(lambda: search.model.rowCount() == 0 and "Nothing in your memory matches" in search.status.text(),
                     timeout=15000)
     # ...but outside the filter there is a good match, and one click opens it

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from tests.ui.conftest import demo_now
 from ui import fmt
 
 
 def test_screen_rows_drop_the_chrome_and_other_rows_keep_their_text(unlocked: Any) -> None:
     vault = unlocked.session.vault
-    now = datetime.now().astimezone()
+    now = demo_now(vault)
     items = vault.items_between(now - timedelta(days=90), now + timedelta(days=1), limit=5000)
     screens = [i for i in items if i.kind == "screenshot" and i.text.lstrip().startswith("Activities")]
     assert screens, "the demo's screenshots show the desktop's top bar"

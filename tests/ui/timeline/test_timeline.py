@@ -8,13 +8,14 @@ from typing import Any
 
 from PySide6.QtCore import QPoint, Qt
 
-from tests.ui.conftest import wait_idle
+from core.types import Record
+from tests.ui.conftest import demo_now, wait_idle
 from ui import fmt
 from ui.timeline.count_text import density_hint_text, memory_count_text
 
 
 def _busiest_day(vault: Any) -> Any:
-    now = datetime.now().astimezone()
+    now = demo_now(vault)
     items = vault.items_between(now - timedelta(days=90), now + timedelta(days=1), limit=5000)
     days = Counter(fmt.to_local(i.timestamp).date() for i in items)
     return days.most_common(1)[0][0], items
@@ -94,7 +95,14 @@ def test_the_month_header_counts_that_month_only(unlocked: Any, qtbot: Any) -> N
     from ui.timeline.density import month_grid
 
     timeline = unlocked.timeline()
-    _day, items = _busiest_day(unlocked.session.vault)
+    vault = unlocked.session.vault
+    busiest, _items = _busiest_day(vault)
+    # A memory on the first of the next month, which the month's calendar grid shows greyed
+    first = (busiest.replace(day=1) + timedelta(days=32)).replace(day=1)
+    vault.ingest([Record(source="file", external_id="/notes/next-month.md", kind="document", title="next-month.md",
+                         timestamp=datetime(first.year, first.month, 1, 12, 0).astimezone(), text="Plans")],
+                 embed=False)
+    _day, items = _busiest_day(vault)
     per_day = Counter(fmt.to_local(i.timestamp).date() for i in items if i.source != "summary")
     # A month whose calendar grid also shows memories of the neighbouring months (greyed days).
     day = next(d for d in sorted(per_day) if any(g.month != d.month and per_day[g] for g in month_grid(d)))
@@ -118,7 +126,7 @@ def test_count_wording_is_plain() -> None:
 def test_a_screenshot_moment_is_decrypted_in_memory_only(unlocked: Any, qtbot: Any) -> None:
     window = unlocked
     vault = window.session.vault
-    now = datetime.now().astimezone()
+    now = demo_now(vault)
     shot = next(i for i in vault.items_between(now - timedelta(days=90), now, limit=500) if i.kind == "screenshot")
     timeline = window.timeline()
     before = {p: p.stat().st_mtime_ns for p in window.session.paths.home.rglob("*") if p.is_file()}
@@ -238,7 +246,7 @@ def test_jump_to_date_marks_the_days_that_hold_memories(unlocked: Any, qtbot: An
 
 def test_hovering_the_hour_strip_previews_the_screen_at_that_time(unlocked: Any, qtbot: Any) -> None:
     timeline = unlocked.timeline()
-    now = datetime.now().astimezone()
+    now = demo_now(unlocked.session.vault)
     items = unlocked.session.vault.items_between(now - timedelta(days=90), now, limit=500)
     shot = next(i for i in items if i.kind == "screenshot")
     day = fmt.to_local(shot.timestamp).date()
@@ -259,7 +267,7 @@ def test_clicking_a_screenshot_opens_it_full_size_with_selectable_words(unlocked
     from PySide6.QtGui import QGuiApplication
 
     window = unlocked
-    now = datetime.now().astimezone()
+    now = demo_now(window.session.vault)
     shot = next(i for i in window.session.vault.items_between(now - timedelta(days=90), now, limit=500)
                 if i.kind == "screenshot" and (i.meta or {}).get("url"))
     timeline = window.timeline()

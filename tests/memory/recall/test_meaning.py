@@ -1,0 +1,41 @@
+"""Meaning in context: a candidate gains its own and its episode neighbours' closeness to the question."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.memory.consolidation.consolidate import consolidate
+from core.memory.consolidation.types import ConsolidationOptions
+from core.memory.recall.graph import build_graph
+from core.memory.recall.meaning import lift_by_meaning
+from tests.memory.helpers import at, chat
+
+SESSION = [
+    ("a1", "Cleo", "We finally booked the ferry to the islands."),
+    ("a2", "Dan", "Yes!"),
+    ("a3", "Cleo", "Two weeks of beaches and boats."),
+    ("b1", "Dan", "Yes!"),
+]
+
+
+def _graph(vault):  # type: ignore[no-untyped-def]
+    records = [chat(ext, text, who, at(minutes=n)) for n, (ext, who, text) in enumerate(SESSION[:3])]
+    records.append(chat("b1", SESSION[3][2], SESSION[3][1], at(days=30)))  # another episode, alone
+    vault.ingest(records, embed=False)
+    consolidate(vault, options=ConsolidationOptions(phone_region="CH", summaries=False))
+    reader = vault.read()
+    ids = {ext: iid for iid, ext in reader.execute("SELECT id, external_id FROM items WHERE kind = 'message'")}
+    return build_graph(reader), ids
+
+
+def test_a_short_reply_between_close_messages_rises_above_the_same_reply_alone(lexical_vault) -> None:  # type: ignore[no-untyped-def]
+    graph, ids = _graph(lexical_vault)
+    scores = {ids["a2"]: 1.0, ids["b1"]: 1.0}  # the fusion could not tell them apart
+    cosines = {ids["a1"]: 0.6, ids["a3"]: 0.4, ids["a2"]: 0.1, ids["b1"]: 0.1}
+    lifted = lift_by_meaning(graph, scores, cosines, weight=0.5, neighbours=1.0)
+    assert lifted[ids["a2"]] == pytest.approx(1.0 + 0.5 * (0.1 + 0.5))  # its own cosine + the mean of its two
+    assert lifted[ids["b1"]] == pytest.approx(1.0 + 0.5 * 0.1)  # no neighbours in its episode
+    assert set(lifted) == set(scores), "only candidates move: the work is bounded by them"
+    alone = lift_by_meaning(graph, scores, cosines, weight=0.5, neighbours=0.0)
+    assert alone[ids["a2"]] == alone[ids["b1"]]
+    assert lift_by_meaning(graph, scores, cosines, weight=0.0, neighbours=1.0) == scores
