@@ -68,6 +68,7 @@ def answer_grid() -> dict[str, Any]:
         {"min_cosine": 0.6}, {"statements_only": False}, {"min_coverage": 0.4}, {"min_coverage": 0.25},
         {"reactions": False}, {"participants_only": False},
         {"reactions": False, "participants_only": False, "min_coverage": 0.4},
+        {"speaker_margin": 0.0}, {"speaker_margin": 0.4}, {"speaker_margin": 0.7},
     ]
     for change in variants:
         policy = replace(DEFAULT_ABSTENTION, **change)
@@ -76,7 +77,7 @@ def answer_grid() -> dict[str, Any]:
     return grid
 
 
-def held_out_answers(vault: Any, qs: list[dict[str, Any]], limit: int | None) -> dict[str, Any]:
+def held_out_answers(vault: Any, qs: list[dict[str, Any]], limit: int | None, embed: Any) -> dict[str, Any]:
     """Extractive answers under every abstention policy; leave-one-conversation-out choice on the balance
     between adversarial abstention and false abstention."""
     from bench.llm import abstention_balance, answer_rows, answer_table, pick_questions
@@ -86,7 +87,7 @@ def held_out_answers(vault: Any, qs: list[dict[str, Any]], limit: int | None) ->
     memo = MemoRetriever(vault)
     rows = {}
     for name, policy in answer_grid().items():
-        answerer = Answerer(memo, neighbours=memo.neighbours, backend=None, abstention=policy, embed=_embed(vault))
+        answerer = Answerer(memo, neighbours=memo.neighbours, backend=None, abstention=policy, embed=embed)
         rows[name] = answer_rows(vault, picked, answerer, use_model=False)[0]
     folds = leave_one_conversation_out(rows, abstention_balance, ())
     held = [r for conv, name in folds.chosen.items() for r in rows[name] if r["conversation"] == conv]
@@ -94,7 +95,7 @@ def held_out_answers(vault: Any, qs: list[dict[str, Any]], limit: int | None) ->
             "chosen": folds.chosen, "balance": {name: abstention_balance(r) for name, r in rows.items()}}
 
 
-def held_out_composition(vault: Any, qs: list[dict[str, Any]], limit: int | None) -> dict[str, Any]:
+def held_out_composition(vault: Any, qs: list[dict[str, Any]], limit: int | None, embed: Any) -> dict[str, Any]:
     """Extractive answers per composition; leave-one-conversation-out choice on F1 + gold cited."""
     from dataclasses import replace
 
@@ -105,12 +106,12 @@ def held_out_composition(vault: Any, qs: list[dict[str, Any]], limit: int | None
     picked = [q for q in pick_questions(qs, limit) if int(q["category"]) != 5]
     memo = MemoRetriever(vault)
     grid = {"shipped": DEFAULT_COMPOSITION}
-    for field, values in (("second_quote", (0.0, 0.7, 0.85)), ("meaning", (0.0, 0.5, 1.0, 2.0))):
+    for field, values in (("second_quote", (0.0, 0.3, 0.5, 0.7, 0.85)), ("meaning", (0.0, 0.5, 1.0, 2.0))):
         for value in values:
             if replace(DEFAULT_COMPOSITION, **{field: value}) != DEFAULT_COMPOSITION:
                 grid[f"{field}={value}"] = replace(DEFAULT_COMPOSITION, **{field: value})
     rows = {name: answer_rows(vault, picked, Answerer(memo, neighbours=memo.neighbours, composition=c,
-                                                      embed=_embed(vault)), use_model=False)[0]
+                                                      embed=embed), use_model=False)[0]
             for name, c in grid.items()}
     folds = leave_one_conversation_out(rows, lambda r: mean_of(r, "f1") + mean_of(r, "evidence_cited"), ())
     held = [r for conv, name in folds.chosen.items() for r in rows[name] if r["conversation"] == conv]
@@ -119,9 +120,22 @@ def held_out_composition(vault: Any, qs: list[dict[str, Any]], limit: int | None
 
 
 def _embed(vault: Any) -> Any:
-    """The vault's sentence vectors for the extractive answer (``None`` without an embedder)."""
+    """The vault's sentence vectors for the extractive answer (``None`` without an embedder), remembered:
+    every answer policy of the grids embeds the same sentences.  Make one per run and pass it on."""
     embedder = vault.embedder()
-    return embedder.embed if embedder is not None else None
+    if embedder is None:
+        return None
+    cache: dict[str, Any] = {}
+
+    def embed(texts: Any) -> Any:
+        import numpy as np
+
+        missing = [t for t in dict.fromkeys(texts) if t not in cache]
+        if missing:
+            cache.update(zip(missing, embedder.embed(missing), strict=True))
+        return np.array([cache[t] for t in texts])
+
+    return embed
 
 
 def print_composition(result: dict[str, Any]) -> None:
@@ -210,6 +224,7 @@ def reopen_vault(data: list[dict[str, Any]], folder: Path) -> tuple[Any, dict[st
 def run_on_consolidated(vault: Any, data: list[dict[str, Any]], known: dict[str, set[str]], qs: list[dict[str, Any]],
                         args: argparse.Namespace, results: dict[str, Any]) -> dict[str, Any]:
     """The figures that need the memory graph: Cairn's search, the held-out folds, the answers."""
+    embed = _embed(vault)
     try:
         from core.memory.recall.recall import GraphCache
         from core.retrieve.hybrid import FusionWeights
@@ -228,10 +243,14 @@ def run_on_consolidated(vault: Any, data: list[dict[str, Any]], known: dict[str,
             print_held_out(results["folds"])
         if args.answers and not args.no_folds:
             results["answer_folds"] = held_out_answers(vault, questions(data, known, cats=(1, 2, 3, 4, 5)),
-                                                       args.answer_limit)
+                                                       args.answer_limit, embed)
             print_answer_folds(results["answer_folds"])
-            results["composition"] = held_out_composition(vault, qs, args.answer_limit)
+            results["composition"] = held_out_composition(vault, qs, args.answer_limit, embed)
             print_composition(results["composition"])
+            from bench.answer_choice import held_out_chooser, print_chooser
+
+            results["chooser"] = held_out_chooser(vault, qs, args.answer_limit, MemoRetriever(vault), embed)
+            print_chooser(results["chooser"])
         if args.answers:
             from bench.llm import answer_metrics, print_answer_metrics
             from core.assistant import open_backend
@@ -240,7 +259,7 @@ def run_on_consolidated(vault: Any, data: list[dict[str, Any]], known: dict[str,
             try:
                 results["answers"] = answer_metrics(vault, questions(data, known, cats=(1, 2, 3, 4, 5)),
                                                     backend=backend, limit_per_category=args.answer_limit,
-                                                    answerer_options={"embed": _embed(vault)})
+                                                    answerer_options={"embed": embed})
             finally:
                 if backend is not None:
                     backend.close()

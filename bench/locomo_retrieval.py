@@ -66,6 +66,7 @@ def retrieval_grid() -> dict[str, tuple[Any, Any]]:
     grid["strip_speakers=False"] = (fusion, replace(weights, strip_speakers=False))
     grid["report_lag=0.0"] = (fusion, replace(weights, report_lag=0.0))
     grid["report_share=1.0"] = (fusion, replace(weights, report_share=1.0))
+    grid["meaning_keeps_top=False"] = (fusion, replace(weights, meaning_keeps_top=False))
     for meaning in (0.0, 0.4):
         grid[f"meaning={meaning}"] = (fusion, replace(weights, meaning=meaning))
     for around in (0.0, 1.0):

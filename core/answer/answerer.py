@@ -21,7 +21,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 
-from core.answer.abstain import Abstention, about_persons, matching, outweighed, subjects
+from core.answer.abstain import Abstention, about_persons, matching, outweighed, subjects, swapped_speaker
+from core.answer.choose import DEFAULT_CHOOSER, Chooser, choose
 from core.answer.citations import NOT_FOUND_RE, Validated, citation_numbers, date_consistent, validate_answer
 from core.answer.context import approx_tokens, build_snippets, format_snippet
 from core.answer.extractive import (
@@ -32,7 +33,7 @@ from core.answer.extractive import (
     query_terms,
     rank_snippets,
 )
-from core.answer.meaning import Embed, sentence_similarity
+from core.answer.meaning import Embed, Similarity, sentence_similarity
 from core.answer.text import coverage
 from core.answer.types import (
     NOT_FOUND_TEXT,
@@ -68,7 +69,8 @@ class Answerer:
     ``"completion"`` (few-shot text, for small base models) or ``"chat"``
     (instruction-tuned models); ``None`` picks completion for the packaged
     default model and chat otherwise.  ``embed`` (texts → unit vectors: the
-    vault's embedder) lets the extractive answer weigh meaning (``Composition.meaning``).
+    vault's embedder) lets the extractive answer weigh meaning (``Composition.meaning``).  ``chooser``: the
+    weights that pick the snippet an extractive answer quotes (``None``: shared words plus meaning).
     """
 
     def __init__(
@@ -85,6 +87,7 @@ class Answerer:
         abstention: Abstention = DEFAULT_ABSTENTION,
         composition: Composition = DEFAULT_COMPOSITION,
         embed: Embed | None = None,
+        chooser: Chooser | None = DEFAULT_CHOOSER,
     ) -> None:
         self._retriever = retriever
         self._neighbours = neighbours
@@ -95,6 +98,7 @@ class Answerer:
         self._abstention = abstention
         self._composition = composition
         self._embed = embed
+        self._chooser = chooser
         self._prompt = prompt or load_prompt("answer")
         if prompt_style is None:
             spec = getattr(backend, "spec", None)
@@ -102,6 +106,10 @@ class Answerer:
         if prompt_style not in ("completion", "chat"):
             raise ValueError(f"prompt_style must be 'completion' or 'chat', not {prompt_style!r}")
         self._style = prompt_style
+
+    @property
+    def abstention(self) -> Abstention:
+        return self._abstention
 
     @property
     def prompt_style(self) -> str:
@@ -171,7 +179,8 @@ class Answerer:
             question=question, understanding=understanding, snippets=tuple(snippets), applied_range=applied,
             model=backend.name if backend is not None else None,
         )
-        relevant = self._relevant(understanding, snippets, notes)
+        similarity = self._similarity(understanding.question, snippets)
+        relevant = self.relevant(understanding, snippets, notes, similarity)
         best_matches = tuple(s for _, s in rank_snippets(understanding, snippets)[:3])
         if not relevant:
             yield Answer(
@@ -180,8 +189,11 @@ class Answerer:
                 **base,  # type: ignore[arg-type]
             )
             return
-        extracted = extractive_answer(understanding, relevant, tz, self._composition,
-                                      self._similarity(understanding.question, relevant))
+        # Once something relevant is found, the chooser picks among all snippets: the answer is often the reply
+        # next to the message that shares the question's words, which itself is not "relevant".
+        ranked = choose(understanding, snippets, snippets, similarity, self._chooser, self._abstention) \
+            if self._chooser is not None else None
+        extracted = extractive_answer(understanding, relevant, tz, self._composition, similarity, ranked)
         assert extracted is not None
 
         if backend is None:
@@ -305,8 +317,11 @@ class Answerer:
             lists.insert(0, list(self._retriever.search(replace(base, sources=chat_sources)).hits))
         return _interleave(lists, self._k)
 
-    def _relevant(self, understanding: Understanding, snippets: Sequence[Snippet], notes: list[str]) -> list[Snippet]:
-        """The snippets that plausibly answer; empty means "not found"."""
+    def relevant(self, understanding: Understanding, snippets: Sequence[Snippet], notes: list[str] | None = None,
+                 similarity: Similarity | None = None) -> list[Snippet]:
+        """The snippets that plausibly answer, under this answerer's abstention policy; empty means "not found".
+        ``similarity`` (sentence → closeness in meaning to the question) lets the speaker margin weigh meaning."""
+        notes = notes if notes is not None else []
         terms = query_terms(understanding)
         found = matching(snippets, terms, self._abstention)
         if not found:
@@ -314,7 +329,8 @@ class Answerer:
         if understanding.persons:
             persons = subjects(snippets, understanding.persons, self._abstention)
             about = [s for s in found if about_persons(s, persons, self._abstention, terms)]
-            if not about or outweighed(found, about, terms, self._abstention):
+            if not about or outweighed(found, about, terms, self._abstention) \
+                    or swapped_speaker(snippets, persons, terms, similarity or {}, self._abstention):
                 notes.append(f"the matching memories are not about {', '.join(persons)}")
                 return []
             return about
@@ -323,7 +339,7 @@ class Answerer:
     def _similarity(self, question: str, snippets: Sequence[Snippet]) -> dict[str, float]:
         """Sentence → similarity in meaning to the question, when the composition uses it and vectors exist
         (a vault without an embedder answers by shared words alone, as before)."""
-        if self._embed is None or not self._composition.meaning:
+        if self._embed is None or not (self._composition.meaning or self._abstention.speaker_margin):
             return {}
         try:
             return sentence_similarity(question, snippets, self._embed)

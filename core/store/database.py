@@ -31,6 +31,8 @@ T = TypeVar("T")
 
 _STOP = object()
 WRITER_CACHE_KIB = 65_536
+WAL_AUTOCHECKPOINT = 1000  # pages (SQLite's default); a large import raises it for a while (core.store.batch_writer)
+WAL_SIZE_LIMIT = 64 * 2**20  # bytes the WAL file keeps after a checkpoint: an import's large WAL shrinks back
 # A search at 1M reads a few hundred random pages (vectors to re-score, filter rows, FTS doclists); the default cache
 # kept few of the b-tree's inner pages, so most lookups decrypted 2-3 pages.  Per reader thread.
 READER_CACHE_KIB = 32_768
@@ -74,6 +76,8 @@ class Database:
         # Inserts into large random-keyed indexes (source keys, text hashes, FTS segments) thrash a small
         # page cache: the default 8 MB made a 1M-item import ~4x slower than a 10k one.  64 MB, writer only.
         self._writer_conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+        self._writer_conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
+        self._writer_conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
         # One reader per OS thread, not per ``threading.local``: a Qt pool thread gets a fresh Python thread
         # state for every task, so a thread-local reader leaked one open connection per task.
         self._readers: dict[int, ReaderConnection] = {}

@@ -107,3 +107,22 @@ def test_with_participants_only_a_named_non_speaker_is_what_the_question_is_abou
     assert not about_persons(johns, named, STRICT)
     assert subjects([johns], ["Rob"], Abstention(participants_only=True)) == ("Rob",), "nobody speaks: keep all"
     assert subjects([johns, marias], persons, Abstention(participants_only=False)) == tuple(persons)
+
+
+def test_the_other_speakers_story_with_the_name_swapped_is_not_answered() -> None:
+    from core.answer.abstain import swapped_speaker
+
+    # "What does Melanie's necklace mean to her?": the necklace is Caroline's; Melanie only praised colours
+    story = _snippet("This necklace is super special to me, it stands for love and faith.", "Caroline")
+    remark = _snippet("The colours are so bright!", "Melanie")
+    terms = ["necklace", "mean"]
+    close = {"This necklace is super special to me, it stands for love and faith.": 0.7,
+             "The colours are so bright!": 0.2}
+    assert swapped_speaker([story, remark], ["Melanie"], terms, close, Abstention())
+    assert not swapped_speaker([story, remark], ["Melanie"], terms, close, Abstention(speaker_margin=0.0))
+    # Caroline's own question is answered from her own story
+    assert not swapped_speaker([story, remark], ["Caroline"], terms, close, Abstention())
+    # a near tie is not a swap: Melanie's own words about her necklace hold up against Caroline's
+    own = _snippet("My necklace means a lot to me.", "Melanie")
+    assert not swapped_speaker([story, own], ["Melanie"], terms, {**close, "My necklace means a lot to me.": 0.6},
+                               Abstention())

