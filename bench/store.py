@@ -1,6 +1,7 @@
 """Vault figures per size: import, unlock to first result (CLI and app), search latency, ANN recall, RSS.
 
     python -m bench.store [--sizes 10000 100000 1000000] [--keep DIR] [--skip-baseline]
+    python -m bench.store --import-into DIR [--count 100000]   # into a copy of a built vault
 
 Each size gets a vault of synthetic chat messages (Zipf words over a 20,000-word
 vocabulary, seeded) and clustered 384-d vectors (2,000 topics, per-dimension
@@ -11,6 +12,11 @@ reused by the next run (it is encrypted; building 1M takes long on 2 cores).
 
 Today's design is the baseline in the same run: exact search over every vector
 loaded from the store (``CAIRN_ANN_MIN_VECTORS`` set above the vault's size).
+
+``--import-into DIR`` measures what import costs once a vault is large: it
+copies the built vault ``DIR`` (never changed) to a temporary folder and
+imports ``--count`` new messages into the copy (ids after the vault's), printing
+msg/s and the process's CPU seconds; run it from two checkouts to compare.
 """
 
 from __future__ import annotations
@@ -124,6 +130,28 @@ def build(home: Path, n: int) -> dict[str, Any]:
     return figures
 
 
+def import_into(vault_dir: Path, count: int) -> list[tuple[str, str]]:
+    """Import ``count`` new bench messages into a copy of the built vault ``vault_dir``; the figures."""
+    import dataclasses
+    import shutil
+
+    from core.paths import VaultPaths
+    from core.vault import Vault
+
+    with tempfile.TemporaryDirectory(dir=vault_dir.parent) as tmp:
+        home = Path(tmp) / "copy"
+        shutil.copytree(vault_dir, home)
+        v = Vault.open(VaultPaths(home), PASSPHRASE, embedder=None)
+        offset = int(v.read().execute("SELECT count(*) FROM items").fetchone()[0])
+        new = (dataclasses.replace(r, external_id=str(offset + i)) for i, r in enumerate(messages(count, seed=11)))
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        report = v.ingest(new, embed=False)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        v.close()
+    return [(f"import {count:,} into a copy of {offset:,} items", f"{report.imported / wall:,.0f} msg/s, "
+             f"{wall:.1f} s wall, {cpu:.1f} s CPU ({load()})")]
+
+
 def fresh_process(home: Path, query: str, ann: bool) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of a fresh ``cairn search`` process."""
     env = {**os.environ, "CAIRN_PASSPHRASE": PASSPHRASE, "CAIRN_HOME": str(home)}
@@ -131,7 +159,10 @@ def fresh_process(home: Path, query: str, ann: bool) -> tuple[float, float]:
     code = ("import resource, sys; from app.cli import main\n"
             f"sys.argv = ['cairn', 'search', {query!r}, '--no-time-parse']\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+            # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child spawned by this (large) bench
+            # process reported the bench's own RSS (1,110 MiB at 1M where the search itself peaked at 385 MiB).
+            "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')]\n"
+            "print('RSS', hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
     t0 = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     wall = time.perf_counter() - t0
@@ -302,8 +333,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--build-only", action="store_true", help="build the vaults and stop")
     parser.add_argument("--skip-baseline", action="store_true", help="no exact-search baseline (it loads every vector)")
     parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--import-into", type=Path, metavar="DIR", help="a built vault: import into a copy of it")
+    parser.add_argument("--count", type=int, default=100_000, help="messages --import-into imports")
     args = parser.parse_args(argv)
     rows = Table()
+    if args.import_into:
+        for row in import_into(args.import_into, args.count):
+            rows.append(row)
+        rows.print()
+        return
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         for n in args.sizes:

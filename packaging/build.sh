@@ -2,7 +2,8 @@
 # `make package`: build Cairn's Linux artefacts from this checkout.
 #   1. llama-cpp-python built portable (GGML_NATIVE=OFF, no AVX-512), once, cached beside setup's wheel;
 #   2. a build venv with Cairn installed as a user gets it (not editable) plus PyInstaller;
-#   3. the one-folder bundle (packaging/cairn.spec); the .deb step strips its ELF files (linux/elf_tidy.py);
+#   3. the one-folder bundle (packaging/cairn.spec), one OpenBLAS shared by faiss and SciPy (linux/share_libs.py);
+#      the .deb step strips its ELF files (linux/elf_tidy.py);
 #   4. checks: no AVX-512 instruction in the ggml CPU backend, the bundle's own `cairn build-info`;
 #   5. cairn-<version>-linux-<arch>.tar.gz and cairn_<version>_<arch>.deb (lintian: no errors);
 #   6. sizes and start times.
@@ -117,6 +118,8 @@ step_bundle() {
   CAIRN_TESSDATA="$(dirname "$(find /usr/share/tesseract-ocr -name eng.traineddata | head -1)")" \
     "$VENV/bin/pyinstaller" --noconfirm --log-level WARN --distpath "$DIST" --workpath "$OUT/work" packaging/cairn.spec
   ln -sfn cairn "$DIST/cairn/cairn-app"
+  # One OpenBLAS for faiss and SciPy, one copy of what two *.libs folders hold byte for byte (`check` runs faiss).
+  "$VENV/bin/python" packaging/linux/share_libs.py "$DIST/cairn"
 }
 
 step_check() {

@@ -38,6 +38,33 @@ def _onnxruntime() -> dict[str, Any]:
     return {"version": onnxruntime.__version__, "providers": onnxruntime.get_available_providers()}
 
 
+def _faiss() -> dict[str, Any]:
+    import faiss
+    import numpy as np
+
+    # Small, but through BLAS (k-means assignment: sgemm) and LAPACK (PCA: dsyev): the bundle's faiss calls the
+    # OpenBLAS SciPy ships (packaging/linux/share_libs.py), and a wrong forward would fail or mis-rank here.
+    points = np.random.default_rng(0).standard_normal((128, 8)).astype("float32")
+    index = faiss.index_factory(8, "IVF2,Flat")
+    index.train(points)
+    index.add(points)
+    found = index.search(points[:32], 1)[1].ravel()
+    pca = faiss.PCAMatrix(8, 2)
+    pca.train(points)
+    if list(found) != list(range(32)) or not np.isfinite(pca.apply(points[:1])).all():
+        raise RuntimeError("faiss found the wrong neighbours: its BLAS is broken")
+    return {"version": faiss.__version__, "blas_check": "ok"}
+
+
+def _heif() -> dict[str, Any]:
+    import pi_heif
+
+    info = pi_heif.libheif_info()
+    if not info.get("decoders"):
+        raise RuntimeError("libheif has no HEVC decoder")
+    return {"libheif": info["libheif"], "decoders": ", ".join(info["decoders"].values())}
+
+
 def _qt() -> dict[str, Any]:
     import PySide6
     from PySide6.QtCore import qVersion
@@ -56,7 +83,7 @@ def _models() -> dict[str, Any]:
 
 
 def build_info(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
-    """Versions of Cairn and its native parts: llama.cpp and its CPU features, Tesseract, ONNX Runtime, Qt."""
+    """Versions of Cairn and its native parts: llama.cpp and its CPU features, Tesseract, ONNX Runtime, faiss, libheif, Qt."""
     from core.version import version
 
     report: dict[str, Any] = {
@@ -64,7 +91,7 @@ def build_info(as_json: Annotated[bool, typer.Option("--json", help="Machine-rea
         "machine": platform.machine(),
     }
     for name, probe in (("llama_cpp", _llama), ("tesseract", _tesseract), ("onnxruntime", _onnxruntime),
-                        ("qt", _qt), ("models", _models)):
+                        ("faiss", _faiss), ("heif", _heif), ("qt", _qt), ("models", _models)):
         try:
             report[name] = probe()
         except Exception as exc:  # a missing part is reported, not fatal: this is a diagnostic

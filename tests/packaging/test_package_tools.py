@@ -47,6 +47,8 @@ def test_build_info_reports_every_native_part() -> None:
     assert "AVX" in info["llama_cpp"]["system_info"]  # llama.cpp's own list of the CPU features it was built with
     assert Path(info["tesseract"]["eng_traineddata"], "eng.traineddata").is_file()
     assert "CPUExecutionProvider" in info["onnxruntime"]["providers"]
+    assert info["faiss"]["blas_check"] == "ok"
+    assert "HEVC" in info["heif"]["decoders"]
     assert info["frozen"] is False
 
 

@@ -75,9 +75,9 @@ def load_file_image(session: Session, item: Any, page: int, longest: int) -> Que
             return _pdf_page(Path(path), page, longest)
 
         try:
-            import pillow_heif
+            import pi_heif
 
-            pillow_heif.register_heif_opener()
+            pi_heif.register_heif_opener()
         except ImportError:
             pass
         try:

@@ -51,9 +51,12 @@ COMPONENT = "org.a11y.atspi.Component"
 SCREEN = 0  # ATSPI_COORD_TYPE_SCREEN
 STATE_SHOWING = 25  # bit of AtspiStateType in GetState's first word
 PASSWORD_ROLE = "password text"
-MAX_NODES = 400
+MAX_NODES = 300
 MAX_DEPTH = 12
-REWALK_S = 30.0
+# A walk asks ~4 questions per object: a browser's tree of 300 objects is ~1,200 round trips, each
+# answered by the application too (not measured here: no browser on this machine).  What a walk found,
+# text objects or none, is kept this long; a dead object makes the next read fail and walk again.
+REWALK_S = 120.0
 TIMEOUT_S = 0.5
 MAX_TEXT_CHARS = 20_000  # from the first visible character: more than a screen of text
 

@@ -41,10 +41,10 @@ def _open(data: bytes, limits: ExtractLimits) -> Any:
 
     if data[4:12] in _HEIF_BRANDS:
         try:
-            import pillow_heif
+            import pi_heif
         except ImportError as exc:
-            raise Unsupported("HEIC/HEIF image: the pillow-heif package is not installed") from exc
-        pillow_heif.register_heif_opener()
+            raise Unsupported("HEIC/HEIF image: the pi-heif package is not installed") from exc
+        pi_heif.register_heif_opener()
     try:
         image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as exc:

@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from core.capture.files.indexer import FileIndexer
 from core.capture.files.sink import VaultFileSink
 from core.normalize.extract import ExtractLimits
@@ -23,8 +25,11 @@ def _index(window: Any, folder: Path, files: dict[str, bytes]) -> Any:
     return vault
 
 
-def test_a_scanned_image_shows_its_searched_words_boxed(unlocked: Any, qtbot: Any, tmp_path: Path) -> None:
-    vault = _index(unlocked, tmp_path / "Scans", {"receipt.png": text_image(LINES)})
+@pytest.mark.parametrize(("name", "fmt"), [("receipt.png", "PNG"), ("IMG_0042.HEIC", "HEIF")])
+def test_a_scanned_image_shows_its_searched_words_boxed(unlocked: Any, qtbot: Any, tmp_path: Path, name: str,
+                                                        fmt: str) -> None:
+    # HEIC: written by the tests' encoder (pillow-heif), shown through the app's decode-only pi-heif.
+    vault = _index(unlocked, tmp_path / "Scans", {name: text_image(LINES, fmt=fmt)})
     (hit,) = vault.search(SearchRequest(query="lighthouse", k=1, parse_time=False)).hits
     moment = unlocked.timeline().moment
     moment.show_item(vault.get_item(hit.item_id), ["lighthouse"])
