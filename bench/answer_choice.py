@@ -95,13 +95,13 @@ def held_out_chooser(vault: Any, qs: Sequence[dict[str, Any]], limit: int | None
     all_groups = [(x, y) for _, x, y in groups]
     tables = {
         "before: shared words + meaning": answer_table(rows_with(None, picked)),
-        "shipped DEFAULT_CHOOSER": answer_table(rows_with(DEFAULT_CHOOSER, picked)),
+        "DEFAULT_CHOOSER (opt-in)": answer_table(rows_with(DEFAULT_CHOOSER, picked)),
         "fitted on all three": answer_table(rows_with(Chooser(tuple(float(v) for v in fitted)), picked)),
         "HELD-OUT FOLDS": answer_table(held_rows),
     }
     return {"tables": tables, "weights": [round(float(v), 2) for v in fitted],
             "top1": {"fitted, in-sample": top1(all_groups, fitted),
-                     "shipped, in-sample": top1(all_groups, np.array(DEFAULT_CHOOSER.weights)),
+                     "DEFAULT_CHOOSER, in-sample": top1(all_groups, np.array(DEFAULT_CHOOSER.weights)),
                      "held-out folds": sum(held_top1) / max(1, len(held_top1))}}
 
 

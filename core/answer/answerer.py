@@ -22,7 +22,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 
 from core.answer.abstain import Abstention, about_persons, matching, outweighed, subjects, swapped_speaker
-from core.answer.choose import DEFAULT_CHOOSER, Chooser, choose
+from core.answer.choose import Chooser, choose
 from core.answer.citations import NOT_FOUND_RE, Validated, citation_numbers, date_consistent, validate_answer
 from core.answer.context import approx_tokens, build_snippets, format_snippet
 from core.answer.extractive import (
@@ -70,7 +70,9 @@ class Answerer:
     (instruction-tuned models); ``None`` picks completion for the packaged
     default model and chat otherwise.  ``embed`` (texts → unit vectors: the
     vault's embedder) lets the extractive answer weigh meaning (``Composition.meaning``).  ``chooser``: the
-    weights that pick the snippet an extractive answer quotes (``None``: shared words plus meaning).
+    weights that pick the snippet an extractive answer quotes (``None``, the default: shared words plus meaning;
+    ``core.answer.choose.DEFAULT_CHOOSER`` is fitted on chat only and picked a screen capture's calendar time
+    over the chat message that answered, so it stays opt-in).
     """
 
     def __init__(
@@ -87,7 +89,7 @@ class Answerer:
         abstention: Abstention = DEFAULT_ABSTENTION,
         composition: Composition = DEFAULT_COMPOSITION,
         embed: Embed | None = None,
-        chooser: Chooser | None = DEFAULT_CHOOSER,
+        chooser: Chooser | None = None,
     ) -> None:
         self._retriever = retriever
         self._neighbours = neighbours

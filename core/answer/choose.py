@@ -8,7 +8,8 @@ question is about, being a reply to a message that matches the question, not
 being a question itself.  The weights are fitted listwise (softmax over the
 snippets of one question, the gold evidence turn as target) leave-one-
 conversation-out in ``bench.locomo --answers``; the shipped ones are fitted on
-all three development conversations.  No feature looks at names, topics or
+all three development conversations (opt-in: ``Answerer`` defaults to
+shared words plus meaning).  No feature looks at names, topics or
 phrasings of any conversation.  Pure functions.
 """
 
@@ -54,7 +55,8 @@ class Chooser:
 # Fitted on all three LoCoMo-dev conversations by bench.locomo --answers (listwise, L2 0.001).  Same run, all 383
 # answerable questions: shared words + meaning (before) F1 0.240, gold cited 0.509; this chooser with
 # Composition.second_quote=0.3 (chosen in all three folds) held out F1 0.243, gold cited 0.522 — a small gain;
-# the chosen snippet is a gold turn for 0.465 of questions held out.
+# the chosen snippet is a gold turn for 0.465 of questions held out.  Opt-in (``Answerer(chooser=…)``): fitted on
+# chat only, it picked a screen capture's calendar time over the chat message that answered (tests/ui/ask).
 DEFAULT_CHOOSER = Chooser((1.29, 3.79, 0.42, 0.07, 1.55, 2.14, 1.38, -0.7, -0.22, 2.72, -0.47, 1.96))
 
 
