@@ -68,7 +68,7 @@ def answer_grid() -> dict[str, Any]:
         {"min_cosine": 0.6}, {"statements_only": False}, {"min_coverage": 0.4}, {"min_coverage": 0.3},
         {"reactions": False}, {"participants_only": False},
         {"reactions": False, "participants_only": False, "min_coverage": 0.4},
-        {"speaker_margin": 0.0}, {"speaker_margin": 0.4}, {"speaker_margin": 0.7},
+        {"speaker_margin": 0.55}, {"speaker_margin": 0.4}, {"speaker_margin": 0.7},
     ]
     for change in variants:
         policy = replace(DEFAULT_ABSTENTION, **change)

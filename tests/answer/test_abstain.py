@@ -118,11 +118,12 @@ def test_the_other_speakers_story_with_the_name_swapped_is_not_answered() -> Non
     terms = ["necklace", "mean"]
     close = {"This necklace is super special to me, it stands for love and faith.": 0.7,
              "The colours are so bright!": 0.2}
-    assert swapped_speaker([story, remark], ["Melanie"], terms, close, Abstention())
+    on = Abstention(speaker_margin=0.55)
+    assert swapped_speaker([story, remark], ["Melanie"], terms, close, on)
     assert not swapped_speaker([story, remark], ["Melanie"], terms, close, Abstention(speaker_margin=0.0))
     # Caroline's own question is answered from her own story
-    assert not swapped_speaker([story, remark], ["Caroline"], terms, close, Abstention())
+    assert not swapped_speaker([story, remark], ["Caroline"], terms, close, on)
     # a near tie is not a swap: Melanie's own words about her necklace hold up against Caroline's
     own = _snippet("My necklace means a lot to me.", "Melanie")
     assert not swapped_speaker([story, own], ["Melanie"], terms, {**close, "My necklace means a lot to me.": 0.6},
-                               Abstention())
+                               on)
