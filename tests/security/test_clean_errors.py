@@ -236,7 +236,9 @@ def test_a_damaged_key_file_is_named_as_such(tmp_path: Path) -> None:
 def test_a_full_disk_while_import_updates_memory_says_the_import_is_whole(tmp_path: Path) -> None:
     home, env = _vault(tmp_path, messages=1500)  # 1,500 memories waiting for consolidation
     one = write_jsonl(tmp_path / "one.jsonl", [jsonl_line("new", "the lighthouse keeper retired", minutes=9999)])
-    done, after = _on_a_small_disk(tmp_path, home, env, 256, "import", str(one))
+    # 512 KB spare: enough for the import and a first consolidation batch (its chunks' filter rows included), not
+    # for all 1,501 memories, so the disk fills part-way through the memory update.
+    done, after = _on_a_small_disk(tmp_path, home, env, 512, "import", str(one))
     line = _one_error_line(done, f"{one}: all 1 new or changed messages were imported", "nothing stored is lost",
                            "cairn consolidate")
     found = re.search(r"\(([\d,]+) of 1,501 memories consolidated\)", line)
