@@ -76,12 +76,17 @@ def xserver(size: str = "1280x800x24") -> Iterator[XServer]:
         yield server
     finally:
         for proc in (wm, xvfb):
-            proc.terminate()
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            _stop(proc)
+
+
+def _stop(proc: subprocess.Popen[Any]) -> None:
+    """Terminate, and kill what does not exit within 5 s (a wedged server must not hang the suite)."""
+    proc.terminate()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def accessibility_missing() -> str | None:
@@ -125,12 +130,7 @@ def accessibility_bus(server: XServer, runtime_dir: Path) -> Iterator[Accessibil
         for key in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "QT_LINUX_ACCESSIBILITY_ALWAYS_ON", "NO_AT_BRIDGE"):
             server.extra.pop(key, None)
         for proc in reversed(procs):
-            proc.terminate()
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            _stop(proc)
 
 
 def _wait_for_a11y(address: str, timeout: float = 15.0) -> None:
