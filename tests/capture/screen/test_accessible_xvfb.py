@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,13 +60,24 @@ def _texts(source: AtspiTextSource, window: VisibleWindow, want: str, timeout: f
         time.sleep(0.2)
 
 
-def test_the_visible_lines_of_a_qt_text_widget_come_with_their_places(a11y_server: XServer) -> None:
-    editor = QtWindow(a11y_server, "cairn-notes", "Notes", LINES, (0, 0, 900, 600), font_px=16, widget="rich")
-    info = X11WindowInfo(a11y_server.display)
+@contextmanager
+def _editor_on_bus(server: XServer, title: str, geometry: tuple[int, int, int, int],
+                   widget: str) -> Iterator[tuple[QtWindow, VisibleWindow, AtspiTextSource]]:
+    """A Qt text window showing LINES, focused, and an AT-SPI source on the same bus; all closed afterwards."""
+    editor = QtWindow(server, "cairn-notes", title, LINES, geometry, font_px=16, widget=widget)
+    info = X11WindowInfo(server.display)
     source = AtspiTextSource.open()
     assert source is not None
     try:
-        window = _window(info, editor.window_id)
+        yield editor, _window(info, editor.window_id), source
+    finally:
+        source.close()
+        editor.close()
+        info.close()
+
+
+def test_the_visible_lines_of_a_qt_text_widget_come_with_their_places(a11y_server: XServer) -> None:
+    with _editor_on_bus(a11y_server, "Notes", (0, 0, 900, 600), "rich") as (editor, window, source):
         texts = _texts(source, window, LINES[0])
         shown = editor.visible_lines()
         lines = [line for text in texts for line in text.lines]
@@ -77,43 +89,24 @@ def test_the_visible_lines_of_a_qt_text_widget_come_with_their_places(a11y_serve
         editor.command("scroll 10")
         after = [line.text for text in source.texts_for(window) for line in text.lines]
         assert after[: len(editor.visible_lines())] == editor.visible_lines() and LINES[0] not in after
-    finally:
-        source.close()
-        editor.close()
-        info.close()
 
 
 def test_a_plain_text_widget_without_line_places_is_left_to_ocr(a11y_server: XServer) -> None:
     # Qt's QPlainTextEdit reports every line at the first line's height: which lines show is unknown.
-    editor = QtWindow(a11y_server, "cairn-notes", "Notes", LINES, (0, 0, 900, 600), font_px=16, widget="plain")
-    info = X11WindowInfo(a11y_server.display)
-    source = AtspiTextSource.open()
-    assert source is not None
-    try:
-        window = _window(info, editor.window_id)
+    with _editor_on_bus(a11y_server, "Notes", (0, 0, 900, 600), "plain") as (_editor, window, source):
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             assert source.texts_for(window) == ()
             source._found.clear()
             time.sleep(0.5)
-    finally:
-        source.close()
-        editor.close()
-        info.close()
 
 
 def test_the_daemon_stores_the_exact_text_and_ocrs_only_the_rest(a11y_server: XServer) -> None:
     if not TesseractOcr().available():
         pytest.skip("tesseract not installed")
-    editor = QtWindow(a11y_server, "cairn-notes", "Orders - Notes", LINES, (0, 0, 1280, 800), font_px=16,
-                      widget="rich")
-    info = X11WindowInfo(a11y_server.display)
-    source = AtspiTextSource.open()
-    assert source is not None
-    try:
-        window = _window(info, editor.window_id)
+    with _editor_on_bus(a11y_server, "Orders - Notes", (0, 0, 1280, 800), "rich") as (editor, window, source):
         _texts(source, window, LINES[0])  # the app is on the accessibility bus
-        source.close()
+        source.close()  # the daemon opens its own
         sink = ListSink()
         daemon = ScreenDaemon(sink, DaemonConfig(display=a11y_server.display, interval_s=0.3, busy_window_gap_s=0.0))
         editor.command("sync")
@@ -125,6 +118,3 @@ def test_the_daemon_stores_the_exact_text_and_ocrs_only_the_rest(a11y_server: XS
         ocr_area = sum(ch.area(b) for b in frame.ocr_regions)
         assert ocr_area < 0.2 * frame.width * frame.height, frame.ocr_regions  # window frame and title only
         daemon.close_sync()
-    finally:
-        editor.close()
-        info.close()

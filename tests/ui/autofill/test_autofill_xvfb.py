@@ -149,16 +149,21 @@ def test_form_is_filled_after_confirmation(lexical_vault, qtbot) -> None:
     }
 
 
-@pytest.mark.skipif(x_tools_missing() is not None, reason=str(x_tools_missing()))
-def test_a_field_that_lost_its_keystrokes_is_typed_again() -> None:
-    """The fill reads the window back and repairs a field that does not show its value (a lost click)."""
+def _name_and_city_sink(server: Any, box: Any) -> Any:
+    """A real xdotool sink aimed at the form's "Full name" and "City" fields, located by reading the window."""
     from core.screen_form import find_form, grab_window
     from ui.autofill.form_fill import XdotoolSink
 
+    located = {f.field.label: f.target for f in find_form(grab_window(box, server.display))}
+    return XdotoolSink(box, {"name": located["Full name"], "city": located["City"]}, display=server.display)
+
+
+@pytest.mark.skipif(x_tools_missing() is not None, reason=str(x_tools_missing()))
+def test_a_field_that_lost_its_keystrokes_is_typed_again() -> None:
+    """The fill reads the window back and repairs a field that does not show its value (a lost click)."""
     with xserver() as server, _form_window(server) as (form, box):
         assert form.ask("sync") == "synced"
-        located = {f.field.label: f.target for f in find_form(grab_window(box, server.display))}
-        sink = XdotoolSink(box, {"name": located["Full name"], "city": located["City"]}, display=server.display)
+        sink = _name_and_city_sink(server, box)
         with sink.session(["Anna Berg", "Berlin"]):
             sink.fill("name", "Anna Berg")
             sink.fill("city", "Berlin")
@@ -172,14 +177,10 @@ def test_a_field_that_lost_its_keystrokes_is_typed_again() -> None:
 @pytest.mark.skipif(x_tools_missing() is not None, reason=str(x_tools_missing()))
 def test_filling_replaces_what_a_field_already_holds() -> None:
     """A field with old text (a browser's own autofill, a previous attempt) ends with the value alone."""
-    from core.screen_form import find_form, grab_window
-    from ui.autofill.form_fill import XdotoolSink
-
     with xserver() as server, _form_window(server) as (form, box):
         assert form.ask("set Full name=Someone Else") == "set" and form.ask("set City=Paris 75001") == "set"
         assert form.ask("sync") == "synced"
-        located = {f.field.label: f.target for f in find_form(grab_window(box, server.display))}
-        sink = XdotoolSink(box, {"name": located["Full name"], "city": located["City"]}, display=server.display)
+        sink = _name_and_city_sink(server, box)
         with sink.session(["Anna Berg", "Berlin"]):
             sink.fill("name", "Anna Berg")
             sink.fill("city", "Berlin")
