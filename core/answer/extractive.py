@@ -161,8 +161,8 @@ def clock_time(text: str, terms: Sequence[str]) -> str | None:
 # Where a note's line or a message's clause ends: a "when" answer takes the time (and place) only from the clause
 # that names the event ("Lunch at Mum's at 13:00; Jonas brings the cake" → "13:00 at Mum's").
 _CLAUSE_SPLIT_RE = re.compile(r"\s*(?:[;•·|]|\s[-–—]\s|#+\s|\n)\s*")
-# "at Mum's", "in the Town Hall", "at Café Lisboa": a capitalised place after at/in (times, months and days are not).
-_PLACE_RE = re.compile(r"\b(?:at|in)\s+(?:the\s+)?(?P<place>[A-ZÀ-Ý][\w'’&-]*(?:\s+[A-ZÀ-Ý][\w'’&-]*){0,3})")
+# "at Mum's", "in the Town Hall", "from Sweden": a capitalised place after at/in/to/from/near (times, months and days are not).
+_PLACE_RE = re.compile(r"\b(?:at|in|to|from|near)\s+(?:the\s+)?(?P<place>[A-ZÀ-Ý][\w'’&-]*(?:\s+[A-ZÀ-Ý][\w'’&-]*){0,3})")
 _NOT_PLACES = frozenset({
     "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
     "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "I", "Spring", "Summer",
@@ -175,6 +175,14 @@ def event_clause(snippet: Snippet, terms: Sequence[str]) -> str | None:
     clauses = [c for c in _CLAUSE_SPLIT_RE.split(snippet.text) if c]
     timed = [c for c in clauses if coverage(list(terms), c) > 0 and _CLOCK_TIME_RE.search(c)]
     return max(timed, key=lambda c: coverage(list(terms), c), default=None)
+
+
+def event_place(snippet: Snippet, terms: Sequence[str]) -> str | None:
+    """The place named in the clause of ``snippet`` that names the asked-about thing (most of ``terms``)."""
+    placed = [(coverage(list(terms), c), place) for c in _CLAUSE_SPLIT_RE.split(snippet.text) if c
+              for place in [place_in(c)] if place is not None]
+    placed = [p for p in placed if p[0] > 0]
+    return max(placed, key=lambda p: p[0])[1] if placed else None
 
 
 def place_in(clause: str) -> str | None:
@@ -280,6 +288,12 @@ def extractive_answer(
         # name it, so "When is the birthday?" does not take the lunch's time.
         at = event_time_and_place(best, terms) if understanding.answer_type == "when" else None
         return Extracted(f"{when}, {at} [{best.number}]" if at else f"{when} [{best.number}]", (best.number,))
+    if understanding.answer_type == "where":
+        # The place, not the sentence, when the clause naming the asked-about thing gives one ("at Mum's"); the
+        # citation is the snippet the quote would cite.
+        place = event_place(best, terms)
+        if place is not None:
+            return Extracted(f"{place} [{best.number}]", (best.number,))
     if understanding.answer_type == "list":
         picked: list[Snippet] = [best]
         for score, snippet in ranked[1:]:

@@ -74,3 +74,14 @@ def test_times_months_and_days_are_not_places() -> None:
     assert place_in("We meet at 13:00 in December") is None
     assert place_in("see you at Café Lisboa on Monday") == "at Café Lisboa"
     assert place_in("dinner in the garden") is None
+
+
+def test_a_where_question_gets_the_place_and_the_same_citation(demo_answerer: Answerer) -> None:
+    answer = demo_answerer.answer("Where is Grandpa's birthday lunch?", now=NOW, use_model=False)
+    assert answer.text.startswith("at Mum's ["), answer.text
+    assert "Lunch at Mum's at 13:00" in answer.citations[0].text
+
+
+def test_a_where_answer_without_a_named_place_quotes_the_sentence(chat_answerer: Answerer) -> None:
+    answer = chat_answerer.answer("Where will Ben leave from at 18:00?", now=START + timedelta(days=1), use_model=False)
+    assert "leave the office at 18:00" in answer.text and answer.citations[0].external_id == "m2"
