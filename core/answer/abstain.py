@@ -54,6 +54,12 @@ class Abstention:
     # 0.491 -> 0.554, false 0.089 -> 0.102); with the retrieval after it and min_coverage 0.25 the folds chose
     # 0 in two of three (in-sample: 0.55 gives false 0.115 / adversarial 0.571, 0 gives 0.099 / 0.536), so off.
     speaker_margin: float = 0.0
+    # The named person's message that speaks to "you" just after the other speaker's message, where that message
+    # matches the question at least as well (shared words + closest sentence in meaning, plus ``echo_margin``), echoes
+    # the other's story ("Joining a church can be so encouraging. I'm thrilled for you." after "I joined a nearby
+    # church"): it is not evidence about the named person.
+    echoes: bool = False
+    echo_margin: float = 0.0
 
 
 def subjects(snippets: Sequence[Snippet], persons: Sequence[str], policy: Abstention) -> tuple[str, ...]:
@@ -100,6 +106,23 @@ def swapped_speaker(snippets: Sequence[Snippet], persons: Sequence[str], terms: 
     about = [support(s) for s in snippets if about_persons(s, persons, policy, terms)]
     other = [support(s) for s in snippets if s.speaker and not said_by(s, persons)]
     return bool(other) and max(about, default=0.0) < max(other) - policy.speaker_margin
+
+
+def echoes_other(snippet: Snippet, snippets: Sequence[Snippet], persons: Sequence[str], terms: list[str],
+                 similarity: Similarity, policy: Abstention) -> bool:
+    """``snippet``, said by one of ``persons`` to "you", answers the other speaker's message just before it, and that
+    message holds the question's content at least as well: the named person is reacting to someone else's story."""
+    if not policy.echoes or not said_by(snippet, persons) or not _SECOND_PERSON.search(snippet.text):
+        return False
+    before = next((s for s in snippets if s.number == snippet.number - 1), None)
+    if before is None or before.conversation != snippet.conversation or not before.speaker \
+            or said_by(before, persons):
+        return False
+
+    def support(s: Snippet) -> float:
+        return coverage(terms, s.text) + closest(s, similarity)
+
+    return support(before) >= support(snippet) + policy.echo_margin
 
 
 def asserts(snippet: Snippet, terms: list[str]) -> bool:
