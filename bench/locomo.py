@@ -70,6 +70,7 @@ def answer_grid() -> dict[str, Any]:
         {"reactions": False, "participants_only": False, "min_coverage": 0.4},
         {"speaker_margin": 0.55}, {"speaker_margin": 0.4}, {"speaker_margin": 0.7},
         {"echoes": True}, {"echoes": True, "echo_margin": 0.1}, {"echoes": True, "min_coverage": 0.3},
+        {"echoes": True, "min_coverage": 0.2}, {"echoes": True, "min_cosine": 0.5}, {"min_coverage": 0.2},
     ]
     for change in variants:
         policy = replace(DEFAULT_ABSTENTION, **change)

@@ -110,9 +110,13 @@ def swapped_speaker(snippets: Sequence[Snippet], persons: Sequence[str], terms: 
 
 def echoes_other(snippet: Snippet, snippets: Sequence[Snippet], persons: Sequence[str], terms: list[str],
                  similarity: Similarity, policy: Abstention) -> bool:
-    """``snippet``, said by one of ``persons`` to "you", answers the other speaker's message just before it, and that
-    message holds the question's content at least as well: the named person is reacting to someone else's story."""
+    """``snippet``, said by one of ``persons`` to "you", answers the other speaker's message just before it, that
+    message holds the question's content at least as well, and the part of ``snippet`` that matches the question
+    says nothing of "I/my/we": the named person is reacting to someone else's story."""
     if not policy.echoes or not said_by(snippet, persons) or not _SECOND_PERSON.search(snippet.text):
+        return False
+    # "I stay motivated by reminding myself…" after the other's question is the person's own story
+    if _FIRST_PERSON.search(best_sentence(snippet, terms)):
         return False
     before = next((s for s in snippets if s.number == snippet.number - 1), None)
     if before is None or before.conversation != snippet.conversation or not before.speaker \

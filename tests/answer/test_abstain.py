@@ -148,7 +148,10 @@ def test_the_named_persons_echo_of_the_others_story_is_not_their_own() -> None:
     # John speaking of his own church, not to "you", is his own story
     own = replace(echo, text="Joining a church has been really encouraging for me.")
     assert not echoes_other(own, [story, own], ["John"], terms, {}, on)
-    # … and so is a reply that matches the question better than what came before
+    # … and so is a reply to "you" whose matching part speaks of the speaker ("me")
+    mine = replace(echo, text="Joining a church helped me a lot too. Glad it works for you!")
+    assert not echoes_other(mine, [story, mine], ["John"], terms, {}, on)
+    # … and a reply that matches the question better than what came before
     richer = replace(echo, text="I joined the nearby church too, you were right about it!")
     assert not echoes_other(richer, [story, richer], ["John"], terms, {}, on)
     # only the message just before counts, in the same conversation
