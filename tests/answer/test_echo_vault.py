@@ -37,6 +37,9 @@ def test_a_question_that_swaps_in_the_person_who_only_cheered_is_not_answered(le
     assert right.mode == "extractive" and right.citations[0].external_id == "t2", right.text
     own = on.answer("What is John doing every evening?", now=now, use_model=False)
     assert own.mode == "extractive" and own.citations[0].external_id == "t5", own.text
+    # the default policy abstains too
+    default = Answerer(lexical_vault, neighbours=lexical_vault.neighbours)
+    assert default.answer("Why did John join a nearby church?", now=now, use_model=False).mode == "not_found"
     # without the rule John's cheer answers the swapped question (the rule is what abstains)
     off = _answerer(lexical_vault, Abstention(echoes=False))
     assert off.answer("Why did John join a nearby church?", now=now, use_model=False).mode == "extractive"
