@@ -48,7 +48,7 @@ from ui.graph.canvas import (
     find_node,
     sparkline,
 )
-from ui.graph.panels import KIND_LABELS, fill_overview
+from ui.graph.panels import KIND_LABELS, fill_overview, related_rows
 from ui.operations import CollectionOp
 from ui.session import Session
 
@@ -306,8 +306,8 @@ class GraphPage(QWidget):
                 item.setForeground(QColor(theme.colours().muted))
             self.facts.addItem(item)
         self.timeline.setText(sparkline(detail.timeline, _day, theme.colours().accent))
-        for other, rel, weight in detail.neighbours:
-            item = QListWidgetItem(f"{other.name} — {rel.replace('_', ' ')} ({int(weight)})")
+        for other, relations in related_rows(detail.neighbours):
+            item = QListWidgetItem(f"{other.name} — {relations}")
             item.setData(Qt.ItemDataRole.UserRole, other.id)
             self.neighbours.addItem(item)
         for m in detail.mentions:  # one plain line each (a note's "# heading" is not shown as Markdown marks)
