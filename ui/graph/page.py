@@ -52,7 +52,7 @@ from ui.graph.panels import KIND_LABELS, fill_overview, related_rows
 from ui.operations import CollectionOp
 from ui.session import Session
 
-KINDS = ("person", "org", "place", "project", "topic", "app", "file", "date")
+KINDS = ("person", "org", "place", "project", "topic", "work", "app", "file", "date")
 WINDOWS = (("All time", None), ("Past year", 365), ("Past 90 days", 90), ("Past 30 days", 30), ("Past 7 days", 7))
 
 SCENE_SIZE = 900.0

@@ -14,8 +14,9 @@ from ui import theme
 from ui.graph.canvas import KIND_COLOURS, dot
 
 KIND_LABELS = MappingProxyType({"person": "People", "org": "Organisations", "place": "Places", "project": "Projects",
-                                "topic": "Topics", "app": "Apps", "file": "Files", "date": "Dates"})
-OVERVIEW_KINDS = ("person", "place", "project", "org", "topic", "app")
+                                "topic": "Topics", "work": "Books & titles", "app": "Apps", "file": "Files",
+                                "date": "Dates"})
+OVERVIEW_KINDS = ("person", "place", "project", "org", "topic", "work", "app")
 PER_KIND = 5
 RELATION_WORDS = MappingProxyType({"co_occurs": "mentioned together", "talks_with": "talks with"})
 
