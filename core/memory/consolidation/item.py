@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.memory.consolidation.types import ConsolidationOptions
-from core.memory.extraction.apps import app_name
+from core.memory.extraction.apps import app_name, map_page
 from core.memory.extraction.contacts import ROLE_MAILBOX, own_address
 from core.memory.extraction.names import NameContext
 from core.memory.extraction.scan import extract
@@ -179,6 +179,11 @@ def _fact_subject(conn: Any, item: MemItem, candidate: FactCandidate, speaker_id
     someone ("Grandpa's birthday is …"); the user's (weaker) elsewhere."""
     if candidate.subject.startswith("person:"):
         return ents.resolve(conn, "person", candidate.subject[7:], (), item.ts), candidate.confidence
+    page = map_page(item.window_title or "") if item.source.startswith("screen") else None
+    if page and candidate.subject == "self" and candidate.origin == "label":
+        # "Address: …" on a map the user looked at is the place's, not the user's (autofill must never offer a
+        # climbing gym's address as home): the fact goes to the place the map shows.
+        return ents.resolve(conn, "place", page, (), item.ts), candidate.confidence
     if candidate.subject == "speaker":
         if speaker_id is not None:
             return speaker_id, candidate.confidence

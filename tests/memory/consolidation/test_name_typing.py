@@ -73,3 +73,24 @@ def test_window_titles_give_sites_and_map_pages() -> None:
     assert site_name("Inbox — Mozilla Firefox", "firefox") is None  # too short to tell page from site
     assert map_page("Café Einstein — Google Maps — Mozilla Firefox") == "Café Einstein"
     assert map_page("Café Einstein — Mozilla Firefox") is None
+
+
+def test_an_address_on_a_map_is_the_places_not_the_users(lexical_vault) -> None:
+    """Autofill must not offer a café's address as home: a labelled address on a map page belongs to the place."""
+    from core.memory.knowledge.facts import facts_about
+
+    lexical_vault.ingest([
+        _screen("m1", "Café Einstein Stammhaus — Google Maps — Mozilla Firefox", "firefox",
+                "Café Einstein Stammhaus\nAddress: Kurfürstenstraße 58, 10785 Berlin\nOpens: 08:00", 1),
+        _screen("f1", "Delivery details — Shop — Mozilla Firefox", "firefox",
+                "Delivery details\nAddress: Wrangelstraße 12, 10997 Berlin", 2),
+    ], embed=False)
+    _consolidate(lexical_vault)
+    conn = lexical_vault.read()
+    me = conn.execute("SELECT id FROM mem_entities WHERE is_self = 1").fetchone()[0]
+    mine = {f.value for f in facts_about(conn, int(me)) if f.predicate == "address"}
+    assert not [v for v in mine if "Kurfürsten" in v], mine
+    assert [v for v in mine if "Wrangel" in v]  # a form's labelled address may still be the user's
+    cafe = conn.execute("SELECT id FROM mem_entities WHERE name = 'Café Einstein Stammhaus'").fetchone()
+    assert cafe is not None and cafe[0] != me
+    assert [f.value for f in facts_about(conn, int(cafe[0])) if "Kurfürsten" in f.value]
