@@ -99,7 +99,7 @@ class GraphPage(QWidget):
         bar.addSpacing(8)
         self.kind_boxes: dict[str, QCheckBox] = {}
         for kind in KINDS:
-            box = QCheckBox(KIND_LABELS.get(kind, kind))
+            box = QCheckBox(KIND_LABELS.get(kind, kind).replace("&", "&&"))  # "Books & titles", not a shortcut
             box.setIcon(dot(KIND_COLOURS[kind]))  # the checkboxes are the legend
             box.setChecked(kind not in ("date", "file"))
             box.toggled.connect(self.refresh)

@@ -306,6 +306,8 @@ def test_every_dot_of_the_demo_graph_is_named_at_the_fitted_zoom(unlocked: Any, 
             continue
         assert label.isVisible(), page.nodes[entity_id].node.name  # room for it: it is named
         placed.append(box)
+    # the legend says "Books & titles" (a lone "&" would be a keyboard mnemonic, drawn as "Books _titles")
+    assert page.kind_boxes["work"].text() == "Books && titles"
     waiting = sum(not page._labels[i].isVisible() for i in page.nodes)
     assert len(placed) == len(page.nodes) - waiting
     assert ("wait for hover" in page.status.text() or "waits for hover" in page.status.text()) == (waiting > 0)
