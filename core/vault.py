@@ -41,7 +41,8 @@ from core.retrieve.types import SearchRequest, SearchResult
 from core.schema import MIGRATIONS
 from core.settings import Settings
 from core.storage_budget import StorageBudget, measure
-from core.store import browse, facets, forget, frame_codec, media
+from core.store import browse, facets, forget, frame_codec, fts_contentless, media
+from core.store.background_steps import BackgroundSteps
 from core.store.browse import ItemView
 from core.store.database import Database
 from core.store.fts_secure_delete import enable_fts_secure_delete
@@ -84,6 +85,10 @@ class Vault:
         self._db.write(lambda conn: ensure_path_keys(conn, self.derived_key))
         # A vault from before chunk_facets copies its filter columns in the background; old joins meanwhile.
         self._facets = facets.Backfill.if_pending(self._db.write, self.read())
+        # A vault from before the contentless chunks_fts: small ones move now, big ones in the background.
+        self._fts_fill = BackgroundSteps(self._db.write, fts_contentless.fill_step, "cairn-fts-contentless")
+        if not self._db.write(fts_contentless.finish_if_small):
+            self._fts_fill.start()
 
     # -- lifecycle ------------------------------------------------------------------
     @classmethod
@@ -111,6 +116,7 @@ class Vault:
         """Lock: stop writing, close connections, forget keys and the in-memory index."""
         self.vectors.close()  # before the connections its loads and builds use close
         self._facets.stop()
+        self._fts_fill.stop()
         self._db.close()
         self._cipher = None  # type: ignore[assignment]
         self._derive = None
