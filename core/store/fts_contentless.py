@@ -29,7 +29,10 @@ vault does all of it at unlock (``finish_if_small``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from core.store.background_steps import BackgroundSteps
 
 TOKENIZE = "porter unicode61 remove_diacritics 2"
 NEXT = "chunks_fts_next"
@@ -165,3 +168,11 @@ def finish_if_small(conn: Any, small: int | None = None) -> bool:
     while fill_step(conn, max(high, 1)):
         pass
     return True
+
+
+def migrate_in_background(write: Callable[[Callable[[Any], bool]], bool]) -> BackgroundSteps:
+    """After unlock: finish a small vault's migration now, start a big one's on a thread (stop it at lock)."""
+    fill = BackgroundSteps(write, fill_step, "cairn-fts-contentless")
+    if not write(finish_if_small):
+        fill.start()
+    return fill
