@@ -51,6 +51,7 @@ from core.capture.screen.frames import CapturedFrame, FinishedFrame
 from core.capture.screen.grab import pixels_to_image
 from core.capture.screen.keyframes import FrameEncoder
 from core.capture.screen.pictures import outside_moving_pictures
+from core.capture.screen.text_size import large_text
 from core.normalize.ocr import OcrWord, TesseractOcr, words_to_text
 from core.redact.redactor import Redactor, blackout
 
@@ -223,7 +224,7 @@ class FrameProcessor:
         frame_area = float(width * height)
         plan = self._best_plan(comparisons, monitor, self.skip_moving_pictures)
         if plan is None:
-            return self._full(image, frame_area, covered)
+            return self._full(pixels, image, frame_area, covered)
         reference, change, to_ocr, inherited = plan.reference, plan.change, plan.to_ocr, plan.inherited
         if change.kind == "unchanged":
             return list(reference.words), [], 0.0, 0.0
@@ -236,7 +237,7 @@ class FrameProcessor:
         _log.debug("monitor %s: regions %s, OCR %.3f of the frame in %s",
                    monitor, change.all_regions, ocr_area / frame_area, padded)
         if ocr_area > self.region_max_fraction * frame_area:
-            return self._full(image, frame_area, covered)
+            return self._full(pixels, image, frame_area, covered)
 
         replaced = list(change.regions)
         kept = [w for w in reference.words if not any(ch.intersects(w.box, r) for r in replaced)]
@@ -251,7 +252,10 @@ class FrameProcessor:
         words = _order(kept + inherited, new_words)
         return words, padded, seconds, ocr_area / frame_area
 
-    def _full(self, image: Any, frame_area: float, covered: Sequence[Box] = ()) -> tuple[list[OcrWord], list[Box], float, float]:
+    def _full(self, pixels: np.ndarray, image: Any, frame_area: float,
+              covered: Sequence[Box] = ()) -> tuple[list[OcrWord], list[Box], float, float]:
+        # No reference words to judge the text size by: the pixels tell (text_size); large text at 1x.
+        scale = 1.0 if self.native_scale and large_text(pixels) else None
         if covered:
             rest = [p for p in ch.subtract((0, 0, image.width, image.height), covered)
                     if min(p[2], p[3]) >= MIN_OCR_SIDE]
@@ -259,10 +263,10 @@ class FrameProcessor:
             if not rest:
                 return [], [], 0.0, 0.0
             if rest_area <= self.region_max_fraction * frame_area:  # a title bar, a toolbar: only those
-                words, seconds = self._ocr_stacked(image, rest)
+                words, seconds = self._ocr_stacked(image, rest, scale)
                 return words, rest, seconds, rest_area / frame_area
             image = _flattened(image, covered)  # the rest is most of the frame: blank what is known
-        result = self.ocr.recognize(image)
+        result = self.ocr.recognize(image, upscale=scale)
         words = self._renumber(result.words)
         _log.debug("whole frame: %d words OCR'd in %.2f s", len(words), result.seconds)
         return words, [(0, 0, image.width, image.height)], result.seconds, 1.0
