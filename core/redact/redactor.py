@@ -106,16 +106,14 @@ class Redactor:
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
-        # One literal scan for every rule whose literals are words: most text holds none of them, and one scan
-        # costs less than a dozen (an import runs this over each message and its fields: ~5 us each at 1M).
-        # A rule with a one-character literal (card numbers need a digit) would open the gate for most text,
-        # so it keeps its own check, as do rules without literals.
+        # One literal scan for every rule whose literals are words costs less than a dozen scans (an import
+        # runs this over each message and its fields). A one-character literal (a card number's digit) would
+        # open the gate for most text: such rules keep their own check, as do rules without literals.
         gated = [r for r in rules if r.needs and min(map(len, r.needs)) > 1]
         self._ungated: tuple[Rule, ...] = tuple(r for r in rules if not any(r is g for g in gated))
         literals = sorted({n.lower() for r in gated for n in r.needs}, key=len, reverse=True)
         self._gate = re.compile("|".join(map(re.escape, literals))) if literals else None
-        # Non-ASCII text: Unicode case folding matches more than str.lower (see _may_match), so the scan
-        # runs over the text itself, ignoring case: it opens wherever any gated rule's own check could pass.
+        # Non-ASCII text: Unicode case folding matches more than str.lower (see _may_match): scan ignoring case.
         self._gate_unicode = re.compile(self._gate.pattern, re.IGNORECASE) if self._gate else None
 
     @classmethod
