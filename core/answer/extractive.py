@@ -158,6 +158,51 @@ def clock_time(text: str, terms: Sequence[str]) -> str | None:
     return min(found, key=lambda m: min(abs(m.start() - a) for a in anchors)).group(0)
 
 
+# Where a note's line or a message's clause ends: a "when" answer takes the time (and place) only from the clause
+# that names the event ("Lunch at Mum's at 13:00; Jonas brings the cake" → "13:00 at Mum's").
+_CLAUSE_SPLIT_RE = re.compile(r"\s*(?:[;•·|]|\s[-–—]\s|#+\s|\n)\s*")
+# "at Mum's", "in the Town Hall", "from Sweden": a capitalised place after at/in/to/from/near (times, months and days are not).
+_PLACE_RE = re.compile(r"\b(?:at|in|to|from|near)\s+(?:the\s+)?(?P<place>[A-ZÀ-Ý][\w'’&-]*(?:\s+[A-ZÀ-Ý][\w'’&-]*){0,3})")
+_NOT_PLACES = frozenset({
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "I", "Spring", "Summer",
+    "Autumn", "Winter",
+})
+
+
+def event_clause(snippet: Snippet, terms: Sequence[str]) -> str | None:
+    """The clause of ``snippet`` that names the asked-about event (most of ``terms``) and gives a time of day."""
+    clauses = [c for c in _CLAUSE_SPLIT_RE.split(snippet.text) if c]
+    timed = [c for c in clauses if coverage(list(terms), c) > 0 and _CLOCK_TIME_RE.search(c)]
+    return max(timed, key=lambda c: coverage(list(terms), c), default=None)
+
+
+def event_place(snippet: Snippet, terms: Sequence[str]) -> str | None:
+    """The place named in the clause of ``snippet`` that names the asked-about thing (most of ``terms``)."""
+    placed = [(coverage(list(terms), c), place) for c in _CLAUSE_SPLIT_RE.split(snippet.text) if c
+              for place in [place_in(c)] if place is not None]
+    placed = [p for p in placed if p[0] > 0]
+    return max(placed, key=lambda p: p[0])[1] if placed else None
+
+
+def place_in(clause: str) -> str | None:
+    """The place a clause names ("at Mum's"), if any."""
+    for m in _PLACE_RE.finditer(clause):
+        if m["place"].split()[0].rstrip("'’s") not in _NOT_PLACES:
+            return m.group(0)
+    return None
+
+
+def event_time_and_place(snippet: Snippet, terms: Sequence[str]) -> str | None:
+    """ "13:00 at Mum's": the time of day, and the place when the same clause gives it, of the event the question
+    names; ``None`` when no clause naming it gives a time (a date alone is then the answer)."""
+    clause = event_clause(snippet, terms)
+    if clause is None:
+        return None
+    clock = clock_time(clause, terms)
+    place = place_in(clause)
+    return f"{clock} {place}" if clock and place else clock
+
 
 def best_sentence(snippet: Snippet, terms: list[str]) -> str:
     """The sentence (or line) covering most terms; a long one is cut to a window around the terms."""
@@ -239,7 +284,16 @@ def extractive_answer(
         # The date nearest the question's words: a short window first, then the sentence.
         near = make_snippet(best_sentence(best, terms), terms, 90)
         when = describe_event_date(best, tz, near, upcoming=asks_about_upcoming(understanding.question))
-        return Extracted(f"{when} [{best.number}]", (best.number,))
+        # An event's time of day belongs to "when" ("3 December 2026, 13:00 at Mum's"); the question's words must
+        # name it, so "When is the birthday?" does not take the lunch's time.
+        at = event_time_and_place(best, terms) if understanding.answer_type == "when" else None
+        return Extracted(f"{when}, {at} [{best.number}]" if at else f"{when} [{best.number}]", (best.number,))
+    if understanding.answer_type == "where":
+        # The place, not the sentence, when the clause naming the asked-about thing gives one ("at Mum's"); the
+        # citation is the snippet the quote would cite.
+        place = event_place(best, terms)
+        if place is not None:
+            return Extracted(f"{place} [{best.number}]", (best.number,))
     if understanding.answer_type == "list":
         picked: list[Snippet] = [best]
         for score, snippet in ranked[1:]:

@@ -73,7 +73,7 @@ class Snippet:
 class Understanding:
     """What the question asks, before any search.
 
-    ``answer_type``: ``"clock"``, ``"when"``, ``"who"``, ``"yes_no"``, ``"list"`` or ``"what"``.
+    ``answer_type``: ``"clock"``, ``"when"``, ``"where"``, ``"who"``, ``"yes_no"``, ``"list"`` or ``"what"``.
     ``query`` is the text to search for (time and filter phrases removed).
     ``persons`` are names the question is about (a soft preference);
     ``speakers`` are explicit "from X" filters.

@@ -73,6 +73,7 @@ _WHEN_RE = re.compile(
     r"how\s+long\s+ago|at\s+what\s+time|on\s+what\s+(?:day|date))\b",
     re.IGNORECASE,
 )
+_WHERE_RE = re.compile(r"^\s*(?:where|from\s+where|in\s+which\s+(?:city|country|town|place))\b", re.IGNORECASE)
 _WHO_RE = re.compile(r"^\s*(?:who|whom|whose|which\s+(?:person|people|friend|colleague))\b", re.IGNORECASE)
 _YES_NO_RE = re.compile(
     r"^\s*(?:is|are|was|were|do|does|did|have|has|had|can|could|will|would|should|am)\b", re.IGNORECASE
@@ -85,7 +86,7 @@ _LIST_RE = re.compile(
 
 
 def classify_answer_type(question: str) -> str:
-    """``"clock"``, ``"when"``, ``"who"``, ``"list"``, ``"yes_no"`` or ``"what"`` (the default).
+    """``"clock"``, ``"when"``, ``"where"``, ``"who"``, ``"list"``, ``"yes_no"`` or ``"what"`` (the default).
 
     ``"clock"`` asks for a time of day ("what time does the flight land?"):
     the answer is a clock time from the evidence, not the message's date.
@@ -94,6 +95,8 @@ def classify_answer_type(question: str) -> str:
         return "clock"
     if _WHEN_RE.search(question):
         return "when"
+    if _WHERE_RE.search(question):
+        return "where"
     if _WHO_RE.search(question):
         return "who"
     if _LIST_RE.search(question):

@@ -18,6 +18,7 @@ NOW = datetime(2024, 6, 12, 15, 30, tzinfo=ZoneInfo("Europe/Berlin"))
         ("When did Caroline go to the support group?", "when"),
         ("What day is the dentist appointment?", "when"),
         ("Who recommended the book?", "who"),
+        ("Where did Caroline move from?", "where"),
         ("Did Priya send the invoice?", "yes_no"),
         ("Is the cabin wifi password pinecone42?", "yes_no"),
         ("What books has Melanie read?", "list"),

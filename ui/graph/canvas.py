@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 KIND_COLOURS = MappingProxyType({
     "person": "#2f6fd0", "org": "#8e44ad", "place": "#2f855a", "project": "#b7791f", "topic": "#718096",
-    "app": "#c05621", "file": "#4a5568", "date": "#319795",
+    "work": "#b83280", "app": "#c05621", "file": "#4a5568", "date": "#319795",
 })
 
 

@@ -48,16 +48,18 @@ from ui.graph.canvas import (
     find_node,
     sparkline,
 )
-from ui.graph.panels import KIND_LABELS, fill_overview
+from ui.graph.panels import KIND_LABELS, fill_overview, related_rows
 from ui.operations import CollectionOp
 from ui.session import Session
 
-KINDS = ("person", "org", "place", "project", "topic", "app", "file", "date")
+KINDS = ("person", "org", "place", "project", "topic", "work", "app", "file", "date")
 WINDOWS = (("All time", None), ("Past year", 365), ("Past 90 days", 90), ("Past 30 days", 30), ("Past 7 days", 7))
 
 SCENE_SIZE = 900.0
 MAX_NODES = 40  # the most important entities; the type and time filters narrow further
-MAX_LABELS = 12  # names shown at the fitted zoom; more appear as you zoom in (hover always names)
+# Names shown at the fitted zoom, most important first: every dot's, unless it would cover a name already placed
+# (then it waits for hover or zoom, and the status line says how many wait).
+MAX_LABELS = MAX_NODES
 
 
 class GraphPage(QWidget):
@@ -71,6 +73,7 @@ class GraphPage(QWidget):
         self.setAccessibleName("Memory graph")
         self._generation = 0
         self._selected: int | None = None
+        self._counts = ""  # "18 entities, 73 relations" of the graph shown
         self._detail: Any = None
         self.view_data: Any = None
 
@@ -219,8 +222,8 @@ class GraphPage(QWidget):
         self.find.completer().model().setStringList([n.name for n in ranked])  # type: ignore[attr-defined]
         self.scene.setSceneRect(bounds([*self.nodes.values(), *self._labels.values()]))  # centred on the graph
         self.view.fit()
+        self._counts = f"{len(graph.nodes)} entities, {len(graph.edges)} relations"
         self._apply_emphasis()
-        self.status.setText(f"{len(graph.nodes)} entities, {len(graph.edges)} relations")
         if self._selected in self.nodes:
             self.nodes[self._selected].setSelected(True)
 
@@ -252,6 +255,8 @@ class GraphPage(QWidget):
         if refit and nodes:
             shown = [nodes[i] for i in near] + [self._labels[i] for i in near] if local else []
             self.view.fit(bounds(shown) if shown else None)
+        if focus is None and nodes:
+            self.status.setText(self._counts + unnamed_hint(nodes, self._labels))
 
     def find_entity(self) -> bool:
         """Select and centre the first entity whose name starts with (else contains) the typed text."""
@@ -306,8 +311,8 @@ class GraphPage(QWidget):
                 item.setForeground(QColor(theme.colours().muted))
             self.facts.addItem(item)
         self.timeline.setText(sparkline(detail.timeline, _day, theme.colours().accent))
-        for other, rel, weight in detail.neighbours:
-            item = QListWidgetItem(f"{other.name} — {rel.replace('_', ' ')} ({int(weight)})")
+        for other, relations in related_rows(detail.neighbours):
+            item = QListWidgetItem(f"{other.name} — {relations}")
             item.setData(Qt.ItemDataRole.UserRole, other.id)
             self.neighbours.addItem(item)
         for m in detail.mentions:  # one plain line each (a note's "# heading" is not shown as Markdown marks)
@@ -394,6 +399,14 @@ class GraphPage(QWidget):
     def _open_memory(self, item: QListWidgetItem) -> None:
         terms = [self._detail.entity.name] if self._detail is not None else []
         self.open_item.emit(int(item.data(Qt.ItemDataRole.UserRole)), terms)
+
+
+def unnamed_hint(nodes: dict[int, Any], labels: dict[int, Any]) -> str:
+    """Why some dots have no name: they would cover a more important one; hover or zoom shows it."""
+    waiting = sum(1 for i, node in nodes.items() if node.isVisible() and not labels[i].isVisible())
+    if not waiting:
+        return ""
+    return f" · {waiting} {'name waits' if waiting == 1 else 'names wait'} for hover or zoom (they would overlap)"
 
 
 def _day(ts: float | None) -> str:
