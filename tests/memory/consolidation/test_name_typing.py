@@ -63,7 +63,7 @@ def test_book_titles_are_titles_not_topics(lexical_vault) -> None:
     kinds = _consolidate(lexical_vault)
     assert kinds.get("Stoner") == "work"
     assert kinds.get("Middlemarch") == "work"
-    assert kinds.get("Left Hand of Darkness") == "work"
+    assert kinds.get("The Left Hand of Darkness") == "work"  # a title keeps its article
     assert kinds.get("George Eliot") == "person" and kinds.get("John Williams") == "person"
 
 
