@@ -2,6 +2,7 @@
 
     python -m bench.store [--sizes 10000 100000 1000000] [--keep DIR] [--skip-baseline]
     python -m bench.store --import-into DIR [--count 100000]   # into a copy of a built vault
+    python -m bench.store --fresh-search DIR [--runs 8]        # fresh `cairn search` processes on a built vault
 
 Each size gets a vault of synthetic chat messages (Zipf words over a 20,000-word
 vocabulary, seeded) and clustered 384-d vectors (2,000 topics, per-dimension
@@ -17,6 +18,9 @@ loaded from the store (``CAIRN_ANN_MIN_VECTORS`` set above the vault's size).
 copies the built vault ``DIR`` (never changed) to a temporary folder and
 imports ``--count`` new messages into the copy (ids after the vault's), printing
 msg/s and the process's CPU seconds; run it from two checkouts to compare.
+``--fresh-search DIR`` starts ``--runs`` fresh ``cairn search`` processes on the
+built vault ``DIR`` (ANN on, read-only) and prints the median wall and CPU
+seconds and peak RSS; run it from two checkouts, alternating, to compare.
 """
 
 from __future__ import annotations
@@ -152,8 +156,16 @@ def import_into(vault_dir: Path, count: int) -> list[tuple[str, str]]:
              f"{wall:.1f} s wall, {cpu:.1f} s CPU ({load()})")]
 
 
-def fresh_process(home: Path, query: str, ann: bool) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of a fresh ``cairn search`` process."""
+def fresh_searches(home: Path, runs: int) -> list[tuple[str, str]]:
+    """``runs`` fresh ``cairn search`` processes on the built vault ``home``: median wall, CPU and peak RSS."""
+    figures = [fresh_process(home, "budget meeting with the lawyer", ann=True, cpu=True) for _ in range(runs)]
+    wall, rss, cpu = (statistics.median(f[i] for f in figures) for i in range(3))
+    return [(f"fresh `cairn search`, ANN, median of {runs}", f"{wall:.2f} s wall (min {min(f[0] for f in figures):.2f}),"
+             f" {cpu:.2f} s CPU, RSS {rss:,.0f} MiB ({load()})")]
+
+
+def fresh_process(home: Path, query: str, ann: bool, cpu: bool = False) -> Any:
+    """Wall seconds and peak RSS (MiB) of a fresh ``cairn search`` process (and its CPU seconds with ``cpu``)."""
     env = {**os.environ, "CAIRN_PASSPHRASE": PASSPHRASE, "CAIRN_HOME": str(home)}
     env["CAIRN_ANN_MIN_VECTORS"] = "0" if ann else NEVER  # ANN at every size here; the product switches at 20k
     code = ("import resource, sys; from app.cli import main\n"
@@ -163,11 +175,14 @@ def fresh_process(home: Path, query: str, ann: bool) -> tuple[float, float]:
             # process reported the bench's own RSS (1,110 MiB at 1M where the search itself peaked at 385 MiB).
             "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')]\n"
             "print('RSS', hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     rss = next(int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("RSS"))
-    return wall, rss / 1024
+    seconds = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return (wall, rss / 1024, seconds) if cpu else (wall, rss / 1024)
 
 
 def latencies(search: Callable[[Any], Any], make: Callable[[random.Random], Any], runs: int) -> tuple[float, float]:
@@ -378,10 +393,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--import-into", type=Path, metavar="DIR", help="a built vault: import into a copy of it")
     parser.add_argument("--count", type=int, default=100_000, help="messages --import-into imports")
+    parser.add_argument("--fresh-search", type=Path, metavar="DIR", help="a built vault: time fresh searches (--runs)")
     args = parser.parse_args(argv)
     rows = Table()
-    if args.import_into:
-        for row in import_into(args.import_into, args.count):
+    if args.import_into or args.fresh_search:
+        found = import_into(args.import_into, args.count) if args.import_into else \
+            fresh_searches(args.fresh_search, args.runs)
+        for row in found:
             rows.append(row)
         rows.print()
         return

@@ -46,7 +46,9 @@ from ui.graph.canvas import (
     dot,
     emphasise,
     find_node,
-    sparkline,
+    mention_bars,
+    sparkline_pixmap,
+    sparkline_words,
 )
 from ui.graph.panels import KIND_LABELS, fill_overview, related_rows
 from ui.operations import CollectionOp
@@ -99,7 +101,7 @@ class GraphPage(QWidget):
         bar.addSpacing(8)
         self.kind_boxes: dict[str, QCheckBox] = {}
         for kind in KINDS:
-            box = QCheckBox(KIND_LABELS.get(kind, kind))
+            box = QCheckBox(KIND_LABELS.get(kind, kind).replace("&", "&&"))  # "Books & titles", not a shortcut
             box.setIcon(dot(KIND_COLOURS[kind]))  # the checkboxes are the legend
             box.setChecked(kind not in ("date", "file"))
             box.toggled.connect(self.refresh)
@@ -292,6 +294,7 @@ class GraphPage(QWidget):
             self.title.setText("Your memory at a glance")
             self.aliases.setText("")
             self.timeline.setText("")
+            self.timeline_chart.clear()
             return
         e = detail.entity
         self._load_auto_merge(e.id)
@@ -310,7 +313,10 @@ class GraphPage(QWidget):
             if fact.status != "active":
                 item.setForeground(QColor(theme.colours().muted))
             self.facts.addItem(item)
-        self.timeline.setText(sparkline(detail.timeline, _day, theme.colours().accent))
+        bars, per_bar = mention_bars(detail.timeline)
+        self.timeline_chart.setPixmap(sparkline_pixmap(bars, theme.colours().accent, theme.colours().muted,
+                                                       self.devicePixelRatioF()))
+        self.timeline.setText(sparkline_words(detail.timeline, _day, per_bar))
         for other, relations in related_rows(detail.neighbours):
             item = QListWidgetItem(f"{other.name} — {relations}")
             item.setData(Qt.ItemDataRole.UserRole, other.id)
