@@ -246,6 +246,7 @@ def measure(home: Path, n: int, figures: dict[str, Any], baseline: bool, runs: i
     plans = [("hybrid search", hybrid), ("filtered: one conversation, one month (narrow)", narrow),
              ("filtered: one conversation (2 %)", one_chat), ("filtered: one speaker (wide, 12.5 %)", wide)]
     ann_lat = {name: latencies(v.search, make, runs) for name, make in plans}
+    _fulltext_alone(v, plans[:3], runs, tag, rows)
     recall, recall_wide, ann_vec = _recall(v, index, n)
     v.close()
     exact_lat: dict[str, tuple[float, float]] = {}
@@ -292,6 +293,17 @@ def _facets_ready(home: Path, tag: str, rows: list[tuple[str, str]]) -> None:
         rows.append((f"chunk_facets backfill of an old vault {tag}", f"unlock {opened:.2f} s, then "
                      f"{time.perf_counter() - t0:.1f} s in the background, searches meanwhile the old way ({load()})"))
     v.close()
+
+
+def _fulltext_alone(v: Any, plans: list[tuple[str, Any]], runs: int, tag: str, rows: list[tuple[str, str]]) -> None:
+    """The words side alone (the issue's BM25 / filtered FTS target): the retriever without vectors, hits read."""
+    from core.retrieve.hybrid import HybridRetriever
+
+    words = HybridRetriever(v.read, lambda: None, None)
+    for name, make in plans:
+        p50, p95 = latencies(words.search, make, runs)
+        rows.append((f"full text alone, {name.replace('hybrid search', 'unfiltered')} {tag} p50 / p95",
+                     f"{p50:.0f} / {p95:.0f} ms ({load()})"))
 
 
 def _bytes_per_chunk(reader: Any) -> str:

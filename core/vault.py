@@ -30,7 +30,7 @@ from core.crypto.keys import PENDING_WRAP, KeyFile, create_keyfile, unlock_data_
 from core.crypto.sealed_file import SealedFiles
 from core.errors import CairnError, VaultLocked, VaultNotFound
 from core.index.ann_store import AnnService
-from core.index.fulltext import Rankings
+from core.index.fulltext import Rankings, WordFacts
 from core.index.provider import ANN_MIN_VECTORS, VectorIndexes
 from core.index.query_cache import QueryVectors
 from core.index.vectors import VectorSearch
@@ -76,7 +76,7 @@ class Vault:
         self.partial_vector_search = False
         self._redactor: Any = None
         self._graph_cache: Any = None
-        self._query_vectors = QueryVectors()
+        self._query_vectors, self._word_facts = QueryVectors(), WordFacts()  # kept across searches
         self.creation_notes: list[str] = []
         self._db.write(lambda conn: migrate(conn, MIGRATIONS))
         self._db.write(enable_fts_secure_delete)
@@ -284,7 +284,7 @@ class Vault:
         weak by the relevance floor (in the ranking's order); ``nearest``: the best good match outside the filters."""
         from core.retrieve.elsewhere import with_nearest
 
-        result = self._search_judged(request, now, rankings := Rankings())  # reused by the pass outside the filters
+        result = self._search_judged(request, now, rankings := Rankings(self._word_facts))  # reused by the pass outside the filters
         return with_nearest(lambda wider: self._search_judged(wider, now, rankings), request, result)
 
     def _search_judged(self, request: SearchRequest, now: datetime | None, rankings: Rankings) -> SearchResult:

@@ -4,13 +4,15 @@ Changed regions are OCR'd at 1x when the reference's words are large (``processo
 a whole frame (the first one, a new app) has no reference, so its text size is read from the pixels:
 the frame is cut into tiles, columns that are the same in every row of a tile (backgrounds, borders,
 grid lines) are dropped, and each run of rows that still hold more than one colour is one line of
-ink.  The lower quartile of those runs' heights is the tile-free "line height".
+ink (a tile without descenders gives a shorter run than one with them).
 
-Measured on the 18 screenshots of ../shared/data/screens (fonts 11-20 px, tesseract's word heights
-beside them): text whose words the 1x rule accepts (16 px and up) gives runs of 14 px and more
-(06_article, 20 px: 14; bench.screen's 16 px DejaVu: 17), every smaller font 12 or less (10_terminal,
-15 px: 12; a spreadsheet's grid: 9).  5-45 ms a 1080p frame; a 1080p whole-frame OCR at 1x costs
-about half the CPU of 2x (bench.screen: 1.59 -> 0.85 and 0.65 -> 0.28 CPU-s, the same words).
+Measured on the 18 screenshots of ../shared/data/screens (fonts 11-20 px) and pages drawn in DejaVu
+Sans: runs' lower quartile / median are 12 / 15 for bench.screen's 16 px pages, 14 / 17 for
+06_article (20 px); every smaller font stays below one of the two: 10_terminal (15 px) 12 / 12,
+13_search_results (14 px) 11 / 14, 16_dark_messenger 11 / 12, 18_qt_contacts 11.5 / 22 (avatars),
+drawn 13-18 px pages 11-13 / 13-14.  Text is large when both reach 12 / 15; that errs towards 2x
+(drawn 16-18 px pages stay at 2x), which only costs CPU.  5-45 ms a 1080p frame; a whole-frame OCR at
+1x costs about half the CPU of 2x (bench.screen: 1.59 -> 0.85 and 0.65 -> 0.28 CPU-s, the same words).
 
 Pure functions; thread-safe.
 """
@@ -22,7 +24,8 @@ import numpy as np
 TILE_WIDTH = 128
 TILE_HEIGHT = 216
 MIN_RUN, MAX_RUN = 6, 40  # runs outside this are rules, icons or pictures, not lines of text
-LARGE_RUN_P25 = 14
+LARGE_RUN_P25 = 12
+LARGE_RUN_MEDIAN = 15
 MIN_RUNS = 40  # fewer lines than this say too little (a mostly empty or pictorial frame): keep 2x
 
 
@@ -50,4 +53,4 @@ def large_text(pixels: np.ndarray) -> bool:
     heights = heights[(heights >= MIN_RUN) & (heights <= MAX_RUN)]
     if len(heights) < MIN_RUNS:
         return False
-    return float(np.percentile(heights, 25)) >= LARGE_RUN_P25
+    return float(np.percentile(heights, 25)) >= LARGE_RUN_P25 and float(np.median(heights)) >= LARGE_RUN_MEDIAN

@@ -13,7 +13,7 @@ from core.normalize.ocr import TesseractOcr, normalise_word
 from .conftest import font, screen_path
 
 SMALL = ("01_inbox.png", "02_chat.png", "04_spreadsheet.png", "08_small_11px.png", "10_terminal.png",
-         "12_invoice_pdf.png", "18_qt_contacts.png")
+         "12_invoice_pdf.png", "13_search_results.png", "16_dark_messenger.png", "18_qt_contacts.png")
 
 
 def _pixels(name: str):  # type: ignore[no-untyped-def]
@@ -41,6 +41,7 @@ def _page(font_px: int):  # type: ignore[no-untyped-def]
 def test_large_text_is_read_at_1x_with_the_words_of_2x() -> None:
     assert large_text(_pixels("06_article.png"))  # 20 px body text
     assert not large_text(image_to_pixels(_page(13)))
+    assert not large_text(image_to_pixels(_page(15)))
     page = _page(24)
     assert large_text(image_to_pixels(page))
     ocr = TesseractOcr()
