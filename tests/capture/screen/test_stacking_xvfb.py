@@ -19,8 +19,8 @@ from .xserver import QtWindow, x_tools_missing, xserver
 pytestmark = [pytest.mark.xvfb, pytest.mark.skipif(x_tools_missing() is not None, reason=str(x_tools_missing()))]
 
 NAMES = ("Maria Gonzalez", "Tom Becker", "Aisha Khan", "Priya Raman")
-WORDS = ("parser editor table setting balance schema folder office launch policy receipt finance budget sprint "
-         "vendor ledger kitchen layout source hamburg").split()
+WORDS = ("parser", "editor", "table", "setting", "balance", "schema", "folder", "office", "launch", "policy",
+         "receipt", "finance", "budget", "sprint", "vendor", "ledger", "kitchen", "layout", "source", "hamburg")
 
 
 def _line(rng: random.Random) -> str:
