@@ -51,13 +51,13 @@ from core.capture.screen.frames import CapturedFrame, FinishedFrame
 from core.capture.screen.grab import pixels_to_image
 from core.capture.screen.keyframes import FrameEncoder
 from core.capture.screen.pictures import outside_moving_pictures
+from core.capture.screen.stacking import ocr_stacked
 from core.capture.screen.text_size import large_text
 from core.normalize.ocr import OcrWord, TesseractOcr, words_to_text
 from core.redact.redactor import Redactor, blackout
 
 Box = tuple[int, int, int, int]
 REDACTED_WORD = "[REDACTED]"
-STACK_GAP = 24
 _log = logging.getLogger(__name__)
 
 
@@ -272,29 +272,8 @@ class FrameProcessor:
         return words, [(0, 0, image.width, image.height)], result.seconds, 1.0
 
     def _ocr_stacked(self, image: Any, boxes: Sequence[Box], upscale: float | None = None) -> tuple[list[OcrWord], float]:
-        """OCR several boxes in one tesseract run: crops stacked vertically with gaps."""
-        from PIL import Image
-
-        crops = [image.crop((b[0], b[1], b[0] + b[2], b[1] + b[3])) for b in boxes]
-        canvas_w = max(c.width for c in crops)
-        canvas_h = sum(c.height for c in crops) + STACK_GAP * (len(crops) + 1)
-        background = crops[0].getpixel((0, 0))
-        canvas = Image.new("RGB", (canvas_w, canvas_h), background)
-        placements: list[tuple[int, int, Box]] = []  # (stack_top, stack_bottom, original box)
-        y = STACK_GAP
-        for crop, box in zip(crops, boxes, strict=True):
-            canvas.paste(crop, (0, y))
-            placements.append((y, y + crop.height, box))
-            y += crop.height + STACK_GAP
-        result = self.ocr.recognize(canvas, upscale=upscale)
-        words: list[OcrWord] = []
-        for word in result.words:
-            centre = word.top + word.height // 2
-            for top, bottom, box in placements:
-                if top <= centre < bottom:
-                    words.append(replace(word, left=word.left + box[0], top=word.top - top + box[1]))
-                    break
-        return self._renumber(words), result.seconds
+        words, seconds = ocr_stacked(self.ocr, image, boxes, upscale)
+        return self._renumber(words), seconds
 
     def _renumber(self, words: Sequence[OcrWord]) -> list[OcrWord]:
         """Give each OCR pass its own block numbers so lines from two passes never merge."""
