@@ -35,9 +35,11 @@ def main() -> None:
     from core import env as env_switch
 
     logging.basicConfig(level=(env_switch.LOG.get() or "WARNING").upper(), format="%(name)s %(levelname)s %(message)s")
-    app = build_app()
+    from app.fast_cli import fast_command
+
+    run = fast_command(sys.argv[1:]) or build_app()  # `cairn search …` without typer's parsing when it is plain
     try:
-        app()
+        run()
     except Exception as exc:  # every failure: one line for the user, the trace in the debug log
         from app.failure import report_failure
 

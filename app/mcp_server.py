@@ -13,6 +13,7 @@ stdout is the protocol channel: nothing else may print there.
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -190,18 +191,31 @@ def serve(home: Path | None = None, *, force: bool = False, use_model: bool = Tr
     paths = VaultPaths(home or default_home())
     vault = Vault.open(paths, env_switch.PASSPHRASE.get())
     tools: CairnTools | None = None
+    loading: threading.Thread | None = None
     try:
         settings = vault.settings()
         if not (settings.mcp_enabled or force):
             raise McpDisabled(
                 "the MCP server is off; enable it in the settings (mcp_enabled) to let other tools read your memory"
             )
+        # The first question should not wait for the embedder and the index: both load while the client connects.
+        loading = threading.Thread(target=_load_index, args=(vault,), name="cairn-mcp-index-load", daemon=True)
+        loading.start()
         tools = CairnTools(vault, lambda: lock_flag(paths).exists(), use_model)
         build_server(tools).run("stdio")
     finally:
         if tools is not None:
             tools.close()
+        if loading is not None:
+            loading.join()  # a client gone at once: the load ends before the vault it reads closes
         vault.close()
+
+
+def _load_index(vault: Vault) -> None:
+    try:
+        vault.start_index_load()
+    except Exception as exc:  # the first search loads it again and reports what is wrong
+        print(f"cairn mcp: the vector index did not load yet: {exc}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

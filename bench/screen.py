@@ -127,7 +127,8 @@ def replay(session: Session, config_name: str, home: Path, interval: float, legi
     config = base.baseline() if config_name == "today" else base
     if ":" in config_name:  # "new:busy_window_gap_s=12" weighs one setting against the defaults
         key, value = config_name.split(":", 1)[1].split("=")
-        config = replace(config, **{key: type(getattr(config, key))(value)})
+        kind = type(getattr(config, key))  # bool("false") is True: read booleans by name
+        config = replace(config, **{key: (value.lower() in ("1", "true", "yes")) if kind is bool else kind(value)})
     source = Replay(session)
     daemon = ScreenDaemon(VaultFrameSink(vault), config, grabber_factory=lambda: source,
                           window_info_factory=lambda: source, idle_factory=lambda: source,

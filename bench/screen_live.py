@@ -1,6 +1,10 @@
 """Screen-capture benchmark: a scripted desktop session on Xvfb, the daemon in its own process.
 
     .venv/bin/python -m bench.screen_live [--minutes 10] [--interval 3] [--widget plain|rich] [--accessible]
+                                          [--configs today,new]
+
+Each configuration (``today``: ``DaemonConfig.baseline()``, the pipeline before issue 16;
+``new``: the defaults; ``new:SETTING=VALUE``) runs the same session once, one after another.
 
 Session (issue 5): two full-screen Qt windows under openbox on a 1920x1080 Xvfb:
 a chat that gains a line every 5 s and an article the user scrolls (3 lines every
@@ -56,8 +60,8 @@ def run_daemon(args: argparse.Namespace) -> None:
         logging.basicConfig(level=logging.DEBUG, format="%(relativeCreated)8.0f %(name)s %(message)s")
     paths = VaultPaths(Path(args.home))
     vault = Vault.create(paths, PASSPHRASE, use_keyring=False, embedder=None)
-    config = DaemonConfig(interval_s=args.interval, display=args.display, runtime_dir=paths.runtime_dir,
-                          accessible_text=not args.no_read)
+    config = configured(DaemonConfig(interval_s=args.interval, display=args.display, runtime_dir=paths.runtime_dir,
+                                     accessible_text=not args.no_read), args.config)
     daemon = ScreenDaemon(VaultFrameSink(vault), config)
     daemon.start()
     print("ready", flush=True)
@@ -67,6 +71,18 @@ def run_daemon(args: argparse.Namespace) -> None:
     daemon.stop()
     print(json.dumps(daemon.snapshot().to_dict()), flush=True)
     vault.close()
+
+
+def configured(base: Any, name: str) -> Any:
+    """``today`` (the pipeline before issue 16), ``new`` (the defaults) or ``new:SETTING=VALUE``."""
+    from dataclasses import replace
+
+    config = base.baseline() if name == "today" else base
+    if ":" in name:
+        key, value = name.split(":", 1)[1].split("=")
+        kind = type(getattr(config, key))
+        config = replace(config, **{key: (value.lower() in ("1", "true", "yes")) if kind is bool else kind(value)})
+    return config
 
 
 # -- driver side ---------------------------------------------------------------------
@@ -99,7 +115,7 @@ def run_session(args: argparse.Namespace) -> dict[str, Any]:
         daemon = subprocess.Popen(
             [sys.executable, "-m", "bench.screen_live", "--daemon", "--display", server.display,
              "--home", str(paths.home), "--interval", str(args.interval), *(["--verbose"] if args.verbose else []),
-             *(["--no-read"] if args.no_read else [])],
+             *(["--no-read"] if args.no_read else []), "--config", args.config],
             env=server.env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )
         try:
@@ -249,6 +265,7 @@ def _evaluate(paths: Any, shown: set[str], health: dict[str, Any], cpu: float, w
         "skipped": json.dumps(health["skipped"], sort_keys=True),
         "distinct words shown": len(shown),
         "shown words in stored text": f"{in_text:.3f}",
+        "shown words not stored (first 12)": " ".join(sorted(shown - stored)[:12]),
         "shown words found by vault.search (sample)": f"{found}/{len(sample)} = {found / max(1, len(sample)):.3f}",
         "media MB": round(media_bytes / 2**20, 2),
         "database MB (growth)": round(db_bytes / 2**20, 2),
@@ -267,6 +284,9 @@ def main() -> None:
     parser.add_argument("--no-read", action="store_true",
                         help="the daemon does not read the accessibility tree (what accessibility on costs the apps)")
     parser.add_argument("--verbose", action="store_true", help="the daemon logs what it OCRs (geometry only)")
+    parser.add_argument("--configs", default="today,new",
+                        help="today, new, or new:SETTING=VALUE (a DaemonConfig field), comma-separated; one session each")
+    parser.add_argument("--config", default="new", help=argparse.SUPPRESS)
     parser.add_argument("--daemon", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--display", help=argparse.SUPPRESS)
     parser.add_argument("--home", help=argparse.SUPPRESS)
@@ -274,8 +294,12 @@ def main() -> None:
     if args.daemon:
         run_daemon(args)
         return
-    results = run_session(args)
-    print_table(("figure", "value"), [(key, str(value)) for key, value in results.items()])
+    columns = []
+    for config in args.configs.split(","):
+        args.config = config
+        columns.append((config, run_session(args)))
+    keys = list(columns[0][1])
+    print_table(("figure", *(label for label, _ in columns)), [(k, *(str(c[k]) for _, c in columns)) for k in keys])
 
 
 if __name__ == "__main__":

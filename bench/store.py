@@ -2,6 +2,7 @@
 
     python -m bench.store [--sizes 10000 100000 1000000] [--keep DIR] [--skip-baseline]
     python -m bench.store --import-into DIR [--count 100000]   # into a copy of a built vault
+    python -m bench.store --fresh-search DIR [--runs 8]        # fresh `cairn search` processes on a built vault
 
 Each size gets a vault of synthetic chat messages (Zipf words over a 20,000-word
 vocabulary, seeded) and clustered 384-d vectors (2,000 topics, per-dimension
@@ -17,6 +18,9 @@ loaded from the store (``CAIRN_ANN_MIN_VECTORS`` set above the vault's size).
 copies the built vault ``DIR`` (never changed) to a temporary folder and
 imports ``--count`` new messages into the copy (ids after the vault's), printing
 msg/s and the process's CPU seconds; run it from two checkouts to compare.
+``--fresh-search DIR`` starts ``--runs`` fresh ``cairn search`` processes on the
+built vault ``DIR`` (ANN on, read-only) and prints the median wall and CPU
+seconds and peak RSS; run it from two checkouts, alternating, to compare.
 """
 
 from __future__ import annotations
@@ -152,8 +156,16 @@ def import_into(vault_dir: Path, count: int) -> list[tuple[str, str]]:
              f"{wall:.1f} s wall, {cpu:.1f} s CPU ({load()})")]
 
 
-def fresh_process(home: Path, query: str, ann: bool) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of a fresh ``cairn search`` process."""
+def fresh_searches(home: Path, runs: int) -> list[tuple[str, str]]:
+    """``runs`` fresh ``cairn search`` processes on the built vault ``home``: median wall, CPU and peak RSS."""
+    figures = [fresh_process(home, "budget meeting with the lawyer", ann=True, cpu=True) for _ in range(runs)]
+    wall, rss, cpu = (statistics.median(f[i] for f in figures) for i in range(3))
+    return [(f"fresh `cairn search`, ANN, median of {runs}", f"{wall:.2f} s wall (min {min(f[0] for f in figures):.2f}),"
+             f" {cpu:.2f} s CPU, RSS {rss:,.0f} MiB ({load()})")]
+
+
+def fresh_process(home: Path, query: str, ann: bool, cpu: bool = False) -> Any:
+    """Wall seconds and peak RSS (MiB) of a fresh ``cairn search`` process (and its CPU seconds with ``cpu``)."""
     env = {**os.environ, "CAIRN_PASSPHRASE": PASSPHRASE, "CAIRN_HOME": str(home)}
     env["CAIRN_ANN_MIN_VECTORS"] = "0" if ann else NEVER  # ANN at every size here; the product switches at 20k
     code = ("import resource, sys; from app.cli import main\n"
@@ -163,11 +175,14 @@ def fresh_process(home: Path, query: str, ann: bool) -> tuple[float, float]:
             # process reported the bench's own RSS (1,110 MiB at 1M where the search itself peaked at 385 MiB).
             "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')]\n"
             "print('RSS', hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     rss = next(int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("RSS"))
-    return wall, rss / 1024
+    seconds = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return (wall, rss / 1024, seconds) if cpu else (wall, rss / 1024)
 
 
 def latencies(search: Callable[[Any], Any], make: Callable[[random.Random], Any], runs: int) -> tuple[float, float]:
@@ -193,6 +208,7 @@ def measure(home: Path, n: int, figures: dict[str, Any], baseline: bool, runs: i
     rows.append((f"ANN build {tag}", f"{figures['build_s']:.1f} s ({figures['build_load']}); sealed blob "
                  f"{figures['blob_bytes'] / 2**20:.1f} MiB"))
     _facets_ready(home, tag, rows)
+    _fts_ready(home, tag, rows)
     query = "budget meeting with the lawyer"
     wall, rss = fresh_process(home, query, ann=True)
     rows.append((f"fresh `cairn search`, ANN {tag}", f"{wall:.2f} s wall, RSS {rss:,.0f} MiB ({load()})"))
@@ -230,6 +246,7 @@ def measure(home: Path, n: int, figures: dict[str, Any], baseline: bool, runs: i
     plans = [("hybrid search", hybrid), ("filtered: one conversation, one month (narrow)", narrow),
              ("filtered: one conversation (2 %)", one_chat), ("filtered: one speaker (wide, 12.5 %)", wide)]
     ann_lat = {name: latencies(v.search, make, runs) for name, make in plans}
+    _fulltext_alone(v, plans[:3], runs, tag, rows)
     recall, recall_wide, ann_vec = _recall(v, index, n)
     v.close()
     exact_lat: dict[str, tuple[float, float]] = {}
@@ -275,6 +292,47 @@ def _facets_ready(home: Path, tag: str, rows: list[tuple[str, str]]) -> None:
             time.sleep(0.1)
         rows.append((f"chunk_facets backfill of an old vault {tag}", f"unlock {opened:.2f} s, then "
                      f"{time.perf_counter() - t0:.1f} s in the background, searches meanwhile the old way ({load()})"))
+    v.close()
+
+
+def _fulltext_alone(v: Any, plans: list[tuple[str, Any]], runs: int, tag: str, rows: list[tuple[str, str]]) -> None:
+    """The words side alone (the issue's BM25 / filtered FTS target): the retriever without vectors, hits read."""
+    from core.retrieve.hybrid import HybridRetriever
+
+    words = HybridRetriever(v.read, lambda: None, None)
+    for name, make in plans:
+        p50, p95 = latencies(words.search, make, runs)
+        rows.append((f"full text alone, {name.replace('hybrid search', 'unfiltered')} {tag} p50 / p95",
+                     f"{p50:.0f} / {p95:.0f} ms ({load()})"))
+
+
+def _bytes_per_chunk(reader: Any) -> str:
+    """The database pages in use (free pages left by a dropped table are reused by later writes) per chunk."""
+    pages, free, size = (int(reader.execute(f"PRAGMA {p}").fetchone()[0]) for p in ("page_count", "freelist_count", "page_size"))
+    chunks = max(1, reader.execute("SELECT max(id) FROM chunks").fetchone()[0] or 1)
+    return f"{(pages - free) * size / chunks:,.0f} bytes/chunk in use ({(pages - free) * size / 2**20:,.0f} MiB)"
+
+
+def _fts_ready(home: Path, tag: str, rows: list[tuple[str, str]]) -> None:
+    """An old kept vault gets the contentless ``chunks_fts`` at its first unlock: time it, bytes per chunk before/after."""
+    from core.paths import VaultPaths
+    from core.store import fts_contentless
+    from core.vault import Vault
+
+    t0 = time.perf_counter()
+    v = Vault.open(VaultPaths(home), PASSPHRASE, embedder=None)
+    opened = time.perf_counter() - t0
+    if fts_contentless.migrating(v.read()):
+        before = _bytes_per_chunk(v.read())
+        while fts_contentless.migrating(v.read()):
+            if v._fts_fill.error is not None:
+                raise v._fts_fill.error
+            time.sleep(0.1)
+        rows.append((f"contentless chunks_fts migration of an old vault {tag}",
+                     f"unlock {opened:.2f} s, then {time.perf_counter() - t0:.1f} s in the background ({load()}); "
+                     f"before {before}, after {_bytes_per_chunk(v.read())}"))
+    else:
+        rows.append((f"vault size {tag}", _bytes_per_chunk(v.read())))
     v.close()
 
 
@@ -335,10 +393,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--import-into", type=Path, metavar="DIR", help="a built vault: import into a copy of it")
     parser.add_argument("--count", type=int, default=100_000, help="messages --import-into imports")
+    parser.add_argument("--fresh-search", type=Path, metavar="DIR", help="a built vault: time fresh searches (--runs)")
     args = parser.parse_args(argv)
     rows = Table()
-    if args.import_into:
-        for row in import_into(args.import_into, args.count):
+    if args.import_into or args.fresh_search:
+        found = import_into(args.import_into, args.count) if args.import_into else \
+            fresh_searches(args.fresh_search, args.runs)
+        for row in found:
             rows.append(row)
         rows.print()
         return

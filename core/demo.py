@@ -1,7 +1,7 @@
 """The demo memory: sample chats, screenshots and documents (made up; see ``assets/demo``).
 
-Dates are shifted by whole weeks toward the newest chat message landing on yesterday, but never past a
-date the story writes itself (``demo_shift``); the screenshots and documents move with the chats.
+Dates move by whole weeks so that the newest chat message lies within the past week (``demo_shift``); the
+screenshots and documents move with the chats, and so do the dates the story writes in its text.
 Sources are ``chat:demo``, ``screen:demo`` and ``file:demo``, so the demo can
 be forgotten by source.  Loading is idempotent: records are keyed by their
 external ids, and a screenshot's image is stored only when its item is new.
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from core.capture.chats.jsonl import JsonLinesReader
 from core.capture.chats.reader import ImportOptions
@@ -54,89 +55,161 @@ def demo_chat_files() -> list[Path]:
 
 
 def demo_shift(now: datetime) -> timedelta:
-    """How far the demo's dates move: whole weeks, toward its newest chat message landing on yesterday.
+    """How far the demo moves: whole weeks, so that its newest chat message lies within the week before ``now``.
 
-    The story writes its own dates ("Grandpa's birthday is on 3 December", "expires on 30 November"), and a
-    shift must not carry a memory past a date it speaks of as still to come (or before one it speaks of as
-    past): the birthday would then be read as next year's.  So the shift is the largest whole number of weeks
-    (the story's weekday names stay true) up to the ideal one for which every day-and-month date the story
-    writes stays on its side of the memory that writes it.  With the story's dates close together that is, in
-    practice, no shift until most of a year has gone by.
+    Whole weeks keep every weekday of the story true ("Thursday 5 November" stays a Thursday), and the dates
+    the story writes in its own words ("Grandpa's birthday is on 3 December") move with it (``shift_text``),
+    so the demo looks as recent on any day of the year as on the day it was written.
     """
-    chats = [r.timestamp for r in chat_records(timedelta(0)) if isinstance(r, Record)]
+    chats = [r.timestamp for r in _chat_records_as_written() if isinstance(r, Record)]
     if not chats:
         return timedelta(0)
-    ideal_weeks = ((now - timedelta(days=1)) - max(chats)).days // 7
-    written = [(when, day) for when, text in _dated_texts() for day in _day_month_dates(text, when)]
-    for weeks in range(ideal_weeks, ideal_weeks - _MAX_WEEKS_BACK, -1):
-        if all(_same_side(when, day, timedelta(weeks=weeks)) for when, day in written):
-            return timedelta(weeks=weeks)
-    return timedelta(weeks=ideal_weeks)  # not reached with the demo's dates: some whole year back always fits
+    yesterday = now.astimezone(STORY_ZONE).date() - timedelta(days=1)
+    return timedelta(weeks=(yesterday - max(chats).astimezone(STORY_ZONE).date()).days // 7)
 
 
-_MAX_WEEKS_BACK = 60  # more than a year
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# The story is told in Berlin's time: a move keeps its wall-clock times ("the review at 15:00") across DST.
+STORY_ZONE = ZoneInfo("Europe/Berlin")
+_ORDINAL_DAY = re.compile(r"\b(?P<lead>the |on )(?P<d>[12]\d|3[01]|0?[1-9])(?P<suffix>st|nd|rd|th)\b(?!\s+(?:of\b|[A-Z]))")
 
 
-def _dated_texts() -> Iterator[tuple[datetime, str]]:
-    """Every memory of the demo as (when it was written, unshifted; its text)."""
-    for result in chat_records(timedelta(0)):
-        if isinstance(result, Record):
-            yield result.timestamp, result.text
-    for record in document_records(timedelta(0)):
-        yield record.timestamp, record.text
-    for record, _image in screenshot_records(timedelta(0)):
-        yield record.timestamp, record.text
+def moved(when: datetime, shift: timedelta) -> datetime:
+    """``when`` moved by ``shift`` on the story's wall clock (15:00 stays 15:00 in summer time)."""
+    if not shift:
+        return when
+    local = when.astimezone(STORY_ZONE).replace(tzinfo=None) + shift
+    return local.replace(tzinfo=STORY_ZONE)
 
 
-def _day_month_dates(text: str, when: datetime) -> list[tuple[int, int]]:
-    """(month, day) of each date written without a year ("3 December"); one with a year names its own."""
+def shift_text(text: str, when: datetime, shift: timedelta) -> str:
+    """``text`` (written at ``when``, unshifted) with every calendar date it writes moved by ``shift``, each in
+    its own form: "3 December" → "10 December", "Thursday 5 November 2026" → "Thursday 12 November 2026",
+    "9 Nov 2026", "2026-11-05", "on the 16th".  A date without a year is the nearest of that day and month."""
+    if not shift or not text:
+        return text
     from core.memory.extraction.dates import find_dates
 
-    out = []
+    pieces: list[str] = []
+    last = 0
     for mention in find_dates(text, reference=when):
-        if not _YEAR.search(mention.value):
-            day = date.fromisoformat(mention.norm)
-            out.append((day.month, day.day))
-    return out
+        written = date.fromisoformat(mention.norm)
+        has_year = bool(_YEAR.search(mention.value))
+        meant = written if has_year else _nearest(when.date(), written.month, written.day)
+        if meant is None:
+            continue
+        pieces += [text[last:mention.start], _rewrite_date(mention.value, meant + shift, has_year)]
+        last = mention.end
+    pieces.append(text[last:])
+    out = "".join(pieces)
+
+    def ordinal(m: re.Match[str]) -> str:
+        meant = _nearest_day_of_month(when.date(), int(m["d"]))
+        return f"{m['lead']}{_with_suffix((meant + shift).day)}" if meant is not None else m.group(0)
+
+    def month_alone(m: re.Match[str]) -> str:
+        written = _MONTHS.index(m["month"].lower()) + 1
+        meant = _nearest(when.date(), written, 15)  # "in January": the middle of the nearest January
+        return m["lead"] + (_MONTH_NAMES[(meant + shift).month - 1] if meant is not None else m["month"])
+
+    out = _MONTH_ALONE.sub(month_alone, out)
+    return _ORDINAL_DAY.sub(ordinal, out)
 
 
-def _same_side(when: datetime, month_day: tuple[int, int], shift: timedelta) -> bool:
-    """Whether a date written at ``when`` is still ahead of it (or behind it) once shifted.  A date without a
-    year is the nearest one of that day and month ("I start on 12 January", written in November: next year's)."""
-    return _ahead(when, month_day) == _ahead(when + shift, month_day)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+# A month named alone ("moving to Leipzig in January"); one with a day or year beside it is a date above.
+_MONTH_ALONE = re.compile(r"\b(?P<lead>(?:in|from|since|until|till|by|before|after|early|late|mid|end of)[ -])"
+                          r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|"
+                          r"December)\b(?![ \t]+(?:\d|of\b))")
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December")
+_MONTH_TOKEN = re.compile(r"[A-Za-z]+\.?")
 
 
-def _ahead(when: datetime, month_day: tuple[int, int]) -> bool:
-    today = when.date()
+def _nearest(today: date, month: int, day: int) -> date | None:
     days = []
     for year in (today.year - 1, today.year, today.year + 1):
         try:
-            days.append(date(year, *month_day))
+            days.append(date(year, month, day))
         except ValueError:  # 29 February of a year without one
             continue
-    return min(days, key=lambda d: abs((d - today).days)) >= today
+    return min(days, key=lambda d: abs((d - today).days)) if days else None
+
+
+def _nearest_day_of_month(today: date, day: int) -> date | None:
+    """"the 16th" written on ``today``: the 16th of this month, or of the month before or after if nearer."""
+    found = []
+    for months in (-1, 0, 1):
+        month_index = today.year * 12 + today.month - 1 + months
+        try:
+            found.append(date(month_index // 12, month_index % 12 + 1, day))
+        except ValueError:
+            continue
+    return min(found, key=lambda d: abs((d - today).days)) if found else None
+
+
+def _with_suffix(day: int) -> str:
+    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def _rewrite_date(value: str, new: date, has_year: bool) -> str:
+    """``value`` ("3 December", "9 Nov 2026", "2026-11-05", "December 3rd") written for the date ``new``."""
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+        return new.isoformat()
+    numeric = re.fullmatch(r"(\d{1,2})([./])(\d{1,2})\2(\d{4})", value)
+    if numeric:  # day first, as the demo writes them
+        sep = numeric[2]
+        return f"{new.day:0{len(numeric[1])}d}{sep}{new.month:0{len(numeric[3])}d}{sep}{new.year}"
+
+    def month(m: re.Match[str]) -> str:
+        token = m.group(0)
+        if token.rstrip(".").lower() == "of":
+            return token
+        name = _MONTH_NAMES[new.month - 1]
+        short = len(token.rstrip(".")) <= 4 and token.rstrip(".").lower() != name.lower()
+        word = (name[:4] if short and name.startswith("Sept") and token.lower().startswith("sept") else
+                name[:3] if short else name)
+        word = word.lower() if token.islower() else word.upper() if token.isupper() and len(token) > 1 else word
+        return word + ("." if token.endswith(".") else "")
+
+    def day(m: re.Match[str]) -> str:
+        return _with_suffix(new.day) if m[2] else str(new.day)
+
+    out = re.sub(r"\b(\d{1,2})(st|nd|rd|th)?\b", day, value, count=1)
+    out = _MONTH_TOKEN.sub(lambda m: m.group(0) if re.fullmatch(r"st|nd|rd|th", m.group(0)) else month(m), out)
+    if has_year:
+        out = _YEAR.sub(str(new.year), out)
+    return out
+
+
+def _chat_records_as_written() -> Iterator[ReadResult]:
+    reader = JsonLinesReader()
+    for path in demo_chat_files():
+        yield from reader.read(path, ImportOptions())
 
 
 def chat_records(shift: timedelta) -> Iterator[ReadResult]:
-    reader = JsonLinesReader()
-    for path in demo_chat_files():
-        for result in reader.read(path, ImportOptions()):
-            if isinstance(result, Record):
-                yield dataclasses.replace(result, timestamp=result.timestamp + shift, source=CHAT_SOURCE)
-            else:
-                yield result
+    for result in _chat_records_as_written():
+        if isinstance(result, Record):
+            yield dataclasses.replace(result, timestamp=moved(result.timestamp, shift), source=CHAT_SOURCE,
+                                      text=shift_text(result.text, result.timestamp, shift))
+        else:
+            yield result
 
 
 def screenshot_records(shift: timedelta) -> Iterator[tuple[Record, Path]]:
     manifest = json.loads((DEMO_DIR / "screens" / "manifest.json").read_text("utf-8"))
     for entry in manifest:
-        when = datetime.fromisoformat(entry["when"]) + shift
+        written = datetime.fromisoformat(entry["when"])
         meta = {k: entry[k] for k in ("app", "window_title", "url", "monitor", "width", "height", "words")
                 if entry.get(k) is not None}
         meta["demo"] = True
+        # The text moves its dates with the story; the picture (and its word boxes) shows what it showed.
         record = Record(source=SCREEN_SOURCE, external_id=f"demo-frame:{entry['file']}", kind="screenshot",
-                        timestamp=when, text=entry["text"], title=entry["window_title"], meta=meta)
+                        timestamp=moved(written, shift), text=shift_text(entry["text"], written, shift),
+                        title=entry["window_title"], meta=meta)
         yield record, DEMO_DIR / "screens" / entry["file"]
 
 
@@ -144,9 +217,10 @@ def document_records(shift: timedelta) -> Iterator[Record]:
     manifest = json.loads((DEMO_DIR / "docs" / "manifest.json").read_text("utf-8"))
     for entry in manifest:
         path = DEMO_DIR / "docs" / entry["file"]
-        text = path.read_text("utf-8")
+        written = datetime.fromisoformat(entry["when"])
+        text = shift_text(path.read_text("utf-8"), written, shift)
         yield Record(source=FILE_SOURCE, external_id=str(path), kind="document",
-                     timestamp=datetime.fromisoformat(entry["when"]) + shift, text=text, title=entry["title"],
+                     timestamp=moved(written, shift), text=text, title=shift_text(entry["title"], written, shift),
                      meta={"path": str(path), "demo": True, "mime": "text/markdown"},
                      sections=(Section(text=text),))
 

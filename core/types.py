@@ -46,6 +46,11 @@ class Record:
     frame id).  Together with ``source`` and ``conversation`` it is the
     idempotency key: importing the same record twice stores it once, and a
     changed ``text`` under the same key updates the stored item.
+
+    ``index_text``, when set, is the part of ``text`` that is chunked into the
+    search index (``None``: all of it).  A screen frame sets it to the lines not
+    on the same window's previous frame: the whole screen text stays the item's
+    text, but each line is indexed once, where it first appeared.
     """
 
     source: str
@@ -59,6 +64,7 @@ class Record:
     meta: dict[str, Any] = field(default_factory=dict)
     sections: tuple[Section, ...] = ()
     media_refs: tuple[str, ...] = ()
+    index_text: str | None = None
 
     def __post_init__(self) -> None:
         if self.timestamp.tzinfo is None:

@@ -30,7 +30,7 @@ from core.crypto.keys import PENDING_WRAP, KeyFile, create_keyfile, unlock_data_
 from core.crypto.sealed_file import SealedFiles
 from core.errors import CairnError, VaultLocked, VaultNotFound
 from core.index.ann_store import AnnService
-from core.index.fulltext import Rankings
+from core.index.fulltext import Rankings, WordFacts
 from core.index.provider import ANN_MIN_VECTORS, VectorIndexes
 from core.index.query_cache import QueryVectors
 from core.index.vectors import VectorSearch
@@ -41,7 +41,7 @@ from core.retrieve.types import SearchRequest, SearchResult
 from core.schema import MIGRATIONS
 from core.settings import Settings
 from core.storage_budget import StorageBudget, measure
-from core.store import browse, facets, forget, frame_codec, media
+from core.store import browse, facets, forget, frame_codec, fts_contentless, media
 from core.store.browse import ItemView
 from core.store.database import Database
 from core.store.fts_secure_delete import enable_fts_secure_delete
@@ -76,14 +76,16 @@ class Vault:
         self.partial_vector_search = False
         self._redactor: Any = None
         self._graph_cache: Any = None
-        self._query_vectors = QueryVectors()
+        self._query_vectors, self._word_facts = QueryVectors(), WordFacts()  # kept across searches
         self.creation_notes: list[str] = []
         self._db.write(lambda conn: migrate(conn, MIGRATIONS))
         self._db.write(enable_fts_secure_delete)
         # Path keys written before they were encoded, or under other rules: re-encoded once (see path_recode).
         self._db.write(lambda conn: ensure_path_keys(conn, self.derived_key))
-        # A vault from before chunk_facets copies its filter columns in the background; old joins meanwhile.
+        # A vault from before chunk_facets / the contentless chunks_fts fills them in the background (a small
+        # one moves its FTS at once); searches use the old joins / the old table meanwhile.
         self._facets = facets.Backfill.if_pending(self._db.write, self.read())
+        self._fts_fill = fts_contentless.migrate_in_background(self._db.write)
 
     # -- lifecycle ------------------------------------------------------------------
     @classmethod
@@ -111,6 +113,7 @@ class Vault:
         """Lock: stop writing, close connections, forget keys and the in-memory index."""
         self.vectors.close()  # before the connections its loads and builds use close
         self._facets.stop()
+        self._fts_fill.stop()
         self._db.close()
         self._cipher = None  # type: ignore[assignment]
         self._derive = None
@@ -152,10 +155,7 @@ class Vault:
             return self._embedder
 
     def release_embedder(self) -> bool:
-        """Drop the query embedder (~170 MB) while idle; the next search loads it again (~0.3 s).
-
-        The vector index stays in memory: only the model goes.  Returns whether one was loaded.
-        """
+        """Drop the query embedder (~170 MB) while idle (the index stays); the next search loads it again (~0.3 s)."""
         with self._embedder_lock:
             released, self._embedder = self._embedder is not None, None
         return released
@@ -284,7 +284,7 @@ class Vault:
         weak by the relevance floor (in the ranking's order); ``nearest``: the best good match outside the filters."""
         from core.retrieve.elsewhere import with_nearest
 
-        result = self._search_judged(request, now, rankings := Rankings())  # reused by the pass outside the filters
+        result = self._search_judged(request, now, rankings := Rankings(self._word_facts))  # reused by the pass outside the filters
         return with_nearest(lambda wider: self._search_judged(wider, now, rankings), request, result)
 
     def _search_judged(self, request: SearchRequest, now: datetime | None, rankings: Rankings) -> SearchResult:

@@ -117,8 +117,10 @@ def app_of(item: Any) -> str | None:
     direct = getattr(item, "app", None)  # search hits carry the app themselves
     name = direct if isinstance(direct, str) and direct else meta_str(
         getattr(item, "meta", None), "app", "app_name", "application", "wm_class", "process")
-    if name and name == name.lower():
-        name = name[:1].upper() + name[1:]
+    if name:  # one name per app, as the day's paragraph and the graph write it ("gnome-terminal" → "Terminal")
+        from core.memory.extraction.apps import app_name
+
+        name = app_name(name)
     return name
 
 

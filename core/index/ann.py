@@ -189,7 +189,7 @@ class AnnIndex:
         """A copy of ``snapshot``'s main with its delta and tombstones folded in (slow; no lock held)."""
         import faiss
 
-        main = faiss.clone_index(snapshot.main)
+        main = owned_copy(faiss, snapshot.main)
         if len(snapshot.excluded):
             main.remove_ids(faiss.IDSelectorBatch(snapshot.excluded))
         if len(snapshot.delta_ids):
@@ -312,6 +312,12 @@ class AnnIndex:
         dead = np.isin(found_ids, st.tomb_ids)
         found_ids, found_vecs = found_ids[~dead], found_vecs[~dead]
         return _top(found_ids, normalise(found_vecs) @ q[0], k)
+
+
+def owned_copy(faiss: Any, main: Any) -> Any:
+    """A copy of ``main`` that owns its lists.  A loaded main's lists are views into its decrypted blob, and
+    ``clone_index`` keeps them views: removing ids from such a clone aborts the process (faiss' MaybeOwnedVector)."""
+    return faiss.deserialize_index(faiss.serialize_index(main))
 
 
 def _top(ids: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -106,6 +106,15 @@ class Redactor:
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
+        # One literal scan for every rule whose literals are words costs less than a dozen scans (an import
+        # runs this over each message and its fields). A one-character literal (a card number's digit) would
+        # open the gate for most text: such rules keep their own check, as do rules without literals.
+        gated = [r for r in rules if r.needs and min(map(len, r.needs)) > 1]
+        self._ungated: tuple[Rule, ...] = tuple(r for r in rules if not any(r is g for g in gated))
+        literals = sorted({n.lower() for r in gated for n in r.needs}, key=len, reverse=True)
+        self._gate = re.compile("|".join(map(re.escape, literals))) if literals else None
+        # Non-ASCII text: Unicode case folding matches more than str.lower (see _may_match): scan ignoring case.
+        self._gate_unicode = re.compile(self._gate.pattern, re.IGNORECASE) if self._gate else None
 
     @classmethod
     def from_default_rules(cls) -> Redactor:
@@ -122,7 +131,7 @@ class Redactor:
         """All findings, overlapping ones reduced to the outermost, in text order."""
         raw: list[Finding] = []
         lowered = text.lower() if text.isascii() else None
-        for rule in self.rules:
+        for rule in self.rules if self._gate_open(text, lowered) else self._ungated:
             if not _may_match(rule, text, lowered):
                 continue  # most text holds no secret: a literal scan is far cheaper than the pattern
             for match in _matches(rule, text):
@@ -145,6 +154,14 @@ class Redactor:
                 continue  # inside a span already found
             kept.append(finding)
         return kept
+
+    def _gate_open(self, text: str, lowered: str | None) -> bool:
+        """Whether ``text`` holds a literal of any gated rule (if not, none of them can match)."""
+        if self._gate is None or self._gate_unicode is None:
+            return False
+        if lowered is not None:
+            return self._gate.search(lowered) is not None
+        return self._gate_unicode.search(text) is not None
 
     def redact(self, text: str) -> RedactionResult:
         findings = self.find(text)

@@ -15,8 +15,10 @@ checked on the demo memory (``python -m bench.relevance``).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -89,8 +91,27 @@ def coverage(text: str, weights: dict[str, float]) -> float:
     if total <= 0:
         return 0.0
     lowered = text.lower()
-    found = sum(w for term, w in weights.items() if highlight_spans(lowered, [term]))
+    found = sum(w for term, w in weights.items() if highlight_spans(lowered, [term]) or _holds_kind(term, text))
     return found / total
+
+
+# Words that ask for a kind of value rather than name one: "the staging url", "Lukas's email", "her phone". A
+# passage holding such a value answers the word though it never writes it ("…is up: https://staging…").
+_KIND_WORDS = MappingProxyType({
+    **dict.fromkeys(("url", "urls", "link", "links", "website", "websites", "web"), "url"),
+    **dict.fromkeys(("email", "emails", "e-mail", "mail"), "email"),  # not "address": a street has one too
+    **dict.fromkeys(("phone", "mobile", "telephone", "tel", "cell"), "phone"),
+})
+_KIND_VALUES = MappingProxyType({
+    "url": re.compile(r"\bhttps?://\S|\bwww\.\S", re.I),
+    "email": re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+"),
+    "phone": re.compile(r"(?<![\w.])\+?\d[\d ()/-]{6,}\d\b"),
+})
+
+
+def _holds_kind(term: str, text: str) -> bool:
+    kind = _KIND_WORDS.get(term.lower())
+    return kind is not None and _KIND_VALUES[kind].search(text) is not None
 
 
 def hit_cosines(hits: Sequence[Hit], index: Any, embed_query: Callable[[str], np.ndarray] | None,

@@ -57,17 +57,15 @@ def insert_new(conn: Any, rows: Sequence[ItemRow]) -> list[tuple[Outcome, int]]:
     chunk_id = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM chunks").fetchone()[0])
     items: list[tuple[Any, ...]] = []
     chunks: list[tuple[Any, ...]] = []
-    bodies: list[tuple[int, str]] = []
     for offset, row in enumerate(rows):
         record = row.record
         item_id = first_item + offset
         items.append((item_id, record.source, row.key, record.external_id, record.kind, to_epoch(record.timestamp),
                       row.ts_end, record.conversation, record.speaker, record.title, row.text, row.digest,
                       row.meta_json, now, now))
-        for chunk, digest, body in row.chunks:
+        for chunk, digest in row.chunks:
             chunks.append((chunk_id, item_id, chunk.ordinal, chunk.text, chunk.page, chunk.heading, chunk.start,
                            chunk.end, digest))
-            bodies.append((chunk_id, body))
             chunk_id += 1
     conn.executemany(
         "INSERT INTO items (id, source, source_key, external_id, kind, ts, ts_end, conversation, speaker, title,"
@@ -75,5 +73,4 @@ def insert_new(conn: Any, rows: Sequence[ItemRow]) -> list[tuple[Outcome, int]]:
     conn.executemany(
         "INSERT INTO chunks (id, item_id, ordinal, text, page, heading, start, end, text_hash)"
         " VALUES (?,?,?,?,?,?,?,?,?)", chunks)
-    conn.executemany("INSERT INTO chunks_fts (rowid, body) VALUES (?, ?)", bodies)
     return [("imported", first_item + offset) for offset in range(len(rows))]

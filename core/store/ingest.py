@@ -117,6 +117,8 @@ def prepare(record: Record, redactor: Redactor | None,
             capped.append(dataclasses.replace(s, text=s.text[:budget]))
             budget -= len(s.text)
         chunks = chunk_sections(capped)
+    elif record.index_text is not None:  # only part of the text is new (a screen frame's new lines)
+        chunks = chunk_text(clean(record.index_text)[:limit])
     elif record.kind == "message" and len(text) < 2000:
         chunks = [Chunk(text=text, ordinal=0, start=0, end=len(text))] if text.strip() else []
     else:

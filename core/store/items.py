@@ -62,8 +62,9 @@ def from_epoch(seconds: float) -> datetime:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ItemRow:
-    """What writing an item needs that does not depend on the database (hashes, FTS bodies, JSON):
-    an import computes it on its own thread, the writer thread only runs SQL."""
+    """What writing an item needs that does not depend on the database (hashes, JSON): an import computes
+    it on its own thread, the writer thread only runs SQL (the FTS body is computed by the chunk triggers,
+    ``core.store.fts_contentless``)."""
 
     record: Record
     text: str
@@ -72,7 +73,7 @@ class ItemRow:
     ts_end: float | None
     meta: dict[str, Any]
     meta_json: str
-    chunks: tuple[tuple[Chunk, str, str], ...]  # (chunk, text hash, FTS body)
+    chunks: tuple[tuple[Chunk, str], ...]  # (chunk, text hash)
 
 
 def item_row(record: Record, text: str, chunks: Sequence[Chunk], meta: dict[str, Any]) -> ItemRow:
@@ -81,8 +82,7 @@ def item_row(record: Record, text: str, chunks: Sequence[Chunk], meta: dict[str,
     return ItemRow(
         record=record, text=text, key=source_key(record), digest=content_hash(record, text), ts_end=ts_end,
         meta=meta, meta_json=_meta_json(meta),
-        chunks=tuple((chunk, text_hash(embed_text(record.speaker, record.title, chunk.text)),
-                      fts_body(record.speaker, record.title, chunk.text)) for chunk in chunks),
+        chunks=tuple((chunk, text_hash(embed_text(record.speaker, record.title, chunk.text))) for chunk in chunks),
     )
 
 
@@ -120,30 +120,27 @@ def upsert_row(conn: Any, item: ItemRow) -> tuple[Outcome, ItemId]:
         history = list(old_meta.get("history", []))
         history.append({"text": row[2][:2000], "replaced_at": now})
         meta = {**item.meta, "history": history[-HISTORY_LIMIT:]}
+        delete_chunks(conn, [item_id])  # first: their FTS rows are deleted with the speaker/title they were indexed with
         conn.execute(
             "UPDATE items SET kind=?, ts=?, ts_end=?, speaker=?, title=?, text=?, content_hash=?, meta=?,"
             " deleted=0, updated_at=? WHERE id=?",
             (record.kind, ts, item.ts_end, record.speaker, record.title, item.text, item.digest,
              _meta_json(meta), now, item_id),
         )
-        delete_chunks(conn, [item_id])
         outcome = "updated"
-    for chunk, digest, body in item.chunks:
-        cur = conn.execute(
+    for chunk, digest in item.chunks:
+        conn.execute(
             "INSERT INTO chunks (item_id, ordinal, text, page, heading, start, end, text_hash) VALUES (?,?,?,?,?,?,?,?)",
             (item_id, chunk.ordinal, chunk.text, chunk.page, chunk.heading, chunk.start, chunk.end, digest),
         )
-        conn.execute("INSERT INTO chunks_fts (rowid, body) VALUES (?, ?)", (cur.lastrowid, body))
     return outcome, item_id
 
 
 def delete_chunks(conn: Any, item_ids: Sequence[int]) -> list[int]:
-    """Remove the chunks of items and their FTS rows; returns the chunk ids removed."""
+    """Remove the chunks of items (their FTS rows go with them, by trigger); returns the chunk ids removed."""
     removed: list[int] = []
     for item_id in item_ids:
         ids = [r[0] for r in conn.execute("SELECT id FROM chunks WHERE item_id = ?", (item_id,))]
-        for chunk_id in ids:
-            conn.execute("DELETE FROM chunks_fts WHERE rowid = ?", (chunk_id,))
         conn.execute("DELETE FROM chunks WHERE item_id = ?", (item_id,))
         removed.extend(ids)
     return removed

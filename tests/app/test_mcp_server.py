@@ -103,3 +103,30 @@ def test_tools_stop_when_the_vault_is_locked_meanwhile(lexical_vault) -> None:  
         tools.search("anything")
     with pytest.raises(VaultLocked):
         tools.ask("what is anything?")
+
+
+def test_the_vectors_load_while_the_client_connects(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before any question, the server is already loading the embedder and the vectors (the first answer
+    would otherwise pay for both, ~0.5 s at 1M)."""
+    import time
+
+    import app.mcp_server as server
+
+    home = tmp_path / "home"
+    make_vault(home, mcp_enabled=True)
+    monkeypatch.setenv("CAIRN_PASSPHRASE", TEST_PASSPHRASE)
+    seen: list[bool] = []
+
+    class Connected:
+        def __init__(self, tools: CairnTools) -> None:
+            self.vault = tools._vault
+
+        def run(self, transport: str) -> None:
+            deadline = time.monotonic() + 60
+            while self.vault.vectors.loader is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            seen.append(self.vault.vectors.loader is not None)
+
+    monkeypatch.setattr(server, "build_server", Connected)
+    server.serve(home, use_model=False)
+    assert seen == [True]

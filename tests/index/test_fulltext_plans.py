@@ -143,3 +143,42 @@ def test_a_second_pass_reads_the_first_ones_longer_ranking_and_gets_the_same_ans
     rankings.ranked(reader, terms, 100, window=50)  # longer than what it holds: ranked again
     rankings.ranked(reader, terms, 10)  # another window: ranked again
     assert len(calls) == 3
+
+
+
+class _Counting:
+    """A reader that counts the probes (OFFSET scans) run on it."""
+
+    def __init__(self, reader) -> None:
+        self.reader, self.probes = reader, 0
+
+    def execute(self, sql: str, args=()):
+        self.probes += "OFFSET" in sql
+        return self.reader.execute(sql, args)
+
+
+def test_word_facts_are_reused_until_the_index_changes_and_rank_as_fresh_probes_do(vault: Vault, monkeypatch) -> None:
+    from core.index import fulltext
+
+    facts = fulltext.WordFacts()
+    queries = (["coffee", "zanzibar"], ["team", "itinerary"], ["round", "zanzibar", "itinerary"])
+
+    def same() -> bool:
+        return all(ranked_matches(vault.read(), q, 100, window=50, facts=facts) ==
+                   ranked_matches(vault.read(), q, 100, window=50) for q in queries)
+
+    assert same()
+    counting = _Counting(vault.read())
+    for q in queries:  # the same words again: only each query's own window is probed, no single word
+        ranked_matches(counting, q, 100, window=50, facts=facts)
+    assert counting.probes == len(queries)
+    # A write makes "zanzibar" common (past the window): the old-rare chunk leaves the ranking, facts learnt again.
+    vault.ingest([message(f"z{n}", f"zanzibar itinerary {n}", minutes=1000 + n) for n in range(80)])
+    assert same()
+    vault.forget(item_ids=[r[0] for r in vault.read().execute("SELECT id FROM items WHERE external_id LIKE 'z%'")])
+    assert same()
+    monkeypatch.setattr(fulltext, "SAMPLE", 20)  # a 300-chunk vault counts as big: weightless words are probed too
+    assert same()
+    counting.probes = 0
+    ranked_matches(counting, ["coffee", "zanzibar"], 100, window=50, facts=facts)
+    assert counting.probes == 1

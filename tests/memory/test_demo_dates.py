@@ -1,37 +1,90 @@
-"""The demo's dates move with the install date without carrying a memory past a date it writes itself: asked
-"When is Grandpa's birthday lunch?", the birthday note (written before 3 December) answers this year's 3 December,
-not next year's."""
+"""The demo looks recent on any day of the year: its newest message lies in the past week, it moved by whole
+weeks (a Thursday stays a Thursday), its wall-clock times stay, and the dates it writes in its own words move
+with it — asked "When is Grandpa's birthday lunch?", the birthday note answers the birthday it now speaks of."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from core.answer.extractive import describe_event_date
 from core.answer.types import Snippet
-from core.demo import chat_records, demo_shift, document_records
+from core.demo import chat_records, demo_shift, document_records, screenshot_records, shift_text
 from core.types import ItemId, Record
 
 BERLIN = ZoneInfo("Europe/Berlin")
+# Install dates across the year: before the story, on it, in winter, in summer time, a year and two on.
+TODAYS = ["2026-10-20", "2026-11-16", "2026-12-07", "2027-03-01", "2027-04-01", "2027-07-15", "2027-10-31",
+          "2027-12-07", "2028-02-29", "2028-12-20"]
+_WEEKDAY_DATE = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) (\d{1,2}) ([A-Z][a-z]+)"
+                           r"(?: (\d{4}))?")
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"]
 
 
-@pytest.mark.parametrize(("today", "birthday"), [
-    ("2026-11-20", "3 December 2026"),  # days after the story: it stays where it is written
-    ("2026-12-07", "3 December 2026"),  # after the birthday: still this year's, four days ago
-    ("2027-03-01", "3 December 2026"),
-    ("2027-12-07", "3 December 2027"),  # a year on: the story moves a whole year (52 weeks)
-    ("2028-12-20", "3 December 2028"),
-])
-def test_the_birthday_note_answers_the_birthday_it_was_written_before(today: str, birthday: str) -> None:
-    now = datetime.fromisoformat(today).replace(hour=12, tzinfo=BERLIN)
+def _now(today: str) -> datetime:
+    return datetime.fromisoformat(today).replace(hour=12, tzinfo=BERLIN)
+
+
+@pytest.mark.parametrize("today", TODAYS)
+def test_the_newest_message_is_from_the_past_week_on_any_day(today: str) -> None:
+    now = _now(today)
     shift = demo_shift(now)
     assert shift % timedelta(weeks=1) == timedelta(0)  # whole weeks: "Thursday" in the story stays a Thursday
-    note = next(r for r in document_records(shift) if r.title.startswith("Grandpa's 85th birthday"))
-    said = Snippet(number=1, item_id=ItemId(1), timestamp=note.timestamp, source="file:demo", text=note.text)
-    heading = note.text.splitlines()[0]  # "# Grandpa's 85th birthday — 3 December": what the answer reads
-    assert describe_event_date(said, BERLIN, sentence=heading, upcoming=True) == birthday
     newest = max(r.timestamp for r in chat_records(shift) if isinstance(r, Record))
     assert newest.date() < now.date()  # nothing of the demo lies in the future
-    assert now - newest < timedelta(days=366)  # nor more than a year back
+    assert now - newest < timedelta(days=8)  # and it looks recent
+    shots = [r.timestamp for r, _image in screenshot_records(shift)]
+    docs = [r.timestamp for r in document_records(shift)]
+    assert max([*shots, *docs]) < now
+
+
+@pytest.mark.parametrize("today", TODAYS)
+def test_the_birthday_note_answers_the_birthday_it_speaks_of(today: str) -> None:
+    shift = demo_shift(_now(today))
+    note = next(r for r in document_records(shift) if r.title.startswith("Grandpa's 85th birthday"))
+    heading = note.text.splitlines()[0]  # "# Grandpa's 85th birthday — 3 December" as written, moved
+    birthday = date(2026, 12, 3) + shift  # the day the story means, moved with it
+    assert heading.endswith(f"— {birthday.day} {_MONTHS[birthday.month - 1]}")
+    assert note.title == heading.lstrip("# ")
+    said = Snippet(number=1, item_id=ItemId(1), timestamp=note.timestamp, source="file:demo", text=note.text)
+    answer = describe_event_date(said, BERLIN, sentence=heading, upcoming=True)
+    assert answer == f"{birthday.day} {_MONTHS[birthday.month - 1]} {birthday.year}"
+    assert note.timestamp.date() < birthday  # written before the lunch, as in the story
+
+
+@pytest.mark.parametrize("today", TODAYS)
+def test_weekdays_and_wall_clock_times_stay_true(today: str) -> None:
+    shift = demo_shift(_now(today))
+    texts = [r.text for r in document_records(shift)] + [r.text for r, _ in screenshot_records(shift)]
+    texts += [r.text for r in chat_records(shift) if isinstance(r, Record)]
+    checked = 0
+    for text in texts:
+        for weekday, day, month, year in _WEEKDAY_DATE.findall(text):
+            if month not in _MONTHS:
+                continue
+            if year:
+                assert date(int(year), _MONTHS.index(month) + 1, int(day)).strftime("%A") == weekday, text
+                checked += 1
+    assert checked >= 2  # "Thursday 5 November 2026" in the review notes and the calendar invite
+    invite = next(r for r, _ in screenshot_records(shift) if r.title.startswith("Release review"))
+    assert invite.timestamp.astimezone(BERLIN).strftime("%H:%M") == "12:25"  # in summer time too
+    review = next(r for r in document_records(shift) if r.title.startswith("Release review"))
+    assert re.search(r"Thursday \d{1,2} [A-Z][a-z]+ \d{4}, 15:00", review.text)
+
+
+def test_each_written_date_keeps_its_form() -> None:
+    when = datetime(2026, 11, 7, 10, 0, tzinfo=BERLIN)
+    four = timedelta(weeks=4)
+    assert shift_text("Grandpa's birthday is on 3 December", when, four) == "Grandpa's birthday is on 31 December"
+    assert shift_text("Last updated 9 Nov 2026", when, four) == "Last updated 7 Dec 2026"
+    assert shift_text("I start on 12 January", when, four) == "I start on 9 February"  # next year's January
+    assert shift_text("deploy on 2026-11-05", when, four) == "deploy on 2026-12-03"
+    assert shift_text("lunch on the 16th?", when, four) == "lunch on the 14th?"
+    assert shift_text("moving to Leipzig in January", when, timedelta(weeks=30)) == "moving to Leipzig in August"
+    assert shift_text("valid until 30 November 2027", when, four) == "valid until 28 December 2027"
+    assert shift_text("nothing dated here, 15:00", when, four) == "nothing dated here, 15:00"
+    assert shift_text("on 3 December", when, timedelta(0)) == "on 3 December"

@@ -60,3 +60,34 @@ def test_ignore_case_needs_follow_unicode_case_folding() -> None:
 def test_malformed_needs_are_refused(needs: str) -> None:
     with pytest.raises(RulesError, match="needs"):
         parse_rules(f'[[rule]]\nid = "x"\npattern = "a"\nneeds = {needs}\n')
+
+
+def _without_shared_scan() -> Redactor:
+    """The default rules with every rule's own literal check and no shared scan in front (the reference)."""
+    reference = Redactor(DEFAULT.rules)
+    reference._gate_open = lambda text, lowered: True  # type: ignore[method-assign]
+    return reference
+
+
+REFERENCE = _without_shared_scan()
+
+
+@pytest.mark.parametrize(("rule_id", "text"), [(r.id, t) for r in DEFAULT.rules for t in r.positive])
+def test_the_shared_literal_scan_finds_each_rules_secrets(rule_id: str, text: str) -> None:
+    """One scan for all rules' literals decides which rules run: it finds what each rule alone finds."""
+    for variant in (text, "é " + text, text.upper(), f"see {text} and 4111 1111 1111 1111"):
+        found = DEFAULT.find(variant)
+        assert found == REFERENCE.find(variant), f"{rule_id}: {variant!r}"
+    assert any(f.rule == rule_id for f in DEFAULT.find(text)), f"{rule_id} missed {text!r}"
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULES))
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(data=st.data())
+def test_the_shared_literal_scan_never_skips_a_generated_match(rule_id: str, data: st.DataObject) -> None:
+    rule = RULES[rule_id]
+    text = data.draw(st.from_regex(rule.regex))
+    if rule.regex.search(text) is None:
+        return
+    for variant in (text, "é " + text, f"note: {text}"):
+        assert DEFAULT.find(variant) == REFERENCE.find(variant), f"{rule_id}: {variant!r}"

@@ -83,3 +83,20 @@ def test_a_words_document_count_is_exact_when_few_and_estimated_from_its_newest_
     monkeypatch.setattr(relevance, "DF_SAMPLE", 50)
     assert relevance.document_count(reader, "rare", total) == 5
     assert 180 <= relevance.document_count(reader, "common", total) <= 220
+
+
+def test_a_word_asking_for_a_link_or_a_number_is_answered_by_one(lexical_vault) -> None:
+    """"staging url" is a good match for the message that gives the staging link, though it never says "url";
+    a message without any link is still judged by its words."""
+    lexical_vault.ingest([
+        *CHATS,
+        message("link", "Morning! The new staging environment is up: https://staging.quillmark.dev/app",
+                conversation="work", minutes=80),
+        message("nolink", "The staging environment is slow again today", conversation="work", minutes=90),
+        message("phone", "New phone since Friday, call me at +49 151 2345678", conversation="family", minutes=95),
+    ], embed=False)
+    result = lexical_vault.search(SearchRequest("staging url", k=10, parse_time=False))
+    by_id = {h.external_id: h for h in result.hits}
+    assert by_id["link"].weak is False and by_id["nolink"].weak is True
+    assert coverage("call me at +49 151 2345678", {"phone": 1.0}) == 1.0
+    assert coverage("my phone broke", {"url": 2.0, "phone": 1.0}) < 0.5

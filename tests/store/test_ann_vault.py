@@ -248,3 +248,41 @@ def test_while_a_damaged_index_is_rebuilt_the_app_searches_exactly_and_says_so(
     finally:
         gate.set()
         app.close()
+
+
+COMPACT_LOADED = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from core.paths import VaultPaths
+    from core.retrieve.types import SearchRequest
+    from core.vault import Vault
+    from tests.helpers import message
+    vault = Vault.open(VaultPaths(Path(sys.argv[1])), sys.argv[2])
+    vault.ann_min_vectors = 0
+    vault.vector_index()
+    service = vault.ann()
+    assert service.rebuilds == 0, "read from the sealed blob, not rebuilt"
+    target = vault.search(SearchRequest("beagle puppy shelter", k=1, parse_time=False)).hits[0]
+    vault.forget(item_ids=[target.item_id])
+    vault.ingest([message("hamster", "A hamster named Biscuit joined our family today", minutes=500)])
+    service.compact()
+    print(int(target.chunk_id), flush=True)
+    vault.close()
+""")
+
+
+def test_an_index_read_from_its_blob_compacts_a_copy(filled: VaultPaths, vault: Vault) -> None:
+    """The main index read from the blob keeps its lists in the decrypted buffer (no copies at unlock): faiss
+    aborts when such lists are resized, so compaction (forget and add) must work on an owned copy."""
+    vault.close()
+    done = subprocess.run([sys.executable, "-c", COMPACT_LOADED, str(filled.home), TEST_PASSPHRASE], cwd=REPO,
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    forgotten = int(done.stdout.split()[0])
+    reopened = _open(filled)
+    try:
+        ids, _ = _blob_ids(reopened)
+        assert forgotten not in ids and len(ids) == 36  # 36 - the forgotten one + the hamster
+        assert _meaning(reopened, "hamster pet Biscuit")[0] == "hamster"
+    finally:
+        reopened.close()

@@ -54,6 +54,19 @@ def test_secrets_are_redacted_before_storage(lexical_vault) -> None:
     assert "4111" not in item.text
 
 
+def test_only_the_index_text_is_chunked_and_it_is_redacted_too(lexical_vault) -> None:
+    from dataclasses import replace
+
+    record = replace(message("f1", "old line about tapirs\nnew line card 4111 1111 1111 1111 about ibises"),
+                     kind="screenshot", index_text="new line card 4111 1111 1111 1111 about ibises")
+    lexical_vault.ingest([record])
+    assert lexical_vault.search(SearchRequest("tapirs", parse_time=False)).hits == []
+    hit = lexical_vault.search(SearchRequest("ibises", parse_time=False)).hits[0]
+    assert "4111" not in hit.text and "tapirs" not in hit.text
+    item = lexical_vault.get_item(hit.item_id)
+    assert "tapirs" in item.text and "4111" not in item.text
+
+
 def test_oversized_message_is_truncated_with_a_note(lexical_vault) -> None:
     report = lexical_vault.ingest([message("big", "word " * 2_500_000)])
     assert report.imported == 1

@@ -19,7 +19,7 @@ def _capture(a: Vault, b: Vault) -> None:
     """Each device captures, imports and edits on its own (one message arrives on both)."""
     a.update_settings(self_names=("Ana Lima",))  # set on one device, followed on the other
     a.ingest([chat("1", "Hi, I'm Ana Lima. My email is ana.lima@example.com", "Ana Lima", at(0)),
-              chat("2", "Priya from Acme Corp sends the staging URL tomorrow", "Ana Lima", at(1)),
+              chat("2", "Priya from Acme Corp sends the Globex invoice and the staging URL tomorrow", "Ana Lima", at(1)),
               chat("3", "shared message seen on both devices", "Priya", at(2))], embed=False)
     report = a.ingest([chat("4", "screen: invoice 4711 from Globex", "Ana Lima", at(3), source="screen")], embed=False)
     a.put_media(PNG_A, "screenshot", report.item_ids[0])
@@ -143,11 +143,11 @@ def test_rejection_before_the_other_device_extracted_the_pair(tmp_path: Path) ->
     with two_devices(tmp_path) as (a, b, _spec, target):  # the edits arrive with the items they are about
         a.ingest([chat("8", "I'll review the contract", "Jon Miller", at(12)),
                   chat("9", "me too, tonight", "John Miller", at(13)),
-                  chat("10", "screen: invoice 4711 from Globex", "Ana Lima", at(14), source="screen")], embed=False)
+                  chat("10", "screen: invoice 4711 from Globex Plaza", "Ana Lima", at(14), source="screen")], embed=False)
         sync(a, target)
         a.write(lambda c: entities.reject_merge(c, _entity(a, "Jon Miller"), _entity(a, "John Miller")))
         a.write(lambda c: entities.rename_entity(c, _entity(a, "Jon Miller"), "Jonathan Miller"))
-        a.write(lambda c: entities.set_entity_kind(c, _entity(a, "Globex"), "org"))
+        a.write(lambda c: entities.set_entity_kind(c, _entity(a, "Globex Plaza"), "org"))  # typed a place
         sync(a, target)  # b receives the items, the rename and the rejection in one pass, then consolidates
         sync(b, target)
         assert snapshot(a) == snapshot(b)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 KIND_COLOURS = MappingProxyType({
     "person": "#2f6fd0", "org": "#8e44ad", "place": "#2f855a", "project": "#b7791f", "topic": "#718096",
-    "app": "#c05621", "file": "#4a5568", "date": "#319795",
+    "work": "#b83280", "app": "#c05621", "file": "#4a5568", "date": "#319795",
 })
 
 
@@ -187,18 +187,51 @@ class GraphView(QGraphicsView):
         self.zoomed.emit(self.zoom)
 
 
-def sparkline(days: tuple[tuple[float, int], ...], day: Any, colour: str = "#2f6fd0") -> str:
-    """Mentions per day as a row of thin bars in the accent colour (rich text), then the span in words."""
+MAX_BARS = 60
+DAY_S = 86400.0
+
+
+def mention_bars(days: tuple[tuple[float, int], ...]) -> tuple[list[int], int]:
+    """Mentions per bar from the first day to the last (days without any are bars of 0), and the days a bar
+    covers: one a day up to ``MAX_BARS`` days, else as few days as keep it within ``MAX_BARS`` bars."""
+    if not days:
+        return [], 1
+    first, last = int(days[0][0] // DAY_S), int(days[-1][0] // DAY_S)
+    span = last - first + 1
+    per_bar = max(1, -(-span // MAX_BARS))
+    bars = [0] * (-(-span // per_bar))
+    for start, n in days:
+        bars[(int(start // DAY_S) - first) // per_bar] += n
+    return bars, per_bar
+
+
+def sparkline_pixmap(bars: list[int], colour: str, baseline: str, scale: float = 1.0) -> QPixmap:
+    """The bars as a small chart (``scale``: the screen's device pixel ratio, so it stays crisp at 2×)."""
+    width = max(3, min(10, 300 // max(1, len(bars))))
+    w, h = max(1, len(bars)) * width + 2, 30
+    pixmap = QPixmap(int(w * scale), int(h * scale))
+    pixmap.setDevicePixelRatio(scale)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setPen(QPen(QColor(baseline), 1))
+    painter.drawLine(0, h - 1, w, h - 1)
+    top = max(bars, default=0) or 1
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(colour))
+    for i, n in enumerate(bars):
+        if n:
+            height = max(2.0, (h - 3) * n / top)
+            painter.drawRect(QRectF(1 + i * width, h - 1 - height, width - 1, height))
+    painter.end()
+    return pixmap
+
+
+def sparkline_words(days: tuple[tuple[float, int], ...], day: Any, per_bar: int) -> str:
     if not days:
         return "no mentions"
-    top = max(n for _, n in days)
-    recent = days[-40:]
-    bars = "".join(
-        f"<td valign='bottom' style='padding:0 1px'><div style='background:{colour}; width:5px;"
-        f" height:{max(2, int(22 * n / top))}px'></div></td>" for _, n in recent)
     total = sum(n for _, n in days)
-    return (f"<table cellspacing='0' cellpadding='0' height='24'><tr>{bars}</tr></table>"
-            f"{day(recent[0][0])} – {day(recent[-1][0])}, {total} memor{'y' if total == 1 else 'ies'}")
+    each = "a bar a day" if per_bar == 1 else f"a bar per {per_bar} days"
+    return (f"{day(days[0][0])} – {day(days[-1][0])}, {total} memor{'y' if total == 1 else 'ies'} ({each})")
 
 
 def dot(colour: str) -> QIcon:

@@ -46,18 +46,22 @@ from ui.graph.canvas import (
     dot,
     emphasise,
     find_node,
-    sparkline,
+    mention_bars,
+    sparkline_pixmap,
+    sparkline_words,
 )
-from ui.graph.panels import KIND_LABELS, fill_overview
+from ui.graph.panels import KIND_LABELS, fill_overview, related_rows
 from ui.operations import CollectionOp
 from ui.session import Session
 
-KINDS = ("person", "org", "place", "project", "topic", "app", "file", "date")
+KINDS = ("person", "org", "place", "project", "topic", "work", "app", "file", "date")
 WINDOWS = (("All time", None), ("Past year", 365), ("Past 90 days", 90), ("Past 30 days", 30), ("Past 7 days", 7))
 
 SCENE_SIZE = 900.0
 MAX_NODES = 40  # the most important entities; the type and time filters narrow further
-MAX_LABELS = 12  # names shown at the fitted zoom; more appear as you zoom in (hover always names)
+# Names shown at the fitted zoom, most important first: every dot's, unless it would cover a name already placed
+# (then it waits for hover or zoom, and the status line says how many wait).
+MAX_LABELS = MAX_NODES
 
 
 class GraphPage(QWidget):
@@ -71,6 +75,7 @@ class GraphPage(QWidget):
         self.setAccessibleName("Memory graph")
         self._generation = 0
         self._selected: int | None = None
+        self._counts = ""  # "18 entities, 73 relations" of the graph shown
         self._detail: Any = None
         self.view_data: Any = None
 
@@ -96,7 +101,7 @@ class GraphPage(QWidget):
         bar.addSpacing(8)
         self.kind_boxes: dict[str, QCheckBox] = {}
         for kind in KINDS:
-            box = QCheckBox(KIND_LABELS.get(kind, kind))
+            box = QCheckBox(KIND_LABELS.get(kind, kind).replace("&", "&&"))  # "Books & titles", not a shortcut
             box.setIcon(dot(KIND_COLOURS[kind]))  # the checkboxes are the legend
             box.setChecked(kind not in ("date", "file"))
             box.toggled.connect(self.refresh)
@@ -219,8 +224,8 @@ class GraphPage(QWidget):
         self.find.completer().model().setStringList([n.name for n in ranked])  # type: ignore[attr-defined]
         self.scene.setSceneRect(bounds([*self.nodes.values(), *self._labels.values()]))  # centred on the graph
         self.view.fit()
+        self._counts = f"{len(graph.nodes)} entities, {len(graph.edges)} relations"
         self._apply_emphasis()
-        self.status.setText(f"{len(graph.nodes)} entities, {len(graph.edges)} relations")
         if self._selected in self.nodes:
             self.nodes[self._selected].setSelected(True)
 
@@ -252,6 +257,8 @@ class GraphPage(QWidget):
         if refit and nodes:
             shown = [nodes[i] for i in near] + [self._labels[i] for i in near] if local else []
             self.view.fit(bounds(shown) if shown else None)
+        if focus is None and nodes:
+            self.status.setText(self._counts + unnamed_hint(nodes, self._labels))
 
     def find_entity(self) -> bool:
         """Select and centre the first entity whose name starts with (else contains) the typed text."""
@@ -287,6 +294,7 @@ class GraphPage(QWidget):
             self.title.setText("Your memory at a glance")
             self.aliases.setText("")
             self.timeline.setText("")
+            self.timeline_chart.clear()
             return
         e = detail.entity
         self._load_auto_merge(e.id)
@@ -305,9 +313,12 @@ class GraphPage(QWidget):
             if fact.status != "active":
                 item.setForeground(QColor(theme.colours().muted))
             self.facts.addItem(item)
-        self.timeline.setText(sparkline(detail.timeline, _day, theme.colours().accent))
-        for other, rel, weight in detail.neighbours:
-            item = QListWidgetItem(f"{other.name} — {rel.replace('_', ' ')} ({int(weight)})")
+        bars, per_bar = mention_bars(detail.timeline)
+        self.timeline_chart.setPixmap(sparkline_pixmap(bars, theme.colours().accent, theme.colours().muted,
+                                                       self.devicePixelRatioF()))
+        self.timeline.setText(sparkline_words(detail.timeline, _day, per_bar))
+        for other, relations in related_rows(detail.neighbours):
+            item = QListWidgetItem(f"{other.name} — {relations}")
             item.setData(Qt.ItemDataRole.UserRole, other.id)
             self.neighbours.addItem(item)
         for m in detail.mentions:  # one plain line each (a note's "# heading" is not shown as Markdown marks)
@@ -394,6 +405,14 @@ class GraphPage(QWidget):
     def _open_memory(self, item: QListWidgetItem) -> None:
         terms = [self._detail.entity.name] if self._detail is not None else []
         self.open_item.emit(int(item.data(Qt.ItemDataRole.UserRole)), terms)
+
+
+def unnamed_hint(nodes: dict[int, Any], labels: dict[int, Any]) -> str:
+    """Why some dots have no name: they would cover a more important one; hover or zoom shows it."""
+    waiting = sum(1 for i, node in nodes.items() if node.isVisible() and not labels[i].isVisible())
+    if not waiting:
+        return ""
+    return f" · {waiting} {'name waits' if waiting == 1 else 'names wait'} for hover or zoom (they would overlap)"
 
 
 def _day(ts: float | None) -> str:

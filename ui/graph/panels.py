@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import MappingProxyType
 from typing import Any
 
@@ -14,9 +14,25 @@ from ui import theme
 from ui.graph.canvas import KIND_COLOURS, dot
 
 KIND_LABELS = MappingProxyType({"person": "People", "org": "Organisations", "place": "Places", "project": "Projects",
-                                "topic": "Topics", "app": "Apps", "file": "Files", "date": "Dates"})
-OVERVIEW_KINDS = ("person", "place", "project", "org", "topic", "app")
+                                "topic": "Topics", "work": "Books & titles", "app": "Apps", "file": "Files",
+                                "date": "Dates"})
+OVERVIEW_KINDS = ("person", "place", "project", "org", "topic", "work", "app")
 PER_KIND = 5
+RELATION_WORDS = MappingProxyType({"co_occurs": "mentioned together", "talks_with": "talks with"})
+
+
+def related_rows(neighbours: Iterable[tuple[Any, str, float]]) -> list[tuple[Any, str]]:
+    """One row per related entity, strongest first, with all its relations ("talks with (6), co-occurs (4)").
+
+    Two entities can be linked by several relations; listed one per relation, the same person stood in
+    "Related" twice."""
+    rows: dict[int, tuple[Any, list[tuple[str, float]]]] = {}
+    for other, rel, weight in neighbours:
+        rows.setdefault(other.id, (other, []))[1].append((rel, weight))
+    ordered = sorted(rows.values(), key=lambda row: -max(w for _, w in row[1]))
+    return [(other, ", ".join(f"{RELATION_WORDS.get(rel, rel.replace('_', ' '))} ({int(weight)})"
+                              for rel, weight in sorted(rels, key=lambda r: -r[1])))
+            for other, rels in ordered]
 
 
 def fill_overview(overview: QListWidget, ranked: list[Any]) -> None:

@@ -225,7 +225,7 @@ class VaultFileSink:
 
     def file_moved(self, root: Path, old: Path, new: Path, state: FileState) -> None:
         self.commit()
-        from core.store.items import fts_body, source_key
+        from core.store.items import source_key
         from core.types import Record
 
         old_origin, new_origin = ORIGIN_PREFIX + self._key(old), ORIGIN_PREFIX + self._key(new)
@@ -247,7 +247,7 @@ class VaultFileSink:
                          (new_origin, state.size, state.mtime, time.time(), old_origin))
             if item_id is None:
                 return
-            row = conn.execute("SELECT meta, speaker FROM items WHERE id = ?", (item_id,)).fetchone()
+            row = conn.execute("SELECT meta FROM items WHERE id = ?", (item_id,)).fetchone()
             if row is None:
                 return
             meta = json.loads(row[0] or "{}")
@@ -260,11 +260,8 @@ class VaultFileSink:
                 (self._key(new), new_key, self._key(root), title, json.dumps(meta, ensure_ascii=False),
                  time.time(), item_id),
             )
-            # The full-text body starts with the title: keep search by the new file name working.
-            for chunk_id, text in conn.execute("SELECT id, text FROM chunks WHERE item_id = ?", (item_id,)).fetchall():
-                conn.execute("DELETE FROM chunks_fts WHERE rowid = ?", (chunk_id,))
-                conn.execute("INSERT INTO chunks_fts (rowid, body) VALUES (?, ?)",
-                             (chunk_id, fts_body(row[1], title, text)))
+            # The full-text body starts with the title: the title trigger re-indexes its chunks
+            # (core.store.fts_contentless), so search by the new file name works.
 
         self.store.write(job)
 

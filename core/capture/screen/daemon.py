@@ -40,11 +40,11 @@ from datetime import timedelta
 from core.capture.screen import change as ch
 from core.capture.screen.accessible import AccessibleTextSource, NoAccessibleText, on_monitor
 from core.capture.screen.accessible_atspi import open_accessible
-from core.capture.screen.capture_context import CaptureContext
+from core.capture.screen.capture_context import CaptureContext, Texts, VisibleWindow
 from core.capture.screen.daemon_config import DaemonConfig
 from core.capture.screen.frame_queue import CoalescingQueue
 from core.capture.screen.frames import CapturedFrame, FrameSink
-from core.capture.screen.grab import CaptureUnavailable, Grabber, ScreenGrabber
+from core.capture.screen.grab import CaptureUnavailable, Frame, Grabber, ScreenGrabber
 from core.capture.screen.health import Health, HealthSnapshot, status_path, write_status
 from core.capture.screen.idle import IdleSource, open_idle_source
 from core.capture.screen.ledger import LedgerSink
@@ -357,33 +357,33 @@ class ScreenDaemon:
         enqueued = 0
         for frame in frames:
             change = ch.diff(ctx.last_taken.get(frame.monitor.index), frame.pixels)  # type: ignore[arg-type]
-            if change.kind == "unchanged":
-                self.health.skip("unchanged")
-                continue
-            if change.kind == "minor":
-                self.health.skip("minor_change")
+            if change.kind in ("unchanged", "minor"):
+                self.health.skip("unchanged" if change.kind == "unchanged" else "minor_change")
                 continue
             ctx.tracker.note_screen_change(now)
             index = frame.monitor.index
             window = window_for_monitor(clearance.windows, frame.monitor)
-            window_id = window.window_id if window else None
-            same_window = index in ctx.last_window and ctx.last_window[index] == window_id
+            same_window = ctx.same_window(index, window)
             if same_window and now - ctx.last_taken_at.get(index, 0.0) < self.config.busy_window_gap_s:
                 self.health.skip("deferred")  # taken at a later tick, with everything changed meanwhile
+                ctx.defer(index, frame, window)
                 continue
-            ctx.last_taken[index] = frame.pixels
-            ctx.last_window[index] = window_id
-            ctx.last_taken_at[index] = now
-            self._seq += 1
-            key = (index, window_id)
+            if (held := ctx.left_front(index, same_window)) is not None:
+                enqueued += self._enqueue(index, *held)  # its text is not read: the window has changed since
+            ctx.took(index, frame, window, now)
             # Read only now: the window passed the privacy veto, and the frame is taken.
-            texts = on_monitor(ctx.accessible.texts_for(window), frame) if window else ()
-            dropped = self._queue.put(key, CapturedFrame(frame, window, self._seq, texts))
-            self.health.enqueued()
-            self.health.skip("coalesced", dropped)
-            enqueued += 1
+            enqueued += self._enqueue(index, frame, window, on_monitor(ctx.accessible.texts_for(window), frame)
+                                      if window else ())
         self.health.backlog(len(self._queue))
         return enqueued
+
+    def _enqueue(self, index: int, frame: Frame, window: VisibleWindow | None, texts: Texts = ()) -> int:
+        self._seq += 1
+        dropped = self._queue.put((index, window.window_id if window else None),
+                                  CapturedFrame(frame, window, self._seq, tuple(texts)))
+        self.health.enqueued()
+        self.health.skip("coalesced", dropped)
+        return 1
 
     def _clearance(self, ctx: CaptureContext) -> Clearance | None:
         """The visible windows and the monitors they veto; ``None`` (counted) when no monitor may be captured."""

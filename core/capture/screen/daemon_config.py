@@ -51,11 +51,16 @@ class DaemonConfig:
     # Text widgets that expose their text through the accessibility tree (AT-SPI on Linux) are read from
     # there, not OCR'd (core.capture.screen.accessible); only for windows the privacy veto cleared.
     accessible_text: bool = True
+    # Each stored frame indexes for search only the lines its window's previous stored frame lacked, and
+    # its whole text again at most this often (processor._index_text).  0 indexes every frame whole (before
+    # issue 16).  bench.screen_live: ~25 kB of database a stored frame, most of it the screen's text chunked
+    # and indexed again.
+    index_refresh_s: float = 600.0
 
     def baseline(self) -> DaemonConfig:
         """The pipeline as it was before issue 16 (bench.screen's baseline column)."""
         return replace(self, delta_frames=False, skip_moving_pictures=False, native_scale_ocr=False,
-                       accessible_text=False, busy_window_gap_s=8.0)
+                       accessible_text=False, busy_window_gap_s=8.0, index_refresh_s=0.0)
 
     @classmethod
     def from_settings(cls, settings: Settings, runtime_dir: Path | None = None) -> DaemonConfig:

@@ -55,6 +55,9 @@ class FinishedFrame:
     ocr_regions: tuple[Box, ...]  # what was OCR'd this time (empty: words reused)
     redactions: int  # secrets found in this frame's words, title and text
     keyframe: str | None = None  # frame id of the keyframe this delta composites on (None: a whole image)
+    # The lines of ``text`` to index for search: those not on this window's previous stored frame
+    # (None: all of them).  Each line is then indexed once, on the frame where it appeared.
+    index_text: str | None = None
 
 
 class FrameSink(Protocol):

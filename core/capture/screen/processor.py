@@ -21,7 +21,10 @@ window, so switching back to an app costs no OCR), then:
 Then the words go through the redactor (secret words become ``REDACTED_WORD``
 and their boxes are blacked out in the stored image, inherited ones included),
 the text is built and redacted once more, identical text to the frame stored
-before on this monitor is skipped, and the image is encoded.
+before on this monitor is skipped, and the image is encoded.  Only the lines
+not on the same window's previous stored frame are handed on for the search
+index (``FinishedFrame.index_text``; the whole text once every
+``index_refresh_s``).
 
 Threads: one processor per OCR worker thread; not thread-safe.
 Errors: ``OcrTimeout``/``OcrFailed``/``OcrUnavailable`` from the OCR engine pass through.
@@ -34,6 +37,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -47,12 +51,13 @@ from core.capture.screen.frames import CapturedFrame, FinishedFrame
 from core.capture.screen.grab import pixels_to_image
 from core.capture.screen.keyframes import FrameEncoder
 from core.capture.screen.pictures import outside_moving_pictures
+from core.capture.screen.stacking import ocr_stacked
+from core.capture.screen.text_size import large_text
 from core.normalize.ocr import OcrWord, TesseractOcr, words_to_text
 from core.redact.redactor import Redactor, blackout
 
 Box = tuple[int, int, int, int]
 REDACTED_WORD = "[REDACTED]"
-STACK_GAP = 24
 _log = logging.getLogger(__name__)
 
 
@@ -85,6 +90,7 @@ class FrameProcessor:
         encoder: FrameEncoder | None = None,
         skip_moving_pictures: bool = True,
         native_scale: bool = True,
+        index_refresh_s: float = 600.0,
     ) -> None:
         self.ocr = ocr
         self.encoder = encoder or FrameEncoder()
@@ -97,6 +103,9 @@ class FrameProcessor:
         self._by_monitor: dict[int, _Reference] = {}
         self._by_window: OrderedDict[tuple[int, int], _Reference] = OrderedDict()
         self._last_text_hash: dict[int, str] = {}
+        self.index_refresh_s = index_refresh_s
+        # Per (monitor, window): when its whole text was last indexed, and the lines of its last stored frame.
+        self._indexed: OrderedDict[tuple[int, int | None], tuple[datetime, frozenset[str]]] = OrderedDict()
         self._block_counter = 0
 
     @classmethod
@@ -104,7 +113,7 @@ class FrameProcessor:
         """A processor with the daemon's settings (one per OCR worker thread)."""
         return cls(ocr, redactor, region_max_fraction=config.region_max_fraction, margin=config.ocr_margin,
                    encoder=FrameEncoder(deltas=config.delta_frames), skip_moving_pictures=config.skip_moving_pictures,
-                   native_scale=config.native_scale_ocr)
+                   native_scale=config.native_scale_ocr, index_refresh_s=config.index_refresh_s)
 
     def process(self, captured: CapturedFrame) -> Outcome:
         frame = captured.frame
@@ -148,6 +157,7 @@ class FrameProcessor:
         # Thumbnails only for keyframes: a delta's preview is its composite scaled (ui.media), and a thumbnail
         # per stored frame was a fifth of the storage budget (bench.screen).
         thumb = encode_thumbnail(image).data if encoded.keyframe is None else None
+        index_text = self._index_text(window_key or (monitor, None), frame.timestamp, text)
         finished = FinishedFrame(
             frame_id=frame_id,
             timestamp=frame.timestamp,
@@ -166,9 +176,29 @@ class FrameProcessor:
             phash=ch.phash256(image),
             ocr_regions=tuple(ocr_regions),
             redactions=redactions,
+            index_text=index_text,
         )
         self._last_text_hash[monitor] = text_hash
         return Outcome(finished, None, seconds, fraction, ran_ocr)
+
+    def _index_text(self, key: tuple[int, int | None], when: datetime, text: str) -> str | None:
+        """The lines of ``text`` new since this window's previous stored frame (``None``: index all of it).
+
+        Measured with bench.screen_live: the whole screen's text chunked and indexed again at every stored
+        frame was most of the database (~25 kB a frame: chunks, FTS content and index beside the item's
+        text).  The whole text is indexed again every ``index_refresh_s``, so forgetting one moment (or
+        retention removing it) leaves a line that stays on screen unsearchable for at most that long.
+        """
+        lines = text.split("\n")
+        last = self._indexed.get(key)
+        full = last is None or (when - last[0]).total_seconds() >= self.index_refresh_s
+        self._indexed[key] = (when if full or last is None else last[0], frozenset(lines))
+        self._indexed.move_to_end(key)
+        while len(self._indexed) > INDEXED_WINDOWS:
+            self._indexed.popitem(last=False)
+        if full or last is None:
+            return None
+        return "\n".join(line for line in lines if line not in last[1])
 
     # -- words -------------------------------------------------------------
 
@@ -194,7 +224,7 @@ class FrameProcessor:
         frame_area = float(width * height)
         plan = self._best_plan(comparisons, monitor, self.skip_moving_pictures)
         if plan is None:
-            return self._full(image, frame_area, covered)
+            return self._full(pixels, image, frame_area, covered)
         reference, change, to_ocr, inherited = plan.reference, plan.change, plan.to_ocr, plan.inherited
         if change.kind == "unchanged":
             return list(reference.words), [], 0.0, 0.0
@@ -207,7 +237,7 @@ class FrameProcessor:
         _log.debug("monitor %s: regions %s, OCR %.3f of the frame in %s",
                    monitor, change.all_regions, ocr_area / frame_area, padded)
         if ocr_area > self.region_max_fraction * frame_area:
-            return self._full(image, frame_area, covered)
+            return self._full(pixels, image, frame_area, covered)
 
         replaced = list(change.regions)
         kept = [w for w in reference.words if not any(ch.intersects(w.box, r) for r in replaced)]
@@ -222,7 +252,10 @@ class FrameProcessor:
         words = _order(kept + inherited, new_words)
         return words, padded, seconds, ocr_area / frame_area
 
-    def _full(self, image: Any, frame_area: float, covered: Sequence[Box] = ()) -> tuple[list[OcrWord], list[Box], float, float]:
+    def _full(self, pixels: np.ndarray, image: Any, frame_area: float,
+              covered: Sequence[Box] = ()) -> tuple[list[OcrWord], list[Box], float, float]:
+        # No reference words to judge the text size by: the pixels tell (text_size); large text at 1x.
+        scale = 1.0 if self.native_scale and large_text(pixels) else None
         if covered:
             rest = [p for p in ch.subtract((0, 0, image.width, image.height), covered)
                     if min(p[2], p[3]) >= MIN_OCR_SIDE]
@@ -230,38 +263,17 @@ class FrameProcessor:
             if not rest:
                 return [], [], 0.0, 0.0
             if rest_area <= self.region_max_fraction * frame_area:  # a title bar, a toolbar: only those
-                words, seconds = self._ocr_stacked(image, rest)
+                words, seconds = self._ocr_stacked(image, rest, scale)
                 return words, rest, seconds, rest_area / frame_area
             image = _flattened(image, covered)  # the rest is most of the frame: blank what is known
-        result = self.ocr.recognize(image)
+        result = self.ocr.recognize(image, upscale=scale)
         words = self._renumber(result.words)
         _log.debug("whole frame: %d words OCR'd in %.2f s", len(words), result.seconds)
         return words, [(0, 0, image.width, image.height)], result.seconds, 1.0
 
     def _ocr_stacked(self, image: Any, boxes: Sequence[Box], upscale: float | None = None) -> tuple[list[OcrWord], float]:
-        """OCR several boxes in one tesseract run: crops stacked vertically with gaps."""
-        from PIL import Image
-
-        crops = [image.crop((b[0], b[1], b[0] + b[2], b[1] + b[3])) for b in boxes]
-        canvas_w = max(c.width for c in crops)
-        canvas_h = sum(c.height for c in crops) + STACK_GAP * (len(crops) + 1)
-        background = crops[0].getpixel((0, 0))
-        canvas = Image.new("RGB", (canvas_w, canvas_h), background)
-        placements: list[tuple[int, int, Box]] = []  # (stack_top, stack_bottom, original box)
-        y = STACK_GAP
-        for crop, box in zip(crops, boxes, strict=True):
-            canvas.paste(crop, (0, y))
-            placements.append((y, y + crop.height, box))
-            y += crop.height + STACK_GAP
-        result = self.ocr.recognize(canvas, upscale=upscale)
-        words: list[OcrWord] = []
-        for word in result.words:
-            centre = word.top + word.height // 2
-            for top, bottom, box in placements:
-                if top <= centre < bottom:
-                    words.append(replace(word, left=word.left + box[0], top=word.top - top + box[1]))
-                    break
-        return self._renumber(words), result.seconds
+        words, seconds = ocr_stacked(self.ocr, image, boxes, upscale)
+        return self._renumber(words), seconds
 
     def _renumber(self, words: Sequence[OcrWord]) -> list[OcrWord]:
         """Give each OCR pass its own block numbers so lines from two passes never merge."""
@@ -351,6 +363,10 @@ def _native_scale(words: Sequence[OcrWord]) -> float | None:
     if len(heights) < NATIVE_SCALE_MIN_WORDS or heights[len(heights) // 4] < NATIVE_SCALE_MIN_HEIGHT:
         return None
     return 1.0
+
+
+# Windows whose last stored lines are remembered for the index (an evicted one is indexed whole again).
+INDEXED_WINDOWS = 32
 
 
 # A piece of a changed region left beside accessible text thinner than this holds no readable line.

@@ -73,6 +73,7 @@ class VaultFrameSink:
             text=frame.text,
             conversation=frame.app,
             title=frame.window_title,
+            index_text=frame.index_text,
             meta={
                 "app": frame.app,
                 "window": frame.window_title,

@@ -23,6 +23,7 @@ from core.memory.consolidation.episodes import resegment, stream_of
 from core.memory.consolidation.item import process_item
 from core.memory.consolidation.pruning import forget_derived
 from core.memory.consolidation.types import ConsolidationOptions
+from core.memory.extraction.names import NameContext
 from core.memory.extraction.types import FactCandidate
 from core.memory.extraction.value_norms import norm_text
 from core.memory.items import MemItem
@@ -41,9 +42,10 @@ class BatchOutcome:
 
 def process_batch(
     conn: Any, items: Sequence[MemItem], proposed: dict[int, list[FactCandidate]], opts: ConsolidationOptions,
-    texts: Callable[[MemItem], str] | None = None,
+    texts: Callable[[MemItem], str] | None = None, names: NameContext | None = None,
 ) -> BatchOutcome:
-    """``texts`` gives the text extraction reads (cleaned screen OCR); default: the item's text."""
+    """``texts`` gives the text extraction reads (cleaned screen OCR); default: the item's text.  ``names``: the
+    vault's apps, sites and map places (``ExtractionText.names``), which type the names found."""
     out = BatchOutcome()
     self_id = ents.self_entity(conn, opts.self_names)
     # exports that label the user's own messages "Me" (iMessage, Cairn's demo) mean the user
@@ -54,6 +56,7 @@ def process_batch(
             " WHERE e.kind = 'person' AND a.alias_kind = 'name'"
         )
     ) | frozenset(norm_text(it.speaker) for it in items if it.speaker)
+    context = NameContext(known_people, names.apps, names.places) if names is not None else None
     touched_relations: set[int] = set()
     touched_entities: set[int] = set()
     by_stream: dict[str, list[MemItem]] = {}
@@ -64,6 +67,7 @@ def process_batch(
             facts_count = process_item(
                 conn, item, proposed.get(item.id, []), opts, self_id, self_norms, known_people,
                 touched_entities, touched_relations, out.new_people, texts(item) if texts is not None else item.text,
+                context,
             )
             out.facts += facts_count
         except Exception as exc:  # one bad item must not stop consolidation

@@ -116,7 +116,8 @@ def _consolidate(store: ConsolidationStore, progress: ProgressCallback | None, l
                         text, _grammar_complete(llm), reference=datetime.fromtimestamp(it.ts, UTC),
                         phone_region=opts.phone_region,
                     )
-        outcome = store.write(lambda conn, items=items, proposed=proposed: _process_batch(conn, items, proposed, opts, texts))
+        outcome = store.write(lambda conn, items=items, proposed=proposed: _process_batch(conn, items, proposed, opts, texts,
+                                                                                        texts.names()))
         report.items_processed += len(items) - len(outcome.failed)
         report.items_failed.extend(outcome.failed)
         report.facts_observed += outcome.facts

@@ -38,7 +38,10 @@ def day_paragraph(episodes: Sequence[Any], keywords: Mapping[int, Sequence[str]]
     clauses = [c for c in (_chats(episodes, keywords, me), _screens(episodes), _files(episodes)) if c]
     if not clauses:
         return ""
-    body = clauses[0] if len(clauses) == 1 else "; ".join(clauses[:-1]) + "; and " + clauses[-1]
+    # Two clauses read as one sentence ("talked with Lukas, and spent time in VS Code"); three need semicolons,
+    # since each clause has its own commas.
+    body = (clauses[0] if len(clauses) == 1 else ", and ".join(clauses) if len(clauses) == 2
+            else "; ".join(clauses[:-1]) + "; and " + clauses[-1])
     return "You " + body + "."
 
 

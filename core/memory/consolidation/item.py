@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.memory.consolidation.types import ConsolidationOptions
-from core.memory.extraction.apps import app_name
+from core.memory.extraction.apps import app_name, map_page
 from core.memory.extraction.contacts import ROLE_MAILBOX, own_address
+from core.memory.extraction.names import NameContext
 from core.memory.extraction.scan import extract
 from core.memory.extraction.types import Extraction, FactCandidate
 from core.memory.extraction.value_norms import norm_email, norm_handle, norm_phone, norm_text
@@ -25,8 +26,9 @@ from core.memory.knowledge import entities as ents
 from core.memory.knowledge import facts as facts_mod
 from core.memory.knowledge.relations import relate
 
-MAX_MENTIONS_PER_ITEM = 12
-ENTITY_KINDS_FROM_MENTIONS = {"person": "person", "org": "org", "place": "place", "name": "topic", "app": "app"}
+MAX_MENTIONS_PER_ITEM = 16  # a reading list names a dozen books and authors
+ENTITY_KINDS_FROM_MENTIONS = {"person": "person", "org": "org", "place": "place", "name": "topic", "app": "app",
+                              "work": "work"}
 
 
 def _speaker_entity(
@@ -60,7 +62,7 @@ def _speaker_entity(
 def process_item(
     conn: Any, item: MemItem, proposed: list[FactCandidate], opts: ConsolidationOptions, self_id: int,
     self_norms: set[str], known_people: frozenset[str], touched_entities: set[int], touched_relations: set[int],
-    new_people: set[int], text: str | None = None,
+    new_people: set[int], text: str | None = None, names: NameContext | None = None,
 ) -> int:
     """``text``: what to extract from when it is not the stored text (cleaned screen OCR); mention
     offsets then do not point into the stored text and are not kept."""
@@ -68,7 +70,7 @@ def process_item(
     text = item.text if text is None else text
     offsets = text == item.text
     found: Extraction = extract(text, reference=reference, phone_region=opts.phone_region,
-                                known_people=known_people, labelled=not item.is_chat)
+                                known_people=known_people, labelled=not item.is_chat, context=names)
     speaker_id = _speaker_entity(conn, item, self_id, self_norms, new_people)
     linked: list[int] = []
 
@@ -100,7 +102,9 @@ def process_item(
             # An untyped name read off the screen is as often a label or heading of an app ("Dashboard",
             # "Status In") as a name: it joins a topic that something the user wrote or received made, never
             # starts one (a label recurs on screen every day, so recurring there proves nothing).
-            create = not (m.kind == "name" and item.source.startswith("screen"))
+            # So does a site or a title typed only by what the vault knows (confidence below a known app's).
+            create = not (item.source.startswith("screen") and (
+                m.kind == "name" or (m.kind in ("app", "work") and m.confidence < 0.8)))
             entity_id = ents.resolve(conn, ENTITY_KINDS_FROM_MENTIONS[m.kind], m.value, (), item.ts, create=create)
         elif m.kind in ("email", "handle", "phone"):
             if m.kind == "email" and m.norm in bound:
@@ -175,6 +179,11 @@ def _fact_subject(conn: Any, item: MemItem, candidate: FactCandidate, speaker_id
     someone ("Grandpa's birthday is …"); the user's (weaker) elsewhere."""
     if candidate.subject.startswith("person:"):
         return ents.resolve(conn, "person", candidate.subject[7:], (), item.ts), candidate.confidence
+    page = map_page(item.window_title or "") if item.source.startswith("screen") else None
+    if page and candidate.subject == "self" and candidate.origin == "label":
+        # "Address: …" on a map the user looked at is the place's, not the user's (autofill must never offer a
+        # climbing gym's address as home): the fact goes to the place the map shows.
+        return ents.resolve(conn, "place", page, (), item.ts), candidate.confidence
     if candidate.subject == "speaker":
         if speaker_id is not None:
             return speaker_id, candidate.confidence

@@ -100,8 +100,10 @@ def _written_day(reader: Any, start: datetime, end: datetime, episode_summaries:
     from core.memory.consolidation.day_story import day_paragraph, episode_topics
     from core.memory.consolidation.episodes import episodes_between
 
+    # Every episode that started this day, with or without a summary of its own: the paragraph is composed
+    # from what each episode knows (people, app, titles), and a two-message chat is as much part of the day.
     episodes = [e for e in episodes_between(reader, start.timestamp(), end.timestamp())
-                if e.summary_item_id is not None and start.timestamp() <= e.start_ts < end.timestamp()]
+                if start.timestamp() <= e.start_ts < end.timestamp()]
     topics = {e.id: episode_topics(reader, e.id) for e in episodes if e.kind == "chat"}
     text = day_paragraph(episodes, topics, self_names=opts.self_names)
     if not text:
@@ -164,14 +166,17 @@ def _write_day_summaries(
         if stop():
             report.stopped_early = True
             break
-        rows = reader.execute(
+        every = reader.execute(
             "SELECT e.summary_item_id, e.signature FROM mem_episodes e WHERE e.start_ts >= ? AND e.start_ts < ?"
-            " AND e.summary_item_id IS NOT NULL ORDER BY e.start_ts",
+            " ORDER BY e.start_ts",
             (start.timestamp(), end.timestamp()),
         ).fetchall()
+        rows = [r for r in every if r[0] is not None]
         if not rows or counts[day] < 2:
             continue  # a one-episode day: the episode (or its summary) already tells the day
-        signature = hashlib.sha256("|".join(f"{r[0]}:{r[1]}" for r in rows).encode()).hexdigest()[:32]
+        # Every episode of the day counts, summarised or not: a short chat has no summary of its own but its
+        # people belong in the day's paragraph, which changes with it.
+        signature = hashlib.sha256("|".join(f"{r[0]}:{r[1]}" for r in every).encode()).hexdigest()[:32]
         known = reader.execute("SELECT summary_signature, summary_item_id FROM mem_days WHERE day = ?",
                                (day,)).fetchone()
         if known is not None and known[0] == signature:

@@ -43,3 +43,32 @@ def app_name(raw: str) -> str:
 def is_app_name(name: str) -> bool:
     """Is ``name`` a known app ("Mozilla Firefox") rather than a person, place or topic?"""
     return _SEPARATORS.sub(" ", name.strip()).lower() in _VARIANTS
+
+
+_BROWSERS = frozenset(["Firefox", "Chrome", "Chromium", "Edge", "Brave", "Safari", "Opera", "Vivaldi", "Epiphany",
+                       "Web", "LibreWolf", "Tor Browser"])
+_TITLE_PARTS = re.compile(r"[ \t]+[—–-][ \t]+")
+
+
+def site_name(window_title: str, app: str | None) -> str | None:
+    """The site or web app of a browser window ("Sync v2 — Architecture — Confluence — Mozilla Firefox" →
+    "Confluence"): browsers title a tab "page — site — browser".  None for other apps and shorter titles (an
+    editor's "file — folder — app" names a folder there)."""
+    if not app or app_name(app) not in _BROWSERS:
+        return None
+    parts = [p.strip() for p in _TITLE_PARTS.split(window_title.strip()) if p.strip()]
+    if len(parts) < 3 or app_name(parts[-1]) not in _BROWSERS:
+        return None
+    site = parts[-2]
+    words = site.split()
+    if not 1 <= len(words) <= 3 or not all(w[:1].isupper() for w in words):
+        return None
+    return site
+
+
+def map_page(window_title: str) -> str | None:
+    """The place a map app shows ("Boulderhaus Berlin — Google Maps — Mozilla Firefox" → "Boulderhaus Berlin")."""
+    parts = [p.strip() for p in _TITLE_PARTS.split(window_title.strip()) if p.strip()]
+    if len(parts) >= 2 and any(p.endswith(("Maps", "OpenStreetMap")) for p in parts[1:]):
+        return parts[0]
+    return None

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from core.memory.extraction.apps import app_name, is_app_name
+from core.memory.extraction.places import is_place
 from core.memory.extraction.types import Mention
 from core.memory.extraction.value_norms import norm_text
 
@@ -31,9 +32,6 @@ KIN_WORDS: frozenset[str] = frozenset(
     ["mum", "mom", "mummy", "mommy", "mother", "dad", "daddy", "father", "grandpa", "grandad", "granddad",
      "grandma", "granny", "gran", "grandmother", "grandfather", "nana", "nan", "opa", "oma", "papa", "mama",
      "aunt", "auntie", "uncle", "cousin", "sis", "bro"]
-)
-_PLACE_CUE = re.compile(
-    r"(?:\b(?:in|to|from|at|near|visit(?:ed|ing)?|moved to|live in|lives in|room|office|hall|building|venue)\s+)$", re.I
 )
 # Labels of people in calendars, tickets and mail headers; OCR runs them into the names beside them
 # ("Assignee Lukas Brandt Reporter Sam Keller"), so they also end a name.
@@ -69,6 +67,17 @@ _IMPERATIVE_VERBS: frozenset[str] = frozenset(
     ["ask", "tell", "call", "phone", "ring", "text", "email", "e-mail", "message", "invite", "remind", "thank",
      "meet", "visit", "help", "congratulate", "wish", "pick", "bring", "collect", "send", "write"]
 )
+# A list line "title — author": the part before the dash is a book, a film, a talk ("- The Peregrine — J. A. Baker").
+_LIST_TITLE = re.compile(
+    r"^[ \t]*(?:[-*•+]|\d{1,3}[.)])[ \t]+(?P<title>\S[^\n]*?)[ \t]+(?:—|–|--)[ \t]+"
+    r"(?P<author>(?:[A-Z]\.[ \t]*)*[A-Z][\w'’-]+(?:[ \t]+(?:[A-Z]\.[ \t]*)*[A-Z][\w'’-]+){0,2})[ \t]*(?:$|[(,;])")
+_ARTICLE_BEFORE = re.compile(r"\b(The|A|An)[ \t]+$")
+_QUOTE_OPENS = re.compile(r"['‘\"“](?:(?:The|A|An)[ \t]+)?$")
+# A quoted name by someone: "'The Overstory' by Richard Powers".
+_QUOTED_BY = re.compile(r"^['’\"”][ \t]+by[ \t]+[A-Z]")
+# A word that goes on past a symbol OCR put in place of a letter ("Bergmannstra&e" for "Bergmannstraße"): the
+# capitalised part before the symbol is a cut word, no name.
+_CUT_WORD = re.compile(r"[&@#$%*|~^{}<>\\§][A-Za-zÀ-ÿ]")
 # Where a line starts a sentence: after a list marker or a Markdown heading mark ("- Staging load test").
 _LINE_START = re.compile(r"^[ \t]*(?:(?:[-*•>+]|#{1,6}|\d{1,3}[.)])[ \t]+)?$")
 
@@ -85,25 +94,39 @@ class _Found:
     sentence_initial: bool
 
 
-def find_names(text: str, known_people: frozenset[str] = frozenset()) -> list[Mention]:
+@dataclass(frozen=True, slots=True)
+class NameContext:
+    """What the vault knows beyond the text (folded names): people (chat speakers, known persons), apps and
+    sites its captures' window metadata named ("Confluence" from "… — Confluence — Mozilla Firefox"), and
+    places a map app showed."""
+
+    people: frozenset[str] = frozenset()
+    apps: frozenset[str] = frozenset()
+    places: frozenset[str] = frozenset()
+
+
+def find_names(text: str, known_people: frozenset[str] = frozenset(), context: NameContext | None = None
+               ) -> list[Mention]:
     """Capitalised word sequences that are not sentence-initial filler; typed by simple cues.
 
     ``known_people`` (folded names, e.g. chat speakers) types matches as persons.  A name listed
     together with a person ("Priya Raman, Marta Kowalski"), or one whose first name is a person's named
-    in the same text, is a person too.
+    in the same text, is a person too.  ``context`` adds the vault's apps and places.
     """
-    found = [f for m in _CAP_SEQ.finditer(text) for f in _candidates(text, m, known_people)]
+    context = NameContext(known_people | (context.people if context else frozenset()),
+                          context.apps if context else frozenset(), context.places if context else frozenset())
+    found = [f for m in _CAP_SEQ.finditer(text) for f in _candidates(text, m, context)]
     _people_by_company(text, found)
     out: list[Mention] = []
     for f in found:
-        if f.sentence_initial and len(f.words) == 1 and f.kind == "name":
-            continue  # an ordinary capitalised first word
+        if f.sentence_initial and len(f.words) == 1 and (f.kind == "name" or (f.kind == "app" and f.conf < 0.8)):
+            continue  # an ordinary capitalised first word ("Dashboard loads…", though a window titled one)
         value = app_name(f.value) if f.kind == "app" else f.value
         out.append(Mention(f.kind, value, f.norm, f.start, f.end, "names", f.conf))
     return out
 
 
-def _candidates(text: str, m: re.Match[str], known_people: frozenset[str]) -> list[_Found]:
+def _candidates(text: str, m: re.Match[str], context: NameContext) -> list[_Found]:
     """One capitalised sequence as names; a possessive ends a name ("Priya's Postgres" is Priya)."""
     out: list[_Found] = []
     offset = m.start()
@@ -125,13 +148,13 @@ def _candidates(text: str, m: re.Match[str], known_people: frozenset[str]) -> li
         value = " ".join(part)
         start = text.index(part[0], offset)
         offset = start + len(value) + (2 if cut is not None else 0)
-        one = _typed(text, part, start, known_people)
+        one = _typed(text, part, start, context)
         if one is not None:
             out.append(one)
     return out
 
 
-def _typed(text: str, words: list[str], start: int, known_people: frozenset[str]) -> _Found | None:
+def _typed(text: str, words: list[str], start: int, context: NameContext) -> _Found | None:
     while words and words[0].lower().strip("'’") in NOT_NAMES:
         start = text.index(words[1], start + len(words[0])) if len(words) > 1 else start
         words = words[1:]
@@ -143,28 +166,48 @@ def _typed(text: str, words: list[str], start: int, known_people: frozenset[str]
     value = " ".join(words)
     end = start + len(value)
     norm = norm_text(value)
-    if len(norm) < 3 or norm in NOT_NAMES:
+    if len(norm) < 3 or norm in NOT_NAMES or _CUT_WORD.match(text, end):
         return None
     line = text[text.rfind("\n", 0, start) + 1 : start]
     sentence_initial = _starts_sentence(text, start)
-    context = text[max(0, start - 24) : start]
+    before = text[max(0, start - 24) : start]
+    known_people = context.people
     if is_app_name(value):
         kind, conf = "app", 0.8
+    elif norm in context.apps:  # a site or app the user's own captures name in their window titles
+        kind, conf = "app", 0.6
+    elif _is_title(text, start, end):
+        kind, conf = "work", 0.6
     elif norm in known_people or words[0].lower() in known_people:
         kind, conf = "person", 0.9
     elif words[0].lower() in KIN_WORDS or (len(words) > 1 and words[0].rstrip(".").lower() in _TITLES):
         kind, conf = "person", 0.8
     elif _ORG_SUFFIX.search(value):
         kind, conf = "org", 0.8
-    elif _PERSON_CUE.search(context) or (len(words) in (2, 3) and _BY_CUE.search(context)):
+    elif _PERSON_CUE.search(before) or (len(words) in (2, 3) and _BY_CUE.search(before)):
         kind, conf = "person", 0.7
     elif len(words) in (2, 3) and _TITLE_DASH.match(line) and _AFTER_AUTHOR.match(text[end : end + 3]):
         kind, conf = "person", 0.6
-    elif _PLACE_CUE.search(text[max(0, start - 20) : start]):
+    elif is_place(before, words, context.places):
         kind, conf = "place", 0.5
     else:
         kind, conf = "name", 0.5
+    article = _ARTICLE_BEFORE.search(text, max(0, start - 4), start)
+    if kind == "work" and article is not None:  # a title keeps its article: "The Overstory", not "Overstory"
+        start, words = article.start(), [article[1], *words]
+        value = " ".join(words)
+        norm = norm_text(value)
     return _Found(words, value, norm, start, end, kind, conf, sentence_initial)
+
+
+def _is_title(text: str, start: int, end: int) -> bool:
+    """A book's or a talk's title: in quotes before "by" someone, or before the author on a list line."""
+    if _QUOTE_OPENS.search(text, max(0, start - 6), start) and _QUOTED_BY.match(text[end : end + 40]):
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    m = _LIST_TITLE.match(text[line_start : line_end if line_end >= 0 else len(text)])
+    return m is not None and start - line_start >= m.start("title") and end - line_start <= m.end("title")
 
 
 def _starts_sentence(text: str, start: int) -> bool:

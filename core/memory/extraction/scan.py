@@ -26,23 +26,23 @@ from datetime import datetime
 from core.memory.extraction.contacts import CUT_NAME, NAME_EMAIL, find_contacts
 from core.memory.extraction.dates import find_dates
 from core.memory.extraction.fact_patterns import find_facts
-from core.memory.extraction.names import find_names
+from core.memory.extraction.names import NameContext, find_names
 from core.memory.extraction.types import Binding, Extraction
 from core.memory.extraction.value_norms import norm_email
 
 
 def extract(
     text: str, *, reference: datetime | None = None, phone_region: str | None = "US",
-    known_people: frozenset[str] = frozenset(), labelled: bool = True,
+    known_people: frozenset[str] = frozenset(), labelled: bool = True, context: NameContext | None = None,
 ) -> Extraction:
-    """All deterministic extractors over one text."""
+    """All deterministic extractors over one text (``context``: the vault's apps and places, for names)."""
     result = Extraction()
     if not text:
         return result
     result.mentions.extend(find_contacts(text, phone_region))
     result.mentions.extend(find_dates(text, reference))
     contact_spans = [(m.start, m.end) for m in result.mentions]
-    for name in find_names(text, known_people):
+    for name in find_names(text, known_people, context):
         if any(s < name.end and name.start < e for s, e in contact_spans):
             continue
         result.mentions.append(name)

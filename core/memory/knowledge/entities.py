@@ -22,7 +22,7 @@ from typing import Any
 
 from core.memory.extraction.value_norms import norm_email, norm_handle, norm_text
 
-ENTITY_KINDS: tuple[str, ...] = ("person", "org", "place", "project", "topic", "app", "file", "date")
+ENTITY_KINDS: tuple[str, ...] = ("person", "org", "place", "project", "topic", "work", "app", "file", "date")
 STRONG_ALIASES: frozenset[str] = frozenset({"email", "phone", "handle", "url", "path"})
 DEFAULT_MERGE_THRESHOLD = 86.0
 

@@ -242,7 +242,7 @@ def _fact(conn: Any, row: Sequence[Any], with_provenance: bool) -> Fact:
     if with_provenance:
         provenance = tuple(
             Provenance(int(r[0]), float(r[1]), r[2], r[3], r[4]) for r in conn.execute(
-                "SELECT s.item_id, s.observed_at, s.quote, i.source, coalesce(i.title, i.speaker, i.conversation)"
+                "SELECT s.item_id, s.observed_at, s.quote, i.source, coalesce(i.title, i.conversation, i.speaker)"
                 " FROM mem_fact_sources s JOIN items i ON i.id = s.item_id WHERE s.fact_id = ? ORDER BY s.observed_at",
                 (row[0],),
             )

@@ -205,6 +205,47 @@ def test_a_busy_window_is_deferred_but_a_window_switch_is_taken_at_once() -> Non
     assert sink.frames[2].app == "evince"
 
 
+def _deferred_then(switch: Callable[[ScreenDaemon, FakeWindows], None]) -> tuple[int, ListSink]:
+    """A busy window's change deferred, then ``switch`` (another window comes to the front, perhaps after more)."""
+    windows = FakeWindows([window("gedit", "notes.txt - gedit", 11, focused=True)])
+    clock = [1000.0]
+    daemon, grabber, _w, sink = _daemon(render_lines(LINES), windows, busy_window_gap_s=8.0, clock=lambda: clock[0])
+    assert daemon.capture_once() == 1
+    daemon.process_pending()
+    grabber.image = render_lines([*LINES, "Wrenfield viewing moved to Saturday"])
+    clock[0] += 3
+    assert daemon.capture_once() == 0  # deferred: the window is busy
+    clock[0] += 3
+    switch(daemon, windows)
+    grabber.image = render_lines(["Quarterly report for the board"])
+    taken = daemon.capture_once()
+    daemon.process_pending()
+    return taken, sink
+
+
+def test_a_busy_windows_deferred_change_is_taken_when_another_window_comes_to_the_front() -> None:
+    def switch(_daemon: ScreenDaemon, windows: FakeWindows) -> None:
+        windows.windows = [window("evince", "report.pdf", 12, focused=True)]
+
+    taken, sink = _deferred_then(switch)
+    assert taken == 2  # the busy window's last look, then the new window
+    assert [f.app for f in sink.frames] == ["gedit", "gedit", "evince"]
+    assert "Wrenfield" in sink.frames[1].text and "Quarterly" in sink.frames[2].text
+    assert sink.frames[1].timestamp < sink.frames[2].timestamp
+
+
+def test_a_deferred_change_is_dropped_by_a_pause() -> None:
+    def pause_then_switch(daemon: ScreenDaemon, windows: FakeWindows) -> None:
+        daemon.pause()
+        assert daemon.capture_once() == 0
+        daemon.resume()
+        windows.windows = [window("evince", "report.pdf", 12, focused=True)]
+
+    taken, sink = _deferred_then(pause_then_switch)
+    assert taken == 1 and [f.app for f in sink.frames] == ["gedit", "evince"]
+    assert all("Wrenfield" not in f.text for f in sink.frames)
+
+
 def test_a_window_switch_caught_mid_repaint_is_grabbed_again_until_it_settles() -> None:
     windows = FakeWindows([window("gedit", "notes.txt - gedit", 11, focused=True)])
     daemon, grabber, _w, sink = _daemon(render_lines(LINES), windows, switch_settle_s=0.01)

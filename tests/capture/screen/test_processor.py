@@ -219,8 +219,10 @@ def test_scrolled_rendered_page_ocrs_only_the_new_band_and_reads_it_as_a_full_oc
     assert outcome.frame is not None and outcome.ran_ocr
     band_top = 40 + line_px * (rows - 4)  # the four lines that scrolled into view
     assert all(box[1] >= band_top - 30 for box in outcome.frame.ocr_regions), outcome.frame.ocr_regions
-    # The first frame is OCR'd whole at 2x; the band at 1x only when the page's text is large.
-    assert ocr.upscales == [None, 1.0 if native and font_px >= 16 else None], ocr.upscales
+    # The first frame is OCR'd whole, the band alone; both at 1x only when the page's text is large (the
+    # whole frame judged by its pixels, text_size; the band by the first frame's words).
+    large = 1.0 if native and font_px >= 16 else None
+    assert ocr.upscales == [large, large], ocr.upscales
     full = real.recognize(scrolled).words
 
     def in_band(word) -> bool:  # type: ignore[no-untyped-def]

@@ -85,3 +85,41 @@ def test_frames_are_searchable_encrypted_and_forgettable(lexical_vault: Any) -> 
     assert removed == 2
     assert [p for p in vault.paths.media_dir.rglob("*") if p.is_file()] == []
     assert not vault.search(SearchRequest("Wrenfieldavenue", parse_time=False)).hits
+
+
+def _two_frames(vault: Any, config: DaemonConfig) -> None:
+    grabber = FakeGrabber(render_lines(["Quokkalicious planning notes", "Marrowbine budget review"]))
+    windows = FakeWindows([window("gedit", "plan.txt - gedit", 4, focused=True)])
+    daemon = ScreenDaemon(VaultFrameSink(vault), config, grabber_factory=lambda: grabber,
+                          window_info_factory=lambda: windows, idle_factory=NullIdleSource)
+    daemon.capture_once()
+    daemon.process_pending()
+    grabber.image = render_lines(["Quokkalicious planning notes", "Marrowbine budget review",
+                                  "Wrenfieldavenue viewing on Saturday"])
+    daemon.capture_once()
+    daemon.process_pending()
+    assert daemon.snapshot().frames_stored == 2
+
+
+def _hits(vault: Any, word: str) -> list[Any]:
+    return [vault.get_item(h.item_id) for h in vault.search(SearchRequest(word, parse_time=False, k=10)).hits]
+
+
+def test_a_frame_indexes_only_the_lines_its_window_did_not_show_before(lexical_vault: Any) -> None:
+    if not TesseractOcr().available():
+        pytest.skip("tesseract not installed")
+    vault = lexical_vault
+    _two_frames(vault, DaemonConfig(busy_window_gap_s=0))
+    old, new = _hits(vault, "Marrowbine"), _hits(vault, "Wrenfieldavenue")
+    assert len(old) == 1 and len(new) == 1  # each line is found once, on the frame where it appeared
+    assert old[0].timestamp < new[0].timestamp
+    assert "Marrowbine" in new[0].text and "Quokkalicious" in new[0].text  # the item keeps the whole screen's text
+    chunks = [r[0] for r in vault.read().execute("SELECT text FROM chunks WHERE item_id = ?", (new[0].id,))]
+    assert chunks and all("Marrowbine" not in c and "Wrenfieldavenue" in c for c in chunks)
+
+
+def test_the_whole_text_is_indexed_at_every_frame_with_the_refresh_at_zero(lexical_vault: Any) -> None:
+    if not TesseractOcr().available():
+        pytest.skip("tesseract not installed")
+    _two_frames(lexical_vault, DaemonConfig(busy_window_gap_s=0, index_refresh_s=0.0))
+    assert len(_hits(lexical_vault, "Marrowbine")) == 2

@@ -62,3 +62,24 @@ def test_demo_days_read_as_paragraphs_and_stay_out_of_the_moment_stream(demo_vau
     assert any(m.source == "summary" for m in demo_vault.items_between(start, start + timedelta(days=1)))
     hours = demo_vault.activity_histogram(start, start + timedelta(days=1), 3600)
     assert sum(n for _, n in hours) == len(moments)  # the summary adds no activity (no bar at midnight)
+
+
+def test_every_chat_partner_of_a_day_is_named_in_its_summary(demo_vault) -> None:
+    """A two-message chat has no episode summary of its own, yet its people took part in the day: on the
+    demo's release day Lukas writes at noon and Priya in the evening, and both are named."""
+    conn = demo_vault.read()
+    days = dict(conn.execute("SELECT external_id, text FROM items WHERE source = 'summary'"
+                             " AND external_id LIKE 'day:%'").fetchall())
+    checked = 0
+    for key, text in days.items():
+        day = date.fromisoformat(key.removeprefix("day:"))
+        start = datetime(day.year, day.month, day.day, tzinfo=BERLIN)
+        speakers = {i.speaker for i in demo_vault.items_between(start, start + timedelta(days=1), moments_only=True)
+                    if i.source == "chat:demo" and i.speaker and i.speaker != "Me"}
+        for speaker in speakers:
+            assert speaker in text, (key, speaker, text)
+        checked += len(speakers) > 1
+    assert checked >= 1  # a day with more than one chat partner (the release day: Lukas and Priya)
+    release = next(i for i in conn.execute("SELECT ts FROM items WHERE text LIKE 'Release went out%'"))
+    day = datetime.fromtimestamp(release[0], BERLIN).date()
+    assert re.search(r"talked with Lukas and with Priya", days[f"day:{day.isoformat()}"])

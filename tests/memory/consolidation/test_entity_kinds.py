@@ -85,7 +85,7 @@ def test_a_role_mailbox_is_no_person(lexical_vault) -> None:
 
 def test_the_demo_graph_has_its_people_as_people_and_no_screen_labels(lexical_vault) -> None:
     lexical_vault.update_settings(self_names=DEMO_SELF_NAMES)  # a vault of the demo's own, as `make run` makes
-    load_demo_memory(lexical_vault, now=datetime(2026, 11, 20, 12, 0, tzinfo=ZoneInfo("Europe/Berlin")), embed=False)
+    load_demo_memory(lexical_vault, now=datetime(2026, 11, 16, 12, 0, tzinfo=ZoneInfo("Europe/Berlin")), embed=False)
     found = _entities(lexical_vault)
     selves = [name for name, (_kind, is_self) in found.items() if is_self]
     assert selves == ["Sam Keller"]
@@ -100,3 +100,9 @@ def test_the_demo_graph_has_its_people_as_people_and_no_screen_labels(lexical_va
     assert found["Grandpa"] == ("person", False) and "Ask Grandpa" not in found
     # the address the dashboard is signed in with is the user's: no second "Sam"
     assert "Sam" not in found
+    # a site the window titles name is an app; a word cut at an OCR symbol is nothing; books are titles
+    assert found["Confluence"][0] == "app"
+    assert not [name for name in found if name.startswith("Bergmannstra") and name != "Bergmannstraße 12"]
+    for book in ("The Overstory", "The Peregrine", "Designing Data-Intensive Applications", "Piranesi"):
+        assert found[book][0] == "work", book
+    assert found["Boulderhaus"][0] == "place"  # a map page the user looked at confirms "at Boulderhaus"

@@ -31,7 +31,7 @@ def test_statements_about_the_speaker_and_about_named_people() -> None:
 
 
 def test_the_demo_yields_facts_about_priya_and_grandpa_with_their_sources(lexical_vault) -> None:
-    load_demo_memory(lexical_vault, now=datetime(2026, 11, 20, 12, 0, tzinfo=BERLIN), embed=False)
+    load_demo_memory(lexical_vault, now=datetime(2026, 11, 16, 12, 0, tzinfo=BERLIN), embed=False)
     consolidate(lexical_vault, options=ConsolidationOptions(phone_region="DE", self_names=("Sam Keller",),
                                                             timezone=BERLIN, summaries=False))
     conn = lexical_vault.read()

@@ -24,7 +24,7 @@ def test_a_title_relation_label_or_author_names_a_person() -> None:
     assert _kinds("Hi Olga, the draft is attached") == [("person", "Olga")]
     assert _kinds("Appointment with Dr Halvorsen on Friday") == [("person", "Dr Halvorsen")]
     assert _kinds("Finished 'Blue Harbour' by Ravi Patel last night") == [
-        ("name", "Blue Harbour"), ("person", "Ravi Patel")]
+        ("work", "Blue Harbour"), ("person", "Ravi Patel")]  # a quoted title by someone
     # OCR runs a ticket's labels into the names beside them
     assert _kinds("Assignee Olga Berg Reporter Ravi Patel") == [("person", "Olga Berg"), ("person", "Ravi Patel")]
     # "by" alone does not make a single word a person
@@ -32,7 +32,7 @@ def test_a_title_relation_label_or_author_names_a_person() -> None:
 
 
 def test_an_author_after_a_title_on_a_list_line_is_a_person() -> None:
-    assert _kinds("- The Left Hand of Darkness — Ursula Le Guin") == [("name", "Left Hand of Darkness"),
+    assert _kinds("- The Left Hand of Darkness — Ursula Le Guin") == [("work", "The Left Hand of Darkness"),
                                                                         ("person", "Ursula Le Guin")]
     assert ("person", "Tove Jansson") in _kinds("* Moominsummer Madness – Tove Jansson (for the kids)")
     assert ("person", "Olga Tokarczuk") in _kinds("2. Flights -- Olga Tokarczuk, lent to Ravi")
@@ -62,5 +62,7 @@ def test_a_possessive_ends_a_name_and_rooms_are_places() -> None:
 
 
 def test_a_name_with_a_particle_is_one_name() -> None:
-    assert _kinds("Coffee at Haus am See, then home") == [("place", "Haus am See")]
+    # one name; "at" alone does not make it a place (a café, a shop or an app may follow "at")
+    assert _kinds("Coffee at Haus am See, then home") == [("name", "Haus am See")]
+    assert _kinds("Coffee at Haus am See in Ravensburg") == [("name", "Haus am See"), ("place", "Ravensburg")]
     assert _kinds("I am Olga and we meet at 10 am") == [("name", "Olga")]

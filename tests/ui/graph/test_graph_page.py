@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 
 from core.memory.consolidation.consolidate import consolidate
 from core.memory.consolidation.types import ConsolidationOptions
@@ -281,3 +283,65 @@ def test_the_time_slider_narrows_the_graph_to_its_span(lexical_vault, vault_path
     qtbot.keyClick(page.time_slider, Qt.Key.Key_End)  # back to all time
     qtbot.waitUntil(lambda: projects <= drawn(), timeout=20000)
     assert page.time_label.text() == "All time"
+
+
+def _demo_graph(window: Any, qtbot: Any) -> Any:
+    page = window.show_page("graph")
+    qtbot.waitUntil(lambda: page.view_data is not None and bool(getattr(page, "nodes", {})), timeout=30000)
+    return page
+
+
+def test_every_dot_of_the_demo_graph_is_named_at_the_fitted_zoom(unlocked: Any, qtbot: Any) -> None:
+    """No dot stands nameless at the default zoom: a name is left out only where it would cover a more
+    important one, and the status line says how many wait for hover or zoom."""
+    page = _demo_graph(unlocked, qtbot)
+    page.view.fit()
+    page._apply_emphasis()
+    placed: list[Any] = []
+    for entity_id in sorted(page.nodes, key=lambda i: page._rank[i]):
+        label = page._labels[entity_id]
+        box = label.sceneBoundingRect()
+        if any(box.intersects(other) for other in placed):
+            assert not label.isVisible()
+            continue
+        assert label.isVisible(), page.nodes[entity_id].node.name  # room for it: it is named
+        placed.append(box)
+    # the legend says "Books & titles" (a lone "&" would be a keyboard mnemonic, drawn as "Books _titles")
+    assert page.kind_boxes["work"].text() == "Books && titles"
+    waiting = sum(not page._labels[i].isVisible() for i in page.nodes)
+    assert len(placed) == len(page.nodes) - waiting
+    assert ("wait for hover" in page.status.text() or "waits for hover" in page.status.text()) == (waiting > 0)
+
+
+def test_the_related_list_names_each_entity_once(unlocked: Any, qtbot: Any) -> None:
+    """Two people who talk with each other are also mentioned together: one row with both relations
+    ("talks with (6), mentioned together (4)"), never the same person twice."""
+    page = _demo_graph(unlocked, qtbot)
+    both = []
+    for node in [n for n in page.view_data.nodes if n.kind == "person"]:
+        page.select_entity(node.entity_id)
+        qtbot.waitUntil(lambda n=node: page._detail is not None and page._detail.entity.id == n.entity_id
+                        and page.neighbours.count() > 0, timeout=20000)
+        rows = [page.neighbours.item(i) for i in range(page.neighbours.count())]
+        ids = [r.data(Qt.ItemDataRole.UserRole) for r in rows]
+        assert len(ids) == len(set(ids)), [r.text() for r in rows]
+        both += [r.text() for r in rows if "talks with" in r.text() and "mentioned together" in r.text()]
+    assert both  # pairs linked both ways exist in the demo (and were listed twice before)
+
+
+def test_mentions_over_time_are_drawn_as_one_bar_a_day(qapp: Any) -> None:
+    """Rich text drew every bar as one block; the chart is a picture with a bar a day, gaps where none."""
+    from PySide6.QtGui import QColor
+
+    from ui.graph.canvas import DAY_S, MAX_BARS, mention_bars, sparkline_pixmap
+
+    bars, per_bar = mention_bars(((100 * DAY_S, 2), (102 * DAY_S, 4)))
+    assert (bars, per_bar) == ([2, 0, 4], 1)
+    image = sparkline_pixmap(bars, "#ff0000", "#000000").toImage()
+    red = QColor("#ff0000").rgb()
+    assert image.pixel(5, 26) == red  # the first day's bar
+    assert image.pixelColor(15, 26).alpha() == 0  # nothing on the day between
+    assert image.pixel(25, 5) == red and image.pixelColor(5, 5).alpha() == 0  # the third day's is the tallest
+    long_bars, long_per = mention_bars(tuple((d * DAY_S, 1) for d in range(0, 400, 3)))
+    assert len(long_bars) <= MAX_BARS and long_per == 7
+    assert sparkline_pixmap(bars, "#ff0000", "#000000", scale=2.0).width() == 2 * image.width()  # crisp at 2×

@@ -19,6 +19,10 @@ def test_the_profile_page_reviews_and_edits_what_autofill_may_type(unlocked: Any
     page = window.show_page("profile")
     qtbot.waitUntil(lambda: page.profile is not None and bool(page.profile.suggestions), timeout=20000)
     suggestion = page.profile.suggestions[0]
+    # the user's own new number from the family chat, seen in that chat (not "seen in Me"); never the climbing
+    # gym's address the map showed
+    assert suggestion.label == "Phone" and suggestion.seen_in[0].startswith("Family, "), suggestion
+    assert not any("Revaler" in s.value for s in page.profile.suggestions)
     assert not page.confirmed.buttons  # nothing confirmed in the demo yet: autofill offers nothing
 
     # Confirm: the suggestion moves to the confirmed list, which is what autofill offers

@@ -83,8 +83,8 @@ def test_demo_memory_loads_idempotently(tmp_path: Any) -> None:
     assert stats.media_files == 11
     assert set(stats.by_source) == {"chat:demo", "screen:demo", "file:demo", "summary"}  # summaries: consolidation ran
     newest = stats.last_item_at.astimezone().date()
-    # in the past year, and never in the future (its dates keep the story's: tests/memory/test_demo_dates.py)
-    assert 1 <= (now.date() - newest).days <= 365
+    # in the past week, and never in the future (tests/memory/test_demo_dates.py tries other days of the year)
+    assert 1 <= (now.date() - newest).days <= 8
     vault.close()
 
 

@@ -1,0 +1,71 @@
+"""New lines of a real Qt chat window on Xvfb, OCR'd as bands at 1x: every word read (real tesseract)."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from core.capture.screen.frames import CapturedFrame
+from core.capture.screen.grab import ScreenGrabber
+from core.capture.screen.processor import FrameProcessor
+from core.normalize.ocr import TesseractOcr, normalise_word
+from core.redact.redactor import Redactor
+
+from .fakes import window
+from .xserver import QtWindow, x_tools_missing, xserver
+
+pytestmark = [pytest.mark.xvfb, pytest.mark.skipif(x_tools_missing() is not None, reason=str(x_tools_missing()))]
+
+NAMES = ("Maria Gonzalez", "Tom Becker", "Aisha Khan", "Priya Raman")
+WORDS = ("parser", "editor", "table", "setting", "balance", "schema", "folder", "office", "launch", "policy",
+         "receipt", "finance", "budget", "sprint", "vendor", "ledger", "kitchen", "layout", "source", "hamburg")
+
+
+def _line(rng: random.Random) -> str:
+    made_up = "".join(rng.choice(("b", "qu", "st", "v", "z", "n")) + rng.choice(("ai", "ou", "e", "i"))
+                      for _ in range(3)) + rng.choice(("n", "x", "r"))
+    words = [rng.choice(WORDS) for _ in range(rng.randint(5, 9))]
+    words.insert(rng.randrange(len(words)), made_up)
+    return f"{rng.choice(NAMES)}: " + " ".join(words).capitalize()
+
+
+def test_new_chat_lines_of_a_qt_window_are_read_whole_at_1x() -> None:
+    pytest.importorskip("PySide6")
+    ocr = TesseractOcr()
+    if not ocr.available():
+        pytest.skip("tesseract not installed")
+    upscales: list[float | None] = []
+
+    class Recording:  # the real engine; which scale each band was read at is noted
+        def recognize(self, image, region=None, upscale=None):  # type: ignore[no-untyped-def]
+            upscales.append(upscale)
+            return ocr.recognize(image, region, upscale=upscale)
+
+    processor = FrameProcessor(Recording(), Redactor.from_default_rules())  # type: ignore[arg-type]
+    rng = random.Random(7)
+    missed: Counter[str] = Counter()
+    with xserver("1920x1080x24") as server:
+        chat = QtWindow(server, "cairn-chat", "#design - Chat", [_line(rng) for _ in range(8)], (0, 0, 1920, 1080),
+                        font_px=16)
+        grabber = ScreenGrabber(display=server.display)
+        try:
+            def take(seq: int) -> CapturedFrame:
+                return CapturedFrame(grabber.grab()[0], window("chat", "#design", 5, size=(1920, 1080)), seq)
+
+            processor.process(take(0))
+            for seq in range(1, 7):
+                new = [_line(rng) for _ in range(2)]
+                for line in new:
+                    chat.command("append " + line)
+                outcome = processor.process(take(seq))
+                assert outcome.frame is not None and 0 < outcome.ocr_fraction < 0.1
+                truth = Counter(w for line in new for w in map(normalise_word, line.split()) if w)
+                read = Counter(w for w in (normalise_word(x.text) for x in outcome.frame.words) if w)
+                missed += truth - read
+        finally:
+            chat.close()
+            grabber.close()
+    assert upscales[1:] and all(u == 1.0 for u in upscales[1:]), upscales  # 16 px text: bands at 1x
+    assert not missed, missed
