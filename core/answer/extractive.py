@@ -264,6 +264,10 @@ def answer_sentences(snippet: Snippet, terms: list[str], similarity: Similarity 
     return make_snippet(chosen, terms, MAX_QUOTE_CHARS) if len(chosen) > MAX_QUOTE_CHARS else chosen
 
 
+def _is_screen(snippet: Snippet) -> bool:
+    return snippet.source.split(":", 1)[0] == "screen"  # "screen", or "screen:demo" for the demo's captures
+
+
 @dataclass(frozen=True, slots=True)
 class Composition:
     """How an extractive answer is put together; chosen on LoCoMo-dev folds (``bench.locomo --answers``).
@@ -339,8 +343,11 @@ def extractive_answer(
         return Extracted("; ".join(parts), tuple(s.number for s in picked))
     if composition.second_quote > 0 and len(ranked) > 1:
         score, runner_up = ranked[1]
+        # A screen capture does not second a message: its words match through menus and folder names ("sent"),
+        # and what it quotes is a screenful, not an answer.
+        seconds = not _is_screen(runner_up) or _is_screen(best)
         if runner_up.item_id != best.item_id and score >= composition.second_quote * ranked[0][0] \
-                and coverage(terms, runner_up.text) > 0:
+                and coverage(terms, runner_up.text) > 0 and seconds:
             return Extracted(f"{quote(best)} [{best.number}]; {quote(runner_up)} "
                              f"[{runner_up.number}]", (best.number, runner_up.number))
     return Extracted(f"{quote(best)} [{best.number}]", (best.number,))
