@@ -227,6 +227,9 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
     ask.ask("When is Grandpa's birthday lunch?")
     _pump(app, lambda: idle() and not ask.busy(), timeout=ANSWER_TIMEOUT_S, settle=0.5)
     shots.append(_save(window, out / f"{theme}-09b-ask-answer-document.png"))
+    ask.ask("What are the p95 latency numbers?")  # a Markdown note quoted as prose ("Numbers: …", no "##")
+    _pump(app, lambda: idle() and not ask.busy(), timeout=ANSWER_TIMEOUT_S, settle=0.5)
+    shots.append(_save(window, out / f"{theme}-09b-ask-answer-note.png"))
     # a citation opened: the memory with the value the answer took from it marked
     ask.ask("What time did the release go out?")
     _pump(app, lambda: idle() and not ask.busy(), timeout=ANSWER_TIMEOUT_S, settle=0.5)
