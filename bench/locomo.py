@@ -65,10 +65,12 @@ def answer_grid() -> dict[str, Any]:
     grid = {"shipped": DEFAULT_ABSTENTION}
     variants: list[dict[str, Any]] = [
         {"strict_person": False, "margin": 0.0}, {"margin": 0.0}, {"margin": 0.85},
-        {"min_cosine": 0.6}, {"statements_only": False}, {"min_coverage": 0.4}, {"min_coverage": 0.3},
+        {"min_cosine": 0.6}, {"statements_only": False}, {"min_coverage": 0.4},
         {"reactions": False}, {"participants_only": False},
         {"reactions": False, "participants_only": False, "min_coverage": 0.4},
         {"speaker_margin": 0.55}, {"speaker_margin": 0.4}, {"speaker_margin": 0.7},
+        {"echoes": False, "min_coverage": 0.25}, {"echoes": False}, {"min_coverage": 0.25}, {"echo_margin": 0.1},
+        {"min_coverage": 0.3}, {"min_cosine": 0.5},
     ]
     for change in variants:
         policy = replace(DEFAULT_ABSTENTION, **change)

@@ -21,7 +21,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 
-from core.answer.abstain import Abstention, about_persons, matching, outweighed, subjects, swapped_speaker
+from core.answer.abstain import (
+    Abstention,
+    about_persons,
+    echoes_other,
+    matching,
+    outweighed,
+    subjects,
+    swapped_speaker,
+)
 from core.answer.choose import Chooser, choose
 from core.answer.citations import NOT_FOUND_RE, Validated, citation_numbers, date_consistent, validate_answer
 from core.answer.context import approx_tokens, build_snippets, format_snippet
@@ -330,7 +338,8 @@ class Answerer:
             return []
         if understanding.persons:
             persons = subjects(snippets, understanding.persons, self._abstention)
-            about = [s for s in found if about_persons(s, persons, self._abstention, terms)]
+            about = [s for s in found if about_persons(s, persons, self._abstention, terms)
+                     and not echoes_other(s, snippets, persons, terms, similarity or {}, self._abstention)]
             if not about or outweighed(found, about, terms, self._abstention) \
                     or swapped_speaker(snippets, persons, terms, similarity or {}, self._abstention):
                 notes.append(f"the matching memories are not about {', '.join(persons)}")

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import datetime, tzinfo
 
 from core.answer.types import Neighbours, Snippet
+from core.retrieve.snippets import readable_text
 from core.retrieve.types import Hit
 
 TokenCounter = Callable[[str], int]
@@ -54,6 +55,13 @@ def _clip(text: str, max_chars: int) -> str:
     return text[: cut if cut > max_chars // 2 else max_chars] + " …"
 
 
+def _readable(text: str, kind: str | None, title: str | None, meta: dict[str, object] | None = None) -> str:
+    """What the model sees and an answer quotes: a screenshot's OCR without the desktop's top bar
+    ("Activities Thunderbird 12:25") and the window title again, as search snippets show it."""
+    window = (meta or {}).get("window_title")
+    return readable_text(text, kind, window if isinstance(window, str) else title)
+
+
 def build_snippets(
     hits: Sequence[Hit],
     neighbours: Neighbours | None,
@@ -77,7 +85,7 @@ def build_snippets(
             continue
         main = Snippet(
             number=0, item_id=hit.item_id, timestamp=hit.timestamp, source=hit.source,
-            text=_clip(hit.text, max_chars), speaker=hit.speaker, conversation=hit.conversation,
+            text=_clip(_readable(hit.text, hit.kind, hit.title), max_chars), speaker=hit.speaker, conversation=hit.conversation,
             title=hit.title, external_id=hit.external_id, rank=rank, score=hit.score, is_hit=True,
             cosine=hit.signals.get("cosine"),
         )
@@ -94,7 +102,8 @@ def build_snippets(
                 seen.add(item.id)
                 neighbour = Snippet(
                     number=0, item_id=item.id, timestamp=item.timestamp, source=item.source,
-                    text=_clip(item.text, max_chars // 2), speaker=item.speaker,
+                    text=_clip(_readable(item.text, getattr(item, "kind", None), item.title, getattr(item, "meta", None)),
+                               max_chars // 2), speaker=item.speaker,
                     conversation=item.conversation, title=item.title,
                     external_id=getattr(item, "external_id", None), rank=rank, score=hit.score,
                     is_hit=False,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from core.answer.meaning import Similarity, closest
-from core.answer.text import content_terms, coverage, split_sentences
+from core.answer.text import STOPWORDS, content_terms, coverage, split_sentences
 from core.answer.types import Snippet, Understanding
 from core.retrieve.timeparse import parse_time_expression
 
@@ -204,6 +204,34 @@ def event_time_and_place(snippet: Snippet, terms: Sequence[str]) -> str | None:
     return f"{clock} {place}" if clock and place else clock
 
 
+_HOW_MUCH_RE = re.compile(r"^\s*how\s+(?:long|old|often)\b", re.IGNORECASE)
+_NUMBER_WORDS = (r"\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+                 r"thirty|forty|fifty|hundred|a\s+dozen|a\s+couple\s+of|a\s+few|several|once|twice")
+# "4 years", "a few times a week", "two dogs": a count and the words it counts (up to three, no punctuation).
+_NUMBER_PHRASE_RE = re.compile(rf"\b(?:{_NUMBER_WORDS})\b(?:\s+(?!and\b|but\b|so\b)[a-z][\w'’-]*){{0,4}}", re.IGNORECASE)
+
+
+def asks_how_much(question: str) -> bool:
+    """ "How long …", "How old …", "How often …": the answer is a duration, an age or a frequency."""
+    return bool(_HOW_MUCH_RE.search(question))
+
+
+def _trim_stopwords(phrase: str) -> str:
+    """ "once or twice a" → "once or twice": a phrase cut at a word limit does not end on a small word."""
+    words = phrase.split()
+    while len(words) > 1 and words[-1].lower() in STOPWORDS:
+        words.pop()
+    return " ".join(words)
+
+
+def number_phrase(snippet: Snippet, terms: Sequence[str]) -> str | None:
+    """The count in the clause of ``snippet`` that names the asked-about thing ("4 years"), if any."""
+    counted = [(coverage(list(terms), c), _trim_stopwords(m.group(0))) for c in _CLAUSE_SPLIT_RE.split(snippet.text) if c
+               for m in [_NUMBER_PHRASE_RE.search(c)] if m is not None and not _CLOCK_TIME_RE.search(m.group(0))]
+    counted = [c for c in counted if c[0] > 0]
+    return max(counted, key=lambda c: c[0])[1] if counted else None
+
+
 def best_sentence(snippet: Snippet, terms: list[str]) -> str:
     """The sentence (or line) covering most terms; a long one is cut to a window around the terms."""
     from core.retrieve.snippets import make_snippet
@@ -234,6 +262,10 @@ def answer_sentences(snippet: Snippet, terms: list[str], similarity: Similarity 
     if len(new) < MIN_NEW_TERMS and at + 1 < len(sentences):
         chosen = f"{chosen} {sentences[at + 1]}"
     return make_snippet(chosen, terms, MAX_QUOTE_CHARS) if len(chosen) > MAX_QUOTE_CHARS else chosen
+
+
+def _is_screen(snippet: Snippet) -> bool:
+    return snippet.source.split(":", 1)[0] == "screen"  # "screen", or "screen:demo" for the demo's captures
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +320,12 @@ def extractive_answer(
         # name it, so "When is the birthday?" does not take the lunch's time.
         at = event_time_and_place(best, terms) if understanding.answer_type == "when" else None
         return Extracted(f"{when}, {at} [{best.number}]" if at else f"{when} [{best.number}]", (best.number,))
+    # A duration, age or frequency is said as itself, cited to the snippet the quote would cite ("how many" is a
+    # list: its answer quotes and cites each memory that counts).
+    if asks_how_much(understanding.question) and understanding.answer_type != "list":
+        count = number_phrase(best, terms)
+        if count is not None:
+            return Extracted(f"{count} [{best.number}]", (best.number,))
     if understanding.answer_type == "where":
         # The place, not the sentence, when the clause naming the asked-about thing gives one ("at Mum's"); the
         # citation is the snippet the quote would cite.
@@ -305,8 +343,11 @@ def extractive_answer(
         return Extracted("; ".join(parts), tuple(s.number for s in picked))
     if composition.second_quote > 0 and len(ranked) > 1:
         score, runner_up = ranked[1]
+        # A screen capture does not second a message: its words match through menus and folder names ("sent"),
+        # and what it quotes is a screenful, not an answer.
+        seconds = not _is_screen(runner_up) or _is_screen(best)
         if runner_up.item_id != best.item_id and score >= composition.second_quote * ranked[0][0] \
-                and coverage(terms, runner_up.text) > 0:
+                and coverage(terms, runner_up.text) > 0 and seconds:
             return Extracted(f"{quote(best)} [{best.number}]; {quote(runner_up)} "
                              f"[{runner_up.number}]", (best.number, runner_up.number))
     return Extracted(f"{quote(best)} [{best.number}]", (best.number,))

@@ -127,3 +127,33 @@ def test_the_other_speakers_story_with_the_name_swapped_is_not_answered() -> Non
     own = _snippet("My necklace means a lot to me.", "Melanie")
     assert not swapped_speaker([story, own], ["Melanie"], terms, {**close, "My necklace means a lot to me.": 0.6},
                                on)
+
+
+def test_the_named_persons_echo_of_the_others_story_is_not_their_own() -> None:
+    from dataclasses import replace
+
+    from core.answer.abstain import echoes_other
+
+    # "Why did John join a nearby church?": Maria joined it; John only cheered her on
+    story = replace(_snippet("Just yesterday I joined a church to feel closer to my community.", "Maria"),
+                    number=4, conversation="c")
+    echo = replace(_snippet("Joining a church can be really encouraging. I'm thrilled for you.", "John"),
+                   number=5, conversation="c")
+    terms = ["join", "nearby", "church"]
+    on = Abstention(echoes=True)
+    assert echoes_other(echo, [story, echo], ["John"], terms, {}, on)
+    assert not echoes_other(echo, [story, echo], ["John"], terms, {}, Abstention(echoes=False))
+    # Maria's own message is her story, whatever precedes it
+    assert not echoes_other(story, [story, echo], ["Maria"], terms, {}, on)
+    # John speaking of his own church, not to "you", is his own story
+    own = replace(echo, text="Joining a church has been really encouraging for me.")
+    assert not echoes_other(own, [story, own], ["John"], terms, {}, on)
+    # … and so is a reply to "you" whose matching part speaks of the speaker ("me")
+    mine = replace(echo, text="Joining a church helped me a lot too. Glad it works for you!")
+    assert not echoes_other(mine, [story, mine], ["John"], terms, {}, on)
+    # … and a reply that matches the question better than what came before
+    richer = replace(echo, text="I joined the nearby church too, you were right about it!")
+    assert not echoes_other(richer, [story, richer], ["John"], terms, {}, on)
+    # only the message just before counts, in the same conversation
+    elsewhere = replace(story, conversation="other")
+    assert not echoes_other(echo, [elsewhere, echo], ["John"], terms, {}, on)

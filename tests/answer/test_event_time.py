@@ -85,3 +85,33 @@ def test_a_where_question_gets_the_place_and_the_same_citation(demo_answerer: An
 def test_a_where_answer_without_a_named_place_quotes_the_sentence(chat_answerer: Answerer) -> None:
     answer = chat_answerer.answer("Where will Ben leave from at 18:00?", now=START + timedelta(days=1), use_model=False)
     assert "leave the office at 18:00" in answer.text and answer.citations[0].external_id == "m2"
+
+
+COUNT_TURNS = [
+    ("Ana", "We have lived in this flat for 6 years now, and the rent went up again."),
+    ("Ben", "We go swimming once or twice a week when the pool is open."),
+    ("Ana", "The new bakery around the corner sells amazing bread."),
+]
+
+
+@pytest.fixture()
+def count_answerer(lexical_vault):  # type: ignore[no-untyped-def]
+    lexical_vault.ingest([
+        Record(source="chat:jsonl", external_id=f"c{i}", kind="message", conversation="home",
+               timestamp=START + timedelta(minutes=5 * i), text=text, speaker=speaker)
+        for i, (speaker, text) in enumerate(COUNT_TURNS, 1)
+    ], embed=False)
+    return Answerer(lexical_vault, neighbours=lexical_vault.neighbours)
+
+
+def test_how_long_and_how_often_are_answered_with_the_amount(count_answerer: Answerer) -> None:
+    now = START + timedelta(days=1)
+    lived = count_answerer.answer("How long has Ana lived in the flat?", now=now, use_model=False)
+    assert lived.text.startswith("6 years ["), lived.text
+    assert lived.citations[0].external_id == "c1"
+    swim = count_answerer.answer("How often does Ben go swimming?", now=now, use_model=False)
+    assert swim.text.startswith("once or twice a week ["), swim.text
+    assert swim.citations[0].external_id == "c2"
+    # no amount in the memory: the quote, as before
+    bread = count_answerer.answer("How often does the bakery sell bread?", now=now, use_model=False)
+    assert "amazing bread" in bread.text and bread.citations[0].external_id == "c3"

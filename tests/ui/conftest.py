@@ -77,7 +77,8 @@ def unlocked(window: Any, qtbot: Any) -> Any:
 def demo_now(vault: Any) -> Any:
     """A day after the vault's newest memory, or now if that is later: the end of a window that holds the demo.
 
-    The demo's story can lie months back (``core.demo.demo_shift`` never moves it past the dates it writes)."""
+    The demo's newest memory lies in the past week (``core.demo.demo_shift``); a day's margin covers a test run
+    that crosses midnight."""
     from datetime import datetime, timedelta
 
     now = datetime.now().astimezone()

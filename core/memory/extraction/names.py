@@ -71,6 +71,8 @@ _IMPERATIVE_VERBS: frozenset[str] = frozenset(
 _LIST_TITLE = re.compile(
     r"^[ \t]*(?:[-*•+]|\d{1,3}[.)])[ \t]+(?P<title>\S[^\n]*?)[ \t]+(?:—|–|--)[ \t]+"
     r"(?P<author>(?:[A-Z]\.[ \t]*)*[A-Z][\w'’-]+(?:[ \t]+(?:[A-Z]\.[ \t]*)*[A-Z][\w'’-]+){0,2})[ \t]*(?:$|[(,;])")
+_ARTICLE_BEFORE = re.compile(r"\b(The|A|An)[ \t]+$")
+_QUOTE_OPENS = re.compile(r"['‘\"“](?:(?:The|A|An)[ \t]+)?$")
 # A quoted name by someone: "'The Overstory' by Richard Powers".
 _QUOTED_BY = re.compile(r"^['’\"”][ \t]+by[ \t]+[A-Z]")
 # A word that goes on past a symbol OCR put in place of a letter ("Bergmannstra&e" for "Bergmannstraße"): the
@@ -190,12 +192,17 @@ def _typed(text: str, words: list[str], start: int, context: NameContext) -> _Fo
         kind, conf = "place", 0.5
     else:
         kind, conf = "name", 0.5
+    article = _ARTICLE_BEFORE.search(text, max(0, start - 4), start)
+    if kind == "work" and article is not None:  # a title keeps its article: "The Overstory", not "Overstory"
+        start, words = article.start(), [article[1], *words]
+        value = " ".join(words)
+        norm = norm_text(value)
     return _Found(words, value, norm, start, end, kind, conf, sentence_initial)
 
 
 def _is_title(text: str, start: int, end: int) -> bool:
     """A book's or a talk's title: in quotes before "by" someone, or before the author on a list line."""
-    if start and text[start - 1] in "'‘\"“" and _QUOTED_BY.match(text[end : end + 40]):
+    if _QUOTE_OPENS.search(text, max(0, start - 6), start) and _QUOTED_BY.match(text[end : end + 40]):
         return True
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)

@@ -47,27 +47,22 @@ def confirmed_place(name: str, known_places: frozenset[str] = frozenset()) -> bo
 
 @lru_cache(maxsize=1)
 def gazetteer() -> frozenset[str]:
-    """Folded names of ~32,000 towns and regions the world over: the places ``phonenumbers`` names for its area
-    codes (English and German), the time-zone database's cities, and country names.
+    """Folded names of ~32,000 towns, regions and countries the world over: the places ``phonenumbers`` names for
+    its area codes and its country names (English and German), and the time-zone database's cities.
 
-    The area-code data is read as text, not imported: imported it costs ~100 MB; read, ~0.7 s and ~7 MB, once
-    per process and only when an "in X" needs confirming.  Should that data be missing or change its form,
-    the other sources still count (a thinner list; never an error)."""
+    ``phonenumbers``' data is read as text, not imported: imported it costs ~100 MB; read, about a second and a
+    few MB, once per process and only when an "in X" needs confirming.  Should that data be missing or change
+    its form, the time-zone cities still count (a thinner list; never an error)."""
     import zoneinfo
 
     names = {zone.rsplit("/", 1)[-1].replace("_", " ") for zone in zoneinfo.available_timezones() if "/" in zone}
-    from phonenumbers.geocoder import LOCALE_DATA
-
-    for region in LOCALE_DATA.values():
-        for lang in ("aa", "en", "de"):
-            value = region.get(lang, "")
-            if value and not value.startswith("*"):
-                names.add(value)
     names |= _area_code_places()
     return frozenset(norm_text(n) for n in names if n)
 
 
-_AREA_NAME = re.compile(r"'(?:en|de)': ?u?'((?:[^'\\]|\\.)*)'")
+# "'en': 'Leipzig'" in the area-code files, "'aa':'Germany'" (the default name) in the country file; "*aa" is a
+# reference to another language's name, skipped.
+_AREA_NAME = re.compile(r"'(?:aa|en|de)': ?u?'((?:[^'*\\]|\\.)(?:[^'\\]|\\.)*)'")
 
 
 def _area_code_places() -> set[str]:
@@ -78,7 +73,8 @@ def _area_code_places() -> set[str]:
     if spec is None or spec.origin is None:
         return set()
     out: set[str] = set()
-    for path in Path(spec.origin).parent.glob("data*.py"):
+    # Never imported: importing any module of phonenumbers.geodata loads all of it (~100 MB).
+    for path in Path(spec.origin).parent.glob("*.py"):
         try:
             text = path.read_text("utf-8")
         except (OSError, UnicodeDecodeError):

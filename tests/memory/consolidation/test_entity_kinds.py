@@ -103,6 +103,6 @@ def test_the_demo_graph_has_its_people_as_people_and_no_screen_labels(lexical_va
     # a site the window titles name is an app; a word cut at an OCR symbol is nothing; books are titles
     assert found["Confluence"][0] == "app"
     assert not [name for name in found if name.startswith("Bergmannstra") and name != "Bergmannstraße 12"]
-    for book in ("Overstory", "Peregrine", "Designing Data-Intensive Applications", "Piranesi"):
+    for book in ("The Overstory", "The Peregrine", "Designing Data-Intensive Applications", "Piranesi"):
         assert found[book][0] == "work", book
     assert found["Boulderhaus"][0] == "place"  # a map page the user looked at confirms "at Boulderhaus"

@@ -63,7 +63,7 @@ def test_book_titles_are_titles_not_topics(lexical_vault) -> None:
     kinds = _consolidate(lexical_vault)
     assert kinds.get("Stoner") == "work"
     assert kinds.get("Middlemarch") == "work"
-    assert kinds.get("Left Hand of Darkness") == "work"
+    assert kinds.get("The Left Hand of Darkness") == "work"  # a title keeps its article
     assert kinds.get("George Eliot") == "person" and kinds.get("John Williams") == "person"
 
 
@@ -94,3 +94,15 @@ def test_an_address_on_a_map_is_the_places_not_the_users(lexical_vault) -> None:
     cafe = conn.execute("SELECT id FROM mem_entities WHERE name = 'Café Einstein Stammhaus'").fetchone()
     assert cafe is not None and cafe[0] != me
     assert [f.value for f in facts_about(conn, int(cafe[0])) if "Kurfürsten" in f.value]
+
+
+def test_the_gazetteer_reads_phonenumbers_data_without_importing_it() -> None:
+    """Importing phonenumbers' area-code data costs ~100 MB in the daemon; the gazetteer reads it as text."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from core.memory.extraction.places import gazetteer; g = gazetteer();"
+            " print(all(w in g for w in ('lyon', 'grenoble', 'leipzig', 'germany', 'zurich')),"
+            " 'phonenumbers.geodata' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.split() == ["True", "False"], out.stdout + out.stderr

@@ -32,7 +32,7 @@ def test_a_title_relation_label_or_author_names_a_person() -> None:
 
 
 def test_an_author_after_a_title_on_a_list_line_is_a_person() -> None:
-    assert _kinds("- The Left Hand of Darkness — Ursula Le Guin") == [("work", "Left Hand of Darkness"),
+    assert _kinds("- The Left Hand of Darkness — Ursula Le Guin") == [("work", "The Left Hand of Darkness"),
                                                                         ("person", "Ursula Le Guin")]
     assert ("person", "Tove Jansson") in _kinds("* Moominsummer Madness – Tove Jansson (for the kids)")
     assert ("person", "Olga Tokarczuk") in _kinds("2. Flights -- Olga Tokarczuk, lent to Ravi")

@@ -1,0 +1,44 @@
+"""An answer quoting a screen capture quotes what one reads on it, never the desktop's chrome.
+
+On a real encrypted vault holding the demo memory (the app wizard's "demo"): Lukas's chat message with the
+staging link, and a Thunderbird screenshot whose OCR text starts "Activities Thunderbird 12:25" and the
+window title again, and mentions "staging" and "sent" (a mail folder) too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from core.answer import Answerer
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 11, 16, 12, 0, tzinfo=BERLIN)  # the demo as written (core.demo.demo_shift: 0 weeks)
+CHROME = ("Activities Thunderbird", "12:25", "Release review — Calendar — Thunderbird")
+
+
+@pytest.fixture()
+def demo(lexical_vault):  # type: ignore[no-untyped-def]
+    from core.demo import load_demo_memory
+
+    load_demo_memory(lexical_vault, now=NOW, embed=False)
+    return lexical_vault
+
+
+def test_the_staging_link_answer_quotes_the_message_not_the_mail_clients_chrome(demo) -> None:  # type: ignore[no-untyped-def]
+    answer = Answerer(demo, neighbours=demo.neighbours).answer("What was the staging URL Lukas sent?", now=NOW,
+                                                                use_model=False)
+    assert "https://staging.tidepool.dev/app" in answer.text, answer.text
+    assert not any(chrome in answer.text for chrome in CHROME), answer.text
+    assert all(not c.source.startswith("screen") for c in answer.citations), answer.citations  # the chat message answers
+
+
+def test_a_screen_capture_given_as_context_has_no_top_bar_or_title_line(demo) -> None:  # type: ignore[no-untyped-def]
+    answer = Answerer(demo, neighbours=demo.neighbours).answer("Where is the release review?", now=NOW,
+                                                                use_model=False)
+    screens = [s for s in answer.snippets if s.source.startswith("screen")]
+    assert screens, [s.source for s in answer.snippets]
+    for snippet in screens:
+        assert not any(chrome in snippet.text for chrome in CHROME), snippet.text
