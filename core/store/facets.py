@@ -19,9 +19,9 @@ replaces what it finds, so a chunk changed meanwhile is never stale.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
+
+from core.store.background_steps import BackgroundSteps, Write
 
 # The app's name, as the old filter read it from item meta (lower-cased there too).
 _APP = "CASE WHEN json_valid({m}) THEN lower(json_extract({m}, '$.app')) END"
@@ -90,40 +90,16 @@ def backfill_step(conn: Any, batch: int = BATCH) -> int:
     return low
 
 
-class Backfill:
+class Backfill(BackgroundSteps):
     """Runs ``backfill_step`` batches on its own thread until done or ``stop``; errors kept in ``error``."""
 
-    def __init__(self, write: Callable[[Callable[[Any], int]], int], batch: int = BATCH) -> None:
-        self._write = write
-        self._batch = batch
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="cairn-facets-backfill", daemon=True)
-        self.error: BaseException | None = None
-
-    def start(self) -> None:
-        self._thread.start()
+    def __init__(self, write: Write, batch: int = BATCH) -> None:
+        super().__init__(write, lambda conn: backfill_step(conn, batch) > 0, "cairn-facets-backfill")
 
     @classmethod
-    def if_pending(cls, write: Callable[[Callable[[Any], int]], int], reader: Any) -> Backfill:
+    def if_pending(cls, write: Write, reader: Any) -> Backfill:
         """A backfill, already running when the table is not complete yet."""
         backfill = cls(write)
         if pending(reader):
             backfill.start()
         return backfill
-
-    def _run(self) -> None:
-        try:
-            while not self._stop.is_set():
-                if self._write(lambda conn: backfill_step(conn, self._batch)) <= 0:
-                    return
-        except BaseException as exc:  # a locked vault mid-way: the next unlock carries on from the mark
-            self.error = exc
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=60)
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
