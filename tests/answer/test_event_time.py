@@ -6,24 +6,19 @@ On real encrypted vaults: the demo memory (the app wizard's "demo", its Grandpa 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from core.answer import Answerer
 from core.answer.extractive import place_in
 from core.types import Record
-
-BERLIN = ZoneInfo("Europe/Berlin")
-NOW = datetime(2026, 11, 16, 12, 0, tzinfo=BERLIN)  # the demo as written (core.demo.demo_shift: 0 weeks)
+from tests.answer.demo_memory import BERLIN, NOW, with_demo
 
 
 @pytest.fixture()
 def demo_answerer(lexical_vault):  # type: ignore[no-untyped-def]
-    from core.demo import load_demo_memory
-
-    load_demo_memory(lexical_vault, now=NOW, embed=False)
-    return Answerer(lexical_vault, neighbours=lexical_vault.neighbours)
+    vault = with_demo(lexical_vault)
+    return Answerer(vault, neighbours=vault.neighbours)
 
 
 def test_the_demo_birthday_lunch_gets_its_date_time_and_place(demo_answerer: Answerer) -> None:

@@ -7,25 +7,19 @@ have a "## Numbers" heading over a list whose first item gives the p95 latency.
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from core.answer import Answerer
 from core.normalize.markdown_plain import plain_markdown
+from tests.answer.demo_memory import NOW, with_demo
 
-BERLIN = ZoneInfo("Europe/Berlin")
-NOW = datetime(2026, 11, 16, 12, 0, tzinfo=BERLIN)  # the demo as written (core.demo.demo_shift: 0 weeks)
 MARKS = re.compile(r"(?:^|\s)(?:#{1,6}|[-*+]|\d+\.)\s|\*\*|`|\]\(")
 
 
 @pytest.fixture()
 def demo(lexical_vault):  # type: ignore[no-untyped-def]
-    from core.demo import load_demo_memory
-
-    load_demo_memory(lexical_vault, now=NOW, embed=False)
-    return lexical_vault
+    return with_demo(lexical_vault)
 
 
 def test_the_p95_answer_quotes_the_notes_as_prose_and_cites_them(demo) -> None:  # type: ignore[no-untyped-def]

@@ -7,24 +7,17 @@ window title again, and mentions "staging" and "sent" (a mail folder) too.
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from core.answer import Answerer
+from tests.answer.demo_memory import NOW, with_demo
 
-BERLIN = ZoneInfo("Europe/Berlin")
-NOW = datetime(2026, 11, 16, 12, 0, tzinfo=BERLIN)  # the demo as written (core.demo.demo_shift: 0 weeks)
 CHROME = ("Activities Thunderbird", "12:25", "Release review — Calendar — Thunderbird")
 
 
 @pytest.fixture()
 def demo(lexical_vault):  # type: ignore[no-untyped-def]
-    from core.demo import load_demo_memory
-
-    load_demo_memory(lexical_vault, now=NOW, embed=False)
-    return lexical_vault
+    return with_demo(lexical_vault)
 
 
 def test_the_staging_link_answer_quotes_the_message_not_the_mail_clients_chrome(demo) -> None:  # type: ignore[no-untyped-def]
