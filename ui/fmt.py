@@ -179,13 +179,13 @@ def one_line(text: str, limit: int = 160) -> str:
 
 
 _WORD = re.compile(r"[\w@.+-]{2,}", re.UNICODE)
-_STOP = frozenset(["the", "a", "an", "and", "or", "of", "to", "in", "on", "at", "for", "is", "was", "were", "be", "what", "when", "who", "where", "why", "how", "did", "do", "does", "i", "me", "my", "we", "you", "your", "it", "this", "that", "with", "from", "about"])
+STOP_WORDS = frozenset(["the", "a", "an", "and", "or", "of", "to", "in", "on", "at", "for", "is", "was", "were", "be", "what", "when", "who", "where", "why", "how", "did", "do", "does", "i", "me", "my", "we", "you", "your", "it", "this", "that", "with", "from", "about"])
 
 
 def query_terms(query: str) -> list[str]:
     """Words worth highlighting: no stop words, longest first so overlaps prefer them."""
     terms = {w.lower().strip(".-") for w in _WORD.findall(query)}
-    return sorted((t for t in terms if t and t not in _STOP), key=len, reverse=True)
+    return sorted((t for t in terms if t and t not in STOP_WORDS), key=len, reverse=True)
 
 
 def highlight_html(text: str, terms: list[str], colour: str, limit: int | None = None) -> str:
@@ -213,22 +213,16 @@ def highlight_html(text: str, terms: list[str], colour: str, limit: int | None =
 
 
 def body_text(item: Any) -> str:
-    """The text a list row shows under the headline: a search hit's snippet, else the memory's text —
-    for a screenshot without the screen's chrome (the top bar's "Activities Firefox 09:17", the window
-    title again, the tab strip), which would otherwise start every screen row."""
+    """The text a list row shows under the headline: a search hit's snippet, else what one reads of the
+    memory (``core.retrieve.snippets.readable_text``: a screenshot without the screen's chrome and side rail,
+    a note without its Markdown marks)."""
     snippet = getattr(item, "snippet", None)
     if snippet:
         return snippet
     from core.retrieve.snippets import readable_text  # late: only rows need it
 
-    return readable_text(item.text or "", item.kind, window_of(item))
-
-
-def clean_snippet(snippet: str) -> str:
-    """Drop the retriever's match markers (``[`` ``]``, ``**``, ``<b>``) — the UI highlights itself."""
-    snippet = re.sub(r"</?(b|mark|em)>", "", snippet)
-    snippet = re.sub(r"(?:(?<=\s)|^)#{1,6}\s+(?=\S)", "", snippet)  # Markdown headings ("# Grandpa's 85th …")
-    return snippet.replace("**", "").replace("\u2026", "…")
+    return readable_text(item.text or "", item.kind, title=item.title,
+                         external_id=getattr(item, "external_id", None), meta=getattr(item, "meta", None))
 
 
 def describe_range(time_range: Any) -> str:

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime, tzinfo
 
 from core.answer.types import Neighbours, Snippet
-from core.normalize.markdown_plain import is_markdown, plain_markdown
+from core.normalize.markdown_plain import is_markdown
 from core.retrieve.snippets import readable_text
 from core.retrieve.types import Hit
 
@@ -57,15 +57,12 @@ def _clip(text: str, max_chars: int, lines: bool = False) -> str:
     return text[: cut if cut > max_chars // 2 else max_chars] + " …"
 
 
-def _readable(text: str, kind: str | None, title: str | None, meta: dict[str, object] | None = None,
-              external_id: str | None = None) -> str:
-    """What the model sees and an answer quotes: a screenshot's OCR without the desktop's top bar
-    ("Activities Thunderbird 12:25") and the window title again, as search snippets show it; a Markdown
-    note as prose ("## Numbers - p95 …" → "Numbers: p95 …"), not its marks."""
-    if is_markdown(external_id, title, meta=meta):
-        return plain_markdown(text)  # one line a block, kept by _clip: lines are sentences and clauses
-    window = (meta or {}).get("window_title")
-    return readable_text(text, kind, window if isinstance(window, str) else title)
+def _by_lines(kind: str | None, external_id: str | None, title: str | None,
+              meta: dict[str, object] | None = None) -> bool:
+    """Keep a memory's line breaks in its snippet: a Markdown note's blocks and a screenshot's lines are its
+    sentences (sentence and clause splitters cut at them), so a quote is the lines around the question's words
+    ("Plan: Lunch at Mum's at 13:00"), not the whole note or screenful."""
+    return kind == "screenshot" or is_markdown(external_id, title, meta=meta)
 
 
 def build_snippets(
@@ -91,8 +88,9 @@ def build_snippets(
             continue
         main = Snippet(
             number=0, item_id=hit.item_id, timestamp=hit.timestamp, source=hit.source,
-            text=_clip(_readable(hit.text, hit.kind, hit.title, external_id=hit.external_id), max_chars,
-                       lines=is_markdown(hit.external_id, hit.title)), speaker=hit.speaker, conversation=hit.conversation,
+            text=_clip(hit.reading if hit.reading is not None else
+                       readable_text(hit.text, hit.kind, title=hit.title, external_id=hit.external_id), max_chars,
+                       lines=_by_lines(hit.kind, hit.external_id, hit.title)), speaker=hit.speaker, conversation=hit.conversation,
             title=hit.title, external_id=hit.external_id, rank=rank, score=hit.score, is_hit=True,
             cosine=hit.signals.get("cosine"),
         )
@@ -109,10 +107,11 @@ def build_snippets(
                 seen.add(item.id)
                 neighbour = Snippet(
                     number=0, item_id=item.id, timestamp=item.timestamp, source=item.source,
-                    text=_clip(_readable(item.text, getattr(item, "kind", None), item.title, getattr(item, "meta", None),
-                                         getattr(item, "external_id", None)), max_chars // 2,
-                               lines=is_markdown(getattr(item, "external_id", None), item.title,
-                                                 meta=getattr(item, "meta", None))), speaker=item.speaker,
+                    text=_clip(readable_text(item.text, getattr(item, "kind", None), title=item.title,
+                                             external_id=getattr(item, "external_id", None),
+                                             meta=getattr(item, "meta", None)), max_chars // 2,
+                               lines=_by_lines(getattr(item, "kind", None), getattr(item, "external_id", None),
+                                               item.title, getattr(item, "meta", None))), speaker=item.speaker,
                     conversation=item.conversation, title=item.title,
                     external_id=getattr(item, "external_id", None), rank=rank, score=hit.score,
                     is_hit=False,

@@ -258,10 +258,32 @@ def answer_sentences(snippet: Snippet, terms: list[str], similarity: Similarity 
     sims = [similarity.get(s, 0.0) if similarity else 0.0 for s in sentences]
     at = max(range(len(sentences)), key=lambda i: (coverage(terms, sentences[i]) + meaning * sims[i], -i))
     chosen = sentences[at]
+    if _is_screen(snippet):
+        return _screen_lines(snippet.text, chosen, terms)
     new = [t for t in content_terms(chosen) if t not in terms]
     if len(new) < MIN_NEW_TERMS and at + 1 < len(sentences):
         chosen = f"{chosen} {sentences[at + 1]}"
     return make_snippet(chosen, terms, MAX_QUOTE_CHARS) if len(chosen) > MAX_QUOTE_CHARS else chosen
+
+
+def _screen_lines(text: str, chosen: str, terms: list[str]) -> str:
+    """A screen's quote: the line with the question's words and the lines below it, up to ``MAX_QUOTE_CHARS``.
+
+    A screen's lines are its labels and fields ("Release review: Tidepool 2.4", "When: …", "Attendees: …"):
+    the line naming the asked-about thing is a heading, and what is asked of it follows on the next lines.
+    """
+    from core.retrieve.snippets import make_snippet
+
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    at = next((i for i, line in enumerate(lines) if chosen in line), None)
+    if at is None or len(chosen) >= MAX_QUOTE_CHARS:
+        return make_snippet(chosen, terms, MAX_QUOTE_CHARS) if len(chosen) > MAX_QUOTE_CHARS else chosen
+    picked = [lines[at]]
+    for line in lines[at + 1:]:
+        if len(" · ".join([*picked, line])) > MAX_QUOTE_CHARS:
+            break
+        picked.append(line)
+    return " · ".join(picked)
 
 
 def _is_screen(snippet: Snippet) -> bool:

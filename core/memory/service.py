@@ -9,6 +9,7 @@ views refresh from that (Anki's OpChanges).
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from core.memory.knowledge.entities import Entity, MergeProposal
 from core.memory.knowledge.facts import Fact
 from core.memory.knowledge.merge import merge_entities
 from core.ports import MemoryStore
+from core.retrieve.snippets import readable_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +135,12 @@ class MemoryService:
         if entity is None:
             return None
         eid = entity.id
-        mentions = tuple(
-            Mention(int(r[0]), float(r[1]), r[2], r[3], r[4], " ".join((r[5] or "").split())[:200])
+        mentions = tuple(  # what one reads of each: a screenshot without its chrome, a note without Markdown
+            Mention(int(r[0]), float(r[1]), r[2], r[3], r[4], " ".join(readable_text(
+                r[5] or "", r[6], title=r[4], external_id=r[7], meta=json.loads(r[8] or "{}")).split())[:200])
             for r in conn.execute(
-                "SELECT i.id, i.ts, i.source, i.speaker, i.title, i.text FROM items i WHERE i.id IN"
+                "SELECT i.id, i.ts, i.source, i.speaker, i.title, i.text, i.kind, i.external_id, i.meta"
+                " FROM items i WHERE i.id IN"
                 " (SELECT item_id FROM mem_mentions WHERE entity_id = ?) ORDER BY i.ts DESC LIMIT ?",
                 (eid, mention_limit),
             )

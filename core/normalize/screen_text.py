@@ -62,13 +62,10 @@ def dictionary_lookup(languages: Iterable[str] = ("en", "de")) -> Callable[[str]
 
 def clean_screen_text(text: str, lexicon: Lexicon | None = None, *, window_title: str | None = None) -> str:
     """The OCR text of one screenshot without chrome and with confusions fixed; lines kept in order."""
-    title = " ".join((window_title or "").split()).lower()
     kept: list[str] = []
     for raw in text.splitlines():
         line = raw.strip()
-        if not line or _TOP_BAR.match(line) or (title and " ".join(line.split()).lower() == title):
-            continue
-        if _TAB_STRIP.search(line):
+        if not line or is_chrome_line(line, window_title):
             continue
         address = _ADDRESS_BAR.match(line)
         if address:
@@ -80,6 +77,13 @@ def clean_screen_text(text: str, lexicon: Lexicon | None = None, *, window_title
             continue
         kept.append(fix_confusions(line, lexicon) if lexicon is not None else line)
     return "\n".join(kept)
+
+
+def is_chrome_line(line: str, window_title: str | None = None) -> bool:
+    """The desktop's top bar ("Activities Firefox 09:41"), the window title again, or a browser's tab strip."""
+    title = " ".join((window_title or "").split()).lower()
+    return bool(_TOP_BAR.match(line) or (title and " ".join(line.split()).lower() == title)
+                or _TAB_STRIP.search(line))
 
 
 def _is_glyph_noise(line: str) -> bool:

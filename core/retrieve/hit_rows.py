@@ -18,12 +18,14 @@ HIT_COLUMNS = ("c.id, c.item_id, c.text, c.page, i.source, i.kind, i.external_id
 
 def hit_from_row(row: Sequence[Any], *, score: float = 0.0, terms: Sequence[str] = (),
                  signals: dict[str, float] | None = None) -> Hit:
-    """The ``Hit`` of one ``HIT_COLUMNS`` row; the snippet marks ``terms`` (a screenshot's is cut from its
-    text without the screen's chrome: line breaks are gone from a snippet, so the chrome cannot be dropped later)."""
+    """The ``Hit`` of one ``HIT_COLUMNS`` row; its ``reading`` is the chunk as a person reads it (a screenshot's
+    without the screen's chrome and side rail, a note without its Markdown), and the snippet, cut from that,
+    marks ``terms`` (line breaks are gone from a snippet, so the chrome cannot be dropped later)."""
     meta = json.loads(row[11] or "{}")
+    reading = readable_text(row[2], row[5], title=row[9], external_id=row[6], meta=meta)
     return Hit(
         item_id=ItemId(row[1]), chunk_id=ChunkId(row[0]), score=score, source=row[4], kind=row[5],
         external_id=row[6], conversation=row[7], speaker=row[8], title=row[9], timestamp=from_epoch(row[10]),
-        text=row[2], snippet=make_snippet(readable_text(row[2], row[5], meta.get("window_title") or row[9]), list(terms)), page=row[3], app=meta.get("app"),
-        deleted=bool(row[12]), signals=signals or {},
+        text=row[2], snippet=make_snippet(reading, list(terms)), page=row[3], app=meta.get("app"),
+        deleted=bool(row[12]), signals=signals or {}, reading=reading,
     )

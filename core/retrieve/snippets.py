@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from core.normalize.screen_text import clean_screen_text
+from core.normalize.markdown_plain import is_markdown, plain_markdown
+from core.normalize.screen_layout import without_rail
+from core.normalize.screen_text import clean_screen_text, is_chrome_line
+from core.store import packed_words
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -26,13 +30,31 @@ def highlight_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def readable_text(text: str, kind: str | None, window_title: str | None = None) -> str:
-    """What a person reads of a memory's text: a screenshot's OCR without the screen's chrome (the top bar's
-    "Activities Firefox 09:17", the window title again, the tab strip), which would otherwise start every
-    screen row and snippet; any other text as it is."""
+def readable_text(text: str, kind: str | None, *, title: str | None = None, external_id: str | None = None,
+                  meta: Mapping[str, Any] | None = None) -> str:
+    """What a person reads of a memory's text, the one rule every row, snippet, source and quote uses.
+
+    A screenshot's OCR without the screen's chrome (the top bar's "Activities Firefox 09:17", the window
+    title again, the tab strip) and, when its word boxes are known (``meta["words"]``, packed or not),
+    without its left rail (a mail client's folders, an editor's file tree); a Markdown note as prose
+    ("## Numbers" / "- p95 340 ms" → "Numbers: p95 340 ms.", one line a block); any other text as it is.
+    ``text`` may be one chunk of the memory.  Search still indexes every word as stored.
+    """
+    meta = meta or {}
+    if is_markdown(external_id, title, meta=meta):
+        return plain_markdown(text) or text
     if kind != "screenshot":
         return text
-    return clean_screen_text(text, window_title=window_title) or text
+    window = meta.get("window_title") or meta.get("window")  # the demo's key, the capture sink's key
+    window = window if isinstance(window, str) and window else title
+    words = meta.get("words")
+    if words is None and any(k in meta for k in (packed_words.KEY, packed_words.COLUMNS_KEY)):
+        words = packed_words.expand(dict(meta)).get("words")
+    width = meta.get("width")
+    text = without_rail(text, words if isinstance(words, list) else None,
+                        width=float(width) if isinstance(width, int | float) else None,
+                        is_chrome=lambda line: is_chrome_line(line, window))
+    return clean_screen_text(text, window_title=window) or text
 
 
 def make_snippet(text: str, terms: Sequence[str], width: int = 240) -> str:

@@ -49,6 +49,8 @@ class Hit:
     deleted: bool = False
     signals: dict[str, float] = field(default_factory=dict)
     weak: bool = False  # below the relevance floor: shown as a weaker match, never as a good one
+    # The chunk as a person reads it (``core.retrieve.snippets.readable_text``); ``None``: ``text`` as it is.
+    reading: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

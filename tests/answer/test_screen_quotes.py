@@ -35,3 +35,14 @@ def test_a_screen_capture_given_as_context_has_no_top_bar_or_title_line(demo) ->
     assert screens, [s.source for s in answer.snippets]
     for snippet in screens:
         assert not any(chrome in snippet.text for chrome in CHROME), snippet.text
+
+
+RAIL = ("Inbox", "rats", "Archive", "This week", "Family")  # the mail client's folder list, as OCR read it
+
+
+def test_a_screen_quote_is_the_lines_around_the_question_without_the_folder_list(demo) -> None:  # type: ignore[no-untyped-def]
+    answer = Answerer(demo, neighbours=demo.neighbours).answer("Who is at the release review?", now=NOW,
+                                                                use_model=False)
+    assert "Attendees: Priya Raman, Marta Kowalski, Sam Keller" in answer.text, answer.text
+    assert not any(label in answer.text for label in RAIL), answer.text
+    assert not any(chrome in answer.text for chrome in CHROME), answer.text

@@ -262,12 +262,21 @@ class AskPage(QWidget):
                     f"<td><a href='cite:{idx}:{ci.number}' style='color:{c.text}; text-decoration:none'>"
                     f"<b>{html.escape(label)}</b>{' · ' + html.escape(who) if who else ''} · "
                     f"<span style='color:{c.muted}'>{fmt.fmt_when(ci.timestamp)}</span><br>"
-                    f"<span style='color:{c.muted}'>{html.escape(present.plain_snippet(ci.snippet))}</span></a>"
+                    f"{self._preview_html(ci, ex, c)}</a>"
                     f"</td></tr>")
             heading = "CLOSEST MEMORIES" if ex.final is not None and not ex.final.found else "SOURCES"
             parts.append(f"<p style='color:{c.muted}; font-size:small; margin-top:10px'>{heading}</p>"
                          f"<table cellspacing='4'>{''.join(rows)}</table>")
         return "".join(parts) or f"<span style='color:{c.muted}'>…</span>"
+
+    @staticmethod
+    def _preview_html(ci: Any, ex: Exchange, c: Any) -> str:
+        """The source's line the answer took its value from, highlighted, with a little of what surrounds it."""
+        before, cited, after = present.cited_preview(ci.snippet, ex.text or "", ci.number, ex.question)
+        mark = (f"<span style='color:{c.text}; background-color:{c.highlight_bg}'>{html.escape(cited)}</span>"
+                if cited else "")
+        return (f"<span style='color:{c.muted}'>{html.escape(before)}</span>{mark}"
+                f"<span style='color:{c.muted}'>{html.escape(after)}</span>")
 
     def _anchor_clicked(self, url: QUrl) -> None:
         target = url.toString()

@@ -5,7 +5,7 @@ The answerer numbers its snippets by retrieval rank, so a reply may cite
 citations by their first appearance in the text (uncited sources follow) and
 rewrites the references.  ``answer_html`` renders the answer's Markdown
 (headings, lists, emphasis — never shown as raw "#" and "**") with citation
-links; ``plain_snippet`` flattens a Markdown snippet into one readable line;
+links; ``cited_preview`` shows of a source the line the answer took its value from;
 ``source_label`` names where a memory came from the way the user knows it
 (the conversation, the file, the app and window), not the importer's id.
 ``user_notes`` keeps the notes that tell the user something about their
@@ -25,8 +25,6 @@ from core.memory.extraction.apps import app_name
 from ui import fmt
 
 CITE = re.compile(r"\[(\d{1,2}(?:\s*,\s*\d{1,2})*)\]")
-_MD_LINE = re.compile(r"^\s{0,3}(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+|>\s?)", re.MULTILINE)
-_MD_INLINE = re.compile(r"(\*\*|__|`)")
 _MD_HEADING_INLINE = re.compile(r"(?:(?<=\s)|^)#{1,6}\s+(?=\S)")  # a flattened "… December ## Present"
 _MACHINERY = re.compile(r"(?i)^(?:the model|model unavailable|no language model)")
 _ITEM_REF = re.compile(r"\s*\(item \d+\)")
@@ -73,12 +71,46 @@ def answer_html(text: str, link_colour: str, href: str, valid: set[int]) -> str:
     return CITE.sub(link, rendered)
 
 
-def plain_snippet(text: str, width: int = 180) -> str:
-    """A Markdown memory as one readable line ("# Grandpa's 85th — 3 December ## Present" → without marks)."""
-    text = _MD_LINE.sub("", text)
-    text = _MD_HEADING_INLINE.sub("", text)
-    text = _MD_INLINE.sub("", text)
-    return fmt.one_line(text, width)
+_CLAIM_WORD = re.compile(r"\w+", re.UNICODE)
+_PIECE = re.compile(r"[^\n]+?(?:[.!?](?=\s)|\n|$)")  # a line, or a sentence of a long line
+
+
+def _claim_words(text: str) -> set[str]:
+    return {w for w in (m.lower() for m in _CLAIM_WORD.findall(text)) if (len(w) > 1 or w.isdigit())
+            and w not in fmt.STOP_WORDS}
+
+
+def claim_of(answer: str, number: int) -> str:
+    """The part of ``answer`` that ``[number]`` backs: the text since the citation before it ("24 December
+    2026, 13:00 at Mum's [1]" → "24 December 2026, 13:00 at Mum's")."""
+    parts = []
+    last = 0
+    for match in CITE.finditer(answer):
+        if number in (int(x) for x in re.findall(r"\d+", match.group(1))):
+            parts.append(answer[last:match.start()])
+        last = match.end()
+    return " ".join(parts)
+
+
+def cited_preview(snippet: str, answer: str, number: int, question: str = "",
+                  width: int = 180) -> tuple[str, str, str]:
+    """What a source row shows of its memory: (before, cited, after), one line of about ``width`` characters.
+
+    ``cited`` is the line (or sentence) the answer took its value from: the one holding most of the words of
+    the answer's part that cites ``number`` (the question's words break ties), so "24 December 2026, 13:00 at
+    Mum's [1]" shows the note's "Plan: Lunch at Mum's at 13:00 …", not its title.  When nothing of the answer
+    is in the memory (a model's paraphrase), the memory's beginning is shown as before: ("", "", beginning).
+    """
+    pieces = [m.group(0).strip() for m in _PIECE.finditer(snippet) if m.group(0).strip()]
+    claim, asked = _claim_words(claim_of(answer, number)), _claim_words(question)
+    scored = [(len(claim & _claim_words(p)), len(asked & _claim_words(p)), -i) for i, p in enumerate(pieces)]
+    best = max(range(len(pieces)), key=lambda i: scored[i], default=None)
+    if best is None or scored[best][0] == 0:
+        return "", "", fmt.one_line(snippet, width)
+    cited = fmt.one_line(pieces[best], width)
+    rest = width - len(cited)
+    after = fmt.one_line(" ".join(pieces[best + 1:]), rest) if rest > 12 and best + 1 < len(pieces) else ""
+    return ("… " if best > 0 else ""), cited, (" " + after if after else "")
 
 
 def source_label(source: str, *, conversation: str | None = None, title: str | None = None,

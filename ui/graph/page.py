@@ -321,8 +321,8 @@ class GraphPage(QWidget):
             item = QListWidgetItem(f"{other.name} — {relations}")
             item.setData(Qt.ItemDataRole.UserRole, other.id)
             self.neighbours.addItem(item)
-        for m in detail.mentions:  # one plain line each (a note's "# heading" is not shown as Markdown marks)
-            text = f"{_day(m.ts)}  {m.speaker or m.title or m.source}: {fmt.clean_snippet(m.snippet)}"
+        for m in detail.mentions:  # one plain line each (the snippet is already what one reads: no Markdown marks)
+            text = f"{_day(m.ts)}  {m.speaker or m.title or m.source}: {m.snippet}"
             item = QListWidgetItem(fmt.one_line(text, 240))
             item.setToolTip(fmt.one_line(text, 600))
             item.setData(Qt.ItemDataRole.UserRole, m.item_id)

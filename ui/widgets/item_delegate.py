@@ -129,7 +129,7 @@ class ItemDelegate(QStyledItemDelegate):
         if body is None:
             if len(self._bodies) > 2000:
                 self._bodies.clear()
-            body = self._bodies[key] = fmt.clean_snippet(fmt.body_text(item))
+            body = self._bodies[key] = fmt.body_text(item)
         body_rect = QRect(text_left, y + fm.height() + 3, rect.right() - PAD - text_left,
                           self._lines * fm.lineSpacing() + 2)
         doc = QTextDocument()
