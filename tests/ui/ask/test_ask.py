@@ -119,3 +119,13 @@ def test_an_opened_citation_marks_the_value_the_answer_took_from_it(unlocked: An
     qtbot.waitUntil(lambda: "17:40" in moment._text.toPlainText(), timeout=15000)
     marked = _marked(moment._text)
     assert "17:40" in marked, marked  # the answer's value, not only the question's words ("release")
+
+
+def test_a_source_row_shows_and_marks_the_line_the_answer_took_its_value_from(unlocked: Any, qtbot: Any) -> None:
+    ask, final, _tokens = _ask(unlocked, qtbot, "When is Grandpa's birthday lunch?", use_model=False)
+    assert final is not None and final.found and final.citations
+    answer = ask.exchanges()[-1].text
+    assert "13:00 at Mum's" in answer, answer
+    marked = " ".join(_marked(ask.transcript))
+    assert "Lunch at Mum's at 13:00" in marked, marked  # not the note's beginning, its title
+    assert "Grandpa's 85th birthday" not in marked, marked

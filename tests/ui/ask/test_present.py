@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ui.ask.present import answer_html, plain_snippet, renumber, source_label, user_notes
+from ui.ask.present import answer_html, cited_preview, renumber, source_label, user_notes
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,16 @@ def test_markdown_is_rendered_and_only_valid_citations_link() -> None:
     assert "<script>" not in answer_html("<script>x</script>", "#07f", "cite:0:{n}", set())
 
 
-def test_snippets_lose_their_markdown_marks() -> None:
-    assert plain_snippet("# Grandpa's 85th birthday — 3 December\n## Present\n- **Mum**, Jonas") == (
-        "Grandpa's 85th birthday — 3 December Present Mum, Jonas")
+def test_a_source_shows_the_line_the_answer_took_its_value_from() -> None:
+    note = ("Aunt Ilse's 70th — 12 May.\nPresent: a pear tree for the garden.\n"
+            "Plan: Dinner at Klara's at 19:30; Ben brings the wine.\nAsk about the allotment.")
+    before, cited, after = cited_preview(note, "12 May 2027, 19:30 at Klara's [1]", 1, "When is Ilse's dinner?")
+    assert cited == "Plan: Dinner at Klara's at 19:30; Ben brings the wine."
+    assert before == "… " and after.strip().startswith("Ask about")
+    # the value of another citation does not move this one's preview
+    assert cited_preview(note, "19:30 [2]; a pear tree [1]", 1)[1] == "Present: a pear tree for the garden."
+    # nothing of the answer in the memory (a paraphrase): its beginning, as before
+    assert cited_preview(note, "Sometime in spring [1]", 1) == ("", "", " ".join(note.split()))
 
 
 def test_sources_are_named_as_the_user_knows_them() -> None:
