@@ -90,7 +90,9 @@ class MemoryService:
         """The most mentioned entities in the window and the relations among them."""
         conn = self.store.read()
         s, e = _epoch(start), _epoch(end)
-        clauses = ["e.deleted = 0", "e.merged_into IS NULL"]
+        # a web host made a topic by an older consolidation ("wiki.example.org", named by its url alias) is no topic
+        clauses = ["e.deleted = 0", "e.merged_into IS NULL", "NOT (e.kind = 'topic' AND EXISTS (SELECT 1 FROM"
+                   " mem_aliases a WHERE a.entity_id = e.id AND a.alias_kind = 'url'))"]
         params: list[Any] = []
         if kinds:
             clauses.append(f"e.kind IN ({','.join('?' * len(kinds))})")

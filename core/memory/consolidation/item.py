@@ -128,8 +128,10 @@ def process_item(
                 else:
                     entity_id = existing
         elif m.kind == "url":
-            domain = m.norm.split("/", 1)[0]
-            entity_id = ents.resolve(conn, "topic", domain, [("url", domain, domain)], item.ts)
+            # A web address names a place on the web, not a subject: a host ("wiki.example.org") drawn as a topic
+            # is noise in the graph, and the site is there already as the app its window titles name
+            # ("Confluence", see extraction/apps).  The address stays in the memory's text, found by search.
+            continue
         elif m.kind == "path":
             entity_id = ents.resolve(conn, "file", m.value.rsplit("/", 1)[-1], [("path", m.value, m.value)], item.ts)
         elif m.kind == "address":

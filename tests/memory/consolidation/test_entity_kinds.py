@@ -3,6 +3,7 @@ names are the user, and people listed with people are people — on a made-up va
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -106,3 +107,32 @@ def test_the_demo_graph_has_its_people_as_people_and_no_screen_labels(lexical_va
     for book in ("The Overstory", "The Peregrine", "Designing Data-Intensive Applications", "Piranesi"):
         assert found[book][0] == "work", book
     assert found["Boulderhaus"][0] == "place"  # a map page the user looked at confirms "at Boulderhaus"
+    assert not [name for name, (kind, _) in found.items() if kind != "file" and HOST.match(name)]  # no web hosts
+
+
+HOST = re.compile(r"^[\w-]+(?:\.[\w-]+)+$")
+
+
+def test_a_web_address_makes_no_topic_and_an_old_host_topic_is_not_drawn(lexical_vault) -> None:
+    from core.memory.knowledge import entities as ents
+    from core.memory.service import MemoryService
+
+    lexical_vault.ingest([
+        chat("c1", "The rota is on https://wiki.lindenhof.example/rota now, Quillmark has the rest", "Ann",
+             at(minutes=1)),
+        _screen("s1", "Orbit board\nhttps://board.orbit.example/sprint/12\nSprint 12 goals", 2),
+        doc("/notes/links.txt", "Bookmarks: fernweh.example.org and www.kitetrail.example", at(minutes=3)),
+    ], embed=False)
+    consolidate(lexical_vault, options=_options())
+    hosts = [name for name, (kind, _) in _entities(lexical_vault).items()
+             if kind != "file" and (HOST.match(name) or "://" in name)]  # "links.txt" is the file itself
+    assert hosts == [], hosts
+    # a vault consolidated before keeps its host topics: the graph does not draw them
+    stale = lexical_vault.write(lambda conn: ents.resolve(
+        conn, "topic", "wiki.lindenhof.example", [("url", "wiki.lindenhof.example", "wiki.lindenhof.example")],
+        at(minutes=1).timestamp()))
+    lexical_vault.write(lambda conn: conn.execute(
+        "INSERT INTO mem_mentions (entity_id, item_id, ts, role, start, end) SELECT ?, id, ts, 'mention', -1, -1"
+        " FROM items LIMIT 1", (stale,)))
+    names = {node.name for node in MemoryService(lexical_vault).graph().nodes}
+    assert "wiki.lindenhof.example" not in names and "Quillmark" in names, names
