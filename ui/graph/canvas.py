@@ -58,8 +58,14 @@ class NodeItem(QGraphicsEllipseItem):
         super().hoverLeaveEvent(event)
 
 
+# Where a name may stand around its dot, in order of preference: under it, above, right, left, then the corners.
+# (x, y) of the text box's anchor: -1 left of / above the dot, 0 centred on it, 1 right of / below it.
+SPOTS: tuple[tuple[int, int], ...] = ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (1, -1), (-1, 1), (-1, -1))
+
+
 class LabelItem(QGraphicsSimpleTextItem):
-    """A node's name centred under it on a soft pill of the page colour, so edges never run through the text."""
+    """A node's name beside it (under it unless that would cover another name) on a soft pill of the page colour,
+    so edges never run through the text."""
 
     def __init__(self, text: str, node: NodeItem, text_colour: str, halo: str) -> None:
         super().__init__(text)
@@ -69,13 +75,28 @@ class LabelItem(QGraphicsSimpleTextItem):
         self.setBrush(QBrush(QColor(text_colour)))
         self._halo = QColor(halo)
         self._halo.setAlpha(215)
+        self._node = node
+        self.spot = 0
         self.follow(node)
         self.setZValue(3)
 
     def follow(self, node: NodeItem) -> None:
-        """Stand centred under ``node`` (again, after it moved)."""
-        width = self.boundingRect().width()
-        self.setPos(node.pos().x() - width / 2, node.pos().y() + node.rect().width() / 2 + 2)
+        """Stand at its spot beside ``node`` (again, after it moved)."""
+        self._node = node
+        self.place(self.spot)
+
+    def place(self, spot: int) -> None:
+        """Stand at ``SPOTS[spot]`` around the dot: centred under or above it, or beside it at mid-height."""
+        self.spot = spot
+        dx, dy = SPOTS[spot]
+        box = self.boundingRect()
+        centre, gap = self._node.pos(), self._node.rect().width() / 2 + 3
+        x = centre.x() - box.width() / 2 if dx == 0 else (centre.x() + gap if dx > 0 else centre.x() - gap - box.width())
+        if dy == 0:
+            y = centre.y() - box.height() / 2
+        else:
+            y = centre.y() + (gap - 1 if dx == 0 else 0) if dy > 0 else centre.y() - (gap - 1 if dx == 0 else 0) - box.height()
+        self.setPos(x, y)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         painter.setPen(Qt.PenStyle.NoPen)
@@ -106,16 +127,21 @@ def emphasise(nodes: dict[int, Any], labels: dict[int, Any], edges: list[tuple[i
                 wanted.append(entity_id)
             else:
                 label.setVisible(False)
-    # The focus and its neighbours are always named; other names are placed by importance, and one that
-    # would cover a name already placed waits until hover (names never pile up on each other).
+    # The focus and its neighbours are always named; other names are placed by importance, each at the first spot
+    # around its dot (under, above, beside, the corners) that covers neither a name already placed nor, if it can,
+    # another dot; one with no free spot waits until hover (names never pile up on each other).
     placed: list[Any] = []
+    dots = {i: node.sceneBoundingRect() for i, node in nodes.items() if node.isVisible()}
     for entity_id in sorted(wanted, key=lambda i: (i not in near, rank.get(i, 999))):
         label = labels[entity_id]
-        box = label.sceneBoundingRect()
-        show = entity_id in near or not any(box.intersects(other) for other in placed)
-        label.setVisible(show)
-        if show:
-            placed.append(box)
+        others = [box for i, box in dots.items() if i != entity_id]
+        spot = _free_spot(label, placed, others)
+        if spot is None and entity_id in near:
+            spot = 0
+        label.setVisible(spot is not None)
+        if spot is not None:
+            label.place(spot)
+            placed.append(label.sceneBoundingRect())
     for src, dst, line in edges:
         touching = focus is not None and focus in (src, dst)
         line.setVisible(not hide or touching)
@@ -124,6 +150,20 @@ def emphasise(nodes: dict[int, Any], labels: dict[int, Any], edges: list[tuple[i
         pen.setColor(QColor(accent if touching else muted))
         line.setPen(pen)
     return near
+
+
+def _free_spot(label: Any, placed: list[Any], dots: list[Any]) -> int | None:
+    """The first spot where ``label`` covers no placed name and no dot, else the first that covers no name."""
+    free: list[int] = []
+    for spot in range(len(SPOTS)):
+        label.place(spot)
+        box = label.sceneBoundingRect()
+        if any(box.intersects(other) for other in placed):
+            continue
+        if not any(box.intersects(dot) for dot in dots):
+            return spot
+        free.append(spot)
+    return free[0] if free else None
 
 
 def find_node(nodes: dict[int, Any], rank: dict[int, int], text: str) -> Any:
