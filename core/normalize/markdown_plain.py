@@ -13,6 +13,7 @@ A link keeps its address after its text: a web address is often the answer.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -58,13 +59,22 @@ def _ended(line: str, mark: str) -> str:
     return line if line.rstrip(_CLOSERS).endswith(_ENDS) else line + mark
 
 
+@functools.lru_cache(maxsize=1)
+def _parser() -> Any:
+    """One CommonMark parser (raw HTML off) for the process: building one costs more than parsing a chunk, and
+    ``parse`` keeps its state per call, so threads may share it."""
+    from markdown_it import MarkdownIt  # late: only when a Markdown memory is read
+
+    return MarkdownIt("commonmark", {"html": False})
+
+
+# Search rows read every Markdown hit through this, and search-as-you-type asks for the same chunks again.
+@functools.lru_cache(maxsize=2048)
 def plain_markdown(text: str) -> str:
     """``text`` (Markdown) as plain lines, one a block; the text itself when it has no Markdown blocks."""
-    from markdown_it import MarkdownIt  # late: only when a Markdown memory is quoted
-
     blocks: list[tuple[bool, str]] = []  # (is a heading, its text)
     heading = False
-    for token in MarkdownIt("commonmark", {"html": False}).parse(text):
+    for token in _parser().parse(text):
         if token.type == "heading_open":
             heading = True
         elif token.type == "heading_close":

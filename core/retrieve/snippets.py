@@ -57,6 +57,26 @@ def readable_text(text: str, kind: str | None, *, title: str | None = None, exte
     return clean_screen_text(text, window_title=window) or text
 
 
+def lines_around(text: str, terms: Sequence[str], chars: int) -> str:
+    """The whole lines of ``text`` around the first line holding one of ``terms``, about ``chars`` long: what a
+    snippet of a long Markdown chunk needs to be flattened from (parsing a whole chunk per hit costs too much)."""
+    lines = text.splitlines()
+    if len(text) <= chars or not lines:
+        return text
+    keys = [t for t in terms if t]
+    at = next((i for i, line in enumerate(lines) if highlight_spans(line, keys)), 0)
+    start = end = at
+    size = len(lines[at])
+    while size < chars and (start > 0 or end + 1 < len(lines)):
+        if end + 1 < len(lines):
+            end += 1
+            size += len(lines[end]) + 1
+        if start > 0 and size < chars and at - start < 2:  # a line or two of what leads up to it
+            start -= 1
+            size += len(lines[start]) + 1
+    return "\n".join(lines[start:end + 1])
+
+
 def make_snippet(text: str, terms: Sequence[str], width: int = 240) -> str:
     """A window of ``text`` around the first highlighted term, with ellipses where cut."""
     text = " ".join(text.split())

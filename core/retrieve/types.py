@@ -49,7 +49,8 @@ class Hit:
     deleted: bool = False
     signals: dict[str, float] = field(default_factory=dict)
     weak: bool = False  # below the relevance floor: shown as a weaker match, never as a good one
-    # The chunk as a person reads it (``core.retrieve.snippets.readable_text``); ``None``: ``text`` as it is.
+    # The chunk as a person reads it (``core.retrieve.snippets.readable_text``); ``None``: not made yet (a
+    # Markdown note's is parsed only where a reader needs it), make it from ``text``.
     reading: str | None = None
 
 
