@@ -14,6 +14,13 @@ Similarity = Mapping[str, float]  # sentence → cosine to the question
 
 
 def sentences_of(snippet: Snippet) -> list[str]:
+    """The sentences compared in meaning.  A screen's lines are labels and fields, not sentences: one alone
+    ("https://staging.example/app", "Tidepool - Staging dashboard") can echo a question's words in meaning
+    without answering it, so a screen is compared by its sentences as if its lines ran on (its lines are kept
+    for quoting the lines around the question's words)."""
+    if snippet.source.split(":", 1)[0] == "screen":
+        flat = " ".join(snippet.text.split())
+        return split_sentences(flat) or [flat]
     return split_sentences(snippet.text) or [snippet.text]
 
 

@@ -210,33 +210,35 @@ def test_the_memories_of_an_entity_read_as_plain_lines(lexical_vault, vault_path
 
 
 def test_names_never_cover_each_other_unless_hovered(qapp) -> None:
-    from PySide6.QtWidgets import (
-        QGraphicsEllipseItem,
-        QGraphicsLineItem,
-        QGraphicsScene,
-        QGraphicsSimpleTextItem,
-    )
+    """Six dots on one spot: their names take the free spots around it by importance, the ones left without a
+    spot wait (none covers another), and a hovered one and its neighbours are named."""
+    from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene
 
-    from ui.graph.canvas import emphasise
+    from core.memory.service import GraphNode
+    from ui.graph.canvas import LabelItem, NodeItem, emphasise
 
     scene = QGraphicsScene()
     nodes, labels = {}, {}
-    for entity_id, (x, name) in enumerate([(0, "Richard Powers"), (40, "Buchhandlung"), (400, "Kiez")]):
-        dot = QGraphicsEllipseItem(x, 0, 10, 10)
+    names = ["Richard Powers", "Buchhandlung am Kiez", "Wilhelmina Okafor", "Harrowgate depot", "Teodor Varga",
+             "Marisol Eberhardt"]
+    for entity_id, name in enumerate(names):
+        dot = NodeItem(GraphNode(entity_id, "person", name, 0.5, 3, False), 0.0, 0.0, 6.0)
         scene.addItem(dot)
         nodes[entity_id] = dot
-        label = QGraphicsSimpleTextItem(name)
-        label.setPos(x, 14)  # the first two names overlap, the third stands apart
+        label = LabelItem(name, dot, "#000000", "#ffffff")
         scene.addItem(label)
         labels[entity_id] = label
     line = QGraphicsLineItem(0, 0, 40, 0)
     scene.addItem(line)
-    edges = [(0, 1, line)]
-    rank = {0: 0, 1: 1, 2: 2}
+    edges = [(0, 5, line)]
+    rank = {i: i for i in range(len(names))}
     emphasise(nodes, labels, edges, None, rank=rank, shown_labels=10, local=False, accent="#00f", muted="#888")
-    assert [labels[i].isVisible() for i in range(3)] == [True, False, True]  # the less important one waits
-    emphasise(nodes, labels, edges, 1, rank=rank, shown_labels=10, local=False, accent="#00f", muted="#888")
-    assert labels[1].isVisible() and labels[0].isVisible()  # hovered: it and its neighbours are named
+    shown = [i for i in range(len(names)) if labels[i].isVisible()]
+    assert shown[:2] == [0, 1] and len(shown) < len(names), shown  # the most important first; the rest wait
+    boxes = [labels[i].sceneBoundingRect() for i in shown]
+    assert not any(a.intersects(b) for n, a in enumerate(boxes) for b in boxes[n + 1:])
+    emphasise(nodes, labels, edges, 5, rank=rank, shown_labels=10, local=False, accent="#00f", muted="#888")
+    assert labels[5].isVisible() and labels[0].isVisible()  # hovered: it and its neighbours are named
 
 
 def test_the_time_slider_narrows_the_graph_to_its_span(lexical_vault, vault_paths, qtbot) -> None:
