@@ -12,6 +12,7 @@ import pytest
 
 from core.normalize.chunking import Chunk
 from core.schema import MIGRATIONS
+from core.store import bulk_rows
 from core.store.bulk_rows import write_rows
 from core.store.database import Database
 from core.store.ingest import prepare
@@ -56,7 +57,10 @@ def both(databases: tuple[Database, Database], fn: Callable[[Any], Any]) -> None
         db.write(fn)
 
 
-def test_a_mixed_batch_matches_upserting_one_by_one(databases: tuple[Database, Database]) -> None:
+@pytest.mark.parametrize("staged", [bulk_rows.STAGED_CHUNKS, 2])  # 2: chunks moved over several statements
+def test_a_mixed_batch_matches_upserting_one_by_one(databases: tuple[Database, Database], staged: int,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk_rows, "STAGED_CHUNKS", staged)
     first = [record(n, f"first import, message {n} about the garden") for n in range(6)]
     both(databases, lambda conn: [upsert_item(conn, *prepare(r, None)[:4]) for r in first])
     # The newest item is forgotten (its ids sit at the top: the next ones reuse them, as SQLite's rowids do).
