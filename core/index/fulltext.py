@@ -6,7 +6,9 @@ import json
 import re
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 # Words that carry no topic: questions are full of them and they dilute BM25 OR-queries.
 STOPWORDS: frozenset[str] = frozenset(
@@ -92,9 +94,13 @@ class WordFacts:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._state: tuple[Any, ...] | None = None
-        self._facts: dict[tuple[str, str, int], bool] = {}
+        self._facts: dict[tuple[str, str, int], Any] = {}
 
     def fact(self, reader: Any, kind: str, term: str, size: int, probe: Callable[[], bool]) -> bool:
+        return bool(self.value(reader, kind, term, size, probe))
+
+    def value(self, reader: Any, kind: str, term: str, size: int, probe: Callable[[], T]) -> T:
+        """``probe()``'s answer for (kind, term, size), computed once per index state (any kind of value)."""
         state = (reader.execute("SELECT coalesce(max(rowid), 0) FROM chunks_fts").fetchone()[0],
                  reader.execute("SELECT block FROM chunks_fts_data WHERE id = 1").fetchone())
         key = (kind, term, size)
