@@ -142,10 +142,16 @@ def ranked_matches(reader: Any, terms: Sequence[str], limit: int, window: int = 
                    facts: WordFacts | None = None, among: str | None = None) -> list[tuple[int, float]]:
     """Best ``limit`` chunks by BM25; over the newest ``window`` matches of common words, all of rare ones.
     ``among`` (a JSON list of chunk ids): the same ranking kept to those ids."""
+    return _ranked_window(reader, terms, limit, window, facts, among)[0]
+
+
+def _ranked_window(reader: Any, terms: Sequence[str], limit: int, window: int, facts: WordFacts | None,
+                   among: str | None) -> tuple[list[tuple[int, float]], bool]:
+    """``ranked_matches`` and whether it ranked every match of its weighted words (no window)."""
     terms = weighted_terms(reader, terms, facts)
     start = _window_start(reader, match_expression(terms), window)
     if start is None:
-        return _ranked(reader, match_expression(terms), limit, among=among)
+        return _ranked(reader, match_expression(terms), limit, among=among), True
     rare = [t for t in terms if _fact(facts, reader, "rare", t, window,
                                       lambda t=t: _window_start(reader, match_expression([t]), window) is None)]
     found = dict(_ranked(reader, match_expression(terms), limit, lo=start + 1, among=among))
@@ -153,7 +159,7 @@ def ranked_matches(reader: Any, terms: Sequence[str], limit: int, window: int = 
         # Older chunks with a rare word: scored on the rare words alone (a lower bound of their full score).
         for chunk_id, score in _ranked(reader, match_expression(rare), limit, hi=start, among=among):
             found.setdefault(chunk_id, score)
-    return sorted(found.items(), key=lambda kv: -kv[1])[:limit]
+    return sorted(found.items(), key=lambda kv: -kv[1])[:limit], False
 
 
 class Rankings:
@@ -219,10 +225,16 @@ def search_fulltext(
         if hi - lo < max(SPAN_PER_LISTED * len(keep), SPAN_MIN):
             return _ranked(reader, match_expression(terms), limit, lo=lo, hi=hi, among=among)
         # Listed but spread over the vault (one conversation over years): the unfiltered ranking kept to the list.
-        kept = ranked_matches(reader, terms, limit, facts=rankings.facts if rankings is not None else None,
-                              among=among)
-        if len(kept) >= limit:
+        kept, every = _ranked_window(reader, terms, limit, WINDOW_MATCHES,
+                                     rankings.facts if rankings is not None else None, among)
+        if len(kept) >= limit or every:
+            # ``every``: all matches of the weighted words were ranked; what is missing matched only words in
+            # most chunks (idf clamped to 1e-6), which the unfiltered ranking leaves out too.  Ranking those
+            # here meant bm25 over every match of such a word: 1-3 s at 1M for "meeting" in one conversation.
             return kept[:limit]
+        # Short because of the window: every match of the list over all time, exactly what the join below gives,
+        # without the per-match join (the list is complete).
+        return _ranked(reader, match_expression(terms), limit, among=among)
     if accept is not None:
         # One ranking, widely fetched (each call scores the whole window again: the idf scans dominate), checked
         # in widening slices ×4: the check looks up every candidate's item, so it stops once ``limit`` pass.
