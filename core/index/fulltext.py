@@ -6,9 +6,11 @@ import json
 import re
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from core.index import maxscore
+
+T = TypeVar("T")
 
 # Words that carry no topic: questions are full of them and they dilute BM25 OR-queries.
 STOPWORDS: frozenset[str] = frozenset(
@@ -106,16 +108,18 @@ class WordFacts:
         self._facts: dict[tuple[str, str, int], Any] = {}
 
     def fact(self, reader: Any, kind: str, term: str, size: int, probe: Callable[[], bool]) -> bool:
-        return bool(self._known(reader, (kind, term, size), probe))
+        return bool(self.value(reader, kind, term, size, probe))
 
     def count(self, reader: Any, term: str) -> int:
         """How many chunks have ``term`` (what bm25 counts for its idf: the term's whole list of matches)."""
-        return int(self._known(reader, ("count", term, 0), lambda: reader.execute(
+        return int(self.value(reader, "count", term, 0, lambda: reader.execute(
             "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (match_expression([term]),)).fetchone()[0]))
 
-    def _known(self, reader: Any, key: tuple[str, str, int], probe: Callable[[], Any]) -> Any:
+    def value(self, reader: Any, kind: str, term: str, size: int, probe: Callable[[], T]) -> T:
+        """``probe()``'s answer for (kind, term, size), computed once per index state (any kind of value)."""
         state = (reader.execute("SELECT coalesce(max(rowid), 0) FROM chunks_fts").fetchone()[0],
                  reader.execute("SELECT block FROM chunks_fts_data WHERE id = 1").fetchone())
+        key = (kind, term, size)
         with self._lock:
             if state != self._state:
                 self._state, self._facts = state, {}
