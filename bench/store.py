@@ -301,14 +301,9 @@ def _facets_ready(home: Path, tag: str, rows: list[tuple[str, str]]) -> None:
 
 
 def _fulltext_alone(v: Any, plans: list[tuple[str, Any]], runs: int, tag: str, rows: list[tuple[str, str]]) -> None:
-    """The words side alone (the issue's BM25 / filtered FTS target): the retriever without vectors, hits read."""
-    from core.retrieve.hybrid import HybridRetriever
+    from bench.store_fulltext import fulltext_alone
 
-    words = HybridRetriever(v.read, lambda: None, None)
-    for name, make in plans:
-        p50, p95 = latencies(words.search, make, runs)
-        rows.append((f"full text alone, {name.replace('hybrid search', 'unfiltered')} {tag} p50 / p95",
-                     f"{p50:.0f} / {p95:.0f} ms ({load()})"))
+    fulltext_alone(v, plans, runs, tag, rows, latencies, percentile, load)
 
 
 def _bytes_per_chunk(reader: Any) -> str:

@@ -187,14 +187,17 @@ def _pruned(reader: Any, terms: Sequence[str], limit: int, lo: int | None, hi: i
             facts: WordFacts | None, others: Sequence[tuple[int, float]] = (), rare: Sequence[str] = (),
             window: int = 0) -> list[tuple[int, float]]:
     """``_ranked`` over ``terms`` in [lo, hi], scoring only chunks that can be among the best ``limit`` of its
-    rows and ``others`` (rows ranked elsewhere that join them), by ``maxscore``.  The floor is guessed (chunks with
-    only the commonest word are out), then checked against the limit-th score found; when it was too high, once
-    more with that score (real chunks reach it, so that pass is exact).  Needs the words' chunk counts, so only
+    rows and ``others`` (at least ``limit`` rows ranked elsewhere that join them), by ``maxscore``.  The floor is
+    the higher of the others' limit-th score and a guess (chunks with only the commonest word are out), checked
+    against the limit-th score found; when it was too high, once more with that score (real chunks reach it, so
+    that pass is exact).  Needs the words' chunk counts, so only
     with ``facts`` (kept per vault) and in a vault of at least ``PRUNE_FROM_ROWS`` chunks.  ``rare``: words known
     to have at most ``window`` chunks (counted only when that bound does not settle them)."""
     expression = match_expression(terms)
-    # ``among`` (a listed filter) already keeps bm25 to ~2 % of the matches: counting the words costs more there
-    if facts is None or among is not None or len(terms) < 2 or limit <= 0:  # (a negative limit: every match)
+    # ``among`` (a listed filter) already keeps bm25 to ~2 % of the matches: counting the words costs more there.
+    # Without ``others`` there is no floor to start from, and a guess (chunks with only the commonest word out)
+    # failed its check at 1M for nearly every ranking of older rare matches (a retry = a second statement).
+    if facts is None or among is not None or len(terms) < 2 or limit <= 0 or len(others) < limit:
         return _ranked(reader, expression, limit, lo, hi, among)
     row = reader.execute("SELECT block FROM chunks_fts_data WHERE id = 1").fetchone()
     totals = bytes(row[0]) if row is not None and row[0] is not None else None
