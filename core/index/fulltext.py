@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -301,7 +302,9 @@ def search_fulltext(
         return _ranked(reader, match_expression(terms), limit, among=among)
     if accept is not None:
         # One ranking, widely fetched (each call scores the whole window again: the idf scans dominate), checked
-        # in widening slices ×4: the check looks up every candidate's item, so it stops once ``limit`` pass.
+        # in slices: the check looks up every candidate, so it stops once ``limit`` pass.  After the first slice
+        # the next is sized by the share that passed so far (+25 %, at most ×4): one speaker of eight passed 50 of
+        # 400 and then checked 1,600 more for the other 50; ~500 now.  The rows kept are the same (rank order).
         fetch = WIDE_FETCH * limit
         rows = rank(reader, terms, fetch)
         kept, checked, size = [], 0, 4 * limit
@@ -310,7 +313,7 @@ def search_fulltext(
             passed = accept([r[0] for r in part])
             kept += [r for r in part if r[0] in passed]
             checked += len(part)
-            size *= 4
+            size = min(4 * size, max(limit, math.ceil(1.25 * (limit - len(kept)) * checked / max(len(kept), 1))))
         if len(kept) >= limit or len(rows) < fetch:
             return kept[:limit]
     sql = (
