@@ -199,8 +199,9 @@ def highlight_html(text: str, terms: list[str], colour: str, limit: int | None =
     if not terms:
         return html.escape(text)
     exact = [re.escape(t) + r"(?![\w])" for t in terms if not t.isalpha()]
-    stems = [re.escape(t[: max(3, len(t) - 2)]) + r"[\w]*" if len(t) > 4 else re.escape(t) + r"[\w]*"
-             for t in terms if t.isalpha()]
+    # a short word is marked only as itself: "go" of "did the release go out?" is not the start of "Good"
+    stems = [re.escape(t[: max(3, len(t) - 2)]) + r"[\w]*" if len(t) > 4
+             else re.escape(t) + (r"[\w]*" if len(t) > 3 else r"(?![\w])") for t in terms if t.isalpha()]
     pattern = re.compile(r"(?<![\w])(?:" + "|".join(exact + stems) + r")", re.IGNORECASE | re.UNICODE)
     out: list[str] = []
     last = 0

@@ -17,3 +17,8 @@ def test_query_words_match_by_stem_and_values_only_exactly() -> None:
     assert _marked(highlight_html(text, ["17:40", "14,00 €", "Olga Berg"], "#ff0")) == [
         "17:40", "14,00 €", "Olga Berg"]
     assert _marked(highlight_html("at 17:4", ["17:40"], "#ff0")) == []
+
+
+def test_a_short_query_word_is_marked_only_as_itself() -> None:
+    text = "Good enough for the release, it can go out. Outage over, go-live at noon."
+    assert _marked(highlight_html(text, ["release", "go", "out"], "#ff0")) == ["release", "go", "out", "go"]
