@@ -129,3 +129,13 @@ def test_a_source_row_shows_and_marks_the_line_the_answer_took_its_value_from(un
     marked = " ".join(_marked(ask.transcript))
     assert "Lunch at Mum's at 13:00" in marked, marked  # not the note's beginning, its title
     assert "Grandpa's 85th birthday" not in marked, marked
+
+
+def test_the_staging_link_is_answered_from_lukass_message_with_sentence_vectors(unlocked: Any, qtbot: Any) -> None:
+    """With the vault's sentence vectors (as the app asks): a screen's single line ("#1187 release/2.4 Lukas",
+    "https://staging…/app") does not outrank the message that answers, and no quote holds a side rail."""
+    ask, final, _tokens = _ask(unlocked, qtbot, "What was the staging URL Lukas sent?", use_model=False)
+    assert final is not None and final.found
+    answer = ask.exchanges()[-1].text
+    assert answer.startswith("Lukas: “") and "https://staging.tidepool.dev/app" in answer, answer
+    assert not any(c.source.startswith("screen") for c in final.citations), final.citations
