@@ -366,3 +366,17 @@ def test_a_name_that_would_cover_another_stands_above_or_beside_its_dot(qapp: An
     boxes = [label.sceneBoundingRect() for label in labels.values()]
     assert not any(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
     assert {label.spot for label in labels.values()} != {0}  # some stand elsewhere than under their dot
+
+
+def test_an_apps_memories_read_without_the_screens_chrome_or_side_rail(unlocked: Any, qtbot: Any) -> None:
+    """The panel's memories of the mail client are what one reads of its captures: not the desktop's top bar,
+    the window title again, nor the folder list OCR ran into the message's lines."""
+    page = _demo_graph(unlocked, qtbot)
+    mail = next(n for n in page.view_data.nodes if n.kind == "app" and n.name == "Thunderbird")
+    page.select_entity(mail.entity_id)
+    qtbot.waitUntil(lambda: page._detail is not None and page._detail.entity.id == mail.entity_id
+                    and page.memories.count() > 0, timeout=20000)
+    rows = [page.memories.item(i).text() for i in range(page.memories.count())]
+    assert any("Release review: Tidepool 2.4" in row for row in rows), rows
+    for row in rows:
+        assert "Activities" not in row and "Inbox (3)" not in row and "This week" not in row, row
