@@ -91,6 +91,62 @@ def test_a_listed_filter_spread_over_the_vault_is_the_ranking_kept_to_the_list(
     assert set(got) <= set(listed) and len(got) == 10
 
 
+class _Recording:
+    def __init__(self, conn: object) -> None:
+        self.conn, self.sql = conn, []
+
+    def execute(self, sql: str, params: object = ()) -> object:
+        self.sql.append(sql)
+        return self.conn.execute(sql, params)  # type: ignore[attr-defined]
+
+
+def _spread(monkeypatch: pytest.MonkeyPatch, vault: Vault) -> tuple[str, list[object], list[int]]:
+    import core.index.fulltext as fulltext
+
+    monkeypatch.setattr(fulltext, "SPAN_MIN", 10)
+    monkeypatch.setattr(fulltext, "SPAN_PER_LISTED", 1)
+    where, params = "i.conversation = ?", ["c3"]
+    listed = [r[0] for r in vault.read().execute(
+        f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE {where}", params)]
+    return where, params, listed
+
+
+def test_a_spread_list_short_because_of_the_window_is_ranked_over_all_time_without_the_join(
+        vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window's matches in the list are fewer than asked: every match of the list is ranked, as the join plan
+    does, but kept to the list in the FTS statement (the join scored every match of the vault: 1-3 s at 1M)."""
+    import core.index.fulltext as fulltext
+
+    where, params, listed = _spread(monkeypatch, vault)
+    monkeypatch.setattr(fulltext, "WINDOW_MATCHES", 50)  # ~12 of c3's 75 coffee chunks are in the window
+    reader = _Recording(vault.read())
+    got = search_fulltext(reader, ["coffee", "zanzibar"], 30, where, params, listed=listed)
+    assert not any("JOIN" in sql for sql in reader.sql)
+    assert got == search_fulltext(vault.read(), ["coffee", "zanzibar"], 30, where, params)  # the join plan
+    assert len(got) == 30 and {cid for cid, _ in got} <= set(listed)
+
+
+def test_a_spread_list_short_of_weighted_matches_leaves_the_words_in_most_chunks_out(
+        vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the unfiltered ranking does: a word in most chunks (idf clamped to 1e-6) adds nothing to the ranking, and
+    chunks matching only it are not ranked (that meant bm25 over its every match in the vault)."""
+    import core.index.fulltext as fulltext
+
+    where, params, listed = _spread(monkeypatch, vault)
+    monkeypatch.setattr(fulltext, "SAMPLE", 20)  # coffee (every chunk) is weightless
+    old_rare = vault.read().execute("SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id"
+                                    " WHERE i.external_id = 'old-rare'").fetchone()[0]
+    reader = _Recording(vault.read())
+    got = search_fulltext(reader, ["coffee", "zanzibar"], 10, where, params, listed=listed)
+    assert [cid for cid, _ in got] == [old_rare]
+    assert not any("JOIN" in sql for sql in reader.sql)
+    # with no word left out, a short list is every match of the list: what the join plan gives
+    reader = _Recording(vault.read())
+    assert (search_fulltext(reader, ["zanzibar", "itinerary"], 10, where, params, listed=listed)
+            == search_fulltext(vault.read(), ["zanzibar", "itinerary"], 10, where, params))
+    assert not any("JOIN" in sql for sql in reader.sql)
+
+
 def test_the_post_filter_check_walks_the_candidate_ids_not_the_filter_index(vault: Vault) -> None:
     """EXPLAIN QUERY PLAN: the check starts from the candidates' primary keys (a plain JOIN started from the
     conversation index and visited every item of the conversation for each batch of candidates)."""
