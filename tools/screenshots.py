@@ -173,6 +173,7 @@ def _app_session_shot(app: object, window: object, path: Path, idle: Callable[[]
     _pump(app, lambda: idle() and timeline.model.rowCount() > 0 and timeline.current_item() is not None)
     timeline.open_item(int(longest.best.id))
     _pump(app, lambda: idle() and timeline.moment.image_view().has_image(), settle=0.4)
+    _pump(app, idle, settle=0.8)  # the list's thumbnails load once the rows are painted
     return [_save(window, path)]
 
 
