@@ -173,8 +173,23 @@ def _app_session_shot(app: object, window: object, path: Path, idle: Callable[[]
     _pump(app, lambda: idle() and timeline.model.rowCount() > 0 and timeline.current_item() is not None)
     timeline.open_item(int(longest.best.id))
     _pump(app, lambda: idle() and timeline.moment.image_view().has_image(), settle=0.4)
-    _pump(app, idle, settle=0.8)  # the list's thumbnails load once the rows are painted
+    _pump(app, lambda: idle() and _thumbnails_ready(window), settle=0.3)  # they load once their rows are painted
     return [_save(window, path)]
+
+
+def _thumbnails_ready(window: object) -> bool:
+    """Whether every screenshot row of the timeline's day list has its thumbnail loaded (asks for those missing)."""
+    from ui.media import thumbnail_media
+
+    model = window.timeline().model  # type: ignore[attr-defined]
+    ready = True
+    for row in range(model.rowCount()):
+        wanted = thumbnail_media(model.item(row))
+        if wanted is not None and window.media.cached(*wanted) is None:  # type: ignore[attr-defined]
+            ready = False
+    if not ready:
+        window.timeline().day_list.viewport().update()  # type: ignore[attr-defined]  # paint: it asks again
+    return ready
 
 
 # The README's pictures: which shot each one is (``--readme`` copies them there after a run of both themes).
