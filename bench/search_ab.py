@@ -79,7 +79,7 @@ def _run(checkout: Path, home: Path, runs: int, out: Path) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("vault", type=Path)
+    parser.add_argument("vault", type=Path, nargs="?")
     parser.add_argument("--baseline", type=Path, help="a checkout of the code to compare against")
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=2)
@@ -89,8 +89,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.path.insert(0, os.getcwd())
         side(Path(args.side[0]), int(args.side[1]), Path(args.side[2]))
         return
-    if args.baseline is None:
-        parser.error("--baseline CHECKOUT is required")
+    if args.vault is None or args.baseline is None:
+        parser.error("a vault DIR and --baseline CHECKOUT are required")
     from bench.store import percentile
     from bench.table import print_table
 
