@@ -64,6 +64,24 @@ def test_a_wide_filter_post_filtered_keeps_only_passing_chunks(vault: Vault) -> 
     assert [c for c, _ in got] == _join_plan(vault, ["coffee"], where, params)
 
 
+@pytest.mark.parametrize("share", [1, 2, 8, 40])
+def test_a_wide_filter_checks_about_as_many_candidates_as_its_pass_rate_needs(vault: Vault, share: int) -> None:
+    """One chunk in ``share`` passes: the rows kept are the first ten passing in rank order, as with ×4 slices,
+    and the check sees little more than the candidates up to the tenth passing one (×4 slices saw up to 4× that)."""
+    ranking = [cid for cid, _ in ranked_matches(vault.read(), ["coffee"], 10_000)]
+    passing = set(ranking[::share])
+    checked: list[int] = []
+
+    def accept(ids: list[int]) -> set[int]:
+        checked.extend(ids)
+        return passing & set(ids)
+
+    got = [cid for cid, _ in search_fulltext(vault.read(), ["coffee"], 10, "1", [], accept=accept)]
+    assert got == [cid for cid in ranking if cid in passing][:10]
+    needed = ranking.index(got[-1]) + 1
+    assert len(checked) == len(set(checked)) <= max(40, 1.6 * needed)
+
+
 def test_a_listed_filter_spread_over_the_vault_is_the_ranking_kept_to_the_list(
         vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
     """One conversation over the whole vault: its span is too wide to search, the unfiltered ranking is kept to it
