@@ -67,13 +67,17 @@ def lines_around(text: str, terms: Sequence[str], chars: int) -> str:
     at = next((i for i, line in enumerate(lines) if highlight_spans(line, keys)), 0)
     start = end = at
     size = len(lines[at])
-    while size < chars and (start > 0 or end + 1 < len(lines)):
+    while size < chars:
+        grew = False
         if end + 1 < len(lines):
-            end += 1
+            end, grew = end + 1, True
             size += len(lines[end]) + 1
-        if start > 0 and size < chars and at - start < 2:  # a line or two of what leads up to it
-            start -= 1
+        # a line or two of what leads up to it, more once the text below has run out
+        if start > 0 and size < chars and (at - start < 2 or end + 1 == len(lines)):
+            start, grew = start - 1, True
             size += len(lines[start]) + 1
+        if not grew:
+            break
     return "\n".join(lines[start:end + 1])
 
 

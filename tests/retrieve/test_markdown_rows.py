@@ -36,3 +36,12 @@ def test_a_notes_markdown_marks_are_not_shown_in_search_or_timeline_rows(lexical
     row = fmt.body_text(item)  # a timeline row: the memory, not a search hit
     assert not any(mark in row for mark in MARKS), row
     assert row.startswith("Allotment plan — spring"), row
+
+
+def test_the_lines_around_a_match_near_a_notes_end_are_found() -> None:
+    """A match on the last lines of a long note: the window grows upwards and stops (it once looped forever)."""
+    from core.retrieve.snippets import lines_around
+
+    lines = [f"- line {n} about the shed and the water butt" for n in range(40)] + ["- compost at the end"]
+    window = lines_around("\n".join(lines), ["compost"], 300)
+    assert window.endswith("- compost at the end") and 300 <= len(window) < 400, window
