@@ -34,7 +34,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +85,19 @@ class OcrWord:
     @property
     def box(self) -> Box:
         return (self.left, self.top, self.width, self.height)
+
+    def moved(self, dx: int, dy: int) -> OcrWord:
+        """The same word ``dx``/``dy`` pixels further right/down.
+
+        Not ``dataclasses.replace``: the screen processor moves every word of a scrolled
+        page at each frame, and ``replace`` cost ~14 us a word against ~1 us for this.
+        """
+        return OcrWord(self.text, self.left + dx, self.top + dy, self.width, self.height, self.conf, self.line)
+
+    def in_block(self, block_offset: int) -> OcrWord:
+        """The same word with its block number shifted by ``block_offset`` (see ``renumber``)."""
+        line = (self.line[0] + block_offset, self.line[1], self.line[2])
+        return OcrWord(self.text, self.left, self.top, self.width, self.height, self.conf, line)
 
     def to_json(self) -> list[Any]:
         """Compact form for item metadata: ``[text, left, top, width, height, conf]``."""
@@ -318,7 +331,7 @@ def words_to_text(words: Sequence[OcrWord]) -> str:
 
 def renumber(words: Sequence[OcrWord], block_offset: int) -> list[OcrWord]:
     """The same words with block numbers shifted, so two OCR passes never share a line id."""
-    return [replace(w, line=(w.line[0] + block_offset, w.line[1], w.line[2])) for w in words]
+    return [w.in_block(block_offset) for w in words]
 
 
 def clamp_box(box: Box, width: int, height: int) -> Box:
