@@ -293,13 +293,13 @@ class Vault:
         if not self._memory_ready():
             result = self.retriever(rankings=rankings).search(request, now)
         else:
-            # late: scipy and the graph only once needed
-            from core.memory.recall.recall import GraphCache, recall
+            from core.memory.recall.recall import GraphCache, recall  # late: scipy and the graph
 
             if self._graph_cache is None:
                 self._graph_cache = GraphCache()
             result = recall(self.retriever(rankings=rankings), self, request, now=now, cache=self._graph_cache)
-        return judge(result, self.read(), self.vector_index(), self._query_vectors.embed_query(self.embedder()))
+        embed = self._query_vectors.embed_query(self.embedder())
+        return judge(result, self.read(), self.vector_index(), embed, facts=self._word_facts)
 
     def _memory_ready(self) -> bool:
         try:

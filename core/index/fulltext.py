@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
+
+from core.index import maxscore
+
+T = TypeVar("T")
 
 # Words that carry no topic: questions are full of them and they dilute BM25 OR-queries.
 STOPWORDS: frozenset[str] = frozenset(
@@ -44,21 +49,30 @@ SPAN_MIN = 50_000  # ... or at most this wide
 WIDE_FETCH = 84  # a post-filtered ranking fetches this many times the limit (4 + 16 + 64: three widening checks)
 
 
-def _ranked(reader: Any, expression: str, limit: int, lo: int | None = None, hi: int | None = None,
-            among: str | None = None) -> list[tuple[int, float]]:
-    """``among``: a JSON list of the only rowids wanted.  ``+rowid`` keeps that test out of FTS5 (which would run
-    the match once per id) and SQLite applies it before the select list, so bm25 scores only the rows kept."""
-    clauses = ["chunks_fts MATCH ?"]
-    args: list[Any] = [expression]
+def _bounds(lo: int | None, hi: int | None) -> tuple[str, list[Any]]:
+    sql, args = "", []
     if lo is not None:
-        clauses.append("rowid >= ?")
-        args.append(lo)
+        sql, args = sql + " AND rowid >= ?", [*args, lo]
     if hi is not None:
-        clauses.append("rowid <= ?")
-        args.append(hi)
+        sql, args = sql + " AND rowid <= ?", [*args, hi]
+    return sql, args
+
+
+def _ranked(reader: Any, expression: str, limit: int, lo: int | None = None, hi: int | None = None,
+            among: str | None = None, within: str | None = None) -> list[tuple[int, float]]:
+    """``among``: a JSON list of the only rowids wanted.  ``+rowid`` keeps that test out of FTS5 (which would run
+    the match once per id) and SQLite applies it before the select list, so bm25 scores only the rows kept.
+    ``within``: a second MATCH expression; only rows matching it too are scored (a rowid list built once by a
+    second FTS5 cursor over the same bounds), still with every phrase of ``expression``."""
+    bounds, bound_args = _bounds(lo, hi)
+    clauses = ["chunks_fts MATCH ?" + bounds]
+    args: list[Any] = [expression, *bound_args]
     if among is not None:
         clauses.append("+rowid IN (SELECT value FROM json_each(?))")
         args.append(among)
+    if within is not None:
+        clauses.append(f"+rowid IN (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?{bounds})")
+        args += [within, *bound_args]
     rows = reader.execute(
         f"SELECT rowid, bm25(chunks_fts) AS score FROM chunks_fts WHERE {' AND '.join(clauses)} ORDER BY score LIMIT ?",
         (*args, limit),
@@ -92,9 +106,18 @@ class WordFacts:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._state: tuple[Any, ...] | None = None
-        self._facts: dict[tuple[str, str, int], bool] = {}
+        self._facts: dict[tuple[str, str, int], Any] = {}
 
     def fact(self, reader: Any, kind: str, term: str, size: int, probe: Callable[[], bool]) -> bool:
+        return bool(self.value(reader, kind, term, size, probe))
+
+    def count(self, reader: Any, term: str) -> int:
+        """How many chunks have ``term`` (what bm25 counts for its idf: the term's whole list of matches)."""
+        return int(self.value(reader, "count", term, 0, lambda: reader.execute(
+            "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (match_expression([term]),)).fetchone()[0]))
+
+    def value(self, reader: Any, kind: str, term: str, size: int, probe: Callable[[], T]) -> T:
+        """``probe()``'s answer for (kind, term, size), computed once per index state (any kind of value)."""
         state = (reader.execute("SELECT coalesce(max(rowid), 0) FROM chunks_fts").fetchone()[0],
                  reader.execute("SELECT block FROM chunks_fts_data WHERE id = 1").fetchone())
         key = (kind, term, size)
@@ -136,18 +159,72 @@ def ranked_matches(reader: Any, terms: Sequence[str], limit: int, window: int = 
                    facts: WordFacts | None = None, among: str | None = None) -> list[tuple[int, float]]:
     """Best ``limit`` chunks by BM25; over the newest ``window`` matches of common words, all of rare ones.
     ``among`` (a JSON list of chunk ids): the same ranking kept to those ids."""
+    return _ranked_window(reader, terms, limit, window, facts, among)[0]
+
+
+def _ranked_window(reader: Any, terms: Sequence[str], limit: int, window: int, facts: WordFacts | None,
+                   among: str | None) -> tuple[list[tuple[int, float]], bool]:
+    """``ranked_matches`` and whether it ranked every match of its weighted words (no window)."""
     terms = weighted_terms(reader, terms, facts)
     start = _window_start(reader, match_expression(terms), window)
     if start is None:
-        return _ranked(reader, match_expression(terms), limit, among=among)
+        return _pruned(reader, terms, limit, None, None, among, facts), True
     rare = [t for t in terms if _fact(facts, reader, "rare", t, window,
                                       lambda t=t: _window_start(reader, match_expression([t]), window) is None)]
-    found = dict(_ranked(reader, match_expression(terms), limit, lo=start + 1, among=among))
-    if rare:
-        # Older chunks with a rare word: scored on the rare words alone (a lower bound of their full score).
-        for chunk_id, score in _ranked(reader, match_expression(rare), limit, hi=start, among=among):
-            found.setdefault(chunk_id, score)
-    return sorted(found.items(), key=lambda kv: -kv[1])[:limit]
+    # Older chunks with a rare word: scored on the rare words alone (a lower bound of their full score).
+    older = _pruned(reader, rare, limit, None, start, among, facts) if rare else []
+    # the older ones' limit-th score: window chunks that cannot reach it need not be scored
+    found = dict(_pruned(reader, terms, limit, start + 1, None, among, facts, older, rare, window))
+    for chunk_id, score in older:
+        found.setdefault(chunk_id, score)
+    return sorted(found.items(), key=lambda kv: -kv[1])[:limit], False
+
+
+PRUNE_FROM_ROWS = 100_000  # below this many chunks a ranking scores every match, as it always did
+
+
+def _pruned(reader: Any, terms: Sequence[str], limit: int, lo: int | None, hi: int | None, among: str | None,
+            facts: WordFacts | None, others: Sequence[tuple[int, float]] = (), rare: Sequence[str] = (),
+            window: int = 0) -> list[tuple[int, float]]:
+    """``_ranked`` over ``terms`` in [lo, hi], scoring only chunks that can be among the best ``limit`` of its
+    rows and ``others`` (at least ``limit`` rows ranked elsewhere that join them), by ``maxscore``.  The floor is
+    the higher of the others' limit-th score and a guess (chunks with only the commonest word are out), checked
+    against the limit-th score found; when it was too high, once more with that score (real chunks reach it, so
+    that pass is exact).  Needs the words' chunk counts, so only
+    with ``facts`` (kept per vault) and in a vault of at least ``PRUNE_FROM_ROWS`` chunks.  ``rare``: words known
+    to have at most ``window`` chunks (counted only when that bound does not settle them)."""
+    expression = match_expression(terms)
+    # ``among`` (a listed filter) already keeps bm25 to ~2 % of the matches: counting the words costs more there.
+    # Without ``others`` there is no floor to start from, and a guess (chunks with only the commonest word out)
+    # failed its check at 1M for nearly every ranking of older rare matches (a retry = a second statement).
+    if facts is None or among is not None or len(terms) < 2 or limit <= 0 or len(others) < limit:
+        return _ranked(reader, expression, limit, lo, hi, among)
+    row = reader.execute("SELECT block FROM chunks_fts_data WHERE id = 1").fetchone()
+    totals = bytes(row[0]) if row is not None and row[0] is not None else None
+    if not totals or maxscore.varints(totals)[0] < PRUNE_FROM_ROWS:
+        return _ranked(reader, expression, limit, lo, hi, among)
+    common = [t for t in terms if t not in rare]
+    shares = maxscore.highest_shares(totals, {t: facts.count(reader, t) for t in common or terms})
+    if shares is None:
+        return _ranked(reader, expression, limit, lo, hi, among)
+    known = sorted((score for _, score in others), reverse=True)
+    floor = max(min(shares.values()) * (1 + 1e-6), known[limit - 1] if len(known) >= limit else 0.0)
+    rare_least = (maxscore.highest_shares(totals, {"": window}) or {}).get("", 0.0)
+    if common and rare_least < floor:
+        shares = maxscore.highest_shares(totals, {t: facts.count(reader, t) for t in terms}) or {}
+    else:  # every rare word has at least ``rare_least``: none can be left out, their counts are not needed
+        shares.update({t: rare_least for t in terms if t not in shares})
+    rows: list[tuple[int, float]] = []
+    for attempt in range(2):
+        within = maxscore.candidates(terms, shares, floor) if floor > 0 else None
+        if within is None:
+            return _ranked(reader, expression, limit, lo, hi, among)
+        rows = _ranked(reader, expression, limit, lo, hi, among, within) if within else []
+        reached = sorted(known + [score for _, score in rows], reverse=True)
+        if len(reached) >= limit and reached[limit - 1] >= floor:
+            return rows  # every chunk left out scores below the floor, which ``limit`` chunks reach
+        floor = reached[limit - 1] if len(reached) >= limit and attempt == 0 else 0.0
+    return _ranked(reader, expression, limit, lo, hi, among)
 
 
 class Rankings:
@@ -213,13 +290,21 @@ def search_fulltext(
         if hi - lo < max(SPAN_PER_LISTED * len(keep), SPAN_MIN):
             return _ranked(reader, match_expression(terms), limit, lo=lo, hi=hi, among=among)
         # Listed but spread over the vault (one conversation over years): the unfiltered ranking kept to the list.
-        kept = ranked_matches(reader, terms, limit, facts=rankings.facts if rankings is not None else None,
-                              among=among)
-        if len(kept) >= limit:
+        kept, every = _ranked_window(reader, terms, limit, WINDOW_MATCHES,
+                                     rankings.facts if rankings is not None else None, among)
+        if len(kept) >= limit or every:
+            # ``every``: all matches of the weighted words were ranked; what is missing matched only words in
+            # most chunks (idf clamped to 1e-6), which the unfiltered ranking leaves out too.  Ranking those
+            # here meant bm25 over every match of such a word: 1-3 s at 1M for "meeting" in one conversation.
             return kept[:limit]
+        # Short because of the window: every match of the list over all time, exactly what the join below gives,
+        # without the per-match join (the list is complete).
+        return _ranked(reader, match_expression(terms), limit, among=among)
     if accept is not None:
         # One ranking, widely fetched (each call scores the whole window again: the idf scans dominate), checked
-        # in widening slices ×4: the check looks up every candidate's item, so it stops once ``limit`` pass.
+        # in slices: the check looks up every candidate, so it stops once ``limit`` pass.  After the first slice
+        # the next is sized by the share that passed so far (+25 %, at most ×4): one speaker of eight passed 50 of
+        # 400 and then checked 1,600 more for the other 50; ~500 now.  The rows kept are the same (rank order).
         fetch = WIDE_FETCH * limit
         rows = rank(reader, terms, fetch)
         kept, checked, size = [], 0, 4 * limit
@@ -228,7 +313,7 @@ def search_fulltext(
             passed = accept([r[0] for r in part])
             kept += [r for r in part if r[0] in passed]
             checked += len(part)
-            size *= 4
+            size = min(4 * size, max(limit, math.ceil(1.25 * (limit - len(kept)) * checked / max(len(kept), 1))))
         if len(kept) >= limit or len(rows) < fetch:
             return kept[:limit]
     sql = (

@@ -8,6 +8,7 @@ again without it and says so in ``notes``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,7 +29,6 @@ FACETS_JOIN = "JOIN chunk_facets cf ON cf.chunk_id = f.rowid"
 # A filter over the facets table is listed up to this many chunk ids (an index-only scan, ~1 µs an id): the
 # searches then keep to the list in memory.  Wider ones (one speaker of eight) check candidates by id instead.
 LIST_LIMIT = 32_768
-RANGE_PER_ID = 32  # candidates spanning at most this many ids each are checked by one range scan (see chunk_ids_where)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,15 +126,15 @@ def chunk_ids_where(reader: Any, chunk_ids: np.ndarray, where: str, params: Sequ
     CROSS JOIN keeps the planner on the listed ids: with a plain JOIN it walked the filter's own index
     (every item of one speaker, 12.5 % of the vault) for each 900 ids, 1.27 s at 300k items against 0.1 s.
     """
+    ids = sorted({int(c) for c in chunk_ids})  # in rowid order: neighbouring ids share pages
+    if rows.facets:
+        # One statement that starts from the candidates (json_each, then one primary-key seek each; CROSS JOIN
+        # keeps that order).  ``cf.chunk_id IN (…) AND cf.speaker IN (?)`` let the planner walk the speaker's
+        # covering index instead (every chunk of one speaker per statement): 18.5 → 7.9 ms CPU a check at 1M.
+        return [r[0] for r in reader.execute(
+            f"SELECT cf.chunk_id FROM json_each(?) j CROSS JOIN chunk_facets cf ON cf.chunk_id = j.value WHERE {where}",
+            (json.dumps(ids), *params)).fetchall()]
     passed: list[int] = []
-    ids = sorted(int(c) for c in chunk_ids)  # in rowid order: neighbouring ids share pages
-    if rows.facets and ids and ids[-1] - ids[0] <= RANGE_PER_ID * len(ids):
-        # Dense candidates (an FTS window's newest matches): one scan of their id range reads ~80 narrow rows a
-        # page, where a lookup per id decrypts a page per id.  NOT INDEXED: the rowid range, not the filter's index.
-        inside = {r[0] for r in reader.execute(
-            f"SELECT cf.chunk_id FROM chunk_facets cf NOT INDEXED WHERE cf.chunk_id BETWEEN ? AND ? AND {where}",
-            (ids[0], ids[-1], *params))}
-        return [c for c in ids if c in inside]
     for start in range(0, len(ids), 900):
         part = ids[start : start + 900]
         passed += [r[0] for r in reader.execute(
@@ -246,17 +246,20 @@ class HybridRetriever:
         if not where:
             return None, None
         limit = LIST_LIMIT if rows.facets else NARROW_FILTER
-        # fetchall, not row by row: 20,000 ids through the reader's per-row iterator took 30 ms of the 40
-        found = reader.execute(f"SELECT {rows.chunk_id} FROM {rows.rows} WHERE {where} LIMIT ?",
-                               (*params, limit + 1)).fetchall()
-        listed = np.array([r[0] for r in found], dtype=np.int64)
-        if len(listed) <= limit:
-            return listed, None
 
         def accept(ids: np.ndarray) -> np.ndarray:
             return np.asarray(chunk_ids_where(reader, ids, where, params, rows), dtype=np.int64)
 
-        return None, accept
+        # Is there a row past the limit?  The covering index answers without handing a row to Python; listing
+        # the limit's 32,769 ids to find out cost 12.8 ms CPU against 0.8 for the probe (one speaker at 1M).
+        if rows.facets and reader.execute(f"SELECT 1 FROM {rows.rows} WHERE {where} LIMIT 1 OFFSET ?",
+                                          (*params, limit)).fetchone() is not None:
+            return None, accept
+        # fetchall, not row by row: 20,000 ids through the reader's per-row iterator took 30 ms of the 40
+        found = reader.execute(f"SELECT {rows.chunk_id} FROM {rows.rows} WHERE {where} LIMIT ?",
+                               (*params, limit + 1)).fetchall()
+        listed = np.array([r[0] for r in found], dtype=np.int64)
+        return (listed, None) if len(listed) <= limit else (None, accept)
 
     @staticmethod
     def _vector_search(reader: Any, index: VectorSearch, query: np.ndarray, depth: int, where: str,

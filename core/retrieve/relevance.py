@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from core.index.fulltext import match_expression, query_terms
+from core.index.fulltext import WordFacts, match_expression, query_terms
 from core.retrieve.snippets import highlight_spans
 from core.retrieve.types import Hit, SearchResult
 
@@ -31,6 +31,7 @@ from core.retrieve.types import Hit, SearchResult
 # lies (its newest matches over the ids they span, times all ids).  Counting up to 100,000 matches cost 40 ms of a
 # search at 1M (cProfile, bench.store); the estimate walks 2,000.  Small vaults (LoCoMo) always count exactly.
 DF_SAMPLE = 2_000
+COUNT_SQL = "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rowid DESC LIMIT ?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +62,9 @@ def is_good(evidence: HitEvidence, floor: RelevanceFloor) -> bool:
     return evidence.coverage >= floor.coverage and evidence.cosine >= floor.support_cosine
 
 
-def term_weights(reader: Any, terms: Sequence[str]) -> dict[str, float]:
-    """IDF-like weight of each query word in this vault; a word the vault has never seen weighs most."""
+def term_weights(reader: Any, terms: Sequence[str], facts: WordFacts | None = None) -> dict[str, float]:
+    """IDF-like weight of each query word in this vault; a word the vault has never seen weighs most.
+    ``facts``: the vault's per-index-state cache of word probes (each count walks up to ``DF_SAMPLE`` matches)."""
     if not terms:
         return {}
     # The highest chunk id stands for the vault's size: count(*) scanned every chunk (86 ms of a 240 ms search at
@@ -71,14 +73,15 @@ def term_weights(reader: Any, terms: Sequence[str]) -> dict[str, float]:
     total = int(reader.execute("SELECT max(id) FROM chunks").fetchone()[0] or 0) or 1
     weights: dict[str, float] = {}
     for term in terms:
-        weights[term] = math.log(1.0 + total / (document_count(reader, term, total) + 1.0))
+        count = (document_count(reader, term, total) if facts is None else
+                 facts.value(reader, "documents", term, total, lambda t=term: document_count(reader, t, total)))
+        weights[term] = math.log(1.0 + total / (count + 1.0))
     return weights
 
 
 def document_count(reader: Any, term: str, total: int) -> float:
     """How many chunks hold ``term``: exact up to ``DF_SAMPLE``, else extrapolated from the newest ``DF_SAMPLE``."""
-    rows = reader.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-                          (match_expression([term]), DF_SAMPLE)).fetchall()
+    rows = reader.execute(COUNT_SQL, (match_expression([term]), DF_SAMPLE)).fetchall()
     if len(rows) < DF_SAMPLE:
         return float(len(rows))
     span = max(total - int(rows[-1][0]) + 1, DF_SAMPLE)
@@ -126,11 +129,11 @@ def hit_cosines(hits: Sequence[Hit], index: Any, embed_query: Callable[[str], np
 
 
 def evidence_for(result: SearchResult, reader: Any, index: Any,
-                 embed_query: Callable[[str], np.ndarray] | None) -> list[HitEvidence]:
+                 embed_query: Callable[[str], np.ndarray] | None, facts: WordFacts | None = None) -> list[HitEvidence]:
     """The floor's inputs for each hit of ``result``, in order."""
     if not result.hits:
         return []
-    weights = term_weights(reader, query_terms(result.query_text))
+    weights = term_weights(reader, query_terms(result.query_text), facts)
     has_vectors = index is not None and embed_query is not None and len(index) > 0
     cosines = hit_cosines(result.hits, index, embed_query, result.query_text) if has_vectors else {}
     return [HitEvidence(cosines.get(int(h.chunk_id), 0.0) if has_vectors else None, coverage(h.text, weights))
@@ -138,7 +141,7 @@ def evidence_for(result: SearchResult, reader: Any, index: Any,
 
 
 def judge(result: SearchResult, reader: Any, index: Any, embed_query: Callable[[str], np.ndarray] | None,
-          floor: RelevanceFloor = RelevanceFloor()) -> SearchResult:
+          floor: RelevanceFloor = RelevanceFloor(), facts: WordFacts | None = None) -> SearchResult:
     """``result`` with each hit flagged weak or not; the order of hits is kept.
 
     A pure time query ("yesterday") has no words to judge: its hits are the
@@ -146,7 +149,7 @@ def judge(result: SearchResult, reader: Any, index: Any, embed_query: Callable[[
     """
     if not result.hits or not query_terms(result.query_text):
         return result
-    evidence = evidence_for(result, reader, index, embed_query)
+    evidence = evidence_for(result, reader, index, embed_query, facts)
     hits = [replace(h, weak=not is_good(e, floor), signals={**h.signals, "coverage": round(e.coverage, 4)}
                     | ({"match_cosine": round(e.cosine, 4)} if e.cosine is not None else {}))
             for h, e in zip(result.hits, evidence, strict=True)]

@@ -64,6 +64,24 @@ def test_a_wide_filter_post_filtered_keeps_only_passing_chunks(vault: Vault) -> 
     assert [c for c, _ in got] == _join_plan(vault, ["coffee"], where, params)
 
 
+@pytest.mark.parametrize("share", [1, 2, 8, 40])
+def test_a_wide_filter_checks_about_as_many_candidates_as_its_pass_rate_needs(vault: Vault, share: int) -> None:
+    """One chunk in ``share`` passes: the rows kept are the first ten passing in rank order, as with ×4 slices,
+    and the check sees little more than the candidates up to the tenth passing one (×4 slices saw up to 4× that)."""
+    ranking = [cid for cid, _ in ranked_matches(vault.read(), ["coffee"], 10_000)]
+    passing = set(ranking[::share])
+    checked: list[int] = []
+
+    def accept(ids: list[int]) -> set[int]:
+        checked.extend(ids)
+        return passing & set(ids)
+
+    got = [cid for cid, _ in search_fulltext(vault.read(), ["coffee"], 10, "1", [], accept=accept)]
+    assert got == [cid for cid in ranking if cid in passing][:10]
+    needed = ranking.index(got[-1]) + 1
+    assert len(checked) == len(set(checked)) <= max(40, 1.6 * needed)
+
+
 def test_a_listed_filter_spread_over_the_vault_is_the_ranking_kept_to_the_list(
         vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
     """One conversation over the whole vault: its span is too wide to search, the unfiltered ranking is kept to it
@@ -89,6 +107,62 @@ def test_a_listed_filter_spread_over_the_vault_is_the_ranking_kept_to_the_list(
     assert reader.sql and not any("JOIN" in sql for sql in reader.sql)
     assert got == _join_plan(vault, ["coffee", "zanzibar"], where, params)
     assert set(got) <= set(listed) and len(got) == 10
+
+
+class _Recording:
+    def __init__(self, conn: object) -> None:
+        self.conn, self.sql = conn, []
+
+    def execute(self, sql: str, params: object = ()) -> object:
+        self.sql.append(sql)
+        return self.conn.execute(sql, params)  # type: ignore[attr-defined]
+
+
+def _spread(monkeypatch: pytest.MonkeyPatch, vault: Vault) -> tuple[str, list[object], list[int]]:
+    import core.index.fulltext as fulltext
+
+    monkeypatch.setattr(fulltext, "SPAN_MIN", 10)
+    monkeypatch.setattr(fulltext, "SPAN_PER_LISTED", 1)
+    where, params = "i.conversation = ?", ["c3"]
+    listed = [r[0] for r in vault.read().execute(
+        f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE {where}", params)]
+    return where, params, listed
+
+
+def test_a_spread_list_short_because_of_the_window_is_ranked_over_all_time_without_the_join(
+        vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window's matches in the list are fewer than asked: every match of the list is ranked, as the join plan
+    does, but kept to the list in the FTS statement (the join scored every match of the vault: 1-3 s at 1M)."""
+    import core.index.fulltext as fulltext
+
+    where, params, listed = _spread(monkeypatch, vault)
+    monkeypatch.setattr(fulltext, "WINDOW_MATCHES", 50)  # ~12 of c3's 75 coffee chunks are in the window
+    reader = _Recording(vault.read())
+    got = search_fulltext(reader, ["coffee", "zanzibar"], 30, where, params, listed=listed)
+    assert not any("JOIN" in sql for sql in reader.sql)
+    assert got == search_fulltext(vault.read(), ["coffee", "zanzibar"], 30, where, params)  # the join plan
+    assert len(got) == 30 and {cid for cid, _ in got} <= set(listed)
+
+
+def test_a_spread_list_short_of_weighted_matches_leaves_the_words_in_most_chunks_out(
+        vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the unfiltered ranking does: a word in most chunks (idf clamped to 1e-6) adds nothing to the ranking, and
+    chunks matching only it are not ranked (that meant bm25 over its every match in the vault)."""
+    import core.index.fulltext as fulltext
+
+    where, params, listed = _spread(monkeypatch, vault)
+    monkeypatch.setattr(fulltext, "SAMPLE", 20)  # coffee (every chunk) is weightless
+    old_rare = vault.read().execute("SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id"
+                                    " WHERE i.external_id = 'old-rare'").fetchone()[0]
+    reader = _Recording(vault.read())
+    got = search_fulltext(reader, ["coffee", "zanzibar"], 10, where, params, listed=listed)
+    assert [cid for cid, _ in got] == [old_rare]
+    assert not any("JOIN" in sql for sql in reader.sql)
+    # with no word left out, a short list is every match of the list: what the join plan gives
+    reader = _Recording(vault.read())
+    assert (search_fulltext(reader, ["zanzibar", "itinerary"], 10, where, params, listed=listed)
+            == search_fulltext(vault.read(), ["zanzibar", "itinerary"], 10, where, params))
+    assert not any("JOIN" in sql for sql in reader.sql)
 
 
 def test_the_post_filter_check_walks_the_candidate_ids_not_the_filter_index(vault: Vault) -> None:

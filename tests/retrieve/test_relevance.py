@@ -85,6 +85,36 @@ def test_a_words_document_count_is_exact_when_few_and_estimated_from_its_newest_
     assert 180 <= relevance.document_count(reader, "common", total) <= 220
 
 
+def test_the_floor_counts_a_word_once_per_index_state_and_weighs_it_as_a_fresh_count_does(lexical_vault) -> None:
+    """Each search's floor counted up to DF_SAMPLE matches of every word again; the vault's WordFacts keep the
+    counts until the index changes."""
+    from core.index.fulltext import WordFacts
+    from core.retrieve import relevance
+
+    class Counting:
+        def __init__(self, reader) -> None:
+            self.reader, self.counts = reader, 0
+
+        def execute(self, sql: str, args=()):
+            self.counts += sql == relevance.COUNT_SQL
+            return self.reader.execute(sql, args)
+
+    lexical_vault.ingest([message(f"m{n}", ("common " if n % 2 == 0 else "") + ("rare " if n % 80 == 0 else "")
+                                  + f"words {n}", minutes=n) for n in range(400)])
+    facts, terms = WordFacts(), ["common", "rare", "absent"]
+    reader = Counting(lexical_vault.read())
+    first = relevance.term_weights(reader, terms, facts)
+    assert first == relevance.term_weights(lexical_vault.read(), terms) and reader.counts == 3
+    assert relevance.term_weights(reader, terms, facts) == first and reader.counts == 3  # nothing counted again
+    # Forgetting older chunks keeps the highest id (the vault's size in the weights): the index state changed anyway.
+    lexical_vault.forget(item_ids=[r[0] for r in lexical_vault.read().execute(
+        "SELECT id FROM items WHERE external_id IN ('m0', 'm2', 'm4', 'm80', 'm160')")])
+    again = relevance.term_weights(reader, terms, facts)
+    assert again == relevance.term_weights(lexical_vault.read(), terms) and again != first and reader.counts == 6
+    lexical_vault.ingest([message(f"r{n}", f"rare absent {n}", minutes=500 + n) for n in range(30)])
+    assert relevance.term_weights(reader, terms, facts) == relevance.term_weights(lexical_vault.read(), terms)
+
+
 def test_a_word_asking_for_a_link_or_a_number_is_answered_by_one(lexical_vault) -> None:
     """"staging url" is a good match for the message that gives the staging link, though it never says "url";
     a message without any link is still judged by its words."""

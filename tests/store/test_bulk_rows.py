@@ -12,6 +12,7 @@ import pytest
 
 from core.normalize.chunking import Chunk
 from core.schema import MIGRATIONS
+from core.store import bulk_rows
 from core.store.bulk_rows import write_rows
 from core.store.database import Database
 from core.store.ingest import prepare
@@ -56,7 +57,10 @@ def both(databases: tuple[Database, Database], fn: Callable[[Any], Any]) -> None
         db.write(fn)
 
 
-def test_a_mixed_batch_matches_upserting_one_by_one(databases: tuple[Database, Database]) -> None:
+@pytest.mark.parametrize("staged", [bulk_rows.STAGED_CHUNKS, 2])  # 2: chunks moved over several statements
+def test_a_mixed_batch_matches_upserting_one_by_one(databases: tuple[Database, Database], staged: int,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk_rows, "STAGED_CHUNKS", staged)
     first = [record(n, f"first import, message {n} about the garden") for n in range(6)]
     both(databases, lambda conn: [upsert_item(conn, *prepare(r, None)[:4]) for r in first])
     # The newest item is forgotten (its ids sit at the top: the next ones reuse them, as SQLite's rowids do).
@@ -93,3 +97,22 @@ def test_an_empty_vault_starts_at_id_one(databases: tuple[Database, Database]) -
                                                    for n in range(3)]))
     assert got == [("imported", 1), ("imported", 2), ("imported", 3)]
     assert [r[0] for r in dump(bulk)["fts"]] == [1, 2, 3]
+
+
+def test_an_import_writes_its_full_text_rows_a_batch_at_a_time(lexical_vault: Any) -> None:
+    """FTS5 writes its pending rows out as a new segment at every statement savepoint, and every INSERT into
+    ``chunks`` (it has triggers) opens one: inserted one statement per chunk, 300 messages left ~300 segments
+    for automerge to merge again and again (a quarter of the writer's time at 1M items)."""
+    def no_merges(conn: Any) -> int:  # so the count below is what was written, not what merging left of it
+        conn.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('automerge', 0)")
+        conn.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('crisismerge', 1000)")
+        return int(conn.execute("SELECT count(*) FROM chunks_fts_data").fetchone()[0])
+
+    before = lexical_vault.write(no_merges)
+    report = lexical_vault.ingest([record(n, f"message {n} about the garden and the budget") for n in range(300)],
+                                  embed=False)
+    assert report.imported == 300  # two transactions: 256 and 44
+    blocks = lexical_vault.read().execute("SELECT count(*) FROM chunks_fts_data").fetchone()[0] - before
+    assert blocks <= 10, blocks
+    hits = lexical_vault.read().execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'garden'")
+    assert hits.fetchone()[0] == 300

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 
+import numpy as np
 import pytest
 
 from core.paths import VaultPaths
@@ -179,3 +180,56 @@ def test_checking_candidates_over_facets_equals_the_join(lexical: Vault, ids: li
     got = hybrid.chunk_ids_where(reader, np.asarray(ids[::-1]), where_f, params_f, hybrid.FilterRows(facets=True))
     assert sorted(got) == sorted(expected)
     assert expected or len(ids) == 2
+
+
+class _Recording:
+    """A reader that keeps every statement run on it and how many rows each handed back."""
+
+    def __init__(self, reader) -> None:
+        self.reader, self.runs = reader, []
+
+    def execute(self, sql: str, params=()):
+        rows = self.reader.execute(sql, params).fetchall()
+        self.runs.append((sql, tuple(params), len(rows)))
+        return _Rows(rows)
+
+
+class _Rows(list):
+    def fetchall(self) -> list:
+        return list(self)
+
+    def fetchone(self):
+        return self[0] if self else None
+
+
+def test_checking_candidates_over_facets_seeks_each_candidate_not_the_filter_index(lexical: Vault) -> None:
+    """EXPLAIN QUERY PLAN: the check starts from the candidate ids.  With ``cf.chunk_id IN (…) AND speaker IN (?)``
+    the planner walked the speaker's covering index (every chunk of that speaker, per statement)."""
+    reader = _Recording(lexical.read())
+    where, params = hybrid.build_filter(SearchRequest("x", speakers=("BEN",)), None, facets=True)
+    got = hybrid.chunk_ids_where(reader, np.arange(1, 241, 7), where, params, hybrid.FilterRows(facets=True))
+    assert got == [c for c in range(1, 241, 7) if (c - 1) % 3 == 1]  # Ben wrote every third message
+    (sql, args, _), = reader.runs
+    plan = [row[3] for row in lexical.read().execute("EXPLAIN QUERY PLAN " + sql, args)]
+    assert not any("chunk_facets_speaker" in step for step in plan), plan
+    assert any(step.startswith("SEARCH cf USING INTEGER PRIMARY KEY") for step in plan), plan
+
+
+@pytest.mark.parametrize("limit", [4, 79, 80, 10_000])
+def test_a_filter_wider_than_the_list_limit_is_never_listed(lexical: Vault, limit: int,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """One speaker holds 80 chunks of 240: listed (and equal to the join) up to the limit, else checked by id — and
+    then no statement hands more than one row back to find that out."""
+    monkeypatch.setattr(hybrid, "LIST_LIMIT", limit)
+    reader = _Recording(lexical.read())
+    where, params = hybrid.build_filter(SearchRequest("x", speakers=("ben",)), None, facets=True)
+    listed, accept = hybrid.HybridRetriever._filter_plan(reader, where, params, hybrid.FilterRows(facets=True))
+    ben = [r[0] for r in lexical.read().execute(
+        "SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE i.speaker = 'Ben' ORDER BY c.id")]
+    assert len(ben) == 80
+    if limit < 80:
+        assert listed is None and accept is not None
+        assert max(n for _, _, n in reader.runs) <= 1
+        assert accept(np.asarray([*ben[:5], 1, 3])).tolist() == ben[:5]
+    else:
+        assert accept is None and sorted(listed.tolist()) == ben
