@@ -100,7 +100,8 @@ class Scroll:
     matched_fraction: float
 
 
-RowSignatures = Callable[[np.ndarray, int, int], Sequence[int]]
+# (frame, left, width, top, bottom) -> the frame's row hashes for that column span, rows top..bottom at least.
+RowSignatures = Callable[[np.ndarray, int, int, int, int], Sequence[int | None]]
 
 
 def find_scroll(prev: np.ndarray, cur: np.ndarray, box: Box, min_match: float = 0.5,
@@ -121,9 +122,10 @@ def find_scroll(prev: np.ndarray, cur: np.ndarray, box: Box, min_match: float = 
         prev_rows = _row_signatures(prev, left, top - height, width, height * 3)
         cur_rows = _row_signatures(cur, left, top, width, height)
     else:
-        prev_all, cur_all = rows(prev, left, width), rows(cur, left, width)
-        prev_rows = [(y, prev_all[y]) for y in range(max(0, top - height), min(frame_h, top + 2 * height))]
-        cur_rows = [(y, cur_all[y]) for y in range(max(0, top), min(frame_h, top + height))]
+        y0, y1 = max(0, top - height), min(frame_h, top + 2 * height)
+        prev_all, cur_all = rows(prev, left, width, y0, y1), rows(cur, left, width, max(0, top), min(frame_h, top + height))
+        prev_rows = [(y, int(prev_all[y])) for y in range(y0, y1)]  # type: ignore[arg-type]
+        cur_rows = [(y, int(cur_all[y])) for y in range(max(0, top), min(frame_h, top + height))]  # type: ignore[arg-type]
     prev_positions: dict[int, list[int]] = {}
     for y, sig in prev_rows:
         prev_positions.setdefault(sig, []).append(y)
@@ -148,9 +150,9 @@ def find_scroll(prev: np.ndarray, cur: np.ndarray, box: Box, min_match: float = 
     return Scroll(box, dy, bands, support / informative)
 
 
-def row_signatures(pixels: np.ndarray, left: int, width: int) -> list[int]:
-    """A hash of each row of ``pixels`` between columns ``left`` and ``left + width``, top to bottom."""
-    return [sig for _, sig in _row_signatures(pixels, left, 0, width, pixels.shape[0])]
+def row_signatures(pixels: np.ndarray, left: int, width: int, top: int, bottom: int) -> list[int]:
+    """A hash of each row ``top``..``bottom`` of ``pixels`` between columns ``left`` and ``left + width``."""
+    return [sig for _, sig in _row_signatures(pixels, left, top, width, bottom - top)]
 
 
 def phash256(image: Any) -> str:

@@ -40,20 +40,31 @@ class RowSignatureCache:
 
     def __init__(self, size: int = 32) -> None:
         self.size = size
-        self._rows: OrderedDict[tuple[int, int, int], tuple[weakref.ref[np.ndarray], list[int]]] = OrderedDict()
-        self.computed = 0  # spans actually hashed (the tests count them)
+        self._rows: OrderedDict[tuple[int, int, int], tuple[weakref.ref[np.ndarray], list[int | None]]] = OrderedDict()
+        self.hashed = 0  # rows actually hashed (the tests count them)
 
-    def __call__(self, pixels: np.ndarray, left: int, width: int) -> Sequence[int]:
+    def __call__(self, pixels: np.ndarray, left: int, width: int, top: int, bottom: int) -> Sequence[int | None]:
+        """The frame's row hashes for the span, rows ``top``..``bottom`` filled in (others may be ``None``).
+
+        Only the rows asked for are hashed: a typed line's small region would otherwise cost the
+        whole frame's height.
+        """
         key = (id(pixels), left, width)
         hit = self._rows.get(key)
         if hit is not None and hit[0]() is pixels:  # the same live array: its id was not reused
             self._rows.move_to_end(key)
-            return hit[1]
-        self.computed += 1
-        rows = ch.row_signatures(pixels, left, width)
-        self._rows[key] = (weakref.ref(pixels), rows)
-        while len(self._rows) > self.size:
-            self._rows.popitem(last=False)
+            rows = hit[1]
+        else:
+            rows = [None] * pixels.shape[0]
+            self._rows[key] = (weakref.ref(pixels), rows)
+            while len(self._rows) > self.size:
+                self._rows.popitem(last=False)
+        missing = [y for y in range(top, bottom) if rows[y] is None]
+        if missing:
+            first, last = missing[0], missing[-1] + 1
+            for y, sig in zip(range(first, last), ch.row_signatures(pixels, left, width, first, last), strict=True):
+                rows[y] = sig
+            self.hashed += last - first
         return rows
 
 
