@@ -1,7 +1,7 @@
 """Vault figures per size: import, unlock to first result (CLI and app), search latency, ANN recall, RSS.
 
     python -m bench.store [--sizes 10000 100000 1000000] [--keep DIR] [--skip-baseline]
-    python -m bench.store --import-into DIR [--count 100000]   # into a copy of a built vault
+    python -m bench.store --import-into DIR [--count 100000] [--import-baseline]  # into a copy of a built vault
     python -m bench.store --fresh-search DIR [--runs 8]        # fresh `cairn search` processes on a built vault
 
 Each size gets a vault of synthetic chat messages (Zipf words over a 20,000-word
@@ -17,7 +17,10 @@ loaded from the store (``CAIRN_ANN_MIN_VECTORS`` set above the vault's size).
 ``--import-into DIR`` measures what import costs once a vault is large: it
 copies the built vault ``DIR`` (never changed) to a temporary folder and
 imports ``--count`` new messages into the copy (ids after the vault's), printing
-msg/s and the process's CPU seconds; run it from two checkouts to compare.
+msg/s and the process's CPU seconds; run it from two checkouts to compare.  With
+``--import-baseline`` it also imports with the chunks inserted one statement each
+(the design before stop 29: FTS5 flushed a segment per chunk), in the same run,
+alternating baseline, today, today, baseline.
 ``--fresh-search DIR`` starts ``--runs`` fresh ``cairn search`` processes on the
 built vault ``DIR`` (ANN on, read-only) and prints the median wall and CPU
 seconds and peak RSS; run it from two checkouts, alternating, to compare.
@@ -26,6 +29,7 @@ seconds and peak RSS; run it from two checkouts, alternating, to compare.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -134,13 +138,21 @@ def build(home: Path, n: int) -> dict[str, Any]:
     return figures
 
 
-def import_into(vault_dir: Path, count: int) -> list[tuple[str, str]]:
-    """Import ``count`` new bench messages into a copy of the built vault ``vault_dir``; the figures."""
+def import_into(vault_dir: Path, count: int, per_chunk: bool = False) -> list[tuple[str, str]]:
+    """Import ``count`` new bench messages into a copy of the built vault ``vault_dir``; the figures.
+
+    ``per_chunk``: the baseline, every chunk inserted by its own statement (what bulk_rows did before stop 29).
+    """
     import dataclasses
     import shutil
+    from unittest import mock
 
     from core.paths import VaultPaths
+    from core.store import bulk_rows
     from core.vault import Vault
+
+    def one_each(conn: Any, chunks: Any) -> None:
+        conn.executemany(f"INSERT INTO chunks ({bulk_rows.CHUNK_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)", chunks)
 
     with tempfile.TemporaryDirectory(dir=vault_dir.parent) as tmp:
         home = Path(tmp) / "copy"
@@ -149,10 +161,12 @@ def import_into(vault_dir: Path, count: int) -> list[tuple[str, str]]:
         offset = int(v.read().execute("SELECT count(*) FROM items").fetchone()[0])
         new = (dataclasses.replace(r, external_id=str(offset + i)) for i, r in enumerate(messages(count, seed=11)))
         t0, cpu0 = time.perf_counter(), time.process_time()
-        report = v.ingest(new, embed=False)
+        with mock.patch.object(bulk_rows, "insert_chunks", one_each) if per_chunk else contextlib.nullcontext():
+            report = v.ingest(new, embed=False)
         wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         v.close()
-    return [(f"import {count:,} into a copy of {offset:,} items", f"{report.imported / wall:,.0f} msg/s, "
+    design = "baseline: a statement per chunk" if per_chunk else "today"
+    return [(f"import {count:,} into a copy of {offset:,} items ({design})", f"{report.imported / wall:,.0f} msg/s, "
              f"{wall:.1f} s wall, {cpu:.1f} s CPU ({load()})")]
 
 
@@ -393,12 +407,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--import-into", type=Path, metavar="DIR", help="a built vault: import into a copy of it")
     parser.add_argument("--count", type=int, default=100_000, help="messages --import-into imports")
+    parser.add_argument("--import-baseline", action="store_true", help="--import-into: also the baseline, alternating")
     parser.add_argument("--fresh-search", type=Path, metavar="DIR", help="a built vault: time fresh searches (--runs)")
     args = parser.parse_args(argv)
     rows = Table()
     if args.import_into or args.fresh_search:
-        found = import_into(args.import_into, args.count) if args.import_into else \
-            fresh_searches(args.fresh_search, args.runs)
+        designs = (True, False, False, True) if args.import_baseline else (False,)
+        found = [row for per_chunk in designs for row in import_into(args.import_into, args.count, per_chunk)] \
+            if args.import_into else fresh_searches(args.fresh_search, args.runs)
         for row in found:
             rows.append(row)
         rows.print()

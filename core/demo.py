@@ -1,7 +1,7 @@
 """The demo memory: sample chats, screenshots and documents (made up; see ``assets/demo``).
 
 Dates move by whole weeks so that the newest chat message lies within the past week (``demo_shift``); the
-screenshots and documents move with the chats, and so do the dates the story writes in its text.
+screenshots (their pictures too: ``core.demo_frames``) and documents move with the chats, and so do the dates the story writes.
 Sources are ``chat:demo``, ``screen:demo`` and ``file:demo``, so the demo can
 be forgotten by source.  Loading is idempotent: records are keyed by their
 external ids, and a screenshot's image is stored only when its item is new.
@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -199,18 +199,23 @@ def chat_records(shift: timedelta) -> Iterator[ReadResult]:
             yield result
 
 
-def screenshot_records(shift: timedelta) -> Iterator[tuple[Record, Path]]:
+def screenshot_records(shift: timedelta) -> Iterator[tuple[Record, Callable[[], bytes]]]:
+    """Each demo frame's record and a function giving its picture, both showing the moved dates
+    (``core.demo_frames``: the picture is redrawn only when it is stored, and only where a date moved)."""
+    from core.demo_frames import move_frame
+
     manifest = json.loads((DEMO_DIR / "screens" / "manifest.json").read_text("utf-8"))
     for entry in manifest:
         written = datetime.fromisoformat(entry["when"])
-        meta = {k: entry[k] for k in ("app", "window_title", "url", "monitor", "width", "height", "words")
+        frame = move_frame(entry, shift, shift_text)
+        meta = {k: entry[k] for k in ("app", "window_title", "url", "monitor", "width", "height")
                 if entry.get(k) is not None}
+        meta["words"] = frame.words
         meta["demo"] = True
-        # The text moves its dates with the story; the picture (and its word boxes) shows what it showed.
         record = Record(source=SCREEN_SOURCE, external_id=f"demo-frame:{entry['file']}", kind="screenshot",
-                        timestamp=moved(written, shift), text=shift_text(entry["text"], written, shift),
-                        title=entry["window_title"], meta=meta)
-        yield record, DEMO_DIR / "screens" / entry["file"]
+                        timestamp=moved(written, shift), text=frame.text, title=entry["window_title"], meta=meta)
+        path = DEMO_DIR / "screens" / entry["file"]
+        yield record, lambda path=path, frame=frame: frame.image(path.read_bytes())
 
 
 def document_records(shift: timedelta) -> Iterator[Record]:
@@ -231,10 +236,10 @@ def load_demo_memory(vault: Vault, now: datetime | None = None, embed: bool = Tr
     chats = vault.ingest(chat_records(shift), embed=False)
     docs = vault.ingest(document_records(shift), embed=False)
     shots = 0
-    for record, image_path in screenshot_records(shift):
+    for record, image in screenshot_records(shift):
         report = vault.ingest([record], embed=False)
         if report.item_ids:  # new (or changed): store its image, encrypted
-            vault.put_media(image_path.read_bytes(), "screenshot", report.item_ids[0])
+            vault.put_media(image(), "screenshot", report.item_ids[0])
             shots += 1
     # Episodes, entities and the graph, so the Memory page and graph recall work at once (about 1 s).
     vault.consolidate()

@@ -32,56 +32,12 @@ class Screen:
     body: str  # HTML (browser/notes/mail) or plain text (terminal/editor)
     url: str | None = None
     accent: str = "#2f6fd0"
+    # Text whose dates move with the demo (``core.demo_frames``): each must end its line, in the page's 15 px text.
+    live: tuple[str, ...] = ()
 
 
-SCREENS: list[Screen] = [
-    Screen("dashboard", "2026-11-02T09:17:40+01:00", "firefox", "Tidepool — Dashboard — Mozilla Firefox", "browser",
-           """<h2>Tidepool · Staging dashboard</h2>
-<table cellspacing=14><tr>
-<td bgcolor='#eef4ff'><b>Active users</b><br><font size=6>1,284</font></td>
-<td bgcolor='#eefaf2'><b>p95 latency</b><br><font size=6>340 ms</font></td>
-<td bgcolor='#fff6e8'><b>Error rate</b><br><font size=6>0.12 %</font></td>
-<td bgcolor='#f4efff'><b>Dashboard load</b><br><font size=6>2.1 s</font></td></tr></table>
-<h3>Recent deploys</h3>
-<table cellspacing=8 width=90%>
-<tr><td><b>Build</b></td><td><b>Branch</b></td><td><b>Author</b></td><td><b>Status</b></td></tr>
-<tr><td>#1187</td><td>release/2.4</td><td>Lukas</td><td>deployed 08:55</td></tr>
-<tr><td>#1186</td><td>feature/sync-v2</td><td>Priya</td><td>passed</td></tr>
-<tr><td>#1185</td><td>fix/postgres-indexes</td><td>Priya</td><td>deployed Friday</td></tr>
-</table>
-<p>Signed in with SSO as sam@tidepool.dev</p>""", url="https://staging.tidepool.dev/app"),
-    Screen("release-invite", "2026-11-02T12:25:10+01:00", "thunderbird", "Release review — Calendar — Thunderbird",
-           "mail", """<h2>Release review: Tidepool 2.4</h2>
-<p><b>When:</b> Thursday 5 November 2026, 15:00 – 16:00<br><b>Where:</b> Room Kepler, 3rd floor<br>
-<b>Organiser:</b> Lukas Brandt<br><b>Attendees:</b> Priya Raman, Marta Kowalski, Sam Keller</p>
-<p>Agenda</p><ul><li>Load test results (Sam)</li><li>Open tickets and the slow export endpoint</li>
-<li>Go / no-go for the release</li></ul>
-<p>Please bring the p95 latency numbers from the staging load test.</p>"""),
-    Screen("loadtest", "2026-11-02T16:42:05+01:00", "gnome-terminal", "sam@laptop: ~/tidepool/loadtest", "terminal",
-           """sam@laptop:~/tidepool/loadtest$ k6 run --vus 200 --duration 5m staging.js
-
-          /\\      |‾‾| /‾‾/   /‾‾/
-     /\\  /  \\     |  |/  /   /  /
-    /  \\/    \\    |     (   /   ‾‾\\
-   /          \\   |  |\\  \\ |  (‾)  |
-  / __________ \\  |__| \\__\\ \\_____/ .io
-
-  execution: local
-     script: staging.js
-     output: -
-
-  scenarios: 200 max VUs, 5m30s max duration
-
-     checks.........................: 99.88% ✓ 59928  ✗ 72
-     http_req_duration..............: avg=142ms min=38ms med=118ms max=1.9s p(90)=271ms p(95)=340ms
-     http_req_failed................: 0.12%  ✓ 72     ✗ 59928
-     http_reqs......................: 60000  200.0/s
-     iteration_duration.............: avg=1s
-
-running (5m00.2s), 000/200 VUs, 60000 complete and 0 interrupted iterations
-sam@laptop:~/tidepool/loadtest$ """),
-    Screen("sync-code", "2026-11-03T10:05:30+01:00", "code", "sync_service.py — tidepool — Visual Studio Code",
-           "editor", '''from __future__ import annotations
+# The start of the sync service as Sam opens it on Tuesday morning; ``_sync_code_session`` types on from here.
+SYNC_CODE = '''from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
@@ -111,7 +67,80 @@ class SyncService:
         conflicts = await self.log.apply(batch.changes)
         # last-writer-wins per field; conflicts go back to the client
         return conflicts
-'''),
+'''
+# What Sam adds in the minutes after (one frame each): a run of near-identical frames of one window, which
+# the timeline folds into one app-session card.
+SYNC_CODE_EDITS = (
+    ("2026-11-03T10:07:05+01:00", """
+    async def resolve(self, conflict: Conflict) -> None:
+"""),
+    ("2026-11-03T10:08:50+01:00", """        # the client picked a side: store it as a new version
+"""),
+    ("2026-11-03T10:10:35+01:00", """        await self.log.write(conflict.key, conflict.chosen, device=conflict.device_id)
+"""),
+    ("2026-11-03T10:12:20+01:00", """        await self.announce(conflict.account_id)
+"""),
+)
+
+
+def _sync_code_session() -> list[Screen]:
+    title = "sync_service.py — tidepool — Visual Studio Code"
+    frames = [Screen("sync-code", "2026-11-03T10:05:30+01:00", "code", title, "editor", SYNC_CODE)]
+    body = SYNC_CODE
+    for number, (when, added) in enumerate(SYNC_CODE_EDITS, start=2):
+        body += added
+        frames.append(Screen(f"sync-code-{number}", when, "code", title, "editor", body))
+    return frames
+
+
+SCREENS: list[Screen] = [
+    Screen("dashboard", "2026-11-02T09:17:40+01:00", "firefox", "Tidepool — Dashboard — Mozilla Firefox", "browser",
+           """<h2>Tidepool · Staging dashboard</h2>
+<table cellspacing=14><tr>
+<td bgcolor='#eef4ff'><b>Active users</b><br><font size=6>1,284</font></td>
+<td bgcolor='#eefaf2'><b>p95 latency</b><br><font size=6>340 ms</font></td>
+<td bgcolor='#fff6e8'><b>Error rate</b><br><font size=6>0.12 %</font></td>
+<td bgcolor='#f4efff'><b>Dashboard load</b><br><font size=6>2.1 s</font></td></tr></table>
+<h3>Recent deploys</h3>
+<table cellspacing=8 width=90%>
+<tr><td><b>Build</b></td><td><b>Branch</b></td><td><b>Author</b></td><td><b>Status</b></td></tr>
+<tr><td>#1187</td><td>release/2.4</td><td>Lukas</td><td>deployed 08:55</td></tr>
+<tr><td>#1186</td><td>feature/sync-v2</td><td>Priya</td><td>passed</td></tr>
+<tr><td>#1185</td><td>fix/postgres-indexes</td><td>Priya</td><td>deployed Friday</td></tr>
+</table>
+<p>Signed in with SSO as sam@tidepool.dev</p>""", url="https://staging.tidepool.dev/app"),
+    Screen("release-invite", "2026-11-02T12:25:10+01:00", "thunderbird", "Release review — Calendar — Thunderbird",
+           "mail", """<h2>Release review: Tidepool 2.4</h2>
+<p><b>When:</b> Thursday 5 November 2026, 15:00 – 16:00<br><b>Where:</b> Room Kepler, 3rd floor<br>
+<b>Organiser:</b> Lukas Brandt<br><b>Attendees:</b> Priya Raman, Marta Kowalski, Sam Keller</p>
+<p>Agenda</p><ul><li>Load test results (Sam)</li><li>Open tickets and the slow export endpoint</li>
+<li>Go / no-go for the release</li></ul>
+<p>Please bring the p95 latency numbers from the staging load test.</p>""",
+           live=("Thursday 5 November 2026, 15:00 – 16:00",)),
+    Screen("loadtest", "2026-11-02T16:42:05+01:00", "gnome-terminal", "sam@laptop: ~/tidepool/loadtest", "terminal",
+           """sam@laptop:~/tidepool/loadtest$ k6 run --vus 200 --duration 5m staging.js
+
+          /\\      |‾‾| /‾‾/   /‾‾/
+     /\\  /  \\     |  |/  /   /  /
+    /  \\/    \\    |     (   /   ‾‾\\
+   /          \\   |  |\\  \\ |  (‾)  |
+  / __________ \\  |__| \\__\\ \\_____/ .io
+
+  execution: local
+     script: staging.js
+     output: -
+
+  scenarios: 200 max VUs, 5m30s max duration
+
+     checks.........................: 99.88% ✓ 59928  ✗ 72
+     http_req_duration..............: avg=142ms min=38ms med=118ms max=1.9s p(90)=271ms p(95)=340ms
+     http_req_failed................: 0.12%  ✓ 72     ✗ 59928
+     http_reqs......................: 60000  200.0/s
+     iteration_duration.............: avg=1s
+
+running (5m00.2s), 000/200 VUs, 60000 complete and 0 interrupted iterations
+sam@laptop:~/tidepool/loadtest$ """),
+    *_sync_code_session(),
     Screen("ticket", "2026-11-03T12:38:50+01:00", "firefox", "[TP-4821] Slow export endpoint — Jira — Mozilla Firefox",
            "browser", """<p><font color='#5e6c84'>Tidepool / TP-4821</font></p>
 <h2>Slow export endpoint</h2>
@@ -131,7 +160,7 @@ events table without the (account_id, created_at) index. Found during the stagin
 <b>Day pass:</b> 14,50 € · shoes 4 € · chalk bag 3 €</p>
 <p><b>Directions from Gneisenaustraße:</b> U7 to Hermannplatz, bus M29, 28 min</p>
 <p>Popular times on Saturday: usually busy from 11:00</p>""", url="https://maps.google.com/?q=Boulderhaus+Berlin"),
-    Screen("vpn-portal", "2026-11-08T12:46:20+01:00", "firefox", "IT Portal — VPN certificate — Mozilla Firefox",
+    Screen("vpn-portal", "2026-11-09T09:46:20+01:00", "firefox", "IT Portal — VPN certificate — Mozilla Firefox",
            "browser", """<h2>VPN certificate</h2>
 <p><font color='#2f855a'><b>✔ Your certificate was renewed.</b></font></p>
 <table cellspacing=10>
@@ -139,7 +168,8 @@ events table without the (account_id, created_at) index. Found during the stagin
 <tr><td><b>Previous certificate</b></td><td>expires 30 November 2026</td></tr>
 <tr><td><b>New certificate</b></td><td>valid until 30 November 2027</td></tr>
 <tr><td><b>Profile</b></td><td>tidepool-office.ovpn — download again and import it</td></tr></table>
-<p>Questions? Write to it-help@tidepool.dev or call extension 4410.</p>""", url="https://it.tidepool.dev/vpn"),
+<p>Questions? Write to it-help@tidepool.dev or call extension 4410.</p>""", url="https://it.tidepool.dev/vpn",
+           live=("expires 30 November 2026", "valid until 30 November 2027")),
     Screen("sync-doc", "2026-11-09T13:51:40+01:00", "firefox", "Sync v2 — Architecture — Confluence — Mozilla Firefox",
            "browser", """<p><font color='#5e6c84'>Tidepool › Architecture › Sync v2</font></p>
 <h2>Sync v2 — Architecture</h2>
@@ -149,7 +179,7 @@ events table without the (account_id, created_at) index. Found during the stagin
 <li>Conflicts resolved last-writer-wins per field, reported to the client</li></ul>
 <h3>Components</h3><p>SyncService (pull / push), ChangeLog on Postgres, a websocket that announces new
 versions, and the client queue. Rollout behind the flag <b>sync_v2</b>, first for internal accounts.</p>""",
-           url="https://tidepool.atlassian.net/wiki/spaces/TP/pages/sync-v2"),
+           url="https://tidepool.atlassian.net/wiki/spaces/TP/pages/sync-v2", live=("Last updated 9 Nov 2026",)),
     Screen("recipe-notes", "2026-11-10T21:01:30+01:00", "obsidian", "Recipes — Red cabbage (Mum) — Obsidian", "notes",
            """<h2>Red cabbage (Mum's)</h2>
 <p><b>Serves 4 · 1 h 15 min</b></p>
@@ -157,20 +187,21 @@ versions, and the client queue. Rollout behind the flag <b>sync_v2</b>, first fo
 <li>a splash of red wine vinegar</li><li>1 spoon of redcurrant jelly</li><li>butter, salt, a little sugar</li></ul>
 <p>Melt the butter, add the cabbage and apples, then vinegar, spices and a cup of water.
 Cook slowly for an hour, stir in the jelly at the end.</p>
-<p><i>Sunday lunch on the 16th — bring the apple crumble for Grandpa.</i></p>"""),
+<p><i>Grandpa asked for the apple crumble again — make a double batch.</i></p>"""),
     Screen("binoculars", "2026-11-10T21:14:45+01:00", "firefox", "ZEISS Terra ED 8x42 — Optik Shop — Mozilla Firefox",
            "browser", """<h2>ZEISS Terra ED 8x42 binoculars, black</h2>
 <p><font size=5><b>189,00 €</b></font> incl. VAT · free delivery</p>
 <p><font color='#2f855a'>In stock — delivery Thursday 12 November</font></p>
 <ul><li>8× magnification, 42 mm objective</li><li>Waterproof, 710 g</li><li>Field of view 135 m at 1,000 m</li></ul>
 <p><b>Order OS-558120</b> · gift wrapping: yes · card: “Happy 85th birthday, Grandpa!”</p>""",
-           url="https://optik-shop.example/zeiss-terra-ed-8x42"),
+           url="https://optik-shop.example/zeiss-terra-ed-8x42", live=("In stock — delivery Thursday 12 November",)),
     Screen("book-order", "2026-11-12T01:05:10+01:00", "thunderbird", "Your order: The Overstory — Inbox — Thunderbird",
            "mail", """<p><b>From:</b> Buchhandlung am Kiez &lt;orders@buchkiez.example&gt;<br>
 <b>Subject:</b> Your order 20466 is confirmed</p>
 <h2>Thank you for your order, Sam!</h2>
 <p><b>The Overstory</b> — Richard Powers (paperback, 512 pages)<br>Price: 14,00 €</p>
-<p>Pick it up from Tuesday 17 November at Bergmannstraße 12, or we deliver it on Wednesday.</p>"""),
+<p>Pick it up from Tuesday 17 November<br>at Bergmannstraße 12, or we deliver it on Wednesday.</p>""",
+           live=("Pick it up from Tuesday 17 November",)),
 ]
 
 
@@ -185,40 +216,48 @@ def main() -> None:
 
     OUT.mkdir(parents=True, exist_ok=True)
     ocr = TesseractOcr()
+    manifest_path = OUT / "manifest.json"
+    before = {e["file"]: e for e in json.loads(manifest_path.read_text("utf-8"))} if manifest_path.exists() else {}
     manifest = []
     for screen in SCREENS:
-        image = render(screen)
-        png = qimage_png(image)
-        pil = Image.open(io.BytesIO(png))
-        result = ocr.recognize(pil)
+        image, live = render(screen)
         path = OUT / f"{screen.name}.webp"
-        image.save(str(path), "WEBP", 88)
+        webp = qimage_bytes(image, "WEBP", 88)
+        kept = before.get(path.name) if path.exists() and path.read_bytes() == webp else None
+        if kept is not None:  # the same picture keeps the words it was read with (OCR recipes change)
+            text, words, how = kept["text"], kept["words"], "unchanged"
+        else:
+            result = ocr.recognize(Image.open(io.BytesIO(qimage_bytes(image, "PNG"))))
+            text, words, how = result.text, [w.to_json() for w in result.words], f"OCR {result.seconds:.1f}s"
+            path.write_bytes(webp)
         manifest.append({
             "file": path.name, "when": screen.when, "app": screen.app, "window_title": screen.title,
             "url": screen.url, "monitor": 1, "width": image.width(), "height": image.height(),
-            "text": result.text, "words": [w.to_json() for w in result.words],
+            "text": text, "words": words, **({"live": live} if live else {}),
         })
-        print(f"{path.name}: {len(result.words)} words, {path.stat().st_size // 1024} KB, OCR {result.seconds:.1f}s")
-    (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"{path.name}: {len(words)} words, {len(webp) // 1024} KB, {how}")
+    manifest_path.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     app.quit()
 
 
-def qimage_png(image: object) -> bytes:
+def qimage_bytes(image: object, kind: str, quality: int = -1) -> bytes:
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")  # type: ignore[attr-defined]
+    image.save(buffer, kind, quality)  # type: ignore[attr-defined]
     return bytes(data.data())
 
 
-def render(screen: Screen) -> object:
-    """Draw ``screen`` as a 1280×800 desktop with one maximised window; returns a QImage."""
+def render(screen: Screen) -> tuple[object, list[dict[str, object]]]:
+    """Draw ``screen`` as a 1280×800 desktop with one maximised window; returns a QImage and where its
+    ``live`` texts were drawn (``measure_live``)."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
+    page = None  # the text page of a browser, notes or mail window (where live texts are measured)
     root = QWidget()
     root.setFixedSize(W, H)
     root.setStyleSheet("QWidget { font-family: 'DejaVu Sans'; font-size: 14px; }")
@@ -318,9 +357,56 @@ def render(screen: Screen) -> object:
     root.show()
     process_events()
     image = root.grab().toImage()
+    live = [measure_live(page, root, image, text) for text in screen.live]
     root.close()
     root.deleteLater()
-    return image
+    return image, live
+
+
+def measure_live(page: object, root: object, image: object, text: str) -> dict[str, object]:
+    """Where Qt drew ``text`` on ``page``: the pen position (left, baseline), the font's pixel size, the box it
+    covers and its colours, so that ``core.demo_frames`` can draw it again with its dates moved."""
+    from collections import Counter
+
+    from PySide6.QtCore import QPoint
+
+    doc = page.document()  # type: ignore[attr-defined]
+    found = doc.find(text)
+    if found.isNull():
+        raise SystemExit(f"error: live text {text!r} is not on the page")
+    start, end = found.selectionStart(), found.selectionEnd()
+    block = doc.findBlock(start)
+    layout = block.layout()
+    line = layout.lineForTextPosition(start - block.position())
+    if layout.lineForTextPosition(end - block.position()).lineNumber() != line.lineNumber():
+        raise SystemExit(f"error: live text {text!r} wraps; give it a line of its own")
+    if end - block.position() != line.textStart() + line.textLength() and \
+            doc.characterAt(end) not in ("\u2028", "\u2029", "\n"):
+        raise SystemExit(f"error: live text {text!r} does not end its line (its new width would shift the rest)")
+    font = found.charFormat().font()
+    size = font.pixelSize() if font.pixelSize() > 0 else round(font.pointSizeF() * 96 / 72)
+    if font.bold() or font.italic():
+        raise SystemExit(f"error: live text {text!r} must be in the page's regular font")
+    origin = page.viewport().mapTo(root, QPoint(0, 0))  # type: ignore[attr-defined]
+    rect = doc.documentLayout().blockBoundingRect(block)
+
+    def x_at(position: int) -> float:
+        x = line.cursorToX(position - block.position())
+        return float(x[0] if isinstance(x, tuple) else x)
+
+    left = origin.x() + rect.x() + x_at(start)
+    right = origin.x() + rect.x() + x_at(end)
+    top = origin.y() + rect.y() + line.y()
+    box = [int(left) - 1, int(top), int(right) + 2, int(top + line.height()) + 1]
+    pixels = Counter(image.pixelColor(x, y).name()  # type: ignore[attr-defined]
+                     for x in range(box[0], box[2]) for y in range(box[1], box[3]))
+    background = pixels.most_common(1)[0][0]
+
+    def distance(name: str) -> int:
+        return sum(abs(int(name[i:i + 2], 16) - int(background[i:i + 2], 16)) for i in (1, 3, 5))
+
+    return {"text": text, "x": round(left, 2), "baseline": round(top + line.ascent(), 2), "size": size,
+            "box": box, "fg": max(pixels, key=distance), "bg": background}
 
 
 def process_events() -> None:

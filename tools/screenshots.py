@@ -38,9 +38,13 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("out/screenshots"))
     parser.add_argument("--theme", choices=("light", "dark", "both"), default="both")
     parser.add_argument("--size", default="1280x820", help="window size in logical pixels")
+    parser.add_argument("--readme", type=Path, default=None, metavar="DIR",
+                        help="also copy the README's pictures there (assets/screenshots); needs --theme both")
     parser.add_argument("--scale", type=float, default=None,
                         help="device pixel ratio, e.g. 2 for HiDPI (sets QT_SCALE_FACTOR before Qt starts)")
     args = parser.parse_args(argv)
+    if args.readme is not None and args.theme != "both":
+        parser.error("--readme: the README shows both themes; give --theme both")
     if args.scale is not None:
         if not 0.5 <= args.scale <= 4:
             parser.error(f"--scale {args.scale:g}: give a factor between 0.5 and 4")
@@ -91,6 +95,21 @@ def _run(args: argparse.Namespace, home: Path, width: int, height: int) -> int:
         written += _shoot_theme(app, paths, args.out, name, width, height)
     for path in written:
         print(path)
+    if args.readme is not None:
+        return _copy_readme_shots(written, args.readme)
+    return 0
+
+
+def _copy_readme_shots(written: list[Path], folder: Path) -> int:
+    by_name = {path.name: path for path in written}
+    missing = [shot for shot in README_SHOTS.values() if shot not in by_name]
+    if missing:
+        print(f"error: no {', '.join(missing)} in this run; the README's pictures are left as they were")
+        return 1
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, shot in README_SHOTS.items():
+        shutil.copyfile(by_name[shot], folder / name)
+        print(f"{folder / name} ← {shot}")
     return 0
 
 
@@ -124,9 +143,65 @@ def _busiest_day(vault: Vault) -> object:
     newest = vault.stats().last_item_at  # type: ignore[attr-defined]  # the demo's story may lie months back
     now = newest.astimezone() + timedelta(days=1) if newest is not None else datetime.now().astimezone()
     items = vault.items_between(now - timedelta(days=60), now, limit=5000)  # type: ignore[attr-defined]
-    days = Counter(i.timestamp.astimezone().date() for i in items)
+    from ui.timeline.sessions import AppSession, group
+
+    cards: list[AppSession] = []
+    group(cards, items)  # a run of frames of one window is one card: it makes no day busier than the next
+    days = Counter(card.start.astimezone().date() for card in cards)
     with_screens = {i.timestamp.astimezone().date() for i in items if i.kind == "screenshot"}
     return max(with_screens, key=lambda d: days[d]) if with_screens else now.date()
+
+
+def _app_session_shot(app: object, window: object, path: Path, idle: Callable[[], bool]) -> list[Path]:
+    """The day of the demo's longest run of frames of one window, its app-session card selected ("5 screens")."""
+    timeline = window.timeline()  # type: ignore[attr-defined]
+    vault = window.session.vault  # type: ignore[attr-defined]
+    newest = vault.stats().last_item_at
+    if newest is None:
+        return []
+    from datetime import timedelta
+
+    from ui.timeline.sessions import AppSession, group
+
+    sessions: list[AppSession] = []
+    group(sessions, vault.items_between(newest - timedelta(days=60), newest + timedelta(seconds=1), limit=5000,
+                                        moments_only=True))
+    longest = max(sessions, key=lambda s: len(s.frames))
+    if len(longest.frames) < 2:
+        return []
+    timeline.show_day(longest.start.astimezone().date())
+    _pump(app, lambda: idle() and timeline.model.rowCount() > 0 and timeline.current_item() is not None)
+    timeline.open_item(int(longest.best.id))
+    _pump(app, lambda: idle() and timeline.moment.image_view().has_image(), settle=0.4)
+    _pump(app, lambda: idle() and _thumbnails_ready(window), settle=0.3)  # they load once their rows are painted
+    return [_save(window, path)]
+
+
+def _thumbnails_ready(window: object) -> bool:
+    """Whether every screenshot row of the timeline's day list has its thumbnail loaded (asks for those missing)."""
+    from ui.media import thumbnail_media
+
+    model = window.timeline().model  # type: ignore[attr-defined]
+    ready = True
+    for row in range(model.rowCount()):
+        wanted = thumbnail_media(model.item(row))
+        if wanted is not None and window.media.cached(*wanted) is None:  # type: ignore[attr-defined]
+            ready = False
+    if not ready:
+        window.timeline().day_list.viewport().update()  # type: ignore[attr-defined]  # paint: it asks again
+    return ready
+
+
+# The README's pictures: which shot each one is (``--readme`` copies them there after a run of both themes).
+README_SHOTS = {
+    "timeline.png": "light-02-timeline-day-screenshot.png",
+    "ask.png": "light-09b-ask-answer-document.png",
+    "search-no-good-match.png": "light-07b-search-no-good-match.png",
+    "graph-dark.png": "dark-10-graph.png",
+    "timeline-app-session.png": "light-02d-timeline-app-session.png",
+    "profile.png": "light-10b-profile.png",
+    "first-run.png": "light-15-first-run-5.png",
+}
 
 
 def _save(widget: object, path: Path) -> Path:
@@ -184,6 +259,7 @@ def _shoot_theme(app: object, paths: object, out: Path, theme: str, width: int, 
             break
     _pump(app, idle, settle=0.4)
     shots.append(_save(window, out / f"{theme}-03-timeline-day-message.png"))
+    shots += _app_session_shot(app, window, out / f"{theme}-02d-timeline-app-session.png", idle)
     timeline.set_zoom("week")
     _pump(app, idle, settle=0.4)
     shots.append(_save(window, out / f"{theme}-04-timeline-week.png"))

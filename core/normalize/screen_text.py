@@ -21,7 +21,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-_TOP_BAR = re.compile(r"^\s*Activities\b[\s|]*\S.*?\d{1,2}:\d{2}\s*$")
+# The desktop's top bar: "Activities Firefox 09:41", or only "Activities Code" when OCR put the clock on a
+# line of its own (it does for a dark editor window beneath)
+_TOP_BAR = re.compile(r"^\s*Activities\b[\s|—_]*(?:\S.*?\d{1,2}:\d{2}|[A-Z][\w.-]*)\s*$")
 _TAB_STRIP = re.compile(r"\s[x×]\s+(?:\+|o[Fe+]?)\s*$")  # the close mark, then the new-tab "+" as OCR reads it
 _ADDRESS_BAR = re.compile(r"^[^\w]*(?:[-=«<>@_ ]+)\s*_?(?P<url>(?:https?://|www\.)\S+)\s*$")
 _PROMPT = re.compile(r"^\s*(?:[\w.-]+@[\w.-]+:\s?[~/][^$#]*[$#]|PS [A-Z]:\\[^>]*>|>>>|\$)\s?")

@@ -88,3 +88,55 @@ def test_each_written_date_keeps_its_form() -> None:
     assert shift_text("valid until 30 November 2027", when, four) == "valid until 28 December 2027"
     assert shift_text("nothing dated here, 15:00", when, four) == "nothing dated here, 15:00"
     assert shift_text("on 3 December", when, timedelta(0)) == "on 3 December"
+
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# "Sunday lunch on the 8th": a weekday and, in the same clause, the day of the month it falls on
+_WEEKDAY_ORDINAL = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b[^.?!,;—]*?"
+                              r"\bthe (\d{1,2})(?:st|nd|rd|th)\b")
+# "Release went out at 17:40": a time the message says has passed
+_PAST_TIME = re.compile(r"\b(?:went out|went live|was|were|arrived|landed|finished|ended|left)\b[^.?!]*?"
+                        r"\bat (\d{1,2}):(\d\d)\b")
+
+
+def _story(shift: timedelta) -> list[tuple[datetime, str]]:
+    said = [(r.timestamp, r.text) for r in chat_records(shift) if isinstance(r, Record)]
+    said += [(r.timestamp, r.text) for r in document_records(shift)]
+    return said + [(r.timestamp, r.text) for r, _ in screenshot_records(shift)]
+
+
+def _nearest_date(when: date, month: int, day: int) -> date:
+    return min((date(y, month, day) for y in (when.year - 1, when.year, when.year + 1)
+                if (month, day) != (2, 29) or y % 4 == 0), key=lambda d: abs((d - when).days))
+
+
+@pytest.mark.parametrize("today", TODAYS)
+def test_the_story_names_the_right_weekday_for_each_date_and_no_time_before_it_happened(today: str) -> None:
+    shift = demo_shift(_now(today))
+    weekdays = times = 0
+    for when, text in _story(shift):
+        local = when.astimezone(BERLIN)
+        for weekday, day, month, year in _WEEKDAY_DATE.findall(text):  # "Thursday 12 November" too
+            if month in _MONTHS:
+                meant = (date(int(year), _MONTHS.index(month) + 1, int(day)) if year else
+                         _nearest_date(local.date(), _MONTHS.index(month) + 1, int(day)))
+                assert _WEEKDAYS[meant.weekday()] == weekday, (text, meant)
+                weekdays += 1
+        for weekday, day in _WEEKDAY_ORDINAL.findall(text):
+            meant = min((d for d in (local.date() + timedelta(days=n) for n in range(-20, 21)) if d.day == int(day)),
+                        key=lambda d: abs((d - local.date()).days))
+            assert _WEEKDAYS[meant.weekday()] == weekday, (text, meant)
+            weekdays += 1
+        for hour, minute in _PAST_TIME.findall(text):
+            assert (int(hour), int(minute)) <= (local.hour, local.minute), (text, local)  # said after it
+            times += 1
+    assert weekdays >= 5 and times >= 1  # the invite, review, delivery, pick-up, Sunday lunch; the release
+
+
+@pytest.mark.parametrize("today", TODAYS)
+def test_the_chat_and_the_note_name_the_same_birthday(today: str) -> None:
+    shift = demo_shift(_now(today))
+    said = next(t for _w, t in _story(shift) if t.startswith("Grandpa's birthday is on"))
+    note = next(r for r in document_records(shift) if r.title.startswith("Grandpa's 85th birthday"))
+    in_chat = re.search(r"is on (\d{1,2} [A-Z][a-z]+)", said)
+    assert in_chat and note.title.endswith("— " + in_chat[1])

@@ -116,6 +116,8 @@ def process_item(
                     existing = self_id
                 if existing is None and m.kind == "email" and ROLE_MAILBOX.match(m.norm):
                     continue  # a shop's or a help desk's mailbox is no person to put in the graph
+                if existing is None and m.kind == "handle" and item.source.startswith("screen"):
+                    continue  # "@dataclass" in an editor: an @word read off the screen starts no person
                 if existing is None:
                     display = (ents.display_name_from_email(m.value) if m.kind == "email"
                                else ents.display_name_from_handle(m.value) if m.kind == "handle" else m.value)

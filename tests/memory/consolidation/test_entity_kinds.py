@@ -93,6 +93,7 @@ def test_the_demo_graph_has_its_people_as_people_and_no_screen_labels(lexical_va
         assert found[person] == ("person", False), person
     for label in ("Staging", "Dashboard", "Release", "ChangeLog"):
         assert label not in found, label
+    assert "Dataclass" not in found  # "@dataclass" in the editor frames is code, not someone's handle
     assert found["Kepler"][0] == "place"
     assert "Kiez" not in found and "It Help" not in found  # a name's tail and a help desk's mailbox
     # an author after a book's title, and a person a reminder is about (the verb is no part of the name)

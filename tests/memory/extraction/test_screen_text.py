@@ -73,3 +73,11 @@ def test_tab_strips_end_in_a_close_mark_and_what_ocr_made_of_the_new_tab_button(
     for strip in ("Orbit board x +", "Orbit board × oF", "Orbit board x oe", "Orbit board x o+", "Orbit board x o"):
         assert clean_screen_text(f"{strip}\nSprint review notes") == "Sprint review notes", strip
     assert clean_screen_text("Box of 6 x 2") == "Box of 6 x 2"  # a line that only ends like one stays
+
+
+def test_the_top_bar_is_chrome_with_or_without_its_clock() -> None:
+    editor = "Activities Code\nEXPLORER\nclass SyncService:\n10:12"  # the demo's editor frames read it so
+    assert clean_screen_text(editor).splitlines()[:2] == ["EXPLORER", "class SyncService:"]
+    assert clean_screen_text("Activities —_ Firefox 09:17\nTidepool") == "Tidepool"
+    kept = "Activities for the kids this weekend"  # a sentence starting with the word is no top bar
+    assert clean_screen_text(kept) == kept

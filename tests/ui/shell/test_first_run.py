@@ -64,7 +64,7 @@ def test_first_run_steps_in_the_window_create_the_vault_with_choices_and_demo(
         settings = vault.settings()
         assert settings.capture_interval_s == 4.0 and settings.auto_lock_minutes == 30
         assert settings.watched_folders == (str(tmp_path / "notes"),)
-        assert vault.stats().media_files == 11
+        assert vault.stats().media_files == 15
 
 
 def test_demo_memory_loads_idempotently(tmp_path: Any) -> None:
@@ -77,10 +77,10 @@ def test_demo_memory_loads_idempotently(tmp_path: Any) -> None:
     now = datetime.now().astimezone()
     first = load_demo_memory(vault, now, embed=False)
     second = load_demo_memory(vault, now, embed=False)
-    assert (first.screenshots, first.documents) == (11, 4)
+    assert (first.screenshots, first.documents) == (15, 4)
     assert (second.chats, second.screenshots, second.documents) == (0, 0, 0)
     stats = vault.stats()
-    assert stats.media_files == 11
+    assert stats.media_files == 15
     assert set(stats.by_source) == {"chat:demo", "screen:demo", "file:demo", "summary"}  # summaries: consolidation ran
     newest = stats.last_item_at.astimezone().date()
     # in the past week, and never in the future (tests/memory/test_demo_dates.py tries other days of the year)

@@ -113,3 +113,24 @@ def test_two_monitors_keep_one_session_each() -> None:
     grown = group(sessions, [frame(6, 2.1, "Docs", 1), frame(7, 3, "Editor", 0)])  # the next page
     assert [[int(f.id) for f in s.frames] for s in sessions] == [[1, 3], [2, 4, 6], [5], [7]]
     assert grown == {1}  # an earlier row grew: the model repaints it
+
+
+def test_the_demos_editing_run_is_one_app_session_card(unlocked: Any, qtbot: Any) -> None:
+    """The demo has a run of near-identical frames (a few minutes in one editor window): a new user meets the card."""
+    window = unlocked
+    vault = window.session.vault
+    from tests.ui.conftest import demo_now
+
+    now = demo_now(vault)
+    frames = [i for i in vault.items_between(now - timedelta(days=60), now, limit=500, kinds=("screenshot",))
+              if (i.external_id or "").startswith("demo-frame:sync-code")]
+    assert len(frames) == 5
+    timeline = window.timeline()
+    timeline.show_day(frames[0].timestamp.astimezone().date())
+    model = timeline.model
+    qtbot.waitUntil(lambda: model.exhausted and not model.loading and model.rowCount() > 0, timeout=15000)
+    cards = [model.session(r) for r in range(model.rowCount())]
+    editing = [c for c in cards if any((f.external_id or "").startswith("demo-frame:sync-code") for f in c.frames)]
+    assert len(editing) == 1 and len(editing[0].frames) == 5  # one card, all five frames in it
+    row = cards.index(editing[0])
+    assert "5 screens" in model.index(row, 0).data(Qt.ItemDataRole.AccessibleTextRole)

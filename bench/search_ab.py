@@ -1,0 +1,116 @@
+"""Whole searches, this checkout against a baseline checkout, alternating on one built vault (bench.store's plans).
+
+    python -m bench.search_ab DIR --baseline CHECKOUT [--runs 40] [--rounds 2]
+
+DIR is a vault bench.store built and kept (passphrase "bench"; searches only read
+it, but open a copy: an unlock may migrate).  Each round runs the baseline then
+this checkout, each in a fresh process whose imports come from that checkout, over
+the same requests as bench.store: an unfiltered hybrid search, one conversation in
+one month, one conversation (2 %), one speaker (12.5 %).  Per plan it prints wall
+p50 / p95 and the median process CPU of a search (on a shared machine wall moves
+with the load; CPU much less), and how many answers (hits, scores, weak flags, the
+nearest match elsewhere) are identical to the baseline's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+PLANS = ("hybrid search", "filtered: one conversation, one month (narrow)", "filtered: one conversation (2 %)",
+         "filtered: one speaker (wide, 12.5 %)")
+
+
+def side(home: Path, runs: int, out: Path) -> None:
+    """One process's searches (imports resolve to the current directory's checkout)."""
+    import random
+    from datetime import timedelta
+
+    from bench.store import NAMES, PASSPHRASE, _month, zipf_words
+    from core.paths import VaultPaths
+    from core.retrieve.types import SearchRequest
+    from core.vault import Vault
+
+    v = Vault.open(VaultPaths(home), PASSPHRASE)
+    v.ann_min_vectors = min(v.ann_min_vectors, 1_000_000)
+    v.embedder()
+    v.start_index_load()
+    v.vector_index()
+    n, month = 1_000_000, timedelta(days=30)
+    makers = (
+        lambda rnd: SearchRequest(zipf_words(rnd, rnd.randint(2, 6)), k=10, parse_time=False),
+        lambda rnd: SearchRequest(zipf_words(rnd, 3), k=10, parse_time=False,
+                                  conversations=(f"chat-{rnd.randrange(50)}",), time_range=_month(rnd, n, month)),
+        lambda rnd: SearchRequest(zipf_words(rnd, 3), k=10, parse_time=False,
+                                  conversations=(f"chat-{rnd.randrange(50)}",)),
+        lambda rnd: SearchRequest(zipf_words(rnd, 3), k=10, parse_time=False, speakers=(rnd.choice(NAMES),)),
+    )
+    found: dict[str, Any] = {}
+    for name, make in zip(PLANS, makers, strict=True):
+        rnd = random.Random(5)
+        wall, cpu, answers = [], [], []
+        for _ in range(runs):
+            request = make(rnd)
+            c0, t0 = time.process_time(), time.perf_counter()
+            result = v.search(request)
+            wall.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
+            answers.append([[int(h.chunk_id), round(h.score, 9), h.weak] for h in result.hits]
+                           + [[int(result.nearest.chunk_id)] if result.nearest else []])
+        found[name] = {"wall": wall, "cpu": cpu, "answers": answers, "load": os.getloadavg()[0]}
+    v.close()
+    out.write_text(json.dumps(found))
+
+
+def _run(checkout: Path, home: Path, runs: int, out: Path) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--side", str(home), str(runs), str(out)],
+                   cwd=checkout, env=env, check=True)
+    return json.loads(out.read_text())  # type: ignore[no-any-return]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("vault", type=Path, nargs="?")
+    parser.add_argument("--baseline", type=Path, help="a checkout of the code to compare against")
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--side", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.side:
+        sys.path.insert(0, os.getcwd())
+        side(Path(args.side[0]), int(args.side[1]), Path(args.side[2]))
+        return
+    if args.vault is None or args.baseline is None:
+        parser.error("a vault DIR and --baseline CHECKOUT are required")
+    from bench.store import percentile
+    from bench.table import print_table
+
+    here = Path(__file__).resolve().parents[1]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(args.rounds):
+            base = _run(args.baseline.resolve(), args.vault, args.runs, Path(tmp) / "base.json")
+            mine = _run(here, args.vault, args.runs, Path(tmp) / "mine.json")
+            for name in PLANS:
+                a, b = base[name], mine[name]
+                same = sum(x == y for x, y in zip(a["answers"], b["answers"], strict=True))
+
+                def cell(d: dict[str, Any]) -> str:
+                    return (f"{statistics.median(d['wall']):.0f} / {percentile(d['wall'], 0.95):.0f} ms, "
+                            f"CPU {statistics.median(d['cpu']):.0f} ms (load {d['load']:.1f})")
+
+                rows.append((f"{name}, round {r + 1}", cell(a), cell(b), f"{same}/{len(a['answers'])}"))
+    print_table(("plan", "baseline: wall p50 / p95, CPU p50", "this checkout", "answers identical"), rows)
+
+
+if __name__ == "__main__":
+    main()
