@@ -114,16 +114,25 @@ class FieldRedaction:
 
 
 def _strings(value: Any, depth: int) -> Iterator[str]:
+    # Strings and numbers are taken in the loop, not through a nested generator each: a screen
+    # item's meta holds a few hundred [text, left, top, width, height, conf] words, and one
+    # generator per number was most of the store's cost for a frame (bench.screen).
     if isinstance(value, str):
         yield value
     elif depth < MAX_META_DEPTH and isinstance(value, dict):
         for key, item in value.items():
             if isinstance(key, str):
                 yield key
-            yield from _strings(item, depth + 1)
+            if isinstance(item, str):
+                yield item
+            elif isinstance(item, dict | list | tuple):
+                yield from _strings(item, depth + 1)
     elif depth < MAX_META_DEPTH and isinstance(value, list | tuple):
         for item in value:
-            yield from _strings(item, depth + 1)
+            if isinstance(item, str):
+                yield item
+            elif isinstance(item, dict | list | tuple):
+                yield from _strings(item, depth + 1)
 
 
 def redact_record_fields(record: Record, fields: FieldRedaction) -> Record:

@@ -135,3 +135,32 @@ def test_parse_tsv_scales_offsets_and_orders_lines() -> None:
 def test_word_recall_counts_duplicates_and_ignores_case_and_punctuation() -> None:
     assert word_recall(["The", "cat", "the"], ["the", "CAT,"]) == pytest.approx(2 / 3)
     assert word_recall([], ["x"]) == 1.0
+
+
+def test_dark_screenshots_go_to_tesseract_inverted_and_read_as_well(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``invert_dark``: a light-on-dark page is handed over dark on light (tesseract then reads each line once)
+    and recovers as many ground-truth words; a light page is handed over as it is."""
+    import numpy as np
+    from PIL import Image
+
+    plain, inverting = TesseractOcr(), TesseractOcr(invert_dark=True)
+    if not plain.available() or plain.backend != "library":
+        pytest.skip("tesseract library backend not installed")
+    handed: list[np.ndarray] = []
+    run = TesseractOcr._run_library
+
+    def spy(self: TesseractOcr, gray: Image.Image) -> str:
+        handed.append(np.asarray(gray))
+        return run(self, gray)
+
+    monkeypatch.setattr(TesseractOcr, "_run_library", spy)
+    for page in ("10_terminal", "16_dark_messenger"):
+        image = Image.open(SCREENS / f"{page}.png")
+        before = word_recall(_truth_words(page), [w.text for w in plain.recognize(image).words])
+        after = word_recall(_truth_words(page), [w.text for w in inverting.recognize(image).words])
+        assert np.median(handed[-2]) < 64 < 128 < np.median(handed[-1]), page  # dark as shown, light as handed
+        assert after >= before - 0.01, (page, before, after)
+    light = Image.open(SCREENS / "09_form.png")
+    plain.recognize(light)
+    inverting.recognize(light)
+    assert np.array_equal(handed[-2], handed[-1])

@@ -96,7 +96,7 @@ def _frames() -> list[Any]:
             frame_id=f"frame-{n}", timestamp=datetime(2024, 5, 1, 12, n, tzinfo=UTC), monitor=0,
             image=b"RIFF-not-really", image_lossless=False, thumbnail=b"thumb", width=100, height=20,
             text="plain frame text about gardening", words=words, app=f"term {secret}",
-            window_title=f"editor — {secret}", url=f"https://example.org/?key={secret}", phash="0" * 64,
+            window_title=f"editor — {secret}", url=f"https://example.org/?key={secret}",
             ocr_regions=(), redactions=0))
     return out
 

@@ -107,7 +107,7 @@ def test_a_nearly_full_disk_stores_text_only_and_says_so(lexical_vault: Any) -> 
     sink = VaultFrameSink(lexical_vault, low_disk=lambda: reason)
     frame = FinishedFrame(frame_id="low1", timestamp=BASE_TIME, monitor=1, image=b"RIFFpixels", image_lossless=True,
                           thumbnail=b"RIFFthumb", width=10, height=10, text="invoice for the garden shed",
-                          words=[], app="gedit", window_title="shed.txt", url=None, phash="0", ocr_regions=(),
+                          words=[], app="gedit", window_title="shed.txt", url=None, ocr_regions=(),
                           redactions=0)
     assert sink.store(frame) == reason
     hit = lexical_vault.search(SearchRequest("garden shed", parse_time=False)).hits[0]

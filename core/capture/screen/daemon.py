@@ -85,7 +85,7 @@ class ScreenDaemon:
         self._policy = policy or PrivacyPolicy.from_settings(Settings())
         self._pause = pause_control or PauseControl(self.config.runtime_dir)
         self._own = OwnProcesses(self.config.runtime_dir)
-        self._ocr = ocr or TesseractOcr(timeout_s=self.config.ocr_timeout_s)
+        self._ocr = ocr or TesseractOcr(timeout_s=self.config.ocr_timeout_s, invert_dark=self.config.invert_dark_ocr)
         self._redactor = redactor or Redactor.from_default_rules()
         display = self.config.display
         self._grabber_factory = grabber_factory or (lambda: ScreenGrabber(self.config.monitors, display))

@@ -56,11 +56,15 @@ class DaemonConfig:
     # issue 16).  bench.screen_live: ~25 kB of database a stored frame, most of it the screen's text chunked
     # and indexed again.
     index_refresh_s: float = 600.0
+    # Mostly dark images (a dark theme, a terminal) go to tesseract inverted (core.normalize.ocr.is_dark):
+    # it reads dark on light, and re-read each light-on-dark line inverted after a first weak read.
+    invert_dark_ocr: bool = True
 
     def baseline(self) -> DaemonConfig:
         """The pipeline as it was before issue 16 (bench.screen's baseline column)."""
         return replace(self, delta_frames=False, skip_moving_pictures=False, native_scale_ocr=False,
-                       accessible_text=False, busy_window_gap_s=8.0, index_refresh_s=0.0)
+                       accessible_text=False, busy_window_gap_s=8.0, index_refresh_s=0.0,
+                       invert_dark_ocr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, runtime_dir: Path | None = None) -> DaemonConfig:

@@ -51,7 +51,6 @@ class FinishedFrame:
     app: str | None
     window_title: str | None
     url: str | None
-    phash: str
     ocr_regions: tuple[Box, ...]  # what was OCR'd this time (empty: words reused)
     redactions: int  # secrets found in this frame's words, title and text
     keyframe: str | None = None  # frame id of the keyframe this delta composites on (None: a whole image)

@@ -81,19 +81,23 @@ class FrameEncoder:
         ``packed``: the same pixels as (H, W) uint32 BGRX (``grab.Frame.pixels``), saving a conversion;
         ``comparisons``: the OCR planning's comparisons of those pixels (reused where a base is the same array).
         """
-        rgb = np.asarray(image.convert("RGB") if image.mode != "RGB" else image)
-        height, width = rgb.shape[:2]
+        width, height = image.size
         if not self.deltas:
             encoded = encode_frame(image)
             return StoredImage(encoded.data, encoded.width, encoded.height, encoded.lossless, None)
-        packed = pack(rgb) if packed is None else packed
+        # With the grab's packed pixels the patches are cut from them: the whole image as an array
+        # (~4 ms a 1080p frame) is needed only without them (a redacted frame).
+        rgb: np.ndarray | None = None
+        if packed is None:
+            rgb = np.asarray(image.convert("RGB") if image.mode != "RGB" else image)
+            packed = pack(rgb)
         if comparisons is None or comparisons.current is not packed:
             comparisons = FrameComparisons(packed)
         plan = self._best_plan(monitor, comparisons)
         if plan is not None and plan.area <= self.max_delta_fraction * width * height:
             delta = frame_codec.Delta(
                 plan.key.frame_id, width, height, tuple(plan.moves),
-                tuple(frame_codec.encode_patch(rgb, box) for box in plan.patches),
+                tuple(_patch(rgb, packed, box) for box in plan.patches),
             )
             if plan.key.depth + 1 < self.max_depth and delta.lossless:
                 self._remember(monitor, window, _Keyframe(frame_id, packed, plan.key.depth + 1))
@@ -149,6 +153,21 @@ def plan_delta(key: _Keyframe, comparisons: FrameComparisons) -> _DeltaPlan:
     residual = ch.diff(base, packed)
     plan.patches = ch.merge_boxes(list(residual.all_regions), gap=PATCH_GAP) if residual.kind != "unchanged" else []
     return plan
+
+
+def _patch(rgb: np.ndarray | None, packed: np.ndarray, box: Box) -> frame_codec.Patch:
+    """``frame_codec.encode_patch`` of ``box``, from the RGB frame or else from the packed pixels."""
+    if rgb is not None:
+        return frame_codec.encode_patch(rgb, box)
+    x, y, w, h = box
+    patch = frame_codec.encode_patch(unpack(packed[y : y + h, x : x + w]), (0, 0, w, h))
+    return frame_codec.Patch(box, patch.data, patch.lossless)
+
+
+def unpack(packed: np.ndarray) -> np.ndarray:
+    """(H, W) uint32 BGRX -> (H, W, 3) uint8 RGB (the inverse of ``pack``)."""
+    bgrx = np.ascontiguousarray(packed).view(np.uint8).reshape(*packed.shape, 4)
+    return np.ascontiguousarray(bgrx[..., 2::-1])
 
 
 def pack(rgb: np.ndarray) -> np.ndarray:

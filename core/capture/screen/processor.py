@@ -44,7 +44,7 @@ import numpy as np
 
 from core.capture.screen import change as ch
 from core.capture.screen.accessible import AccessibleText, texts_to_words
-from core.capture.screen.comparisons import FrameComparisons
+from core.capture.screen.comparisons import FrameComparisons, RowSignatureCache
 from core.capture.screen.daemon_config import DaemonConfig
 from core.capture.screen.encode import encode_thumbnail
 from core.capture.screen.frames import CapturedFrame, FinishedFrame
@@ -107,6 +107,7 @@ class FrameProcessor:
         # Per (monitor, window): when its whole text was last indexed, and the lines of its last stored frame.
         self._indexed: OrderedDict[tuple[int, int | None], tuple[datetime, frozenset[str]]] = OrderedDict()
         self._block_counter = 0
+        self._rows = RowSignatureCache()  # row hashes of recent frames, for the scroll search
 
     @classmethod
     def from_config(cls, ocr: TesseractOcr, redactor: Redactor, config: DaemonConfig) -> FrameProcessor:
@@ -122,7 +123,7 @@ class FrameProcessor:
         window_key = (monitor, captured.window.window_id) if captured.window else None
         image = pixels_to_image(pixels)
 
-        comparisons = FrameComparisons(pixels)  # shared with the encoder: each comparison runs once
+        comparisons = FrameComparisons(pixels, self._rows)  # shared with the encoder: each comparison runs once
         words, ocr_regions, seconds, fraction = self._words_for(pixels, image, monitor, captured.accessible,
                                                                 comparisons)
         reference = _Reference(pixels, words)
@@ -173,7 +174,6 @@ class FrameProcessor:
             app=(captured.window.app or captured.window.process) if captured.window else None,
             window_title=title_result.text if title_result else None,
             url=captured.window.url if captured.window else None,
-            phash=ch.phash256(image),
             ocr_regions=tuple(ocr_regions),
             redactions=redactions,
             index_text=index_text,
@@ -279,7 +279,7 @@ class FrameProcessor:
         """Give each OCR pass its own block numbers so lines from two passes never merge."""
         self._block_counter += 1000
         base = self._block_counter
-        return [replace(w, line=(base + w.line[0], w.line[1], w.line[2])) for w in words]
+        return [w.in_block(base) for w in words]
 
     # -- references ----------------------------------------------------------
 
@@ -392,7 +392,7 @@ def _shift_words(words: Sequence[OcrWord], region: Box, dy: int, new_bands: Sequ
         cx, cy = word.left + word.width // 2, word.top + word.height // 2
         if not (left <= cx < left + width and top <= cy < top + height):
             continue
-        shifted = replace(word, top=word.top - dy)
+        shifted = word.moved(0, -dy)
         if shifted.top < top or shifted.top + shifted.height > top + height:
             continue
         if any(ch.intersects(shifted.box, band) for band in new_bands):

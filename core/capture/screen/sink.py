@@ -7,7 +7,7 @@ For each ``FinishedFrame``:
 2. the OCR text becomes ``Record(source="screen", kind="screenshot",
    external_id=<frame id>, conversation=<app>, title=<window title>)`` with
    ``meta = {"app", "window", "monitor", "media_id", "thumb_id", "words",
-   "phash", "width", "height", "url", "lossless", "keyframe"}`` through ``vault.ingest``
+   "width", "height", "url", "lossless", "keyframe"}`` through ``vault.ingest``
    (which chunks it into the FTS index and, with ``embed=True``, embeds it);
 3. both media rows are attached to the new item so ``forget`` deletes them too.
 
@@ -82,7 +82,6 @@ class VaultFrameSink:
                 "thumb_id": None if thumb_id is None else int(thumb_id),
                 "text_only": degraded is not None,
                 "words": [w.to_json() for w in frame.words],
-                "phash": frame.phash,
                 "width": frame.width,
                 "height": frame.height,
                 "url": frame.url,

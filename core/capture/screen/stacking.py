@@ -13,7 +13,6 @@ Pure functions apart from the OCR call; thread-safe as the OCR engine is.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -45,7 +44,7 @@ def ocr_stacked(ocr: TesseractOcr, image: Any, boxes: Sequence[Box],
         centre = word.top + word.height // 2
         for top, bottom, box in placements:
             if top <= centre < bottom:
-                words.append(replace(word, left=word.left - STACK_GAP + box[0], top=word.top - top + box[1]))
+                words.append(word.moved(box[0] - STACK_GAP, box[1] - top))
                 break
     return words, result.seconds
 

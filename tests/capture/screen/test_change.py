@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -152,3 +154,57 @@ def test_expand_to_lines_ignores_borders_and_falls_back_to_the_margin_on_photos(
     assert (grown[1], grown[1] + grown[3]) == (ink_top - 4, ink_bottom + 4), "the ink, plus 4 blank rows each side"
     noise = np.random.default_rng(3).integers(0, 2**24, size=(300, 400), dtype=np.uint32)
     assert ch.expand_to_lines(noise, (60, 106, 50, 4), margin=24) == ch.expand((60, 106, 50, 4), 24, 400, 300)
+
+
+def _scrolled_page(top_line: int) -> np.ndarray:
+    """A 1280x720 reader showing 27 lines of 16 px text from ``top_line`` on, as grab pixels."""
+    from PIL import Image, ImageDraw
+
+    from .conftest import font
+
+    image = Image.new("RGB", (1280, 720), "#fbfbf8")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 1280, 31), fill="#2b2d31")
+    for row in range(27):
+        line = top_line + row
+        draw.text((24, 40 + 24 * row), f"Line {line}: {line * 7 % 13} invoices for Tavolin, batch {4000 + 13 * line}",
+                  font=font(16), fill="#1d1d1f")
+    return image_to_pixels(image)
+
+
+def test_the_scroll_search_on_cached_row_hashes_finds_what_the_plain_search_finds() -> None:
+    """RowSignatureCache: the same ``Scroll`` as ``change.find_scroll``, and each row of a frame's column span
+    hashed once although the frame is compared twice (as the current frame, then as the next frame's reference)."""
+    from core.capture.screen.comparisons import FrameComparisons, RowSignatureCache
+
+    frames = [_scrolled_page(0), _scrolled_page(3), _scrolled_page(7)]
+    pane, narrow = (0, 32, 1280, 688), (24, 32, 600, 688)
+    cache = RowSignatureCache()
+    for before, after in itertools.pairwise(frames):
+        for box in (pane, narrow):
+            plain = ch.find_scroll(before, after, box)
+            assert plain is not None and plain.new_bands
+            assert FrameComparisons(after, cache).find_scroll(before, box) == plain
+    assert cache.hashed <= 2 * len(frames) * 720  # each row of each frame hashed at most once per column span
+
+
+def test_changed_tiles_are_grouped_as_scipy_labels_them_without_importing_scipy() -> None:
+    """The flood fill gives scipy.ndimage's 8-connected components in its order; diff never imports scipy."""
+    import subprocess
+    import sys
+
+    from scipy import ndimage
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        tiles = rng.random((int(rng.integers(1, 70)), int(rng.integers(1, 121)))) < rng.random() * 0.7
+        labels, count = ndimage.label(tiles, structure=np.ones((3, 3), dtype=bool))
+        expected = [(rows.start, cols.start, rows.stop - 1, cols.stop - 1)
+                    for rows, cols in ndimage.find_objects(labels)[:count]]
+        assert ch._components(tiles) == expected
+    # Two separate changes (components are labelled) in a fresh interpreter: scipy stays out of the daemon.
+    code = ("import sys, numpy as np\nfrom core.capture.screen import change as ch\n"
+            "a = np.zeros((1080, 1920), np.uint32); b = a.copy(); b[100:140, 50:400] = 1; b[700:760, 900:1500] = 2\n"
+            "assert len(ch.diff(a, b).regions) == 2\nprint('scipy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out

@@ -74,7 +74,7 @@ def test_changed_frames_are_stored_and_unchanged_ones_skipped() -> None:
     first = sink.frames[0]
     assert "Lindenstrasse" in first.text and "SCHUFA" in first.text
     assert first.app == "gedit" and first.window_title == "notes.txt - gedit"
-    assert first.monitor == 1 and len(first.phash) == 64
+    assert first.monitor == 1
     assert decode(first.image).size == (960, 540) and decode(first.thumbnail).width <= 384
 
     assert daemon.capture_once() == 0  # same pixels

@@ -163,3 +163,20 @@ def test_ocr_planning_and_encoding_compare_a_frame_with_the_same_earlier_frame_o
     second = [p for p in pairs if p[0] == id(frames[0]) and p[1] == id(frames[1])]
     assert second, "the second frame was compared with the first"
     assert len(second) == len(set(second)), second  # no comparison ran twice
+
+
+def test_patches_cut_from_the_grab_pixels_are_the_patches_cut_from_the_image() -> None:
+    """The processor hands the encoder the grab's packed pixels; the deltas are byte-identical to those of the image."""
+    from core.capture.screen.grab import image_to_pixels
+
+    with_pixels, from_image = FrameEncoder(), FrameEncoder()
+    for n, top in enumerate((0, 3, 3)):
+        image = _page(LINES, top)
+        if n == 2:  # a typed edit beside the scroll: a patch that is not a whole band
+            from PIL import ImageDraw
+
+            ImageDraw.Draw(image).text((900, 300), "Brenquist 4711", font=font(16), fill="#b00020")
+        a = with_pixels.encode(1, f"f{n}", image, 7, image_to_pixels(image))
+        b = from_image.encode(1, f"f{n}", image, 7)
+        assert a == b
+        assert (n == 0) == (a.keyframe is None)
