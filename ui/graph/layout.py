@@ -10,6 +10,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+# How far out, relative to the farthest connected dot, a dot without edges may sit.
+LONER_REACH = 1.15
+
 
 def spring_layout(
     count: int, edges: Sequence[tuple[int, int, float]], *, iterations: int = 150, seed: int = 7,
@@ -44,6 +47,21 @@ def spring_layout(
         length = np.maximum(np.linalg.norm(force, axis=1), 1e-9)
         pos += force / length[:, None] * np.minimum(length, temperature)[:, None]
         temperature *= 0.97
+    _keep_loners_near(pos, weight.sum(axis=1) > 0)
     lo, hi = pos.min(axis=0), pos.max(axis=0)
     span = np.where(hi - lo > 1e-9, hi - lo, 1.0)
     return (pos - lo) / span
+
+
+def _keep_loners_near(pos: np.ndarray, connected: np.ndarray) -> None:
+    """Pull dots without any edge in to just outside the connected cluster, in place.
+
+    Only repulsion acts on a dot with no edges, so it drifts far off; once the layout is scaled to the unit
+    square, that one dot would squeeze every connected dot into a corner of the view."""
+    if connected.all() or not connected.any():
+        return
+    centre = pos[connected].mean(axis=0)
+    reach = float(np.linalg.norm(pos[connected] - centre, axis=1).max())
+    offset = pos[~connected] - centre
+    dist = np.maximum(np.linalg.norm(offset, axis=1, keepdims=True), 1e-9)
+    pos[~connected] = centre + offset / dist * np.minimum(dist, reach * LONER_REACH + 1e-3)

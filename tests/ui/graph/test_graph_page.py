@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
@@ -380,3 +381,16 @@ def test_an_apps_memories_read_without_the_screens_chrome_or_side_rail(unlocked:
     assert any("Release review: Tidepool 2.4" in row for row in rows), rows
     for row in rows:
         assert "Activities" not in row and "Inbox (3)" not in row and "This week" not in row, row
+
+
+def test_a_dot_without_relations_stays_beside_the_cluster_instead_of_squeezing_it() -> None:
+    from ui.graph.layout import spring_layout
+
+    ring = [(i, (i + 1) % 20, 1.0) for i in range(20)] + [(i, (i + 7) % 20, 0.5) for i in range(20)]
+    pos = spring_layout(21, ring)  # dot 20 has no edge at all
+    cluster = pos[:20]
+    span = cluster.max(axis=0) - cluster.min(axis=0)
+    assert (span > 0.6).all(), span  # the connected dots still fill most of the view on both axes
+    centre = cluster.mean(axis=0)
+    reach = np.linalg.norm(cluster - centre, axis=1).max()
+    assert np.linalg.norm(pos[20] - centre) <= reach * 1.2
