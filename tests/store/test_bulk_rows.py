@@ -73,6 +73,11 @@ def test_a_mixed_batch_matches_upserting_one_by_one(databases: tuple[Database, D
         record(10, "a new message about the budget"),               # repeated inside the batch: duplicate
         record(12, "one two"),                                        # two chunks (set below)
         record(13, "a message with an end time"),
+        # Values as the batch's JSON carries them: a timestamp with microseconds (a float that must come back
+        # bit for bit), text outside ASCII and the BMP, quotes, a backslash, a NUL and JSON's own words.
+        Record(source="chat:test", external_id="14", kind="message", conversation="family", speaker="Zoë 🌱",
+               timestamp=START + timedelta(minutes=14, microseconds=123_457),
+               text='Grüße 🌱 "null" true \\ {"a": [1]} tab\there \x00 end 1e308 0.1'),
     ]
     prepared = [prepare(r, None)[:4] for r in batch]
     prepared[5] = (prepared[5][0], "one two", [Chunk("one", 0, start=0, end=3), Chunk("two", 1, start=4, end=7)], {})
@@ -81,14 +86,15 @@ def test_a_mixed_batch_matches_upserting_one_by_one(databases: tuple[Database, D
     expected = one_by_one.write(lambda conn: [upsert_item(conn, *p) for p in prepared])
     got = bulk.write(lambda conn: write_rows(conn, [item_row(*p) for p in prepared]))
     assert [(o, int(i)) for o, i in expected] == got
-    assert [o for o, _ in got] == ["imported", "duplicate", "updated", "imported", "duplicate", "imported", "imported"]
+    assert [o for o, _ in got] == ["imported", "duplicate", "updated", "imported", "duplicate", "imported", "imported",
+                                   "imported"]
     a, b = dump(one_by_one), dump(bulk)
     for table in TABLES:
         if table == "items":  # the update's history carries its own clock: compare without it
             a[table] = [row[:12] for row in a[table]]
             b[table] = [row[:12] for row in b[table]]
         assert a[table] == b[table], table
-    assert len(b["chunks"]) == 5 + 1 + 1 + 2 + 1  # 5 left of the first import (the update replaced its own), new ones
+    assert len(b["chunks"]) == 5 + 1 + 1 + 2 + 1 + 1  # 5 left of the first import (the update replaced its own), new ones
 
 
 def test_an_empty_vault_starts_at_id_one(databases: tuple[Database, Database]) -> None:
