@@ -1,8 +1,8 @@
 """Many items written in one transaction with a handful of statements (runs inside the caller's transaction).
 
 An import's batch is mostly new items: one ``IN`` lookup finds the keys already
-stored, the new items go in with one ``executemany`` and their chunks with
-one INSERT … SELECT per few thousand (their FTS rows and facets follow by
+stored, the new items go in with one INSERT … SELECT over a JSON array and
+their chunks with one per few thousand (their FTS rows and facets follow by
 trigger), instead of statements per item.  Ids are given
 explicitly as ``max(id) + 1`` onwards, which is what SQLite picks for a rowid
 table without AUTOINCREMENT, so ids and the vector log read as if each item had

@@ -17,3 +17,10 @@ def with_demo(vault: Any) -> Any:
 
     load_demo_memory(vault, now=NOW, embed=False)
     return vault
+
+
+def ask(vault: Any, question: str) -> Any:
+    """The extractive answer (no model) to ``question`` asked of ``vault`` at ``NOW``."""
+    from core.answer import Answerer
+
+    return Answerer(vault, neighbours=vault.neighbours).answer(question, now=NOW, use_model=False)

@@ -42,14 +42,19 @@ TURNS = [
 ]
 
 
+def answerer_of(vault, turns: list[tuple[str, str]], conversation: str, id_prefix: str) -> Answerer:  # type: ignore[no-untyped-def]
+    """``vault`` holding ``turns`` as one chat, five minutes apart from ``START`` (ids ``<id_prefix>1``, …)."""
+    vault.ingest([
+        Record(source="chat:jsonl", external_id=f"{id_prefix}{i}", kind="message", conversation=conversation,
+               timestamp=START + timedelta(minutes=5 * i), text=text, speaker=speaker)
+        for i, (speaker, text) in enumerate(turns, 1)
+    ], embed=False)
+    return Answerer(vault, neighbours=vault.neighbours)
+
+
 @pytest.fixture()
 def chat_answerer(lexical_vault):  # type: ignore[no-untyped-def]
-    lexical_vault.ingest([
-        Record(source="chat:jsonl", external_id=f"m{i}", kind="message", conversation="plans",
-               timestamp=START + timedelta(minutes=5 * i), text=text, speaker=speaker)
-        for i, (speaker, text) in enumerate(TURNS, 1)
-    ], embed=False)
-    return Answerer(lexical_vault, neighbours=lexical_vault.neighbours)
+    return answerer_of(lexical_vault, TURNS, "plans", "m")
 
 
 def test_a_chat_event_gets_the_time_and_place_of_its_own_clause(chat_answerer: Answerer) -> None:
@@ -91,12 +96,7 @@ COUNT_TURNS = [
 
 @pytest.fixture()
 def count_answerer(lexical_vault):  # type: ignore[no-untyped-def]
-    lexical_vault.ingest([
-        Record(source="chat:jsonl", external_id=f"c{i}", kind="message", conversation="home",
-               timestamp=START + timedelta(minutes=5 * i), text=text, speaker=speaker)
-        for i, (speaker, text) in enumerate(COUNT_TURNS, 1)
-    ], embed=False)
-    return Answerer(lexical_vault, neighbours=lexical_vault.neighbours)
+    return answerer_of(lexical_vault, COUNT_TURNS, "home", "c")
 
 
 def test_how_long_and_how_often_are_answered_with_the_amount(count_answerer: Answerer) -> None:

@@ -10,9 +10,8 @@ import re
 
 import pytest
 
-from core.answer import Answerer
 from core.normalize.markdown_plain import plain_markdown
-from tests.answer.demo_memory import NOW, with_demo
+from tests.answer.demo_memory import ask, with_demo
 
 MARKS = re.compile(r"(?:^|\s)(?:#{1,6}|[-*+]|\d+\.)\s|\*\*|`|\]\(")
 
@@ -23,8 +22,7 @@ def demo(lexical_vault):  # type: ignore[no-untyped-def]
 
 
 def test_the_p95_answer_quotes_the_notes_as_prose_and_cites_them(demo) -> None:  # type: ignore[no-untyped-def]
-    answer = Answerer(demo, neighbours=demo.neighbours).answer("What are the p95 latency numbers?", now=NOW,
-                                                                use_model=False)
+    answer = ask(demo, "What are the p95 latency numbers?")
     assert "Numbers: Staging load test (Monday): 200 requests per second" in answer.text, answer.text
     assert not MARKS.search(answer.text), answer.text
     notes = [c for c in answer.citations if c.source.startswith("file")]
@@ -34,8 +32,7 @@ def test_the_p95_answer_quotes_the_notes_as_prose_and_cites_them(demo) -> None: 
 
 
 def test_every_note_given_as_context_is_without_markdown_marks(demo) -> None:  # type: ignore[no-untyped-def]
-    answer = Answerer(demo, neighbours=demo.neighbours).answer("What did I order for Grandpa and the reading list?",
-                                                                now=NOW, use_model=False)
+    answer = ask(demo, "What did I order for Grandpa and the reading list?")
     notes = [s for s in answer.snippets if s.source.startswith("file")]
     assert len(notes) >= 2, [s.source for s in answer.snippets]
     for snippet in notes:
