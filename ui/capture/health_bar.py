@@ -10,6 +10,7 @@ Threads: GUI thread only.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
@@ -40,6 +41,7 @@ class HealthMonitor(QObject):
         self.last: CaptureHealth | None = None
         self._in_flight = False
         self._polls = 0
+        self.clock: Callable[[], datetime] = lambda: datetime.now().astimezone()  # "today" ends here
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.poll)
@@ -50,7 +52,7 @@ class HealthMonitor(QObject):
             return
         self._in_flight = True
         if self._session.is_unlocked and self._polls % COVERAGE_EVERY == 0:
-            capture_ops.read_coverage(self._session).success(self.coverage.emit).owned_by(self).run()
+            capture_ops.read_coverage(self._session, self.clock()).success(self.coverage.emit).owned_by(self).run()
         self._polls += 1
         if self._activity is not None:
             files = capture_ops.read_files_activity(self._session, self._activity)

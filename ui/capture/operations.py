@@ -63,10 +63,10 @@ def resume(session: Session, control: CaptureControl) -> WorkOp[object]:
     return WorkOp(session, control.resume, label="resume")
 
 
-def read_coverage(session: Session) -> QueryOp[str]:
-    """Today's screen capture ledger in one line: coverage, then the newest gap ("" when nothing was recorded)."""
+def read_coverage(session: Session, now: datetime) -> QueryOp[str]:
+    """The screen capture ledger from ``now``'s midnight to ``now`` in one line: coverage, then the newest gap
+    ("" when nothing was recorded)."""
     def today(vault: Vault) -> str:
-        now = datetime.now().astimezone()
         cover = vault.capture_coverage(now.replace(hour=0, minute=0, second=0, microsecond=0), now)
         if not cover.captured:
             return ""

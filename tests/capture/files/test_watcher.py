@@ -82,6 +82,7 @@ def test_start_scans_what_is_already_there(tmp_path: Path, indexer: FileIndexer,
     with FolderWatcher(indexer, quiet_s=0.2) as w:
         w.start([tmp_path])
         assert eventually(lambda: tmp_path / "existing.md" in sink.items)
+        assert w.wait_idle(DEADLINE)  # the scan is counted after its items reach the sink
         assert w.status().scans == 1
 
 

@@ -99,10 +99,13 @@ def test_a_capture_alarm_and_todays_coverage_show_in_the_status_bar_and_tray(unl
     assert alarm in window.tray.status_action.text()
 
     # Today's ledger: captured, then paused; the tray and the status bar's tooltip say how much.
-    midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
-    first = minute_of(max(midnight, now - 3 * 3600))
+    # "Now" is today's 10:00 whatever the wall clock says: just after midnight, 40 minutes of today
+    # would otherwise lie in the future and fall outside the day read so far.
+    ten = datetime.now().astimezone().replace(hour=10, minute=0, second=0, microsecond=0)
+    first = minute_of(ten.timestamp() - 3 * 3600)
     minutes = [LedgerMinute(first + 60 * i, "captured" if i < 30 else "paused") for i in range(40)]
     VaultLedgerSink(window.session.vault).record_minutes(minutes)
+    window.health.clock = lambda: ten
     window.health._polls = 0  # the next poll reads the ledger (it does so once a minute)
     window.health.poll()
     qtbot.waitUntil(lambda: window.tray.coverage_action.isVisible(), timeout=10000)
