@@ -279,13 +279,13 @@ class Vault:
         embed = self._query_vectors.embed_query(self.embedder())
         return HybridRetriever(self.read, self.vector_index, embed, weights, rankings)
 
-    def search(self, request: SearchRequest, now: datetime | None = None) -> SearchResult:
-        """Hybrid retrieval, re-ranked over the memory graph once consolidation built one; each hit flagged good or
-        weak by the relevance floor (in the ranking's order); ``nearest``: the best good match outside the filters."""
+    def search(self, request: SearchRequest, now: datetime | None = None, nearest: bool = True) -> SearchResult:
+        """Hybrid retrieval (graph re-ranked once consolidated); hits flagged good/weak by the relevance floor; ``nearest``:
+        the best good match outside the filters (an unfiltered search; ``nearest=False``: the app asks after the hits)."""
         from core.retrieve.elsewhere import with_nearest
 
         result = self._search_judged(request, now, rankings := Rankings(self._word_facts))  # reused by the pass outside the filters
-        return with_nearest(lambda wider: self._search_judged(wider, now, rankings), request, result)
+        return with_nearest(lambda w: self._search_judged(w, now, rankings), request, result) if nearest else result
 
     def _search_judged(self, request: SearchRequest, now: datetime | None, rankings: Rankings) -> SearchResult:
         from core.retrieve.relevance import judge
