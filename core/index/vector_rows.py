@@ -110,7 +110,7 @@ def changes_since(reader: Any, model: str, dim: int, after: int) -> LogChanges:
         for seq, op, chunk_id, text_hash in rows:
             if op == 3:
                 hashes[text_hash] = int(seq)
-            else:
+            elif op in (1, 2):  # op 4 (a chunk's filter columns changed: core.store.facet_columns) is not ours
                 last_seq[int(chunk_id)] = int(seq)
         names = list(hashes)
         for start in range(0, len(names), IN_BATCH):

@@ -22,6 +22,7 @@ from core.index.vectors import VectorSearch
 from core.retrieve.hit_rows import HIT_COLUMNS, hit_from_row
 from core.retrieve.types import Hit, SearchRequest, SearchResult
 from core.store import facets as chunk_facets
+from core.store.facet_columns import FacetColumns
 from core.store.items import to_epoch
 from core.types import TimeRange
 
@@ -159,9 +160,11 @@ class HybridRetriever:
         embed_query: Callable[[str], np.ndarray] | None,
         weights: FusionWeights | None = None,
         rankings: Rankings | None = None,
+        columns: FacetColumns | None = None,
     ) -> None:
         self._reader = reader
         self._rankings = rankings
+        self._columns = columns
         self._vectors = vectors
         self._embed_query = embed_query
         self.weights = weights or FusionWeights()
@@ -205,7 +208,8 @@ class HybridRetriever:
         w = self.weights
         fused: dict[int, float] = {}
         signals: dict[int, dict[str, float]] = {}
-        listed, accept = self._filter_plan(reader, where, params, rows)
+        in_ram = self._in_ram_plan(reader, request, time_range) if where and rows.facets else None
+        listed, accept = in_ram if in_ram is not None else self._filter_plan(reader, where, params, rows)
         lexical = search_fulltext(reader, terms, depth, where, params, listed=listed,
                                   accept=(lambda ids: set(accept(np.asarray(ids, dtype=np.int64)).tolist()))
                                   if accept is not None else None, join=rows.fts_join, rankings=self._rankings)
@@ -230,6 +234,27 @@ class HybridRetriever:
             # A pure time query ("yesterday"): the most recent items of that range.
             return self._recent(reader, where, params, request.k, rows)
         return self._hits(reader, fused, signals, terms, request.k)
+
+    def _in_ram_plan(self, reader: Any, request: SearchRequest, time_range: TimeRange | None
+                     ) -> tuple[np.ndarray | None, Callable[[np.ndarray], np.ndarray] | None] | None:
+        """``_filter_plan``'s answer from the facet columns in RAM (the same ids: a mask, no SQL), or ``None``
+        while they are not loaded.  At 1M: one speaker's candidate checks 30-40 ms → microseconds."""
+        columns = self._columns.current(reader) if self._columns is not None else None
+        if columns is None:
+            return None
+        span = time_range or TimeRange(None, None)
+        mask = columns.mask(to_epoch(span.start) if span.start is not None else None,
+                            to_epoch(span.end) if span.end is not None else None, request.sources, request.speakers,
+                            request.conversations, request.apps, request.kinds, request.include_deleted)
+        if np.count_nonzero(mask) <= LIST_LIMIT:
+            return np.flatnonzero(mask).astype(np.int64), None
+
+        def accept(ids: np.ndarray) -> np.ndarray:
+            ids = np.asarray(ids, dtype=np.int64)
+            ids = ids[(ids >= 0) & (ids < len(mask))]
+            return ids[mask[ids]]
+
+        return None, accept
 
     @staticmethod
     def _filter_plan(reader: Any, where: str, params: Sequence[Any], rows: FilterRows = ITEM_ROWS
