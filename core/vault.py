@@ -278,7 +278,8 @@ class Vault:
     # -- search and browse ---------------------------------------------------------------
     def retriever(self, weights: FusionWeights | None = None, rankings: Rankings | None = None) -> HybridRetriever:
         embed = self._query_vectors.embed_query(self.embedder())
-        return HybridRetriever(self.read, self.vector_index, embed, weights, rankings, self.filters)
+        return HybridRetriever(self.read, self.vector_index, embed, weights, rankings, self.vectors.lane.submit,
+                               self.filters)
 
     def search(self, request: SearchRequest, now: datetime | None = None, nearest: bool = True) -> SearchResult:
         """Hybrid retrieval (graph re-ranked once consolidated); hits flagged good/weak by the relevance floor; ``nearest``:

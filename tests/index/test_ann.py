@@ -166,7 +166,7 @@ def test_a_filter_as_a_mask_answers_what_its_id_list_answers(
 ) -> None:
     """A filter in RAM (a mask by chunk id, faiss's bitmap selector) = the same filter as a list of ids (an id set),
     the delta and tombstones included."""
-    ids, vectors, built = corpus
+    ids, _, built = corpus
     index = AnnIndex("test-model", DIM, built.main, 0, built.source)
     new = clustered(3, seed=16)
     built.source.rows.update({40_001: new[0], 40_002: new[1], 40_003: new[2]})  # type: ignore[attr-defined]
