@@ -46,7 +46,8 @@ def recall_search(vault: Any, fusion: Any, weights: Any, cache: Any) -> Callable
 
     def run(question: str, conversation: str, k: int) -> list[str]:
         request = SearchRequest(query=question, k=k, conversations=(conversation,))
-        return [h.external_id for h in recall(retriever, vault, request, weights=weights, cache=cache).hits]
+        return [h.external_id for h in recall(retriever, vault, request, weights=weights, cache=cache,
+                                              vectors=vault.window_vectors()).hits]
 
     return run
 
@@ -67,6 +68,10 @@ def retrieval_grid() -> dict[str, tuple[Any, Any]]:
     grid["report_lag=0.0"] = (fusion, replace(weights, report_lag=0.0))
     grid["report_share=1.0"] = (fusion, replace(weights, report_share=1.0))
     grid["meaning_keeps_top=False"] = (fusion, replace(weights, meaning_keeps_top=False))
+    for window in (0.0, 0.1, 0.3):
+        grid[f"window={window}"] = (fusion, replace(weights, window=window))
+    for span in (1, 3):
+        grid[f"window_span={span}"] = (fusion, replace(weights, window_span=span))
     for meaning in (0.0, 0.4):
         grid[f"meaning={meaning}"] = (fusion, replace(weights, meaning=meaning))
     for around in (0.0, 1.0):
@@ -92,7 +97,7 @@ def baseline_weights() -> Any:
 
     from core.memory.recall.recall import RecallWeights
 
-    return replace(RecallWeights(), strip_speakers=False, report_lag=0.0, meaning=0.0)
+    return replace(RecallWeights(), strip_speakers=False, report_lag=0.0, meaning=0.0, window=0.0)
 
 
 def held_out_retrieval(vault: Any, qs: list[dict[str, Any]], grid: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
@@ -134,7 +139,7 @@ def rerank_dataset(vault: Any, qs: list[dict[str, Any]], depth: int = 50, seeds:
     out = []
     for q in qs:
         request = SearchRequest(query=q["question"], k=depth, conversations=(q["conversation"],))
-        result = recall(retriever, vault, request, weights=weights, cache=cache)
+        result = recall(retriever, vault, request, weights=weights, cache=cache, vectors=vault.window_vectors())
         question = result.query_text or q["question"]
         candidates = [Candidate(int(h.item_id), h.text, h.score, h.signals) for h in result.hits]
         ids, x = candidate_features(reader, candidates, question, query_entities(reader, question), seeds=seeds)

@@ -34,7 +34,8 @@ def memory_search(vault: Any) -> Any:
 
     def run(question: str, conversation: str, k: int) -> list[str]:
         request = SearchRequest(query=question, k=k, conversations=(conversation,))
-        return [h.external_id for h in recall(vault.retriever(), vault, request, cache=cache).hits]
+        return [h.external_id for h in recall(vault.retriever(), vault, request, cache=cache,
+                                              vectors=vault.window_vectors()).hits]
 
     return run
 
