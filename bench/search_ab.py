@@ -1,6 +1,6 @@
 """Whole searches, this checkout against a baseline checkout, alternating on one built vault (bench.store's plans).
 
-    python -m bench.search_ab DIR --baseline CHECKOUT [--runs 40] [--rounds 2]
+    python -m bench.search_ab DIR --baseline CHECKOUT [--runs 40] [--rounds 2] [--plans hybrid speaker]
 
 DIR is a vault bench.store built and kept (passphrase "bench"; searches only read
 it, but open a copy: an unlock may migrate).  Each round runs the baseline then
@@ -9,7 +9,8 @@ the same requests as bench.store: an unfiltered hybrid search, one conversation 
 one month, one conversation (2 %), one speaker (12.5 %).  Per plan it prints wall
 p50 / p95 and the median process CPU of a search (on a shared machine wall moves
 with the load; CPU much less), and how many answers (hits, scores, weak flags, the
-nearest match elsewhere) are identical to the baseline's.
+nearest match elsewhere) are identical to the baseline's.  ``--plans`` keeps the
+plans whose names hold one of the words given.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ PLANS = ("hybrid search", "filtered: one conversation, one month (narrow)", "fil
          "filtered: one speaker (wide, 12.5 %)")
 
 
-def side(home: Path, runs: int, out: Path) -> None:
+def side(home: Path, runs: int, out: Path, plans: tuple[str, ...] = PLANS) -> None:
     """One process's searches (imports resolve to the current directory's checkout)."""
     import random
     from datetime import timedelta
@@ -55,6 +56,8 @@ def side(home: Path, runs: int, out: Path) -> None:
     )
     found: dict[str, Any] = {}
     for name, make in zip(PLANS, makers, strict=True):
+        if name not in plans:
+            continue
         rnd = random.Random(5)
         wall, cpu, answers = [], [], []
         for _ in range(runs):
@@ -70,10 +73,10 @@ def side(home: Path, runs: int, out: Path) -> None:
     out.write_text(json.dumps(found))
 
 
-def _run(checkout: Path, home: Path, runs: int, out: Path) -> dict[str, Any]:
+def _run(checkout: Path, home: Path, runs: int, out: Path, plans: tuple[str, ...]) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(checkout)}
-    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--side", str(home), str(runs), str(out)],
-                   cwd=checkout, env=env, check=True)
+    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--side", str(home), str(runs), str(out),
+                    json.dumps(plans)], cwd=checkout, env=env, check=True)
     return json.loads(out.read_text())  # type: ignore[no-any-return]
 
 
@@ -83,11 +86,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--baseline", type=Path, help="a checkout of the code to compare against")
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--side", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--plans", nargs="+", help="only the plans whose names hold one of these words")
+    parser.add_argument("--side", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.side:
         sys.path.insert(0, os.getcwd())
-        side(Path(args.side[0]), int(args.side[1]), Path(args.side[2]))
+        side(Path(args.side[0]), int(args.side[1]), Path(args.side[2]), tuple(json.loads(args.side[3])))
         return
     if args.vault is None or args.baseline is None:
         parser.error("a vault DIR and --baseline CHECKOUT are required")
@@ -95,12 +99,13 @@ def main(argv: list[str] | None = None) -> None:
     from bench.table import print_table
 
     here = Path(__file__).resolve().parents[1]
+    plans = tuple(p for p in PLANS if not args.plans or any(word in p for word in args.plans))
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.rounds):
-            base = _run(args.baseline.resolve(), args.vault, args.runs, Path(tmp) / "base.json")
-            mine = _run(here, args.vault, args.runs, Path(tmp) / "mine.json")
-            for name in PLANS:
+            base = _run(args.baseline.resolve(), args.vault, args.runs, Path(tmp) / "base.json", plans)
+            mine = _run(here, args.vault, args.runs, Path(tmp) / "mine.json", plans)
+            for name in plans:
                 a, b = base[name], mine[name]
                 same = sum(x == y for x, y in zip(a["answers"], b["answers"], strict=True))
 

@@ -277,7 +277,7 @@ class Vault:
     # -- search and browse ---------------------------------------------------------------
     def retriever(self, weights: FusionWeights | None = None, rankings: Rankings | None = None) -> HybridRetriever:
         embed = self._query_vectors.embed_query(self.embedder())
-        return HybridRetriever(self.read, self.vector_index, embed, weights, rankings)
+        return HybridRetriever(self.read, self.vector_index, embed, weights, rankings, self.vectors.lane.submit)
 
     def search(self, request: SearchRequest, now: datetime | None = None) -> SearchResult:
         """Hybrid retrieval, re-ranked over the memory graph once consolidation built one; each hit flagged good or

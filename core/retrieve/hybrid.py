@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -149,7 +150,9 @@ class HybridRetriever:
     ``reader`` returns this thread's connection; ``vectors`` returns the
     up-to-date index or None (no embedder: lexical only) — possibly one still
     loading after unlock, which the result's notes then say; ``embed_query``
-    embeds a query string.
+    embeds a query string.  ``beside`` (the vault's ``SearchLane.submit``) runs
+    an unfiltered search's vector side on another thread while this one runs
+    the full-text statement; without it the two run one after the other.
     """
 
     def __init__(
@@ -159,8 +162,10 @@ class HybridRetriever:
         embed_query: Callable[[str], np.ndarray] | None,
         weights: FusionWeights | None = None,
         rankings: Rankings | None = None,
+        beside: Callable[[Callable[[], Any]], Future[Any]] | None = None,
     ) -> None:
         self._reader = reader
+        self._beside = beside
         self._rankings = rankings
         self._vectors = vectors
         self._embed_query = embed_query
@@ -206,6 +211,17 @@ class HybridRetriever:
         fused: dict[int, float] = {}
         signals: dict[int, dict[str, float]] = {}
         listed, accept = self._filter_plan(reader, where, params, rows)
+        vectors: Callable[[], tuple[np.ndarray, np.ndarray]] | None = None
+        pending: Future[Any] | None = None
+        embed = self._embed_query
+        if index is not None and embed is not None and len(index) and text.strip():
+            def vectors() -> tuple[np.ndarray, np.ndarray]:
+                # ``self._reader()`` on the thread this runs on: the lane reads through its own connection
+                return self._vector_search(self._reader(), index, embed(text), depth, where, params, listed, accept,
+                                           rows)
+
+            if self._beside is not None and not where:  # a filter's checks (``accept``) use this thread's reader
+                pending = self._beside(vectors)
         lexical = search_fulltext(reader, terms, depth, where, params, listed=listed,
                                   accept=(lambda ids: set(accept(np.asarray(ids, dtype=np.int64)).tolist()))
                                   if accept is not None else None, join=rows.fts_join, rankings=self._rankings)
@@ -214,9 +230,8 @@ class HybridRetriever:
             part = score / best_bm25 if w.mode == "score" else 1.0 / (w.rrf_k + rank + 1)
             fused[chunk_id] = fused.get(chunk_id, 0.0) + w.lexical * part
             signals.setdefault(chunk_id, {})["bm25"] = score
-        if index is not None and self._embed_query is not None and len(index) and text.strip():
-            ids, scores = self._vector_search(reader, index, self._embed_query(text), depth, where, params,
-                                              listed, accept, rows)
+        if vectors is not None:
+            ids, scores = pending.result() if pending is not None else vectors()
             keep = scores >= w.min_cosine
             top = float(scores[0]) if len(scores) else 1.0
             for rank, (chunk_id, score) in enumerate(zip(ids[keep].tolist(), scores[keep].tolist(), strict=True)):
