@@ -294,22 +294,12 @@ class Vault:
             result = self.retriever(rankings=rankings).search(request, now)
         else:
             from core.memory.recall.recall import GraphCache, recall  # late: scipy and the graph
-
-            if self._graph_cache is None:
-                self._graph_cache = GraphCache()
+            from core.memory.recall.window import StoredVectors
+            self._graph_cache = self._graph_cache or GraphCache()
             result = recall(self.retriever(rankings=rankings), self, request, now=now, cache=self._graph_cache,
-                            vectors=self.window_vectors())
+                            vectors=StoredVectors(self.read, self.embedder(), self._query_vectors))
         embed = self._query_vectors.embed_query(self.embedder())
         return judge(result, self.read(), self.vector_index(), embed, facts=self._word_facts)
-
-    def window_vectors(self) -> Any:
-        """The question's and memories' stored vectors for recall's window lift (``None`` without an embedder)."""
-        embedder = self.embedder()
-        if embedder is None:
-            return None
-        from core.memory.recall.window import StoredVectors
-
-        return StoredVectors(self.read, embedder.model_id, embedder.dim, self._query_vectors.embed_query(embedder))
 
     def _memory_ready(self) -> bool:
         try:

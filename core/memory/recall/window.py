@@ -38,24 +38,29 @@ class WindowVectors(Protocol):
 
 
 class StoredVectors:
-    """``WindowVectors`` over a vault's reader: each memory's first chunk's stored vector."""
+    """``WindowVectors`` over a vault's reader: each memory's first chunk's stored vector; the question's
+    through the vault's query-vector cache (the first stage embedded the same words already)."""
 
-    def __init__(self, reader: Callable[[], Any], model: str, dim: int,
-                 embed_query: Callable[[str], np.ndarray]) -> None:
+    def __init__(self, reader: Callable[[], Any], embedder: Any | None, queries: Any) -> None:
         self._reader = reader
-        self._model = model
-        self._dim = dim
-        self._embed_query = embed_query
+        self._embedder = embedder
+        self._queries = queries  # core.index.query_cache.QueryVectors
 
     def query(self, text: str) -> np.ndarray | None:
-        vector = np.asarray(self._embed_query(text), dtype=np.float32)
+        if self._embedder is None:
+            return None
+        vector = np.asarray(self._queries.get(self._embedder.model_id, text, self._embedder.embed_query),
+                            dtype=np.float32)
         norm = float(np.linalg.norm(vector))
         return vector / norm if norm > 0 else None
 
     def items(self, item_ids: Sequence[int]) -> dict[int, np.ndarray]:
         from core.index.vector_rows import first_chunk_vectors
 
-        found, vectors = first_chunk_vectors(self._reader(), self._model, self._dim, sorted({int(i) for i in item_ids}))
+        if self._embedder is None:
+            return {}
+        found, vectors = first_chunk_vectors(self._reader(), self._embedder.model_id, self._embedder.dim,
+                                             sorted({int(i) for i in item_ids}))
         norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return dict(zip((int(i) for i in found), vectors / norms, strict=True))
 
