@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from core.capture.files.schema import MIGRATION_SQL as FILES_SQL
 from core.capture.screen.ledger_store import LEDGER_SQL
+from core.index.cjk import GUARD_SQL as CJK_GUARD_SQL
 from core.index.cjk import MIGRATION_SQL as CJK_SQL
 from core.memory.schema import MIGRATION_SQL as MEMORY_SQL
 from core.store.facets import FACETS_SQL
@@ -31,4 +32,5 @@ MIGRATIONS: tuple[str, ...] = (
     LEDGER_SQL,
     FACETS_SQL,
     FTS_CONTENTLESS_SQL,
+    CJK_GUARD_SQL,
 )
