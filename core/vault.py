@@ -296,10 +296,10 @@ class Vault:
             result = self.retriever(rankings=rankings).search(request, now)
         else:
             from core.memory.recall.recall import GraphCache, recall  # late: scipy and the graph
-
-            if self._graph_cache is None:
-                self._graph_cache = GraphCache()
-            result = recall(self.retriever(rankings=rankings), self, request, now=now, cache=self._graph_cache)
+            from core.memory.recall.window import StoredVectors
+            self._graph_cache = self._graph_cache or GraphCache()
+            result = recall(self.retriever(rankings=rankings), self, request, now=now, cache=self._graph_cache,
+                            vectors=StoredVectors(self.read, self.embedder(), self._query_vectors))
         embed = self._query_vectors.embed_query(self.embedder())
         return judge(result, self.read(), self.vector_index(), embed, facts=self._word_facts)
 
