@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 
-from core.index.ann import EXACT_FILTER_LIMIT as NARROW_FILTER
 from core.index.fulltext import ITEMS_JOIN, Rankings, query_terms, search_fulltext
 from core.index.vectors import VectorSearch
 from core.retrieve.hit_rows import HIT_COLUMNS, hit_from_row
@@ -28,6 +27,7 @@ from core.store.items import to_epoch
 from core.types import TimeRange
 
 FACETS_JOIN = "JOIN chunk_facets cf ON cf.chunk_id = f.rowid"
+NARROW_FILTER = 4096  # without the facets table (an old vault still filling it) a filter is listed up to this many
 # A filter over the facets table is listed up to this many chunk ids (an index-only scan, ~1 µs an id): the
 # searches then keep to the list in memory.  Wider ones (one speaker of eight) check candidates by id instead.
 LIST_LIMIT = 32_768
