@@ -50,7 +50,7 @@ from core.capture.screen.encode import encode_thumbnail
 from core.capture.screen.frames import CapturedFrame, FinishedFrame
 from core.capture.screen.grab import pixels_to_image
 from core.capture.screen.keyframes import FrameEncoder
-from core.capture.screen.pictures import outside_moving_pictures
+from core.capture.screen.pictures import ocr_area_floor, outside_moving_pictures
 from core.capture.screen.stacking import ocr_stacked
 from core.capture.screen.text_size import large_text
 from core.normalize.ocr import OcrWord, TesseractOcr, words_to_text
@@ -125,7 +125,7 @@ class FrameProcessor:
 
         comparisons = FrameComparisons(pixels, self._rows)  # shared with the encoder: each comparison runs once
         words, ocr_regions, seconds, fraction = self._words_for(pixels, image, monitor, captured.accessible,
-                                                                comparisons)
+                                                                comparisons, window_key)
         reference = _Reference(pixels, words)
 
         # Redact words (new and inherited: a secret may span both), then the text and the title.
@@ -204,12 +204,12 @@ class FrameProcessor:
 
     def _words_for(
         self, pixels: np.ndarray, image: Any, monitor: int, accessible: Sequence[AccessibleText] = (),
-        comparisons: FrameComparisons | None = None,
+        comparisons: FrameComparisons | None = None, window: tuple[int, int] | None = None,
     ) -> tuple[list[OcrWord], list[Box], float, float]:
         """The frame's words: exact ones where the accessibility tree gave them, OCR (or reuse) for the rest."""
         covered = [t.box for t in accessible]
         comparisons = comparisons or FrameComparisons(pixels)
-        words, regions, seconds, fraction = self._ocr_words(comparisons, image, monitor, covered)
+        words, regions, seconds, fraction = self._ocr_words(comparisons, image, monitor, covered, window)
         if not covered:
             return words, regions, seconds, fraction
         self._block_counter += 1000
@@ -217,12 +217,13 @@ class FrameProcessor:
         return _order([w for w in words if not ch.centre_in(w.box, covered)], exact), regions, seconds, fraction
 
     def _ocr_words(
-        self, comparisons: FrameComparisons, image: Any, monitor: int, covered: Sequence[Box]
+        self, comparisons: FrameComparisons, image: Any, monitor: int, covered: Sequence[Box],
+        window: tuple[int, int] | None = None,
     ) -> tuple[list[OcrWord], list[Box], float, float]:
         pixels = comparisons.current
         height, width = pixels.shape
         frame_area = float(width * height)
-        plan = self._best_plan(comparisons, monitor, self.skip_moving_pictures)
+        plan = self._best_plan(comparisons, monitor, self.skip_moving_pictures, window)
         if plan is None:
             return self._full(pixels, image, frame_area, covered)
         reference, change, to_ocr, inherited = plan.reference, plan.change, plan.to_ocr, plan.inherited
@@ -283,14 +284,17 @@ class FrameProcessor:
 
     # -- references ----------------------------------------------------------
 
-    def _best_plan(self, comparisons: FrameComparisons, monitor: int, skip_pictures: bool) -> _Plan | None:
+    def _best_plan(self, comparisons: FrameComparisons, monitor: int, skip_pictures: bool,
+                   window: tuple[int, int] | None = None) -> _Plan | None:
         """The reference that leaves the least to OCR (scrolled content counts as reused)."""
         # Every remembered window of this monitor is a candidate, not only the one the window list
         # names (a frame taken during a switch can carry the other window's id).  Ranking is by what
         # is left to OCR, not by changed pixels: two windows with the same layout differ by fewer
         # pixels than one window scrolled by a few lines, yet the scroll costs only its new band
         # (measured in bench.screen: the wrong choice cost a whole-frame OCR, ~2.3 CPU-s).
-        candidates = [self._by_monitor.get(monitor)]
+        # The named window's own frame goes first: it is the best one as a rule, and the others are then
+        # dismissed by their lower bound (``_plan``) before their pictures are weighed.
+        candidates = [self._by_window.get(window) if window is not None else None, self._by_monitor.get(monitor)]
         candidates.extend(ref for key, ref in reversed(self._by_window.items()) if key[0] == monitor)
         best: _Plan | None = None
         seen: set[int] = set()
@@ -298,7 +302,9 @@ class FrameProcessor:
             if reference is None or id(reference) in seen or reference.pixels.shape != comparisons.current.shape:
                 continue
             seen.add(id(reference))
-            plan = _plan(reference, comparisons, skip_pictures)
+            plan = _plan(reference, comparisons, skip_pictures, None if best is None else best.cost)
+            if plan is None:  # it cannot cost less than the best so far
+                continue
             if best is None or plan.cost < best.cost:
                 best = plan
             if plan.cost == 0:
@@ -328,22 +334,42 @@ class _Plan:
         return sum(ch.area(b) for b in self.to_ocr)
 
 
-def _plan(reference: _Reference, comparisons: FrameComparisons, skip_pictures: bool = True) -> _Plan:
+def _plan(reference: _Reference, comparisons: FrameComparisons, skip_pictures: bool = True,
+          bound: int | None = None) -> _Plan | None:
+    """The plan against ``reference``, or ``None`` when it cannot cost less than ``bound``.
+
+    The bound is checked before the moving-picture analysis of the regions that did not scroll:
+    against another window's frame (every remembered window is a candidate) that region is most
+    of the frame, and weighing its pictures was half of the OCR planning's CPU in bench.screen's
+    scripted session.  ``pictures.ocr_area_floor`` never exceeds what the analysis would leave,
+    so a dismissed reference could not have been chosen: the chosen plan is the same.
+    """
     # Minor regions (a caret, a scrollbar thumb, a clock's last digit) are not OCR'd: their words
     # stay as they were until a real change covers them.  OCR'ing them cost as much as the text
     # that did change (tesseract's cost per call is mostly fixed).
     pixels = comparisons.current
     change = comparisons.diff(reference.pixels)
     inherited: list[OcrWord] = []
-    to_ocr: list[Box] = []
+    parts: list[list[Box] | None] = []  # per region, in order; None: not scrolled, pictures still to weigh
+    cost = 0
     for region in change.regions:
         scroll = comparisons.find_scroll(reference.pixels, region) if region[3] >= 48 else None
         if scroll is None:
-            to_ocr.extend(outside_moving_pictures(reference.pixels, reference.words, pixels, region) if skip_pictures
-                          else [region])
+            parts.append(None if skip_pictures else [region])
+            cost += 0 if skip_pictures else ch.area(region)
             continue
-        inherited.extend(_shift_words(reference.words, region, scroll.dy, scroll.new_bands))
-        to_ocr.extend(scroll.new_bands)
+        bands = [t for b in scroll.new_bands if (t := ch.trim_moved_lines(reference.pixels, pixels, b, scroll.dy))]
+        inherited.extend(_shift_words(reference.words, region, scroll.dy, bands))
+        parts.append(bands)
+        cost += sum(ch.area(b) for b in bands)
+    unweighed = [r for r, part in zip(change.regions, parts, strict=True) if part is None]
+    if bound is not None and (cost >= bound or (unweighed and cost + sum(
+            ocr_area_floor(reference.pixels, reference.words, pixels, r, bound - cost) for r in unweighed) >= bound)):
+        return None
+    to_ocr: list[Box] = []
+    for region, part in zip(change.regions, parts, strict=True):
+        to_ocr.extend(outside_moving_pictures(reference.pixels, reference.words, pixels, region)
+                      if part is None else part)
     return _Plan(reference, change, to_ocr, inherited)
 
 
