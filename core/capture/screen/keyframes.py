@@ -150,7 +150,8 @@ def plan_delta(key: _Keyframe, comparisons: FrameComparisons) -> _DeltaPlan:
         lo, hi = max(y, y - scroll.dy), min(y + h, y + h - scroll.dy)
         base[lo:hi, x : x + w] = key.packed[lo + scroll.dy : hi + scroll.dy, x : x + w]
         plan.moves.append(frame_codec.Move(region, scroll.dy))
-    residual = ch.diff(base, packed)
+    # Without a move the residual is the change itself (already computed, and shared with OCR planning).
+    residual = ch.diff(base, packed) if plan.moves else change
     plan.patches = ch.merge_boxes(list(residual.all_regions), gap=PATCH_GAP) if residual.kind != "unchanged" else []
     return plan
 
