@@ -50,7 +50,7 @@ from core.capture.screen.encode import encode_thumbnail
 from core.capture.screen.frames import CapturedFrame, FinishedFrame
 from core.capture.screen.grab import pixels_to_image
 from core.capture.screen.keyframes import FrameEncoder
-from core.capture.screen.pictures import ocr_area_floor, outside_moving_pictures
+from core.capture.screen.reference_plan import Plan, Reference, plan_against
 from core.capture.screen.stacking import ocr_stacked
 from core.capture.screen.text_size import large_text
 from core.normalize.ocr import OcrWord, TesseractOcr, words_to_text
@@ -59,12 +59,6 @@ from core.redact.redactor import Redactor, blackout
 Box = tuple[int, int, int, int]
 REDACTED_WORD = "[REDACTED]"
 _log = logging.getLogger(__name__)
-
-
-@dataclass(slots=True)
-class _Reference:
-    pixels: np.ndarray
-    words: list[OcrWord]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +94,8 @@ class FrameProcessor:
         self.region_max_fraction = region_max_fraction
         self.margin = margin
         self.window_references = window_references
-        self._by_monitor: dict[int, _Reference] = {}
-        self._by_window: OrderedDict[tuple[int, int], _Reference] = OrderedDict()
+        self._by_monitor: dict[int, Reference] = {}
+        self._by_window: OrderedDict[tuple[int, int], Reference] = OrderedDict()
         self._last_text_hash: dict[int, str] = {}
         self.index_refresh_s = index_refresh_s
         # Per (monitor, window): when its whole text was last indexed, and the lines of its last stored frame.
@@ -124,9 +118,11 @@ class FrameProcessor:
         image = pixels_to_image(pixels)
 
         comparisons = FrameComparisons(pixels, self._rows)  # shared with the encoder: each comparison runs once
+        if captured.compared is not None:  # the capture thread compared it with the window's last frame already
+            comparisons.know(*captured.compared)
         words, ocr_regions, seconds, fraction = self._words_for(pixels, image, monitor, captured.accessible,
                                                                 comparisons, window_key)
-        reference = _Reference(pixels, words)
+        reference = Reference(pixels, words)
 
         # Redact words (new and inherited: a secret may span both), then the text and the title.
         redaction = self.redactor.redact_words(words)
@@ -285,7 +281,7 @@ class FrameProcessor:
     # -- references ----------------------------------------------------------
 
     def _best_plan(self, comparisons: FrameComparisons, monitor: int, skip_pictures: bool,
-                   window: tuple[int, int] | None = None) -> _Plan | None:
+                   window: tuple[int, int] | None = None) -> Plan | None:
         """The reference that leaves the least to OCR (scrolled content counts as reused)."""
         # Every remembered window of this monitor is a candidate, not only the one the window list
         # names (a frame taken during a switch can carry the other window's id).  Ranking is by what
@@ -296,13 +292,13 @@ class FrameProcessor:
         # dismissed by their lower bound (``_plan``) before their pictures are weighed.
         candidates = [self._by_window.get(window) if window is not None else None, self._by_monitor.get(monitor)]
         candidates.extend(ref for key, ref in reversed(self._by_window.items()) if key[0] == monitor)
-        best: _Plan | None = None
+        best: Plan | None = None
         seen: set[int] = set()
         for reference in candidates:
             if reference is None or id(reference) in seen or reference.pixels.shape != comparisons.current.shape:
                 continue
             seen.add(id(reference))
-            plan = _plan(reference, comparisons, skip_pictures, None if best is None else best.cost)
+            plan = plan_against(reference, comparisons, skip_pictures, None if best is None else best.cost)
             if plan is None:  # it cannot cost less than the best so far
                 continue
             if best is None or plan.cost < best.cost:
@@ -311,66 +307,13 @@ class FrameProcessor:
                 break
         return best
 
-    def _remember(self, monitor: int, window_key: tuple[int, int] | None, reference: _Reference) -> None:
+    def _remember(self, monitor: int, window_key: tuple[int, int] | None, reference: Reference) -> None:
         self._by_monitor[monitor] = reference
         if window_key is not None:
             self._by_window[window_key] = reference
             self._by_window.move_to_end(window_key)
             while len(self._by_window) > self.window_references:
                 self._by_window.popitem(last=False)
-
-
-@dataclass(slots=True)
-class _Plan:
-    """What a frame costs against one reference: the change, the boxes to OCR, the words reused."""
-
-    reference: _Reference
-    change: ch.Change
-    to_ocr: list[Box]
-    inherited: list[OcrWord]
-
-    @property
-    def cost(self) -> int:
-        return sum(ch.area(b) for b in self.to_ocr)
-
-
-def _plan(reference: _Reference, comparisons: FrameComparisons, skip_pictures: bool = True,
-          bound: int | None = None) -> _Plan | None:
-    """The plan against ``reference``, or ``None`` when it cannot cost less than ``bound``.
-
-    The bound is checked before the moving-picture analysis of the regions that did not scroll:
-    against another window's frame (every remembered window is a candidate) that region is most
-    of the frame, and weighing its pictures was half of the OCR planning's CPU in bench.screen's
-    scripted session.  ``pictures.ocr_area_floor`` never exceeds what the analysis would leave,
-    so a dismissed reference could not have been chosen: the chosen plan is the same.
-    """
-    # Minor regions (a caret, a scrollbar thumb, a clock's last digit) are not OCR'd: their words
-    # stay as they were until a real change covers them.  OCR'ing them cost as much as the text
-    # that did change (tesseract's cost per call is mostly fixed).
-    pixels = comparisons.current
-    change = comparisons.diff(reference.pixels)
-    inherited: list[OcrWord] = []
-    parts: list[list[Box] | None] = []  # per region, in order; None: not scrolled, pictures still to weigh
-    cost = 0
-    for region in change.regions:
-        scroll = comparisons.find_scroll(reference.pixels, region) if region[3] >= 48 else None
-        if scroll is None:
-            parts.append(None if skip_pictures else [region])
-            cost += 0 if skip_pictures else ch.area(region)
-            continue
-        bands = [t for b in scroll.new_bands if (t := ch.trim_moved_lines(reference.pixels, pixels, b, scroll.dy))]
-        inherited.extend(_shift_words(reference.words, region, scroll.dy, bands))
-        parts.append(bands)
-        cost += sum(ch.area(b) for b in bands)
-    unweighed = [r for r, part in zip(change.regions, parts, strict=True) if part is None]
-    if bound is not None and (cost >= bound or (unweighed and cost + sum(
-            ocr_area_floor(reference.pixels, reference.words, pixels, r, bound - cost) for r in unweighed) >= bound)):
-        return None
-    to_ocr: list[Box] = []
-    for region, part in zip(change.regions, parts, strict=True):
-        to_ocr.extend(outside_moving_pictures(reference.pixels, reference.words, pixels, region)
-                      if part is None else part)
-    return _Plan(reference, change, to_ocr, inherited)
 
 
 # Text this large reads as well at 1x as at the recipe's 2x upscale, for half the CPU (tesseract's cost
@@ -408,23 +351,6 @@ def _flattened(image: Any, covered: Sequence[Box]) -> Any:
     for left, top, width, height in covered:
         draw.rectangle((left, top, left + width - 1, top + height - 1), fill=copy.getpixel((left, top)))
     return copy
-
-
-def _shift_words(words: Sequence[OcrWord], region: Box, dy: int, new_bands: Sequence[Box]) -> list[OcrWord]:
-    """Words of the reference inside ``region``, moved up by ``dy``, that stay inside and off new bands."""
-    moved: list[OcrWord] = []
-    left, top, width, height = region
-    for word in words:
-        cx, cy = word.left + word.width // 2, word.top + word.height // 2
-        if not (left <= cx < left + width and top <= cy < top + height):
-            continue
-        shifted = word.moved(0, -dy)
-        if shifted.top < top or shifted.top + shifted.height > top + height:
-            continue
-        if any(ch.intersects(shifted.box, band) for band in new_bands):
-            continue
-        moved.append(shifted)
-    return moved
 
 
 def _order(existing: list[OcrWord], new: list[OcrWord]) -> list[OcrWord]:

@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 
 from core.capture.screen import change as ch
-from core.capture.screen import pictures
-from core.capture.screen import processor as processor_module
+from core.capture.screen import pictures, reference_plan
 from core.capture.screen.frames import CapturedFrame
 from core.capture.screen.grab import Frame, Monitor, image_to_pixels
 from core.capture.screen.processor import FrameProcessor
@@ -121,13 +120,13 @@ def test_the_area_floor_never_exceeds_what_the_picture_analysis_leaves(ocr: Tess
 def test_other_windows_are_dismissed_before_their_pictures_are_weighed_and_the_outcome_is_the_same(
         ocr: TesseractOcr, monkeypatch: pytest.MonkeyPatch) -> None:
     weighed: list[tuple[int, int, int, int]] = []
-    real_weigh = processor_module.outside_moving_pictures
+    real_weigh = reference_plan.outside_moving_pictures
 
     def counting(before, words, pixels, region):  # type: ignore[no-untyped-def]
         weighed.append(region)
         return real_weigh(before, words, pixels, region)
 
-    monkeypatch.setattr(processor_module, "outside_moving_pictures", counting)
+    monkeypatch.setattr(reference_plan, "outside_moving_pictures", counting)
     # Two windows in turn, each scrolled while in front; the second visit of each finds its own past.
     script = [(LINES, 0, 1), (OTHER, 0, 2), (LINES, 3, 1), (OTHER, 5, 2), (LINES, 3, 1), (LINES, 7, 1),
               (OTHER, 9, 2)]
@@ -143,7 +142,7 @@ def test_other_windows_are_dismissed_before_their_pictures_are_weighed_and_the_o
         return seen, len(weighed)
 
     bounded, weighed_bounded = run()
-    monkeypatch.setattr(processor_module, "ocr_area_floor", lambda *args, **kwargs: 0)  # no bound
+    monkeypatch.setattr(reference_plan, "ocr_area_floor", lambda *args, **kwargs: 0)  # no bound
     unbounded, weighed_unbounded = run()
     assert bounded == unbounded
     assert not bounded[4][0]  # switching back to an unchanged window: no OCR
