@@ -48,7 +48,7 @@ from core.capture.screen.comparisons import FrameComparisons, RowSignatureCache
 from core.capture.screen.daemon_config import DaemonConfig
 from core.capture.screen.encode import encode_thumbnail
 from core.capture.screen.frames import CapturedFrame, FinishedFrame
-from core.capture.screen.grab import pixels_to_image
+from core.capture.screen.grab import FrameImage
 from core.capture.screen.keyframes import FrameEncoder
 from core.capture.screen.reference_plan import Plan, Reference, plan_against
 from core.capture.screen.stacking import ocr_stacked
@@ -115,7 +115,7 @@ class FrameProcessor:
         pixels = frame.pixels
         monitor = frame.monitor.index
         window_key = (monitor, captured.window.window_id) if captured.window else None
-        image = pixels_to_image(pixels)
+        image = FrameImage(pixels)  # the whole PIL image only if something needs it (crops suffice for OCR)
 
         comparisons = FrameComparisons(pixels, self._rows)  # shared with the encoder: each comparison runs once
         if captured.compared is not None:  # the capture thread compared it with the window's last frame already
@@ -146,14 +146,15 @@ class FrameProcessor:
         if self._last_text_hash.get(monitor) == text_hash:
             return Outcome(None, "duplicate_text", seconds, fraction, ran_ocr)
 
-        blackout(image, [w.box for w in words if w.text == REDACTED_WORD])
+        if secret := [w.box for w in words if w.text == REDACTED_WORD]:
+            blackout(image.get(), secret)
         frame_id = f"{frame.timestamp:%Y%m%dT%H%M%S.%f}-m{monitor}-{captured.seq}"
         redacted = any(w.text == REDACTED_WORD for w in words)  # blacked out: the grabbed pixels are not what is stored
         encoded = self.encoder.encode(monitor, frame_id, image, captured.window.window_id if captured.window else None,
                                       None if redacted else pixels, None if redacted else comparisons)
         # Thumbnails only for keyframes: a delta's preview is its composite scaled (ui.media), and a thumbnail
         # per stored frame was a fifth of the storage budget (bench.screen).
-        thumb = encode_thumbnail(image).data if encoded.keyframe is None else None
+        thumb = encode_thumbnail(image.get()).data if encoded.keyframe is None else None
         index_text = self._index_text(window_key or (monitor, None), frame.timestamp, text)
         finished = FinishedFrame(
             frame_id=frame_id,
@@ -251,6 +252,7 @@ class FrameProcessor:
 
     def _full(self, pixels: np.ndarray, image: Any, frame_area: float,
               covered: Sequence[Box] = ()) -> tuple[list[OcrWord], list[Box], float, float]:
+        image = image.get() if isinstance(image, FrameImage) else image
         # No reference words to judge the text size by: the pixels tell (text_size); large text at 1x.
         scale = 1.0 if self.native_scale and large_text(pixels) else None
         if covered:

@@ -149,3 +149,22 @@ def test_other_windows_are_dismissed_before_their_pictures_are_weighed_and_the_o
     # Without the bound each later frame weighs the other window's near-whole-frame region; with it only the
     # second window's first frame does (no frame of its own yet to bound the first window's by).
     assert weighed_unbounded >= 5 and weighed_bounded == 1, (weighed_bounded, weighed_unbounded)
+
+
+def test_a_scrolled_frame_is_read_from_crops_without_making_the_whole_image(ocr: TesseractOcr,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.capture.screen import grab
+
+    pixels = image_to_pixels(_page(LINES, 0))
+    for box in ((0, 0, 1920, 1080), (24, 40, 700, 112), (1900, 1000, 1940, 1100)):  # the last reaches outside
+        assert grab.FrameImage(pixels).crop(box).tobytes() == grab.pixels_to_image(pixels).crop(box).tobytes()
+    made: list[tuple[int, ...]] = []
+    real = grab.pixels_to_image
+    monkeypatch.setattr(grab, "pixels_to_image", lambda p: made.append(p.shape) or real(p))
+    processor = FrameProcessor(ocr, Redactor.from_default_rules())
+    processor.process(_captured(_page(LINES, 0), 1, 1))
+    assert (1080, 1920) in made  # the first frame: a whole-frame OCR and a keyframe
+    made.clear()
+    outcome = processor.process(_captured(_page(LINES, 4), 2, 1))
+    assert outcome.frame is not None and outcome.frame.keyframe is not None and f"batch {4000 + 13 * ROWS}" in outcome.frame.text
+    assert made and (1080, 1920) not in made, made  # only the band's crop
