@@ -37,16 +37,28 @@ def vault_search(vault: Any) -> Callable[[str, str, int], list[str]]:
     return run
 
 
-def recall_search(vault: Any, fusion: Any, weights: Any, cache: Any) -> Callable[[str, str, int], list[str]]:
+def window_vectors(vault: Any) -> Any:
+    """Stored vectors for recall's window lift, as Vault.search gives them (with a query-vector cache of its
+    own: share one between the configurations of a run, so each question is embedded once)."""
+    from core.index.query_cache import QueryVectors
+    from core.memory.recall.window import StoredVectors
+
+    return StoredVectors(vault.read, vault.embedder(), QueryVectors())
+
+
+def recall_search(vault: Any, fusion: Any, weights: Any, cache: Any, vectors: Any = None
+                  ) -> Callable[[str, str, int], list[str]]:
     """Vault.search's path (hybrid + memory-graph recall) with explicit weights."""
     from core.memory.recall.recall import recall
     from core.retrieve.types import SearchRequest
 
     retriever = vault.retriever(fusion)
+    vectors = vectors or window_vectors(vault)
 
     def run(question: str, conversation: str, k: int) -> list[str]:
         request = SearchRequest(query=question, k=k, conversations=(conversation,))
-        return [h.external_id for h in recall(retriever, vault, request, weights=weights, cache=cache).hits]
+        return [h.external_id for h in recall(retriever, vault, request, weights=weights, cache=cache,
+                                              vectors=vectors).hits]
 
     return run
 
@@ -67,6 +79,10 @@ def retrieval_grid() -> dict[str, tuple[Any, Any]]:
     grid["report_lag=0.0"] = (fusion, replace(weights, report_lag=0.0))
     grid["report_share=1.0"] = (fusion, replace(weights, report_share=1.0))
     grid["meaning_keeps_top=False"] = (fusion, replace(weights, meaning_keeps_top=False))
+    for window in (0.0, 0.1, 0.3):
+        grid[f"window={window}"] = (fusion, replace(weights, window=window))
+    for span in (1, 3):
+        grid[f"window_span={span}"] = (fusion, replace(weights, window_span=span))
     for meaning in (0.0, 0.4):
         grid[f"meaning={meaning}"] = (fusion, replace(weights, meaning=meaning))
     for around in (0.0, 1.0):
@@ -92,15 +108,15 @@ def baseline_weights() -> Any:
 
     from core.memory.recall.recall import RecallWeights
 
-    return replace(RecallWeights(), strip_speakers=False, report_lag=0.0, meaning=0.0)
+    return replace(RecallWeights(), strip_speakers=False, report_lag=0.0, meaning=0.0, window=0.0)
 
 
 def held_out_retrieval(vault: Any, qs: list[dict[str, Any]], grid: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
     """Every grid configuration scored on every question, then leave-one-conversation-out selection on R@10."""
     from core.memory.recall.recall import GraphCache
 
-    cache = GraphCache()
-    rows = {name: question_rows(recall_search(vault, fusion, weights, cache), qs)
+    cache, vectors = GraphCache(), window_vectors(vault)
+    rows = {name: question_rows(recall_search(vault, fusion, weights, cache, vectors), qs)
             for name, (fusion, weights) in grid.items()}
     folds = leave_one_conversation_out(rows, lambda r: mean_of(r, "R@10"), METRICS)
     in_sample = {name: table_of(r) for name, r in rows.items()}
@@ -130,11 +146,11 @@ def rerank_dataset(vault: Any, qs: list[dict[str, Any]], depth: int = 50, seeds:
     from core.retrieve.types import SearchRequest
 
     weights = RecallWeights()
-    retriever, cache, reader = vault.retriever(), GraphCache(), vault.read()
+    retriever, cache, reader, vectors = vault.retriever(), GraphCache(), vault.read(), window_vectors(vault)
     out = []
     for q in qs:
         request = SearchRequest(query=q["question"], k=depth, conversations=(q["conversation"],))
-        result = recall(retriever, vault, request, weights=weights, cache=cache)
+        result = recall(retriever, vault, request, weights=weights, cache=cache, vectors=vectors)
         question = result.query_text or q["question"]
         candidates = [Candidate(int(h.item_id), h.text, h.score, h.signals) for h in result.hits]
         ids, x = candidate_features(reader, candidates, question, query_entities(reader, question), seeds=seeds)

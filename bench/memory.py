@@ -27,14 +27,16 @@ from bench.locomo_rows import evaluate, print_table
 
 
 def memory_search(vault: Any) -> Any:
+    from bench.locomo_retrieval import window_vectors
     from core.memory.recall.recall import GraphCache, recall
     from core.retrieve.types import SearchRequest
 
-    cache = GraphCache()
+    cache, vectors = GraphCache(), window_vectors(vault)
 
     def run(question: str, conversation: str, k: int) -> list[str]:
         request = SearchRequest(query=question, k=k, conversations=(conversation,))
-        return [h.external_id for h in recall(vault.retriever(), vault, request, cache=cache).hits]
+        return [h.external_id for h in recall(vault.retriever(), vault, request, cache=cache,
+                                              vectors=vectors).hits]
 
     return run
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from core.capture.files.schema import MIGRATION_SQL as FILES_SQL
 from core.capture.screen.ledger_store import LEDGER_SQL
+from core.index.cjk import GUARD_SQL as CJK_GUARD_SQL
 from core.index.cjk import MIGRATION_SQL as CJK_SQL
 from core.memory.schema import MIGRATION_SQL as MEMORY_SQL
+from core.store.facet_columns import MIGRATION_SQL as FACETS_LOG_SQL
 from core.store.facets import FACETS_SQL
 from core.store.fts_contentless import MIGRATION_SQL as FTS_CONTENTLESS_SQL
 from core.store.schema import BASE_SQL, FILTER_INDEXES_SQL, VECTOR_LOG_SQL
@@ -31,4 +33,6 @@ MIGRATIONS: tuple[str, ...] = (
     LEDGER_SQL,
     FACETS_SQL,
     FTS_CONTENTLESS_SQL,
+    CJK_GUARD_SQL,
+    FACETS_LOG_SQL,
 )

@@ -41,7 +41,7 @@ from core.retrieve.types import SearchRequest, SearchResult
 from core.schema import MIGRATIONS
 from core.settings import Settings
 from core.storage_budget import StorageBudget, measure
-from core.store import browse, facets, forget, frame_codec, fts_contentless, media
+from core.store import browse, facet_columns, facets, forget, frame_codec, fts_contentless, media
 from core.store.browse import ItemView
 from core.store.database import Database
 from core.store.fts_secure_delete import enable_fts_secure_delete
@@ -77,13 +77,13 @@ class Vault:
         self._redactor: Any = None
         self._graph_cache: Any = None
         self._query_vectors, self._word_facts = QueryVectors(), WordFacts()  # kept across searches
+        self.filters = facet_columns.FacetColumns(self.read)  # in RAM; loads at unlock (the app) or first use
         self.creation_notes: list[str] = []
         self._db.write(lambda conn: migrate(conn, MIGRATIONS))
         self._db.write(enable_fts_secure_delete)
         # Path keys written before they were encoded, or under other rules: re-encoded once (see path_recode).
         self._db.write(lambda conn: ensure_path_keys(conn, self.derived_key))
-        # A vault from before chunk_facets / the contentless chunks_fts fills them in the background (a small
-        # one moves its FTS at once); searches use the old joins / the old table meanwhile.
+        # An old vault fills chunk_facets / the contentless chunks_fts in the background; searches use SQL meanwhile.
         self._facets = facets.Backfill.if_pending(self._db.write, self.read())
         self._fts_fill = fts_contentless.migrate_in_background(self._db.write)
 
@@ -113,6 +113,7 @@ class Vault:
         """Lock: stop writing, close connections, forget keys and the in-memory index."""
         self.vectors.close()  # before the connections its loads and builds use close
         self._facets.stop()
+        self.filters.stop()
         self._fts_fill.stop()
         self._db.close()
         self._cipher = None  # type: ignore[assignment]
@@ -168,8 +169,9 @@ class Vault:
         return self._redactor
 
     def start_index_load(self) -> None:
-        """Make vectors searchable (the app calls this at unlock, off the GUI thread): see ``VectorIndexes``."""
+        """Make vectors and filters searchable from RAM (the app calls this at unlock, off the GUI thread)."""
         self.vectors.start_load()
+        self.filters.start_load()
 
     def ann(self) -> AnnService | None:
         """The sealed approximate index's keeper for the current embedder (``None`` without one)."""
@@ -234,9 +236,8 @@ class Vault:
         return Outcome(done, NOTHING)
 
     def mark_deleted(self, source: str, external_id: str, conversation: str | None = None) -> Outcome[bool]:
-        probe = Record(source=source, external_id=external_id, kind="x", timestamp=datetime.now().astimezone(),
-                       text="", conversation=conversation)
-        key = source_key(probe)
+        key = source_key(Record(source=source, external_id=external_id, kind="x",
+                                timestamp=datetime.now().astimezone(), text="", conversation=conversation))
         marked = self.write(lambda conn: forget.mark_deleted(conn, key))
         return Outcome(marked, changes_if(marked, ITEMS))
 
@@ -277,15 +278,16 @@ class Vault:
     # -- search and browse ---------------------------------------------------------------
     def retriever(self, weights: FusionWeights | None = None, rankings: Rankings | None = None) -> HybridRetriever:
         embed = self._query_vectors.embed_query(self.embedder())
-        return HybridRetriever(self.read, self.vector_index, embed, weights, rankings)
+        return HybridRetriever(self.read, self.vector_index, embed, weights, rankings, self.vectors.lane.submit,
+                               self.filters)
 
-    def search(self, request: SearchRequest, now: datetime | None = None) -> SearchResult:
-        """Hybrid retrieval, re-ranked over the memory graph once consolidation built one; each hit flagged good or
-        weak by the relevance floor (in the ranking's order); ``nearest``: the best good match outside the filters."""
+    def search(self, request: SearchRequest, now: datetime | None = None, nearest: bool = True) -> SearchResult:
+        """Hybrid retrieval (graph re-ranked once consolidated); hits flagged good/weak by the relevance floor; ``nearest``:
+        the best good match outside the filters (an unfiltered search; ``nearest=False``: the app asks after the hits)."""
         from core.retrieve.elsewhere import with_nearest
 
         result = self._search_judged(request, now, rankings := Rankings(self._word_facts))  # reused by the pass outside the filters
-        return with_nearest(lambda wider: self._search_judged(wider, now, rankings), request, result)
+        return with_nearest(lambda w: self._search_judged(w, now, rankings), request, result) if nearest else result
 
     def _search_judged(self, request: SearchRequest, now: datetime | None, rankings: Rankings) -> SearchResult:
         from core.retrieve.relevance import judge
@@ -294,10 +296,10 @@ class Vault:
             result = self.retriever(rankings=rankings).search(request, now)
         else:
             from core.memory.recall.recall import GraphCache, recall  # late: scipy and the graph
-
-            if self._graph_cache is None:
-                self._graph_cache = GraphCache()
-            result = recall(self.retriever(rankings=rankings), self, request, now=now, cache=self._graph_cache)
+            from core.memory.recall.window import StoredVectors
+            self._graph_cache = self._graph_cache or GraphCache()
+            result = recall(self.retriever(rankings=rankings), self, request, now=now, cache=self._graph_cache,
+                            vectors=StoredVectors(self.read, self.embedder(), self._query_vectors))
         embed = self._query_vectors.embed_query(self.embedder())
         return judge(result, self.read(), self.vector_index(), embed, facts=self._word_facts)
 
@@ -380,10 +382,8 @@ class Vault:
         return self._cipher.read_file(self.paths.media_dir, media.media_name(self.read(), media_id))
 
     def get_frame(self, media_id: MediaId) -> bytes:
-        """A stored image ready to show: a delta screenshot composited on its base frames (as PPM), else the bytes.
-
-        Raises ``CairnError`` (``FrameCodecError``) when a base frame is gone (forgotten or aged out).
-        """
+        """A stored image ready to show: a delta screenshot composited on its base frames (as PPM), else the bytes;
+        ``CairnError`` (``FrameCodecError``) when a base frame is gone (forgotten or aged out)."""
         data = self.get_media(media_id)
         if not frame_codec.is_delta(data):
             return data

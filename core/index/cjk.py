@@ -49,6 +49,21 @@ INSERT INTO chunks_cjk(rowid, body)
     SELECT id, {_BIGRAMS_OF.format(text="text")} FROM chunks WHERE {_HAS_CJK.format(text="text")};
 """
 
+# A later step: the insert trigger's guard first asks whether the text has any byte over ASCII at all
+# (``octet_length`` reads the stored size, ``length`` counts characters in one tight loop), and runs the
+# GLOB only when it does: every CJK character is multi-byte, so the same chunks match.  The GLOB tries
+# its character class at every position of the text: ~10 us for a short chat message, ~7 % of an
+# import's writer at 1M items; the pre-check costs ~0.5 us.
+_CHEAP_HAS_CJK = "octet_length({text}) > length({text}) AND " + _HAS_CJK
+GUARD_SQL = f"""
+DROP TRIGGER IF EXISTS chunks_cjk_insert;
+CREATE TRIGGER chunks_cjk_insert AFTER INSERT ON chunks
+WHEN {_CHEAP_HAS_CJK.format(text="NEW.text")}
+BEGIN
+    INSERT INTO chunks_cjk(rowid, body) VALUES (NEW.id, {_BIGRAMS_OF.format(text="NEW.text")});
+END;
+"""
+
 
 def has_cjk(text: str) -> bool:
     return _CJK_RUN.search(text) is not None

@@ -7,8 +7,8 @@ approximate index (``AnnService``) is used instead: loaded whole at unlock, or
 rebuilt in the background when its blob is missing, damaged or stale, while
 exact search answers meanwhile (the app) or the caller waits (``cairn search``).
 
-Threads: every method may be called from any thread.  ``close`` stops loads and
-background builds before the vault's connections close.
+Threads: every method may be called from any thread.  ``close`` stops loads,
+background builds and the search lane before the vault's connections close.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from core.index.ann import AnnIndex
 from core.index.ann_store import AnnFiles, AnnService, Sealer
 from core.index.loader import IndexLoader
+from core.index.search_lane import SearchLane
 from core.index.vectors import VectorIndex, load_index
 
 PARTIAL_INDEX_WAIT_S = 0.5
@@ -52,6 +53,7 @@ class VectorIndexes:
         self._dirty = True
         self.loader: IndexLoader | None = None
         self._ann: AnnService | None = None
+        self.lane = SearchLane()  # the thread a search's vector half runs on, beside its full-text half
 
     @property
     def exact(self) -> VectorIndex | None:
@@ -151,6 +153,7 @@ class VectorIndexes:
             self._index.remove(chunk_ids)
 
     def close(self) -> None:
+        self.lane.close()  # its running job stops when the vault's readers close
         loader, self.loader = self.loader, None
         if loader is not None:
             loader.stop()  # before its reader connection closes under it

@@ -42,6 +42,20 @@ def vectors_by_id(reader: Any, model: str, dim: int, chunk_ids: np.ndarray) -> t
     return _rows_to_arrays(rows, dim)
 
 
+def first_chunk_vectors(reader: Any, model: str, dim: int, item_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Item ids and the stored vectors of their first chunks (ordinal 0), for those that have one."""
+    rows: list[Any] = []
+    for start in range(0, len(item_ids), IN_BATCH):
+        part = item_ids[start : start + IN_BATCH]
+        rows += reader.execute(
+            # chunks_item (item_id, ordinal) finds each first chunk; CROSS JOIN keeps chunks outside (as above)
+            "SELECT c.item_id, e.vector FROM chunks c CROSS JOIN embeddings e ON e.model = ? AND e.text_hash = c.text_hash"
+            f" WHERE c.item_id IN ({','.join('?' * len(part))}) AND c.ordinal = 0",
+            (model, *part),
+        ).fetchall()
+    return _rows_to_arrays(rows, dim)
+
+
 class SqlVectorSource:
     """Exact vectors by chunk id from this thread's reader connection."""
 
@@ -110,7 +124,7 @@ def changes_since(reader: Any, model: str, dim: int, after: int) -> LogChanges:
         for seq, op, chunk_id, text_hash in rows:
             if op == 3:
                 hashes[text_hash] = int(seq)
-            else:
+            elif op in (1, 2):  # op 4 (a chunk's filter columns changed: core.store.facet_columns) is not ours
                 last_seq[int(chunk_id)] = int(seq)
         names = list(hashes)
         for start in range(0, len(names), IN_BATCH):

@@ -14,11 +14,16 @@ def narrowed(request: SearchRequest, result: SearchResult) -> bool:
                 or request.conversations)
 
 
+def wanted(request: SearchRequest, result: SearchResult) -> bool:
+    """Would ``nearest_elsewhere`` search: a narrowed search of some words without a good match?"""
+    return not result.good_hits and narrowed(request, result) and bool(result.query_text.strip())
+
+
 def nearest_elsewhere(search: Callable[[SearchRequest], SearchResult], request: SearchRequest,
                       result: SearchResult) -> Hit | None:
     """The best good match for the same words with every filter lifted; None when the search was not
     narrowed, already has a good match, or there is none anywhere."""
-    if result.good_hits or not narrowed(request, result) or not result.query_text.strip():
+    if not wanted(request, result):
         return None
     wider = SearchRequest(query=result.query_text, k=10, kinds=request.kinds, parse_time=False,
                           include_deleted=request.include_deleted)

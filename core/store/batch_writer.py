@@ -76,12 +76,13 @@ class BatchWriter:
         self._import_mode = (f"PRAGMA cache_size = -{import_cache_kib}", f"PRAGMA wal_autocheckpoint = {import_wal_pages}")
         self._batches = 0
 
-    def add(self, prepared: Prepared) -> None:
+    def add(self, prepared: Prepared, hashes: tuple[str, str] | None = None) -> None:
+        """``hashes``: the record's source key and content hash, when the caller computed them already."""
         # A full batch goes when the next record comes, so the import's last transaction is never
         # an empty one that only gives the cache back.
         if len(self._batch) >= self._size or self._chars >= self._max_chars:
             self._submit()
-        self._batch.append(item_row(*prepared))  # hashes, FTS bodies and JSON here, off the writer thread
+        self._batch.append(item_row(*prepared, hashes=hashes))  # hashes and JSON here, off the writer thread
         self._chars += len(prepared[1])
 
     def finish(self) -> None:

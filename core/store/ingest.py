@@ -172,13 +172,13 @@ def ingest(
                 records += 1
                 try:
                     record, text, chunks, meta, redactions = prepare(result, redactor, fields)
-                    record = occurrences.distinct(record, text)
+                    record, hashes = occurrences.distinct(record, text)
                 except Exception as exc:
                     counts.failed.append((result.external_id, f"could not prepare: {exc}"))
                     continue
                 counts.redactions += redactions
                 counts.truncated += "truncated" in meta
-                writer.add((record, text, chunks, meta))
+                writer.add((record, text, chunks, meta), hashes)
             if progress is not None and seen % 100 == 0:
                 progress(seen, total)
         writer.finish()
@@ -213,14 +213,18 @@ class RepeatedIds:
     def __init__(self) -> None:
         self._seen: dict[bytes, list[bytes]] = {}
 
-    def distinct(self, record: Record, text: str) -> Record:
-        key = bytes.fromhex(source_key(record)[:16])
-        digest = bytes.fromhex(content_hash(record, text)[:16])
-        versions = self._seen.setdefault(key, [])
-        if digest not in versions:
-            versions.append(digest)
-        n = versions.index(digest)
-        return record if n == 0 else dataclasses.replace(record, external_id=f"{record.external_id}#{n + 1}")
+    def distinct(self, record: Record, text: str) -> tuple[Record, tuple[str, str]]:
+        """The record to store and its ``(source_key, content_hash)``, computed once here for the writer too."""
+        key, digest = source_key(record), content_hash(record, text)
+        versions = self._seen.setdefault(bytes.fromhex(key[:16]), [])
+        short = bytes.fromhex(digest[:16])
+        if short not in versions:
+            versions.append(short)
+        n = versions.index(short)
+        if n == 0:
+            return record, (key, digest)
+        record = dataclasses.replace(record, external_id=f"{record.external_id}#{n + 1}")
+        return record, (source_key(record), digest)  # the content hash does not read the id
 
 
 def _missing_texts(conn: Any, model: str, limit: int) -> list[tuple[str, str]]:

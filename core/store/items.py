@@ -76,11 +76,14 @@ class ItemRow:
     chunks: tuple[tuple[Chunk, str], ...]  # (chunk, text hash)
 
 
-def item_row(record: Record, text: str, chunks: Sequence[Chunk], meta: dict[str, Any]) -> ItemRow:
+def item_row(record: Record, text: str, chunks: Sequence[Chunk], meta: dict[str, Any],
+             hashes: tuple[str, str] | None = None) -> ItemRow:
+    """``hashes``: ``(source_key(record), content_hash(record, text))`` when the caller has them already."""
     meta = dict(meta)
     ts_end = meta.pop("ts_end", None)
+    key, digest = hashes or (source_key(record), content_hash(record, text))
     return ItemRow(
-        record=record, text=text, key=source_key(record), digest=content_hash(record, text), ts_end=ts_end,
+        record=record, text=text, key=key, digest=digest, ts_end=ts_end,
         meta=meta, meta_json=_meta_json(meta),
         chunks=tuple((chunk, text_hash(embed_text(record.speaker, record.title, chunk.text))) for chunk in chunks),
     )
@@ -88,6 +91,8 @@ def item_row(record: Record, text: str, chunks: Sequence[Chunk], meta: dict[str,
 
 def _meta_json(meta: dict[str, Any]) -> str:
     """Compact JSON; OCR word boxes packed (``packed_words``: redaction has already run on the plain list)."""
+    if not meta:  # most messages: json.dumps costs ~5 us even for nothing
+        return "{}"
     return json.dumps(packed_words.pack_meta(meta), ensure_ascii=False, default=str, separators=(",", ":"))
 
 

@@ -107,7 +107,8 @@ CREATE INDEX IF NOT EXISTS items_speaker_nocase ON items(speaker COLLATE NOCASE,
 # Every change that concerns the vector index, in commit order: a process whose index
 # (a sealed blob) covers the log up to ``seq`` catches up by reading what came after it,
 # so no process ever has to reload every vector to see another's imports or forgets.
-# op 1: chunk added, 2: chunk deleted, 3: a vector arrived for ``text_hash``.
+# op 1: chunk added, 2: chunk deleted, 3: a vector arrived for ``text_hash``, 4: a chunk's filter columns
+# changed (``core.store.facet_columns``; the vector index skips it).
 # The log is pruned up to the seq of the newest blob written (``meta.vector_log_floor``).
 VECTOR_LOG_SQL = """
 CREATE TABLE IF NOT EXISTS vector_log (

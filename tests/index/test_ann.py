@@ -158,3 +158,26 @@ def test_a_post_filter_that_finds_too_few_gives_up_for_the_caller_to_list_ids(
     found = index.search_where(clustered(1, seed=15)[0], 10, lambda c: np.array([x for x in c if x in rare], np.int64),
                                cap=1600)
     assert found is None
+
+
+@pytest.mark.parametrize("share", [0.0, 1 / 12_000, EXACT_FILTER_LIMIT / 12_000, 0.125, 0.5, 1.0])
+def test_a_filter_as_a_mask_answers_what_its_id_list_answers(
+    corpus: tuple[np.ndarray, np.ndarray, AnnIndex], share: float
+) -> None:
+    """A filter in RAM (a mask by chunk id, faiss's bitmap selector) = the same filter as a list of ids (an id set),
+    the delta and tombstones included."""
+    ids, _, built = corpus
+    index = AnnIndex("test-model", DIM, built.main, 0, built.source)
+    new = clustered(3, seed=16)
+    built.source.rows.update({40_001: new[0], 40_002: new[1], 40_003: new[2]})  # type: ignore[attr-defined]
+    index.apply(5, (np.array([40_001, 40_002, 40_003]), new, np.array([3, 4, 5])),
+                (np.array([int(ids[10]), int(ids[11])]), np.array([4, 5])))
+    pick = np.sort(np.random.default_rng(17).choice(len(ids), size=round(share * len(ids)), replace=False))
+    allowed = np.concatenate([ids[pick], [40_001, 40_003, int(ids[10])]])
+    mask = np.zeros(40_010, dtype=bool)
+    mask[allowed] = True
+    for q in [*clustered(10, seed=18), new[0]]:
+        got, scores = index.search_mask(q, 20, mask)
+        want, want_scores = index.search(q, 20, allowed)
+        assert got.tolist() == want.tolist() and np.allclose(scores, want_scores)
+        assert set(got.tolist()) <= set(allowed.tolist()) - {int(ids[10])}

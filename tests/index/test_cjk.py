@@ -5,9 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from core.index.cjk import match_expression, split_terms
+from core.index import cjk
+from core.index.cjk import has_cjk, match_expression, split_terms
+from core.paths import VaultPaths
 from core.retrieve.types import SearchRequest
+from core.schema import MIGRATIONS
+from core.store.schema import _split_sql
 from core.types import Record
+from core.vault import Vault
+from tests.conftest import TEST_PASSPHRASE
 
 
 def _message(n: int, text: str) -> Record:
@@ -33,6 +39,47 @@ def test_cjk_words_inside_longer_runs_are_found(lexical_vault: Any) -> None:
     assert _top(lexical_vault, "회의")[0] == "서울특별시에서 회의가 있습니다"
     assert _top(lexical_vault, "北京 预算")[0] == "我们下周在北京开会讨论预算"
     assert _top(lexical_vault, "committees")[0] == "The harbour committee met on Thursday"  # stemming as before
+
+
+# ASCII, Latin with accents, emoji, a lone CJK character amid Latin, kana, hangul, CJK punctuation only (not a CJK
+# letter), compatibility ideographs: the cheap pre-check may only skip texts without a single CJK character.
+MIXED = ("plain ascii budget", "café crème brûlée", "party 🎉 tonight", "see 東 there", "カタカナ", "한국어",
+         "「」、。", "豈 compat", "Ünïcödé ß", "naïve ascii? no")
+
+
+def _cjk_rows(v: Any) -> set[str]:
+    return {r[0] for r in v.read().execute("SELECT c.text FROM chunks_cjk k JOIN chunks c ON c.id = k.rowid")}
+
+
+def test_the_bigram_table_holds_exactly_the_chunks_with_cjk(lexical_vault: Any) -> None:
+    lexical_vault.ingest([_message(n, text) for n, text in enumerate(MIXED)], embed=False)
+    assert _cjk_rows(lexical_vault) == {t for t in MIXED if has_cjk(t)} == {"see 東 there", "カタカナ", "한국어", "豈 compat"}
+
+
+def test_an_older_vault_gets_the_cheap_guard_and_the_same_rows(vault_paths: VaultPaths) -> None:
+    v = Vault.create(vault_paths, TEST_PASSPHRASE, use_keyring=False, embedder=None)
+    v.ingest([_message(n, text) for n, text in enumerate(MIXED[:5])], embed=False)
+
+    def older(conn: Any) -> None:  # the vault as the step before the guard left it: the GLOB-only trigger
+        conn.execute("DROP TRIGGER chunks_cjk_insert")
+        conn.execute(next(s for s in _split_sql(cjk.MIGRATION_SQL) if "TRIGGER IF NOT EXISTS chunks_cjk_insert" in s))
+        conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(cjk.GUARD_SQL)}")
+    v.write(older)
+    assert "octet_length" not in _trigger(v)
+    v.close()
+    v = Vault.open(vault_paths, TEST_PASSPHRASE, embedder=None)
+    try:
+        assert "octet_length" in _trigger(v)
+        assert v.read().execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        v.ingest([_message(n + 5, text) for n, text in enumerate(MIXED[5:])], embed=False)
+        assert _cjk_rows(v) == {t for t in MIXED if has_cjk(t)}
+        assert _top(v, "カタカ")[0] == "カタカナ"
+    finally:
+        v.close()
+
+
+def _trigger(v: Any) -> str:
+    return str(v.read().execute("SELECT sql FROM sqlite_master WHERE name = 'chunks_cjk_insert'").fetchone()[0])
 
 
 def test_forgetting_removes_the_cjk_rows(lexical_vault: Any) -> None:

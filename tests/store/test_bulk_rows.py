@@ -15,7 +15,7 @@ from core.schema import MIGRATIONS
 from core.store import bulk_rows
 from core.store.bulk_rows import write_rows
 from core.store.database import Database
-from core.store.ingest import prepare
+from core.store.ingest import RepeatedIds, ingest, prepare
 from core.store.items import delete_chunks, item_row, upsert_item
 from core.store.schema import migrate
 from core.types import Record
@@ -122,3 +122,23 @@ def test_an_import_writes_its_full_text_rows_a_batch_at_a_time(lexical_vault: An
     assert blocks <= 10, blocks
     hits = lexical_vault.read().execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'garden'")
     assert hits.fetchone()[0] == 300
+
+
+def test_an_import_stores_the_rows_upserting_each_message_stores(databases: tuple[Database, Database]) -> None:
+    """``ingest`` hands the writer the hashes it computed for repeated ids (not recomputed): the same rows."""
+    records = [record(n % 7, f"message {n} about the garden") for n in range(20)]  # ids 0-6 repeated, new content
+    records += [record(30, "a message with meta", meta={"app": "Mail"}), record(31, "", speaker="Ben")]
+    one_by_one, bulk = databases
+    occurrences = RepeatedIds()
+
+    def each(conn: Any) -> None:
+        for r in records:
+            clean, text, chunks, meta, _ = prepare(r, None)
+            upsert_item(conn, occurrences.distinct(clean, text)[0], text, chunks, meta)
+
+    one_by_one.write(each)
+    report = ingest(bulk, records, redactor=None, embedder_factory=None)
+    assert report.imported == len(records)
+    a, b = dump(one_by_one), dump(bulk)
+    assert a == b
+    assert len({row[2] for row in b["items"]}) == len(records)  # every repeated id got its own source key

@@ -145,7 +145,7 @@ def _answer(v: Vault, request: SearchRequest) -> list[tuple[int, float]]:
     return [(int(h.chunk_id), round(h.score, 6)) for h in v.retriever().search(request).hits]
 
 
-@pytest.mark.parametrize("plan", ["narrow", "listed", "checked"])
+@pytest.mark.parametrize("plan", ["narrow", "listed", "checked", "in RAM, listed", "in RAM, checked"])
 @pytest.mark.parametrize("name", sorted(REQUESTS))
 def test_filtered_search_over_facets_equals_the_join_plan(searched: Vault, name: str, plan: str,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
@@ -154,9 +154,16 @@ def test_filtered_search_over_facets_equals_the_join_plan(searched: Vault, name:
     with monkeypatch.context() as m:
         m.setattr(facets, "ready", lambda reader: False)
         expected = _answer(vault, request)
+    if plan.startswith("in RAM"):  # the facet columns (core.store.facet_columns) answer instead of SQL
+        vault.filters.start_load()
+        assert vault.filters.wait(30) and vault.filters.current(vault.read()) is not None
+        monkeypatch.setattr(hybrid, "chunk_ids_where", None)  # no SQL check, no SQL listing: the columns did it
+        monkeypatch.setattr(hybrid.HybridRetriever, "_filter_plan", None)
+    else:
+        monkeypatch.setattr(vault.filters, "current", lambda reader: None)
     if plan != "narrow":  # past the narrow limit: listed and kept to in memory, or checked by id
         monkeypatch.setattr(hybrid, "NARROW_FILTER", 3)
-        monkeypatch.setattr(hybrid, "LIST_LIMIT", 10_000 if plan == "listed" else 4)
+        monkeypatch.setattr(hybrid, "LIST_LIMIT", 10_000 if plan.endswith("listed") else 4)
     got = _answer(vault, request)
     assert got == expected
     if name.startswith("nothing"):

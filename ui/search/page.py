@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from ui import fmt, theme
 from ui.media import MediaCache
-from ui.search.operations import load_people, search
+from ui.search.operations import load_people, nearest, nearest_wanted, search
 from ui.session import Session
 from ui.widgets.item_delegate import ItemDelegate
 from ui.widgets.item_list import ITEM_ROLE, ItemListModel
@@ -255,6 +255,10 @@ class SearchPage(QWidget):
             if generation != self._generation:
                 return  # a newer search has started
             self._show(result)
+            if nearest_wanted(request, result):
+                nearest(self._session, request, result).success(
+                    lambda hit: self._show_nearest(hit) if generation == self._generation else None
+                ).quietly().owned_by(self).run()
 
         def failed(exc: BaseException) -> None:
             if generation == self._generation:

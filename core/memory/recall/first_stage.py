@@ -49,15 +49,21 @@ def widened(span: TimeRange, lag: float) -> TimeRange:
     return TimeRange(span.start, span.end + min(MAX_LAG, max(MIN_LAG, length * lag)))
 
 
+def searched_words(reader: Any, query: str, stage: FirstStage) -> str:
+    """The question as the words and meaning searches read it: without the names of people who speak."""
+    if not stage.strip_speakers:
+        return query
+    return without_names(query, speaker_aliases(reader, query_entities(reader, query)))
+
+
 def first_stage(retriever: Retriever, reader: Any, request: SearchRequest, stage: FirstStage,
-                now: datetime | None = None) -> SearchResult:
+                now: datetime | None = None) -> tuple[SearchResult, str]:
+    """The deep candidate list, and the words its meaning search embedded (the window lift reads them again)."""
     from core.retrieve.timeparse import parse_time_expression
 
     now = now or datetime.now(UTC).astimezone()
     deep = replace(request, k=max(stage.pool, request.k))
-    text = request.query
-    if stage.strip_speakers:
-        text = without_names(text, speaker_aliases(reader, query_entities(reader, text)))
+    text = searched_words(reader, request.query, stage)
     parsed = None
     if request.time_range is None and request.parse_time and stage.report_lag > 0:
         parsed = parse_time_expression(text, now)
@@ -65,9 +71,10 @@ def first_stage(retriever: Retriever, reader: Any, request: SearchRequest, stage
         if parsed is not None and parsed.range is None:
             deep = replace(deep, parse_time=False)  # parsed already: found no time (parsing costs ~20 ms at p95)
         if text == request.query:
-            return retriever.search(deep, now)
+            base = retriever.search(deep, now)
+            return base, base.query_text or text
         base = retriever.search(replace(deep, query=text), now)
-        return replace(base, query_text=_question_text(request, base, now))
+        return replace(base, query_text=_question_text(request, base, now)), base.query_text or text
     said = parse_time_expression(request.query, now).remainder
     wide = widened(parsed.range, stage.report_lag)
     base = retriever.search(replace(deep, query=parsed.remainder, time_range=wide, parse_time=False), now)
@@ -75,11 +82,11 @@ def first_stage(retriever: Retriever, reader: Any, request: SearchRequest, stage
         base = retriever.search(replace(deep, query=text, parse_time=False), now)
         note = f"nothing found {parsed.phrase!r}; showing matches from any time"
         return replace(base, query_text=request.query, applied_range=None, range_phrase=parsed.phrase,
-                       notes=(*base.notes, note))
+                       notes=(*base.notes, note)), text
     end = parsed.range.end
     hits = sorted((replace(h, score=h.score * stage.report_share) if h.timestamp >= end else h for h in base.hits),
                   key=lambda h: -h.score)
-    return replace(base, hits=hits, query_text=said, applied_range=wide, range_phrase=parsed.phrase)
+    return replace(base, hits=hits, query_text=said, applied_range=wide, range_phrase=parsed.phrase), parsed.remainder
 
 
 def _question_text(request: SearchRequest, base: SearchResult, now: datetime) -> str:

@@ -15,6 +15,8 @@
    episode neighbours' — the reply after a matching question rises.
 6. Meaning in context (``meaning.py``): each candidate gains its own and its neighbours'
    cosine to the question, which rank fusion had reduced to an order.
+7. Meaning of the passage (``window.py``): the best candidates gain the question's cosine to the
+   window of dialogue around them (their stored vectors summed), when the caller gives ``vectors``.
 
 Summary items take part in the walk but are returned only when the request
 asks for kind "summary".  Threads: any thread (uses the store's reader for this thread).
@@ -40,6 +42,7 @@ from core.memory.recall.graph import (
     query_entities,
 )
 from core.memory.recall.meaning import lift_by_meaning
+from core.memory.recall.window import WindowVectors, lift_by_window
 from core.ports import Reader, Retriever
 from core.retrieve.hybrid import build_filter
 from core.retrieve.types import Hit, SearchRequest, SearchResult
@@ -72,6 +75,11 @@ class RecallWeights:
     meaning: float = 0.2
     meaning_neighbours: float = 0.5
     meaning_keeps_top: bool = True  # as the dialogue lift: R@1 0.396 -> 0.421 on LoCoMo-dev, R@10 the same
+    # Meaning of the passage (``window.py``): the ``window_depth`` best candidates gain the question's cosine
+    # to the sum of their and ±``window_span`` neighbours' stored vectors.
+    window: float = 0.2
+    window_span: int = 2
+    window_depth: int = 20
     damping: float = 0.7
     graph_weights: GraphWeights = DEFAULT_GRAPH_WEIGHTS
     context: ContextWeights = DEFAULT_CONTEXT
@@ -102,12 +110,15 @@ class GraphCache:
 
 def recall(
     retriever: Retriever, store: Reader, request: SearchRequest, *, weights: RecallWeights = RecallWeights(),
-    now: datetime | None = None, cache: GraphCache | None = None,
+    now: datetime | None = None, cache: GraphCache | None = None, vectors: WindowVectors | None = None,
 ) -> SearchResult:
-    """Search with the memory graph; same contract as ``Vault.search``."""
+    """Search with the memory graph; same contract as ``Vault.search``.
+
+    ``vectors``: the question's and memories' stored vectors for the window lift (none: no window lift).
+    """
     reader = store.read()
     stage = FirstStage(weights.pool, weights.strip_speakers, weights.report_lag, weights.report_share)
-    base = first_stage(retriever, reader, request, stage, now)
+    base, words = first_stage(retriever, reader, request, stage, now)  # words: also the window lift's question
     named = query_entities(reader, base.query_text or request.query)
     where, params = build_filter(request, base.applied_range)
     scope_count = reader.execute(
@@ -158,6 +169,11 @@ def recall(
         cosines = {int(h.item_id): h.signals["cosine"] for h in base.hits if "cosine" in h.signals}
         fused = lift_by_meaning(graph, fused, cosines, weights.meaning, weights.meaning_neighbours,
                                 weights.meaning_keeps_top)
+    if weights.window > 0 and vectors is not None:
+        question = vectors.query(words)
+        if question is not None:
+            fused = lift_by_window(graph, fused, question, vectors, weights.window, weights.window_span,
+                                   weights.window_depth)
     by_item = {int(h.item_id): h for h in base.hits}
     ranked = sorted(fused.items(), key=lambda kv: -kv[1])
     missing = [iid for iid, _ in ranked[: request.k * 4] if iid not in by_item]

@@ -70,8 +70,9 @@ def test_filters_narrow_the_results(unlocked: Any, qtbot: Any) -> None:
     # The demo's newest memory is from before today: nothing about staging today.
     qtbot.waitUntil(lambda: search.model.rowCount() == 0 and "Nothing in your memory matches" in search.status.text(),
                     timeout=15000)
-    # ...but outside the filter there is a good match, and one click opens it
-    assert search.nearest_button.isVisibleTo(search) and "Outside your filters" in search.nearest_button.text()
+    # ...but outside the filter there is a good match (found after the hits are shown), and one click opens it
+    qtbot.waitUntil(lambda: search.nearest_button.isVisibleTo(search), timeout=15000)
+    assert "Outside your filters" in search.nearest_button.text()
     search.nearest_button.click()
     timeline = window.timeline()
     qtbot.waitUntil(lambda: window.current_page() == "timeline" and timeline.current_item() is not None
