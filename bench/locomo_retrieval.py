@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.folds import leave_one_conversation_out, mean_of
-from bench.locomo_rows import KS, METRICS, print_table, question_rows, table_of
+from bench.locomo_rows import CATEGORIES, KS, METRICS, print_table, question_rows, table_of
 
 
 def cairn_search(vault: Any, weights: Any = None) -> Callable[[str, str, int], list[str]]:
@@ -133,6 +133,11 @@ def print_held_out(result: dict[str, Any]) -> None:
                 result["held_out"])
     print("  chosen per held-out conversation: "
           + "; ".join(f"{conv}: {name}" for conv, name in sorted(result["chosen"].items())))
+    print("\nIn-sample R@10 of every grid point (same run; each axis moved alone from the shipped point)")
+    print(f"{'grid point':<30}" + "".join(f"{CATEGORIES[c]:>13}" for c in (1, 2, 3, 4)) + f"{'overall':>10}")
+    for name, table in result["in_sample"].items():
+        print(f"{name:<30}" + "".join(f"{table[c]['R@10']:>13.3f}" if c in table else f"{'-':>13}"
+                                      for c in (1, 2, 3, 4)) + f"{table['all']['R@10']:>10.3f}")
 
 
 def rerank_dataset(vault: Any, qs: list[dict[str, Any]], depth: int = 50, seeds: int = 5) -> list[dict[str, Any]]:

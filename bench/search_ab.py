@@ -9,7 +9,10 @@ the same requests as bench.store: an unfiltered hybrid search, one conversation 
 one month, one conversation (2 %), one speaker (12.5 %).  Per plan it prints wall
 p50 / p95 and the median process CPU of a search (on a shared machine wall moves
 with the load; CPU much less), and how many answers (hits, scores, weak flags, the
-nearest match elsewhere) are identical to the baseline's.  ``--plans`` keeps the
+nearest match elsewhere) are identical to the baseline's.  With the search lane
+it also prints the CPU of each half: the caller thread (full text, fusion, floor,
+hits) and the lane (query embedding, faiss, exact re-scoring); on a quiet 2-core
+machine a search's wall is about the longer half plus the caller's tail.  ``--plans`` keeps the
 plans whose names hold one of the words given.  Where a checkout's search can leave the
 nearest match outside the filters for later (``nearest=False``: the app shows the hits first), the hits
 are timed alone and that later pass apart.
@@ -61,6 +64,8 @@ def side(home: Path, runs: int, out: Path, plans: tuple[str, ...] = PLANS) -> No
     # A checkout whose search can leave the nearest match outside the filters for later (the app shows the hits
     # first, then asks): the hits are timed alone, the later pass in ``later``.
     lazy = "nearest" in inspect.signature(v.search).parameters
+    # The search lane (the vector half beside the full-text half): its CPU and the caller thread's, per search.
+    lane = getattr(v.vectors, "lane", None) if hasattr(getattr(v.vectors, "lane", None), "cpu_seconds") else None
     filters = getattr(v, "filters", None)  # the facet columns in RAM (the app loads them at unlock)
     if filters is not None:
         filters.start_load()
@@ -70,13 +75,16 @@ def side(home: Path, runs: int, out: Path, plans: tuple[str, ...] = PLANS) -> No
         if name not in plans:
             continue
         rnd = random.Random(5)
-        wall, cpu, answers, later = [], [], [], []
+        wall, cpu, answers, later, halves = [], [], [], [], []
         for _ in range(runs):
             request = make(rnd)
+            lane0, caller0 = (lane.cpu_seconds if lane is not None else 0.0), time.thread_time()
             c0, t0 = time.process_time(), time.perf_counter()
             result = v.search(request, nearest=False) if lazy else v.search(request)
             wall.append((time.perf_counter() - t0) * 1000)
             cpu.append((time.process_time() - c0) * 1000)
+            if lane is not None:
+                halves.append(((time.thread_time() - caller0) * 1000, (lane.cpu_seconds - lane0) * 1000))
             if lazy:
                 from core.retrieve.elsewhere import nearest_elsewhere
 
@@ -86,7 +94,8 @@ def side(home: Path, runs: int, out: Path, plans: tuple[str, ...] = PLANS) -> No
                 result = replace(result, nearest=hit)
             answers.append([[int(h.chunk_id), round(h.score, 9), h.weak] for h in result.hits]
                            + [[int(result.nearest.chunk_id)] if result.nearest else []])
-        found[name] = {"wall": wall, "cpu": cpu, "answers": answers, "load": os.getloadavg()[0], "later": later}
+        found[name] = {"wall": wall, "cpu": cpu, "answers": answers, "load": os.getloadavg()[0], "later": later,
+                       "halves": halves}
     v.close()
     out.write_text(json.dumps(found))
 
@@ -128,14 +137,22 @@ def main(argv: list[str] | None = None) -> None:
                 same = sum(x == y for x, y in zip(a["answers"], b["answers"], strict=True))
 
                 def cell(d: dict[str, Any]) -> str:
-                    later = d.get("later") or []
+                    later, halves = d.get("later") or [], d.get("halves") or []
                     return (f"{statistics.median(d['wall']):.0f} / {percentile(d['wall'], 0.95):.0f} ms, "
                             f"CPU {statistics.median(d['cpu']):.0f} ms (load {d['load']:.1f})"
                             + (f"; nearest outside, after the hits: {statistics.median(later):.0f} / "
-                               f"{percentile(later, 0.95):.0f} ms" if any(later) else ""))
+                               f"{percentile(later, 0.95):.0f} ms" if any(later) else "")
+                            + (f"; CPU p50 / p95 caller {_p(halves, 0, 0.5)} / {_p(halves, 0, 0.95)}, search lane "
+                               f"{_p(halves, 1, 0.5)} / {_p(halves, 1, 0.95)} ms" if halves else ""))
 
                 rows.append((f"{name}, round {r + 1}", cell(a), cell(b), f"{same}/{len(a['answers'])}"))
     print_table(("plan", "baseline: wall p50 / p95, CPU p50", "this checkout", "answers identical"), rows)
+
+
+def _p(pairs: list[list[float]], column: int, q: float) -> str:
+    from bench.store import percentile
+
+    return f"{percentile([p[column] for p in pairs], q):.0f}"
 
 
 if __name__ == "__main__":

@@ -19,8 +19,10 @@ Thread-safety: every method may be called from any thread.
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, TypeVar
@@ -42,6 +44,7 @@ class SearchLane:
         self._closed = False
         self._stopping: threading.Thread | None = None  # the thread ``join`` waits for after ``close``
         self._busy = 0  # jobs queued or running on the lane
+        self.cpu_seconds = 0.0  # CPU its jobs used on the lane thread (bench.search_ab shows each half's share)
 
     def submit(self, fn: Callable[[], T]) -> Future[T]:
         """Run ``fn()`` on the lane; its result (or exception) comes back through the future.
@@ -94,11 +97,12 @@ class SearchLane:
         while (job := self._queue.get()) is not _STOP:  # nothing is queued behind the stop: ``close`` refuses it
             fn, future = job
             # Idle again before the caller wakes: its next search finds the lane free, not "busy" for a moment.
-            _run(fn, future, self._done)
+            _run(fn, future, functools.partial(self._done, time.thread_time()))
 
-    def _done(self) -> None:
+    def _done(self, started: float) -> None:
         with self._lock:
             self._busy -= 1
+            self.cpu_seconds += time.thread_time() - started
 
 
 def _run(fn: Callable[[], T], future: Future[T], before_answer: Callable[[], None] | None = None) -> None:

@@ -9,6 +9,7 @@ chosen point while the test forgets or locks, with deadlines, never sleeps.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from typing import Any
@@ -185,8 +186,17 @@ def test_the_lane_runs_a_job_beside_the_caller_one_at_a_time_and_refuses_jobs_on
     with pytest.raises(ZeroDivisionError):
         lane.submit(lambda: 1 / 0).result(DEADLINE_S)
     assert lane.submit(lambda: threading.current_thread().name).result(DEADLINE_S) == "cairn-search-lane"
+    before = lane.cpu_seconds
+    lane.submit(_busy_for_5_ms_of_cpu).result(DEADLINE_S)
+    assert lane.cpu_seconds - before >= 0.005  # what bench.search_ab shows as the lane's half
     lane.close()
     lane.join(DEADLINE_S)
     assert not lane.running
     with pytest.raises(VaultLocked):
         lane.submit(lambda: None)
+
+
+def _busy_for_5_ms_of_cpu() -> None:
+    start = time.thread_time()
+    while time.thread_time() - start < 0.005:
+        pass

@@ -150,6 +150,56 @@ def find_scroll(prev: np.ndarray, cur: np.ndarray, box: Box, min_match: float = 
     return Scroll(box, dy, bands, support / informative)
 
 
+def trim_moved_lines(prev: np.ndarray, cur: np.ndarray, band: Box, dy: int) -> Box | None:
+    """``band`` (a new band of a scroll by ``dy``) less a text line it cuts at either edge that only moved.
+
+    A band's edge lies where the changed region ended, not between two lines: the band's first
+    rows are as a rule the lower part of a line whose upper part scrolled with the rest.
+    ``expand_to_lines`` then grows the band to that whole line, and tesseract read it again
+    (one line of seven in bench.screen's scrolled article).  When that line's rows, from the
+    blank row before it to the blank row after it, are pixel for pixel the earlier frame's rows
+    ``dy`` further down, the line only moved: its words are the earlier frame's, and the band
+    starts on the blank row after it.  A band that starts on the blank row right below a line
+    loses that row (``expand_to_lines`` would grow it to the line above otherwise).  ``None``:
+    nothing of the band is left to read.
+    """
+    left, top, width, height = band
+    frame_h = cur.shape[0]
+    columns = slice(left, left + width)
+
+    def blank(y: int) -> bool:
+        row = cur[y, columns]
+        return bool((row == row[0]).all())
+
+    def moved(y0: int, y1: int) -> bool:  # rows y0..y1 of cur are prev's rows y0+dy..y1+dy
+        return y0 + dy >= 0 and y1 + dy <= frame_h and np.array_equal(cur[y0:y1, columns], prev[y0 + dy : y1 + dy, columns])
+
+    bottom = top + height
+    if not blank(top):  # the band starts inside a line: find the line's ends
+        up, down = top, top
+        while up > 0 and not blank(up - 1):
+            up -= 1
+        while down < bottom and not blank(down):
+            down += 1
+        if up > 0 and down < bottom and moved(up - 1, down + 1):
+            top = down + 1
+    elif top > 0 and not blank(top - 1):  # a line ends right above it: keep a blank row between them
+        top += 1
+    if bottom > top and not blank(bottom - 1):  # and the same at its lower edge (a scroll back up)
+        up, down = bottom - 1, bottom
+        while up > top and not blank(up - 1):
+            up -= 1
+        while down < frame_h and not blank(down):
+            down += 1
+        if up > top and down < frame_h and moved(up - 1, down + 1):
+            bottom = up - 1
+    elif bottom > top and bottom < frame_h and not blank(bottom):
+        bottom -= 1
+    if bottom <= top:
+        return None
+    return (left, top, width, bottom - top)
+
+
 def row_signatures(pixels: np.ndarray, left: int, width: int, top: int, bottom: int) -> list[int]:
     """A hash of each row ``top``..``bottom`` of ``pixels`` between columns ``left`` and ``left + width``."""
     return [sig for _, sig in _row_signatures(pixels, left, top, width, bottom - top)]

@@ -76,6 +76,10 @@ class FrameComparisons:
         self._scrolls: dict[tuple[int, Box], tuple[np.ndarray, ch.Scroll | None]] = {}
         self.computed = 0  # comparisons actually run (the tests count them)
 
+    def know(self, earlier: np.ndarray, change: ch.Change) -> None:
+        """Take ``change.diff(earlier, current)`` computed elsewhere (the capture thread's comparison)."""
+        self._diffs[id(earlier)] = (earlier, change)
+
     def diff(self, earlier: np.ndarray) -> ch.Change:
         """``change.diff(earlier, current)``, once per ``earlier`` array."""
         hit = self._diffs.get(id(earlier))

@@ -43,7 +43,7 @@ from core.capture.screen.accessible_atspi import open_accessible
 from core.capture.screen.capture_context import CaptureContext, Texts, VisibleWindow
 from core.capture.screen.daemon_config import DaemonConfig
 from core.capture.screen.frame_queue import CoalescingQueue
-from core.capture.screen.frames import CapturedFrame, FrameSink
+from core.capture.screen.frames import CapturedFrame, Compared, FrameSink
 from core.capture.screen.grab import CaptureUnavailable, Frame, Grabber, ScreenGrabber
 from core.capture.screen.health import Health, HealthSnapshot, status_path, write_status
 from core.capture.screen.idle import IdleSource, open_idle_source
@@ -356,7 +356,7 @@ class ScreenDaemon:
 
         enqueued = 0
         for frame in frames:
-            change = ch.diff(ctx.last_taken.get(frame.monitor.index), frame.pixels)  # type: ignore[arg-type]
+            change = ch.diff(earlier := ctx.last_taken.get(frame.monitor.index), frame.pixels)  # type: ignore[arg-type]
             if change.kind in ("unchanged", "minor"):
                 self.health.skip("unchanged" if change.kind == "unchanged" else "minor_change")
                 continue
@@ -373,14 +373,14 @@ class ScreenDaemon:
             ctx.took(index, frame, window, now)
             # Read only now: the window passed the privacy veto, and the frame is taken.
             enqueued += self._enqueue(index, frame, window, on_monitor(ctx.accessible.texts_for(window), frame)
-                                      if window else ())
+                                      if window else (), None if earlier is None else (earlier, change))
         self.health.backlog(len(self._queue))
         return enqueued
 
-    def _enqueue(self, index: int, frame: Frame, window: VisibleWindow | None, texts: Texts = ()) -> int:
+    def _enqueue(self, index: int, frame: Frame, window: VisibleWindow | None, texts: Texts = (), compared: Compared = None) -> int:
         self._seq += 1
         dropped = self._queue.put((index, window.window_id if window else None),
-                                  CapturedFrame(frame, window, self._seq, tuple(texts)))
+                                  CapturedFrame(frame, window, self._seq, tuple(texts), compared))
         self.health.enqueued()
         self.health.skip("coalesced", dropped)
         return 1

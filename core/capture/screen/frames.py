@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from core.capture.screen.accessible import AccessibleText
+from core.capture.screen.change import Change
 from core.capture.screen.grab import Frame
 from core.capture.screen.window import VisibleWindow
 from core.normalize.ocr import OcrWord
 
 Box = tuple[int, int, int, int]
+Compared = tuple[Any, Change] | None  # (earlier pixels, change.diff of them against a frame's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +26,9 @@ class CapturedFrame:
     # The window's text widgets read through the accessibility tree, in this frame's pixel coordinates:
     # their words are taken as they are and their area is not OCR'd.
     accessible: tuple[AccessibleText, ...] = ()
+    # The capture thread's comparison: (the earlier pixels, ``change.diff`` of them against this frame's).
+    # The earlier frame is as a rule the window's OCR reference, so planning takes it instead of diffing again.
+    compared: Compared = None
 
 
 @dataclass(frozen=True, slots=True)

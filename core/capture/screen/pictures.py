@@ -42,6 +42,39 @@ def outside_moving_pictures(before: np.ndarray, words: Sequence[OcrWord], pixels
     return [(left + x, top + y, min(w, width - x), min(h, height - y)) for x, y, w, h in boxes]
 
 
+def ocr_area_floor(before: np.ndarray, words: Sequence[OcrWord], pixels: np.ndarray, region: Box,
+                   stop_at: int | None = None) -> int:
+    """A lower bound of the area ``outside_moving_pictures`` leaves to OCR in ``region``, cheaply.
+
+    Its answer is either the whole region (no picture, or text on one) or the changed tiles that
+    are not a picture; a changed tile holding a word of the reference is never a picture (that
+    would make it the whole region).  So the changed tiles (on the same ``PICTURE_TILE`` grid, clipped
+    to the region) under the reference's word centres are a floor, found by comparing only those
+    tiles.  The processor weighs this against its best reference so far: a wrong window's frame
+    (all its word tiles changed) is dismissed without the picture analysis of a near-whole-frame
+    region (~10 ms).  Counting stops once ``stop_at`` is reached.
+    """
+    left, top, width, height = region
+    tile = PICTURE_TILE
+    seen: set[tuple[int, int]] = set()
+    floor = 0
+    for word in words:
+        cx, cy = word.left + word.width // 2 - left, word.top + word.height // 2 - top
+        if not (0 <= cx < width and 0 <= cy < height):
+            continue
+        key = (cy // tile, cx // tile)
+        if key in seen:
+            continue
+        seen.add(key)
+        y0, x0 = top + key[0] * tile, left + key[1] * tile
+        y1, x1 = min(y0 + tile, top + height), min(x0 + tile, left + width)
+        if not np.array_equal(before[y0:y1, x0:x1], pixels[y0:y1, x0:x1]):
+            floor += (y1 - y0) * (x1 - x0)
+            if stop_at is not None and floor >= stop_at:
+                break
+    return floor
+
+
 def picture_tiles(before: np.ndarray, after: np.ndarray, region: Box) -> tuple[np.ndarray, np.ndarray]:
     """Per ``PICTURE_TILE`` tile of ``region``: changed, and changed while photographic in both frames.
 

@@ -48,9 +48,9 @@ from core.capture.screen.comparisons import FrameComparisons, RowSignatureCache
 from core.capture.screen.daemon_config import DaemonConfig
 from core.capture.screen.encode import encode_thumbnail
 from core.capture.screen.frames import CapturedFrame, FinishedFrame
-from core.capture.screen.grab import pixels_to_image
+from core.capture.screen.grab import FrameImage
 from core.capture.screen.keyframes import FrameEncoder
-from core.capture.screen.pictures import outside_moving_pictures
+from core.capture.screen.reference_plan import Plan, Reference, plan_against
 from core.capture.screen.stacking import ocr_stacked
 from core.capture.screen.text_size import large_text
 from core.normalize.ocr import OcrWord, TesseractOcr, words_to_text
@@ -59,12 +59,6 @@ from core.redact.redactor import Redactor, blackout
 Box = tuple[int, int, int, int]
 REDACTED_WORD = "[REDACTED]"
 _log = logging.getLogger(__name__)
-
-
-@dataclass(slots=True)
-class _Reference:
-    pixels: np.ndarray
-    words: list[OcrWord]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +94,8 @@ class FrameProcessor:
         self.region_max_fraction = region_max_fraction
         self.margin = margin
         self.window_references = window_references
-        self._by_monitor: dict[int, _Reference] = {}
-        self._by_window: OrderedDict[tuple[int, int], _Reference] = OrderedDict()
+        self._by_monitor: dict[int, Reference] = {}
+        self._by_window: OrderedDict[tuple[int, int], Reference] = OrderedDict()
         self._last_text_hash: dict[int, str] = {}
         self.index_refresh_s = index_refresh_s
         # Per (monitor, window): when its whole text was last indexed, and the lines of its last stored frame.
@@ -121,12 +115,14 @@ class FrameProcessor:
         pixels = frame.pixels
         monitor = frame.monitor.index
         window_key = (monitor, captured.window.window_id) if captured.window else None
-        image = pixels_to_image(pixels)
+        image = FrameImage(pixels)  # the whole PIL image only if something needs it (crops suffice for OCR)
 
         comparisons = FrameComparisons(pixels, self._rows)  # shared with the encoder: each comparison runs once
+        if captured.compared is not None:  # the capture thread compared it with the window's last frame already
+            comparisons.know(*captured.compared)
         words, ocr_regions, seconds, fraction = self._words_for(pixels, image, monitor, captured.accessible,
-                                                                comparisons)
-        reference = _Reference(pixels, words)
+                                                                comparisons, window_key)
+        reference = Reference(pixels, words)
 
         # Redact words (new and inherited: a secret may span both), then the text and the title.
         redaction = self.redactor.redact_words(words)
@@ -150,14 +146,15 @@ class FrameProcessor:
         if self._last_text_hash.get(monitor) == text_hash:
             return Outcome(None, "duplicate_text", seconds, fraction, ran_ocr)
 
-        blackout(image, [w.box for w in words if w.text == REDACTED_WORD])
+        if secret := [w.box for w in words if w.text == REDACTED_WORD]:
+            blackout(image.get(), secret)
         frame_id = f"{frame.timestamp:%Y%m%dT%H%M%S.%f}-m{monitor}-{captured.seq}"
         redacted = any(w.text == REDACTED_WORD for w in words)  # blacked out: the grabbed pixels are not what is stored
         encoded = self.encoder.encode(monitor, frame_id, image, captured.window.window_id if captured.window else None,
                                       None if redacted else pixels, None if redacted else comparisons)
         # Thumbnails only for keyframes: a delta's preview is its composite scaled (ui.media), and a thumbnail
         # per stored frame was a fifth of the storage budget (bench.screen).
-        thumb = encode_thumbnail(image).data if encoded.keyframe is None else None
+        thumb = encode_thumbnail(image.get()).data if encoded.keyframe is None else None
         index_text = self._index_text(window_key or (monitor, None), frame.timestamp, text)
         finished = FinishedFrame(
             frame_id=frame_id,
@@ -204,12 +201,12 @@ class FrameProcessor:
 
     def _words_for(
         self, pixels: np.ndarray, image: Any, monitor: int, accessible: Sequence[AccessibleText] = (),
-        comparisons: FrameComparisons | None = None,
+        comparisons: FrameComparisons | None = None, window: tuple[int, int] | None = None,
     ) -> tuple[list[OcrWord], list[Box], float, float]:
         """The frame's words: exact ones where the accessibility tree gave them, OCR (or reuse) for the rest."""
         covered = [t.box for t in accessible]
         comparisons = comparisons or FrameComparisons(pixels)
-        words, regions, seconds, fraction = self._ocr_words(comparisons, image, monitor, covered)
+        words, regions, seconds, fraction = self._ocr_words(comparisons, image, monitor, covered, window)
         if not covered:
             return words, regions, seconds, fraction
         self._block_counter += 1000
@@ -217,12 +214,13 @@ class FrameProcessor:
         return _order([w for w in words if not ch.centre_in(w.box, covered)], exact), regions, seconds, fraction
 
     def _ocr_words(
-        self, comparisons: FrameComparisons, image: Any, monitor: int, covered: Sequence[Box]
+        self, comparisons: FrameComparisons, image: Any, monitor: int, covered: Sequence[Box],
+        window: tuple[int, int] | None = None,
     ) -> tuple[list[OcrWord], list[Box], float, float]:
         pixels = comparisons.current
         height, width = pixels.shape
         frame_area = float(width * height)
-        plan = self._best_plan(comparisons, monitor, self.skip_moving_pictures)
+        plan = self._best_plan(comparisons, monitor, self.skip_moving_pictures, window)
         if plan is None:
             return self._full(pixels, image, frame_area, covered)
         reference, change, to_ocr, inherited = plan.reference, plan.change, plan.to_ocr, plan.inherited
@@ -254,6 +252,7 @@ class FrameProcessor:
 
     def _full(self, pixels: np.ndarray, image: Any, frame_area: float,
               covered: Sequence[Box] = ()) -> tuple[list[OcrWord], list[Box], float, float]:
+        image = image.get() if isinstance(image, FrameImage) else image
         # No reference words to judge the text size by: the pixels tell (text_size); large text at 1x.
         scale = 1.0 if self.native_scale and large_text(pixels) else None
         if covered:
@@ -283,68 +282,40 @@ class FrameProcessor:
 
     # -- references ----------------------------------------------------------
 
-    def _best_plan(self, comparisons: FrameComparisons, monitor: int, skip_pictures: bool) -> _Plan | None:
+    def _best_plan(self, comparisons: FrameComparisons, monitor: int, skip_pictures: bool,
+                   window: tuple[int, int] | None = None) -> Plan | None:
         """The reference that leaves the least to OCR (scrolled content counts as reused)."""
         # Every remembered window of this monitor is a candidate, not only the one the window list
         # names (a frame taken during a switch can carry the other window's id).  Ranking is by what
         # is left to OCR, not by changed pixels: two windows with the same layout differ by fewer
         # pixels than one window scrolled by a few lines, yet the scroll costs only its new band
         # (measured in bench.screen: the wrong choice cost a whole-frame OCR, ~2.3 CPU-s).
-        candidates = [self._by_monitor.get(monitor)]
+        # The named window's own frame goes first: it is the best one as a rule, and the others are then
+        # dismissed by their lower bound (``_plan``) before their pictures are weighed.
+        candidates = [self._by_window.get(window) if window is not None else None, self._by_monitor.get(monitor)]
         candidates.extend(ref for key, ref in reversed(self._by_window.items()) if key[0] == monitor)
-        best: _Plan | None = None
+        best: Plan | None = None
         seen: set[int] = set()
         for reference in candidates:
             if reference is None or id(reference) in seen or reference.pixels.shape != comparisons.current.shape:
                 continue
             seen.add(id(reference))
-            plan = _plan(reference, comparisons, skip_pictures)
+            plan = plan_against(reference, comparisons, skip_pictures, None if best is None else best.cost)
+            if plan is None:  # it cannot cost less than the best so far
+                continue
             if best is None or plan.cost < best.cost:
                 best = plan
             if plan.cost == 0:
                 break
         return best
 
-    def _remember(self, monitor: int, window_key: tuple[int, int] | None, reference: _Reference) -> None:
+    def _remember(self, monitor: int, window_key: tuple[int, int] | None, reference: Reference) -> None:
         self._by_monitor[monitor] = reference
         if window_key is not None:
             self._by_window[window_key] = reference
             self._by_window.move_to_end(window_key)
             while len(self._by_window) > self.window_references:
                 self._by_window.popitem(last=False)
-
-
-@dataclass(slots=True)
-class _Plan:
-    """What a frame costs against one reference: the change, the boxes to OCR, the words reused."""
-
-    reference: _Reference
-    change: ch.Change
-    to_ocr: list[Box]
-    inherited: list[OcrWord]
-
-    @property
-    def cost(self) -> int:
-        return sum(ch.area(b) for b in self.to_ocr)
-
-
-def _plan(reference: _Reference, comparisons: FrameComparisons, skip_pictures: bool = True) -> _Plan:
-    # Minor regions (a caret, a scrollbar thumb, a clock's last digit) are not OCR'd: their words
-    # stay as they were until a real change covers them.  OCR'ing them cost as much as the text
-    # that did change (tesseract's cost per call is mostly fixed).
-    pixels = comparisons.current
-    change = comparisons.diff(reference.pixels)
-    inherited: list[OcrWord] = []
-    to_ocr: list[Box] = []
-    for region in change.regions:
-        scroll = comparisons.find_scroll(reference.pixels, region) if region[3] >= 48 else None
-        if scroll is None:
-            to_ocr.extend(outside_moving_pictures(reference.pixels, reference.words, pixels, region) if skip_pictures
-                          else [region])
-            continue
-        inherited.extend(_shift_words(reference.words, region, scroll.dy, scroll.new_bands))
-        to_ocr.extend(scroll.new_bands)
-    return _Plan(reference, change, to_ocr, inherited)
 
 
 # Text this large reads as well at 1x as at the recipe's 2x upscale, for half the CPU (tesseract's cost
@@ -382,23 +353,6 @@ def _flattened(image: Any, covered: Sequence[Box]) -> Any:
     for left, top, width, height in covered:
         draw.rectangle((left, top, left + width - 1, top + height - 1), fill=copy.getpixel((left, top)))
     return copy
-
-
-def _shift_words(words: Sequence[OcrWord], region: Box, dy: int, new_bands: Sequence[Box]) -> list[OcrWord]:
-    """Words of the reference inside ``region``, moved up by ``dy``, that stay inside and off new bands."""
-    moved: list[OcrWord] = []
-    left, top, width, height = region
-    for word in words:
-        cx, cy = word.left + word.width // 2, word.top + word.height // 2
-        if not (left <= cx < left + width and top <= cy < top + height):
-            continue
-        shifted = word.moved(0, -dy)
-        if shifted.top < top or shifted.top + shifted.height > top + height:
-            continue
-        if any(ch.intersects(shifted.box, band) for band in new_bands):
-            continue
-        moved.append(shifted)
-    return moved
 
 
 def _order(existing: list[OcrWord], new: list[OcrWord]) -> list[OcrWord]:

@@ -405,3 +405,24 @@ def test_an_app_that_registers_while_the_daemon_runs_is_known_on_the_next_tick(t
     finally:
         app.kill()
         app.wait(timeout=30)
+
+
+def test_the_capture_threads_comparison_is_not_run_again_by_ocr_planning(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The capture tick compares a frame with the window's last one: planning takes that change."""
+    from core.capture.screen import change
+
+    daemon, grabber, _windows, sink = _daemon(render_lines(LINES))
+    assert daemon.capture_once() == 1 and daemon.process_pending() == 1
+    compared: list[tuple[int, int]] = []
+    real_diff = change.diff
+
+    def counting_diff(prev: Any, cur: Any, *args: Any, **kwargs: Any) -> Any:
+        compared.append((id(prev), id(cur)))
+        return real_diff(prev, cur, *args, **kwargs)
+
+    monkeypatch.setattr(change, "diff", counting_diff)
+    grabber.image = render_lines([*LINES, "Call the landlord about the bike storage"])
+    assert daemon.capture_once() == 1
+    assert daemon.process_pending() == 1
+    assert "landlord" in sink.frames[-1].text and 0 < sum(b[2] * b[3] for b in sink.frames[-1].ocr_regions) < 0.35 * 960 * 540
+    assert len(compared) == len(set(compared)) == 1, compared  # the tick's diff, and no second one

@@ -180,3 +180,30 @@ def test_patches_cut_from_the_grab_pixels_are_the_patches_cut_from_the_image() -
         b = from_image.encode(1, f"f{n}", image, 7)
         assert a == b
         assert (n == 0) == (a.keyframe is None)
+
+
+def test_a_delta_without_a_move_takes_its_patches_from_the_comparison_already_made(monkeypatch: Any) -> None:
+    """Typing (no scroll): the residual after moves is the change itself, so no second whole-frame diff."""
+    from PIL import ImageDraw
+
+    from core.capture.screen import change
+
+    compared: list[tuple[int, int]] = []
+    real_diff = change.diff
+
+    def counting_diff(prev: Any, cur: Any, *args: Any, **kwargs: Any) -> Any:
+        compared.append((id(prev), id(cur)))
+        return real_diff(prev, cur, *args, **kwargs)
+
+    encoder = FrameEncoder()
+    editor = _page(LINES[100:], 0)
+    typed = editor.copy()  # type: ignore[attr-defined]
+    ImageDraw.Draw(typed).rectangle((24, 700, 300, 716), fill="#fbfbf8")
+    ImageDraw.Draw(typed).text((24, 698), "typed words Quorvex", font=font(16), fill="#1d1d1f")
+    stored = [("f0", encoder.encode(1, "f0", editor, 1).data)]
+    monkeypatch.setattr(change, "diff", counting_diff)
+    result = encoder.encode(1, "f1", typed, 1)
+    stored.append(("f1", result.data))
+    assert frame_codec.keyframe_of(result.data) == "f0"
+    assert len(compared) == 1, compared  # the keyframe against the typed frame, once
+    assert np.array_equal(_compose(stored, "f1"), np.asarray(typed))
