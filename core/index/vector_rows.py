@@ -28,29 +28,27 @@ def _rows_to_arrays(rows: list[Any], dim: int) -> tuple[np.ndarray, np.ndarray]:
 
 def vectors_by_id(reader: Any, model: str, dim: int, chunk_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The stored vectors of ``chunk_ids`` that exist (chunk present, vector present)."""
-    rows: list[Any] = []
     ids = [int(c) for c in np.asarray(chunk_ids, dtype=np.int64)]
+    return _chunk_vectors(reader, model, dim, "c.id", "c.id IN ({})", ids)
+
+
+def first_chunk_vectors(reader: Any, model: str, dim: int, item_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Item ids and the stored vectors of their first chunks (ordinal 0), for those that have one."""
+    # chunks_item (item_id, ordinal) finds each first chunk
+    return _chunk_vectors(reader, model, dim, "c.item_id", "c.item_id IN ({}) AND c.ordinal = 0", item_ids)
+
+
+def _chunk_vectors(reader: Any, model: str, dim: int, key: str, where: str,
+                   ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """``key`` and the stored vector of each chunk matching ``where`` (its ``{}`` takes a batch of ``ids``)."""
+    rows: list[Any] = []
     for start in range(0, len(ids), IN_BATCH):
         part = ids[start : start + IN_BATCH]
         rows += reader.execute(
             # CROSS JOIN keeps chunks outside: with a plain JOIN the planner scanned every vector of the
             # model (8 MB decrypted per search at 10k) to probe chunks by hash (EXPLAIN QUERY PLAN).
-            "SELECT c.id, e.vector FROM chunks c CROSS JOIN embeddings e ON e.model = ? AND e.text_hash = c.text_hash"
-            f" WHERE c.id IN ({','.join('?' * len(part))})",
-            (model, *part),
-        ).fetchall()
-    return _rows_to_arrays(rows, dim)
-
-
-def first_chunk_vectors(reader: Any, model: str, dim: int, item_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Item ids and the stored vectors of their first chunks (ordinal 0), for those that have one."""
-    rows: list[Any] = []
-    for start in range(0, len(item_ids), IN_BATCH):
-        part = item_ids[start : start + IN_BATCH]
-        rows += reader.execute(
-            # chunks_item (item_id, ordinal) finds each first chunk; CROSS JOIN keeps chunks outside (as above)
-            "SELECT c.item_id, e.vector FROM chunks c CROSS JOIN embeddings e ON e.model = ? AND e.text_hash = c.text_hash"
-            f" WHERE c.item_id IN ({','.join('?' * len(part))}) AND c.ordinal = 0",
+            f"SELECT {key}, e.vector FROM chunks c CROSS JOIN embeddings e ON e.model = ? AND e.text_hash = c.text_hash"
+            " WHERE " + where.format(",".join("?" * len(part))),
             (model, *part),
         ).fetchall()
     return _rows_to_arrays(rows, dim)

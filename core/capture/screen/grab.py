@@ -43,13 +43,11 @@ class Monitor:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Frame:
-    """One grabbed monitor.  ``pixels`` is (height, width) uint32 of packed BGRX bytes."""
+class PixelsSize:
+    """``width`` and ``height`` of a (height, width) ``pixels`` array."""
 
-    monitor: Monitor
+    __slots__ = ()
     pixels: np.ndarray
-    timestamp: datetime
 
     @property
     def width(self) -> int:
@@ -58,6 +56,15 @@ class Frame:
     @property
     def height(self) -> int:
         return int(self.pixels.shape[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Frame(PixelsSize):
+    """One grabbed monitor.  ``pixels`` is (height, width) uint32 of packed BGRX bytes."""
+
+    monitor: Monitor
+    pixels: np.ndarray
+    timestamp: datetime
 
     def to_image(self) -> Any:
         """The frame as a PIL RGB image (a copy)."""
@@ -72,7 +79,7 @@ def pixels_to_image(pixels: np.ndarray) -> Any:
     return Image.frombuffer("RGB", (width, height), np.ascontiguousarray(pixels), "raw", "BGRX", 0, 1)
 
 
-class FrameImage:
+class FrameImage(PixelsSize):
     """A grab's pixels as a PIL image, made on first use (``get``); ``crop`` cuts from the pixels until then.
 
     Most processed frames need only crops (the changed lines to OCR): their deltas are cut from
@@ -88,15 +95,7 @@ class FrameImage:
 
     @property
     def size(self) -> tuple[int, int]:
-        return self.pixels.shape[1], self.pixels.shape[0]
-
-    @property
-    def width(self) -> int:
-        return int(self.pixels.shape[1])
-
-    @property
-    def height(self) -> int:
-        return int(self.pixels.shape[0])
+        return self.width, self.height
 
     def get(self) -> Any:
         if self._image is None:
