@@ -30,3 +30,16 @@ def item(id: int, text: str, ts: float, *, source: str = "chat:whatsapp", speake
          conversation: str | None = "c", kind: str = "message", **meta: Any) -> MemItem:
     return MemItem(id=id, source=source, kind=kind, ts=ts, text=text, conversation=conversation, speaker=speaker,
                    content_hash=f"h{id}", meta=dict(meta))
+
+
+def consolidated_graph(vault: Any, records: list[Record], embed: bool = True) -> tuple[Any, dict[str, int]]:
+    """Ingest ``records``, consolidate (no summaries), and return the memory graph and message ids by external id."""
+    from core.memory.consolidation.consolidate import consolidate  # late: only the recall tests need it
+    from core.memory.consolidation.types import ConsolidationOptions
+    from core.memory.recall.graph import build_graph
+
+    vault.ingest(records, embed=embed)
+    consolidate(vault, options=ConsolidationOptions(phone_region="CH", summaries=False))
+    reader = vault.read()
+    ids = {ext: iid for iid, ext in reader.execute("SELECT id, external_id FROM items WHERE kind = 'message'")}
+    return build_graph(reader), ids

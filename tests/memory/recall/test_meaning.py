@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.memory.consolidation.consolidate import consolidate
-from core.memory.consolidation.types import ConsolidationOptions
-from core.memory.recall.graph import build_graph
 from core.memory.recall.meaning import lift_by_meaning
-from tests.memory.helpers import at, chat
+from tests.memory.helpers import at, chat, consolidated_graph
 
 SESSION = [
     ("a1", "Cleo", "We finally booked the ferry to the islands."),
@@ -21,11 +18,7 @@ SESSION = [
 def _graph(vault):  # type: ignore[no-untyped-def]
     records = [chat(ext, text, who, at(minutes=n)) for n, (ext, who, text) in enumerate(SESSION[:3])]
     records.append(chat("b1", SESSION[3][2], SESSION[3][1], at(days=30)))  # another episode, alone
-    vault.ingest(records, embed=False)
-    consolidate(vault, options=ConsolidationOptions(phone_region="CH", summaries=False))
-    reader = vault.read()
-    ids = {ext: iid for iid, ext in reader.execute("SELECT id, external_id FROM items WHERE kind = 'message'")}
-    return build_graph(reader), ids
+    return consolidated_graph(vault, records, embed=False)
 
 
 def test_a_short_reply_between_close_messages_rises_above_the_same_reply_alone(lexical_vault) -> None:  # type: ignore[no-untyped-def]

@@ -12,13 +12,10 @@ from dataclasses import replace
 import pytest
 
 from core.index.query_cache import QueryVectors
-from core.memory.consolidation.consolidate import consolidate
-from core.memory.consolidation.types import ConsolidationOptions
-from core.memory.recall.graph import build_graph
 from core.memory.recall.recall import GraphCache, RecallWeights, recall
 from core.memory.recall.window import StoredVectors, lift_by_window, window_nodes
 from core.retrieve.types import SearchRequest
-from tests.memory.helpers import at, chat
+from tests.memory.helpers import at, chat, consolidated_graph
 
 QUESTION = "How often does Dan go sailing on the lake?"
 SAILING = [
@@ -40,11 +37,7 @@ def _stored(vault):  # type: ignore[no-untyped-def]
 def _vault(vault):  # type: ignore[no-untyped-def]
     records = [chat(ext, text, who, at(minutes=n)) for n, (ext, who, text) in enumerate(SAILING)]
     records += [chat(ext, text, who, at(days=20, minutes=n)) for n, (ext, who, text) in enumerate(TAXES)]
-    vault.ingest(records)
-    consolidate(vault, options=ConsolidationOptions(phone_region="CH", summaries=False))
-    reader = vault.read()
-    ids = {ext: iid for iid, ext in reader.execute("SELECT id, external_id FROM items WHERE kind = 'message'")}
-    return build_graph(reader), ids
+    return consolidated_graph(vault, records)
 
 
 def test_the_reply_whose_dialogue_is_about_the_question_rises_above_the_same_reply_elsewhere(vault) -> None:  # type: ignore[no-untyped-def]
