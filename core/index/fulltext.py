@@ -59,17 +59,20 @@ def _bounds(lo: int | None, hi: int | None) -> tuple[str, list[Any]]:
 
 
 def _ranked(reader: Any, expression: str, limit: int, lo: int | None = None, hi: int | None = None,
-            among: str | None = None, within: str | None = None) -> list[tuple[int, float]]:
+            among: str | None = None, within: str | None = None, kept: str | None = None) -> list[tuple[int, float]]:
     """``among``: a JSON list of the only rowids wanted.  ``+rowid`` keeps that test out of FTS5 (which would run
     the match once per id) and SQLite applies it before the select list, so bm25 scores only the rows kept.
     ``within``: a second MATCH expression; only rows matching it too are scored (a rowid list built once by a
-    second FTS5 cursor over the same bounds), still with every phrase of ``expression``."""
+    second FTS5 cursor over the same bounds), still with every phrase of ``expression``.  ``kept``: the name of
+    a SQL function of the rowid saying which rows are wanted (the reader's ``masked``), applied the same way."""
     bounds, bound_args = _bounds(lo, hi)
     clauses = ["chunks_fts MATCH ?" + bounds]
     args: list[Any] = [expression, *bound_args]
     if among is not None:
         clauses.append("+rowid IN (SELECT value FROM json_each(?))")
         args.append(among)
+    if kept is not None:
+        clauses.append(f"{kept}(rowid)")
     if within is not None:
         clauses.append(f"+rowid IN (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?{bounds})")
         args += [within, *bound_args]
@@ -156,25 +159,28 @@ def weighted_terms(reader: Any, terms: Sequence[str], facts: WordFacts | None = 
 
 
 def ranked_matches(reader: Any, terms: Sequence[str], limit: int, window: int = WINDOW_MATCHES,
-                   facts: WordFacts | None = None, among: str | None = None) -> list[tuple[int, float]]:
+                   facts: WordFacts | None = None, among: str | None = None, kept: str | None = None
+                   ) -> list[tuple[int, float]]:
     """Best ``limit`` chunks by BM25; over the newest ``window`` matches of common words, all of rare ones.
-    ``among`` (a JSON list of chunk ids): the same ranking kept to those ids."""
-    return _ranked_window(reader, terms, limit, window, facts, among)[0]
+    ``among`` (a JSON list of chunk ids) or ``kept`` (a SQL function of the id): the same ranking kept to those
+    ids (the window and which words are rare stay those of the whole vault, so it is the unfiltered ranking's
+    rows that pass, in its order)."""
+    return _ranked_window(reader, terms, limit, window, facts, among, kept)[0]
 
 
 def _ranked_window(reader: Any, terms: Sequence[str], limit: int, window: int, facts: WordFacts | None,
-                   among: str | None) -> tuple[list[tuple[int, float]], bool]:
+                   among: str | None, kept: str | None = None) -> tuple[list[tuple[int, float]], bool]:
     """``ranked_matches`` and whether it ranked every match of its weighted words (no window)."""
     terms = weighted_terms(reader, terms, facts)
     start = _window_start(reader, match_expression(terms), window)
     if start is None:
-        return _pruned(reader, terms, limit, None, None, among, facts), True
+        return _pruned(reader, terms, limit, None, None, among, facts, kept=kept), True
     rare = [t for t in terms if _fact(facts, reader, "rare", t, window,
                                       lambda t=t: _window_start(reader, match_expression([t]), window) is None)]
     # Older chunks with a rare word: scored on the rare words alone (a lower bound of their full score).
-    older = _pruned(reader, rare, limit, None, start, among, facts) if rare else []
+    older = _pruned(reader, rare, limit, None, start, among, facts, kept=kept) if rare else []
     # the older ones' limit-th score: window chunks that cannot reach it need not be scored
-    found = dict(_pruned(reader, terms, limit, start + 1, None, among, facts, older, rare, window))
+    found = dict(_pruned(reader, terms, limit, start + 1, None, among, facts, older, rare, window, kept))
     for chunk_id, score in older:
         found.setdefault(chunk_id, score)
     return sorted(found.items(), key=lambda kv: -kv[1])[:limit], False
@@ -185,28 +191,29 @@ PRUNE_FROM_ROWS = 100_000  # below this many chunks a ranking scores every match
 
 def _pruned(reader: Any, terms: Sequence[str], limit: int, lo: int | None, hi: int | None, among: str | None,
             facts: WordFacts | None, others: Sequence[tuple[int, float]] = (), rare: Sequence[str] = (),
-            window: int = 0) -> list[tuple[int, float]]:
+            window: int = 0, kept: str | None = None) -> list[tuple[int, float]]:
     """``_ranked`` over ``terms`` in [lo, hi], scoring only chunks that can be among the best ``limit`` of its
     rows and ``others`` (at least ``limit`` rows ranked elsewhere that join them), by ``maxscore``.  The floor is
     the higher of the others' limit-th score and a guess (chunks with only the commonest word are out), checked
     against the limit-th score found; when it was too high, once more with that score (real chunks reach it, so
     that pass is exact).  Needs the words' chunk counts, so only
     with ``facts`` (kept per vault) and in a vault of at least ``PRUNE_FROM_ROWS`` chunks.  ``rare``: words known
-    to have at most ``window`` chunks (counted only when that bound does not settle them)."""
+    to have at most ``window`` chunks (counted only when that bound does not settle them).  ``kept``: every statement
+    keeps to those rows (``others`` too), so the floor is one ``limit`` kept rows reach: the same pruning, exact."""
     expression = match_expression(terms)
     # ``among`` (a listed filter) already keeps bm25 to ~2 % of the matches: counting the words costs more there.
     # Without ``others`` there is no floor to start from, and a guess (chunks with only the commonest word out)
     # failed its check at 1M for nearly every ranking of older rare matches (a retry = a second statement).
     if facts is None or among is not None or len(terms) < 2 or limit <= 0 or len(others) < limit:
-        return _ranked(reader, expression, limit, lo, hi, among)
+        return _ranked(reader, expression, limit, lo, hi, among, kept=kept)
     row = reader.execute("SELECT block FROM chunks_fts_data WHERE id = 1").fetchone()
     totals = bytes(row[0]) if row is not None and row[0] is not None else None
     if not totals or maxscore.varints(totals)[0] < PRUNE_FROM_ROWS:
-        return _ranked(reader, expression, limit, lo, hi, among)
+        return _ranked(reader, expression, limit, lo, hi, among, kept=kept)
     common = [t for t in terms if t not in rare]
     shares = maxscore.highest_shares(totals, {t: facts.count(reader, t) for t in common or terms})
     if shares is None:
-        return _ranked(reader, expression, limit, lo, hi, among)
+        return _ranked(reader, expression, limit, lo, hi, among, kept=kept)
     known = sorted((score for _, score in others), reverse=True)
     floor = max(min(shares.values()) * (1 + 1e-6), known[limit - 1] if len(known) >= limit else 0.0)
     rare_least = (maxscore.highest_shares(totals, {"": window}) or {}).get("", 0.0)
@@ -218,13 +225,13 @@ def _pruned(reader: Any, terms: Sequence[str], limit: int, lo: int | None, hi: i
     for attempt in range(2):
         within = maxscore.candidates(terms, shares, floor) if floor > 0 else None
         if within is None:
-            return _ranked(reader, expression, limit, lo, hi, among)
-        rows = _ranked(reader, expression, limit, lo, hi, among, within) if within else []
+            return _ranked(reader, expression, limit, lo, hi, among, kept=kept)
+        rows = _ranked(reader, expression, limit, lo, hi, among, within, kept) if within else []
         reached = sorted(known + [score for _, score in rows], reverse=True)
         if len(reached) >= limit and reached[limit - 1] >= floor:
             return rows  # every chunk left out scores below the floor, which ``limit`` chunks reach
         floor = reached[limit - 1] if len(reached) >= limit and attempt == 0 else 0.0
-    return _ranked(reader, expression, limit, lo, hi, among)
+    return _ranked(reader, expression, limit, lo, hi, among, kept=kept)
 
 
 class Rankings:
@@ -253,7 +260,7 @@ ITEMS_JOIN = "JOIN chunks c ON c.id = f.rowid JOIN items i ON i.id = c.item_id"
 def search_fulltext(
     reader: Any, terms: Sequence[str], limit: int, where_sql: str = "", params: Sequence[Any] = (),
     listed: Sequence[int] | None = None, accept: Callable[[list[int]], set[int]] | None = None,
-    join: str = ITEMS_JOIN, rankings: Rankings | None = None, share: float | None = None,
+    join: str = ITEMS_JOIN, rankings: Rankings | None = None, mask: Any = None,
 ) -> list[tuple[int, float]]:
     """``(chunk_id, bm25_score)`` best first; higher is better.  ``where_sql`` filters on ``i`` (items), or on
     whatever ``join`` brings in next to the FTS row ``f``.
@@ -263,7 +270,8 @@ def search_fulltext(
     a seek in FTS5; ``rowid IN (…)`` re-ran the match per id: 4.7 s for 124 ids);
     when the span is too wide, the unfiltered ranking kept to the list.  A wide
     filter with an ``accept`` check → the unfiltered ranking (``WIDE_FETCH`` × the
-    limit, or first what its pass rate ``share`` needs), post-filtered.  Otherwise (too few passed) the join.
+    limit), post-filtered.  Otherwise (too few passed) the join.  A wide filter in RAM (``mask``: a bool per
+    chunk id, set for the chunks that pass) → the unfiltered ranking's statements keep to its rows themselves.
 
     CJK runs among the terms are looked up in the bigram table (``core.index.cjk``)
     and merged in; a query without CJK runs exactly as above.
@@ -275,7 +283,7 @@ def search_fulltext(
     plain, runs = cjk.split_terms(terms)
     if runs:
         stemmed = search_fulltext(reader, plain, limit, where_sql, params, listed, accept, join,
-                                  rankings, share) if plain else []
+                                  rankings, mask) if plain else []
         return cjk.merge(stemmed, cjk.search_cjk(reader, runs, limit, where_sql, params, join), limit)
     rank = rankings.ranked if rankings is not None else ranked_matches
     if not where_sql:
@@ -300,30 +308,29 @@ def search_fulltext(
         # Short because of the window: every match of the list over all time, exactly what the join below gives,
         # without the per-match join (the list is complete).
         return _ranked(reader, match_expression(terms), limit, among=among)
+    masked = getattr(reader, "masked", None) if mask is not None else None
+    if masked is not None:
+        # The filter inside the ranking's statements (a SQL function asking the mask): bm25 scores only the rows
+        # that pass, and the rows kept are the unfiltered ranking's passing rows in its order, however few pass
+        # near the top.  Post-filtering a ranking of the ~2 × limit / pass-rate best rows scored every match:
+        # one speaker of eight at 1M, 49 → 28 ms CPU p95 (the same rows for 150 searches).
+        with masked(mask) as kept_by:
+            return ranked_matches(reader, terms, limit, WINDOW_MATCHES,
+                                  rankings.facts if rankings is not None else None, kept=kept_by)
     if accept is not None:
         # One ranking, widely fetched (each call scores the whole window again: the idf scans dominate), checked
         # in slices: the check looks up every candidate, so it stops once ``limit`` pass.  After the first slice
         # the next is sized by the share that passed so far (+25 %, at most ×4): one speaker of eight passed 50 of
         # 400 and then checked 1,600 more for the other 50; ~500 now.  The rows kept are the same (rank order).
-        # A known pass rate (``share``, a filter in RAM) sizes a first, shorter ranking: twice what it should need.
-        # The longer one only when that was not enough (a shorter ranking is a prefix of a longer one, so the rows
-        # kept are the same); ranking 1,600 rows instead of 8,400 cost 24 instead of 41 ms CPU at 1M.
-        fetch = WIDE_FETCH * limit
-        first = fetch if share is None else min(fetch, max(4 * limit, math.ceil(2 * limit / max(share, 1e-9))))
-        rows = rank(reader, terms, first)
+        rows = rank(reader, terms, WIDE_FETCH * limit)
         kept, checked, size = [], 0, 4 * limit
-        while len(kept) < limit:
-            if checked >= len(rows):
-                if len(rows) < first or first >= fetch:
-                    break
-                first, rows = fetch, rank(reader, terms, fetch)
-                continue
+        while checked < len(rows) and len(kept) < limit:
             part = rows[checked : checked + size]
-            passed = accept([r[0] for r in part]) - {r[0] for r in kept}  # (ties may reorder a longer ranking)
+            passed = accept([r[0] for r in part])
             kept += [r for r in part if r[0] in passed]
             checked += len(part)
             size = min(4 * size, max(limit, math.ceil(1.25 * (limit - len(kept)) * checked / max(len(kept), 1))))
-        if len(kept) >= limit or len(rows) < first:
+        if len(kept) >= limit or len(rows) < WIDE_FETCH * limit:
             return kept[:limit]
     sql = (
         f"SELECT f.rowid, bm25(chunks_fts) AS score FROM chunks_fts f {join}"

@@ -230,8 +230,7 @@ class HybridRetriever:
         lexical = search_fulltext(reader, terms, depth, where, params, listed=listed,
                                   accept=(lambda ids: set(accept(np.asarray(ids, dtype=np.int64)).tolist()))
                                   if accept is not None else None, join=rows.fts_join, rankings=self._rankings,
-                                  share=float(np.count_nonzero(mask)) / len(mask) if mask is not None and len(mask)
-                                  else None)
+                                  mask=mask)
         best_bm25 = max((score for _, score in lexical), default=1.0) or 1.0
         for rank, (chunk_id, score) in enumerate(lexical):
             part = score / best_bm25 if w.mode == "score" else 1.0 / (w.rrf_k + rank + 1)

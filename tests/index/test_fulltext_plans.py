@@ -3,7 +3,6 @@ a narrow filter inside its rowid span, a wide one post-filtered."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 
 import numpy as np
@@ -83,30 +82,25 @@ def test_a_wide_filter_checks_about_as_many_candidates_as_its_pass_rate_needs(va
     assert len(checked) == len(set(checked)) <= max(40, 1.6 * needed)
 
 
-@pytest.mark.parametrize(("share", "told"), [(8, 1 / 8), (8, 1 / 2), (40, 1 / 40), (1000, 1 / 1000)])
-def test_a_known_pass_rate_ranks_fewer_rows_first_and_keeps_the_same_rows(
-        vault: Vault, share: int, told: float, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With the filter's pass rate known (``share=``, a filter in RAM) the first ranking is about twice what it needs;
-    a longer one only when too few passed (told 1/2 when 1/8 pass, or a rate the longest ranking cannot meet).
-    The rows are the ones the full ``WIDE_FETCH`` ranking gives."""
+@pytest.mark.parametrize("window", [10_000, 50])  # below the window, and past it (older rare matches apart)
+@pytest.mark.parametrize("pick", ["every 8th", "the tail", "the last", "none"])
+def test_a_wide_filter_in_ram_keeps_exactly_the_rankings_passing_rows_in_its_order(
+        vault: Vault, monkeypatch: pytest.MonkeyPatch, pick: str, window: int) -> None:
+    """A filter in RAM (``mask=``) ranks inside the statements: the rows are the unfiltered ranking's passing rows,
+    in its order with its scores, however far down they are (a post-filter of a too short ranking missed the tail;
+    without the mask this plan is the join, the unfiltered order)."""
     import core.index.fulltext as fulltext
 
-    ranking = [cid for cid, _ in ranked_matches(vault.read(), ["coffee"], 10_000)]
-    passing = set(ranking[::share])
-    limits: list[int] = []
-    real = fulltext.ranked_matches
-
-    def ranked(reader: object, terms: list[str], limit: int, *args: object) -> list[tuple[int, float]]:
-        limits.append(limit)
-        return real(reader, terms, limit, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(fulltext, "ranked_matches", ranked)
-    got = search_fulltext(vault.read(), ["coffee"], 10, "1", [], accept=lambda ids: passing & set(ids), share=told)
-    without = search_fulltext(vault.read(), ["coffee"], 10, "1", [], accept=lambda ids: passing & set(ids))
-    assert got == without and len(got) == min(10, len(passing))
-    first = max(40, math.ceil(20 / told))
-    assert limits[0] == min(first, fulltext.WIDE_FETCH * 10)
-    assert limits[1:-1] == ([] if told <= 1 / share or first >= 840 else [fulltext.WIDE_FETCH * 10])
+    monkeypatch.setattr(fulltext, "WINDOW_MATCHES", window)
+    terms = ["coffee", "zanzibar"]
+    ranking = ranked_matches(vault.read(), terms, 10_000, window=window)
+    ids = [cid for cid, _ in ranking]
+    passing = {"every 8th": ids[::8], "the tail": ids[-15:], "the last": ids[-1:], "none": []}[pick]
+    mask = np.zeros(max(passing, default=0) + 1, dtype=bool)  # ids past its end do not pass
+    mask[passing] = True
+    got = search_fulltext(vault.read(), terms, 10, "1", [], mask=mask)
+    assert got == [row for row in ranking if row[0] in set(passing)][:10]
+    assert len(got) == min(10, len(passing))
 
 
 def test_a_listed_filter_spread_over_the_vault_is_the_ranking_kept_to_the_list(

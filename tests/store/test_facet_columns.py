@@ -145,3 +145,32 @@ def test_nothing_of_the_columns_reaches_the_disk(vault_paths: VaultPaths) -> Non
         v.close()
     found = [p for p in Path(vault_paths.home).rglob("*") if p.is_file() and marker.encode() in p.read_bytes()]
     assert found == []
+
+
+def test_a_wide_filter_in_ram_ranks_words_with_its_mask_and_finds_what_the_sql_filter_finds(
+        vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every filter is wide here (``LIST_LIMIT`` 0): the words are ranked with the mask inside the statements (no SQL
+    check of candidates), and the hits are the ones the filter as SQL gives."""
+    from core.store.reader import ReaderConnection
+
+    _loaded(vault)
+    monkeypatch.setattr(hybrid, "LIST_LIMIT", 0)
+    requests = [SearchRequest(words, k=50, parse_time=False, **spec) for words in ("coffee lawyer", "budget garden")
+                for spec in ({"speakers": ("ana",)}, {"speakers": ("BEN", "chen")}, {"sources": ("chat",)})]
+    by_sql = []
+    with monkeypatch.context() as sql_only:
+        sql_only.setattr(vault.filters, "current", lambda reader: None)
+        by_sql = [[h.chunk_id for h in vault.search(r, nearest=False).hits] for r in requests]
+    masks: list[int] = []
+    real = ReaderConnection.masked
+
+    def masked(self: ReaderConnection, mask: np.ndarray):  # type: ignore[no-untyped-def]
+        masks.append(int(np.count_nonzero(mask)))
+        return real(self, mask)
+
+    monkeypatch.setattr(ReaderConnection, "masked", masked)
+    monkeypatch.setattr(hybrid, "chunk_ids_where", None)
+    monkeypatch.setattr(hybrid.HybridRetriever, "_filter_plan", None)
+    in_ram = [[h.chunk_id for h in vault.search(r, nearest=False).hits] for r in requests]
+    assert in_ram == by_sql and all(by_sql)
+    assert len(masks) == len(requests) and all(masks)
