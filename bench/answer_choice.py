@@ -114,3 +114,102 @@ def print_chooser(result: dict[str, Any]) -> None:
     print("  chosen candidate is a gold turn: "
           + "; ".join(f"{name} {value:.3f}" for name, value in result["top1"].items()))
     print(f"  weights fitted on all three: {result['weights']}")
+
+
+CITATION_COST = 0.1  # the folds' charge per citation: one more must bring a gold turn into 1 answer in 10
+
+
+def citing_grid() -> dict[str, Any]:
+    """Citation policies, shipped first (ties keep it); ``max_citations=1`` cites only what the quote cites."""
+    from core.answer.answerer import DEFAULT_CITING
+    from core.answer.support import Citing
+
+    grid = {"shipped": DEFAULT_CITING}
+    for most in (1, 2, 3, 4):
+        for share in (0.1, 0.2, 0.3, 0.5):
+            policy = Citing(most, share)
+            if policy != DEFAULT_CITING and (most > 1 or share == 0.2):
+                grid[f"max {most}, share {share}" if most > 1 else "quote's citations only"] = policy
+    return grid
+
+
+def held_out_citing(vault: Any, qs: Sequence[dict[str, Any]], limit: int | None, retriever: Any, embed: Any
+                    ) -> dict[str, Any]:
+    """Which snippets an answer cites besides its quote's: the chooser fitted on two conversations, the policy
+    (count, share) chosen there by gold cited minus ``CITATION_COST`` per citation, scored on the third."""
+    from bench.folds import leave_one_conversation_out, mean_of
+    from bench.llm import _conversation_now, pick_questions
+    from core.answer import Answerer
+    from core.answer.choose import DEFAULT_CHOOSER, Chooser, choose, snippet_features
+    from core.answer.meaning import sentence_similarity
+    from core.answer.support import supporting
+
+    picked = [q for q in pick_questions(qs, limit) if int(q["category"]) != 5]
+    answerer = Answerer(retriever, neighbours=retriever.neighbours, citer=None, embed=embed)
+    now_for = {c: _conversation_now(vault, c) for c in {q["conversation"] for q in picked}}
+    cases = []
+    for q in picked:
+        a = answerer.answer(q["question"], now=now_for[q["conversation"]], conversations=(q["conversation"],),
+                            use_model=False)
+        similarity = sentence_similarity(q["question"], a.snippets, embed) if embed and a.snippets else {}
+        cases.append((q, a, similarity))
+    grid = citing_grid()
+
+    def rows_with(weights: Sequence[float], conversations: set[str]) -> dict[str, list[dict[str, Any]]]:
+        rows: dict[str, list[dict[str, Any]]] = {name: [] for name in grid}
+        for q, a, similarity in cases:
+            if q["conversation"] not in conversations:
+                continue
+            base = {"conversation": q["conversation"], "category": int(q["category"])}
+            if a.mode == "not_found":
+                for name in grid:
+                    rows[name].append({**base, "evidence_cited": 0.0})
+                continue
+            likely = choose(a.understanding, a.snippets, a.snippets, similarity, Chooser(tuple(weights)),
+                            answerer.abstention)
+            by_number = {s.number: s for s in a.snippets}
+            for name, policy in grid.items():
+                numbers = supporting([c.number for c in a.citations], likely, policy)
+                cited = {by_number[n].external_id for n in numbers}
+                rows[name].append({**base, "evidence_cited": 1.0 if cited & set(q["evidence"]) else 0.0,
+                                   "citations": float(len(numbers))})
+        return rows
+
+    def objective(rows: Sequence[Any]) -> float:
+        return mean_of(rows, "evidence_cited") - CITATION_COST * mean_of(rows, "citations")
+
+    conversations = sorted({q["conversation"] for q in picked})
+    held: list[dict[str, Any]] = []
+    chosen: dict[str, str] = {}
+    for conv in conversations:
+        train = [(x, y) for c, x, y in _groups(cases, answerer.abstention, snippet_features) if c != conv]
+        rows = rows_with(tuple(float(v) for v in fit_softmax(train)), set(conversations))
+        pick = leave_one_conversation_out(rows, objective, ())
+        chosen[conv] = pick.chosen[conv]
+        held += [r for r in rows[chosen[conv]] if r["conversation"] == conv]
+    shipped = rows_with(DEFAULT_CHOOSER.weights, set(conversations))
+    summary = {name: (mean_of(rs, "evidence_cited"), mean_of(rs, "citations")) for name, rs in shipped.items()}
+    return {"in_sample": summary, "held_out": (mean_of(held, "evidence_cited"), mean_of(held, "citations")),
+            "chosen": chosen}
+
+
+def _groups(cases: Sequence[Any], policy: Any, features: Any) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(conversation, features, gold labels) per answered question, every snippet a candidate."""
+    out = []
+    for q, a, similarity in cases:
+        if a.mode == "not_found":
+            continue
+        x = np.array(features(a.understanding, a.snippets, a.snippets, similarity, policy), dtype=float)
+        y = np.array([1.0 if s.external_id in q["evidence"] else 0.0 for s in a.snippets])
+        out.append((q["conversation"], x, y))
+    return out
+
+
+def print_citing(result: dict[str, Any]) -> None:
+    print("\nExtractive answers: what they cite besides the quote (answerable questions; chooser fitted and policy "
+          f"chosen on two conversations by cited - {CITATION_COST} x citations, scored on the third)")
+    print(f"{'policy':<38}{'cited':>8}{'citations':>11}")
+    for name, (cited, count) in {**result["in_sample"], "HELD-OUT FOLDS": result["held_out"]}.items():
+        print(f"{name:<38}{cited:>8.3f}{count:>11.2f}")
+    print("  chosen per held-out conversation: "
+          + "; ".join(f"{conv}: {name}" for conv, name in sorted(result["chosen"].items())))

@@ -128,6 +128,8 @@ def answer_rows(vault: Any, picked: Sequence[dict[str, Any]], answerer: Any, *, 
             row["f1"] = 0.0 if not_found else locomo_f1(answer_text_for_scoring(answer), str(q["answer"]), cat, stemmer)
             cited = {c.external_id for c in answer.citations}
             row["evidence_cited"] = 1.0 if cited & set(q["evidence"]) else 0.0
+            if not not_found:
+                row["citations"] = float(len(answer.citations))
         rows.append(row)
         if progress and (i + 1) % 50 == 0:
             print(f"  {progress}: {i + 1}/{len(picked)} questions", flush=True)
@@ -139,7 +141,7 @@ def answer_table(rows: Sequence[dict[str, Any]]) -> dict[Any, dict[str, float]]:
     from bench.folds import aggregate
 
     answerable = [r for r in rows if r["category"] != 5]
-    table = aggregate(answerable, ("f1", "evidence_cited", "not_found"))
+    table = aggregate(answerable, ("f1", "evidence_cited", "not_found", "citations"))
     adversarial = [r for r in rows if r["category"] == 5]
     if adversarial:
         table[5] = aggregate(adversarial, ("not_found",))[5]
@@ -196,8 +198,9 @@ def answer_metrics(
 def print_answer_metrics(results: dict[str, dict[Any, dict[str, float]]]) -> None:
     modes = list(results)
     print("\nLoCoMo-dev answers (F1 = LoCoMo token F1; cited = citations include a gold evidence turn; "
-          "not found = answered 'not in memory')")
-    header = f"{'category':<14}{'n':>5}" + "".join(f"{m[:10] + ' F1':>15}{'cited':>8}{'not found':>11}" for m in modes)
+          "not found = answered 'not in memory'; cites = citations per answer given)")
+    header = f"{'category':<14}{'n':>5}" + "".join(f"{m[:10] + ' F1':>15}{'cited':>8}{'cites':>7}{'not found':>11}"
+                                                   for m in modes)
     print(header)
     for key in (1, 2, 3, 4, "all"):
         if key not in results[modes[0]]:
@@ -206,13 +209,13 @@ def print_answer_metrics(results: dict[str, dict[Any, dict[str, float]]]) -> Non
         line = f"{name:<14}{int(results[modes[0]][key]['n']):>5}"
         for m in modes:
             row = results[m][key]
-            line += f"{row['f1']:>15.3f}{row['evidence_cited']:>8.3f}{row['not_found']:>11.3f}"
+            line += f"{row['f1']:>15.3f}{row['evidence_cited']:>8.3f}{row.get('citations', 0.0):>7.2f}{row['not_found']:>11.3f}"
         print(line)
     for key in (5,):
         if key in results[modes[0]]:
             line = f"{'adversarial':<14}{int(results[modes[0]][key]['n']):>5}"
             for m in modes:
-                line += f"{'':>15}{'':>8}{results[m][key]['not_found']:>11.3f}"
+                line += f"{'':>15}{'':>8}{'':>7}{results[m][key]['not_found']:>11.3f}"
             print(line + "   (adversarial abstention: higher is better; 'overall 1-4' not found = false abstention)")
     for m in modes:
         print(f"{m}: {results[m]['timing']['s_per_question']:.2f} s/question; answer modes "

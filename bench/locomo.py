@@ -249,10 +249,12 @@ def run_on_consolidated(vault: Any, data: list[dict[str, Any]], known: dict[str,
             print_answer_folds(results["answer_folds"])
             results["composition"] = held_out_composition(vault, qs, args.answer_limit, embed)
             print_composition(results["composition"])
-            from bench.answer_choice import held_out_chooser, print_chooser
+            from bench.answer_choice import held_out_chooser, held_out_citing, print_chooser, print_citing
 
             results["chooser"] = held_out_chooser(vault, qs, args.answer_limit, MemoRetriever(vault), embed)
             print_chooser(results["chooser"])
+            results["citing"] = held_out_citing(vault, qs, args.answer_limit, MemoRetriever(vault), embed)
+            print_citing(results["citing"])
         if args.answers:
             from bench.llm import answer_metrics, print_answer_metrics
             from core.assistant import open_backend

@@ -15,7 +15,6 @@ iterator early cancels the generation.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -30,8 +29,8 @@ from core.answer.abstain import (
     subjects,
     swapped_speaker,
 )
-from core.answer.choose import Chooser, choose
-from core.answer.citations import NOT_FOUND_RE, Validated, citation_numbers, date_consistent, validate_answer
+from core.answer.choose import DEFAULT_CHOOSER, Chooser, choose
+from core.answer.citations import NOT_FOUND_RE, check_dates, validate_answer
 from core.answer.context import approx_tokens, build_snippets, format_snippet
 from core.answer.extractive import (
     Composition,
@@ -42,6 +41,7 @@ from core.answer.extractive import (
     rank_snippets,
 )
 from core.answer.meaning import Embed, Similarity, sentence_similarity
+from core.answer.support import Citing, supporting, with_citations
 from core.answer.text import coverage
 from core.answer.types import (
     NOT_FOUND_TEXT,
@@ -66,6 +66,7 @@ from core.types import TimeRange
 # When a snippet counts as relevant (``core.answer.abstain``); chosen on LoCoMo-dev folds (bench/locomo.py).
 DEFAULT_ABSTENTION = Abstention()
 DEFAULT_COMPOSITION = Composition()
+DEFAULT_CITING = Citing()
 # The model's "NOT FOUND" is overruled (extractive answer) only on evidence this strong.
 STRONG_COVERAGE = 0.8
 
@@ -98,6 +99,8 @@ class Answerer:
         composition: Composition = DEFAULT_COMPOSITION,
         embed: Embed | None = None,
         chooser: Chooser | None = None,
+        citing: Citing = DEFAULT_CITING,
+        citer: Chooser | None = DEFAULT_CHOOSER,
     ) -> None:
         self._retriever = retriever
         self._neighbours = neighbours
@@ -109,6 +112,7 @@ class Answerer:
         self._composition = composition
         self._embed = embed
         self._chooser = chooser
+        self._citing, self._citer = citing, citer
         self._prompt = prompt or load_prompt("answer")
         if prompt_style is None:
             spec = getattr(backend, "spec", None)
@@ -205,6 +209,7 @@ class Answerer:
             if self._chooser is not None else None
         extracted = extractive_answer(understanding, relevant, tz, self._composition, similarity, ranked)
         assert extracted is not None
+        extracted = self.supported(extracted, understanding, snippets, similarity)
 
         if backend is None:
             yield self._extractive(extracted, snippets, base, notes, best_matches,
@@ -235,7 +240,7 @@ class Answerer:
         model_text = "".join(pieces).strip()
         validated = validate_answer(model_text, snippets, question, tz)
         if validated.text and understanding.answer_type == "when":
-            validated = _check_dates(validated, snippets, {s.number for s in relevant}, tz)
+            validated = check_dates(validated, snippets, {s.number for s in relevant}, tz)
         common = dict(
             prompt_tokens=stats.prompt_tokens, prompt_version=self._prompt.version,
             dropped=validated.dropped, timings=timings, model_text=model_text,
@@ -347,6 +352,15 @@ class Answerer:
             return about
         return found
 
+    def supported(self, extracted: Extracted, understanding: Understanding, snippets: Sequence[Snippet],
+                  similarity: Similarity) -> Extracted:
+        """``extracted`` citing also the snippets ``citer`` finds nearly as likely to answer (``core.answer.support``)."""
+        if self._citer is None or len(extracted.cited) >= self._citing.max_citations:
+            return extracted
+        likely = choose(understanding, snippets, snippets, similarity, self._citer, self._abstention)
+        numbers = supporting(extracted.cited, likely, self._citing)
+        return Extracted(with_citations(extracted.text, extracted.cited, numbers), numbers)
+
     def _similarity(self, question: str, snippets: Sequence[Snippet]) -> dict[str, float]:
         """Sentence → similarity in meaning to the question, when the composition uses it and vectors exist
         (a vault without an embedder answers by shared words alone, as before)."""
@@ -392,31 +406,6 @@ class Answerer:
             citations=tuple(by_number[n] for n in extracted.cited),
             best_matches=best_matches, notes=tuple(notes), timings=timings, **base,  # type: ignore[arg-type]
         )
-
-
-def _check_dates(
-    validated: Validated, snippets: Sequence[Snippet], relevant: set[int], tz: tzinfo | None
-) -> Validated:
-    """Keep "when" sentences only if they cite a relevant snippet and give its event's date.
-
-    A date alone is "supported" by any snippet of that day; small models also
-    copy a message's date where its text says "yesterday".
-    """
-    by_number = {s.number: s for s in snippets}
-    kept, dropped = [], list(validated.dropped)
-    for sentence in _split_kept(validated.text):
-        cited = [by_number[n] for n in citation_numbers(sentence) if n in by_number and n in relevant]
-        if cited and date_consistent(sentence, cited, tz):
-            kept.append(sentence)
-        else:
-            dropped.append(f"wrong or missing date: {sentence}")
-    numbers = [n for n in validated.cited if any(f"[{n}]" in k for k in kept)]
-    return Validated(" ".join(kept), tuple(numbers), tuple(dropped), validated.says_not_found)
-
-
-def _split_kept(text: str) -> list[str]:
-    """Validated text → its sentences (each ends with citations and maybe a stop)."""
-    return [p.strip() for p in re.findall(r".+?\](?:[.!?])?(?=\s|$)", text)] or ([text] if text else [])
 
 
 def _interleave(lists: Sequence[list[Hit]], k: int) -> list[Hit]:

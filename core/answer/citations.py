@@ -198,3 +198,28 @@ def _rewrite_citations(sentence: str, valid: list[int]) -> str:
     if bare and bare[-1] in ".!?":
         bare, end = bare[:-1], bare[-1]
     return f"{bare} {''.join(f'[{n}]' for n in valid)}{end}"
+
+
+def check_dates(
+    validated: Validated, snippets: Sequence[Snippet], relevant: set[int], tz: tzinfo | None
+) -> Validated:
+    """Keep "when" sentences only if they cite a relevant snippet and give its event's date.
+
+    A date alone is "supported" by any snippet of that day; small models also
+    copy a message's date where its text says "yesterday".
+    """
+    by_number = {s.number: s for s in snippets}
+    kept, dropped = [], list(validated.dropped)
+    for sentence in split_kept(validated.text):
+        cited = [by_number[n] for n in citation_numbers(sentence) if n in by_number and n in relevant]
+        if cited and date_consistent(sentence, cited, tz):
+            kept.append(sentence)
+        else:
+            dropped.append(f"wrong or missing date: {sentence}")
+    numbers = [n for n in validated.cited if any(f"[{n}]" in k for k in kept)]
+    return Validated(" ".join(kept), tuple(numbers), tuple(dropped), validated.says_not_found)
+
+
+def split_kept(text: str) -> list[str]:
+    """Validated text → its sentences (each ends with citations and maybe a stop)."""
+    return [p.strip() for p in re.findall(r".+?\](?:[.!?])?(?=\s|$)", text)] or ([text] if text else [])

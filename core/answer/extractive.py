@@ -258,7 +258,7 @@ def answer_sentences(snippet: Snippet, terms: list[str], similarity: Similarity 
     sims = [similarity.get(s, 0.0) if similarity else 0.0 for s in sentences]
     at = max(range(len(sentences)), key=lambda i: (coverage(terms, sentences[i]) + meaning * sims[i], -i))
     chosen = sentences[at]
-    if _is_screen(snippet):
+    if is_screen(snippet):
         return _screen_lines(snippet.text, chosen, terms)
     new = [t for t in content_terms(chosen) if t not in terms]
     if len(new) < MIN_NEW_TERMS and at + 1 < len(sentences):
@@ -286,7 +286,7 @@ def _screen_lines(text: str, chosen: str, terms: list[str]) -> str:
     return " · ".join(picked)
 
 
-def _is_screen(snippet: Snippet) -> bool:
+def is_screen(snippet: Snippet) -> bool:
     return snippet.source.split(":", 1)[0] == "screen"  # "screen", or "screen:demo" for the demo's captures
 
 
@@ -367,7 +367,7 @@ def extractive_answer(
         score, runner_up = ranked[1]
         # A screen capture does not second a message: its words match through menus and folder names ("sent"),
         # and what it quotes is a screenful, not an answer.
-        seconds = not _is_screen(runner_up) or _is_screen(best)
+        seconds = not is_screen(runner_up) or is_screen(best)
         if runner_up.item_id != best.item_id and score >= composition.second_quote * ranked[0][0] \
                 and coverage(terms, runner_up.text) > 0 and seconds:
             return Extracted(f"{quote(best)} [{best.number}]; {quote(runner_up)} "
