@@ -99,7 +99,9 @@ class CairnTools:
             speakers=(speaker,) if speaker else (),
             conversations=(conversation,) if conversation else (),
         )
-        result = self._vault.search(request)
+        # The tool returns the hits only: no second search for the nearest match outside the filters (+20-30 ms
+        # at 1M on a filtered search without a good match, for nothing the client sees).
+        result = self._vault.search(request, nearest=False)
         return {
             "query": result.query_text,
             "applied_range": range_json(result.applied_range),

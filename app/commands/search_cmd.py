@@ -87,7 +87,8 @@ def search(
             raise fail("give a query, or --batch FILE")
         request = _request(query, k, parse_when(since, now), parse_when(until, now), source or [], speaker or [],
                            conversation or [], app_name or [], not no_time)
-        result = vault.search(request, now=now)  # type: ignore[attr-defined]
+        # --json prints the hits only: the nearest match outside the filters (a second search) is for people
+        result = vault.search(request, now=now, nearest=not as_json)  # type: ignore[attr-defined]
         folders = {} if as_json else _file_folders(vault, [*result.hits, *([result.nearest] if result.nearest else [])])
     if as_json:
         for hit in result.hits:
@@ -132,7 +133,7 @@ def _run_batch(vault: Vault, path: Path, now: datetime) -> None:
                     parse_when(spec.get("until"), now), _list(spec.get("source")), _list(spec.get("speaker")),
                     _list(spec.get("conversation")), _list(spec.get("app")), bool(spec.get("parse_time", True)),
                 )
-                result = vault.search(request, now=now)
+                result = vault.search(request, now=now, nearest=False)  # the lines carry the hits only
                 out = {"query": spec["query"], "results": [hit_json(h) for h in result.hits]}
             except (ValueError, KeyError, TypeError) as exc:
                 out = {"query": None, "error": f"line {number}: {exc}", "results": []}
