@@ -83,6 +83,12 @@ def retrieval_grid() -> dict[str, tuple[Any, Any]]:
         grid[f"window={window}"] = (fusion, replace(weights, window=window))
     for span in (1, 3):
         grid[f"window_span={span}"] = (fusion, replace(weights, window_span=span))
+    for person in (0.0, 1.0, 3.0):
+        grid[f"person={person}"] = (fusion, replace(weights, person=person))
+    for ceiling in (0.5, 0.7):
+        grid[f"person_ceiling={ceiling}"] = (fusion, replace(weights, person_ceiling=ceiling))
+    for depth in (30, 100):
+        grid[f"person_depth={depth}"] = (fusion, replace(weights, person_depth=depth))
     for meaning in (0.0, 0.4):
         grid[f"meaning={meaning}"] = (fusion, replace(weights, meaning=meaning))
     for around in (0.0, 1.0):
@@ -108,7 +114,7 @@ def baseline_weights() -> Any:
 
     from core.memory.recall.recall import RecallWeights
 
-    return replace(RecallWeights(), strip_speakers=False, report_lag=0.0, meaning=0.0, window=0.0)
+    return replace(RecallWeights(), strip_speakers=False, report_lag=0.0, meaning=0.0, window=0.0, person=0.0)
 
 
 def held_out_retrieval(vault: Any, qs: list[dict[str, Any]], grid: dict[str, tuple[Any, Any]]) -> dict[str, Any]:

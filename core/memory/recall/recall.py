@@ -17,6 +17,8 @@
    cosine to the question, which rank fusion had reduced to an order.
 7. Meaning of the passage (``window.py``): the best candidates gain the question's cosine to the
    window of dialogue around them (their stored vectors summed), when the caller gives ``vectors``.
+8. The named person's own words (``person.py``): for a vague question about someone, the memories
+   that person said are ranked by their own cosine and fused into the order (``vectors`` too).
 
 Summary items take part in the walk but are returned only when the request
 asks for kind "summary".  Threads: any thread (uses the store's reader for this thread).
@@ -42,6 +44,7 @@ from core.memory.recall.graph import (
     query_entities,
 )
 from core.memory.recall.meaning import lift_by_meaning
+from core.memory.recall.person import lift_by_person
 from core.memory.recall.window import WindowVectors, lift_by_window
 from core.ports import Reader, Retriever
 from core.retrieve.hybrid import build_filter
@@ -80,6 +83,12 @@ class RecallWeights:
     window: float = 0.2
     window_span: int = 2
     window_depth: int = 20
+    # The named person's own words by meaning (``person.py``): the ``person_depth`` best candidates the
+    # question's person said, ranked by cosine, fused by rank with weight ``person`` × the question's vagueness
+    # (how far the top ten's best cosine is below ``person_ceiling``).
+    person: float = 2.0
+    person_ceiling: float = 0.6
+    person_depth: int = 50
     damping: float = 0.7
     graph_weights: GraphWeights = DEFAULT_GRAPH_WEIGHTS
     context: ContextWeights = DEFAULT_CONTEXT
@@ -169,11 +178,12 @@ def recall(
         cosines = {int(h.item_id): h.signals["cosine"] for h in base.hits if "cosine" in h.signals}
         fused = lift_by_meaning(graph, fused, cosines, weights.meaning, weights.meaning_neighbours,
                                 weights.meaning_keeps_top)
-    if weights.window > 0 and vectors is not None:
-        question = vectors.query(words)
-        if question is not None:
-            fused = lift_by_window(graph, fused, question, vectors, weights.window, weights.window_span,
-                                   weights.window_depth)
+    question = vectors.query(words) if vectors is not None and (weights.window > 0 or weights.person > 0) else None
+    if question is not None and vectors is not None:
+        fused = lift_by_window(graph, fused, question, vectors, weights.window, weights.window_span,
+                               weights.window_depth)
+        fused = lift_by_person(graph, fused, named, question, vectors, weights.person, weights.person_ceiling,
+                               weights.person_depth)
     by_item = {int(h.item_id): h for h in base.hits}
     ranked = sorted(fused.items(), key=lambda kv: -kv[1])
     missing = [iid for iid, _ in ranked[: request.k * 4] if iid not in by_item]
