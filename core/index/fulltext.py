@@ -63,8 +63,8 @@ def _ranked(reader: Any, expression: str, limit: int, lo: int | None = None, hi:
     """``among``: a JSON list of the only rowids wanted.  ``+rowid`` keeps that test out of FTS5 (which would run
     the match once per id) and SQLite applies it before the select list, so bm25 scores only the rows kept.
     ``within``: a second MATCH expression; only rows matching it too are scored (a rowid list built once by a
-    second FTS5 cursor over the same bounds), still with every phrase of ``expression``.  ``kept``: the name of
-    a SQL function of the rowid saying which rows are wanted (the reader's ``masked``), applied the same way."""
+    second FTS5 cursor over the same bounds), still with every phrase of ``expression``.  ``kept``: a SQL test of
+    ``rowid`` saying which rows are wanted (the reader's ``masked``), applied the same way."""
     bounds, bound_args = _bounds(lo, hi)
     clauses = ["chunks_fts MATCH ?" + bounds]
     args: list[Any] = [expression, *bound_args]
@@ -72,7 +72,7 @@ def _ranked(reader: Any, expression: str, limit: int, lo: int | None = None, hi:
         clauses.append("+rowid IN (SELECT value FROM json_each(?))")
         args.append(among)
     if kept is not None:
-        clauses.append(f"{kept}(rowid)")
+        clauses.append(kept)
     if within is not None:
         clauses.append(f"+rowid IN (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?{bounds})")
         args += [within, *bound_args]
@@ -162,7 +162,7 @@ def ranked_matches(reader: Any, terms: Sequence[str], limit: int, window: int = 
                    facts: WordFacts | None = None, among: str | None = None, kept: str | None = None
                    ) -> list[tuple[int, float]]:
     """Best ``limit`` chunks by BM25; over the newest ``window`` matches of common words, all of rare ones.
-    ``among`` (a JSON list of chunk ids) or ``kept`` (a SQL function of the id): the same ranking kept to those
+    ``among`` (a JSON list of chunk ids) or ``kept`` (a SQL test of ``rowid``): the same ranking kept to those
     ids (the window and which words are rare stay those of the whole vault, so it is the unfiltered ranking's
     rows that pass, in its order)."""
     return _ranked_window(reader, terms, limit, window, facts, among, kept)[0]
@@ -310,13 +310,13 @@ def search_fulltext(
         return _ranked(reader, match_expression(terms), limit, among=among)
     masked = getattr(reader, "masked", None) if mask is not None else None
     if masked is not None:
-        # The filter inside the ranking's statements (a SQL function asking the mask): bm25 scores only the rows
+        # The filter inside the ranking's statements (a SQL test asking the mask): bm25 scores only the rows
         # that pass, and the rows kept are the unfiltered ranking's passing rows in its order, however few pass
         # near the top.  Post-filtering a ranking of the ~2 × limit / pass-rate best rows scored every match:
         # one speaker of eight at 1M, 49 → 28 ms CPU p95 (the same rows for 150 searches).
-        with masked(mask) as kept_by:
+        with masked(mask) as test:
             return ranked_matches(reader, terms, limit, WINDOW_MATCHES,
-                                  rankings.facts if rankings is not None else None, kept=kept_by)
+                                  rankings.facts if rankings is not None else None, kept=test("rowid"))
     if accept is not None:
         # One ranking, widely fetched (each call scores the whole window again: the idf scans dominate), checked
         # in slices: the check looks up every candidate, so it stops once ``limit`` pass.  After the first slice

@@ -4,7 +4,7 @@ block (outside, nothing passes: a statement never falls back to every row), nest
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -26,18 +26,19 @@ def database(tmp_path: Path) -> Iterator[Database]:
     db.close()
 
 
-def _kept(reader: object, function: str = "in_mask") -> list[int]:
-    return [r[0] for r in reader.execute(f"SELECT id FROM t WHERE {function}(id) ORDER BY id")]  # type: ignore[attr-defined]
+def _kept(reader: object, test: Callable[[str], str]) -> list[int]:
+    return [r[0] for r in reader.execute(f"SELECT id FROM t WHERE {test('id')} ORDER BY id")]  # type: ignore[attr-defined]
 
 
 def test_the_mask_keeps_exactly_its_ids_and_only_inside_its_block(database: Database) -> None:
     reader = database.reader()
     mask = np.zeros(30, dtype=bool)  # ids 30-40 lie past its end
     mask[[1, 7, 29]] = True
-    with reader.masked(mask) as function:
-        assert _kept(reader, function) == [1, 7, 29]
-        inner = np.ones(41, dtype=bool)
-        with reader.masked(inner):
-            assert _kept(reader) == list(range(1, 41))
-        assert _kept(reader) == [1, 7, 29]
-    assert _kept(reader) == []
+    with reader.masked(mask) as test:
+        assert _kept(reader, test) == [1, 7, 29]
+        with reader.masked(np.ones(41, dtype=bool)) as inner:
+            assert _kept(reader, inner) == list(range(1, 41))
+        assert _kept(reader, test) == [1, 7, 29]  # the outer mask again
+        assert [r[0] for r in reader.execute(f"SELECT {test('-1')}, {test('1')}")] == [0]
+    with pytest.raises(Exception, match="user-defined function raised exception"):  # nothing held: no row kept
+        _kept(reader, test)
