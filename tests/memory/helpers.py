@@ -43,3 +43,11 @@ def consolidated_graph(vault: Any, records: list[Record], embed: bool = True) ->
     reader = vault.read()
     ids = {ext: iid for iid, ext in reader.execute("SELECT id, external_id FROM items WHERE kind = 'message'")}
     return build_graph(reader), ids
+
+
+def stored_vectors(vault: Any) -> Any:
+    """Recall's stored-vector reader over ``vault`` (the window and person lifts), with a fresh query cache."""
+    from core.index.query_cache import QueryVectors
+    from core.memory.recall.window import StoredVectors
+
+    return StoredVectors(vault.read, vault.embedder(), QueryVectors())

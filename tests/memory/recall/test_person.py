@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from core.index.query_cache import QueryVectors
 from core.memory.recall.person import lift_by_person
 from core.memory.recall.recall import GraphCache, RecallWeights, recall
-from core.memory.recall.window import StoredVectors
 from core.retrieve.types import SearchRequest
-from tests.memory.helpers import at, chat, consolidated_graph
+from tests.memory.helpers import at, chat, consolidated_graph, stored_vectors
 
 QUESTION = "What hobbies does Nora have?"
 RAVI_HOBBIES = [  # Ravi's hobbies: his messages match the question's words best
@@ -40,10 +38,6 @@ FILLER = [
 ]
 
 
-def _stored(vault):  # type: ignore[no-untyped-def]
-    return StoredVectors(vault.read, vault.embedder(), QueryVectors())
-
-
 def _vault(vault):  # type: ignore[no-untyped-def]
     records = [chat(ext, text, who, at(minutes=n)) for n, (ext, who, text) in enumerate(RAVI_HOBBIES)]
     for week, (ext, who, text) in enumerate(NORA_PASTIMES, start=1):
@@ -55,7 +49,7 @@ def _vault(vault):  # type: ignore[no-untyped-def]
 def _top(vault, weights: RecallWeights, k: int = 6) -> list[int]:  # type: ignore[no-untyped-def]
     request = SearchRequest(query=QUESTION, k=k)
     return [int(h.item_id) for h in recall(vault.retriever(), vault, request, weights=weights, cache=GraphCache(),
-                                          vectors=_stored(vault)).hits]
+                                          vectors=stored_vectors(vault)).hits]
 
 
 def test_a_vague_question_about_a_person_brings_up_what_they_said_in_other_chats(vault) -> None:  # type: ignore[no-untyped-def]
@@ -70,7 +64,7 @@ def test_a_vague_question_about_a_person_brings_up_what_they_said_in_other_chats
 
 def test_the_lift_reorders_only_the_persons_memories_and_keeps_the_scores(vault) -> None:  # type: ignore[no-untyped-def]
     graph, ids = _vault(vault)
-    vectors = _stored(vault)
+    vectors = stored_vectors(vault)
     question = vectors.query("What hobbies does have?")
     nora = graph.speaker_of[ids["n1"]]
     assert nora == graph.speaker_of[ids["r2"]] != graph.speaker_of[ids["r1"]]
@@ -90,7 +84,7 @@ def test_the_lift_reorders_only_the_persons_memories_and_keeps_the_scores(vault)
 
 def test_a_question_a_memory_answers_well_keeps_its_order(vault) -> None:  # type: ignore[no-untyped-def]
     graph, ids = _vault(vault)
-    vectors = _stored(vault)
+    vectors = stored_vectors(vault)
     question = vectors.query("What hobbies does have?")
     stored = vectors.items(list(ids.values()))
     best = max(float(v @ question) for v in stored.values())

@@ -11,11 +11,10 @@ from dataclasses import replace
 
 import pytest
 
-from core.index.query_cache import QueryVectors
 from core.memory.recall.recall import GraphCache, RecallWeights, recall
-from core.memory.recall.window import StoredVectors, lift_by_window, window_nodes
+from core.memory.recall.window import lift_by_window, window_nodes
 from core.retrieve.types import SearchRequest
-from tests.memory.helpers import at, chat, consolidated_graph
+from tests.memory.helpers import at, chat, consolidated_graph, stored_vectors
 
 QUESTION = "How often does Dan go sailing on the lake?"
 SAILING = [
@@ -30,10 +29,6 @@ TAXES = [
 ]
 
 
-def _stored(vault):  # type: ignore[no-untyped-def]
-    return StoredVectors(vault.read, vault.embedder(), QueryVectors())
-
-
 def _vault(vault):  # type: ignore[no-untyped-def]
     records = [chat(ext, text, who, at(minutes=n)) for n, (ext, who, text) in enumerate(SAILING)]
     records += [chat(ext, text, who, at(days=20, minutes=n)) for n, (ext, who, text) in enumerate(TAXES)]
@@ -42,7 +37,7 @@ def _vault(vault):  # type: ignore[no-untyped-def]
 
 def test_the_reply_whose_dialogue_is_about_the_question_rises_above_the_same_reply_elsewhere(vault) -> None:  # type: ignore[no-untyped-def]
     graph, ids = _vault(vault)
-    vectors = _stored(vault)
+    vectors = stored_vectors(vault)
     question = vectors.query("How often does go sailing on the lake?")
     scores = {ids["s2"]: 1.0, ids["t2"]: 1.0, ids["t1"]: 2.0}  # the fusion could not tell the replies apart
     lifted = lift_by_window(graph, scores, question, vectors, weight=0.5, span=1, depth=3, keep_top=False)
@@ -61,7 +56,7 @@ def test_a_window_is_the_memory_and_its_episode_neighbours_only(vault) -> None: 
     assert {graph.item_ids[n] for n in window_nodes(graph, node, 2)} == {ids["s1"], ids["s2"], ids["s3"]}
     first = graph.item_index[ids["t1"]]
     assert {graph.item_ids[n] for n in window_nodes(graph, first, 1)} == {ids["t1"], ids["t2"]}
-    stored = _stored(vault).items([ids["s1"], ids["s2"], 10**9])
+    stored = stored_vectors(vault).items([ids["s1"], ids["s2"], 10**9])
     assert set(stored) == {ids["s1"], ids["s2"]}, "a missing memory has no vector and no error"
     assert all(v.shape == (384,) and abs(float(v @ v) - 1.0) < 1e-3 for v in stored.values())
 
@@ -69,9 +64,9 @@ def test_a_window_is_the_memory_and_its_episode_neighbours_only(vault) -> None: 
 def test_search_reads_the_window_and_ranks_the_sailing_reply_first_of_the_two(vault) -> None:  # type: ignore[no-untyped-def]
     _, ids = _vault(vault)
     request = SearchRequest(query=QUESTION, k=6)
-    on = recall(vault.retriever(), vault, request, cache=GraphCache(), vectors=_stored(vault))
+    on = recall(vault.retriever(), vault, request, cache=GraphCache(), vectors=stored_vectors(vault))
     off = recall(vault.retriever(), vault, request, weights=replace(RecallWeights(), window=0.0), cache=GraphCache(),
-                 vectors=_stored(vault))
+                 vectors=stored_vectors(vault))
     order = [int(h.item_id) for h in on.hits]
     assert order.index(ids["s2"]) < order.index(ids["t2"])
     on_score = {int(h.item_id): h.score for h in on.hits}
