@@ -255,6 +255,11 @@ def run_on_consolidated(vault: Any, data: list[dict[str, Any]], known: dict[str,
             print_chooser(results["chooser"])
             results["citing"] = held_out_citing(vault, qs, args.answer_limit, MemoRetriever(vault), embed)
             print_citing(results["citing"])
+            from bench.abstention_score import held_out_score, print_score
+
+            results["abstention_score"] = held_out_score(vault, questions(data, known, cats=(1, 2, 3, 4, 5)),
+                                                         args.answer_limit, MemoRetriever(vault), embed)
+            print_score(results["abstention_score"])
         if args.answers:
             from bench.llm import answer_metrics, print_answer_metrics
             from core.assistant import open_backend
