@@ -48,20 +48,16 @@ def threshold(p: np.ndarray, y: np.ndarray) -> float:
 
 def held_out_score(vault: Any, qs: Sequence[dict[str, Any]], limit: int | None, retriever: Any, embed: Any
                    ) -> dict[str, Any]:
-    from bench.llm import _conversation_now, abstention_balance, answer_rows, answer_table, pick_questions
+    from bench.answer_choice import answered
+    from bench.llm import abstention_balance, answer_rows, answer_table, pick_questions
     from core.answer import Answerer
     from core.answer.abstain_score import AbstentionScore, question_features
     from core.answer.extractive import query_terms
-    from core.answer.meaning import sentence_similarity
 
     picked = pick_questions(qs, limit)
     rules = Answerer(retriever, neighbours=retriever.neighbours, embed=embed, abstention_score=None)
-    now_for = {c: _conversation_now(vault, c) for c in {q["conversation"] for q in picked}}
     rows_x, rows_y, convs = [], [], []
-    for q in picked:
-        a = rules.answer(q["question"], now=now_for[q["conversation"]], conversations=(q["conversation"],),
-                         use_model=False)
-        similarity = sentence_similarity(q["question"], a.snippets, embed) if embed and a.snippets else {}
+    for q, a, similarity in answered(vault, picked, rules, embed):
         relevant = rules.relevant(a.understanding, a.snippets, None, similarity)
         rows_x.append(question_features(query_terms(a.understanding), a.understanding.persons, a.snippets,
                                         relevant, similarity, rules.abstention))

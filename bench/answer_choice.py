@@ -42,21 +42,31 @@ def top1(groups: Sequence[tuple[np.ndarray, np.ndarray]], w: np.ndarray) -> floa
     return sum(hits) / len(hits) if hits else 0.0
 
 
-def candidate_groups(vault: Any, picked: Sequence[dict[str, Any]], retriever: Any, embed: Any
-                     ) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """(conversation, features, gold labels) per answerable question, candidates as the answerer sees them."""
+def answered(vault: Any, picked: Sequence[dict[str, Any]], answerer: Any, embed: Any) -> list[tuple[Any, Any, Any]]:
+    """(question, extractive answer, sentence similarity to the question) per question, each asked within its
+    conversation a day after its last message."""
     from bench.llm import _conversation_now
-    from core.answer import Answerer
-    from core.answer.choose import FEATURES, snippet_features
     from core.answer.meaning import sentence_similarity
 
-    answerer = Answerer(retriever, neighbours=retriever.neighbours, chooser=None, embed=embed)
     now_for = {c: _conversation_now(vault, c) for c in {q["conversation"] for q in picked}}
     out = []
     for q in picked:
         answer = answerer.answer(q["question"], now=now_for[q["conversation"]], conversations=(q["conversation"],),
                                  use_model=False)
-        similarity = sentence_similarity(q["question"], answer.snippets, embed) if embed and answer.snippets else {}
+        out.append((q, answer, sentence_similarity(q["question"], answer.snippets, embed)
+                    if embed and answer.snippets else {}))
+    return out
+
+
+def candidate_groups(vault: Any, picked: Sequence[dict[str, Any]], retriever: Any, embed: Any
+                     ) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(conversation, features, gold labels) per answerable question, candidates as the answerer sees them."""
+    from core.answer import Answerer
+    from core.answer.choose import FEATURES, snippet_features
+
+    answerer = Answerer(retriever, neighbours=retriever.neighbours, chooser=None, embed=embed)
+    out = []
+    for q, answer, similarity in answered(vault, picked, answerer, embed):
         # the chooser picks among all snippets once the answerer answers at all
         candidates = answer.snippets if answerer.relevant(answer.understanding, answer.snippets, None, similarity) \
             else ()
@@ -138,21 +148,14 @@ def held_out_citing(vault: Any, qs: Sequence[dict[str, Any]], limit: int | None,
     """Which snippets an answer cites besides its quote's: the chooser fitted on two conversations, the policy
     (count, share) chosen there by gold cited minus ``CITATION_COST`` per citation, scored on the third."""
     from bench.folds import leave_one_conversation_out, mean_of
-    from bench.llm import _conversation_now, pick_questions
+    from bench.llm import pick_questions
     from core.answer import Answerer
     from core.answer.choose import DEFAULT_CHOOSER, Chooser, choose, snippet_features
-    from core.answer.meaning import sentence_similarity
     from core.answer.support import supporting
 
     picked = [q for q in pick_questions(qs, limit) if int(q["category"]) != 5]
     answerer = Answerer(retriever, neighbours=retriever.neighbours, citer=None, embed=embed)
-    now_for = {c: _conversation_now(vault, c) for c in {q["conversation"] for q in picked}}
-    cases = []
-    for q in picked:
-        a = answerer.answer(q["question"], now=now_for[q["conversation"]], conversations=(q["conversation"],),
-                            use_model=False)
-        similarity = sentence_similarity(q["question"], a.snippets, embed) if embed and a.snippets else {}
-        cases.append((q, a, similarity))
+    cases = answered(vault, picked, answerer, embed)
     grid = citing_grid()
 
     def rows_with(weights: Sequence[float], conversations: set[str]) -> dict[str, list[dict[str, Any]]]:
