@@ -25,6 +25,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from core.capture.screen.tile_groups import components as _components
+
 Box = tuple[int, int, int, int]  # left, top, width, height
 ChangeKind = Literal["first", "unchanged", "minor", "changed"]
 
@@ -33,6 +35,9 @@ TILE = 16
 # caret, a pointer, a spinner or a clock: "10:21:33 AM" at 15 px is about 90x20.
 MINOR_MAX_WIDTH = 100
 MINOR_MAX_HEIGHT = 32
+# A column of an OCR box's surroundings that differs from its first or last row in at most this many rows is a
+# border or background, not text (``expand_to_lines``).
+EDGE_ROWS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,8 +252,9 @@ def expand_to_lines(pixels: np.ndarray, box: Box, margin: int, pad: int = 4) -> 
     (measured: 158 ms against 64 ms for a three-line band).  Where no blank row is
     found within ``margin`` (a photo, a vertical gradient) the full margin is used.
 
-    A row is blank when, ignoring columns that are the same in every row nearby
-    (backgrounds, borders, horizontal gradients), it is a single colour.
+    A row is blank when, ignoring columns that are the same in every row nearby but at
+    most ``EDGE_ROWS`` (backgrounds, borders, horizontal gradients, a border row at the
+    window's edge), it is a single colour.
     """
     height, width = pixels.shape
     left = max(0, box[0] - margin)
@@ -258,7 +264,12 @@ def expand_to_lines(pixels: np.ndarray, box: Box, margin: int, pad: int = 4) -> 
     window = pixels[win_top:win_bottom, left:right]
     if window.size == 0:
         return expand(box, margin, width, height)
-    varying = window[:, ~(window == window[0]).all(axis=0)]
+    # Columns the same in all rows but EDGE_ROWS (measured from the first row or the last): backgrounds, borders,
+    # horizontal gradients, and the padding beside a text widget whose bottom border row is in the window (a Qt
+    # text edit at the frame's foot on Xvfb: with "all rows", every padding column varied, no row was blank, the
+    # full margin was taken and tesseract re-read the cut line above each scrolled band: bench.screen_live).
+    plain = ((window != window[0]).sum(axis=0) <= EDGE_ROWS) | ((window != window[-1]).sum(axis=0) <= EDGE_ROWS)
+    varying = window[:, ~plain]
     blank = (varying == varying[:, :1]).all(axis=1) if varying.shape[1] else np.ones(len(window), dtype=bool)
 
     top = box[1]
@@ -357,36 +368,6 @@ def _tile_mask(changed: np.ndarray, tile: int) -> np.ndarray:
         padded[:height, :width] = changed
         changed = padded
     return changed.reshape(rows, tile, cols, tile).any(axis=(1, 3))
-
-
-def _components(tiles: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Bounding boxes (row0, col0, row1, col1 inclusive) of 8-connected changed tiles, in raster order.
-
-    A flood fill on the tile grid (at most 68 x 120 tiles at 1080p), not ``scipy.ndimage.label``:
-    importing scipy cost the daemon ~0.7 CPU-s and ~30 MB the first time a frame's change
-    fell apart into pieces, and the few hundred tiles of such a frame fill in about a millisecond.
-    """
-    cells = list(zip(*(axis.tolist() for axis in np.nonzero(tiles)), strict=True))  # raster order
-    unseen = set(cells)
-    boxes: list[tuple[int, int, int, int]] = []
-    for start in cells:
-        if start not in unseen:
-            continue
-        unseen.discard(start)
-        stack = [start]
-        r0 = r1 = start[0]
-        c0 = c1 = start[1]
-        while stack:
-            r, c = stack.pop()
-            r0, r1, c0, c1 = min(r0, r), max(r1, r), min(c0, c), max(c1, c)
-            for dr in (-1, 0, 1):
-                for dc in (-1, 0, 1):
-                    neighbour = (r + dr, c + dc)
-                    if neighbour in unseen:
-                        unseen.discard(neighbour)
-                        stack.append(neighbour)
-        boxes.append((r0, c0, r1, c1))
-    return boxes
 
 
 def _tile_box_to_pixels(tile_box: tuple[int, int, int, int], tile: int, width: int, height: int) -> Box:

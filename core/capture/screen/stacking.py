@@ -52,6 +52,9 @@ def ocr_stacked(ocr: TesseractOcr, image: Any, boxes: Sequence[Box],
 def border_colour(crop: Any) -> tuple[int, ...]:
     """The commonest colour on the edges of a crop (its background, as a rule), as RGB."""
     pixels = np.asarray(crop.convert("RGB"))
-    edges = np.concatenate((pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]))
-    colours, counts = np.unique(edges, axis=0, return_counts=True)
-    return tuple(int(v) for v in colours[int(np.argmax(counts))])
+    edges = np.concatenate((pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1])).astype(np.uint32)
+    # One integer per colour (0xRRGGBB sorts as the rows would): a 1-D unique, not ``unique(axis=0)``'s
+    # structured sort of the rows, several times slower.
+    colours, counts = np.unique(edges[:, 0] << 16 | edges[:, 1] << 8 | edges[:, 2], return_counts=True)
+    colour = int(colours[int(np.argmax(counts))])
+    return colour >> 16, colour >> 8 & 0xFF, colour & 0xFF

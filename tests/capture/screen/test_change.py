@@ -9,6 +9,7 @@ import pytest
 
 from core.capture.screen import change as ch
 from core.capture.screen.grab import image_to_pixels
+from core.capture.screen.tile_groups import components
 
 from .conftest import screen_path
 
@@ -156,6 +157,31 @@ def test_expand_to_lines_ignores_borders_and_falls_back_to_the_margin_on_photos(
     assert ch.expand_to_lines(noise, (60, 106, 50, 4), margin=24) == ch.expand((60, 106, 50, 4), 24, 400, 300)
 
 
+def test_expand_to_lines_finds_the_gap_above_a_band_at_a_text_widgets_bordered_foot() -> None:
+    """A scrolled band at the foot of a framed text widget (Qt's text edit at the frame's bottom on Xvfb): the
+    widget's bottom border row made every padding column vary, no row was blank, and the full margin took in the
+    line above (tesseract read it again, cut: bench.screen_live)."""
+    from PIL import Image, ImageDraw
+
+    from .conftest import font
+
+    image = Image.new("RGB", (900, 300), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 899, 299), outline=(184, 184, 184))  # the widget's frame: its bottom row is in the window,
+    draw.line([(0, 299), (899, 299)], fill=(198, 198, 198))  # a lighter shade there (the corner pixel too, as Qt's)
+    for row in range(16):
+        draw.text((6, 2 + 19 * row), f"Line {row}: quietly jumping foxes kept {40 + row} ledgers", font=font(16),
+                  fill=(16, 16, 16))
+    frame = image_to_pixels(image)
+    ink = (np.asarray(image.convert("L"))[:299, 6:800] < 200).any(axis=1)
+    lines = [(int(a), int(b)) for a, b in ch._runs(np.flatnonzero(ink).tolist(), 1)]
+    above, line = lines[-4], lines[-3]
+    middle = (line[0] + line[1]) // 2
+    band = (4, middle, 800, 300 - middle)  # a scroll's new band: from inside a line to the widget's foot
+    grown = ch.expand_to_lines(frame, band, margin=24)
+    assert above[1] <= grown[1] <= line[0], "the band starts in the gap above its first line, not inside the line above"
+
+
 def _scrolled_page(top_line: int) -> np.ndarray:
     """A 1280x720 reader showing 27 lines of 16 px text from ``top_line`` on, as grab pixels."""
     from PIL import Image, ImageDraw
@@ -201,7 +227,7 @@ def test_changed_tiles_are_grouped_as_scipy_labels_them_without_importing_scipy(
         labels, count = ndimage.label(tiles, structure=np.ones((3, 3), dtype=bool))
         expected = [(rows.start, cols.start, rows.stop - 1, cols.stop - 1)
                     for rows, cols in ndimage.find_objects(labels)[:count]]
-        assert ch._components(tiles) == expected
+        assert components(tiles) == expected
     # Two separate changes (components are labelled) in a fresh interpreter: scipy stays out of the daemon.
     code = ("import sys, numpy as np\nfrom core.capture.screen import change as ch\n"
             "a = np.zeros((1080, 1920), np.uint32); b = a.copy(); b[100:140, 50:400] = 1; b[700:760, 900:1500] = 2\n"

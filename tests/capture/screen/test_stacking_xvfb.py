@@ -69,3 +69,43 @@ def test_new_chat_lines_of_a_qt_window_are_read_whole_at_1x() -> None:
             grabber.close()
     assert upscales[1:] and all(u == 1.0 for u in upscales[1:]), upscales  # 16 px text: bands at 1x
     assert not missed, missed
+
+
+def test_a_scrolled_qt_pages_new_band_starts_between_lines_and_is_read_whole() -> None:
+    """The band a scroll exposes at the foot of a real Qt text edit goes to tesseract from the gap above its first
+    line: the widget's bottom border once hid every blank row, the full margin cut into the line above and tesseract
+    read that line again (one line in seven of bench.screen_live's article)."""
+    pytest.importorskip("PySide6")
+    ocr = TesseractOcr()
+    if not ocr.available():
+        pytest.skip("tesseract not installed")
+    processor = FrameProcessor(ocr, Redactor.from_default_rules())
+    rng = random.Random(11)
+    lines = [_line(rng) for _ in range(200)]
+    missed: Counter[str] = Counter()
+    with xserver("1920x1080x24") as server:
+        article = QtWindow(server, "cairn-reader", "Notes - Reader", lines, (0, 0, 1920, 1080), font_px=16)
+        grabber = ScreenGrabber(display=server.display)
+        try:
+            processor.process(CapturedFrame(grabber.grab()[0], window("reader", "Notes", 5, size=(1920, 1080)), 0))
+            shown = set(article.visible_lines())
+            for seq in range(1, 4):
+                article.command("scroll 3")
+                article.command("scroll 3")
+                frame = grabber.grab()[0]
+                outcome = processor.process(CapturedFrame(frame, window("reader", "Notes", 5, size=(1920, 1080)), seq))
+                assert outcome.frame is not None and 0 < outcome.ocr_fraction < 0.1
+                bands = [b for b in outcome.frame.ocr_regions if b[2] > 400]  # the text, not the scroll bar
+                assert bands
+                for left, top, width, _ in bands:
+                    row = frame.pixels[top, left + 8 : left + width - 8]
+                    assert (row == row[0]).all(), f"the OCR'd band {top} cuts a line"
+                new = [line for line in article.visible_lines() if line not in shown]
+                shown.update(new)
+                truth = Counter(w for line in new for w in map(normalise_word, line.split()) if w)
+                read = Counter(w for w in (normalise_word(x.text) for x in outcome.frame.words) if w)
+                missed += truth - read
+        finally:
+            article.close()
+            grabber.close()
+    assert sum(missed.values()) <= 2, missed
