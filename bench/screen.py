@@ -44,7 +44,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.screen_script import HEIGHT, WIDTH, Session, mixed_session, scripted_session
+from bench.screen_script import HEIGHT, WIDTH, Session, ShotApp, mixed_session, scripted_session
 from bench.table import print_table
 
 PASSPHRASE = "bench screen replay"
@@ -137,8 +137,11 @@ def replay(session: Session, config_name: str, home: Path, interval: float, legi
     cpu_total, worst_tick, peak_rss = 0.0, 0.0, 0
     originals: dict[datetime, bytes] = {}  # every stored frame's original, PNG (outside the measured calls)
     stored = 0
+    grabbed: set[str] = set()  # drawn words on screen at a grab (a line shown between two grabs is not)
     for tick in range(ticks):
         session.run_until(tick * interval)
+        if not isinstance(session.current, ShotApp):
+            grabbed.update(session.current.shown_words())
         image = session.current.image()
         source.pixels = image_to_pixels(image)
         started = _cpu()
@@ -154,7 +157,7 @@ def replay(session: Session, config_name: str, home: Path, interval: float, legi
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     health = daemon.snapshot().to_dict()
     vault.close()
-    return _evaluate(paths, session, health, cpu_total, worst_tick, peak_rss, _spread(originals, legibility),
+    return _evaluate(paths, session, grabbed, health, cpu_total, worst_tick, peak_rss, _spread(originals, legibility),
                      empty_db)
 
 
@@ -180,14 +183,15 @@ def _db_bytes(paths: Any) -> int:
     return sum(p.stat().st_size for p in paths.home.glob("vault.db*") if p.is_file())
 
 
-def _evaluate(paths: Any, session: Session, health: dict[str, Any], cpu: float, worst_tick: float, peak_rss: int,
-              originals: dict[datetime, bytes], empty_db: int) -> dict[str, Any]:
+def _evaluate(paths: Any, session: Session, grabbed: set[str], health: dict[str, Any], cpu: float, worst_tick: float,
+              peak_rss: int, originals: dict[datetime, bytes], empty_db: int) -> dict[str, Any]:
     from core.normalize.ocr import TesseractOcr, normalise_word
     from core.retrieve.types import SearchRequest
     from core.vault import Vault
 
     shown = {w for w in map(normalise_word, session.shown) if w}
     shot_words = {w for w in map(normalise_word, session.shown_in_screenshots) if w}
+    at_grab = {w for w in map(normalise_word, grabbed) if w}
     vault = Vault.open(paths, PASSPHRASE, embedder=None)
     try:
         rows = vault.read().execute("SELECT text, ts, meta FROM items WHERE source = 'screen' ORDER BY ts").fetchall()
@@ -196,7 +200,8 @@ def _evaluate(paths: Any, session: Session, health: dict[str, Any], cpu: float, 
         sample = sorted(shown)
         random.Random(1).shuffle(sample)
         sample = [w for w in sample if w.isalnum()][:150]
-        found = sum(1 for w in sample if vault.search(SearchRequest(w, k=1, parse_time=False)).hits)
+        missed = [w for w in sample if not vault.search(SearchRequest(w, k=1, parse_time=False)).hits]
+        found = len(sample) - len(missed)
         legible = _legibility(vault, rows, originals, TesseractOcr(backend="library"))
         media_bytes = sum(p.stat().st_size for p in paths.media_dir.rglob("*") if p.is_file())
         by_kind = dict(vault.read().execute("SELECT kind, SUM(bytes) FROM media GROUP BY kind").fetchall())
@@ -220,6 +225,10 @@ def _evaluate(paths: Any, session: Session, health: dict[str, Any], cpu: float, 
         "real screenshots' words stored (OCR ceiling ~0.92)": f"{len(shot_words & stored) / len(shot_words):.3f}"
         if shot_words else "n/a",
         "shown words found (sample)": f"{found / max(1, len(sample)):.3f}",
+        "shown words stored, of those on screen at a grab": f"{len(shown & at_grab & stored) / max(1, len(shown & at_grab)):.3f}",
+        "sampled words not found": " ".join(
+            f"{w} ({'stored' if w in stored else 'not stored'}{'' if w in at_grab else ', never on screen at a grab'})"
+            for w in missed) or "-",
         "media MB (frames / thumbnails)": f"{media_bytes / 2**20:.2f} ({by_kind.get('screenshot', 0) / 2**20:.2f} / "
                                           f"{by_kind.get('thumbnail', 0) / 2**20:.2f})",
         "database MB (growth; of it OCR word boxes)": f"{db_bytes / 2**20:.2f} ({words_bytes / 2**20:.2f})",
