@@ -10,7 +10,7 @@ import pytest
 from core.capture.screen.frames import CapturedFrame
 from core.capture.screen.grab import ScreenGrabber
 from core.capture.screen.processor import FrameProcessor
-from core.normalize.ocr import TesseractOcr, normalise_word
+from core.normalize.ocr import OcrWord, TesseractOcr, normalise_word
 from core.redact.redactor import Redactor
 
 from .fakes import window
@@ -29,6 +29,12 @@ def _line(rng: random.Random) -> str:
     words = [rng.choice(WORDS) for _ in range(rng.randint(5, 9))]
     words.insert(rng.randrange(len(words)), made_up)
     return f"{rng.choice(NAMES)}: " + " ".join(words).capitalize()
+
+
+def _unread(lines: list[str], words: list[OcrWord]) -> Counter[str]:
+    """The words of ``lines`` (with their counts) that are not among the OCR'd ``words``."""
+    truth = Counter(w for line in lines for w in map(normalise_word, line.split()) if w)
+    return truth - Counter(w for w in (normalise_word(x.text) for x in words) if w)
 
 
 def test_new_chat_lines_of_a_qt_window_are_read_whole_at_1x() -> None:
@@ -61,9 +67,7 @@ def test_new_chat_lines_of_a_qt_window_are_read_whole_at_1x() -> None:
                     chat.command("append " + line)
                 outcome = processor.process(take(seq))
                 assert outcome.frame is not None and 0 < outcome.ocr_fraction < 0.1
-                truth = Counter(w for line in new for w in map(normalise_word, line.split()) if w)
-                read = Counter(w for w in (normalise_word(x.text) for x in outcome.frame.words) if w)
-                missed += truth - read
+                missed += _unread(new, outcome.frame.words)
         finally:
             chat.close()
             grabber.close()
@@ -102,9 +106,7 @@ def test_a_scrolled_qt_pages_new_band_starts_between_lines_and_is_read_whole() -
                     assert (row == row[0]).all(), f"the OCR'd band {top} cuts a line"
                 new = [line for line in article.visible_lines() if line not in shown]
                 shown.update(new)
-                truth = Counter(w for line in new for w in map(normalise_word, line.split()) if w)
-                read = Counter(w for w in (normalise_word(x.text) for x in outcome.frame.words) if w)
-                missed += truth - read
+                missed += _unread(new, outcome.frame.words)
         finally:
             article.close()
             grabber.close()
