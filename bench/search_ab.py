@@ -1,6 +1,6 @@
 """Whole searches, this checkout against a baseline checkout, alternating on one built vault (bench.store's plans).
 
-    python -m bench.search_ab DIR --baseline CHECKOUT [--runs 40] [--rounds 2] [--plans hybrid speaker]
+    python -m bench.search_ab DIR --baseline CHECKOUT [--runs 40] [--rounds 2] [--plans hybrid speaker] [--kinds]
 
 DIR is a vault bench.store built and kept (passphrase "bench"; searches only read
 it, but open a copy: an unlock may migrate).  Each round runs the baseline then
@@ -13,7 +13,8 @@ nearest match elsewhere) are identical to the baseline's.  With the search lane
 it also prints the CPU of each half: the caller thread (full text, fusion, floor,
 hits) and the lane (query embedding, faiss, exact re-scoring); on a quiet 2-core
 machine a search's wall is about the longer half plus the caller's tail.  ``--plans`` keeps the
-plans whose names hold one of the words given.  Where a checkout's search can leave the
+plans whose names hold one of the words given.  ``--kinds`` runs instead every filter kind (time range,
+source, app, speakers, conversations and one combination) at 0 %, ~50 % and 100 % selectivity.  Where a checkout's search can leave the
 nearest match outside the filters for later (``nearest=False``: the app shows the hits first), the hits
 are timed alone and that later pass apart.
 """
@@ -35,16 +36,59 @@ from typing import Any
 
 PLANS = ("hybrid search", "filtered: one conversation, one month (narrow)", "filtered: one conversation (2 %)",
          "filtered: one speaker (wide, 12.5 %)")
+# Every filter kind at its extremes of selectivity (issue 14: <= 50 ms p95 at 1M whatever the selectivity).
+KINDS = ("time: one week (0.1 %)", "time: one year (7.5 %)", "time: half (50 %)", "time: all (100 %)",
+         "source: chat (100 %)", "source: files (0 %)", "app: none (0 %)", "speakers: 4 of 8 (50 %)",
+         "speakers: all 8 (100 %)", "conversations: 25 of 50 (50 %)", "conversation + speaker (0.25 %)")
+
+
+def _makers() -> dict[str, Any]:
+    """Each plan's request maker (from a seeded ``random.Random``), on bench.store's 1M vault."""
+    from datetime import timedelta
+
+    from bench.store import NAMES, SPACING, START, _month, zipf_words
+    from core.retrieve.types import SearchRequest
+    from core.types import TimeRange
+
+    n, month = 1_000_000, timedelta(days=30)
+    end = START + SPACING * n
+
+    def span(rnd: Any, fraction: float) -> TimeRange:
+        start = START + (end - START) * (1 - fraction) * rnd.random()
+        return TimeRange(start, start + (end - START) * fraction)
+
+    def ask(rnd: Any, words: int, **filters: Any) -> SearchRequest:
+        return SearchRequest(zipf_words(rnd, words), k=10, parse_time=False, **filters)
+
+    everything = TimeRange(START - timedelta(days=1), end + timedelta(days=1))
+    return {
+        PLANS[0]: lambda rnd: ask(rnd, rnd.randint(2, 6)),
+        PLANS[1]: lambda rnd: ask(rnd, 3, conversations=(f"chat-{rnd.randrange(50)}",),
+                                  time_range=_month(rnd, n, month)),
+        PLANS[2]: lambda rnd: ask(rnd, 3, conversations=(f"chat-{rnd.randrange(50)}",)),
+        PLANS[3]: lambda rnd: ask(rnd, 3, speakers=(rnd.choice(NAMES),)),
+        KINDS[0]: lambda rnd: ask(rnd, rnd.randint(2, 5), time_range=span(rnd, 7 / (13.3 * 365))),
+        KINDS[1]: lambda rnd: ask(rnd, rnd.randint(2, 5), time_range=span(rnd, 1 / 13.3)),
+        KINDS[2]: lambda rnd: ask(rnd, rnd.randint(2, 5), time_range=span(rnd, 0.5)),
+        KINDS[3]: lambda rnd: ask(rnd, rnd.randint(2, 5), time_range=everything),
+        KINDS[4]: lambda rnd: ask(rnd, rnd.randint(2, 5), sources=("chat:bench",)),
+        KINDS[5]: lambda rnd: ask(rnd, rnd.randint(2, 5), sources=("file",)),
+        KINDS[6]: lambda rnd: ask(rnd, rnd.randint(2, 5), apps=("Firefox",)),
+        KINDS[7]: lambda rnd: ask(rnd, rnd.randint(2, 5), speakers=tuple(rnd.sample(NAMES, 4))),
+        KINDS[8]: lambda rnd: ask(rnd, rnd.randint(2, 5), speakers=NAMES),
+        KINDS[9]: lambda rnd: ask(rnd, rnd.randint(2, 5),
+                                  conversations=tuple(f"chat-{i}" for i in rnd.sample(range(50), 25))),
+        KINDS[10]: lambda rnd: ask(rnd, rnd.randint(2, 5), conversations=(f"chat-{rnd.randrange(50)}",),
+                                   speakers=(rnd.choice(NAMES),)),
+    }
 
 
 def side(home: Path, runs: int, out: Path, plans: tuple[str, ...] = PLANS) -> None:
     """One process's searches (imports resolve to the current directory's checkout)."""
     import random
-    from datetime import timedelta
 
-    from bench.store import NAMES, PASSPHRASE, _month, zipf_words
+    from bench.store import PASSPHRASE
     from core.paths import VaultPaths
-    from core.retrieve.types import SearchRequest
     from core.vault import Vault
 
     v = Vault.open(VaultPaths(home), PASSPHRASE)
@@ -52,15 +96,7 @@ def side(home: Path, runs: int, out: Path, plans: tuple[str, ...] = PLANS) -> No
     v.embedder()
     v.start_index_load()
     v.vector_index()
-    n, month = 1_000_000, timedelta(days=30)
-    makers = (
-        lambda rnd: SearchRequest(zipf_words(rnd, rnd.randint(2, 6)), k=10, parse_time=False),
-        lambda rnd: SearchRequest(zipf_words(rnd, 3), k=10, parse_time=False,
-                                  conversations=(f"chat-{rnd.randrange(50)}",), time_range=_month(rnd, n, month)),
-        lambda rnd: SearchRequest(zipf_words(rnd, 3), k=10, parse_time=False,
-                                  conversations=(f"chat-{rnd.randrange(50)}",)),
-        lambda rnd: SearchRequest(zipf_words(rnd, 3), k=10, parse_time=False, speakers=(rnd.choice(NAMES),)),
-    )
+    makers = _makers()
     # A checkout whose search can leave the nearest match outside the filters for later (the app shows the hits
     # first, then asks): the hits are timed alone, the later pass in ``later``.
     lazy = "nearest" in inspect.signature(v.search).parameters
@@ -71,9 +107,8 @@ def side(home: Path, runs: int, out: Path, plans: tuple[str, ...] = PLANS) -> No
         filters.start_load()
         filters.wait()
     found: dict[str, Any] = {}
-    for name, make in zip(PLANS, makers, strict=True):
-        if name not in plans:
-            continue
+    for name in plans:
+        make = makers[name]
         rnd = random.Random(5)
         wall, cpu, answers, later, halves = [], [], [], [], []
         for _ in range(runs):
@@ -114,6 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--plans", nargs="+", help="only the plans whose names hold one of these words")
+    parser.add_argument("--kinds", action="store_true", help="every filter kind at 0 / ~50 / 100 %% instead")
     parser.add_argument("--side", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.side:
@@ -126,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     from bench.table import print_table
 
     here = Path(__file__).resolve().parents[1]
-    plans = tuple(p for p in PLANS if not args.plans or any(word in p for word in args.plans))
+    plans = tuple(p for p in (KINDS if args.kinds else PLANS) if not args.plans or any(word in p for word in args.plans))
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.rounds):
