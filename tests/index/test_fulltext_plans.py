@@ -165,6 +165,21 @@ def test_a_spread_list_short_because_of_the_window_is_ranked_over_all_time_witho
     assert len(got) == 30 and {cid for cid, _ in got} <= set(listed)
 
 
+def test_a_list_too_sparse_for_the_window_is_ranked_over_all_time_in_one_statement(
+        vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """c3 is a quarter of the vault: a 50-match window holds ~12 of its chunks, fewer than the 60 asked, so the
+    windowed ranking is skipped, not computed and thrown away: one bm25 statement, the join plan's exact answer."""
+    import core.index.fulltext as fulltext
+
+    where, params, listed = _spread(monkeypatch, vault)
+    monkeypatch.setattr(fulltext, "WINDOW_MATCHES", 50)
+    reader = _Recording(vault.read())
+    got = search_fulltext(reader, ["coffee", "zanzibar"], 60, where, params, listed=listed)
+    assert sum("bm25" in sql for sql in reader.sql) == 1
+    assert got == search_fulltext(vault.read(), ["coffee", "zanzibar"], 60, where, params)  # the join plan
+    assert len(got) == 60 and {cid for cid, _ in got} <= set(listed)
+
+
 def test_a_spread_list_short_of_weighted_matches_leaves_the_words_in_most_chunks_out(
         vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
     """As the unfiltered ranking does: a word in most chunks (idf clamped to 1e-6) adds nothing to the ranking, and
