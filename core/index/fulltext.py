@@ -179,13 +179,20 @@ def _ranked_window(reader: Any, terms: Sequence[str], limit: int, window: int, f
     """``ranked_matches`` and whether it ranked every match of its weighted words (no window).  ``sparse``: when
     there is a window, nothing is ranked (``[]``; the caller ranks all time instead)."""
     terms = weighted_terms(reader, terms, facts)
+
+    def is_rare(t: str) -> bool:
+        return _fact(facts, reader, "rare", t, window,
+                     lambda: _window_start(reader, match_expression([t]), window) is None)
+
+    # One word past the window (a fact kept per vault) puts the words past it: no need to walk the window to know.
+    if sparse and facts is not None and not all(is_rare(t) for t in terms):
+        return [], False
     start = _window_start(reader, match_expression(terms), window)
     if start is None:
         return _pruned(reader, terms, limit, None, None, among, facts, kept=kept), True
     if sparse:
         return [], False
-    rare = [t for t in terms if _fact(facts, reader, "rare", t, window,
-                                      lambda t=t: _window_start(reader, match_expression([t]), window) is None)]
+    rare = [t for t in terms if is_rare(t)]
     # Older chunks with a rare word: scored on the rare words alone (a lower bound of their full score).
     older = _pruned(reader, rare, limit, None, start, among, facts, kept=kept) if rare else []
     # the older ones' limit-th score: window chunks that cannot reach it need not be scored

@@ -180,6 +180,23 @@ def test_a_list_too_sparse_for_the_window_is_ranked_over_all_time_in_one_stateme
     assert len(got) == 60 and {cid for cid, _ in got} <= set(listed)
 
 
+def test_a_sparse_list_with_a_word_known_past_the_window_does_not_walk_the_window(
+        vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the vault's word facts, "coffee" is known to have more matches than the window: the list goes to the
+    all-time ranking without the window's probe (a walk over 20,000 matches at 1M), and the answer is the same."""
+    import core.index.fulltext as fulltext
+
+    where, params, listed = _spread(monkeypatch, vault)
+    monkeypatch.setattr(fulltext, "WINDOW_MATCHES", 50)
+    rankings = fulltext.Rankings(fulltext.WordFacts())
+    terms = ["coffee", "zanzibar"]
+    first = search_fulltext(vault.read(), terms, 60, where, params, listed=listed, rankings=rankings)  # learns
+    reader = _Recording(vault.read())
+    again = search_fulltext(reader, terms, 60, where, params, listed=listed, rankings=rankings)
+    assert not any("OFFSET" in sql for sql in reader.sql)
+    assert again == first == search_fulltext(vault.read(), terms, 60, where, params)  # the join plan
+
+
 def test_a_spread_list_short_of_weighted_matches_leaves_the_words_in_most_chunks_out(
         vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
     """As the unfiltered ranking does: a word in most chunks (idf clamped to 1e-6) adds nothing to the ranking, and
