@@ -335,8 +335,15 @@ def search_fulltext(
         # near the top.  Post-filtering a ranking of the ~2 × limit / pass-rate best rows scored every match:
         # one speaker of eight at 1M, 49 → 28 ms CPU p95 (the same rows for 150 searches).
         with masked(mask) as test:
-            return ranked_matches(reader, terms, limit, WINDOW_MATCHES,
-                                  rankings.facts if rankings is not None else None, kept=test("rowid"))
+            kept_rows = test("rowid")
+            found, every = _ranked_window(reader, terms, limit, WINDOW_MATCHES,
+                                          rankings.facts if rankings is not None else None, None, kept_rows)
+            if len(found) >= limit or every:
+                return found
+            # Short because of the window: the rows that pass are older than the newest matches (a past year, a
+            # conversation that ended), so every match of theirs over all time is ranked: the join's exact answer.
+            # Returning the short window had left a one-year filter with no full-text hits at all.
+            return _ranked(reader, match_expression(terms), limit, kept=kept_rows)
     if accept is not None:
         # One ranking, widely fetched (each call scores the whole window again: the idf scans dominate), checked
         # in slices: the check looks up every candidate, so it stops once ``limit`` pass.  After the first slice
